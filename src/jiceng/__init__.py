@@ -1,0 +1,1 @@
+"""Jiceng (基层): urban grassroots party building and community governance platform."""

@@ -1,0 +1,60 @@
+"""The JSON API root: one NinjaAPI, OpenAPI at /api/docs, one error shape everywhere.
+
+Errors: {"code": ..., "message": ..., "field": ...}. Authentication: the session (with
+CSRF) for pages' own calls; other systems use the same endpoints with a session too
+until API keys arrive with the Open311 work.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from jiceng.core.errors import ApplicationError
+
+api = NinjaAPI(
+    title="Jiceng 基层 API",
+    version="1",
+    description="城市基层党建信息平台开放接口 · Urban grassroots party-building platform API",
+    auth=django_auth,
+    urls_namespace="api",
+)
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None):
+    return api.create_response(
+        request, {"code": code, "message": message, "field": field}, status=status
+    )
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    loc = [
+        str(part)
+        for part in first.get("loc", [])
+        if part not in ("body", "query", "path", "payload")
+    ]
+    field = ".".join(loc) or None
+    return _error(request, 422, "invalid", f"输入有误：{first.get('msg', '')}", field)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return _error(request, 401, "unauthenticated", "请先登录")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", "未找到或无权查看")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "error", str(exc))

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "jiceng.core"
+    label = "core"
+    verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from jiceng.core import scope
+        from jiceng.core.models import Area
+
+        scope.register(Area, kind=scope.KIND_AREA, area_path="")

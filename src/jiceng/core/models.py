@@ -1,0 +1,143 @@
+"""The kernel's tables: the territory tree (Area) and the hash-chained audit log."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = "/"
+
+
+class Area(models.Model):
+    """A node of the territory tree (块): city → district → street → community → grid → building.
+
+    `code` follows the 12-digit national statistical division code down to community;
+    a grid extends its community's code with 3 digits, a building its grid's with 3
+    more. `path` is the codes from the root joined and ended by "/", so the subtree of a
+    node is one indexed prefix query on SQLite and PostgreSQL alike.
+    """
+
+    class Level(models.TextChoices):
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区")
+        STREET = "street", _("街道（镇）")
+        COMMUNITY = "community", _("社区（村）")
+        GRID = "grid", _("网格")
+        BUILDING = "building", _("楼栋")
+
+    code = models.CharField(_("区划代码"), max_length=24, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=200, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("深度"), editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("区域")
+        verbose_name_plural = _("区域")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["level", "path"], name="core_area_level_path"),
+            models.Index(
+                fields=["path"], name="core_area_path_like", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    LEVEL_ORDER = ("city", "district", "street", "community", "grid", "building")
+
+    @classmethod
+    def child_level(cls, level: str) -> str | None:
+        order = cls.LEVEL_ORDER
+        index = order.index(level)
+        return order[index + 1] if index + 1 < len(order) else None
+
+    def subtree_q(self, prefix: str = "") -> Q:
+        """Q matching this node and everything below it; `prefix` names the relation."""
+        return Q(**{f"{prefix}path__startswith": self.path})
+
+    def ancestor_codes(self) -> list[str]:
+        return [code for code in self.path.split(PATH_SEPARATOR) if code]
+
+    def is_within(self, other: "Area") -> bool:
+        return self.path.startswith(other.path)
+
+
+def area_path(parent: Area | None, code: str) -> str:
+    return (parent.path if parent else "") + code + PATH_SEPARATOR
+
+
+class AuditEntry(models.Model):
+    """One append-only line of the audit log, chained to the previous by SHA-256.
+
+    `hash` covers the previous entry's hash and this entry's content, so editing or
+    deleting any line breaks every hash after it; `jiceng audit verify` names the first
+    line that no longer matches.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        CLOSE = "close", _("撤销")
+        MOVE = "move", _("移动")
+        BULK_CREATE = "bulk_create", _("批量新增")
+        EXPORT = "export", _("导出")
+        REVEAL = "reveal", _("查看敏感信息")
+        LOGIN = "login", _("登录")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOGOUT = "logout", _("退出")
+        GRANT = "grant", _("授权")
+        REVOKE = "revoke", _("撤权")
+        OTP = "otp", _("双因素认证")
+
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=60)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="core_audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.target_label}"
+
+
+class AuditHead(models.Model):
+    """A single row locked while appending, so concurrent writers never fork the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"{self.count} · {self.last_hash[:12]}"

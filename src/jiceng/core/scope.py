@@ -1,0 +1,174 @@
+"""Who may see what. The ONLY place that decides visibility.
+
+A user's active role assignments become a `Scope`: the territory paths (块) and the
+affiliation paths (条) they may see, and the kinds of object their roles may see at all.
+Each model that people look at is registered once with the lookups that place it in
+the two trees; `Scope.filter(queryset)` then builds one query for any of them.
+
+Selectors, access predicates, exports and admin lists all call `scope_for(user)`; an
+object outside the scope is treated exactly like a missing one (404).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Model, Q, QuerySet
+
+from jiceng.core.errors import NotFound
+
+# Kinds of object, each seen by some roles only.
+KIND_AREA = "area"
+KIND_PARTY_ORG = "party_org"
+KIND_UNIT = "unit"
+KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
+ALL_KINDS = frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE})
+
+ROLE_KINDS: dict[str, frozenset[str]] = {
+    "city_admin": ALL_KINDS,
+    "district_admin": ALL_KINDS,
+    "street_staff": ALL_KINDS,
+    "community_secretary": ALL_KINDS,
+    "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT}),
+    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT}),
+    "member": frozenset({KIND_PARTY_ORG}),
+    "resident": frozenset({KIND_AREA}),
+}
+
+
+@dataclass(frozen=True)
+class Registration:
+    kind: str
+    # Lookup to the territory path ("" means the model's own `path`, for Area).
+    area_path: str | None
+    # Lookups to affiliation paths ("path" for PartyOrg itself).
+    org_paths: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[type[Model], Registration] = {}
+
+
+def register(
+    model: type[Model], *, kind: str, area_path: str | None, org_paths: tuple[str, ...] = ()
+) -> None:
+    """Declare how `model` sits in the two trees. Called from each app's `ready()`."""
+    _REGISTRY[model] = Registration(kind=kind, area_path=area_path, org_paths=org_paths)
+
+
+def registration(model: type[Model]) -> Registration:
+    try:
+        return _REGISTRY[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} is not registered with core.scope") from None
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    area_path: str | None = None
+    org_path: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    grants: tuple[Grant, ...] = ()
+    everything: bool = False
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.grants
+
+    def can_see_kind(self, kind: str) -> bool:
+        return self.everything or any(kind in ROLE_KINDS.get(g.role, ()) for g in self.grants)
+
+    def q_for(self, model: type[Model]) -> Q | None:
+        """The filter for `model`, or None when nothing of it is visible."""
+        reg = registration(model)
+        if self.everything:
+            return Q()
+        condition = Q(pk__in=[])
+        matched = False
+        for grant in self.grants:
+            if reg.kind not in ROLE_KINDS.get(grant.role, ()):
+                continue
+            if grant.area_path and reg.area_path is not None:
+                lookup = (
+                    f"{reg.area_path}__path__startswith" if reg.area_path else "path__startswith"
+                )
+                condition |= Q(**{lookup: grant.area_path})
+                matched = True
+            if grant.org_path:
+                for org_lookup in reg.org_paths:
+                    lookup = f"{org_lookup}__startswith"
+                    condition |= Q(**{lookup: grant.org_path})
+                    matched = True
+        return condition if matched else None
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        condition = self.q_for(queryset.model)
+        if condition is None:
+            return queryset.none()
+        # Registered lookups follow forward foreign keys only, so OR-ing them never
+        # duplicates rows and no DISTINCT is needed.
+        return queryset.filter(condition)
+
+    def get(self, queryset: QuerySet, **lookup) -> Model:
+        """One object by lookup, or NotFound when missing OR out of scope (same answer)."""
+        try:
+            return self.filter(queryset).get(**lookup)
+        except (queryset.model.DoesNotExist, ValueError, TypeError):
+            raise NotFound() from None
+
+    def contains(self, obj: Model) -> bool:
+        return self.filter(type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+    def area_roots(self) -> list[str]:
+        return [g.area_path for g in self.grants if g.area_path]
+
+    def org_roots(self) -> list[str]:
+        return [g.org_path for g in self.grants if g.org_path]
+
+
+NO_SCOPE = Scope()
+_CACHE_ATTR = "_jiceng_scope"
+
+
+def scope_for(user) -> Scope:
+    """The scope of `user`, computed once per user object (so once per request)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_SCOPE
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    from jiceng.accounts.models import RoleAssignment
+
+    if user.is_superuser:
+        scope = Scope(everything=True, roles=frozenset({"superuser"}))
+    else:
+        grants = []
+        rows = (
+            RoleAssignment.objects.filter(user=user, revoked_at__isnull=True)
+            .select_related("area", "org")
+            .order_by("id")
+        )
+        for row in rows:
+            if row.area_id:
+                grants.append(Grant(role=row.role, area_path=row.area.path))
+            elif row.org_id and row.org.closed_on is None:
+                grants.append(Grant(role=row.role, org_path=row.org.path))
+        scope = Scope(grants=tuple(grants), roles=frozenset(g.role for g in grants))
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Drop the cached scope after a user's assignments change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def visible(user, queryset: QuerySet) -> QuerySet:
+    return scope_for(user).filter(queryset)
+
+
+def get_visible(user, queryset: QuerySet, **lookup) -> Model:
+    return scope_for(user).get(queryset, **lookup)

@@ -1,0 +1,206 @@
+"""Writes to the territory tree. Every write checks access, runs in one transaction and
+leaves an audit entry."""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.access import require_manage_area
+from jiceng.core.audit import audit_record
+from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.models import Area, AuditEntry, area_path
+
+MSG_CODE_FORMAT = _("区划代码格式不正确")
+MSG_CODE_TAKEN = _("该区划代码已存在")
+MSG_NAME_REQUIRED = _("请填写名称")
+MSG_LEVEL_ORDER = _("下级区域的层级不正确")
+MSG_CODE_PREFIX = _("区划代码应以上级区域代码开头")
+MSG_MOVE_INTO_SELF = _("不能移动到自身或其下级区域之下")
+MSG_MOVE_LEVEL = _("只能移动到同一层级的另一个上级区域之下")
+
+# Code lengths per level: 12-digit statistical codes down to community, +3 digits below.
+CODE_LENGTH = {
+    "city": 12,
+    "district": 12,
+    "street": 12,
+    "community": 12,
+    "grid": 15,
+    "building": 18,
+}
+# Length of the significant prefix a child must share with its parent.
+PARENT_PREFIX = {"district": 2, "street": 6, "community": 9, "grid": 12, "building": 15}
+
+
+@dataclass(frozen=True)
+class AreaSpec:
+    code: str
+    name: str
+    level: str
+
+
+def _validate(spec: AreaSpec, parent: Area | None) -> None:
+    if not spec.name.strip():
+        raise ValidationFailed(MSG_NAME_REQUIRED, field="name")
+    if spec.level not in CODE_LENGTH:
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="level")
+    if not re.fullmatch(rf"\d{{{CODE_LENGTH[spec.level]}}}", spec.code):
+        raise ValidationFailed(MSG_CODE_FORMAT, field="code")
+    expected_parent_level = (
+        None if spec.level == "city" else Area.LEVEL_ORDER[Area.LEVEL_ORDER.index(spec.level) - 1]
+    )
+    if (parent.level if parent else None) != expected_parent_level:
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent")
+    if parent is not None:
+        keep = PARENT_PREFIX[spec.level]
+        if spec.code[:keep] != parent.code[:keep]:
+            raise ValidationFailed(MSG_CODE_PREFIX, field="code")
+
+
+@transaction.atomic
+def area_create(*, actor, parent: Area | None, code: str, name: str, level: str) -> Area:
+    """Create one node under `parent` (None only for a city)."""
+    spec = AreaSpec(code=code.strip(), name=name.strip(), level=level)
+    if parent is not None:
+        require_manage_area(actor, parent)
+    elif actor is not None and not actor.is_superuser:
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent")
+    _validate(spec, parent)
+    if Area.objects.filter(code=spec.code).exists():
+        raise Conflict(MSG_CODE_TAKEN, field="code")
+    area = Area.objects.create(
+        code=spec.code,
+        name=spec.name,
+        level=spec.level,
+        parent=parent,
+        path=area_path(parent, spec.code),
+        depth=(parent.depth + 1) if parent else 0,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=area,
+        changes={"code": spec.code, "name": spec.name, "level": spec.level},
+    )
+    return area
+
+
+@transaction.atomic
+def area_rename(*, actor, area: Area, name: str) -> Area:
+    require_manage_area(actor, area)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(MSG_NAME_REQUIRED, field="name")
+    old = area.name
+    area.name = name
+    area.save(update_fields=["name"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=area,
+        changes={"name": {"old": old, "new": name}},
+    )
+    return area
+
+
+@transaction.atomic
+def area_move(*, actor, area: Area, new_parent: Area) -> Area:
+    """Move a subtree under another parent of the same level; every path below follows.
+
+    Codes stay what they are (they are the official codes); only paths change, in one
+    UPDATE for the whole subtree."""
+    require_manage_area(actor, area)
+    require_manage_area(actor, new_parent)
+    if new_parent.path.startswith(area.path):
+        raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent")
+    if area.parent is None or new_parent.level != area.parent.level:
+        raise ValidationFailed(MSG_MOVE_LEVEL, field="parent")
+    old_path = area.path
+    new_path = area_path(new_parent, area.code)
+    # Lock the subtree rows so a concurrent move cannot interleave.
+    list(Area.objects.select_for_update().filter(path__startswith=old_path).values_list("id"))
+    Area.objects.filter(path__startswith=old_path).update(
+        path=Concat(
+            Value(new_path), Substr(F("path"), len(old_path) + 1), output_field=CharField()
+        ),
+        depth=F("depth") + (new_parent.depth + 1 - area.depth),
+    )
+    old_parent_id = area.parent_id
+    Area.objects.filter(pk=area.pk).update(parent=new_parent)
+    area.refresh_from_db()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.MOVE,
+        target=area,
+        changes={
+            "parent": {"old": old_parent_id, "new": new_parent.pk},
+            "path": {"old": old_path, "new": new_path},
+        },
+    )
+    return area
+
+
+def area_bulk_create(
+    *,
+    actor,
+    parent_by_code: dict[str, Area],
+    specs: Iterable[tuple[str, AreaSpec]],
+    batch_size: int = 2000,
+    validate: bool = True,
+) -> int:
+    """Create many nodes at once (the demo, imports of official division lists).
+
+    `specs` yields (parent_code, spec); parents must exist or come earlier in `specs`.
+    One audit entry records the batch. Returns the number created."""
+    created = 0
+    with transaction.atomic():
+        buffer: list[Area] = []
+        checked_parents: set[int] = set()
+
+        def flush() -> None:
+            nonlocal created
+            if not buffer:
+                return
+            Area.objects.bulk_create(buffer, batch_size=batch_size)
+            # Reload by code so that later rows can hang under the ones just written.
+            for row in Area.objects.filter(code__in=[a.code for a in buffer]):
+                parent_by_code[row.code] = row
+            created += len(buffer)
+            buffer.clear()
+
+        for parent_code, spec in specs:
+            parent = parent_by_code.get(parent_code)
+            if parent is None:
+                flush()
+                parent = parent_by_code[parent_code]
+            if parent.pk not in checked_parents:
+                require_manage_area(actor, parent)
+                checked_parents.add(parent.pk)
+            if validate:
+                _validate(spec, parent)
+            buffer.append(
+                Area(
+                    code=spec.code,
+                    name=spec.name,
+                    level=spec.level,
+                    parent=parent,
+                    path=area_path(parent, spec.code),
+                    depth=parent.depth + 1,
+                )
+            )
+            if len(buffer) >= batch_size:
+                flush()
+        flush()
+        if created:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.BULK_CREATE,
+                target_type="core.area",
+                target_label=f"{created} areas",
+                changes={"count": created},
+            )
+    return created

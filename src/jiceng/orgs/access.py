@@ -1,0 +1,62 @@
+"""Who may change organizations and units. Reading goes through core.scope."""
+
+from jiceng.core.access import can_manage_area
+from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.scope import scope_for
+from jiceng.orgs.models import PartyOrg, Unit
+
+
+def can_manage_org(user, org: PartyOrg) -> bool:
+    """Territory staff manage orgs located in their area; a unit org secretary manages
+    the orgs below their own (not their own org's place in the tree)."""
+    if can_manage_area(user, org.area):
+        return True
+    scope = scope_for(user)
+    return any(
+        g.role == "unit_org_secretary" and g.org_path and org.path.startswith(g.org_path)
+        for g in scope.grants
+    )
+
+
+def can_manage_unit(user, unit: Unit) -> bool:
+    return can_manage_area(user, unit.area)
+
+
+def _require(user, obj, allowed: bool) -> None:
+    if allowed:
+        return
+    if user is not None and scope_for(user).contains(obj):
+        raise PermissionDenied()
+    raise NotFound()
+
+
+def require_manage_org(user, org: PartyOrg) -> None:
+    _require(user, org, can_manage_org(user, org))
+
+
+def require_manage_unit(user, unit: Unit) -> None:
+    _require(user, unit, can_manage_unit(user, unit))
+
+
+def get_org_for_view(user, org_id) -> PartyOrg:
+    return scope_for(user).get(PartyOrg.objects.select_related("area", "parent"), pk=org_id)
+
+
+def get_org_for_manage(user, org_id) -> PartyOrg:
+    org = scope_for(user).get(
+        PartyOrg.objects.select_for_update().select_related("area"), pk=org_id
+    )
+    require_manage_org(user, org)
+    return org
+
+
+def get_unit_for_view(user, unit_id) -> Unit:
+    return scope_for(user).get(
+        Unit.objects.select_related("area", "own_org", "covering_org"), pk=unit_id
+    )
+
+
+def get_unit_for_manage(user, unit_id) -> Unit:
+    unit = scope_for(user).get(Unit.objects.select_for_update().select_related("area"), pk=unit_id)
+    require_manage_unit(user, unit)
+    return unit

@@ -1,0 +1,197 @@
+"""Every read of organizations, units, coverage, grids and committees; already scoped."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
+
+COVERAGE_FILTERS = ("own", "joint", "uncovered", "must_form", "new_uncovered")
+
+
+def org_list(
+    *,
+    viewer,
+    area: Area | None = None,
+    parent: PartyOrg | None = None,
+    kind: str | None = None,
+    include_closed: bool = False,
+    q: str | None = None,
+) -> QuerySet[PartyOrg]:
+    orgs = scope_for(viewer).filter(PartyOrg.objects.select_related("area", "parent"))
+    if area is not None:
+        orgs = orgs.filter(area__path__startswith=area.path)
+    if parent is not None:
+        orgs = orgs.filter(parent=parent)
+    if kind:
+        orgs = orgs.filter(kind=kind)
+    if not include_closed:
+        orgs = orgs.filter(closed_on__isnull=True)
+    if q:
+        orgs = orgs.filter(name__icontains=q)
+    return orgs.order_by("path")
+
+
+def org_roots(*, viewer, area: Area | None = None) -> QuerySet[PartyOrg]:
+    """The visible orgs whose parent is not visible: the tops of the viewer's org forest."""
+    visible = org_list(viewer=viewer, area=area)
+    return visible.exclude(parent__in=visible.values("pk")).annotate(
+        open_children=Count("children", filter=Q(children__closed_on__isnull=True))
+    )
+
+
+def org_children(*, viewer, org: PartyOrg) -> QuerySet[PartyOrg]:
+    return org_list(viewer=viewer, parent=org).annotate(
+        open_children=Count("children", filter=Q(children__closed_on__isnull=True))
+    )
+
+
+def new_unit_since(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=settings.NEW_UNIT_DAYS)
+
+
+def coverage_q(name: str, *, now: datetime.datetime | None = None) -> Q:
+    """The condition for one coverage filter; names are COVERAGE_FILTERS."""
+    if name == "own":
+        return Q(own_org__isnull=False)
+    if name == "joint":
+        return Q(own_org__isnull=True, covering_org__isnull=False)
+    if name == "uncovered":
+        return Q(own_org__isnull=True, covering_org__isnull=True)
+    if name == "must_form":
+        return Q(own_org__isnull=True, formal_members__gte=settings.OWN_ORG_MIN_MEMBERS)
+    if name == "new_uncovered":
+        return coverage_q("uncovered") & Q(registered_at__gte=new_unit_since(now))
+    raise ValueError(name)
+
+
+def unit_list(
+    *,
+    viewer,
+    area: Area | None = None,
+    coverage: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Unit]:
+    units = (
+        scope_for(viewer)
+        .filter(Unit.objects.select_related("area", "own_org", "covering_org"))
+        .filter(closed_on__isnull=True)
+    )
+    if area is not None:
+        units = units.filter(area__path__startswith=area.path)
+    if coverage:
+        units = units.filter(coverage_q(coverage))
+    if kind:
+        units = units.filter(kind=kind)
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(uscc__iexact=q.strip()))
+    return units.order_by("name", "id")
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    total: int
+    own: int
+    joint: int
+    uncovered: int
+    must_form: int
+    new_uncovered: int
+
+    @property
+    def covered(self) -> int:
+        return self.own + self.joint
+
+    @property
+    def coverage_rate(self) -> float | None:
+        """Share of units reached by a party organization (own or joint), 0..1."""
+        return self.covered / self.total if self.total else None
+
+
+def coverage_summary(
+    *, viewer, area: Area | None = None, now: datetime.datetime | None = None
+) -> CoverageSummary:
+    """The coverage figures for the viewer's units, optionally under `area`: one query."""
+    units = unit_list(viewer=viewer, area=area)
+    counts = units.aggregate(
+        total=Count("id"),
+        own=Count("id", filter=coverage_q("own")),
+        joint=Count("id", filter=coverage_q("joint")),
+        uncovered=Count("id", filter=coverage_q("uncovered")),
+        must_form=Count("id", filter=coverage_q("must_form")),
+        new_uncovered=Count("id", filter=coverage_q("new_uncovered", now=now)),
+    )
+    return CoverageSummary(**counts)
+
+
+def coverage_by_child(*, viewer, area: Area, now: datetime.datetime | None = None) -> list[dict]:
+    """Coverage figures for each child of `area`, for drill-down: one query for all."""
+    from jiceng.core.selectors import area_children
+
+    children = list(area_children(viewer=viewer, area=area))
+    if not children:
+        return []
+    depth = area.depth + 1
+    units = unit_list(viewer=viewer, area=area)
+    # The child a unit belongs to is the (depth+1)-th code of its area path.
+    rows: dict[str, dict] = {
+        c.code: {
+            "area": c,
+            "total": 0,
+            "own": 0,
+            "joint": 0,
+            "uncovered": 0,
+            "must_form": 0,
+            "new_uncovered": 0,
+        }
+        for c in children
+    }
+    since = new_unit_since(now)
+    for path, own_id, covering_id, members, registered in units.values_list(
+        "area__path", "own_org_id", "covering_org_id", "formal_members", "registered_at"
+    ).iterator(chunk_size=5000):
+        code = path.split("/")[depth]
+        row = rows.get(code)
+        if row is None:
+            continue
+        row["total"] += 1
+        if own_id:
+            row["own"] += 1
+        elif covering_id:
+            row["joint"] += 1
+        else:
+            row["uncovered"] += 1
+            if registered >= since:
+                row["new_uncovered"] += 1
+        if not own_id and members >= settings.OWN_ORG_MIN_MEMBERS:
+            row["must_form"] += 1
+    return list(rows.values())
+
+
+def grid_post_list(*, viewer, grid: Area | None = None) -> QuerySet[GridPost]:
+    posts = scope_for(viewer).filter(GridPost.objects.select_related("grid", "user"))
+    if grid is not None:
+        posts = posts.filter(grid=grid)
+    return posts.filter(ended_on__isnull=True).order_by("grid__path", "duty", "id")
+
+
+def big_committee_get(*, viewer, area: Area) -> BigCommittee | None:
+    return (
+        scope_for(viewer)
+        .filter(BigCommittee.objects.select_related("area", "org"))
+        .filter(area=area)
+        .first()
+    )
+
+
+def part_time_member_list(*, viewer, committee: BigCommittee) -> QuerySet[PartTimeMember]:
+    return (
+        scope_for(viewer)
+        .filter(PartTimeMember.objects.select_related("unit"))
+        .filter(committee=committee, ended_on__isnull=True)
+    )

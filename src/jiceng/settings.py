@@ -1,0 +1,227 @@
+"""Settings for Jiceng. Everything a deployment changes comes from the environment.
+
+Local defaults are safe for a laptop: SQLite in WAL mode under ./var, DEBUG on only
+when JICENG_DEBUG=1, a generated secret key and data key for development that a
+production deployment must replace (see docs/operator-guide.md).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = Path(os.environ.get("JICENG_HOME", Path.cwd()))
+VAR_DIR = Path(os.environ.get("JICENG_VAR_DIR", PROJECT_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("JICENG_DEBUG", False)
+TESTING = env_bool("JICENG_TESTING", False)
+
+# Development keys are fixed strings so that a restarted `make run` keeps sessions and
+# can still decrypt its own demo data; production refuses to start with them.
+DEV_SECRET_KEY = "jiceng-development-only-secret-key-change-me-0123456789abcdef"
+SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", DEV_SECRET_KEY)
+# 32 bytes, hex: the first half keys SM4 encryption, the second the SM3-HMAC blind index.
+DEV_DATA_KEY = "00112233445566778899aabbccddeeff" * 2
+DATA_KEY = os.environ.get("JICENG_DATA_KEY", DEV_DATA_KEY)
+PRODUCTION = env_bool("JICENG_PRODUCTION", False)
+if PRODUCTION and (SECRET_KEY == DEV_SECRET_KEY or DATA_KEY == DEV_DATA_KEY):
+    raise RuntimeError("JICENG_SECRET_KEY and JICENG_DATA_KEY must be set in production")
+
+ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("JICENG_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "ninja",
+    "jiceng.core",
+    "jiceng.accounts",
+    "jiceng.orgs",
+    "jiceng.dashboard",
+    "jiceng.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "jiceng.accounts.middleware.SecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "jiceng.urls"
+WSGI_APPLICATION = "jiceng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "jiceng.accounts.context_processors.roles",
+            ],
+        },
+    }
+]
+
+# SQLite by default (WAL mode, set on every new connection by core.apps); DATABASE_URL
+# switches to PostgreSQL.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_SQLITE = VAR_DIR / "jiceng.sqlite3"
+DATABASES = {
+    "default": dj_database_url.config(
+        env="DATABASE_URL",
+        default=f"sqlite:///{DEFAULT_SQLITE}",
+        conn_max_age=int(os.environ.get("JICENG_DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA foreign_keys=ON;"
+            ),
+        }
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "jiceng.accounts.passwords.CharacterClassValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Sessions: a sliding 30-minute idle timeout, as MLPS level 3 asks.
+SESSION_COOKIE_AGE = int(os.environ.get("JICENG_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("JICENG_SECURE_COOKIES", PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+
+# Lockout (django-axes): 5 failures per username and client lock the pair for 30 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.5
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "jiceng.accounts.views.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLED = env_bool("JICENG_AXES_ENABLED", True)
+
+# Second factor: the roles that must pass TOTP after the password. District admins by
+# default; a deployment may set JICENG_TOTP_ROLES="" to turn it off, or add roles.
+TOTP_REQUIRED_ROLES = env_list("JICENG_TOTP_ROLES", ["district_admin"])
+OTP_TOTP_ISSUER = "Jiceng 基层"
+
+# Content Security Policy: no inline script or style anywhere; htmx and ECharts are
+# served from static/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Nothing personal is logged: requests are logged by path only, and views never put
+# personal data in a path (see DESIGN "Security and personal data").
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("JICENG_LOG_LEVEL", "WARNING")},
+    "loggers": {"axes": {"level": "ERROR"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+
+# A unit registered within this many days and still uncovered is "new" (增加一个，组建一个).
+NEW_UNIT_DAYS = 30
+# Units with at least this many formal members must form their own organization.
+OWN_ORG_MIN_MEMBERS = 3

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from jiceng.api import api
+
+admin.site.site_header = "基层党建信息平台 · 管理后台"
+admin.site.site_title = "基层"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", include("jiceng.dashboard.urls")),
+    path("accounts/", include("jiceng.accounts.urls")),
+    path("orgs/", include("jiceng.orgs.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,298 @@
+"""Shared fixtures. `territory` is the one named, hand-built fixture every app's tests use:
+two districts, each with streets, communities and grids; orgs and units placed so that
+coverage numbers are known by hand; one account per role, each bound to a known place.
+"""
+
+import datetime
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.utils import timezone
+
+os.environ.setdefault("JICENG_TESTING", "1")
+
+PASSWORD = "Test-Passw0rd!"
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings):
+    # Argon2 is deliberately slow; tests log in often.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.TOTP_REQUIRED_ROLES = []
+    settings.AXES_ENABLED = False
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@dataclass
+class Territory:
+    areas: dict = field(default_factory=dict)
+    orgs: dict = field(default_factory=dict)
+    units: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+    def client_for(self, client, role_key: str):
+        client.force_login(self.users[role_key])
+        return client
+
+
+def build_territory() -> Territory:
+    """City 上海 → districts 徐汇 (xh) and 黄浦 (hp).
+
+    xh: street xh_s1 (communities xh_c1 with grids xh_g1/xh_g2, xh_c2), street xh_s2
+    (community xh_c3). hp: street hp_s1 (community hp_c1, grid hp_g1).
+    """
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.core.services import area_create
+    from jiceng.orgs import services as org_services
+    from jiceng.orgs.models import PartyOrg, Unit
+
+    t = Territory()
+    a = t.areas
+    a["city"] = area_create(
+        actor=None, parent=None, code="310000000000", name="上海市", level="city"
+    )
+    a["xh"] = area_create(
+        actor=None, parent=a["city"], code="310104000000", name="徐汇区", level="district"
+    )
+    a["hp"] = area_create(
+        actor=None, parent=a["city"], code="310101000000", name="黄浦区", level="district"
+    )
+    a["xh_s1"] = area_create(
+        actor=None, parent=a["xh"], code="310104003000", name="湖南路街道", level="street"
+    )
+    a["xh_s2"] = area_create(
+        actor=None, parent=a["xh"], code="310104004000", name="天平路街道", level="street"
+    )
+    a["hp_s1"] = area_create(
+        actor=None, parent=a["hp"], code="310101002000", name="南京东路街道", level="street"
+    )
+    a["xh_c1"] = area_create(
+        actor=None,
+        parent=a["xh_s1"],
+        code="310104003001",
+        name="复兴西路社区居委会",
+        level="community",
+    )
+    a["xh_c2"] = area_create(
+        actor=None,
+        parent=a["xh_s1"],
+        code="310104003002",
+        name="武康路社区居委会",
+        level="community",
+    )
+    a["xh_c3"] = area_create(
+        actor=None,
+        parent=a["xh_s2"],
+        code="310104004001",
+        name="东平路社区居委会",
+        level="community",
+    )
+    a["hp_c1"] = area_create(
+        actor=None,
+        parent=a["hp_s1"],
+        code="310101002001",
+        name="贵州路社区居委会",
+        level="community",
+    )
+    a["xh_g1"] = area_create(
+        actor=None, parent=a["xh_c1"], code="310104003001001", name="第一网格", level="grid"
+    )
+    a["xh_g2"] = area_create(
+        actor=None, parent=a["xh_c1"], code="310104003001002", name="第二网格", level="grid"
+    )
+    a["hp_g1"] = area_create(
+        actor=None, parent=a["hp_c1"], code="310101002001001", name="第一网格", level="grid"
+    )
+
+    o = t.orgs
+    o["xh_s1_wc"] = org_services.org_create(
+        actor=None,
+        name="湖南路街道党工委",
+        kind=PartyOrg.Kind.WORKING_COMMITTEE,
+        domain=PartyOrg.Domain.COMMUNITY,
+        area=a["xh_s1"],
+    )
+    o["xh_c1_gb"] = org_services.org_create(
+        actor=None,
+        name="复兴西路社区党总支",
+        kind=PartyOrg.Kind.GENERAL_BRANCH,
+        domain=PartyOrg.Domain.COMMUNITY,
+        area=a["xh_c1"],
+        parent=o["xh_s1_wc"],
+    )
+    o["xh_c1_b1"] = org_services.org_create(
+        actor=None,
+        name="复兴西路社区第一党支部",
+        kind=PartyOrg.Kind.BRANCH,
+        domain=PartyOrg.Domain.COMMUNITY,
+        area=a["xh_g1"],
+        parent=o["xh_c1_gb"],
+    )
+    o["xh_joint"] = org_services.org_create(
+        actor=None,
+        name="湖南路街道非公企业联合党支部",
+        kind=PartyOrg.Kind.JOINT_BRANCH,
+        domain=PartyOrg.Domain.PRIVATE_ENTERPRISE,
+        form=PartyOrg.Form.JOINT,
+        area=a["xh_c1"],
+        parent=o["xh_s1_wc"],
+    )
+    o["xh_unit_org"] = org_services.org_create(
+        actor=None,
+        name="上海徐汇某科技有限公司党支部",
+        kind=PartyOrg.Kind.BRANCH,
+        domain=PartyOrg.Domain.PRIVATE_ENTERPRISE,
+        area=a["xh_c1"],
+        parent=o["xh_s1_wc"],
+    )
+    o["xh_unit_group"] = org_services.org_create(
+        actor=None,
+        name="研发部党小组",
+        kind=PartyOrg.Kind.GROUP,
+        domain=PartyOrg.Domain.PRIVATE_ENTERPRISE,
+        area=a["xh_c1"],
+        parent=o["xh_unit_org"],
+    )
+    o["hp_s1_wc"] = org_services.org_create(
+        actor=None,
+        name="南京东路街道党工委",
+        kind=PartyOrg.Kind.WORKING_COMMITTEE,
+        domain=PartyOrg.Domain.COMMUNITY,
+        area=a["hp_s1"],
+    )
+    o["hp_c1_b"] = org_services.org_create(
+        actor=None,
+        name="贵州路社区党支部",
+        kind=PartyOrg.Kind.BRANCH,
+        domain=PartyOrg.Domain.COMMUNITY,
+        area=a["hp_c1"],
+        parent=o["hp_s1_wc"],
+    )
+
+    # Units, with coverage known by hand. In xh_c1: own (1), joint (2), uncovered (3,
+    # of which one must form its own org and one is new). In hp_c1: one uncovered.
+    u = t.units
+    old = timezone.now() - datetime.timedelta(days=400)
+    specs = [
+        (
+            "xh_own",
+            "上海徐汇某科技有限公司",
+            "91310104MA1FL0001X",
+            a["xh_c1"],
+            120,
+            8,
+            o["xh_unit_org"],
+            None,
+            old,
+        ),
+        (
+            "xh_joint1",
+            "上海武康咖啡有限公司",
+            "91310104MA1FL0002X",
+            a["xh_c1"],
+            15,
+            1,
+            None,
+            o["xh_joint"],
+            old,
+        ),
+        (
+            "xh_joint2",
+            "上海复兴文化传播有限公司",
+            "91310104MA1FL0003X",
+            a["xh_g2"],
+            9,
+            2,
+            None,
+            o["xh_joint"],
+            old,
+        ),
+        (
+            "xh_must",
+            "上海湖南路设计事务所有限公司",
+            "91310104MA1FL0004X",
+            a["xh_c2"],
+            40,
+            4,
+            None,
+            None,
+            old,
+        ),
+        (
+            "xh_new",
+            "上海徐汇新开便利店有限公司",
+            "91310104MA1FL0005X",
+            a["xh_c3"],
+            6,
+            0,
+            None,
+            None,
+            timezone.now() - datetime.timedelta(days=3),
+        ),
+        ("xh_plain", "上海天平路洗衣店", "92310104MA1FL0006X", a["xh_c3"], 3, 0, None, None, old),
+        (
+            "hp_plain",
+            "上海南京东路餐饮有限公司",
+            "91310101MA1FL0007X",
+            a["hp_c1"],
+            30,
+            1,
+            None,
+            None,
+            old,
+        ),
+    ]
+    from jiceng.core.validators import uscc_check_character
+
+    for key, name, code, area, employees, members, own, covering, registered in specs:
+        code = code[:17] + uscc_check_character(code[:17])
+        unit = org_services.unit_create(
+            actor=None,
+            name=name,
+            uscc=code,
+            kind=Unit.Kind.PRIVATE_ENTERPRISE,
+            area=area,
+            employees=employees,
+            formal_members=members,
+            own_org=own,
+            covering_org=covering,
+        )
+        Unit.objects.filter(pk=unit.pk).update(registered_at=registered)
+        unit.refresh_from_db()
+        u[key] = unit
+
+    users = t.users
+
+    def make(key: str, role: str, area=None, org=None, superuser: bool = False):
+        user = user_create(
+            actor=None, username=key, password=PASSWORD, full_name=key, check_password=False
+        )
+        if superuser:
+            user.is_superuser = True
+            user.is_staff = True
+            user.save()
+        elif role:
+            role_grant(actor=None, user=user, role=role, area=area, org=org)
+        users[key] = user
+        return user
+
+    make("superuser", "", superuser=True)
+    make("city_admin", "city_admin", area=a["city"])
+    make("xh_admin", "district_admin", area=a["xh"])
+    make("hp_admin", "district_admin", area=a["hp"])
+    make("xh_s1_staff", "street_staff", area=a["xh_s1"])
+    make("hp_s1_staff", "street_staff", area=a["hp_s1"])
+    make("xh_c1_secretary", "community_secretary", area=a["xh_c1"])
+    make("xh_c3_secretary", "community_secretary", area=a["xh_c3"])
+    make("xh_g1_worker", "grid_worker", area=a["xh_g1"])
+    make("xh_unit_secretary", "unit_org_secretary", org=o["xh_unit_org"])
+    make("xh_member", "member", org=o["xh_c1_b1"])
+    make("xh_resident", "resident", area=a["xh_c1"])
+    make("nobody", "")
+    return t
+
+
+@pytest.fixture
+def territory(db) -> Territory:
+    return build_territory()
