@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/jiceng compilemessages --ignore=.venv -v 0
 	$(BIN)/jiceng demo --scale street --if-empty
 	$(BIN)/jiceng demo-logins
-	$(BIN)/jiceng runserver $(HOST):$(PORT)
+	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(BIN)/jiceng compilemessages --ignore=.venv -v 0

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "jiceng.core",
     "jiceng.accounts",
     "jiceng.orgs",
+    "jiceng.members",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -20,7 +20,8 @@ KIND_AREA = "area"
 KIND_PARTY_ORG = "party_org"
 KIND_UNIT = "unit"
 KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
-ALL_KINDS = frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE})
+KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
+ALL_KINDS = frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER})
 
 ROLE_KINDS: dict[str, frozenset[str]] = {
     "city_admin": ALL_KINDS,
@@ -28,7 +29,7 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "street_staff": ALL_KINDS,
     "community_secretary": ALL_KINDS,
     "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT}),
-    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT}),
+    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER}),
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
 }
@@ -37,8 +38,10 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class Registration:
     kind: str
-    # Lookup to the territory path ("" means the model's own `path`, for Area).
-    area_path: str | None
+    # Lookups to the Area(s) that place the object in the territory ("" means the
+    # model's own `path`, for Area). Several for two-sided objects such as a transfer,
+    # which both the sending and the receiving side see.
+    area_paths: tuple[str, ...]
     # Lookups to affiliation paths ("path" for PartyOrg itself).
     org_paths: tuple[str, ...] = ()
 
@@ -47,10 +50,20 @@ _REGISTRY: dict[type[Model], Registration] = {}
 
 
 def register(
-    model: type[Model], *, kind: str, area_path: str | None, org_paths: tuple[str, ...] = ()
+    model: type[Model],
+    *,
+    kind: str,
+    area_path: str | tuple[str, ...] | None,
+    org_paths: tuple[str, ...] = (),
 ) -> None:
     """Declare how `model` sits in the two trees. Called from each app's `ready()`."""
-    _REGISTRY[model] = Registration(kind=kind, area_path=area_path, org_paths=org_paths)
+    if area_path is None:
+        area_paths: tuple[str, ...] = ()
+    elif isinstance(area_path, str):
+        area_paths = (area_path,)
+    else:
+        area_paths = tuple(area_path)
+    _REGISTRY[model] = Registration(kind=kind, area_paths=area_paths, org_paths=org_paths)
 
 
 def registration(model: type[Model]) -> Registration:
@@ -90,12 +103,13 @@ class Scope:
         for grant in self.grants:
             if reg.kind not in ROLE_KINDS.get(grant.role, ()):
                 continue
-            if grant.area_path and reg.area_path is not None:
-                lookup = (
-                    f"{reg.area_path}__path__startswith" if reg.area_path else "path__startswith"
-                )
-                condition |= Q(**{lookup: grant.area_path})
-                matched = True
+            if grant.area_path:
+                for area_lookup in reg.area_paths:
+                    lookup = (
+                        f"{area_lookup}__path__startswith" if area_lookup else "path__startswith"
+                    )
+                    condition |= Q(**{lookup: grant.area_path})
+                    matched = True
             if grant.org_path:
                 for org_lookup in reg.org_paths:
                     lookup = f"{org_lookup}__startswith"

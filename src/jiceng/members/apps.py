@@ -1,0 +1,57 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MembersConfig(AppConfig):
+    name = "jiceng.members"
+    label = "members"
+    verbose_name = _("党员管理")
+
+    def ready(self) -> None:
+        from jiceng.core import scope
+        from jiceng.members import models
+
+        # A member's record is seen where their org sits (块) and up their org's
+        # affiliation line (条).
+        scope.register(
+            models.Member, kind=scope.KIND_MEMBER, area_path="org__area", org_paths=("org__path",)
+        )
+        scope.register(
+            models.Membership,
+            kind=scope.KIND_MEMBER,
+            area_path="org__area",
+            org_paths=("org__path",),
+        )
+        scope.register(
+            models.MemberEvent,
+            kind=scope.KIND_MEMBER,
+            area_path="member__org__area",
+            org_paths=("member__org__path",),
+        )
+        # A transfer is seen by both sides and nobody else.
+        scope.register(
+            models.Transfer,
+            kind=scope.KIND_MEMBER,
+            area_path=("from_org__area", "to_org__area"),
+            org_paths=("from_org__path", "to_org__path"),
+        )
+        scope.register(
+            models.MobileOutflow,
+            kind=scope.KIND_MEMBER,
+            area_path="home_org__area",
+            org_paths=("home_org__path",),
+        )
+        # An inflow registration belongs to the community where the member arrived.
+        scope.register(models.MobileInflow, kind=scope.KIND_MEMBER, area_path="community")
+        scope.register(
+            models.DualReport,
+            kind=scope.KIND_MEMBER,
+            area_path=("community", "unit_org__area", "member__org__area"),
+            org_paths=("unit_org__path", "member__org__path"),
+        )
+        scope.register(
+            models.ServiceRecord,
+            kind=scope.KIND_MEMBER,
+            area_path=("report__community", "report__unit_org__area", "report__member__org__area"),
+            org_paths=("report__unit_org__path", "report__member__org__path"),
+        )
