@@ -1,0 +1,237 @@
+"""Every read of members' records and workflows; already scoped through core.scope.
+
+Member rows come back with personal numbers encrypted; `member_display` is the one
+place that turns them into what a screen or API may show (masked).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from jiceng.core import crypto
+from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.core.validators import normalize_text
+from jiceng.members.models import (
+    DualReport,
+    Member,
+    MemberEvent,
+    MobileInflow,
+    MobileOutflow,
+    ServiceRecord,
+    Transfer,
+)
+from jiceng.orgs.models import PartyOrg
+
+# Inflows still unverified after this many days, and outflows past their expected
+# return, show as overdue in the ledger.
+INFLOW_OVERDUE_DAYS = getattr(settings, "MOBILE_INFLOW_OVERDUE_DAYS", 15)
+
+
+def member_list(
+    *,
+    viewer,
+    area: Area | None = None,
+    org: PartyOrg | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Member]:
+    """Members in scope, optionally under an area (where their org sits) or an org subtree.
+
+    `q` matches a name fragment, or a whole ID number or phone through the blind index,
+    so a full number can be searched without being stored in clear.
+    """
+    members = scope_for(viewer).filter(
+        Member.objects.select_related("org", "org__area", "residence_community")
+    )
+    if area is not None:
+        members = members.filter(org__area__path__startswith=area.path)
+    if org is not None:
+        members = members.filter(org__path__startswith=org.path)
+    if status:
+        members = members.filter(status=status)
+    if category:
+        members = members.filter(category=category)
+    if q:
+        text = normalize_text(q).strip().upper()
+        members = members.filter(
+            Q(name__contains=text)
+            | Q(id_number_index=crypto.blind_index(text, purpose="member.id_number"))
+            | Q(phone_index=crypto.blind_index(text, purpose="member.phone"))
+        )
+    return members.order_by("org__path", "name", "id")
+
+
+@dataclass(frozen=True)
+class MemberDisplay:
+    """What a screen shows of a member: numbers masked."""
+
+    id_number: str
+    phone: str
+
+
+def member_display(member: Member) -> MemberDisplay:
+    return MemberDisplay(
+        id_number=mask_id_number(crypto.decrypt(member.id_number_encrypted)),
+        phone=mask_phone(crypto.decrypt(member.phone_encrypted)),
+    )
+
+
+def member_events(*, viewer, member: Member) -> QuerySet[MemberEvent]:
+    return scope_for(viewer).filter(
+        MemberEvent.objects.filter(member=member).select_related("actor")
+    )
+
+
+def transfer_list(
+    *, viewer, state: str | None = None, direction: str | None = None
+) -> QuerySet[Transfer]:
+    """Transfers the viewer sees: both sides see one, nobody else. `direction` is
+    "incoming" (to an org the viewer sees) or "outgoing"."""
+    scope = scope_for(viewer)
+    transfers = scope.filter(
+        Transfer.objects.select_related("member", "from_org", "to_org", "from_org__area")
+    )
+    if state:
+        transfers = transfers.filter(state=state)
+    if direction in ("incoming", "outgoing"):
+        side = "to_org" if direction == "incoming" else "from_org"
+        visible_orgs = scope.filter(PartyOrg.objects.all()).values("pk")
+        transfers = transfers.filter(**{f"{side}__in": visible_orgs})
+    return transfers.order_by("-started_at", "-id")
+
+
+def outflow_list(*, viewer, state: str | None = None) -> QuerySet[MobileOutflow]:
+    outflows = (
+        scope_for(viewer)
+        .filter(MobileOutflow.objects.select_related("member", "home_org"))
+        .annotate(verified_inflows=Count("inflows", filter=Q(inflows__state="verified")))
+    )
+    if state:
+        outflows = outflows.filter(state=state)
+    return outflows.order_by("-left_on", "-id")
+
+
+def inflow_list(*, viewer, state: str | None = None) -> QuerySet[MobileInflow]:
+    inflows = scope_for(viewer).filter(MobileInflow.objects.select_related("community"))
+    if state:
+        inflows = inflows.filter(state=state)
+    return inflows.order_by("-registered_on", "-id")
+
+
+@dataclass
+class MobileLedger:
+    """The dynamic ledger (动态台账) of mobile members for the viewer's scope."""
+
+    out: int
+    out_overdue: int  # past the expected return and not back
+    out_unregistered: int  # away, and no destination has registered them yet
+    inflow_pending: int
+    inflow_overdue: int  # unverified for more than INFLOW_OVERDUE_DAYS
+    inflow_rejected: int
+    inflow_verified: int
+
+
+def mobile_ledger(*, viewer, today: datetime.date | None = None) -> MobileLedger:
+    today = today or timezone.localdate()
+    outflows = scope_for(viewer).filter(MobileOutflow.objects.filter(state="out"))
+    out = outflows.aggregate(
+        total=Count("id", distinct=True),
+        overdue=Count("id", filter=Q(expected_return_on__lt=today), distinct=True),
+    )
+    unregistered = outflows.exclude(inflows__state="verified").count()
+    overdue_since = today - datetime.timedelta(days=INFLOW_OVERDUE_DAYS)
+    inflows = scope_for(viewer).filter(MobileInflow.objects.all())
+    counts = inflows.aggregate(
+        pending=Count("id", filter=Q(state="pending")),
+        overdue=Count("id", filter=Q(state="pending", registered_on__lt=overdue_since)),
+        rejected=Count("id", filter=Q(state="rejected")),
+        verified=Count("id", filter=Q(state="verified")),
+    )
+    return MobileLedger(
+        out=out["total"],
+        out_overdue=out["overdue"],
+        out_unregistered=unregistered,
+        inflow_pending=counts["pending"],
+        inflow_overdue=counts["overdue"],
+        inflow_rejected=counts["rejected"],
+        inflow_verified=counts["verified"],
+    )
+
+
+def dual_report_list(
+    *, viewer, community: Area | None = None, kind: str | None = None, open_only: bool = True
+) -> QuerySet[DualReport]:
+    reports = (
+        scope_for(viewer)
+        .filter(DualReport.objects.select_related("community", "unit_org", "member", "member__org"))
+        .annotate(total_hours=Sum("services__hours"), service_count=Count("services"))
+    )
+    if community is not None:
+        reports = reports.filter(community=community)
+    if kind:
+        reports = reports.filter(kind=kind)
+    if open_only:
+        reports = reports.filter(ended_on__isnull=True)
+    return reports.order_by("-reported_on", "-id")
+
+
+@dataclass
+class ReportBackRow:
+    member_id: int
+    name: str
+    community: str
+    services: int
+    hours: Decimal
+
+
+@dataclass
+class ReportBack:
+    """双报告: the community service of an org's members, per member and in total."""
+
+    org: PartyOrg
+    rows: list[ReportBackRow]
+    org_services: int  # service done by the org itself, as a reporting unit org
+    org_hours: Decimal
+
+    @property
+    def member_hours(self) -> Decimal:
+        return sum((r.hours for r in self.rows), Decimal(0))
+
+
+def report_back(
+    *, viewer, org: PartyOrg, since: datetime.date | None = None, until=None
+) -> ReportBack:
+    """Service recorded by communities for the org's members (and the org itself)."""
+    scope = scope_for(viewer)
+    records = scope.filter(ServiceRecord.objects.all())
+    if since:
+        records = records.filter(served_on__gte=since)
+    if until:
+        records = records.filter(served_on__lte=until)
+    member_rows = (
+        records.filter(report__member__org__path__startswith=org.path)
+        .values("report__member_id", "report__member__name", "report__community__name")
+        .annotate(services=Count("id"), hours=Sum("hours"))
+        .order_by("report__member__name", "report__member_id")
+    )
+    own = records.filter(report__unit_org=org).aggregate(services=Count("id"), hours=Sum("hours"))
+    rows = [
+        ReportBackRow(
+            member_id=r["report__member_id"],
+            name=r["report__member__name"],
+            community=r["report__community__name"],
+            services=r["services"],
+            hours=r["hours"] or Decimal(0),
+        )
+        for r in member_rows
+    ]
+    return ReportBack(
+        org=org, rows=rows, org_services=own["services"], org_hours=own["hours"] or Decimal(0)
+    )

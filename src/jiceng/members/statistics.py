@@ -1,0 +1,128 @@
+"""The standard composition tables of party statistics (党内统计), from the data.
+
+Each table is one aggregate query over the members in scope under a node (an area or
+an org): counts by gender, ethnicity, age band, education, years of membership, status,
+category and org kind. Nothing is typed in; numbers always add up to the total.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.members.ethnicities import HAN
+from jiceng.members.models import Member
+from jiceng.orgs.models import PartyOrg
+
+# (label, lowest age inclusive, highest age inclusive); None is open-ended.
+AGE_BANDS = (
+    (_("30岁及以下"), None, 30),
+    (_("31至35岁"), 31, 35),
+    (_("36至40岁"), 36, 40),
+    (_("41至45岁"), 41, 45),
+    (_("46至50岁"), 46, 50),
+    (_("51至55岁"), 51, 55),
+    (_("56至60岁"), 56, 60),
+    (_("61至70岁"), 61, 70),
+    (_("71至80岁"), 71, 80),
+    (_("81岁及以上"), 81, None),
+)
+# Years since joining the party.
+TENURE_BANDS = (
+    (_("不满5年"), None, 4),
+    (_("5至10年"), 5, 10),
+    (_("11至20年"), 11, 20),
+    (_("21至30年"), 21, 30),
+    (_("31至40年"), 31, 40),
+    (_("41至50年"), 41, 50),
+    (_("51年及以上"), 51, None),
+)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    count: int
+
+    def share(self, total: int) -> float:
+        return self.count / total if total else 0.0
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    rows: list[Row]
+
+    @property
+    def total(self) -> int:
+        return sum(r.count for r in self.rows)
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def _band_q(field: str, low: int | None, high: int | None, today: datetime.date) -> Q:
+    """Age (or tenure) in [low, high] whole years as a date range on `field`.
+
+    Someone is at least N years old when born on or before today minus N years, and at
+    most N when born after today minus N+1 years.
+    """
+    condition = Q()
+    if low is not None:
+        condition &= Q(**{f"{field}__lte": _years_ago(today, low)})
+    if high is not None:
+        condition &= Q(**{f"{field}__gt": _years_ago(today, high + 1)})
+    return condition
+
+
+def _banded(members, name, title, field, bands, today) -> Table:
+    aggregates = {
+        f"b{i}": Count("id", filter=_band_q(field, low, high, today))
+        for i, (_label, low, high) in enumerate(bands)
+    }
+    counts = members.aggregate(**aggregates)
+    rows = [
+        Row(key=f"b{i}", label=str(label), count=counts[f"b{i}"])
+        for i, (label, _low, _high) in enumerate(bands)
+    ]
+    return Table(name=name, title=title, rows=rows)
+
+
+def _by_choice(members, name, title, field, choices) -> Table:
+    aggregates = {value: Count("id", filter=Q(**{field: value})) for value, _l in choices}
+    counts = members.aggregate(**aggregates)
+    rows = [Row(key=value, label=str(label), count=counts[value]) for value, label in choices]
+    return Table(name=name, title=title, rows=rows)
+
+
+def composition(members: QuerySet[Member], *, today: datetime.date | None = None) -> list[Table]:
+    """All standard tables for an already scoped queryset of members."""
+    today = today or timezone.localdate()
+    ethnicity = members.aggregate(
+        han=Count("id", filter=Q(ethnicity=HAN)), minority=Count("id", filter=~Q(ethnicity=HAN))
+    )
+    return [
+        _by_choice(members, "gender", str(_("性别")), "gender", Member.Gender.choices),
+        Table(
+            name="ethnicity",
+            title=str(_("民族")),
+            rows=[
+                Row("han", str(_("汉族")), ethnicity["han"]),
+                Row("minority", str(_("少数民族")), ethnicity["minority"]),
+            ],
+        ),
+        _banded(members, "age", str(_("年龄")), "birth_date", AGE_BANDS, today),
+        _by_choice(members, "education", str(_("学历")), "education", Member.Education.choices),
+        _banded(members, "tenure", str(_("党龄")), "joined_on", TENURE_BANDS, today),
+        _by_choice(members, "status", str(_("党员状态")), "status", Member.Status.choices),
+        _by_choice(members, "category", str(_("党员类别")), "category", Member.Category.choices),
+        _by_choice(members, "org_kind", str(_("所在组织类别")), "org__kind", PartyOrg.Kind.choices),
+    ]
