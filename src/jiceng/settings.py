@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.appeals",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     UNIT_ORG_SECRETARY = "unit_org_secretary", _("单位党组织书记")
     MEMBER = "member", _("党员")
     RESIDENT = "resident", _("居民")
+    DEPARTMENT_STAFF = "department_staff", _("职能部门工作人员")
 
 
 # Which anchor each role is bound to, and the area level it must be bound at.
@@ -25,6 +26,9 @@ AREA_ROLES = {
     Role.COMMUNITY_SECRETARY: ("community",),
     Role.GRID_WORKER: ("grid",),
     Role.RESIDENT: ("community",),
+    # A department serves a district (or a street); which department is said by the
+    # appeals app's handler memberships.
+    Role.DEPARTMENT_STAFF: ("district", "street"),
 }
 ORG_ROLES = {Role.UNIT_ORG_SECRETARY, Role.MEMBER}
 # Roles that administer: they may use the Django admin and change data in their scope.

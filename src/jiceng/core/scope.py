@@ -21,17 +21,21 @@ KIND_PARTY_ORG = "party_org"
 KIND_UNIT = "unit"
 KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
 KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
-ALL_KINDS = frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER})
+KIND_APPEAL = "appeal"  # residents' appeals
+ALL_KINDS = frozenset(
+    {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL}
+)
 
 ROLE_KINDS: dict[str, frozenset[str]] = {
     "city_admin": ALL_KINDS,
     "district_admin": ALL_KINDS,
     "street_staff": ALL_KINDS,
     "community_secretary": ALL_KINDS,
-    "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT}),
+    "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_APPEAL}),
     "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER}),
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
+    "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
 }
 
 

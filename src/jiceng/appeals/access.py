@@ -1,0 +1,69 @@
+"""Who may act on a case. Reading goes through core.scope.
+
+- Dispatching, summoning and overseeing belong to the territory staff of the case's
+  street (and above): they run the street's queue.
+- Signing for, working on, replying to and returning a case belong to the handling unit
+  it was sent to: its handlers (HandlerMembership), and for a community or street unit,
+  the territory staff who manage that unit's area.
+"""
+
+from jiceng.appeals.models import Appeal, HandlingUnit, SummonsTarget
+from jiceng.core.access import can_manage_area
+from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.scope import scope_for
+
+
+def is_handler(user, unit: HandlingUnit | None) -> bool:
+    if user is None:
+        return True  # the system
+    if unit is None:
+        return False
+    if unit.handlers.filter(user=user, ended_at__isnull=True).exists():
+        return True
+    return unit.kind != HandlingUnit.Kind.DEPARTMENT and can_manage_area(user, unit.area)
+
+
+def can_dispatch(user, appeal: Appeal) -> bool:
+    return can_manage_area(user, appeal.street)
+
+
+def can_handle(user, appeal: Appeal) -> bool:
+    return is_handler(user, appeal.unit)
+
+
+def _require(user, appeal: Appeal, allowed: bool) -> None:
+    if allowed:
+        return
+    if user is not None and scope_for(user).contains(appeal):
+        raise PermissionDenied()
+    raise NotFound()
+
+
+def require_dispatch(user, appeal: Appeal) -> None:
+    _require(user, appeal, can_dispatch(user, appeal))
+
+
+def require_handle(user, appeal: Appeal) -> None:
+    _require(user, appeal, can_handle(user, appeal))
+
+
+def require_summons_answer(user, target: SummonsTarget) -> None:
+    if is_handler(user, target.unit):
+        return
+    raise NotFound()
+
+
+def get_appeal_for_view(user, appeal_id) -> Appeal:
+    return scope_for(user).get(
+        Appeal.objects.select_related("category", "area", "street", "unit"), pk=appeal_id
+    )
+
+
+def get_appeal_for_action(user, appeal_id) -> Appeal:
+    """Visible, and locked for the rest of the transaction."""
+    return scope_for(user).get(
+        Appeal.objects.select_for_update(of=("self",)).select_related(
+            "category", "area", "street", "unit"
+        ),
+        pk=appeal_id,
+    )

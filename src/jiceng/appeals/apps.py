@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AppealsConfig(AppConfig):
+    name = "jiceng.appeals"
+    label = "appeals"
+    verbose_name = _("接诉即办")
+
+    def ready(self) -> None:
+        from jiceng.appeals import models
+        from jiceng.core import scope
+
+        # A case is seen in the territory where it happened.
+        scope.register(models.Appeal, kind=scope.KIND_APPEAL, area_path="area")
+        scope.register(models.HandlingUnit, kind=scope.KIND_APPEAL, area_path="area")

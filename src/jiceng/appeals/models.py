@@ -1,0 +1,323 @@
+"""Residents' appeals (群众诉求, 接诉即办): categories, handling units, routing rules,
+cases with their events, summons (吹哨报到) and mediation records.
+
+A case's state changes only in `appeals.services`, through the transition table in
+`appeals.states`, and every change writes an AppealEvent in the same transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.Model):
+    """What an appeal is about, with its deadlines. `code` doubles as Open311 service_code."""
+
+    class DeadlineUnit(models.TextChoices):
+        HOURS = "hours", _("小时")
+        WORKING_DAYS = "working_days", _("工作日")
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    group = models.CharField(_("大类"), max_length=30)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
+    response_hours = models.PositiveSmallIntegerField(_("响应时限（小时）"))
+    resolution_amount = models.PositiveSmallIntegerField(_("办结时限"))
+    resolution_unit = models.CharField(
+        _("办结时限单位"), max_length=16, choices=DeadlineUnit.choices
+    )
+    reopen_days = models.PositiveSmallIntegerField(_("不满意可重办天数"), default=7)
+    is_mediation = models.BooleanField(_("矛盾纠纷"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+        ordering = ["sort", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlingUnit(models.Model):
+    """Who handles cases: a community (居委会), a street office, or a department."""
+
+    class Kind(models.TextChoices):
+        COMMUNITY = "community", _("社区")
+        STREET = "street", _("街道")
+        DEPARTMENT = "department", _("职能部门")
+
+    name = models.CharField(_("名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    # The territory the unit answers for: its community, its street, or the district
+    # (or street) a department serves.
+    area = models.ForeignKey(
+        "core.Area", verbose_name=_("负责区域"), on_delete=models.PROTECT, related_name="+"
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
+        ordering = ["area_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "name"], name="appeals_unit_name_in_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HandlerMembership(models.Model):
+    """A user working in a handling unit's queue (department staff, community workers)."""
+
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.CASCADE, related_name="handlers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handler_memberships"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("承办人员")
+        verbose_name_plural = _("承办人员")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "user"],
+                condition=models.Q(ended_at__isnull=True),
+                name="appeals_one_open_handler_membership",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.unit}"
+
+
+class RoutingRule(models.Model):
+    """Category × area subtree → handling unit. The deepest area wins; at equal depth a
+    rule naming the category beats one for any category."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("类别"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    area = models.ForeignKey(
+        "core.Area", verbose_name=_("区域"), on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        HandlingUnit, verbose_name=_("承办单位"), on_delete=models.CASCADE, related_name="rules"
+    )
+
+    class Meta:
+        verbose_name = _("派单规则")
+        verbose_name_plural = _("派单规则")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "area"], name="appeals_rule_unique", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} @ {self.area} → {self.unit}"
+
+
+class Appeal(models.Model):
+    class Channel(models.TextChoices):
+        RESIDENT = "resident", _("居民自助")
+        HOTLINE = "hotline", _("热线")
+        GRID = "grid", _("网格巡查")
+        API = "api", _("系统对接")
+        OPEN311 = "open311", _("Open311")
+
+    class State(models.TextChoices):
+        RECEIVED = "received", _("已受理")
+        DISPATCHED = "dispatched", _("已派单")
+        ACCEPTED = "accepted", _("已签收")
+        IN_PROGRESS = "in_progress", _("办理中")
+        REPLIED = "replied", _("已答复")
+        RATED = "rated", _("已评价")
+        CLOSED = "closed", _("已办结")
+        RETURNED = "returned", _("已退单")
+        REOPENED = "reopened", _("重办")
+
+    class Satisfaction(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        UNSATISFIED = "unsatisfied", _("不满意")
+
+    tracking_code = models.CharField(_("查询码"), max_length=16, unique=True)
+    channel = models.CharField(_("来源"), max_length=12, choices=Channel.choices)
+    category = models.ForeignKey(Category, verbose_name=_("类别"), on_delete=models.PROTECT)
+    area = models.ForeignKey(
+        "core.Area", verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    # The street of the place, kept for the street's queue and monthly ranking.
+    street = models.ForeignKey(
+        "core.Area", verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("详细地点"), max_length=200, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("诉求内容"), max_length=2000)
+    photo = models.FileField(_("照片"), upload_to="appeals/%Y/%m/", blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone_encrypted = models.TextField(blank=True, editable=False)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=State.choices, default=State.RECEIVED, db_index=True
+    )
+    unit = models.ForeignKey(
+        HandlingUnit,
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    unroutable_reason = models.CharField(_("未能自动派单原因"), max_length=200, blank=True)
+    received_at = models.DateTimeField(_("受理时间"), db_index=True)
+    response_due_at = models.DateTimeField(_("响应时限"))
+    resolution_due_at = models.DateTimeField(_("办结时限"))
+    responded_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    resolved = models.BooleanField(_("问题是否解决"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    public_reply = models.TextField(_("答复内容"), max_length=2000, blank=True)
+    response_overdue = models.BooleanField(_("响应超时"), default=False)
+    resolution_overdue = models.BooleanField(_("办结超时"), default=False)
+    escalated_to = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("督办层级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reopen_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    # A client's retry carries the same key; the pair is unique, so a retry never
+    # creates a second case.
+    client = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("群众诉求")
+        verbose_name_plural = _("群众诉求")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["street", "received_at"], name="appeals_street_month"),
+            models.Index(fields=["unit", "state"], name="appeals_unit_queue"),
+            models.Index(fields=["state", "resolution_due_at"], name="appeals_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="appeals_idempotent_intake",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tracking_code} {self.category}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state != self.State.CLOSED
+
+
+class AppealEvent(models.Model):
+    """One step of a case: who did what, when, from which state to which."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("动作"), max_length=20)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12, blank=True)
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=80, blank=True)
+    note = models.TextField(_("说明"), max_length=2000, blank=True)
+    # Public notes are what a resident sees when looking up the tracking code.
+    is_public = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("诉求办理记录")
+        verbose_name_plural = _("诉求办理记录")
+        ordering = ["appeal_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal_id} {self.action}"
+
+
+class Summons(models.Model):
+    """吹哨: a street calls departments to a case; each must report (报到) by a deadline."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="summonses")
+    street = models.ForeignKey("core.Area", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("吹哨事由"), max_length=300)
+    created_at = models.DateTimeField(_("吹哨时间"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("吹哨")
+        verbose_name_plural = _("吹哨")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.appeal} {self.reason[:20]}"
+
+
+class SummonsTarget(models.Model):
+    summons = models.ForeignKey(Summons, on_delete=models.CASCADE, related_name="targets")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="summonses")
+    report_due_at = models.DateTimeField(_("报到时限"))
+    act_due_at = models.DateTimeField(_("处置时限"))
+    reported_at = models.DateTimeField(_("报到时间"), null=True, blank=True)
+    acted_at = models.DateTimeField(_("处置时间"), null=True, blank=True)
+    action_note = models.TextField(_("处置情况"), max_length=2000, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("吹哨报到")
+        verbose_name_plural = _("吹哨报到")
+        constraints = [
+            models.UniqueConstraint(fields=["summons", "unit"], name="appeals_summons_unit_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.summons_id} → {self.unit}"
+
+
+class Mediation(models.Model):
+    """The record of a dispute (矛盾纠纷) case: parties and outcome."""
+
+    class Outcome(models.TextChoices):
+        AGREED = "agreed", _("调解成功")
+        PARTIAL = "partial", _("部分达成")
+        FAILED = "failed", _("调解不成")
+        REFERRED = "referred", _("引导诉讼或仲裁")
+
+    appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, related_name="mediation")
+    parties = models.JSONField(_("当事人"), default=list)
+    outcome = models.CharField(_("调解结果"), max_length=12, choices=Outcome.choices, blank=True)
+    agreement = models.TextField(_("协议内容"), max_length=2000, blank=True)
+    mediator = models.CharField(_("调解员"), max_length=50, blank=True)
+    mediated_on = models.DateField(_("调解日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("矛盾纠纷调解")
+        verbose_name_plural = _("矛盾纠纷调解")
+
+    def __str__(self) -> str:
+        return f"{self.appeal} {self.get_outcome_display()}"

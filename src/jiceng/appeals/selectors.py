@@ -1,0 +1,277 @@
+"""Every read of appeals; already scoped through core.scope."""
+
+import datetime
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit, SummonsTarget
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+
+OPEN_STATES = [s for s in Appeal.State.values if s != Appeal.State.CLOSED]
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+
+
+def appeal_visible(viewer) -> QuerySet[Appeal]:
+    return scope_for(viewer).filter(
+        Appeal.objects.select_related("category", "area", "street", "unit")
+    )
+
+
+def appeal_list(
+    *,
+    viewer,
+    area: Area | None = None,
+    state: str | None = None,
+    category: str | None = None,
+    unit: HandlingUnit | None = None,
+    overdue: bool | None = None,
+    q: str | None = None,
+) -> QuerySet[Appeal]:
+    appeals = appeal_visible(viewer)
+    if area is not None:
+        appeals = appeals.filter(area__path__startswith=area.path)
+    if state == "open":
+        appeals = appeals.filter(state__in=OPEN_STATES)
+    elif state:
+        appeals = appeals.filter(state=state)
+    if category:
+        appeals = appeals.filter(category__code=category)
+    if unit is not None:
+        appeals = appeals.filter(unit=unit)
+    if overdue:
+        appeals = appeals.filter(Q(response_overdue=True) | Q(resolution_overdue=True))
+    if q:
+        appeals = appeals.filter(Q(tracking_code=q.strip().upper()) | Q(description__contains=q))
+    return appeals.order_by("-received_at", "-id")
+
+
+def handler_units(user) -> QuerySet[HandlingUnit]:
+    """The units whose queue the user works: by membership, or community and street units
+    in the territory the user manages."""
+    from jiceng.core.access import MANAGING_ROLES
+
+    scope = scope_for(user)
+    managed = Q(pk__in=[])
+    for grant in scope.grants:
+        if grant.role in MANAGING_ROLES and grant.area_path:
+            managed |= Q(area__path__startswith=grant.area_path) & ~Q(
+                kind=HandlingUnit.Kind.DEPARTMENT
+            )
+    member = Q(handlers__user=user, handlers__ended_at__isnull=True)
+    units = HandlingUnit.objects.filter(is_active=True)
+    if not scope.everything:
+        units = units.filter(member | managed)
+    return units.distinct().select_related("area").order_by("area__path", "kind", "name")
+
+
+def handler_queue(*, viewer, unit: HandlingUnit) -> QuerySet[Appeal]:
+    """Cases sent to a unit and not yet answered, oldest deadline first."""
+    return (
+        Appeal.objects.filter(
+            unit=unit,
+            state__in=[Appeal.State.DISPATCHED, Appeal.State.ACCEPTED, Appeal.State.IN_PROGRESS],
+        )
+        .select_related("category", "area", "street")
+        .order_by("resolution_due_at", "id")
+    )
+
+
+def street_queue(*, viewer, street: Area) -> QuerySet[Appeal]:
+    """Cases waiting for the street to dispatch: unroutable, returned, reopened."""
+    return (
+        appeal_visible(viewer)
+        .filter(
+            street=street,
+            state__in=[Appeal.State.RECEIVED, Appeal.State.RETURNED, Appeal.State.REOPENED],
+        )
+        .order_by("received_at", "id")
+    )
+
+
+def _shingles(text: str) -> set[str]:
+    """Two-character pieces of Chinese text (and longer Latin words): enough to see that
+    two short complaints speak of the same thing without a tokenizer."""
+    pieces = set()
+    chinese = re.sub(r"[^\u4e00-\u9fff]", "", text)
+    pieces.update(chinese[i : i + 2] for i in range(len(chinese) - 1))
+    pieces.update(w.lower() for w in re.findall(r"[A-Za-z0-9]{3,}", text))
+    return pieces
+
+
+def similarity(a: str, b: str) -> float:
+    sa, sb = _shingles(a), _shingles(b)
+    if not sa or not sb:
+        return 0.0
+    return len(sa & sb) / len(sa | sb)
+
+
+def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float = 0.3):
+    """Open cases in the same place (the same grid or community) and category, received
+    in the last 30 days, whose text overlaps enough to be the same matter."""
+    since = appeal.received_at - datetime.timedelta(days=30)
+    candidates = (
+        Appeal.objects.filter(
+            area=appeal.area,
+            category=appeal.category,
+            state__in=OPEN_STATES,
+            received_at__gte=since,
+        )
+        .exclude(pk=appeal.pk)
+        .only("id", "tracking_code", "description", "received_at", "state")
+        .order_by("-received_at")[:200]
+    )
+    scored = [(similarity(appeal.description, c.description), c) for c in candidates]
+    scored = [(s, c) for s, c in scored if s >= threshold]
+    scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
+    return [c for _s, c in scored[:limit]]
+
+
+def appeal_events(*, appeal: Appeal, public_only: bool = False) -> QuerySet[AppealEvent]:
+    events = appeal.events.select_related("actor")
+    if public_only:
+        events = events.filter(is_public=True)
+    return events.order_by("at", "id")
+
+
+def appeal_by_tracking_code(code: str) -> Appeal | None:
+    """The public lookup: no login; the caller shows status and public replies only."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return Appeal.objects.select_related("category").filter(tracking_code=code).first()
+
+
+def summons_board(*, viewer, street: Area | None = None) -> QuerySet[SummonsTarget]:
+    """Whistles and who answered: for the street that blew them, or the department."""
+    visible = appeal_visible(viewer).values("pk")
+    targets = SummonsTarget.objects.filter(summons__appeal__in=visible).select_related(
+        "summons", "summons__appeal", "unit"
+    )
+    if street is not None:
+        targets = targets.filter(summons__street=street)
+    return targets.order_by("-summons__created_at", "unit__name")
+
+
+# ---- the three rates ---------------------------------------------------------------------
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    start = datetime.datetime(year, month, 1, tzinfo=LOCAL)
+    end = datetime.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL)
+    return start, end
+
+
+# Each rate: (numerator condition, denominator condition), over the cases received in
+# the month under the node. Formulas are written out in docs/appeals-rates.md.
+RATE_CONDITIONS: dict[str, tuple[Q, Q]] = {
+    "response": (
+        Q(responded_at__isnull=False, responded_at__lte=F("response_due_at")),
+        Q(),
+    ),
+    "resolution": (Q(resolved=True), Q(rated_at__isnull=False)),
+    "satisfaction": (
+        Q(satisfaction__in=[Appeal.Satisfaction.SATISFIED, Appeal.Satisfaction.BASICALLY]),
+        Q(rated_at__isnull=False),
+    ),
+    "on_time": (
+        Q(replied_at__isnull=False, replied_at__lte=F("resolution_due_at")),
+        Q(replied_at__isnull=False) | Q(resolution_due_at__lt=timezone.now()),
+    ),
+}
+
+
+@dataclass
+class Rates:
+    received: int
+    counts: dict[str, tuple[int, int]]  # rate name → (numerator, denominator)
+
+    def rate(self, name: str) -> float | None:
+        numerator, denominator = self.counts[name]
+        return numerator / denominator if denominator else None
+
+
+def _rate_aggregates(now: datetime.datetime) -> dict:
+    aggregates = {"received": Count("id")}
+    for name, (numerator, denominator) in RATE_CONDITIONS.items():
+        if name == "on_time":
+            denominator = Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now)
+        aggregates[f"{name}_n"] = Count("id", filter=numerator & denominator)
+        aggregates[f"{name}_d"] = Count("id", filter=denominator)
+    return aggregates
+
+
+def rates(*, viewer, area: Area, year: int, month: int, now=None) -> Rates:
+    start, end = month_bounds(year, month)
+    cases = appeal_visible(viewer).filter(
+        area__path__startswith=area.path, received_at__gte=start, received_at__lt=end
+    )
+    row = cases.aggregate(**_rate_aggregates(now or timezone.now()))
+    return Rates(
+        received=row["received"],
+        counts={n: (row[f"{n}_n"], row[f"{n}_d"]) for n in RATE_CONDITIONS},
+    )
+
+
+def rate_cases(*, viewer, area: Area, year: int, month: int, rate: str, part: str, now=None):
+    """The cases behind one number: part "numerator", "denominator" or "missed"."""
+    start, end = month_bounds(year, month)
+    numerator, denominator = RATE_CONDITIONS[rate]
+    if rate == "on_time":
+        denominator = Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now or timezone.now())
+    cases = appeal_list(viewer=viewer, area=area).filter(
+        received_at__gte=start, received_at__lt=end
+    )
+    if part == "numerator":
+        return cases.filter(numerator & denominator)
+    if part == "missed":
+        return cases.filter(denominator).exclude(numerator)
+    return cases.filter(denominator)
+
+
+@dataclass
+class RankingRow:
+    area: Area
+    rates: Rates
+
+
+def ranking(*, viewer, parent: Area, year: int, month: int, now=None) -> list[RankingRow]:
+    """The month's ranking of a district's streets (or a street's communities): by
+    satisfaction, then resolution, then response rate; one grouped query."""
+    start, end = month_bounds(year, month)
+    children = list(scope_for(viewer).filter(Area.objects.filter(parent=parent)))
+    depth_code = {child.code: child for child in children}
+    cases = appeal_visible(viewer).filter(
+        area__path__startswith=parent.path, received_at__gte=start, received_at__lt=end
+    )
+    if parent.level == Area.Level.DISTRICT:
+        key = "street__code"
+    else:
+        key = "child_code"
+        from django.db.models.functions import Substr
+
+        # The child's code is the path segment right after the parent's path.
+        cases = cases.annotate(child_code=Substr("area__path", len(parent.path) + 1, 12))
+    rows = cases.values(key).annotate(**_rate_aggregates(now or timezone.now()))
+    by_code = {
+        r[key]: Rates(
+            received=r["received"],
+            counts={n: (r[f"{n}_n"], r[f"{n}_d"]) for n in RATE_CONDITIONS},
+        )
+        for r in rows
+    }
+    empty = Rates(received=0, counts={n: (0, 0) for n in RATE_CONDITIONS})
+    result = [
+        RankingRow(area=child, rates=by_code.get(code, empty)) for code, child in depth_code.items()
+    ]
+
+    def sort_key(row: RankingRow):
+        return tuple(-(row.rates.rate(n) or 0) for n in ("satisfaction", "resolution", "response"))
+
+    result.sort(key=lambda r: (sort_key(r), r.area.code))
+    return result

@@ -1,0 +1,613 @@
+"""Every write to appeals: intake, the case's life, summons, mediation, deadlines.
+
+Each step checks access, validates, changes the case in one transaction through the
+transition table (appeals.states) and writes an AppealEvent; audit entries record who
+did it. Side effects (none yet) would go out on commit.
+"""
+
+import datetime
+import secrets
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.appeals import access
+from jiceng.appeals.models import (
+    Appeal,
+    AppealEvent,
+    Category,
+    HandlerMembership,
+    HandlingUnit,
+    Mediation,
+    RoutingRule,
+    Summons,
+    SummonsTarget,
+)
+from jiceng.appeals.routing import route
+from jiceng.appeals.states import transition_for
+from jiceng.core import crypto
+from jiceng.core.access import require_manage_area
+from jiceng.core.audit import audit_record
+from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.models import Area, AuditEntry
+from jiceng.core.validators import normalize_text, validate_phone
+from jiceng.core.workdays import add_hours, add_working_days
+
+DESCRIPTION_MAX = 2000
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# JPEG, PNG and WebP, recognised by their first bytes, never by the name a client sends.
+PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"RIFF", "webp"))
+TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read over the phone
+
+MSG_DESCRIPTION = _("请填写诉求内容")
+MSG_DESCRIPTION_LONG = _("诉求内容不能超过2000字")
+MSG_CATEGORY = _("诉求类别无效")
+MSG_AREA_LEVEL = _("发生地应为社区、网格或楼栋")
+MSG_PHOTO_TYPE = _("照片应为 JPG、PNG 或 WebP 格式")
+MSG_PHOTO_SIZE = _("照片不能超过5MB")
+MSG_REASON = _("请填写原因")
+MSG_REPLY = _("请填写答复内容")
+MSG_UNIT_INACTIVE = _("承办单位已停用")
+MSG_UNIT_TERRITORY = _("承办单位不负责该区域")
+MSG_SATISFACTION = _("满意度无效")
+MSG_REOPEN_LATE = _("已超过可申请重办的期限")
+MSG_REOPEN_SATISFIED = _("评价为满意的诉求不能重办")
+MSG_SUMMONS_UNITS = _("请选择至少一个职能部门")
+MSG_SUMMONS_KIND = _("只能向职能部门吹哨")
+MSG_SUMMONS_DONE = _("已报到，不能重复操作")
+MSG_SUMMONS_NOT_REPORTED = _("请先报到")
+MSG_CASE_CLOSED = _("诉求已办结")
+MSG_NO_RULE = _("没有匹配的派单规则，请街道人工派单")
+MSG_POSSIBLE_DUPLICATE = _("同一地点有相似的未办结诉求，请街道确认后派单")
+MSG_PARTIES = _("请填写当事人")
+MSG_OUTCOME = _("调解结果无效")
+MSG_NOT_MEDIATION = _("该诉求不是矛盾纠纷类")
+
+INTAKE_AREA_LEVELS = {Area.Level.COMMUNITY, Area.Level.GRID, Area.Level.BUILDING}
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
+
+
+def street_of(area: Area) -> Area:
+    """The street-level ancestor: the third element of the path (city/district/street)."""
+    street_code = area.path.split("/")[2]
+    return Area.objects.get(code=street_code)
+
+
+def _actor(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _event(appeal, action, *, actor, from_state="", note="", public=False, data=None):
+    return AppealEvent.objects.create(
+        appeal=appeal,
+        action=action,
+        from_state=from_state,
+        to_state=appeal.state,
+        at=timezone.now(),
+        actor=_actor(actor),
+        actor_label=(actor.get_username() if _actor(actor) else "system"),
+        note=note,
+        is_public=public,
+        data=data or {},
+    )
+
+
+def _move(appeal: Appeal, action: str, *, actor, note="", public=False, data=None, **fields):
+    """Apply one transition: lock the row, check the transition against the state as
+    stored (not as the caller last saw it), set the state and fields, save, record."""
+    list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
+    appeal.refresh_from_db(fields=["state"])
+    transition = transition_for(appeal, action)
+    before = appeal.state
+    appeal.state = transition.target
+    for key, value in fields.items():
+        setattr(appeal, key, value)
+    appeal.save(update_fields=["state", *fields])
+    event = _event(
+        appeal, action, actor=actor, from_state=before, note=note, public=public, data=data
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=appeal,
+        changes={"state": {"old": before, "new": appeal.state}, "action": action},
+    )
+    return event
+
+
+def check_photo(photo) -> None:
+    if photo is None:
+        return
+    if photo.size > PHOTO_MAX_BYTES:
+        raise ValidationFailed(MSG_PHOTO_SIZE, field="photo")
+    head = photo.read(12)
+    photo.seek(0)
+    for signature, _ext in PHOTO_SIGNATURES:
+        if head.startswith(signature) and (signature != b"RIFF" or head[8:12] == b"WEBP"):
+            return
+    raise ValidationFailed(MSG_PHOTO_TYPE, field="photo")
+
+
+def deadlines(category: Category, received_at: datetime.datetime):
+    response_due = add_hours(received_at, category.response_hours)
+    if category.resolution_unit == Category.DeadlineUnit.HOURS:
+        resolution_due = add_hours(received_at, category.resolution_amount)
+    else:
+        resolution_due = add_working_days(received_at, category.resolution_amount)
+    return response_due, resolution_due
+
+
+def possible_duplicates(appeal: Appeal, *, limit: int = 5):
+    """Open cases at the same place and in the same category with overlapping words."""
+    from jiceng.appeals.selectors import similar_open_appeals
+
+    return similar_open_appeals(appeal, limit=limit)
+
+
+@dataclass
+class Intake:
+    """What a resident, an operator, a grid worker or another system submits."""
+
+    channel: str
+    category: Category
+    area: Area
+    description: str
+    address: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    client: str = ""
+    idempotency_key: str = ""
+
+
+@transaction.atomic
+def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
+    """Receive a case and route it. Returns (appeal, created); a retry carrying the same
+    client and idempotency key returns the first case and creates nothing.
+
+    Residents need no account (actor None); staff and grid workers file within their
+    territory. The case is dispatched at once when a rule matches and no similar open
+    case exists at the place; otherwise it waits in the street's queue with the reason.
+    """
+    key = (intake.idempotency_key or "").strip()[:64]
+    client = (intake.client or "").strip()[:64]
+    if key:
+        existing = Appeal.objects.filter(client=client, idempotency_key=key).first()
+        if existing is not None:
+            return existing, False
+    if actor is not None:
+        from jiceng.core.scope import scope_for
+
+        if not scope_for(actor).contains(intake.area):
+            require_manage_area(actor, intake.area)
+    category = intake.category
+    if category is None or not category.is_active:
+        raise ValidationFailed(MSG_CATEGORY, field="category")
+    if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
+        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
+    description = normalize_text(intake.description or "").strip()
+    if not description:
+        raise ValidationFailed(MSG_DESCRIPTION, field="description")
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
+    phone = ""
+    if normalize_text(intake.contact_phone or "").strip():
+        phone = validate_phone(intake.contact_phone, field="contact_phone")
+    check_photo(photo)
+    now = timezone.now()
+    response_due, resolution_due = deadlines(category, now)
+    appeal = Appeal(
+        tracking_code=new_tracking_code(),
+        channel=intake.channel,
+        category=category,
+        area=intake.area,
+        street=street_of(intake.area),
+        address=normalize_text(intake.address or "").strip()[:200],
+        latitude=intake.latitude,
+        longitude=intake.longitude,
+        description=description,
+        contact_name=normalize_text(intake.contact_name or "").strip()[:50],
+        contact_phone_encrypted=crypto.encrypt(phone) if phone else "",
+        received_at=now,
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
+        client=client,
+        idempotency_key=key,
+        created_by=_actor(actor),
+    )
+    if photo is not None:
+        appeal.photo = photo
+    try:
+        with transaction.atomic():
+            appeal.save()
+    except IntegrityError:
+        if key:  # two retries raced; the other one won
+            return Appeal.objects.get(client=client, idempotency_key=key), False
+        raise
+    _event(appeal, "receive", actor=actor, public=True, note=str(_("诉求已受理")))
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=appeal,
+        changes={"channel": appeal.channel, "category": category.code, "area": appeal.area_id},
+    )
+    rule = route(category, appeal.area)
+    if rule is None:
+        appeal.unroutable_reason = str(MSG_NO_RULE)
+        appeal.save(update_fields=["unroutable_reason"])
+    elif possible_duplicates(appeal):
+        appeal.unroutable_reason = str(MSG_POSSIBLE_DUPLICATE)
+        appeal.save(update_fields=["unroutable_reason"])
+    else:
+        _move(
+            appeal,
+            "dispatch",
+            actor=None,
+            unit=rule.unit,
+            data={"unit": rule.unit_id, "rule": rule.pk},
+            public=True,
+            note=str(_("已派至{unit}")).format(unit=rule.unit.name),
+        )
+    return appeal, True
+
+
+def _check_unit_for(appeal: Appeal, unit: HandlingUnit) -> None:
+    if not unit.is_active:
+        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+    # A unit answers for its area; a department may serve the district above the street.
+    if not (
+        appeal.area.path.startswith(unit.area.path) or unit.area.path.startswith(appeal.street.path)
+    ):
+        raise ValidationFailed(MSG_UNIT_TERRITORY, field="unit")
+
+
+@transaction.atomic
+def appeal_dispatch(*, actor, appeal: Appeal, unit: HandlingUnit, note: str = "") -> Appeal:
+    """The street sends a waiting, returned or reopened case to a handling unit."""
+    access.require_dispatch(actor, appeal)
+    _check_unit_for(appeal, unit)
+    _move(
+        appeal,
+        "dispatch",
+        actor=actor,
+        note=note,
+        unit=unit,
+        unroutable_reason="",
+        data={"unit": unit.pk},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_accept(*, actor, appeal: Appeal) -> Appeal:
+    """The unit signs for the case; the response clock stops."""
+    access.require_handle(actor, appeal)
+    now = timezone.now()
+    fields = {}
+    if appeal.responded_at is None:
+        fields["responded_at"] = now
+    _move(appeal, "accept", actor=actor, public=True, note=str(_("承办单位已签收")), **fields)
+    return appeal
+
+
+@transaction.atomic
+def appeal_return(*, actor, appeal: Appeal, reason: str) -> Appeal:
+    """退单: the unit says the case is not theirs; it goes back to the street's queue."""
+    access.require_handle(actor, appeal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MSG_REASON, field="reason")
+    unit = appeal.unit
+    _move(
+        appeal,
+        "return",
+        actor=actor,
+        note=reason[:500],
+        unit=None,
+        unroutable_reason=str(_("退单：{reason}")).format(reason=reason[:150]),
+        data={"unit": unit.pk if unit else None},
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_start(*, actor, appeal: Appeal, note: str = "") -> Appeal:
+    access.require_handle(actor, appeal)
+    _move(appeal, "start", actor=actor, note=note[:500])
+    return appeal
+
+
+@transaction.atomic
+def appeal_reply(*, actor, appeal: Appeal, reply: str) -> Appeal:
+    """The unit answers the resident; the answer is public on the tracking page."""
+    access.require_handle(actor, appeal)
+    reply = normalize_text(reply or "").strip()
+    if not reply:
+        raise ValidationFailed(MSG_REPLY, field="reply")
+    if len(reply) > DESCRIPTION_MAX:
+        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="reply")
+    _move(
+        appeal,
+        "reply",
+        actor=actor,
+        note=reply,
+        public=True,
+        replied_at=timezone.now(),
+        public_reply=reply,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_rate(*, appeal: Appeal, resolved: bool, satisfaction: str, comment: str = "") -> Appeal:
+    """The resident rates the answer through the tracking code. A satisfied or basically
+    satisfied rating closes the case; an unsatisfied one leaves it open for reopening."""
+    if satisfaction not in Appeal.Satisfaction.values:
+        raise ValidationFailed(MSG_SATISFACTION, field="satisfaction")
+    _move(
+        appeal,
+        "rate",
+        actor=None,
+        note=normalize_text(comment or "").strip()[:500],
+        public=True,
+        resolved=bool(resolved),
+        satisfaction=satisfaction,
+        rated_at=timezone.now(),
+    )
+    if satisfaction != Appeal.Satisfaction.UNSATISFIED:
+        _move(appeal, "close", actor=None, public=True, closed_at=timezone.now())
+    return appeal
+
+
+@transaction.atomic
+def appeal_reopen(*, actor, appeal: Appeal, reason: str) -> Appeal:
+    """The resident (actor None) or the street reopens an answer the resident did not
+    accept, within the category's reopen period counted from the reply."""
+    if actor is not None:
+        access.require_dispatch(actor, appeal)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MSG_REASON, field="reason")
+    if appeal.satisfaction and appeal.satisfaction != Appeal.Satisfaction.UNSATISFIED:
+        raise Conflict(MSG_REOPEN_SATISFIED, field="state")
+    limit = (appeal.replied_at or appeal.received_at) + datetime.timedelta(
+        days=appeal.category.reopen_days
+    )
+    if timezone.now() > limit:
+        raise Conflict(MSG_REOPEN_LATE, field="state")
+    now = timezone.now()
+    response_due, resolution_due = deadlines(appeal.category, now)
+    _move(
+        appeal,
+        "reopen",
+        actor=actor,
+        note=reason[:500],
+        public=True,
+        reopen_count=appeal.reopen_count + 1,
+        closed_at=None,
+        unroutable_reason=str(_("重办：{reason}")).format(reason=reason[:150]),
+        response_due_at=response_due,
+        resolution_due_at=resolution_due,
+        response_overdue=False,
+        resolution_overdue=False,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_close_unrated(*, appeal: Appeal, note: str = "") -> Appeal:
+    """The system closes a replied case the resident did not rate in time."""
+    _move(appeal, "close", actor=None, note=note, public=True, closed_at=timezone.now())
+    return appeal
+
+
+# ---- summons (吹哨报到) -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def summons_create(
+    *,
+    actor,
+    appeal: Appeal,
+    units: list[HandlingUnit],
+    reason: str,
+    report_hours: int = 24,
+    act_working_days: int = 3,
+) -> Summons:
+    """The street blows the whistle: each department must report within `report_hours`
+    and act within `act_working_days`."""
+    access.require_dispatch(actor, appeal)
+    if not appeal.is_open:
+        raise Conflict(MSG_CASE_CLOSED, field="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MSG_REASON, field="reason")
+    units = list({u.pk: u for u in units}.values())
+    if not units:
+        raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
+    for unit in units:
+        if unit.kind != HandlingUnit.Kind.DEPARTMENT:
+            raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
+        _check_unit_for(appeal, unit)
+    now = timezone.now()
+    summons = Summons.objects.create(
+        appeal=appeal,
+        street=appeal.street,
+        reason=reason[:300],
+        created_at=now,
+        created_by=_actor(actor),
+    )
+    SummonsTarget.objects.bulk_create(
+        SummonsTarget(
+            summons=summons,
+            unit=unit,
+            report_due_at=add_hours(now, report_hours),
+            act_due_at=add_working_days(now, act_working_days),
+        )
+        for unit in units
+    )
+    _event(
+        appeal,
+        "summon",
+        actor=actor,
+        from_state=appeal.state,
+        note=reason,
+        data={"summons": summons.pk, "units": [u.pk for u in units]},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=summons,
+        changes={"units": [u.pk for u in units], "reason": reason},
+    )
+    return summons
+
+
+@transaction.atomic
+def summons_report(*, actor, target: SummonsTarget) -> SummonsTarget:
+    """报到: the department answers the whistle."""
+    access.require_summons_answer(actor, target)
+    target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
+    if target.reported_at is not None:
+        raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
+    target.reported_at = timezone.now()
+    target.reported_by = _actor(actor)
+    target.save(update_fields=["reported_at", "reported_by"])
+    appeal = target.summons.appeal
+    _event(
+        appeal,
+        "summons_report",
+        actor=actor,
+        from_state=appeal.state,
+        data={"target": target.pk, "unit": target.unit_id},
+    )
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"reported": True}
+    )
+    return target
+
+
+@transaction.atomic
+def summons_act(*, actor, target: SummonsTarget, note: str) -> SummonsTarget:
+    """The department records what it did on the case."""
+    access.require_summons_answer(actor, target)
+    target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
+    if target.reported_at is None:
+        raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(MSG_REPLY, field="note")
+    target.acted_at = timezone.now()
+    target.action_note = note[:2000]
+    target.save(update_fields=["acted_at", "action_note"])
+    appeal = target.summons.appeal
+    _event(
+        appeal,
+        "summons_act",
+        actor=actor,
+        from_state=appeal.state,
+        note=note,
+        data={"target": target.pk, "unit": target.unit_id},
+    )
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"acted": True}
+    )
+    return target
+
+
+# ---- mediation -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mediation_record(
+    *,
+    actor,
+    appeal: Appeal,
+    parties: list[str],
+    outcome: str = "",
+    agreement: str = "",
+    mediator: str = "",
+    mediated_on: datetime.date | None = None,
+) -> Mediation:
+    """Record the parties and the outcome of a dispute case (枫桥经验: settled locally)."""
+    access.require_handle(actor, appeal)
+    if not appeal.category.is_mediation:
+        raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
+    parties = [normalize_text(p).strip() for p in parties if normalize_text(p or "").strip()]
+    if len(parties) < 2:
+        raise ValidationFailed(MSG_PARTIES, field="parties")
+    if outcome and outcome not in Mediation.Outcome.values:
+        raise ValidationFailed(MSG_OUTCOME, field="outcome")
+    mediation, _created = Mediation.objects.update_or_create(
+        appeal=appeal,
+        defaults={
+            "parties": parties[:10],
+            "outcome": outcome,
+            "agreement": (agreement or "").strip()[:2000],
+            "mediator": (mediator or "").strip()[:50],
+            "mediated_on": mediated_on,
+        },
+    )
+    _event(appeal, "mediation", actor=actor, from_state=appeal.state, data={"outcome": outcome})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=mediation,
+        changes={"parties": len(parties), "outcome": outcome},
+    )
+    return mediation
+
+
+# ---- configuration -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def handling_unit_create(*, actor, name: str, kind: str, area: Area) -> HandlingUnit:
+    require_manage_area(actor, area)
+    name = normalize_text(name or "").strip()
+    if not name:
+        raise ValidationFailed(_("请填写名称"), field="name")
+    if kind not in HandlingUnit.Kind.values:
+        raise ValidationFailed(_("类型无效"), field="kind")
+    unit = HandlingUnit.objects.create(name=name[:80], kind=kind, area=area)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, target=unit, changes={"kind": kind})
+    return unit
+
+
+@transaction.atomic
+def handler_add(*, actor, unit: HandlingUnit, user) -> HandlerMembership:
+    require_manage_area(actor, unit.area)
+    membership, created = HandlerMembership.objects.get_or_create(
+        unit=unit, user=user, ended_at__isnull=True
+    )
+    if created:
+        audit_record(
+            actor=actor, action=AuditEntry.Action.GRANT, target=unit, changes={"handler": user.pk}
+        )
+    return membership
+
+
+@transaction.atomic
+def routing_rule_set(
+    *, actor, area: Area, unit: HandlingUnit, category: Category | None = None
+) -> RoutingRule:
+    """Create or replace the rule for (category, area)."""
+    require_manage_area(actor, area)
+    if not unit.is_active:
+        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+    rule, _created = RoutingRule.objects.update_or_create(
+        category=category, area=area, defaults={"unit": unit}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=rule,
+        changes={"category": category.code if category else None, "unit": unit.pk},
+    )
+    return rule

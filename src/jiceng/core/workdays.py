@@ -1,0 +1,42 @@
+"""Deadlines in Chinese working days: weekends, public holidays and adjusted work days
+(调休) from chinese-calendar, which ships the State Council's yearly schedule."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+from django.conf import settings
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+
+
+def is_working_day(day: datetime.date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        # Years beyond the package's schedule: fall back to Monday to Friday.
+        return day.weekday() < 5
+
+
+def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
+    """The end (23:59:59 local time) of the `days`-th working day after `start`'s day.
+
+    A case received on the eve of a holiday counts from the first working day after it:
+    received 30 September with 3 working days is due at the end of the third working day
+    after the National Day holiday.
+    """
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    day = start.astimezone(LOCAL).date()
+    counted = 0
+    while counted < days:
+        day += datetime.timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    end = datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=LOCAL)
+    return end
+
+
+def add_hours(start: datetime.datetime, hours: int) -> datetime.datetime:
+    """Urgent categories count clock hours, holidays included."""
+    return start + datetime.timedelta(hours=hours)

@@ -1,0 +1,131 @@
+"""The three rates and the on-time rate on a hand-built month of cases."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from jiceng.appeals import selectors, services
+from jiceng.appeals.models import Appeal
+from jiceng.core.workdays import LOCAL
+
+NOW = datetime.datetime(2026, 11, 22, 12, tzinfo=LOCAL)
+
+
+def _file_in_october(world, area_key="xh_g1", day=10):
+    case = world.intake(area_key=area_key, text=f"第{day}号垃圾问题{area_key}")
+    received = datetime.datetime(2026, 10, day, 9, tzinfo=LOCAL)
+    response_due, resolution_due = services.deadlines(case.category, received)
+    Appeal.objects.filter(pk=case.pk).update(
+        received_at=received, response_due_at=response_due, resolution_due_at=resolution_due
+    )
+    case.refresh_from_db()
+    return case
+
+
+def _set(case, **fields):
+    Appeal.objects.filter(pk=case.pk).update(**fields)
+
+
+@pytest.fixture
+def october(world):
+    """Five cases in xh_c1, two in xh_c2, one in hp (out of the district)."""
+    c = [_file_in_october(world, day=d) for d in (5, 6, 7, 8, 9)]
+    late = datetime.timedelta(days=30)
+    # c0: responded on time, replied on time, rated resolved & satisfied.
+    _set(
+        c[0],
+        responded_at=c[0].received_at + datetime.timedelta(hours=1),
+        replied_at=c[0].received_at + datetime.timedelta(days=1),
+        rated_at=c[0].received_at + datetime.timedelta(days=2),
+        resolved=True,
+        satisfaction="satisfied",
+        state="closed",
+    )
+    # c1: responded late, replied late, rated unresolved & basically satisfied.
+    _set(
+        c[1],
+        responded_at=c[1].response_due_at + datetime.timedelta(hours=1),
+        replied_at=c[1].resolution_due_at + datetime.timedelta(hours=1),
+        rated_at=c[1].resolution_due_at + late,
+        resolved=False,
+        satisfaction="basically",
+        state="closed",
+    )
+    # c2: responded on time, replied on time, rated unresolved & unsatisfied.
+    _set(
+        c[2],
+        responded_at=c[2].received_at,
+        replied_at=c[2].received_at + datetime.timedelta(hours=5),
+        rated_at=c[2].received_at + datetime.timedelta(days=1),
+        resolved=False,
+        satisfaction="unsatisfied",
+        state="rated",
+    )
+    # c3: responded on time, still in progress, past its deadline.
+    _set(c[3], responded_at=c[3].received_at, state="in_progress")
+    # c4: never responded, past everything.
+    s2 = [_file_in_october(world, area_key="xh_c2", day=d) for d in (12, 13)]
+    _set(
+        s2[0],
+        responded_at=s2[0].received_at,
+        replied_at=s2[0].received_at,
+        rated_at=s2[0].received_at,
+        resolved=True,
+        satisfaction="satisfied",
+    )
+    _file_in_october(world, area_key="hp_c1", day=14)
+    return c, s2
+
+
+def test_rates_for_a_community_month(world, october):
+    viewer = world.t.users["xh_admin"]
+    rates = selectors.rates(
+        viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10, now=NOW
+    )
+    assert rates.received == 5
+    assert rates.counts["response"] == (3, 5)  # c0, c2, c3 on time
+    assert rates.counts["resolution"] == (1, 3)  # of the three rated, c0 resolved
+    assert rates.counts["satisfaction"] == (2, 3)  # satisfied + basically satisfied
+    assert rates.counts["on_time"] == (2, 5)  # c0 and c2 replied in time; all are due
+    assert rates.rate("satisfaction") == pytest.approx(2 / 3)
+
+
+def test_ranking_of_a_districts_streets_and_drill_down(world, october):
+    viewer = world.t.users["xh_admin"]
+    rows = selectors.ranking(
+        viewer=viewer, parent=world.t.areas["xh"], year=2026, month=10, now=NOW
+    )
+    assert [r.area.name for r in rows] == ["湖南路街道", "天平路街道"]
+    assert rows[0].rates.received == 7 and rows[1].rates.received == 0
+    communities = selectors.ranking(
+        viewer=viewer, parent=world.t.areas["xh_s1"], year=2026, month=10, now=NOW
+    )
+    by_name = {r.area.name: r.rates for r in communities}
+    assert by_name["武康路社区居委会"].counts["satisfaction"] == (1, 1)
+    assert by_name["复兴西路社区居委会"].counts["satisfaction"] == (2, 3)
+    assert [r.area.name for r in communities][0] == "武康路社区居委会"
+    c, _s2 = october
+    missed = selectors.rate_cases(
+        viewer=viewer,
+        area=world.t.areas["xh_c1"],
+        year=2026,
+        month=10,
+        rate="response",
+        part="missed",
+        now=NOW,
+    )
+    assert {a.pk for a in missed} == {c[1].pk, c[4].pk}
+
+
+def test_rates_never_leak_out_of_scope(world, october):
+    viewer = world.t.users["hp_s1_staff"]
+    rates = selectors.rates(viewer=viewer, area=world.t.areas["city"], year=2026, month=10, now=NOW)
+    assert rates.received == 1
+
+
+def test_empty_month_has_no_rates(world):
+    viewer = world.t.users["xh_admin"]
+    rates = selectors.rates(viewer=viewer, area=world.t.areas["xh"], year=2026, month=1)
+    assert rates.received == 0 and rates.rate("response") is None
+    assert timezone.now()
