@@ -104,7 +104,7 @@ def test_ranking_of_a_districts_streets_and_drill_down(world, october):
     by_name = {r.area.name: r.rates for r in communities}
     assert by_name["武康路社区居委会"].counts["satisfaction"] == (1, 1)
     assert by_name["复兴西路社区居委会"].counts["satisfaction"] == (2, 3)
-    assert [r.area.name for r in communities][0] == "武康路社区居委会"
+    assert communities[0].area.name == "武康路社区居委会"
     c, _s2 = october
     missed = selectors.rate_cases(
         viewer=viewer,
