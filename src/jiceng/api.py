@@ -58,3 +58,11 @@ def not_found(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "error", str(exc))
+
+
+# Routers of the apps, each in its own module.
+from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
+from jiceng.appeals.api import router as appeals_router  # noqa: E402
+
+api.add_router("/appeals", appeals_router)
+api.add_router("/public", appeals_public_router)

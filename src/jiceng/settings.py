@@ -199,6 +199,26 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Cache: rate limits and the like. Local memory on one machine; Redis when several app
+# servers share the work.
+REDIS_URL = os.environ.get("JICENG_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+TRUSTED_PROXY = env_bool("JICENG_TRUSTED_PROXY", False)
+
+# Appeals: how often one client may file without logging in, and how long a resident has
+# to rate a reply before the case closes by itself.
+APPEAL_PUBLIC_LIMIT = int(os.environ.get("JICENG_APPEAL_PUBLIC_LIMIT", "10"))
+APPEAL_PUBLIC_WINDOW_SECONDS = 3600
+APPEAL_RATING_DAYS = 7
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from jiceng.api import api
+from jiceng.appeals.urls import track_urlpatterns
 
 admin.site.site_header = "基层党建信息平台 · 管理后台"
 admin.site.site_title = "基层"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("", include("jiceng.dashboard.urls")),
     path("accounts/", include("jiceng.accounts.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
+    path("appeals/", include("jiceng.appeals.urls")),
+    path("track/", include(track_urlpatterns)),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,164 @@
+"""Appeals in the JSON API: intake for other systems, the case list and actions, rates and
+ranking; plus the public tracking lookup and the category list, which need no login."""
+
+from django.db import transaction
+from ninja import Header, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jiceng.appeals import access, schemas, selectors, services
+from jiceng.appeals.models import Appeal, Category, HandlingUnit
+from jiceng.core.access import get_area_for_view
+from jiceng.core.errors import NotFound, ValidationFailed
+
+router = Router(tags=["appeals 接诉即办"])
+public_router = Router(tags=["public 公开"], auth=None)
+
+
+@public_router.get("/appeal-categories", response=list[schemas.CategoryOut])
+def categories(request):
+    return Category.objects.filter(is_active=True).order_by("sort", "code")
+
+
+@public_router.get("/track/{code}", response=schemas.PublicTrackOut)
+def track(request, code: str):
+    """Status and public replies of a case by its tracking code; nothing personal."""
+    appeal = selectors.appeal_by_tracking_code(code)
+    if appeal is None:
+        raise NotFound()
+    return {
+        "tracking_code": appeal.tracking_code,
+        "category_name": appeal.category.name,
+        "state": appeal.state,
+        "state_display": appeal.get_state_display(),
+        "received_at": appeal.received_at,
+        "resolution_due_at": appeal.resolution_due_at,
+        "public_reply": appeal.public_reply,
+        "events": list(selectors.appeal_events(appeal=appeal, public_only=True)),
+    }
+
+
+@router.post("", response={200: schemas.IntakeOut, 201: schemas.IntakeOut})
+def intake(request, payload: schemas.IntakeIn, idempotency_key: str = Header("")):
+    """File a case from another system. Send an `Idempotency-Key` header: a retry with the
+    same key returns the first case (200) instead of creating another (201)."""
+    from jiceng.core.models import Area
+
+    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    if category is None:
+        raise ValidationFailed(services.MSG_CATEGORY, field="category")
+    area = Area.objects.filter(pk=payload.area).first()
+    if area is None:
+        raise ValidationFailed(services.MSG_AREA_LEVEL, field="area")
+    appeal, created = services.appeal_intake(
+        actor=request.user,
+        intake=services.Intake(
+            channel=Appeal.Channel.API,
+            category=category,
+            area=area,
+            description=payload.description,
+            address=payload.address,
+            contact_name=payload.contact_name,
+            contact_phone=payload.contact_phone,
+            latitude=payload.latitude,
+            longitude=payload.longitude,
+            client=f"api:{request.user.pk}",
+            idempotency_key=idempotency_key,
+        ),
+    )
+    return Status(201 if created else 200, {"appeal": appeal, "created": created})
+
+
+class AppealFilters(Schema):
+    area: int | None = None
+    state: str | None = None
+    category: str | None = None
+    overdue: bool | None = None
+    q: str | None = None
+
+
+@router.get("", response=list[schemas.AppealOut])
+@paginate(LimitOffsetPagination)
+def appeal_list(request, filters: Query[AppealFilters]):
+    area = get_area_for_view(request.user, filters.area) if filters.area else None
+    return selectors.appeal_list(
+        viewer=request.user,
+        area=area,
+        state=filters.state,
+        category=filters.category,
+        overdue=filters.overdue,
+        q=filters.q,
+    )
+
+
+@router.get("/{int:appeal_id}", response=schemas.AppealDetailOut)
+def appeal_detail(request, appeal_id: int):
+    return access.get_appeal_for_view(request.user, appeal_id)
+
+
+ACTIONS = {"accept", "start", "reply", "return", "dispatch"}
+
+
+@router.post("/{int:appeal_id}/{action}", response=schemas.AppealOut)
+def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
+    """accept · start · reply (reply) · return (reason) · dispatch (unit, note)."""
+    if action not in ACTIONS:
+        raise NotFound()
+    user = request.user
+    with transaction.atomic():
+        appeal = access.get_appeal_for_action(user, appeal_id)
+        if action == "accept":
+            services.appeal_accept(actor=user, appeal=appeal)
+        elif action == "start":
+            services.appeal_start(actor=user, appeal=appeal, note=payload.note)
+        elif action == "reply":
+            services.appeal_reply(actor=user, appeal=appeal, reply=payload.reply)
+        elif action == "return":
+            services.appeal_return(actor=user, appeal=appeal, reason=payload.reason)
+        else:
+            unit = HandlingUnit.objects.filter(pk=payload.unit).first() if payload.unit else None
+            if unit is None:
+                raise ValidationFailed(services.MSG_UNIT_TERRITORY, field="unit")
+            services.appeal_dispatch(actor=user, appeal=appeal, unit=unit, note=payload.note)
+    return appeal
+
+
+def _rates_out(area, year, month, rates) -> dict:
+    out = {
+        "area_id": area.pk,
+        "area_name": area.name,
+        "month": f"{year}-{month:02d}",
+        "received": rates.received,
+    }
+    for name in selectors.RATE_CONDITIONS:
+        numerator, denominator = rates.counts[name]
+        out[name] = {"numerator": numerator, "denominator": denominator, "rate": rates.rate(name)}
+    return out
+
+
+def _month(value: str) -> tuple[int, int]:
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        if not 1 <= month <= 12:
+            raise ValueError
+    except ValueError:
+        raise ValidationFailed("月份格式应为 YYYY-MM", field="month") from None
+    return year, month
+
+
+@router.get("/rates", response=schemas.RatesOut)
+def rates(request, area: int, month: str):
+    node = get_area_for_view(request.user, area)
+    year, number = _month(month)
+    result = selectors.rates(viewer=request.user, area=node, year=year, month=number)
+    return _rates_out(node, year, number, result)
+
+
+@router.get("/ranking", response=list[schemas.RankingRowOut])
+def ranking(request, area: int, month: str):
+    node = get_area_for_view(request.user, area)
+    year, number = _month(month)
+    rows = selectors.ranking(viewer=request.user, parent=node, year=year, month=number)
+    return [
+        {"rank": i, **_rates_out(row.area, year, number, row.rates)}
+        for i, row in enumerate(rows, start=1)
+    ]

@@ -1,0 +1,135 @@
+"""Forms of the appeal pages. They only parse input; services validate the rules and
+raise errors naming the field, which the views put back on the form."""
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
+from jiceng.core.models import Area
+
+
+def category_choices() -> list:
+    """Categories grouped under their major class, as a select with optgroups."""
+    groups: dict[str, list] = {}
+    for category in Category.objects.filter(is_active=True).order_by("sort", "code"):
+        groups.setdefault(category.group, []).append((category.pk, category.name))
+    return [("", _("请选择")), *list(groups.items())]
+
+
+class PublicIntakeForm(forms.Form):
+    category = forms.TypedChoiceField(label=_("问题类别"), coerce=int)
+    community = forms.IntegerField(label=_("所在社区"), widget=forms.HiddenInput, required=False)
+    area = forms.IntegerField(label=_("发生地"))
+    address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("问题描述"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+    )
+    contact_name = forms.CharField(label=_("称呼（选填）"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("手机号码（选填，仅承办人员可见）"), max_length=20, required=False
+    )
+    photo = forms.FileField(label=_("照片（选填，5MB以内）"), required=False)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+class StaffIntakeForm(PublicIntakeForm):
+    channel = forms.ChoiceField(
+        label=_("来源"),
+        choices=[(Appeal.Channel.HOTLINE, _("热线")), (Appeal.Channel.GRID, _("网格巡查"))],
+    )
+
+
+class RateForm(forms.Form):
+    resolved = forms.TypedChoiceField(
+        label=_("问题是否已解决"),
+        choices=[("1", _("已解决")), ("0", _("未解决"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    satisfaction = forms.ChoiceField(
+        label=_("满意度"), choices=Appeal.Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(label=_("意见（选填）"), max_length=500, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(
+        label=_("答复内容（居民可见）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DispatchForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=HandlingUnit.objects.none())
+    note = forms.CharField(label=_("派单说明"), max_length=500, required=False)
+
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        super().__init__(*args, **kwargs)
+        street = appeal.street
+        self.fields["unit"].queryset = HandlingUnit.objects.filter(
+            is_active=True, area__path__in=_ancestors_and(street)
+        ) | HandlingUnit.objects.filter(is_active=True, area__path__startswith=street.path)
+
+
+class SummonsForm(forms.Form):
+    units = forms.ModelMultipleChoiceField(
+        label=_("吹哨部门"),
+        queryset=HandlingUnit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("吹哨事由"), max_length=300)
+    report_hours = forms.IntegerField(label=_("报到时限（小时）"), min_value=1, initial=24)
+    act_working_days = forms.IntegerField(label=_("处置时限（工作日）"), min_value=1, initial=3)
+
+    def __init__(self, *args, appeal: Appeal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = HandlingUnit.objects.filter(
+            is_active=True,
+            kind=HandlingUnit.Kind.DEPARTMENT,
+            area__path__in=_ancestors_and(appeal.street),
+        )
+
+
+class MediationForm(forms.Form):
+    parties = forms.CharField(
+        label=_("当事人（每行一人）"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.ChoiceField(
+        label=_("调解结果"),
+        choices=[("", _("尚未调解")), *Mediation.Outcome.choices],
+        required=False,
+    )
+    agreement = forms.CharField(
+        label=_("协议内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    mediator = forms.CharField(label=_("调解员"), max_length=50, required=False)
+    mediated_on = forms.DateField(
+        label=_("调解日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("处置情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def _ancestors_and(area: Area) -> list[str]:
+    from jiceng.appeals.routing import ancestor_paths
+
+    return ancestor_paths(area)

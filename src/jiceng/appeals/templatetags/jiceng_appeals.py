@@ -1,0 +1,15 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def rate_percent(rates, name: str) -> str:
+    """ "87.5%", or "—" when nothing was due (no denominator, no rate)."""
+    value = rates.rate(name)
+    return "—" if value is None else f"{value * 100:.1f}%"

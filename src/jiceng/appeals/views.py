@@ -1,0 +1,537 @@
+"""Appeal pages: resident intake and tracking (no login), staff intake, the handler's
+queue, the case page with its actions, the street's board, rates and ranking.
+
+Views parse input and call one service or selector; errors from services go back onto
+the form field they name.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from jiceng.appeals import access, forms, selectors, services
+from jiceng.appeals.models import Appeal, Category, SummonsTarget
+from jiceng.appeals.states import allowed_actions
+from jiceng.core import crypto
+from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.masking import mask_phone
+from jiceng.core.models import Area
+from jiceng.core.ratelimit import client_id, hit
+from jiceng.core.scope import scope_for
+
+PLACE_LEVELS = {"street": "district", "community": "street", "grid": "community"}
+
+
+def _fail(form, error: ApplicationError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def _rate_limited(request, bucket: str) -> bool:
+    return not hit(
+        bucket,
+        client_id(request),
+        limit=settings.APPEAL_PUBLIC_LIMIT,
+        window_seconds=settings.APPEAL_PUBLIC_WINDOW_SECONDS,
+    )
+
+
+def _too_many(request):
+    response = render(request, "appeals/too_many.html", status=429)
+    response["Retry-After"] = str(settings.APPEAL_PUBLIC_WINDOW_SECONDS)
+    return response
+
+
+# ---- residents: no account needed ----------------------------------------------------------
+
+
+def _area_from_form(data) -> Area | None:
+    for name in ("grid", "community"):
+        value = data.get(name)
+        if value:
+            try:
+                return Area.objects.get(pk=int(value))
+            except (Area.DoesNotExist, ValueError):
+                return None
+    return None
+
+
+def report(request):
+    """File an appeal from a phone: category, place, text, optional photo and phone."""
+    if request.method == "POST":
+        if _rate_limited(request, "appeal-intake"):
+            return _too_many(request)
+        data = request.POST.copy()
+        area = _area_from_form(data)
+        data["area"] = str(area.pk) if area else ""
+        form = forms.PublicIntakeForm(data, request.FILES)
+        if form.is_valid():
+            try:
+                appeal = _intake(request, form, area, channel=Appeal.Channel.RESIDENT, actor=None)
+            except ApplicationError as error:
+                _fail(form, error)
+            else:
+                messages.success(
+                    request, _("已受理。请记下查询码 %(code)s") % {"code": appeal.tracking_code}
+                )
+                return redirect("track:code", code=appeal.tracking_code)
+    else:
+        form = forms.PublicIntakeForm()
+    districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+    return render(request, "appeals/report.html", {"form": form, "districts": districts})
+
+
+def _intake(request, form, area, *, channel, actor) -> Appeal:
+    data = form.cleaned_data
+    try:
+        category = Category.objects.get(pk=data["category"], is_active=True)
+    except Category.DoesNotExist:
+        raise ValidationFailed(_("诉求类别无效"), field="category") from None
+    intake = services.Intake(
+        channel=channel,
+        category=category,
+        area=area,
+        description=data["description"],
+        address=data.get("address", ""),
+        contact_name=data.get("contact_name", ""),
+        contact_phone=data.get("contact_phone", ""),
+        client="web",
+        idempotency_key=data["idempotency_key"],
+    )
+    appeal, _created = services.appeal_intake(actor=actor, intake=intake, photo=data.get("photo"))
+    return appeal
+
+
+@require_GET
+def places(request, level: str):
+    """The next select of the place picker: children of the chosen area (public names)."""
+    if level not in PLACE_LEVELS:
+        raise Http404
+    parent_id = request.GET.get(PLACE_LEVELS[level])
+    children = Area.objects.none()
+    if parent_id and parent_id.isdigit():
+        children = Area.objects.filter(parent_id=int(parent_id), level=level).order_by("code")
+    return render(
+        request, "appeals/partials/place_select.html", {"level": level, "children": children}
+    )
+
+
+def track(request):
+    code = (request.GET.get("code") or "").strip().upper()
+    if code:
+        return redirect("track:code", code=code)
+    return render(request, "appeals/track_lookup.html")
+
+
+def track_code(request, code: str):
+    """Status and public replies only: no contact data, no internal notes."""
+    appeal = selectors.appeal_by_tracking_code(code)
+    if appeal is None:
+        return render(request, "appeals/track_lookup.html", {"not_found": True}, status=404)
+    context = {
+        "appeal": appeal,
+        "events": selectors.appeal_events(appeal=appeal, public_only=True),
+        "rate_form": forms.RateForm() if appeal.state == Appeal.State.REPLIED else None,
+        "can_reopen": _resident_may_reopen(appeal),
+        "reopen_form": forms.ReasonForm(),
+    }
+    return render(request, "appeals/track.html", context)
+
+
+def _resident_may_reopen(appeal: Appeal) -> bool:
+    if appeal.state not in (Appeal.State.RATED, Appeal.State.CLOSED):
+        return False
+    if appeal.satisfaction != Appeal.Satisfaction.UNSATISFIED:
+        return False
+    limit = (appeal.replied_at or appeal.received_at) + datetime.timedelta(
+        days=appeal.category.reopen_days
+    )
+    return timezone.now() <= limit
+
+
+@require_POST
+def track_rate(request, code: str):
+    if _rate_limited(request, "appeal-rate"):
+        return _too_many(request)
+    appeal = selectors.appeal_by_tracking_code(code)
+    if appeal is None:
+        raise Http404
+    form = forms.RateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_rate(
+                appeal=appeal,
+                resolved=form.cleaned_data["resolved"],
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, _("感谢您的评价"))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    else:
+        messages.error(request, _("请选择是否解决和满意度"))
+    return redirect("track:code", code=appeal.tracking_code)
+
+
+@require_POST
+def track_reopen(request, code: str):
+    if _rate_limited(request, "appeal-rate"):
+        return _too_many(request)
+    appeal = selectors.appeal_by_tracking_code(code)
+    if appeal is None:
+        raise Http404
+    form = forms.ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.appeal_reopen(actor=None, appeal=appeal, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已申请重办"))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    else:
+        messages.error(request, _("请填写原因"))
+    return redirect("track:code", code=appeal.tracking_code)
+
+
+# ---- staff ---------------------------------------------------------------------------------
+
+
+def _intake_areas(user):
+    """Where a staff member may file: communities and grids in their scope."""
+    return (
+        scope_for(user)
+        .filter(Area.objects.filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID]))
+        .select_related("parent")
+        .order_by("path")[:2000]
+    )
+
+
+@login_required
+def intake(request):
+    """Hotline operators and grid workers on patrol: a few taps, then the next case."""
+    areas = list(_intake_areas(request.user))
+    if not areas:
+        raise Http404
+    roles = scope_for(request.user).roles
+    default_channel = Appeal.Channel.GRID if "grid_worker" in roles else Appeal.Channel.HOTLINE
+    if request.method == "POST":
+        form = forms.StaffIntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            area = next((a for a in areas if a.pk == form.cleaned_data["area"]), None)
+            try:
+                if area is None:
+                    raise NotFound(field="area")
+                appeal = _intake(
+                    request, form, area, channel=form.cleaned_data["channel"], actor=request.user
+                )
+            except ApplicationError as error:
+                _fail(form, error)
+            else:
+                messages.success(
+                    request, _("已受理，查询码 %(code)s") % {"code": appeal.tracking_code}
+                )
+                return redirect("appeals:detail", pk=appeal.pk)
+    else:
+        initial = {"channel": default_channel}
+        if len(areas) == 1 or "grid_worker" in roles:
+            initial["area"] = areas[-1].pk if len(areas) == 1 else areas[0].pk
+        form = forms.StaffIntakeForm(initial=initial)
+    return render(request, "appeals/intake.html", {"form": form, "areas": areas})
+
+
+@login_required
+def appeal_list(request):
+    params = request.GET
+    area = None
+    if params.get("area"):
+        from jiceng.core.access import get_area_for_view
+
+        area = get_area_for_view(request.user, params["area"])
+    appeals = selectors.appeal_list(
+        viewer=request.user,
+        area=area,
+        state=params.get("state") or None,
+        category=params.get("category") or None,
+        overdue=params.get("overdue") == "1",
+        q=params.get("q") or None,
+    )
+    page = Paginator(appeals, 50).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "area": area,
+        "states": Appeal.State.choices,
+        "categories": Category.objects.filter(is_active=True).order_by("sort"),
+        "params": params,
+    }
+    template = "appeals/partials/list_rows.html" if request.htmx else "appeals/list.html"
+    return render(request, template, context)
+
+
+def _detail_context(request, appeal: Appeal) -> dict:
+    user = request.user
+    actions = set(allowed_actions(appeal))
+    can_handle = access.can_handle(user, appeal)
+    can_dispatch = access.can_dispatch(user, appeal)
+    context = {
+        "appeal": appeal,
+        "events": selectors.appeal_events(appeal=appeal),
+        "phone": mask_phone(crypto.decrypt(appeal.contact_phone_encrypted)),
+        "can_accept": can_handle and "accept" in actions,
+        "can_start": can_handle and "start" in actions,
+        "can_reply": can_handle and "reply" in actions,
+        "can_return": can_handle and "return" in actions,
+        "can_dispatch": can_dispatch and "dispatch" in actions,
+        "can_summon": can_dispatch and appeal.is_open,
+        "can_mediate": can_handle and appeal.category.is_mediation,
+        "reply_form": forms.ReplyForm(),
+        "reason_form": forms.ReasonForm(),
+        "summons": appeal.summonses.prefetch_related("targets__unit").all(),
+        "my_targets": [
+            t
+            for s in appeal.summonses.all()
+            for t in s.targets.select_related("unit")
+            if access.is_handler(user, t.unit)
+        ],
+        "note_form": forms.NoteForm(),
+    }
+    if context["can_dispatch"]:
+        context["dispatch_form"] = forms.DispatchForm(appeal=appeal)
+        context["duplicates"] = selectors.similar_open_appeals(appeal)
+    if context["can_summon"]:
+        context["summons_form"] = forms.SummonsForm(appeal=appeal)
+    if context["can_mediate"]:
+        mediation = getattr(appeal, "mediation", None)
+        initial = {}
+        if mediation:
+            initial = {
+                "parties": "\n".join(mediation.parties),
+                "outcome": mediation.outcome,
+                "agreement": mediation.agreement,
+                "mediator": mediation.mediator,
+                "mediated_on": mediation.mediated_on,
+            }
+        context["mediation_form"] = forms.MediationForm(initial=initial)
+    return context
+
+
+@login_required
+def detail(request, pk: int):
+    appeal = access.get_appeal_for_view(request.user, pk)
+    return render(request, "appeals/detail.html", _detail_context(request, appeal))
+
+
+ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation")
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    """One action on a case, named in the URL; refusals come back as a message."""
+    if action not in ACTIONS:
+        raise Http404
+    user = request.user
+    try:
+        with transaction.atomic():
+            appeal = access.get_appeal_for_action(user, pk)
+            _perform(request, appeal, action)
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:detail", pk=pk)
+
+
+def _perform(request, appeal: Appeal, action: str) -> None:
+    user, post = request.user, request.POST
+    if action == "accept":
+        services.appeal_accept(actor=user, appeal=appeal)
+        messages.success(request, _("已签收"))
+    elif action == "start":
+        services.appeal_start(actor=user, appeal=appeal)
+    elif action == "reply":
+        services.appeal_reply(actor=user, appeal=appeal, reply=post.get("reply", ""))
+        messages.success(request, _("已答复"))
+    elif action == "return":
+        services.appeal_return(actor=user, appeal=appeal, reason=post.get("reason", ""))
+        messages.success(request, _("已退单"))
+    elif action == "dispatch":
+        form = forms.DispatchForm(post, appeal=appeal)
+        if not form.is_valid():
+            raise ValidationFailed(_("请选择承办单位"), field="unit")
+        services.appeal_dispatch(
+            actor=user,
+            appeal=appeal,
+            unit=form.cleaned_data["unit"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(request, _("已派单"))
+    elif action == "summon":
+        form = forms.SummonsForm(post, appeal=appeal)
+        if not form.is_valid():
+            raise ValidationFailed(_("请选择部门并填写事由"), field="units")
+        services.summons_create(
+            actor=user,
+            appeal=appeal,
+            units=list(form.cleaned_data["units"]),
+            reason=form.cleaned_data["reason"],
+            report_hours=form.cleaned_data["report_hours"],
+            act_working_days=form.cleaned_data["act_working_days"],
+        )
+        messages.success(request, _("已吹哨"))
+    elif action == "mediation":
+        form = forms.MediationForm(post)
+        if not form.is_valid():
+            raise ValidationFailed(_("调解记录有误"), field="parties")
+        data = form.cleaned_data
+        services.mediation_record(
+            actor=user,
+            appeal=appeal,
+            parties=data["parties"].splitlines(),
+            outcome=data["outcome"],
+            agreement=data["agreement"],
+            mediator=data["mediator"],
+            mediated_on=data["mediated_on"],
+        )
+        messages.success(request, _("调解记录已保存"))
+
+
+@login_required
+@require_POST
+def summons_answer(request, target_id: int, step: str):
+    try:
+        target = SummonsTarget.objects.select_related("summons__appeal", "unit").get(pk=target_id)
+    except SummonsTarget.DoesNotExist:
+        raise Http404 from None
+    try:
+        if step == "report":
+            services.summons_report(actor=request.user, target=target)
+            messages.success(request, _("已报到"))
+        elif step == "act":
+            services.summons_act(actor=request.user, target=target, note=request.POST.get("note"))
+            messages.success(request, _("处置情况已记录"))
+        else:
+            raise Http404
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:queue")
+
+
+@login_required
+def queue(request):
+    """The handler's queue: per unit the user works for, oldest deadline first."""
+    units = list(selectors.handler_units(request.user)[:50])
+    rows = [
+        (unit, list(selectors.handler_queue(viewer=request.user, unit=unit)[:100]))
+        for unit in units
+    ]
+    targets = (
+        SummonsTarget.objects.filter(unit__in=units, acted_at__isnull=True)
+        .select_related("summons__appeal", "unit")
+        .order_by("report_due_at")[:100]
+    )
+    return render(request, "appeals/queue.html", {"rows": rows, "targets": targets})
+
+
+def _streets_for(user):
+    return scope_for(user).filter(Area.objects.filter(level=Area.Level.STREET)).order_by("code")
+
+
+@login_required
+def street_board(request):
+    """The street's queue (to dispatch) and its summons board."""
+    streets = list(_streets_for(request.user)[:300])
+    if not streets:
+        raise Http404
+    chosen = next((s for s in streets if str(s.pk) == request.GET.get("street")), streets[0])
+    context = {
+        "streets": streets,
+        "street": chosen,
+        "waiting": selectors.street_queue(viewer=request.user, street=chosen)[:200],
+        "board": selectors.summons_board(viewer=request.user, street=chosen)[:200],
+        "now": timezone.now(),
+    }
+    return render(request, "appeals/street.html", context)
+
+
+def _month(value: str | None) -> tuple[int, int]:
+    today = timezone.localdate()
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        datetime.date(year, month, 1)
+        return year, month
+    except ValueError:
+        first = today.replace(day=1) - datetime.timedelta(days=1)
+        return first.year, first.month
+
+
+@login_required
+def rates(request):
+    """The month's three rates for a node, and the ranking of its children."""
+    from jiceng.core.access import get_area_for_view
+    from jiceng.core.selectors import area_roots
+
+    roots = area_roots(viewer=request.user)
+    if request.GET.get("area"):
+        area = get_area_for_view(request.user, request.GET["area"])
+    elif roots:
+        area = roots[0]
+    else:
+        raise Http404
+    year, month = _month(request.GET.get("month"))
+    context = {
+        "area": area,
+        "year": year,
+        "month": month,
+        "month_value": f"{year}-{month:02d}",
+        "rates": selectors.rates(viewer=request.user, area=area, year=year, month=month),
+        "ranking": (
+            selectors.ranking(viewer=request.user, parent=area, year=year, month=month)
+            if area.level in (Area.Level.CITY, Area.Level.DISTRICT, Area.Level.STREET)
+            else []
+        ),
+        "rate_names": [
+            ("response", _("响应率")),
+            ("resolution", _("解决率")),
+            ("satisfaction", _("满意率")),
+            ("on_time", _("按时办结率")),
+        ],
+    }
+    return render(request, "appeals/rates.html", context)
+
+
+@login_required
+def rate_cases(request):
+    """The cases behind one number of the rates page."""
+    from jiceng.core.access import get_area_for_view
+
+    area = get_area_for_view(request.user, request.GET.get("area"))
+    year, month = _month(request.GET.get("month"))
+    rate = request.GET.get("rate")
+    part = request.GET.get("part", "denominator")
+    if rate not in selectors.RATE_CONDITIONS or part not in ("numerator", "denominator", "missed"):
+        raise Http404
+    cases = selectors.rate_cases(
+        viewer=request.user, area=area, year=year, month=month, rate=rate, part=part
+    )
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "appeals/rate_cases.html",
+        {
+            "page": page,
+            "area": area,
+            "rate": rate,
+            "part": part,
+            "month_value": f"{year}-{month:02d}",
+        },
+    )
