@@ -1,0 +1,293 @@
+"""Members in the JSON API: the register (masked), audited reveal, transfers, mobile
+members, dual reporting with report-back, and the composition statistics."""
+
+from django.db import transaction
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from jiceng.core.access import get_area_for_view
+from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.scope import scope_for
+from jiceng.members import access, schemas, selectors, services
+from jiceng.members.models import DualReport, MobileInflow, MobileOutflow, Transfer
+from jiceng.members.statistics import composition
+from jiceng.orgs.access import get_org_for_view
+from jiceng.orgs.models import PartyOrg
+
+router = Router(tags=["members 党员"])
+
+
+class MemberFilters(Schema):
+    area: int | None = None
+    org: int | None = None
+    status: str | None = None
+    category: str | None = None
+    q: str | None = None
+
+
+def _node(user, area_id, org_id):
+    area = get_area_for_view(user, area_id) if area_id else None
+    org = get_org_for_view(user, org_id) if org_id else None
+    return area, org
+
+
+@router.get("", response=list[schemas.MemberOut])
+@paginate(LimitOffsetPagination)
+def member_list(request, filters: Query[MemberFilters]):
+    area, org = _node(request.user, filters.area, filters.org)
+    return selectors.member_list(
+        viewer=request.user,
+        area=area,
+        org=org,
+        status=filters.status,
+        category=filters.category,
+        q=filters.q,
+    )
+
+
+@router.get("/statistics", response=list[schemas.StatTableOut])
+def statistics(request, area: int | None = None, org: int | None = None):
+    node_area, node_org = _node(request.user, area, org)
+    members = selectors.member_list(viewer=request.user, area=node_area, org=node_org)
+    return [
+        {"name": t.name, "title": t.title, "total": t.total, "rows": t.rows}
+        for t in composition(members)
+    ]
+
+
+@router.get("/mobile/ledger", response=schemas.LedgerOut)
+def mobile_ledger(request):
+    return selectors.mobile_ledger(viewer=request.user)
+
+
+@router.get("/{int:member_id}", response=schemas.MemberOut)
+def member_detail(request, member_id: int):
+    return access.get_member_for_view(request.user, member_id)
+
+
+@router.post("", response={201: schemas.MemberOut})
+def member_create(request, payload: schemas.MemberIn):
+    from jiceng.core.models import Area
+
+    org = scope_for(request.user).get(PartyOrg.objects.all(), pk=payload.org)
+    residence = None
+    if payload.residence_community:
+        residence = Area.objects.filter(pk=payload.residence_community).first()
+        if residence is None:
+            raise ValidationFailed(services.MSG_RESIDENCE_LEVEL, field="residence")
+    facts = services.MemberFacts(
+        name=payload.name,
+        id_number=payload.id_number,
+        ethnicity=payload.ethnicity,
+        education=payload.education,
+        joined_on=payload.joined_on,
+        status=payload.status,
+        category=payload.category,
+        gender=payload.gender,
+        birth_date=payload.birth_date,
+        full_on=payload.full_on,
+        phone=payload.phone,
+        work_unit_name=payload.work_unit_name,
+        post=payload.post,
+    )
+    member = services.member_register(
+        actor=request.user, org=org, facts=facts, residence_community=residence
+    )
+    return Status(201, member)
+
+
+@router.patch("/{int:member_id}", response=schemas.MemberOut)
+def member_patch(request, member_id: int, payload: schemas.MemberPatch):
+    with transaction.atomic():
+        member = access.get_member_for_manage(request.user, member_id)
+        fields = payload.dict(exclude_unset=True)
+        return services.member_update(actor=request.user, member=member, **fields)
+
+
+@router.post("/{int:member_id}/reveal", response=schemas.RevealOut)
+def member_reveal(request, member_id: int, payload: schemas.RevealIn):
+    """The full ID number or phone, for those who keep the record; audited every time."""
+    member = access.get_member_for_view(request.user, member_id)
+    value = services.member_reveal(actor=request.user, member=member, field=payload.field)
+    return {"field": payload.field, "value": value}
+
+
+# ---- transfers -----------------------------------------------------------------------------
+
+
+@router.get("/transfers", response=list[schemas.TransferOut])
+@paginate(LimitOffsetPagination)
+def transfer_list(request, state: str | None = None, direction: str | None = None):
+    return selectors.transfer_list(viewer=request.user, state=state, direction=direction)
+
+
+@router.post("/transfers", response={201: schemas.TransferOut})
+def transfer_start(request, payload: schemas.TransferIn):
+    """The receiving org may be anywhere in the city: it is named by id."""
+    member = access.get_member_for_view(request.user, payload.member)
+    to_org = PartyOrg.objects.filter(pk=payload.to_org, closed_on__isnull=True).first()
+    if to_org is None:
+        raise ValidationFailed(services.MSG_ORG_CLOSED, field="to_org")
+    transfer = services.transfer_start(
+        actor=request.user, member=member, to_org=to_org, reason=payload.reason
+    )
+    return Status(201, transfer)
+
+
+def _transfer(request, transfer_id: int) -> Transfer:
+    return access.get_transfer_for_view(request.user, transfer_id)
+
+
+@router.post("/transfers/{int:transfer_id}/accept", response=schemas.TransferOut)
+def transfer_accept(request, transfer_id: int):
+    return services.transfer_accept(actor=request.user, transfer=_transfer(request, transfer_id))
+
+
+@router.post("/transfers/{int:transfer_id}/return", response=schemas.TransferOut)
+def transfer_return(request, transfer_id: int, payload: schemas.ReasonIn):
+    return services.transfer_return(
+        actor=request.user, transfer=_transfer(request, transfer_id), reason=payload.reason
+    )
+
+
+@router.post("/transfers/{int:transfer_id}/cancel", response=schemas.TransferOut)
+def transfer_cancel(request, transfer_id: int):
+    return services.transfer_cancel(actor=request.user, transfer=_transfer(request, transfer_id))
+
+
+# ---- mobile members ------------------------------------------------------------------------
+
+
+@router.get("/mobile/outflows", response=list[schemas.OutflowOut])
+@paginate(LimitOffsetPagination)
+def outflow_list(request, state: str | None = None):
+    return selectors.outflow_list(viewer=request.user, state=state)
+
+
+@router.post("/mobile/outflows", response={201: schemas.OutflowOut})
+def outflow_register(request, payload: schemas.OutflowIn):
+    member = access.get_member_for_view(request.user, payload.member)
+    outflow = services.outflow_register(
+        actor=request.user,
+        member=member,
+        certificate_number=payload.certificate_number,
+        destination=payload.destination,
+        left_on=payload.left_on,
+        expected_return_on=payload.expected_return_on,
+        reason=payload.reason,
+    )
+    return Status(201, outflow)
+
+
+@router.post("/mobile/outflows/{int:outflow_id}/return", response=schemas.OutflowOut)
+def outflow_return(request, outflow_id: int, payload: schemas.ReturnIn):
+    outflow = scope_for(request.user).get(MobileOutflow.objects.all(), pk=outflow_id)
+    return services.outflow_return(
+        actor=request.user, outflow=outflow, returned_on=payload.returned_on
+    )
+
+
+@router.get("/mobile/inflows", response=list[schemas.InflowOut])
+@paginate(LimitOffsetPagination)
+def inflow_list(request, state: str | None = None):
+    return selectors.inflow_list(viewer=request.user, state=state)
+
+
+@router.post("/mobile/inflows", response={201: schemas.InflowOut})
+def inflow_register(request, payload: schemas.InflowIn):
+    community = get_area_for_view(request.user, payload.community)
+    inflow = services.inflow_register(
+        actor=request.user,
+        community=community,
+        name=payload.name,
+        id_number=payload.id_number,
+        certificate_number=payload.certificate_number,
+        home_org_name=payload.home_org_name,
+        registered_on=payload.registered_on,
+    )
+    return Status(201, inflow)
+
+
+@router.post("/mobile/inflows/{int:inflow_id}/verify", response=schemas.InflowOut)
+def inflow_verify(request, inflow_id: int):
+    inflow = scope_for(request.user).get(MobileInflow.objects.all(), pk=inflow_id)
+    return services.inflow_verify(actor=request.user, inflow=inflow)
+
+
+# ---- dual reporting ------------------------------------------------------------------------
+
+
+@router.get("/dual-reports", response=list[schemas.DualReportOut])
+@paginate(LimitOffsetPagination)
+def dual_report_list(request, community: int | None = None, kind: str | None = None):
+    area = get_area_for_view(request.user, community) if community else None
+    return selectors.dual_report_list(viewer=request.user, community=area, kind=kind)
+
+
+@router.post("/dual-reports", response={201: schemas.DualReportOut})
+def dual_report_create(request, payload: schemas.DualReportIn):
+    """Either `member` (reports to where they live, or `community`) or `unit_org` and
+    `community`."""
+    from jiceng.core.models import Area
+
+    community = None
+    if payload.community:
+        # The community may lie outside the reporting side's scope: named by id.
+        community = Area.objects.filter(pk=payload.community).first()
+        if community is None:
+            raise ValidationFailed(services.MSG_COMMUNITY_LEVEL, field="community")
+    if payload.member:
+        member = access.get_member_for_view(request.user, payload.member)
+        report = services.dual_report_member(
+            actor=request.user, member=member, community=community, reported_on=payload.reported_on
+        )
+    elif payload.unit_org:
+        org = get_org_for_view(request.user, payload.unit_org)
+        if community is None:
+            raise ValidationFailed(services.MSG_COMMUNITY_LEVEL, field="community")
+        report = services.dual_report_unit_org(
+            actor=request.user, unit_org=org, community=community, reported_on=payload.reported_on
+        )
+    else:
+        raise ValidationFailed(services.MSG_REPORT_KIND, field="member")
+    return Status(201, report)
+
+
+def _report(request, report_id: int) -> DualReport:
+    return scope_for(request.user).get(
+        DualReport.objects.select_related("community", "member", "unit_org"), pk=report_id
+    )
+
+
+@router.post("/dual-reports/{int:report_id}/post", response=schemas.DualReportOut)
+def dual_report_post(request, report_id: int, payload: schemas.PostIn):
+    return services.dual_report_assign_post(
+        actor=request.user, report=_report(request, report_id), service_post=payload.service_post
+    )
+
+
+@router.post("/dual-reports/{int:report_id}/services", response={201: schemas.ServiceOut})
+def service_add(request, report_id: int, payload: schemas.ServiceIn):
+    record = services.service_record_add(
+        actor=request.user,
+        report=_report(request, report_id),
+        task=payload.task,
+        served_on=payload.served_on,
+        hours=payload.hours,
+    )
+    return Status(201, record)
+
+
+@router.get("/report-back/{int:org_id}", response=schemas.ReportBackOut)
+def report_back(request, org_id: int):
+    org = get_org_for_view(request.user, org_id)
+    back = selectors.report_back(viewer=request.user, org=org)
+    if not scope_for(request.user).contains(org):
+        raise NotFound()
+    return {
+        "org_id": org.pk,
+        "rows": back.rows,
+        "member_hours": back.member_hours,
+        "org_services": back.org_services,
+        "org_hours": back.org_hours,
+    }

@@ -1,0 +1,261 @@
+import datetime
+from decimal import Decimal
+
+from ninja import Schema
+
+from jiceng.members.selectors import member_display
+
+
+class MemberOut(Schema):
+    """A member as the API shows one: ID number and phone masked."""
+
+    id: int
+    name: str
+    gender: str
+    ethnicity: str
+    birth_date: datetime.date
+    id_number: str
+    phone: str
+    education: str
+    joined_on: datetime.date
+    full_on: datetime.date | None
+    status: str
+    status_display: str
+    category: str
+    category_display: str
+    org_id: int
+    org_name: str
+    residence_community_id: int | None
+    work_unit_name: str
+    post: str
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return member_display(obj).id_number
+
+    @staticmethod
+    def resolve_phone(obj):
+        return member_display(obj).phone
+
+    @staticmethod
+    def resolve_org_name(obj):
+        return obj.org.name
+
+    @staticmethod
+    def resolve_status_display(obj):
+        return obj.get_status_display()
+
+    @staticmethod
+    def resolve_category_display(obj):
+        return obj.get_category_display()
+
+
+class MemberIn(Schema):
+    org: int
+    name: str
+    id_number: str
+    ethnicity: str
+    education: str
+    joined_on: datetime.date
+    status: str
+    category: str
+    gender: str = ""
+    birth_date: datetime.date | None = None
+    full_on: datetime.date | None = None
+    phone: str = ""
+    residence_community: int | None = None
+    work_unit_name: str = ""
+    post: str = ""
+
+
+class MemberPatch(Schema):
+    name: str | None = None
+    ethnicity: str | None = None
+    education: str | None = None
+    full_on: datetime.date | None = None
+    status: str | None = None
+    category: str | None = None
+    phone: str | None = None
+    work_unit_name: str | None = None
+    post: str | None = None
+
+
+class RevealIn(Schema):
+    field: str
+
+
+class RevealOut(Schema):
+    field: str
+    value: str
+
+
+class TransferIn(Schema):
+    member: int
+    to_org: int
+    reason: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class TransferOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    from_org_id: int
+    from_org_name: str
+    to_org_id: int
+    to_org_name: str
+    state: str
+    reason: str
+    return_reason: str
+    started_at: datetime.datetime
+    decided_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return obj.member.name
+
+    @staticmethod
+    def resolve_from_org_name(obj):
+        return obj.from_org.name
+
+    @staticmethod
+    def resolve_to_org_name(obj):
+        return obj.to_org.name
+
+
+class OutflowIn(Schema):
+    member: int
+    certificate_number: str
+    destination: str
+    left_on: datetime.date
+    expected_return_on: datetime.date | None = None
+    reason: str = ""
+
+
+class OutflowOut(Schema):
+    id: int
+    member_id: int
+    member_name: str
+    home_org_id: int
+    certificate_number: str
+    destination: str
+    left_on: datetime.date
+    expected_return_on: datetime.date | None
+    returned_on: datetime.date | None
+    state: str
+
+    @staticmethod
+    def resolve_member_name(obj):
+        return obj.member.name
+
+
+class ReturnIn(Schema):
+    returned_on: datetime.date
+
+
+class InflowIn(Schema):
+    community: int
+    name: str
+    id_number: str
+    certificate_number: str
+    home_org_name: str
+    registered_on: datetime.date | None = None
+
+
+class InflowOut(Schema):
+    id: int
+    community_id: int
+    name: str
+    certificate_number: str
+    home_org_name: str
+    registered_on: datetime.date
+    state: str
+    verify_note: str
+
+
+class LedgerOut(Schema):
+    out: int
+    out_overdue: int
+    out_unregistered: int
+    inflow_pending: int
+    inflow_overdue: int
+    inflow_rejected: int
+    inflow_verified: int
+
+
+class DualReportIn(Schema):
+    community: int | None = None
+    member: int | None = None
+    unit_org: int | None = None
+    reported_on: datetime.date | None = None
+
+
+class DualReportOut(Schema):
+    id: int
+    kind: str
+    community_id: int
+    community_name: str
+    unit_org_id: int | None
+    member_id: int | None
+    subject_name: str
+    reported_on: datetime.date
+    service_post: str
+    ended_on: datetime.date | None
+
+    @staticmethod
+    def resolve_community_name(obj):
+        return obj.community.name
+
+    @staticmethod
+    def resolve_subject_name(obj):
+        return obj.member.name if obj.member_id else obj.unit_org.name
+
+
+class ServiceIn(Schema):
+    task: str
+    served_on: datetime.date
+    hours: Decimal
+
+
+class PostIn(Schema):
+    service_post: str
+
+
+class ServiceOut(Schema):
+    id: int
+    report_id: int
+    task: str
+    served_on: datetime.date
+    hours: Decimal
+
+
+class ReportBackRowOut(Schema):
+    member_id: int
+    name: str
+    community: str
+    services: int
+    hours: Decimal
+
+
+class ReportBackOut(Schema):
+    org_id: int
+    rows: list[ReportBackRowOut]
+    member_hours: Decimal
+    org_services: int
+    org_hours: Decimal
+
+
+class StatRowOut(Schema):
+    key: str
+    label: str
+    count: int
+
+
+class StatTableOut(Schema):
+    name: str
+    title: str
+    total: int
+    rows: list[StatRowOut]
