@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("jiceng.dashboard.urls")),
     path("accounts/", include("jiceng.accounts.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
+    path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),
     path("track/", include(track_urlpatterns)),
     path("api/", api.urls),

@@ -1,0 +1,68 @@
+"""Forms of the member pages. Services validate the rules; views put their errors back
+on the field they name."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.members.models import Member
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MemberForm(forms.Form):
+    org = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=24)
+    ethnicity = forms.CharField(label=_("民族"), max_length=10, initial="汉族")
+    education = forms.ChoiceField(label=_("学历"), choices=Member.Education.choices)
+    joined_on = forms.DateField(label=_("入党日期"), widget=DATE)
+    status = forms.ChoiceField(label=_("党员状态"), choices=Member.Status.choices)
+    full_on = forms.DateField(label=_("转正日期"), widget=DATE, required=False)
+    category = forms.ChoiceField(label=_("党员类别"), choices=Member.Category.choices)
+    phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
+    work_unit_name = forms.CharField(label=_("工作单位"), max_length=150, required=False)
+    post = forms.CharField(label=_("职务"), max_length=60, required=False)
+
+    def __init__(self, *args, orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class TransferForm(forms.Form):
+    to_org = forms.IntegerField(label=_("转入党组织编号"))
+    reason = forms.CharField(label=_("转接原因"), max_length=200)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=200)
+
+
+class OutflowForm(forms.Form):
+    certificate_number = forms.CharField(label=_("活动证编号"), max_length=40)
+    destination = forms.CharField(label=_("外出地点"), max_length=150)
+    left_on = forms.DateField(label=_("外出日期"), widget=DATE)
+    expected_return_on = forms.DateField(label=_("预计返回日期"), widget=DATE, required=False)
+    reason = forms.CharField(label=_("外出原因"), max_length=100, required=False)
+
+
+class InflowForm(forms.Form):
+    community = forms.TypedChoiceField(label=_("流入社区"), coerce=int)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    id_number = forms.CharField(label=_("身份证号"), max_length=24)
+    certificate_number = forms.CharField(label=_("活动证编号"), max_length=40)
+    home_org_name = forms.CharField(label=_("流出党组织"), max_length=120)
+    registered_on = forms.DateField(label=_("登记日期"), widget=DATE, required=False)
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(c.pk, c.name) for c in communities]
+
+
+class ServiceForm(forms.Form):
+    task = forms.CharField(label=_("服务内容"), max_length=150)
+    served_on = forms.DateField(label=_("服务日期"), widget=DATE)
+    hours = forms.DecimalField(label=_("时长（小时）"), max_digits=5, decimal_places=1)
+
+
+class PostForm(forms.Form):
+    service_post = forms.CharField(label=_("认领岗位"), max_length=100)

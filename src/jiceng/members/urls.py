@@ -1,0 +1,21 @@
+from django.urls import path
+
+from jiceng.members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("new/", views.member_new, name="new"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
+    path("<int:pk>/outflow/", views.member_outflow, name="outflow"),
+    path("transfers/", views.transfers, name="transfers"),
+    path("transfers/<int:pk>/<str:decision>/", views.transfer_decide, name="transfer_decide"),
+    path("mobile/", views.mobile, name="mobile"),
+    path("mobile/<str:kind>/<int:pk>/", views.mobile_action, name="mobile_action"),
+    path("dual/", views.dual, name="dual"),
+    path("dual/<int:pk>/<str:kind>/", views.dual_action, name="dual_action"),
+    path("statistics/", views.statistics, name="statistics"),
+]

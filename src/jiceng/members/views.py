@@ -1,0 +1,339 @@
+"""Member pages: the register (masked, with audited reveal), registration, transfers,
+the mobile-member ledger, dual reporting and report-back, composition statistics."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.core.access import can_manage_area, get_area_for_view
+from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.models import Area
+from jiceng.core.scope import KIND_MEMBER, scope_for
+from jiceng.members import access, forms, selectors, services
+from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
+from jiceng.members.statistics import composition
+from jiceng.orgs.access import can_manage_org, get_org_for_view
+from jiceng.orgs.models import PartyOrg
+from jiceng.orgs.selectors import org_list
+
+
+def _require_member_kind(user) -> None:
+    if not scope_for(user).can_see_kind(KIND_MEMBER):
+        raise Http404
+
+
+def _fail(form, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error.message))
+
+
+def _node(request):
+    area = get_area_for_view(request.user, request.GET["area"]) if request.GET.get("area") else None
+    org = get_org_for_view(request.user, request.GET["org"]) if request.GET.get("org") else None
+    return area, org
+
+
+@login_required
+def member_list(request):
+    _require_member_kind(request.user)
+    area, org = _node(request)
+    members = selectors.member_list(
+        viewer=request.user,
+        area=area,
+        org=org,
+        status=request.GET.get("status") or None,
+        category=request.GET.get("category") or None,
+        q=request.GET.get("q") or None,
+    )
+    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    rows = [(m, selectors.member_display(m)) for m in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "area": area,
+        "org": org,
+        "params": request.GET,
+        "statuses": Member.Status.choices,
+        "categories": Member.Category.choices,
+    }
+    return render(request, "members/list.html", context)
+
+
+def _manageable_orgs(user):
+    orgs = org_list(viewer=user).exclude(kind=PartyOrg.Kind.GROUP)[:500]
+    return [o for o in orgs if can_manage_org(user, o)]
+
+
+@login_required
+def member_new(request):
+    _require_member_kind(request.user)
+    orgs = _manageable_orgs(request.user)
+    if not orgs:
+        raise Http404
+    form = forms.MemberForm(request.POST or None, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        org = next(o for o in orgs if o.pk == data["org"])
+        facts = services.MemberFacts(
+            name=data["name"],
+            id_number=data["id_number"],
+            ethnicity=data["ethnicity"],
+            education=data["education"],
+            joined_on=data["joined_on"],
+            status=data["status"],
+            category=data["category"],
+            full_on=data["full_on"],
+            phone=data["phone"],
+            work_unit_name=data["work_unit_name"],
+            post=data["post"],
+        )
+        try:
+            member = services.member_register(actor=request.user, org=org, facts=facts)
+        except ApplicationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("已登记"))
+            return redirect("members:detail", pk=member.pk)
+    return render(request, "members/new.html", {"form": form})
+
+
+@login_required
+def member_detail(request, pk: int):
+    member = access.get_member_for_view(request.user, pk)
+    context = {
+        "member": member,
+        "shown": selectors.member_display(member),
+        "can_manage": access.can_manage_member(request.user, member),
+        "events": selectors.member_events(viewer=request.user, member=member),
+        "memberships": member.memberships.select_related("org").order_by("started_on", "id"),
+        "transfer_form": forms.TransferForm(),
+        "outflow_form": forms.OutflowForm(),
+        "open_outflow": member.outflows.filter(state=MobileOutflow.State.OUT).first(),
+        "revealed": request.session.pop("jiceng_revealed", None),
+    }
+    return render(request, "members/detail.html", context)
+
+
+@login_required
+@require_POST
+def member_reveal(request, pk: int):
+    """Show the full number once, on the next page view; the service audits it. The value
+    travels in the session, never in a URL."""
+    member = access.get_member_for_view(request.user, pk)
+    field = request.POST.get("field", "")
+    try:
+        value = services.member_reveal(actor=request.user, member=member, field=field)
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    else:
+        request.session["jiceng_revealed"] = {"field": field, "value": value}
+    return redirect("members:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def member_transfer(request, pk: int):
+    member = access.get_member_for_view(request.user, pk)
+    form = forms.TransferForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("请填写转入党组织和原因"), field="to_org")
+        to_org = PartyOrg.objects.filter(pk=form.cleaned_data["to_org"]).first()
+        if to_org is None:
+            raise ValidationFailed(_("转入党组织不存在"), field="to_org")
+        services.transfer_start(
+            actor=request.user, member=member, to_org=to_org, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("已发起转接，等待对方接收"))
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def member_outflow(request, pk: int):
+    member = access.get_member_for_view(request.user, pk)
+    form = forms.OutflowForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_("外出登记信息不完整"), field="certificate_number")
+        services.outflow_register(actor=request.user, member=member, **form.cleaned_data)
+        messages.success(request, _("已登记外出"))
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:detail", pk=pk)
+
+
+@login_required
+def transfers(request):
+    _require_member_kind(request.user)
+    context = {
+        "incoming": selectors.transfer_list(
+            viewer=request.user, state=Transfer.State.PENDING, direction="incoming"
+        )[:200],
+        "outgoing": selectors.transfer_list(
+            viewer=request.user, state=Transfer.State.PENDING, direction="outgoing"
+        )[:200],
+        "recent": selectors.transfer_list(viewer=request.user).exclude(
+            state=Transfer.State.PENDING
+        )[:50],
+        "reason_form": forms.ReasonForm(),
+    }
+    return render(request, "members/transfers.html", context)
+
+
+@login_required
+@require_POST
+def transfer_decide(request, pk: int, decision: str):
+    try:
+        with transaction.atomic():
+            transfer = access.get_transfer_for_view(request.user, pk)
+            if decision == "accept":
+                services.transfer_accept(actor=request.user, transfer=transfer)
+                messages.success(request, _("已接收"))
+            elif decision == "return":
+                services.transfer_return(
+                    actor=request.user, transfer=transfer, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, _("已退回"))
+            elif decision == "cancel":
+                services.transfer_cancel(actor=request.user, transfer=transfer)
+                messages.success(request, _("已撤回"))
+            else:
+                raise Http404
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:transfers")
+
+
+def _managed_communities(user):
+    communities = scope_for(user).filter(Area.objects.filter(level=Area.Level.COMMUNITY))
+    return [c for c in communities.order_by("code")[:500] if can_manage_area(user, c)]
+
+
+@login_required
+def mobile(request):
+    _require_member_kind(request.user)
+    communities = _managed_communities(request.user)
+    form = forms.InflowForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        community = next((c for c in communities if c.pk == data.pop("community")), None)
+        try:
+            if community is None:
+                raise NotFound(field="community")
+            inflow = services.inflow_register(actor=request.user, community=community, **data)
+        except ApplicationError as error:
+            _fail(form, error)
+        else:
+            if inflow.state == MobileInflow.State.VERIFIED:
+                messages.success(request, _("已登记并核实"))
+            else:
+                messages.warning(
+                    request, _("已登记，待核实：%(note)s") % {"note": inflow.verify_note}
+                )
+            return redirect("members:mobile")
+    context = {
+        "ledger": selectors.mobile_ledger(viewer=request.user),
+        "outflows": selectors.outflow_list(viewer=request.user, state="out")[:200],
+        "inflows": selectors.inflow_list(viewer=request.user).exclude(state="closed")[:200],
+        "form": form if communities else None,
+    }
+    return render(request, "members/mobile.html", context)
+
+
+@login_required
+@require_POST
+def mobile_action(request, kind: str, pk: int):
+    import datetime
+
+    try:
+        if kind == "return":
+            outflow = scope_for(request.user).get(MobileOutflow.objects.all(), pk=pk)
+            day = datetime.date.fromisoformat(request.POST.get("returned_on", ""))
+            services.outflow_return(actor=request.user, outflow=outflow, returned_on=day)
+            messages.success(request, _("已登记返回"))
+        elif kind == "verify":
+            inflow = scope_for(request.user).get(MobileInflow.objects.all(), pk=pk)
+            inflow = services.inflow_verify(actor=request.user, inflow=inflow)
+            messages.info(request, inflow.get_state_display())
+        else:
+            raise Http404
+    except NotFound:
+        raise Http404 from None
+    except ValueError:
+        messages.error(request, _("请填写返回日期"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:mobile")
+
+
+@login_required
+def dual(request):
+    """The community's view: who reported here, their posts and service; and, for a unit
+    org, the report-back of its members' service."""
+    _require_member_kind(request.user)
+    reports = selectors.dual_report_list(viewer=request.user)[:300]
+    unit_orgs = [o for o in org_list(viewer=request.user)[:50] if can_manage_org(request.user, o)]
+    backs = [selectors.report_back(viewer=request.user, org=o) for o in unit_orgs[:10]]
+    context = {
+        "reports": [
+            (r, r.community_id and can_manage_area(request.user, r.community)) for r in reports
+        ],
+        "service_form": forms.ServiceForm(),
+        "post_form": forms.PostForm(),
+        "backs": [b for b in backs if b.rows or b.org_services],
+    }
+    return render(request, "members/dual.html", context)
+
+
+@login_required
+@require_POST
+def dual_action(request, pk: int, kind: str):
+    try:
+        report = scope_for(request.user).get(
+            DualReport.objects.select_related("community", "member"), pk=pk
+        )
+        if kind == "service":
+            form = forms.ServiceForm(request.POST)
+            if not form.is_valid():
+                raise ValidationFailed(services.MSG_HOURS, field="hours")
+            services.service_record_add(actor=request.user, report=report, **form.cleaned_data)
+            messages.success(request, _("服务已记录"))
+        elif kind == "post":
+            services.dual_report_assign_post(
+                actor=request.user, report=report, service_post=request.POST.get("service_post")
+            )
+            messages.success(request, _("岗位已安排"))
+        else:
+            raise Http404
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:dual")
+
+
+@login_required
+def statistics(request):
+    _require_member_kind(request.user)
+    area, org = _node(request)
+    if area is None and org is None:
+        roots = scope_for(request.user).area_roots()
+        if roots:
+            area = Area.objects.filter(path=roots[0]).first()
+    members = selectors.member_list(viewer=request.user, area=area, org=org)
+    tables = composition(members)
+    context = {"tables": tables, "area": area, "org": org, "total": tables[0].total}
+    return render(request, "members/statistics.html", context)
