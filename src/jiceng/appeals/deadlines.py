@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from jiceng.appeals import rollup
 from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit
 from jiceng.core.audit import audit_record
 from jiceng.core.models import Area, AuditEntry
@@ -54,6 +55,7 @@ def _claim(queryset):
 
 
 def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResult) -> None:
+    counted = rollup.contribution(appeal)
     fields = [f"{clock}_overdue"]
     setattr(appeal, f"{clock}_overdue", True)
     data = {"clock": clock}
@@ -65,6 +67,7 @@ def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResul
             data["escalated_to"] = target.pk
             result.escalated += 1
     appeal.save(update_fields=fields)
+    rollup.apply(appeal, counted, rollup.contribution(appeal))
     AppealEvent.objects.create(
         appeal=appeal,
         action="overdue",

@@ -151,9 +151,17 @@ class Appeal(models.Model):
     area = models.ForeignKey(
         "core.Area", verbose_name=_("发生地"), on_delete=models.PROTECT, related_name="appeals"
     )
-    # The street of the place, kept for the street's queue and monthly ranking.
+    # The street and community of the place, kept for the street's queue and the monthly
+    # rates and ranking (rolled up per community and month in AppealMonthStat).
     street = models.ForeignKey(
         "core.Area", verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+"
+    )
+    community = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("所属社区"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     address = models.CharField(_("详细地点"), max_length=200, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -228,6 +236,34 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state != self.State.CLOSED
+
+
+class AppealMonthStat(models.Model):
+    """Counters behind the rates, per community and month of receipt, kept up to date by
+    the services in the same transaction as each change (appeals.rollup), so that a
+    district-month reads a few hundred rows instead of a million cases."""
+
+    community = models.ForeignKey("core.Area", on_delete=models.CASCADE, related_name="+")
+    street = models.ForeignKey("core.Area", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month, local time
+    received = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    on_time_due = models.IntegerField(default=0)
+    on_time_met = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求月度统计")
+        verbose_name_plural = _("诉求月度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["community", "month"], name="appeals_stat_unique")
+        ]
+        indexes = [models.Index(fields=["street", "month"], name="appeals_stat_street_month")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.month:%Y-%m}"
 
 
 class AppealEvent(models.Model):

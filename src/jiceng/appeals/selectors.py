@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet, Sum
 
-from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit, SummonsTarget
+from jiceng.appeals import rollup
+from jiceng.appeals.models import (
+    Appeal,
+    AppealEvent,
+    AppealMonthStat,
+    HandlingUnit,
+    SummonsTarget,
+)
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 
@@ -167,23 +173,19 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return start, end
 
 
-# Each rate: (numerator condition, denominator condition), over the cases received in
-# the month under the node. Formulas are written out in docs/appeals-rates.md.
-RATE_CONDITIONS: dict[str, tuple[Q, Q]] = {
-    "response": (
-        Q(responded_at__isnull=False, responded_at__lte=F("response_due_at")),
-        Q(),
-    ),
-    "resolution": (Q(resolved=True), Q(rated_at__isnull=False)),
-    "satisfaction": (
-        Q(satisfaction__in=[Appeal.Satisfaction.SATISFIED, Appeal.Satisfaction.BASICALLY]),
-        Q(rated_at__isnull=False),
-    ),
-    "on_time": (
-        Q(replied_at__isnull=False, replied_at__lte=F("resolution_due_at")),
-        Q(replied_at__isnull=False) | Q(resolution_due_at__lt=timezone.now()),
-    ),
+# Each rate: (numerator counter, denominator counter) of appeals.rollup, whose
+# CONDITIONS say what each counter counts. Formulas: docs/appeals-rates.md.
+RATES: dict[str, tuple[str, str]] = {
+    "response": ("responded_on_time", "received"),
+    "resolution": ("resolved", "rated"),
+    "satisfaction": ("satisfied", "rated"),
+    "on_time": ("on_time_met", "on_time_due"),
 }
+RATE_CONDITIONS = {
+    name: (rollup.CONDITIONS[numerator], rollup.CONDITIONS[denominator])
+    for name, (numerator, denominator) in RATES.items()
+}
+ROLLUP_LEVELS = (Area.Level.CITY, Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY)
 
 
 @dataclass
@@ -195,35 +197,62 @@ class Rates:
         numerator, denominator = self.counts[name]
         return numerator / denominator if denominator else None
 
-
-def _rate_aggregates(now: datetime.datetime) -> dict:
-    aggregates = {"received": Count("id")}
-    for name, (numerator, denominator) in RATE_CONDITIONS.items():
-        if name == "on_time":
-            denominator = Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now)
-        aggregates[f"{name}_n"] = Count("id", filter=numerator & denominator)
-        aggregates[f"{name}_d"] = Count("id", filter=denominator)
-    return aggregates
+    @classmethod
+    def from_counters(cls, row: dict) -> "Rates":
+        return cls(
+            received=row.get("received") or 0,
+            counts={n: (row.get(a) or 0, row.get(b) or 0) for n, (a, b) in RATES.items()},
+        )
 
 
-def rates(*, viewer, area: Area, year: int, month: int, now=None) -> Rates:
-    start, end = month_bounds(year, month)
-    cases = appeal_visible(viewer).filter(
-        area__path__startswith=area.path, received_at__gte=start, received_at__lt=end
-    )
-    row = cases.aggregate(**_rate_aggregates(now or timezone.now()))
-    return Rates(
-        received=row["received"],
-        counts={n: (row[f"{n}_n"], row[f"{n}_d"]) for n in RATE_CONDITIONS},
-    )
+def _cases_under(viewer, area: Area, start, end) -> QuerySet[Appeal]:
+    """Cases received in [start, end) under `area`, scoped. Above the street level the
+    filter goes through the indexed street column instead of joining each case to its
+    area."""
+    base = appeal_visible(viewer).filter(received_at__gte=start, received_at__lt=end)
+    if area.level == Area.Level.STREET:
+        return base.filter(street=area)
+    if area.level in (Area.Level.CITY, Area.Level.DISTRICT):
+        streets = Area.objects.filter(level=Area.Level.STREET, path__startswith=area.path)
+        return base.filter(street__in=streets.values("pk"))
+    return base.filter(area__path__startswith=area.path)
 
 
-def rate_cases(*, viewer, area: Area, year: int, month: int, rate: str, part: str, now=None):
+def _stats_under(area: Area, year: int, month: int) -> QuerySet[AppealMonthStat]:
+    stats = AppealMonthStat.objects.filter(month=datetime.date(year, month, 1))
+    if area.level == Area.Level.COMMUNITY:
+        return stats.filter(community=area)
+    if area.level == Area.Level.STREET:
+        return stats.filter(street=area)
+    streets = Area.objects.filter(level=Area.Level.STREET, path__startswith=area.path)
+    return stats.filter(street__in=streets.values("pk"))
+
+
+def _use_rollup(viewer, area: Area) -> bool:
+    """The monthly rows serve a node at community level or above that the viewer sees
+    whole; anything else (a grid, a partly visible node) is counted from the cases."""
+    return area.level in ROLLUP_LEVELS and scope_for(viewer).covers_subtree(Appeal, area.path)
+
+
+def _raw_aggregates() -> dict:
+    return {name: Count("id", filter=condition) for name, condition in rollup.CONDITIONS.items()}
+
+
+def rates(*, viewer, area: Area, year: int, month: int) -> Rates:
+    if _use_rollup(viewer, area):
+        row = _stats_under(area, year, month).aggregate(
+            **{name: Sum(name) for name in rollup.COUNTERS}
+        )
+    else:
+        start, end = month_bounds(year, month)
+        row = _cases_under(viewer, area, start, end).aggregate(**_raw_aggregates())
+    return Rates.from_counters(row)
+
+
+def rate_cases(*, viewer, area: Area, year: int, month: int, rate: str, part: str):
     """The cases behind one number: part "numerator", "denominator" or "missed"."""
     start, end = month_bounds(year, month)
     numerator, denominator = RATE_CONDITIONS[rate]
-    if rate == "on_time":
-        denominator = Q(replied_at__isnull=False) | Q(resolution_due_at__lt=now or timezone.now())
     cases = appeal_list(viewer=viewer, area=area).filter(
         received_at__gte=start, received_at__lt=end
     )
@@ -240,35 +269,36 @@ class RankingRow:
     rates: Rates
 
 
-def ranking(*, viewer, parent: Area, year: int, month: int, now=None) -> list[RankingRow]:
-    """The month's ranking of a district's streets (or a street's communities): by
-    satisfaction, then resolution, then response rate; one grouped query."""
-    start, end = month_bounds(year, month)
+def ranking(*, viewer, parent: Area, year: int, month: int) -> list[RankingRow]:
+    """The month's ranking of a district's streets (or a street's communities, or a
+    city's districts): by satisfaction, then resolution, then response rate."""
     children = list(scope_for(viewer).filter(Area.objects.filter(parent=parent)))
-    depth_code = {child.code: child for child in children}
-    cases = appeal_visible(viewer).filter(
-        area__path__startswith=parent.path, received_at__gte=start, received_at__lt=end
-    )
-    if parent.level == Area.Level.DISTRICT:
-        key = "street__code"
+    by_code: dict[str, Rates] = {}
+    if _use_rollup(viewer, parent):
+        stats = _stats_under(parent, year, month)
+        if parent.level == Area.Level.STREET:
+            key = "community__code"
+        elif parent.level == Area.Level.DISTRICT:
+            key = "street__code"
+        else:
+            key = "street__parent__code"
+        rows = stats.values(key).annotate(**{name: Sum(name) for name in rollup.COUNTERS})
     else:
-        key = "child_code"
         from django.db.models.functions import Substr
 
+        start, end = month_bounds(year, month)
+        key = "child_code"
         # The child's code is the path segment right after the parent's path.
-        cases = cases.annotate(child_code=Substr("area__path", len(parent.path) + 1, 12))
-    rows = cases.values(key).annotate(**_rate_aggregates(now or timezone.now()))
-    by_code = {
-        r[key]: Rates(
-            received=r["received"],
-            counts={n: (r[f"{n}_n"], r[f"{n}_d"]) for n in RATE_CONDITIONS},
+        rows = (
+            _cases_under(viewer, parent, start, end)
+            .annotate(child_code=Substr("area__path", len(parent.path) + 1, 12))
+            .values(key)
+            .annotate(**_raw_aggregates())
         )
-        for r in rows
-    }
-    empty = Rates(received=0, counts={n: (0, 0) for n in RATE_CONDITIONS})
-    result = [
-        RankingRow(area=child, rates=by_code.get(code, empty)) for code, child in depth_code.items()
-    ]
+    for row in rows:
+        by_code[row[key]] = Rates.from_counters(row)
+    empty = Rates.from_counters({})
+    result = [RankingRow(area=child, rates=by_code.get(child.code, empty)) for child in children]
 
     def sort_key(row: RankingRow):
         return tuple(-(row.rates.rate(n) or 0) for n in ("satisfaction", "resolution", "response"))

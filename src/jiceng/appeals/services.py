@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.appeals import access
+from jiceng.appeals import access, rollup
 from jiceng.appeals.models import (
     Appeal,
     AppealEvent,
@@ -78,6 +78,13 @@ def street_of(area: Area) -> Area:
     return Area.objects.get(code=street_code)
 
 
+def community_of(area: Area) -> Area:
+    """The community-level ancestor (or the area itself): the fourth path element."""
+    if area.level == Area.Level.COMMUNITY:
+        return area
+    return Area.objects.get(code=area.path.split("/")[3])
+
+
 def _actor(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -104,10 +111,12 @@ def _move(appeal: Appeal, action: str, *, actor, note="", public=False, data=Non
     appeal.refresh_from_db(fields=["state"])
     transition = transition_for(appeal, action)
     before = appeal.state
+    counted = rollup.contribution(appeal)
     appeal.state = transition.target
     for key, value in fields.items():
         setattr(appeal, key, value)
     appeal.save(update_fields=["state", *fields])
+    rollup.apply(appeal, counted, rollup.contribution(appeal))
     event = _event(
         appeal, action, actor=actor, from_state=before, note=note, public=public, data=data
     )
@@ -208,6 +217,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         category=category,
         area=intake.area,
         street=street_of(intake.area),
+        community=community_of(intake.area),
         address=normalize_text(intake.address or "").strip()[:200],
         latitude=intake.latitude,
         longitude=intake.longitude,
@@ -230,6 +240,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         if key:  # two retries raced; the other one won
             return Appeal.objects.get(client=client, idempotency_key=key), False
         raise
+    rollup.apply(appeal, rollup.NOTHING, rollup.contribution(appeal))
     _event(appeal, "receive", actor=actor, public=True, note=str(_("诉求已受理")))
     audit_record(
         actor=actor,

@@ -22,8 +22,9 @@ KIND_UNIT = "unit"
 KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
 KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
 KIND_APPEAL = "appeal"  # residents' appeals
+KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements, venues
 ALL_KINDS = frozenset(
-    {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL}
+    {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL, KIND_COBUILD}
 )
 
 ROLE_KINDS: dict[str, frozenset[str]] = {
@@ -32,7 +33,7 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "street_staff": ALL_KINDS,
     "community_secretary": ALL_KINDS,
     "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_APPEAL}),
-    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER}),
+    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD}),
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
     "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
@@ -141,6 +142,22 @@ class Scope:
 
     def area_roots(self) -> list[str]:
         return [g.area_path for g in self.grants if g.area_path]
+
+    def covers_subtree(self, model: type[Model], area_path: str) -> bool:
+        """True when every object of `model` placed under `area_path` is visible, so a
+        query already limited to that subtree needs no further scope condition. Lets
+        large aggregates (rates over a district-month) skip a join per row."""
+        if self.everything:
+            return True
+        reg = registration(model)
+        if not reg.area_paths:
+            return False
+        return any(
+            reg.kind in ROLE_KINDS.get(g.role, ())
+            and g.area_path
+            and area_path.startswith(g.area_path)
+            for g in self.grants
+        )
 
     def org_roots(self) -> list[str]:
         return [g.org_path for g in self.grants if g.org_path]
