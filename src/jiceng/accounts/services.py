@@ -1,5 +1,8 @@
 """Accounts and role assignments. Granting a role is itself audited."""
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -123,3 +126,149 @@ def user_requires_totp(user: User) -> bool:
     return RoleAssignment.objects.filter(
         user=user, role__in=required, revoked_at__isnull=True
     ).exists()
+
+
+# ---- bulk writes and second-factor devices for the demo and imports --------------------------
+
+
+@dataclass(frozen=True)
+class UserRow:
+    username: str
+    full_name: str = ""
+    # None gives an unusable password: the account exists (grid leaders, say) but nobody
+    # signs in with it until an administrator sets one.
+    password: str | None = None
+
+
+def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) -> dict[str, User]:
+    """Create many accounts at once; returns them by username. All or nothing.
+
+    Usernames are checked like `user_create`; passwords given here are hashed as
+    configured but not run through the password rules (imports carry initial passwords
+    that the person must change). One audit entry records the batch."""
+    users: list[User] = []
+    seen: set[str] = set()
+    with transaction.atomic():
+        for row in rows:
+            username = row.username.strip()
+            if not (3 <= len(username) <= 150) or not all(
+                c.isalnum() or c in "@.+-_" for c in username
+            ):
+                raise ValidationFailed(MSG_USERNAME, field="username")
+            if username.lower() in seen:
+                raise Conflict(MSG_USERNAME_TAKEN, field="username")
+            seen.add(username.lower())
+            user = User(username=username, full_name=row.full_name.strip())
+            user.set_password(row.password)
+            users.append(user)
+        names = sorted(seen)
+        for start in range(0, len(names), 5000):
+            chunk = names[start : start + 5000]
+            if User.objects.filter(username__in=chunk).exists():
+                raise Conflict(MSG_USERNAME_TAKEN, field="username")
+        User.objects.bulk_create(users, batch_size=batch_size)
+        if users:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.BULK_CREATE,
+                target_type="accounts.user",
+                target_label=f"{len(users)} users",
+                changes={"count": len(users)},
+            )
+    if any(u.pk is None for u in users):  # databases that do not return ids on insert
+        by_name = User.objects.in_bulk([u.username for u in users], field_name="username")
+        return {u.username: by_name[u.username] for u in users}
+    return {u.username: u for u in users}
+
+
+@dataclass(frozen=True)
+class RoleGrantRow:
+    user: User
+    role: str
+    area: object | None = None
+    org: object | None = None
+
+
+def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 2000) -> int:
+    """Grant many roles at once with the checks of `role_grant`; one audit entry.
+
+    An assignment the user already holds is skipped (like `if_missing=True`), so an
+    import can be run again. Returns the number of new assignments."""
+    from jiceng.orgs.access import require_manage_org
+
+    checked: set[tuple[str, int]] = set()
+    assignments = []
+    with transaction.atomic():
+        user_ids = sorted({row.user.pk for row in rows})
+        held: set[tuple[int, str, int | None, int | None]] = set()
+        for start in range(0, len(user_ids), 5000):
+            held.update(
+                RoleAssignment.objects.filter(
+                    user_id__in=user_ids[start : start + 5000], revoked_at__isnull=True
+                ).values_list("user_id", "role", "area_id", "org_id")
+            )
+        for row in rows:
+            if row.role not in Role.values:
+                raise ValidationFailed(MSG_ROLE, field="role")
+            if row.role in AREA_ROLES:
+                if row.area is None or row.org is not None:
+                    raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area")
+                if row.area.level not in AREA_ROLES[row.role]:
+                    raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area")
+                if ("area", row.area.pk) not in checked:
+                    require_manage_area(actor, row.area)
+                    checked.add(("area", row.area.pk))
+            else:
+                if row.org is None or row.area is not None:
+                    raise ValidationFailed(MSG_ROLE_ANCHOR_ORG, field="org")
+                if ("org", row.org.pk) not in checked:
+                    require_manage_org(actor, row.org)
+                    checked.add(("org", row.org.pk))
+            if actor is not None and actor.pk == row.user.pk and not actor.is_superuser:
+                raise PermissionDenied(_("不能给自己授权"))
+            key = (
+                row.user.pk,
+                row.role,
+                row.area.pk if row.area is not None else None,
+                row.org.pk if row.org is not None else None,
+            )
+            if key in held:
+                continue
+            held.add(key)
+            assignments.append(
+                RoleAssignment(user=row.user, role=row.role, area=row.area, org=row.org)
+            )
+        RoleAssignment.objects.bulk_create(assignments, batch_size=batch_size)
+        if assignments:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.GRANT,
+                target_type="accounts.roleassignment",
+                target_label=f"{len(assignments)} role assignments",
+                changes={"count": len(assignments)},
+            )
+    for row in rows:
+        forget_scope(row.user)
+    return len(assignments)
+
+
+@transaction.atomic
+def totp_device_create(
+    *, actor, user: User, name: str, key: str | None = None, confirmed: bool = True
+):
+    """Give `user` a TOTP device. `key` (hex) is for the demo, whose secret must be known
+    in advance; everyone else gets a random key and confirms it by entering a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+    if actor is not None and not actor.is_superuser and actor.pk != user.pk:
+        raise PermissionDenied()
+    device = TOTPDevice.objects.create(
+        user=user, name=name, key=key or default_key(), confirmed=confirmed
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.OTP,
+        target=user,
+        changes={"device": name, "confirmed": confirmed},
+    )
+    return device

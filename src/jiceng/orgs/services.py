@@ -585,3 +585,68 @@ def unit_bulk_create(*, actor, rows: Sequence[UnitRow], batch_size: int = 2000) 
                 changes={"count": len(units)},
             )
     return len(units)
+
+
+@dataclass
+class GridPostRow:
+    grid: Area
+    user: object
+    duty: str
+    started_on: datetime.date | None = None
+
+
+def grid_post_bulk_assign(*, actor, rows: Sequence[GridPostRow], batch_size: int = 2000) -> int:
+    """Give many people their grid duties at once, with the checks of `grid_post_assign`;
+    each person also gets the grid_worker role on their grid (one bulk grant), so the
+    scope follows the duty. Meant for freshly built grids: one audit entry per call."""
+    from jiceng.accounts.services import RoleGrantRow, role_bulk_grant
+
+    today = timezone.localdate()
+    checked: set[int] = set()
+    leaders: set[int] = set()
+    posts: list[GridPost] = []
+    grants: list[RoleGrantRow] = []
+    granted: set[tuple[int, int]] = set()
+    with transaction.atomic():
+        for row in rows:
+            if row.grid.pk not in checked:
+                require_manage_area(actor, row.grid)
+                checked.add(row.grid.pk)
+            if row.grid.level != Area.Level.GRID:
+                raise ValidationFailed(MSG_GRID_LEVEL, field="grid")
+            if row.duty not in GridPost.Duty.values:
+                raise ValidationFailed(_("职责无效"), field="duty")
+            if row.duty == GridPost.Duty.LEADER:
+                if row.grid.pk in leaders:
+                    raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty")
+                leaders.add(row.grid.pk)
+            posts.append(
+                GridPost(
+                    grid=row.grid,
+                    user=row.user,
+                    duty=row.duty,
+                    started_on=row.started_on or today,
+                )
+            )
+            if (row.user.pk, row.grid.pk) not in granted:
+                granted.add((row.user.pk, row.grid.pk))
+                grants.append(RoleGrantRow(user=row.user, role="grid_worker", area=row.grid))
+        leader_grids = sorted(leaders)
+        for start in range(0, len(leader_grids), 5000):
+            if GridPost.objects.filter(
+                grid_id__in=leader_grids[start : start + 5000],
+                duty=GridPost.Duty.LEADER,
+                ended_on__isnull=True,
+            ).exists():
+                raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty")
+        GridPost.objects.bulk_create(posts, batch_size=batch_size)
+        role_bulk_grant(actor=actor, rows=grants, batch_size=batch_size)
+        if posts:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.BULK_CREATE,
+                target_type="orgs.gridpost",
+                target_label=f"{len(posts)} grid posts",
+                changes={"count": len(posts)},
+            )
+    return len(posts)

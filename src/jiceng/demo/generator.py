@@ -1,0 +1,325 @@
+"""`jiceng demo`: the real territory of Shanghai filled with generated, plausible data.
+
+The demo is the first client of the services: every row is written by `core.services`,
+`orgs.services` or `accounts.services`, in bulk where the city scale needs it, with the
+same checks and audit entries as any other write. Each district is planned
+(`plan.py`, pure and seeded) and then written; the whole run is one transaction, so a
+failure leaves the database as empty as it was.
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.accounts import services as account_services
+from jiceng.core.errors import Conflict
+from jiceng.core.models import Area
+from jiceng.core.services import AreaSpec, area_bulk_create, area_create
+from jiceng.demo import logins
+from jiceng.demo.plan import (
+    ANCHOR_DATE,
+    NEW,
+    OrgPlan,
+    StreetPlan,
+    district_org_key,
+    district_org_name,
+    plan_street,
+)
+from jiceng.demo.territory import (
+    CITY_CODE,
+    CITY_NAME,
+    DEMO_DISTRICT_CODE,
+    DEMO_STREET_CODE,
+    Division,
+    Territory,
+    territory_for,
+)
+from jiceng.orgs import services as org_services
+from jiceng.orgs.models import PartyOrg, Unit
+
+DEFAULT_SEED = 2026
+BATCH_SIZE = 2000
+MSG_NOT_EMPTY = _(
+    "数据库中已有区域数据，演示数据只能载入空数据库。如需重建，请换用一个空数据库"
+    "（例如删除 var/jiceng.sqlite3 后重新执行 jiceng migrate）；"
+    "只想在数据库为空时载入，请加 --if-empty。"
+)
+# Work units the progress bar counts per community: areas, orgs and units, people.
+STEPS_PER_COMMUNITY = 3
+
+# (description, communities done) after each step of each district.
+ProgressCallback = Callable[[str, int], None]
+
+
+class DatabaseNotEmpty(Conflict):
+    code = "demo_not_empty"
+    default_message = MSG_NOT_EMPTY
+
+
+@dataclass
+class DemoAnchors:
+    """The places and orgs the demo accounts are bound to, found while writing."""
+
+    city: Area | None = None
+    district: Area | None = None
+    street: Area | None = None
+    community: Area | None = None
+    grid: Area | None = None
+    community_org: PartyOrg | None = None
+    unit_org: PartyOrg | None = None
+
+
+@dataclass
+class DemoResult:
+    scale: str
+    seed: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def progress_total(territory: Territory) -> int:
+    return len(territory.communities) * STEPS_PER_COMMUNITY + 1
+
+
+def demo_generate(
+    *, scale: str, seed: int = DEFAULT_SEED, progress: ProgressCallback | None = None
+) -> DemoResult:
+    """Build the demo at `scale` (street, district or city) into an empty database.
+
+    Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
+    territory = territory_for(scale)
+    report = progress or (lambda description, advance: None)
+    result = DemoResult(scale=scale, seed=seed)
+    with transaction.atomic():
+        if Area.objects.exists():
+            raise DatabaseNotEmpty()
+        anchors = DemoAnchors()
+        anchors.city = area_create(
+            actor=None, parent=None, code=CITY_CODE, name=CITY_NAME, level="city"
+        )
+        parents: dict[str, Area] = {CITY_CODE: anchors.city}
+        area_bulk_create(
+            actor=None,
+            parent_by_code=parents,
+            specs=[
+                (CITY_CODE, AreaSpec(code=d.code, name=d.name, level="district"))
+                for d in territory.districts
+            ],
+        )
+        used_usccs: set[str] = set()
+        for district in territory.districts:
+            _write_district(
+                seed=seed,
+                district=district,
+                district_area=parents[district.code],
+                territory=territory,
+                used_usccs=used_usccs,
+                anchors=anchors,
+                report=report,
+            )
+        report(str(_("创建演示账号")), 0)
+        logins.demo_accounts_create(seed=seed, anchors=anchors)
+        report(str(_("完成")), 1)
+    result.counts = demo_counts()
+    return result
+
+
+def _write_district(
+    *,
+    seed: int,
+    district: Division,
+    district_area: Area,
+    territory: Territory,
+    used_usccs: set[str],
+    anchors: DemoAnchors,
+    report: ProgressCallback,
+) -> None:
+    streets = territory.streets_of(district)
+    plans = [
+        plan_street(
+            seed=seed,
+            district=district,
+            street=street,
+            communities=territory.communities_of(street),
+            used_usccs=used_usccs,
+        )
+        for street in streets
+    ]
+    communities = sum(len(territory.communities_of(s)) for s in streets)
+
+    report(str(_("{name}：区域与网格")).format(name=district.name), 0)
+    areas = _write_areas(district_area, plans)
+    report(str(_("{name}：党组织与驻区单位")).format(name=district.name), communities)
+    orgs = _write_orgs(district, district_area, plans, areas)
+    _write_units(plans, areas, orgs)
+    report(str(_("{name}：网格长与大党委")).format(name=district.name), communities)
+    _write_people(plans, areas, orgs)
+    report(str(_("{name}：完成")).format(name=district.name), communities)
+
+    if district.code == DEMO_DISTRICT_CODE:
+        anchors.district = district_area
+    for plan in plans:
+        if plan.street.code == DEMO_STREET_CODE:
+            _find_anchors(plan, areas, orgs, anchors)
+
+
+def _write_areas(district_area: Area, plans: list[StreetPlan]) -> dict[str, Area]:
+    """Streets, communities, grids and buildings, level by level so that each batch's
+    parents are already written."""
+    order = {"street": 0, "community": 1, "grid": 2, "building": 3}
+    rows = sorted(
+        (row for plan in plans for row in plan.areas), key=lambda r: (order[r.level], r.code)
+    )
+    parents: dict[str, Area] = {district_area.code: district_area}
+    area_bulk_create(
+        actor=None,
+        parent_by_code=parents,
+        specs=(
+            (row.parent_code, AreaSpec(code=row.code, name=row.name, level=row.level))
+            for row in rows
+        ),
+        batch_size=BATCH_SIZE,
+    )
+    return parents
+
+
+def _org_row(plan: OrgPlan, areas: dict[str, Area]) -> org_services.OrgRow:
+    return org_services.OrgRow(
+        key=plan.key,
+        parent_key=plan.parent_key,
+        name=plan.name,
+        kind=plan.kind,
+        domain=plan.domain,
+        area=areas[plan.area_code],
+        form=plan.form,
+        secretary_name=plan.secretary_name,
+        established_on=plan.established_on,
+    )
+
+
+def _write_orgs(
+    district: Division, district_area: Area, plans: list[StreetPlan], areas: dict[str, Area]
+) -> dict[str, PartyOrg]:
+    root = OrgPlan(
+        key=district_org_key(district.code),
+        parent_key=None,
+        name=district_org_name(district),
+        kind="committee",
+        domain="agency",
+        area_code=district.code,
+        established_on=datetime.date(1949, 5, 27),
+    )
+    rows = [_org_row(root, areas)]
+    rows += [_org_row(org, areas) for plan in plans for org in plan.orgs]
+    return org_services.org_bulk_create(actor=None, rows=rows, batch_size=BATCH_SIZE)
+
+
+def _registered_at(days_ago: int, category: str) -> datetime.datetime:
+    if category == NEW:
+        return timezone.now() - datetime.timedelta(days=days_ago)
+    anchor = datetime.datetime.combine(ANCHOR_DATE, datetime.time(9), tzinfo=datetime.UTC)
+    return anchor - datetime.timedelta(days=days_ago)
+
+
+def _write_units(
+    plans: list[StreetPlan], areas: dict[str, Area], orgs: dict[str, PartyOrg]
+) -> None:
+    rows = [
+        org_services.UnitRow(
+            name=unit.name,
+            uscc=unit.uscc,
+            kind=unit.kind,
+            area=areas[unit.grid_code],
+            address=unit.address,
+            employees=unit.employees,
+            formal_members=unit.formal_members,
+            own_org=orgs[unit.org_key] if unit.org_key else None,
+            covering_org=orgs[unit.covering_key] if unit.covering_key else None,
+            registered_at=_registered_at(unit.registered_days_ago, unit.category),
+        )
+        for plan in plans
+        for unit in plan.units
+    ]
+    org_services.unit_bulk_create(actor=None, rows=rows, batch_size=BATCH_SIZE)
+
+
+def _write_people(
+    plans: list[StreetPlan], areas: dict[str, Area], orgs: dict[str, PartyOrg]
+) -> None:
+    """Grid leaders (accounts without a usable password, a post and a role each), then
+    each street's big committee with its part-time members."""
+    leaders = [leader for plan in plans for leader in plan.grid_leaders]
+    users = account_services.user_bulk_create(
+        actor=None,
+        rows=[
+            account_services.UserRow(username=leader.username, full_name=leader.full_name)
+            for leader in leaders
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    org_services.grid_post_bulk_assign(
+        actor=None,
+        rows=[
+            org_services.GridPostRow(
+                grid=areas[leader.grid_code],
+                user=users[leader.username],
+                duty="leader",
+                started_on=leader.started_on,
+            )
+            for leader in leaders
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    usccs = [p.unit_uscc for plan in plans for p in plan.part_time if p.unit_uscc]
+    units = Unit.objects.in_bulk(usccs, field_name="uscc")
+    for plan in plans:
+        committee = org_services.big_committee_create(
+            actor=None, area=areas[plan.street.code], org=orgs[plan.org_key]
+        )
+        for member in plan.part_time:
+            org_services.part_time_member_add(
+                actor=None,
+                committee=committee,
+                name=member.name,
+                source=member.source,
+                unit=units[member.unit_uscc] if member.unit_uscc else None,
+                position=member.position,
+                started_on=member.started_on,
+            )
+
+
+def _find_anchors(
+    plan: StreetPlan, areas: dict[str, Area], orgs: dict[str, PartyOrg], anchors: DemoAnchors
+) -> None:
+    community_code = next(row.code for row in plan.areas if row.level == "community")
+    anchors.street = areas[plan.street.code]
+    anchors.community = areas[community_code]
+    anchors.grid = areas[f"{community_code}001"]
+    anchors.community_org = orgs[f"c:{community_code}"]
+    unit = next(u for u in plan.units if u.community_code == community_code and u.org_key)
+    anchors.unit_org = orgs[unit.org_key]
+
+
+def demo_counts() -> dict[str, int]:
+    """Row counts by kind of object, for the command's summary and the benchmark."""
+    from jiceng.accounts.models import RoleAssignment, User
+    from jiceng.core.models import AuditEntry
+    from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
+
+    counts = {
+        f"area_{level}": Area.objects.filter(level=level).count() for level in Area.LEVEL_ORDER
+    }
+    counts.update(
+        party_orgs=PartyOrg.objects.count(),
+        units=Unit.objects.count(),
+        users=User.objects.count(),
+        role_assignments=RoleAssignment.objects.count(),
+        grid_posts=GridPost.objects.count(),
+        big_committees=BigCommittee.objects.count(),
+        part_time_members=PartTimeMember.objects.count(),
+        audit_entries=AuditEntry.objects.count(),
+    )
+    return counts

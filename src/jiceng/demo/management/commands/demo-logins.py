@@ -1,0 +1,34 @@
+"""`jiceng demo-logins`: the demo accounts, their password and where each role applies."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from jiceng.demo.logins import TOTP_USERNAME, demo_login_rows, demo_totp_device, totp_secret
+
+
+class Command(BaseCommand):
+    help = "打印演示账号（角色、用户名、密码、所在区域或组织）"
+
+    def handle(self, *args, **options):
+        from rich.console import Console
+        from rich.table import Table
+
+        rows = demo_login_rows()
+        if not rows:
+            self.stdout.write(_("没有演示账号。先运行 jiceng demo --scale street。"))
+            return
+        table = Table(title=_("演示账号"), show_lines=False)
+        for header in (_("角色"), _("用户名"), _("密码"), _("区域或组织")):
+            table.add_column(header)
+        for row in rows:
+            table.add_row(row.role, row.username, row.password, row.place)
+        console = Console(file=self.stdout, width=120, force_terminal=False, highlight=False)
+        console.print(table)
+        device = demo_totp_device(TOTP_USERNAME)
+        if device is not None:
+            self.stdout.write(
+                _(
+                    "{username} 登录时还需要第二因素（TOTP）：把密钥 {secret} 加入验证器应用，"
+                    "或运行 jiceng otp-code {username} 获取当前验证码。"
+                ).format(username=TOTP_USERNAME, secret=totp_secret(device.key))
+            )

@@ -1,0 +1,78 @@
+"""The demo's named fixture: 湖南路街道 built by `demo_generate` at street scale.
+
+`demo_snapshot()` reads back everything the demo wrote, minus ids, hashes and times, so
+two runs can be compared for determinism.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+SEED = 7
+
+
+@pytest.fixture
+def street_demo(db):
+    from jiceng.demo.generator import demo_generate
+
+    return demo_generate(scale="street", seed=SEED)
+
+
+def demo_snapshot() -> dict[str, list]:
+    """Every demo row as plain values: names, codes, credit codes, coverage and people."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from jiceng.accounts.models import RoleAssignment, User
+    from jiceng.core.models import Area
+    from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
+
+    new_since = timezone.now() - datetime.timedelta(days=30)
+    return {
+        "areas": list(
+            Area.objects.order_by("code").values_list("code", "name", "level", "parent__code")
+        ),
+        "orgs": sorted(
+            PartyOrg.objects.values_list(
+                "name",
+                "kind",
+                "domain",
+                "form",
+                "area__code",
+                "parent__name",
+                "secretary_name",
+                "established_on",
+            )
+        ),
+        "units": sorted(
+            (
+                u.uscc,
+                u.name,
+                u.kind,
+                u.area.code,
+                u.address,
+                u.employees,
+                u.formal_members,
+                str(u.coverage),
+                u.own_org.name if u.own_org else None,
+                u.covering_org.name if u.covering_org else None,
+                u.registered_at >= new_since,
+            )
+            for u in Unit.objects.select_related("area", "own_org", "covering_org")
+        ),
+        "users": sorted(User.objects.values_list("username", "full_name")),
+        "roles": sorted(
+            RoleAssignment.objects.values_list("user__username", "role", "area__code", "org__name"),
+            key=str,
+        ),
+        "grid_posts": sorted(
+            GridPost.objects.values_list("grid__code", "user__username", "duty", "started_on")
+        ),
+        "part_time": sorted(
+            PartTimeMember.objects.values_list(
+                "committee__area__code", "name", "source", "unit__uscc", "position", "started_on"
+            ),
+            key=str,
+        ),
+        "totp": sorted(TOTPDevice.objects.values_list("user__username", "name", "key")),
+    }
