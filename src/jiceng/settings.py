@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jiceng.core.middleware.ApplicationErrorMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.urls"

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jiceng.accounts import views
 
 app_name = "accounts"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("verify/", views.verify, name="verify"),
+    path("enroll/", views.enroll, name="enroll"),
+    path("logout/", views.logout_view, name="logout"),
+]

@@ -32,7 +32,7 @@ from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
-from jiceng.core.validators import normalize_text, validate_phone
+from jiceng.core.validators import clean_name, clean_text, normalize_text, validate_phone
 from jiceng.core.workdays import add_hours, add_working_days
 
 DESCRIPTION_MAX = 2000
@@ -200,7 +200,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         raise ValidationFailed(MSG_CATEGORY, field="category")
     if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
         raise ValidationFailed(MSG_AREA_LEVEL, field="area")
-    description = normalize_text(intake.description or "").strip()
+    description = clean_text(intake.description, multiline=True)
     if not description:
         raise ValidationFailed(MSG_DESCRIPTION, field="description")
     if len(description) > DESCRIPTION_MAX:
@@ -218,11 +218,11 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         area=intake.area,
         street=street_of(intake.area),
         community=community_of(intake.area),
-        address=normalize_text(intake.address or "").strip()[:200],
+        address=clean_text(intake.address)[:200],
         latitude=intake.latitude,
         longitude=intake.longitude,
         description=description,
-        contact_name=normalize_text(intake.contact_name or "").strip()[:50],
+        contact_name=clean_name(intake.contact_name)[:50],
         contact_phone_encrypted=crypto.encrypt(phone) if phone else "",
         received_at=now,
         response_due_at=response_due,
@@ -338,7 +338,7 @@ def appeal_start(*, actor, appeal: Appeal, note: str = "") -> Appeal:
 def appeal_reply(*, actor, appeal: Appeal, reply: str) -> Appeal:
     """The unit answers the resident; the answer is public on the tracking page."""
     access.require_handle(actor, appeal)
-    reply = normalize_text(reply or "").strip()
+    reply = clean_text(reply, multiline=True)
     if not reply:
         raise ValidationFailed(MSG_REPLY, field="reply")
     if len(reply) > DESCRIPTION_MAX:
@@ -365,7 +365,7 @@ def appeal_rate(*, appeal: Appeal, resolved: bool, satisfaction: str, comment: s
         appeal,
         "rate",
         actor=None,
-        note=normalize_text(comment or "").strip()[:500],
+        note=clean_text(comment, multiline=True)[:500],
         public=True,
         resolved=bool(resolved),
         satisfaction=satisfaction,
@@ -550,7 +550,7 @@ def mediation_record(
     access.require_handle(actor, appeal)
     if not appeal.category.is_mediation:
         raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
-    parties = [normalize_text(p).strip() for p in parties if normalize_text(p or "").strip()]
+    parties = [clean_name(p) for p in parties if clean_name(p)]
     if len(parties) < 2:
         raise ValidationFailed(MSG_PARTIES, field="parties")
     if outcome and outcome not in Mediation.Outcome.values:
@@ -581,7 +581,7 @@ def mediation_record(
 @transaction.atomic
 def handling_unit_create(*, actor, name: str, kind: str, area: Area) -> HandlingUnit:
     require_manage_area(actor, area)
-    name = normalize_text(name or "").strip()
+    name = clean_text(name)
     if not name:
         raise ValidationFailed(_("请填写名称"), field="name")
     if kind not in HandlingUnit.Kind.values:

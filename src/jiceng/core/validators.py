@@ -93,6 +93,26 @@ def normalize_text(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """People's words as they wrote them: no case change and no width folding (Chinese
+    punctuation stays Chinese), only surrounding space trimmed and, on one-line fields,
+    runs of space collapsed. Codes and numbers use `normalize_text` instead."""
+    value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    if multiline:
+        lines = [line.rstrip() for line in value.split("\n")]
+        return "\n".join(lines).strip()
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def clean_name(value: str | None) -> str:
+    """A person's name: spaces inside a Chinese name are typing noise ("李 娜" → "李娜");
+    full-width letters of a transliterated name are folded to half-width."""
+    value = unicodedata.normalize("NFKC", value or "")
+    if re.fullmatch(r"[\u3400-\u9fff\s·•]+", value):
+        return re.sub(r"\s+", "", value)
+    return re.sub(r"\s+", " ", value).strip()
+
+
 def uscc_check_character(first17: str) -> str:
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from jiceng.dashboard import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("areas/<int:pk>/", views.area, name="area"),
+]

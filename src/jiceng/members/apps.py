@@ -55,3 +55,7 @@ class MembersConfig(AppConfig):
             area_path=("report__community", "report__unit_org__area", "report__member__org__area"),
             org_paths=("report__unit_org__path", "report__member__org__path"),
         )
+
+        from jiceng.members import indicators
+
+        indicators.register()

@@ -19,6 +19,8 @@ from jiceng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import (
+    clean_name,
+    clean_text,
     id_number_birth_date,
     id_number_gender,
     normalize_text,
@@ -126,7 +128,7 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
     must agree with it.
     """
     today = today or timezone.localdate()
-    name = normalize_text(facts.name).replace(" ", "")
+    name = clean_name(facts.name)
     if not name:
         raise ValidationFailed(MSG_NAME, field="name")
     number = validate_id_number(facts.id_number)
@@ -176,8 +178,8 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
         birth_date=birth,
         full_on=facts.full_on,
         phone=phone,
-        work_unit_name=normalize_text(facts.work_unit_name or "").strip(),
-        post=normalize_text(facts.post or "").strip(),
+        work_unit_name=clean_text(facts.work_unit_name),
+        post=clean_text(facts.post),
     )
 
 
@@ -645,7 +647,7 @@ def inflow_register(
     access.require_manage_community(actor, community)
     if community.level != Area.Level.COMMUNITY:
         raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community")
-    name = normalize_text(name or "").replace(" ", "")
+    name = clean_name(name)
     if not name:
         raise ValidationFailed(MSG_NAME, field="name")
     number = validate_id_number(id_number)

@@ -25,3 +25,7 @@ class OrgsConfig(AppConfig):
             models.BigCommittee, kind=scope.KIND_AREA, area_path="area", org_paths=("org__path",)
         )
         scope.register(models.PartTimeMember, kind=scope.KIND_PEOPLE, area_path="committee__area")
+
+        from jiceng.orgs import indicators
+
+        indicators.register()
