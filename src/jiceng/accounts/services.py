@@ -9,7 +9,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role, RoleAssignment, User
+from jiceng.accounts.models import (
+    AREA_ROLES,
+    ORG_ROLES,
+    STAFF_ROLES,
+    Role,
+    RoleAssignment,
+    User,
+)
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -74,6 +81,10 @@ def role_grant(
             return existing
         raise Conflict(_("该用户已有此角色"), field="role")
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area, org=org)
+    if role in STAFF_ROLES and not user.is_staff:
+        # Administering roles may open the (scoped, read-only) admin.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     audit_record(
         actor=actor,
         action=AuditEntry.Action.GRANT,
@@ -239,6 +250,9 @@ def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 20
                 RoleAssignment(user=row.user, role=row.role, area=row.area, org=row.org)
             )
         RoleAssignment.objects.bulk_create(assignments, batch_size=batch_size)
+        staff_ids = {a.user_id for a in assignments if a.role in STAFF_ROLES}
+        if staff_ids:
+            User.objects.filter(pk__in=staff_ids, is_staff=False).update(is_staff=True)
         if assignments:
             audit_record(
                 actor=actor,

@@ -1,0 +1,54 @@
+"""The audit log is a hash chain: any edit, deletion or truncation is detected and named."""
+
+import itertools
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from jiceng.core.audit import audit_record, audit_verify
+from jiceng.core.models import AuditEntry, AuditHead
+from jiceng.core.services import area_create, area_rename
+
+
+@pytest.fixture
+def chain(db):
+    city = area_create(actor=None, parent=None, code="310000000000", name="上海市", level="city")
+    for name in ("沪", "上海", "上海市"):
+        area_rename(actor=None, area=city, name=name)
+    audit_record(actor=None, action="export", target=city, changes={"rows": 3})
+    return list(AuditEntry.objects.order_by("id"))
+
+
+def test_intact_chain_passes(chain, capsys):
+    assert audit_verify().ok
+    call_command("audit", "verify")
+    assert f"已校验 {len(chain)} 条" in capsys.readouterr().out
+
+
+def test_an_edited_entry_is_named(chain):
+    victim = chain[2]
+    AuditEntry.objects.filter(pk=victim.pk).update(changes={"name": "改过的"})
+    result = audit_verify()
+    assert not result.ok and result.first_bad_id == victim.pk and result.reason == "hash"
+    with pytest.raises(CommandError) as error:
+        call_command("audit", "verify")
+    assert f"ID {victim.pk}" in str(error.value)
+
+
+def test_a_deleted_entry_in_the_middle_is_named(chain):
+    AuditEntry.objects.filter(pk=chain[1].pk).delete()
+    result = audit_verify()
+    assert not result.ok and result.first_bad_id == chain[2].pk
+    assert result.reason == "prev_hash"
+
+
+def test_a_truncated_tail_is_detected(chain):
+    AuditEntry.objects.filter(pk=chain[-1].pk).delete()
+    result = audit_verify()
+    assert not result.ok and result.reason == "head"
+    assert AuditHead.objects.get().count == len(chain)
+
+
+def test_each_entry_links_to_the_previous(chain):
+    for previous, entry in itertools.pairwise(chain):
+        assert entry.prev_hash == previous.hash
