@@ -14,11 +14,17 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=24)
     ethnicity = forms.CharField(label=_("民族"), max_length=10, initial="汉族")
-    education = forms.ChoiceField(label=_("学历"), choices=Member.Education.choices)
+    education = forms.ChoiceField(
+        label=_("学历"), choices=Member.Education.choices, initial=Member.Education.BACHELOR
+    )
     joined_on = forms.DateField(label=_("入党日期"), widget=DATE)
-    status = forms.ChoiceField(label=_("党员状态"), choices=Member.Status.choices)
+    status = forms.ChoiceField(
+        label=_("党员状态"), choices=Member.Status.choices, initial=Member.Status.FULL
+    )
     full_on = forms.DateField(label=_("转正日期"), widget=DATE, required=False)
-    category = forms.ChoiceField(label=_("党员类别"), choices=Member.Category.choices)
+    category = forms.ChoiceField(
+        label=_("党员类别"), choices=Member.Category.choices, initial=Member.Category.IN_SERVICE
+    )
     phone = forms.CharField(label=_("手机号码"), max_length=20, required=False)
     work_unit_name = forms.CharField(label=_("工作单位"), max_length=150, required=False)
     post = forms.CharField(label=_("职务"), max_length=60, required=False)
