@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),
     path("track/", include(track_urlpatterns)),
+    path("open311/", include("jiceng.appeals.open311_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

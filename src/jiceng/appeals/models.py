@@ -357,3 +357,32 @@ class Mediation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.appeal} {self.get_outcome_display()}"
+
+
+class Open311Key(models.Model):
+    """A key for another system to file appeals through Open311. Only its SHA-256 is
+    stored: the key itself is shown once, when `jiceng open311-key create` makes it."""
+
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    prefix = models.CharField(_("前缀"), max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Optionally limited to a part of the territory (a district's system files there only).
+    area = models.ForeignKey(
+        "core.Area",
+        verbose_name=_("限定区域"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 密钥")
+        verbose_name_plural = _("Open311 密钥")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

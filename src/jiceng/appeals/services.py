@@ -622,3 +622,58 @@ def routing_rule_set(
         changes={"category": category.code if category else None, "unit": unit.pk},
     )
     return rule
+
+
+# ---- Open311 keys --------------------------------------------------------------------------
+
+
+def _key_hash(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def open311_key_create(*, actor, name: str, area: Area | None = None):
+    """A new key for another system; returns (key row, the key itself, shown once)."""
+    import secrets as _secrets
+
+    from jiceng.appeals.models import Open311Key
+
+    name = clean_text(name)
+    if not name:
+        raise ValidationFailed(_("请填写名称"), field="name")
+    if Open311Key.objects.filter(name=name).exists():
+        raise Conflict(_("该名称已有密钥"), field="name")
+    if area is not None:
+        require_manage_area(actor, area)
+    raw = _secrets.token_urlsafe(32)
+    key = Open311Key.objects.create(name=name, prefix=raw[:8], key_hash=_key_hash(raw), area=area)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, target=key, changes={"name": name})
+    return key, raw
+
+
+@transaction.atomic
+def open311_key_revoke(*, actor, name: str):
+    from jiceng.appeals.models import Open311Key
+
+    key = Open311Key.objects.select_for_update().filter(name=name, revoked_at=None).first()
+    if key is None:
+        raise ValidationFailed(_("没有该名称的有效密钥"), field="name")
+    key.revoked_at = timezone.now()
+    key.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action=AuditEntry.Action.REVOKE, target=key, changes={"name": name})
+    return key
+
+
+def open311_key_check(raw: str | None):
+    """The active key matching `raw`, or None. Compared by hash, so the stored value
+    never needs to be the key."""
+    from jiceng.appeals.models import Open311Key
+
+    if not raw:
+        return None
+    key = Open311Key.objects.filter(key_hash=_key_hash(raw), revoked_at=None).first()
+    if key is not None:
+        Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
