@@ -29,8 +29,20 @@ def test_resident_files_on_a_phone_and_the_community_closes_it(
     page = phone_page
     page.goto(f"{live_server.url}/appeals/report/")
     page.get_by_label("问题类别").select_option(label="垃圾清运与环境卫生")
-    page.get_by_label("区", exact=True).select_option(label="徐汇区")
-    page.get_by_label("街道（镇）").select_option(label="湖南路街道")
+    # Each choice loads the next select through htmx: wait for its answer and for htmx
+    # to finish settling the new select before choosing in it.
+    for label, choice, target in (
+        ("区", "徐汇区", "#place-after-district"),
+        ("街道（镇）", "湖南路街道", "#place-after-street"),
+    ):
+        with page.expect_response(lambda r: "/appeals/places/" in r.url):
+            page.get_by_label(label, exact=True).select_option(label=choice)
+        page.wait_for_function(
+            "s => { const e = document.querySelector(s);"
+            " return e && e.querySelector('select') && !e.classList.contains('htmx-settling')"
+            " && !e.classList.contains('htmx-swapping'); }",
+            arg=target,
+        )
     page.get_by_label("社区（村）").select_option(label="复兴西路社区居委会")
     page.get_by_label("问题描述").fill("复兴西路12弄门口垃圾三天没有清运")
     page.get_by_label("手机号码（选填，仅承办人员可见）").fill("13912345678")
