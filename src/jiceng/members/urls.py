@@ -18,4 +18,8 @@ urlpatterns = [
     path("dual/", views.dual, name="dual"),
     path("dual/<int:pk>/<str:kind>/", views.dual_action, name="dual_action"),
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/export.xlsx", views.statistics_export, name="statistics_export"),
+    path("import/", views.member_import, name="import"),
+    path("import/template.xlsx", views.import_template, name="import_template"),
+    path("export.xlsx", views.member_export, name="export"),
 ]

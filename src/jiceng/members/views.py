@@ -337,3 +337,89 @@ def statistics(request):
     tables = composition(members)
     context = {"tables": tables, "area": area, "org": org, "total": tables[0].total}
     return render(request, "members/statistics.html", context)
+
+
+# ---- Excel ---------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str):
+    from urllib.parse import quote
+
+    from django.http import HttpResponse
+
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+@login_required
+def import_template(request):
+    from jiceng.members.exports import template_workbook
+
+    _require_member_kind(request.user)
+    return _xlsx(template_workbook(), "党员名册导入模板.xlsx")
+
+
+@login_required
+def member_import(request):
+    """Upload a roster into an org: a row-by-row report, and nothing written unless every
+    row is right."""
+    from jiceng.members.imports import member_import as run_import
+
+    _require_member_kind(request.user)
+    orgs = _manageable_orgs(request.user)
+    if not orgs:
+        raise Http404
+    report = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        org = next((o for o in orgs if str(o.pk) == request.POST.get("org")), None)
+        if upload is None or org is None:
+            error = _("请选择党组织和文件")
+        elif upload.size > 50 * 1024 * 1024:
+            error = _("文件过大（超过50MB），请分批上传")
+        else:
+            try:
+                report = run_import(
+                    actor=request.user, org=org, data=upload.read(), filename=upload.name
+                )
+            except ApplicationError as failure:
+                error = str(failure.message)
+            else:
+                if report.ok and report.created:
+                    messages.success(
+                        request,
+                        _("已导入 %(n)s 人，%(u)s 人已在册未改动")
+                        % {"n": report.created, "u": report.unchanged},
+                    )
+                elif report.ok:
+                    messages.info(request, _("文件中的党员均已在册，没有改动"))
+    return render(request, "members/import.html", {"orgs": orgs, "report": report, "error": error})
+
+
+@login_required
+def member_export(request):
+    from django.utils import timezone
+
+    from jiceng.members.exports import member_export as export
+
+    _require_member_kind(request.user)
+    area, org = _node(request)
+    content, _count = export(actor=request.user, area=area, org=org)
+    node = (org or area).name if (org or area) else _("全部")
+    return _xlsx(content, f"党员名册-{node}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def statistics_export(request):
+    from jiceng.members.exports import statistics_export as export
+
+    _require_member_kind(request.user)
+    area, org = _node(request)
+    node = (org or area).name if (org or area) else _("全部")
+    return _xlsx(export(actor=request.user, area=area, org=org), f"党员构成统计-{node}.xlsx")

@@ -1,0 +1,155 @@
+"""Workbooks of the member register: the import template, the register of a node
+(masked unless the exporter keeps the records), and the composition tables. Every
+export of personal data leaves an audit entry."""
+
+import io
+
+import xlsxwriter
+from django.db import transaction
+
+from jiceng.core import crypto
+from jiceng.core.audit import audit_record
+from jiceng.core.masking import mask_id_number, mask_phone
+from jiceng.core.models import AuditEntry
+from jiceng.members import access
+from jiceng.members.selectors import member_list
+from jiceng.members.statistics import composition
+
+TEMPLATE_COLUMNS = [
+    "姓名", "性别", "民族", "出生日期", "身份证号", "手机号码", "学历", "入党日期", "转正日期",
+    "党员状态", "党员类别", "工作单位", "职务", "居住社区",
+]  # fmt: skip
+INSTRUCTIONS = [
+    "每行一名党员；第一行是列名，列的顺序可以调整，常见的别名（如“公民身份号码”“联系电话”“文化程度”）也能识别。",
+    "必填：姓名、身份证号、入党日期。性别和出生日期可不填，由身份证号得出；填写时须与身份证号一致。",
+    "日期可写成 2010-07-01、2010/7/1、2010年7月1日，或使用 Excel 日期格式。",
+    "党员状态：正式党员或预备党员；正式党员须填转正日期。",
+    "党员类别：在职、离退休、无业、学生、流动、失联。",
+    "学历：研究生、大学本科、大学专科、中专、高中、初中及以下。",
+    "居住社区：本街道的社区名称（选填）。",
+    "请勿使用公式；上传前系统逐行检查，有任何一行有误则全部不导入，并列出每处问题。",
+    "同一文件重复上传不会重复登记。",
+]
+
+
+def template_workbook() -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True, "bg_color": "#F2DCDB"})
+    text = book.add_format({"num_format": "@"})
+    sheet = book.add_worksheet("党员名册")
+    sheet.write_row(0, 0, TEMPLATE_COLUMNS, bold)
+    sheet.set_column(0, len(TEMPLATE_COLUMNS) - 1, 14)
+    sheet.set_column(4, 5, 22, text)  # ID numbers and phones as text, never as numbers
+    lists = {
+        "性别": ["男", "女"],
+        "党员状态": ["正式党员", "预备党员"],
+        "党员类别": ["在职", "离退休", "无业", "学生", "流动", "失联"],
+        "学历": ["研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下"],
+    }
+    for name, values in lists.items():
+        column = TEMPLATE_COLUMNS.index(name)
+        sheet.data_validation(1, column, 20000, column, {"validate": "list", "source": values})
+    sheet.freeze_panes(1, 0)
+    notes = book.add_worksheet("填写说明")
+    notes.set_column(0, 0, 100)
+    for row, line in enumerate(INSTRUCTIONS):
+        notes.write(row, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+@transaction.atomic
+def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
+    """The register of a node in the actor's scope. Full numbers only for records the
+    actor keeps (the same rule as an on-screen reveal), masked otherwise."""
+    members = member_list(viewer=actor, area=area, org=org).select_related(
+        "org", "residence_community"
+    )
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("党员名册")
+    headers = [
+        "姓名", "性别", "民族", "出生日期", "身份证号", "手机号码", "学历", "入党日期",
+        "转正日期", "党员状态", "党员类别", "所在党组织", "工作单位", "职务", "居住社区",
+    ]  # fmt: skip
+    sheet.write_row(0, 0, headers, bold)
+    date = book.add_format({"num_format": "yyyy-mm-dd"})
+    full = masked = 0
+    keep: dict[int, bool] = {}
+    count = 0
+    for count, m in enumerate(members.iterator(chunk_size=2000), start=1):
+        if m.org_id not in keep:
+            keep[m.org_id] = access.can_reveal_member(actor, m)
+        number = crypto.decrypt(m.id_number_encrypted)
+        phone = crypto.decrypt(m.phone_encrypted)
+        if keep[m.org_id]:
+            full += 1
+        else:
+            number, phone = mask_id_number(number), mask_phone(phone)
+            masked += 1
+        sheet.write_row(count, 0, [m.name, m.get_gender_display(), m.ethnicity])
+        sheet.write_datetime(count, 3, _dt(m.birth_date), date)
+        sheet.write_string(count, 4, number)
+        sheet.write_string(count, 5, phone)
+        sheet.write_string(count, 6, m.get_education_display())
+        sheet.write_datetime(count, 7, _dt(m.joined_on), date)
+        if m.full_on:
+            sheet.write_datetime(count, 8, _dt(m.full_on), date)
+        sheet.write_row(
+            count,
+            9,
+            [
+                m.get_status_display(),
+                m.get_category_display(),
+                m.org.name,
+                m.work_unit_name,
+                m.post,
+                m.residence_community.name if m.residence_community_id else "",
+            ],
+        )
+    sheet.set_column(0, 14, 14)
+    book.close()
+    node = org or area
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target=node,
+        target_type=None if node else "members.member",
+        changes={"export": "members", "rows": count, "full": full, "masked": masked},
+    )
+    return buffer.getvalue(), count
+
+
+def _dt(day):
+    import datetime
+
+    return datetime.datetime.combine(day, datetime.time())
+
+
+def statistics_export(*, actor, area=None, org=None) -> bytes:
+    tables = composition(member_list(viewer=actor, area=area, org=org))
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = book.add_format({"bold": True})
+    sheet = book.add_worksheet("党员构成")
+    row = 0
+    for table in tables:
+        sheet.write(row, 0, table.title, bold)
+        row += 1
+        for item in table.rows:
+            sheet.write_row(row, 0, [item.label, item.count])
+            row += 1
+        sheet.write_row(row, 0, ["合计", table.total], bold)
+        row += 2
+    sheet.set_column(0, 0, 20)
+    book.close()
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        target=org or area,
+        target_type=None if (org or area) else "members.member",
+        changes={"export": "member_statistics"},
+    )
+    return buffer.getvalue()
