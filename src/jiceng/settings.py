@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.appeals",
+    "jiceng.cobuild",
     "jiceng.dashboard",
     "jiceng.demo",
 ]
