@@ -85,9 +85,7 @@ def october(world):
 
 def test_rates_for_a_community_month(world, october):
     viewer = world.t.users["xh_admin"]
-    rates = selectors.rates(
-        viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10
-    )
+    rates = selectors.rates(viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10)
     assert rates.received == 5
     assert rates.counts["response"] == (3, 5)  # c0, c2, c3 on time
     assert rates.counts["resolution"] == (1, 3)  # of the three rated, c0 resolved
@@ -99,9 +97,7 @@ def test_rates_for_a_community_month(world, october):
 
 def test_ranking_of_a_districts_streets_and_drill_down(world, october):
     viewer = world.t.users["xh_admin"]
-    rows = selectors.ranking(
-        viewer=viewer, parent=world.t.areas["xh"], year=2026, month=10
-    )
+    rows = selectors.ranking(viewer=viewer, parent=world.t.areas["xh"], year=2026, month=10)
     assert [r.area.name for r in rows] == ["湖南路街道", "天平路街道"]
     assert rows[0].rates.received == 7 and rows[1].rates.received == 0
     communities = selectors.ranking(
