@@ -37,6 +37,19 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch
             adapters.append(None)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if connection.vendor == "postgresql":
+        # COPY is PostgreSQL's bulk path: one round trip for all rows.
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            adapt(value) if adapt is not None and value is not None else value
+                            for adapt, value in zip(adapters, row, strict=True)
+                        ]
+                    )
+        return
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
     with connection.cursor() as cursor:
