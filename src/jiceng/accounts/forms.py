@@ -22,3 +22,29 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6}
         ),
     )
+
+
+class AccountForm(forms.Form):
+    """A new account with one role. The anchor is an area for territorial roles and an
+    org for org roles; the service checks the level and the granter's territory."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=50)
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "至少12位，包含大写字母、小写字母、数字、符号中的三类；请当面告知本人并提醒修改"
+        ),
+    )
+    role = forms.ChoiceField(label=_("角色"))
+    area = forms.TypedChoiceField(label=_("所属区域"), coerce=int, required=False)
+    org = forms.TypedChoiceField(label=_("所属党组织"), coerce=int, required=False)
+
+    def __init__(self, *args, roles=(), areas=(), orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = list(roles)
+        self.fields["area"].choices = [("", "—")] + [
+            (a.pk, f"{a.name}（{a.get_level_display()}）") for a in areas
+        ]
+        self.fields["org"].choices = [("", "—")] + [(o.pk, o.name) for o in orgs]

@@ -9,4 +9,7 @@ urlpatterns = [
     path("verify/", views.verify, name="verify"),
     path("enroll/", views.enroll, name="enroll"),
     path("logout/", views.logout_view, name="logout"),
+    path("users/", views.account_list, name="account_list"),
+    path("users/new/", views.account_new, name="account_new"),
+    path("users/roles/<int:pk>/revoke/", views.account_revoke, name="account_revoke"),
 ]

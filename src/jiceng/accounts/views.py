@@ -150,3 +150,115 @@ def locked_out(request, credentials, *args, **kwargs):
     """django-axes calls this when an account or address is locked."""
     minutes = int(float(getattr(settings, "AXES_COOLOFF_TIME", 0.5) or 0) * 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
+
+
+# ---- account administration ------------------------------------------------------------------
+
+
+def _require_admin(request) -> None:
+    from django.http import Http404
+
+    from jiceng.accounts.selectors import can_administer_accounts
+
+    if not can_administer_accounts(request.user):
+        raise Http404
+
+
+@login_required
+def account_list(request):
+    """The accounts holding roles in the viewer's territory, with a revoke button."""
+    from jiceng.accounts.models import Role
+    from jiceng.accounts.selectors import assignment_list
+
+    _require_admin(request)
+    role = request.GET.get("role") or None
+    rows = assignment_list(viewer=request.user, role=role)[:500]
+    return render(
+        request,
+        "accounts/account_list.html",
+        {"rows": rows, "roles": Role.choices, "role": role},
+    )
+
+
+@login_required
+@sensitive_post_parameters("password")
+def account_new(request):
+    from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.core.access import can_manage_area
+    from jiceng.core.errors import ApplicationError
+    from jiceng.core.models import Area
+    from jiceng.core.scope import scope_for
+    from jiceng.orgs.access import can_manage_org
+    from jiceng.orgs.models import PartyOrg
+
+    _require_admin(request)
+    user = request.user
+    scope = scope_for(user)
+    areas = [
+        a
+        for a in scope.filter(Area.objects.exclude(level=Area.Level.BUILDING)).order_by("path")[
+            :2000
+        ]
+        if can_manage_area(user, a)
+    ]
+    orgs = [
+        o
+        for o in scope.filter(PartyOrg.objects.filter(closed_on__isnull=True)).order_by("path")[
+            :1000
+        ]
+        if can_manage_org(user, o)
+    ]
+    levels = {a.level for a in areas}
+    roles = [
+        (value, label)
+        for value, label in Role.choices
+        if value in ORG_ROLES or set(AREA_ROLES.get(value, ())) & levels
+    ]
+    form = forms.AccountForm(request.POST or None, roles=roles, areas=areas, orgs=orgs)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next((a for a in areas if a.pk == data.get("area")), None)
+        org = next((o for o in orgs if o.pk == data.get("org")), None)
+        try:
+            with transaction.atomic():
+                account = user_create(
+                    actor=user,
+                    username=data["username"],
+                    password=data["password"],
+                    full_name=data["full_name"],
+                )
+                role_grant(
+                    actor=user,
+                    user=account,
+                    role=data["role"],
+                    area=area if data["role"] in AREA_ROLES else None,
+                    org=org if data["role"] in ORG_ROLES else None,
+                )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("已创建账号 %(name)s") % {"name": account.username})
+            return redirect("accounts:account_list")
+    return render(request, "accounts/account_new.html", {"form": form})
+
+
+@login_required
+@require_POST
+def account_revoke(request, pk: int):
+    from django.http import Http404
+
+    from jiceng.accounts.selectors import assignment_list
+    from jiceng.accounts.services import role_revoke
+    from jiceng.core.errors import ApplicationError
+
+    _require_admin(request)
+    assignment = assignment_list(viewer=request.user).filter(pk=pk).first()
+    if assignment is None:
+        raise Http404
+    try:
+        role_revoke(actor=request.user, assignment=assignment)
+        messages.success(request, _("已撤销该角色"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("accounts:account_list")

@@ -1,0 +1,31 @@
+"""Reads of accounts and their roles, limited to what the viewer administers."""
+
+from django.db.models import Q, QuerySet
+
+from jiceng.accounts.models import RoleAssignment
+from jiceng.core.access import MANAGING_ROLES
+from jiceng.core.scope import scope_for
+
+
+def assignment_list(*, viewer, role: str | None = None) -> QuerySet[RoleAssignment]:
+    """Open role assignments anchored inside the territory the viewer manages: on an
+    area under one of their managing grants, or on an org located there."""
+    scope = scope_for(viewer)
+    assignments = RoleAssignment.objects.filter(revoked_at__isnull=True).select_related(
+        "user", "area", "org", "org__area"
+    )
+    if not scope.everything:
+        condition = Q(pk__in=[])
+        for grant in scope.grants:
+            if grant.role in MANAGING_ROLES and grant.area_path:
+                condition |= Q(area__path__startswith=grant.area_path)
+                condition |= Q(org__area__path__startswith=grant.area_path)
+        assignments = assignments.filter(condition)
+    if role:
+        assignments = assignments.filter(role=role)
+    return assignments.order_by("area__path", "org__path", "user__username")
+
+
+def can_administer_accounts(viewer) -> bool:
+    scope = scope_for(viewer)
+    return scope.everything or any(g.role in MANAGING_ROLES for g in scope.grants)
