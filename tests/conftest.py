@@ -43,10 +43,13 @@ def build_territory() -> Territory:
     (community xh_c3). hp: street hp_s1 (community hp_c1, grid hp_g1).
     """
     from jiceng.accounts.services import role_grant, user_create
+    from jiceng.appeals.taxonomy import ensure_categories
     from jiceng.core.services import area_create
     from jiceng.orgs import services as org_services
     from jiceng.orgs.models import PartyOrg, Unit
 
+    # Transactional tests (the browser tests) flush the database, seeded rows included.
+    ensure_categories()
     t = Territory()
     a = t.areas
     a["city"] = area_create(

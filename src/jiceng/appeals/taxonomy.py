@@ -27,3 +27,28 @@ CATEGORIES = [
     ("family-dispute", "家庭纠纷", "矛盾纠纷", 24, 10, "working_days", True),
     ("other", "其他", "其他", 24, 10, "working_days", False),
 ]
+
+
+def ensure_categories(category_model=None) -> int:
+    """Create the seeded categories that are missing; leave existing ones as configured.
+    Used by the data migration, and by tests whose database was flushed (transactional
+    tests remove rows that migrations wrote)."""
+    if category_model is None:
+        from jiceng.appeals.models import Category as category_model
+    existing = set(category_model.objects.values_list("code", flat=True))
+    missing = [
+        category_model(
+            code=code,
+            name=name,
+            group=group,
+            response_hours=response,
+            resolution_amount=amount,
+            resolution_unit=unit,
+            is_mediation=mediation,
+            sort=sort,
+        )
+        for sort, (code, name, group, response, amount, unit, mediation) in enumerate(CATEGORIES)
+        if code not in existing
+    ]
+    category_model.objects.bulk_create(missing)
+    return len(missing)
