@@ -24,7 +24,9 @@ def demo_snapshot() -> dict[str, list]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from jiceng.accounts.models import RoleAssignment, User
+    from jiceng.appeals.models import Appeal
     from jiceng.core.models import Area
+    from jiceng.members.models import Member, MobileInflow, Transfer
     from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
 
     new_since = timezone.now() - datetime.timedelta(days=30)
@@ -75,4 +77,20 @@ def demo_snapshot() -> dict[str, list]:
             key=str,
         ),
         "totp": sorted(TOTPDevice.objects.values_list("user__username", "name", "key")),
+        "members": sorted(
+            Member.objects.values_list(
+                "name", "id_number_index", "org__name", "status", "category", "joined_on"
+            )
+        ),
+        "transfers": sorted(
+            Transfer.objects.values_list("member__id_number_index", "to_org__name", "state")
+        ),
+        "inflows": sorted(MobileInflow.objects.values_list("id_number_index", "state")),
+        # Cases: what, where, how far handled, and on which day (times move with today).
+        "appeals": sorted(
+            Appeal.objects.values_list(
+                "category__code", "area__code", "description", "state", "satisfaction"
+            ),
+            key=str,
+        ),
     }

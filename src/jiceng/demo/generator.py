@@ -19,7 +19,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import logins
+from jiceng.demo import life, logins
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -122,6 +122,8 @@ def demo_generate(
             )
         report(str(_("创建演示账号")), 0)
         logins.demo_accounts_create(seed=seed, anchors=anchors)
+        report(str(_("党员与群众诉求")), 0)
+        life.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
     result.counts = demo_counts()
     return result
@@ -306,7 +308,9 @@ def _find_anchors(
 def demo_counts() -> dict[str, int]:
     """Row counts by kind of object, for the command's summary and the benchmark."""
     from jiceng.accounts.models import RoleAssignment, User
+    from jiceng.appeals.models import Appeal
     from jiceng.core.models import AuditEntry
+    from jiceng.members.models import Member
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 
     counts = {
@@ -321,5 +325,7 @@ def demo_counts() -> dict[str, int]:
         big_committees=BigCommittee.objects.count(),
         part_time_members=PartTimeMember.objects.count(),
         audit_entries=AuditEntry.objects.count(),
+        members=Member.objects.count(),
+        appeals=Appeal.objects.count(),
     )
     return counts

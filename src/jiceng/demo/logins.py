@@ -45,6 +45,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo_unit", Role.UNIT_ORG_SECRETARY, "unit_org"),
     DemoAccount("demo_member", Role.MEMBER, "community_org"),
     DemoAccount("demo_resident", Role.RESIDENT, "community"),
+    DemoAccount("demo_department", Role.DEPARTMENT_STAFF, "district"),
 )
 TOTP_USERNAME = "demo_district"
 

@@ -10,15 +10,13 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.audit import audit_record
-from jiceng.core.bulk import insert_rows
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.members import access, excel, services
-from jiceng.members.models import Member, MemberEvent, Membership
+from jiceng.members.models import Member
 from jiceng.orgs.models import PartyOrg
 
 BATCH = 2000
@@ -198,58 +196,16 @@ def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> I
     return report
 
 
-MEMBER_COLUMNS = [
-    "name", "gender", "ethnicity", "birth_date", "id_number_encrypted", "id_number_index",
-    "phone_encrypted", "phone_index", "education", "joined_on", "full_on", "status",
-    "category", "org_id", "residence_community_id", "work_unit_id", "work_unit_name", "post",
-    "created_at",
-]  # fmt: skip
-
-
 @transaction.atomic
 def _commit(*, actor, org, rows, report: ImportReport, name: str) -> int:
-    """Write every row in batches: members, their open memberships and their
-    "registered" events, then one audit entry for the whole file."""
-    today = timezone.localdate()
-    now = timezone.now()
-    event_actor = actor.pk if getattr(actor, "is_authenticated", False) else None
-    note = str(_("Excel 导入"))
-    data = {"org": org.pk, "import": report.sha256[:16]}
-    created = 0
-    for start in range(0, len(rows), BATCH):
-        members = [
-            services.build_member(facts, org=org, residence_community=residence)
-            for facts, residence in rows[start : start + BATCH]
-        ]
-        insert_rows(
-            Member,
-            MEMBER_COLUMNS,
-            [
-                (
-                    m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_encrypted,
-                    m.id_number_index, m.phone_encrypted, m.phone_index, m.education,
-                    m.joined_on, m.full_on, m.status, m.category, org.pk,
-                    m.residence_community_id, None, m.work_unit_name, m.post, now,
-                )
-                for m in members
-            ],
-        )  # fmt: skip
-        ids = list(
-            Member.objects.filter(
-                id_number_index__in=[m.id_number_index for m in members]
-            ).values_list("id", flat=True)
-        )
-        insert_rows(
-            Membership,
-            ["member_id", "org_id", "started_on", "ended_on", "reason"],
-            [(pk, org.pk, today, None, Membership.Reason.REGISTERED) for pk in ids],
-        )
-        insert_rows(
-            MemberEvent,
-            ["member_id", "kind", "at", "actor_id", "note", "data"],
-            [(pk, MemberEvent.Kind.REGISTERED, now, event_actor, note, data) for pk in ids],
-        )
-        created += len(ids)
+    """Write every row through the bulk registration, then one audit entry for the file."""
+    created = services.member_bulk_register(
+        actor=actor,
+        org=org,
+        rows=rows,
+        note=str(_("Excel 导入")),
+        data={"org": org.pk, "import": report.sha256[:16]},
+    )
     audit_record(
         actor=actor,
         action=AuditEntry.Action.BULK_CREATE,

@@ -844,3 +844,68 @@ def dual_report_end(*, actor, report: DualReport, ended_on: datetime.date | None
         changes={"ended_on": report.ended_on},
     )
     return report
+
+
+# ---- bulk registration (imports, the demo) ---------------------------------------------------
+
+MEMBER_COLUMNS = [
+    "name", "gender", "ethnicity", "birth_date", "id_number_encrypted", "id_number_index",
+    "phone_encrypted", "phone_index", "education", "joined_on", "full_on", "status",
+    "category", "org_id", "residence_community_id", "work_unit_id", "work_unit_name", "post",
+    "created_at",
+]  # fmt: skip
+BULK_BATCH = 2000
+
+
+@transaction.atomic
+def member_bulk_register(
+    *, actor, org: PartyOrg, rows: list, note: str = "", data: dict | None = None
+) -> int:
+    """Register many people in one org: `rows` are (cleaned MemberFacts, residence
+    community or None), already checked by `clean_member_facts` and free of people
+    registered anywhere. Members, open memberships and "registered" events are written
+    in plain multi-row inserts; the caller writes the audit entry for the batch."""
+    from jiceng.core.bulk import insert_rows
+
+    access.require_manage_org_members(actor, org)
+    _check_org(org)
+    today = timezone.localdate()
+    now = timezone.now()
+    event_actor = actor.pk if getattr(actor, "is_authenticated", False) else None
+    data = data or {"org": org.pk}
+    created = 0
+    for start in range(0, len(rows), BULK_BATCH):
+        members = [
+            build_member(facts, org=org, residence_community=residence)
+            for facts, residence in rows[start : start + BULK_BATCH]
+        ]
+        insert_rows(
+            Member,
+            MEMBER_COLUMNS,
+            [
+                (
+                    m.name, m.gender, m.ethnicity, m.birth_date, m.id_number_encrypted,
+                    m.id_number_index, m.phone_encrypted, m.phone_index, m.education,
+                    m.joined_on, m.full_on, m.status, m.category, org.pk,
+                    m.residence_community_id, None, m.work_unit_name, m.post, now,
+                )
+                for m in members
+            ],
+        )  # fmt: skip
+        ids = list(
+            Member.objects.filter(
+                id_number_index__in=[m.id_number_index for m in members]
+            ).values_list("id", flat=True)
+        )
+        insert_rows(
+            Membership,
+            ["member_id", "org_id", "started_on", "ended_on", "reason"],
+            [(pk, org.pk, today, None, Membership.Reason.REGISTERED) for pk in ids],
+        )
+        insert_rows(
+            MemberEvent,
+            ["member_id", "kind", "at", "actor_id", "note", "data"],
+            [(pk, MemberEvent.Kind.REGISTERED, now, event_actor, note, data) for pk in ids],
+        )
+        created += len(ids)
+    return created
