@@ -146,3 +146,9 @@ def test_key_command_prints_the_key_once_and_stores_only_its_hash(world, capsys)
     assert services.open311_key_check(raw) is None
     call_command("open311-key", "list")
     assert "已吊销" in capsys.readouterr().out
+
+
+def test_numbers_typed_into_the_text_are_masked_in_public_lists(client, world, api_key):
+    _post(client, api_key, description="垃圾没人管，请打13912345678联系我")
+    listed = client.get("/open311/v2/requests.json").content.decode()
+    assert "13912345678" not in listed and "139****5678" in listed

@@ -62,3 +62,11 @@ def test_masks():
     assert mask_id_number("31010419850601001X") == "3101**********001X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_name("欧阳娜娜") == "欧**娜" and mask_name("李娜") == "李*"
+
+
+def test_personal_numbers_in_free_text_are_masked():
+    from jiceng.core.masking import redact_personal
+
+    text = "请联系13812345678，身份证310104198506010011，门牌12号"
+    assert redact_personal(text) == "请联系138****5678，身份证3101**********0011，门牌12号"
+    assert redact_personal("订单号 123456789012") == "订单号 123456789012"

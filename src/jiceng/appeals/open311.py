@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods
 from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, AppealEvent, Category
 from jiceng.core.errors import ApplicationError
+from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -151,10 +152,10 @@ def _request_rows(appeals: list[Appeal]) -> list[dict]:
             {
                 "service_request_id": a.tracking_code,
                 "status": "closed" if closed else "open",
-                "status_notes": a.public_reply or notes.get(a.pk, ""),
+                "status_notes": redact_personal(a.public_reply or notes.get(a.pk, "")),
                 "service_name": a.category.name,
                 "service_code": a.category.code,
-                "description": a.description,
+                "description": redact_personal(a.description),
                 "agency_responsible": a.unit.name if a.unit_id else "",
                 "service_notice": "",
                 "requested_datetime": _iso(a.received_at),

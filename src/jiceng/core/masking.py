@@ -1,5 +1,7 @@
 """How personal data shows on screen and in API output when the viewer may not see it whole."""
 
+import re
+
 
 def mask_id_number(value: str) -> str:
     """3101**********123X: region prefix and last four kept."""
@@ -26,3 +28,16 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4})\d{10}(\d{3}[\dXx])(?![0-9A-Za-z])")
+
+
+def redact_personal(text: str) -> str:
+    """Mask mobile and ID numbers that people type into free text, before the text is
+    shown to the public (Open311 lists, tracking pages)."""
+    if not text:
+        return text
+    text = _ID_IN_TEXT.sub(lambda m: m.group(1) + "*" * 10 + m.group(2), text)
+    return _PHONE_IN_TEXT.sub(lambda m: m.group(1) + "****" + m.group(2), text)

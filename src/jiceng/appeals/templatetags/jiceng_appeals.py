@@ -13,3 +13,10 @@ def rate_percent(rates, name: str) -> str:
     """ "87.5%", or "—" when nothing was due (no denominator, no rate)."""
     value = rates.rate(name)
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.filter
+def redact(text: str) -> str:
+    from jiceng.core.masking import redact_personal
+
+    return redact_personal(text)
