@@ -1,114 +1,162 @@
-"""Signing in: passwords, lockout, the TOTP second factor, logout, secure headers."""
+"""Signing in and out: passwords, safe redirects, lockout after repeated failures, and
+the audit entries these security events leave."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.urls import reverse
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiceng.accounts.services import totp_device_create
 from jiceng.core.models import AuditEntry
 from tests.conftest import PASSWORD
 
+HOME = "/"
 
-def _login(client, username, password=PASSWORD, **extra):
+
+def _login(client, username, password=PASSWORD, *, address="127.0.0.1", **extra):
     return client.post(
-        reverse("accounts:login"), {"username": username, "password": password, **extra}
+        reverse("accounts:login"),
+        {"username": username, "password": password, **extra},
+        REMOTE_ADDR=address,
     )
 
 
-def _code(device: TOTPDevice) -> str:
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+def test_login_page_renders(client, db):
+    response = client.get(reverse("accounts:login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="username"' in html and 'name="password"' in html
 
 
-def test_login_and_safe_next(client, territory):
-    response = _login(client, "xh_s1_staff", next="/orgs/units/")
-    assert response.status_code == 302 and response["Location"] == "/orgs/units/"
-    assert AuditEntry.objects.filter(action="login").count() == 1
-    client.logout()
-    response = _login(client, "xh_s1_staff", next="https://evil.example/")
-    assert response["Location"] == "/"
+def test_right_password_signs_in_and_is_audited(client, territory):
+    response = _login(client, "xh_s1_staff")
+    assert response.status_code == 302 and response["Location"] == HOME
+    assert client.session["_auth_user_id"] == str(territory.users["xh_s1_staff"].pk)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN)
+    assert entry.actor == territory.users["xh_s1_staff"]
+
+
+def test_login_rotates_the_session_key(client, territory):
+    client.get(reverse("accounts:login"))
+    client.session.save()
+    before = client.session.session_key
+    _login(client, "xh_s1_staff")
+    assert client.session.session_key != before
 
 
 def test_wrong_password_is_a_clear_chinese_error(client, territory):
     response = _login(client, "xh_s1_staff", password="wrong")
-    assert response.status_code == 200 and "用户名或密码不正确" in response.content.decode()
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    failed = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
+    assert failed.target_id == str(territory.users["xh_s1_staff"].pk)
+    assert failed.changes == {"locked_out": False, "known_account": True}
+
+
+def test_unknown_username_is_not_written_to_the_audit_log(client, territory):
+    # People type their password into the username field; it must not be logged.
+    response = _login(client, "My-Secret-Passw0rd", password="whatever")
+    assert "用户名或密码不正确" in response.content.decode()
+    failed = AuditEntry.objects.get(action=AuditEntry.Action.LOGIN_FAILED)
+    assert "My-Secret-Passw0rd" not in f"{failed.target_label}{failed.changes}"
+    assert failed.changes["known_account"] is False
+
+
+def test_error_follows_the_page_language(client, territory):
+    client.cookies["django_language"] = "en"
+    response = _login(client, "xh_s1_staff", password="wrong")
+    assert "Incorrect username or password" in response.content.decode()
+
+
+def test_safe_next_is_honoured(client, territory):
+    response = _login(client, "xh_s1_staff", next="/orgs/units/?coverage=uncovered")
+    assert response["Location"] == "/orgs/units/?coverage=uncovered"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)"],
+)
+def test_unsafe_next_is_ignored(client, territory, target):
+    page = client.get(reverse("accounts:login"), {"next": target})
+    assert target not in page.content.decode()
+    response = _login(client, "xh_s1_staff", next=target)
+    assert response.status_code == 302 and response["Location"] == HOME
 
 
 @pytest.fixture
 def axes_on(settings):
+    """django-axes is off for the rest of the suite; these tests turn it on and start
+    from an empty attempt table."""
     from axes.utils import reset
 
     settings.AXES_ENABLED = True
     settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = 0.5
     reset()
     yield
     reset()
 
 
 def test_repeated_failures_lock_the_account(client, territory, axes_on):
-    for _ in range(3):
-        _login(client, "xh_s1_staff", password="wrong")
+    for _ in range(2):
+        assert _login(client, "xh_s1_staff", password="wrong").status_code == 200
+    # The failure that reaches the limit is already answered with the lockout page.
+    assert _login(client, "xh_s1_staff", password="wrong").status_code == 429
+    attempt = AccessAttempt.objects.get(username="xh_s1_staff")
+    assert attempt.failures_since_start == 3
     locked = _login(client, "xh_s1_staff")  # even the right password now
     assert locked.status_code == 429
-    assert "锁定" in locked.content.decode()
+    html = locked.content.decode()
+    assert "登录失败次数过多，账户已暂时锁定，请 30 分钟后再试或联系管理员" in html
     assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.LOGIN_FAILED, changes__locked_out=True
+    ).exists()
 
 
-def test_district_admin_must_verify_totp(client, territory, settings):
-    settings.TOTP_REQUIRED_ROLES = ["district_admin"]
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # a wrong code would otherwise delay the next
-    admin = territory.users["xh_admin"]
-    device = totp_device_create(actor=None, user=admin, name="phone")
-    response = _login(client, "xh_admin")
-    assert response["Location"].startswith(reverse("accounts:verify"))
-    # Until verified: pages redirect, the API answers 401 in its error shape.
-    assert client.get("/orgs/units/")["Location"].startswith(reverse("accounts:verify"))
-    api = client.get("/api/me")
-    assert api.status_code == 401 and api.json()["code"] == "second_factor_required"
-    wrong = client.post(reverse("accounts:verify"), {"code": "000000"})
-    assert "验证码不正确" in wrong.content.decode()
-    assert AuditEntry.objects.filter(action="otp", changes__verified=False).exists()
-    ok = client.post(reverse("accounts:verify"), {"code": _code(device)})
-    assert ok.status_code == 302
-    assert client.get("/orgs/units/").status_code == 200
-    assert client.get("/api/me").status_code == 200
+def test_lockout_binds_username_and_address(client, territory, axes_on):
+    for _ in range(3):
+        _login(client, "xh_s1_staff", password="wrong")
+    # Another account from the same address, and the same account from another
+    # address, still sign in: one guesser cannot lock everybody out.
+    assert _login(client, "hp_s1_staff").status_code == 302
+    client.logout()
+    assert _login(client, "xh_s1_staff", address="10.1.2.3").status_code == 302
 
 
-def test_first_login_enrols_a_device(client, territory, settings):
-    settings.TOTP_REQUIRED_ROLES = ["district_admin"]
-    settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    response = _login(client, "xh_admin")
-    assert response["Location"].startswith(reverse("accounts:enroll"))
-    page = client.get(reverse("accounts:enroll"))
-    assert page.status_code == 200 and "data:image/svg+xml;base64," in page.content.decode()
-    device = TOTPDevice.objects.get(user=territory.users["xh_admin"], confirmed=False)
-    assert client.post(reverse("accounts:enroll"), {"code": "123456"}).status_code == 200
-    done = client.post(reverse("accounts:enroll"), {"code": _code(device)})
-    assert done.status_code == 302
-    device.refresh_from_db()
-    assert device.confirmed
-    assert client.get("/").status_code == 200
+def test_success_below_the_limit_resets_the_count(client, territory, axes_on):
+    for _ in range(2):
+        _login(client, "xh_s1_staff", password="wrong")
+    assert _login(client, "xh_s1_staff").status_code == 302
+    client.logout()
+    for _ in range(2):
+        _login(client, "xh_s1_staff", password="wrong")
+    assert _login(client, "xh_s1_staff").status_code == 302
 
 
-def test_street_staff_is_not_asked_for_totp(client, territory, settings):
-    settings.TOTP_REQUIRED_ROLES = ["district_admin"]
-    assert _login(client, "xh_s1_staff")["Location"] == "/"
-    assert client.get("/").status_code == 200
+def test_permanent_lockout_points_to_an_administrator(client, territory, axes_on, settings):
+    settings.AXES_COOLOFF_TIME = None
+    for _ in range(3):
+        _login(client, "xh_s1_staff", password="wrong")
+    locked = _login(client, "xh_s1_staff")
+    assert locked.status_code == 429
+    assert "请联系管理员解锁" in locked.content.decode()
+
+
+def test_without_axes_nothing_locks(client, territory):
+    # The suite's default: shows that the lockout tests above depend on django-axes.
+    for _ in range(5):
+        _login(client, "xh_s1_staff", password="wrong")
+    assert _login(client, "xh_s1_staff").status_code == 302
 
 
 def test_logout_needs_post(client, territory):
     _login(client, "xh_s1_staff")
     assert client.get(reverse("accounts:logout")).status_code == 405
-    assert client.post(reverse("accounts:logout")).status_code == 302
-    assert client.get("/")["Location"].startswith(reverse("accounts:login"))
-
-
-def test_session_times_out_and_headers_are_strict(client, territory, settings):
-    assert settings.SESSION_COOKIE_AGE == 1800 and settings.SESSION_SAVE_EVERY_REQUEST
-    response = client.get(reverse("accounts:login"))
-    csp = response["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
-    assert "frame-ancestors 'none'" in csp
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["X-Frame-Options"] == "DENY"
-    assert response["Referrer-Policy"] == "same-origin"
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("accounts:logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:login")
+    assert "已退出" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.LOGOUT).count() == 1
+    assert client.get(HOME)["Location"].startswith(reverse("accounts:login"))

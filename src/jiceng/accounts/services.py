@@ -286,3 +286,25 @@ def totp_device_create(
         changes={"device": name, "confirmed": confirmed},
     )
     return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, actor, device, code: str) -> bool:
+    """Confirm a new device with one code it produced, so that a secret scanned wrongly
+    never becomes the only way into the account. Returns False for a wrong code; the
+    device's own throttling counts the failure and delays the next attempt."""
+    if actor is not None and not actor.is_superuser and actor.pk != device.user_id:
+        raise PermissionDenied()
+    if device.confirmed:
+        return True
+    if not device.verify_token(code):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.OTP,
+        target=device.user,
+        changes={"device": device.name, "confirmed": True},
+    )
+    return True

@@ -1,154 +1,225 @@
 """Sign in, the TOTP second factor (enrol and verify), sign out, and the lockout page.
 
-The password is checked by Django's `authenticate`, so django-axes counts failures and
-locks out repeated guessing; a role that requires TOTP reaches nothing but these pages
-until the code is verified (SecondFactorMiddleware).
+The password is checked by Django's `authenticate(request=...)`, so django-axes counts
+failures and locks out repeated guessing per username and client address; a role that
+requires TOTP reaches nothing but these pages until the code is verified
+(SecondFactorMiddleware). Every sign-in, failure, second-factor step and sign-out leaves
+an audit entry, as MLPS level 3 asks of security events.
 """
 
 import base64
+import math
+from urllib.parse import urlencode
 
 import segno
+from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts import forms
 from jiceng.accounts.middleware import SESSION_FLAG
-from jiceng.accounts.services import totp_device_create, user_requires_totp
+from jiceng.accounts.models import User
+from jiceng.accounts.services import totp_device_confirm, totp_device_create, user_requires_totp
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
 
-MSG_BAD_LOGIN = _("用户名或密码不正确")
+# Lazy: the page's language is known only when the message is shown.
+MSG_BAD_LOGIN = gettext_lazy("用户名或密码不正确")
+MSG_BAD_CODE = gettext_lazy("验证码不正确或已过期")
+MSG_BAD_ENROLL_CODE = gettext_lazy("验证码不正确，请确认手机时间准确后重试")
+MSG_THROTTLED = gettext_lazy("验证码错误次数过多，请 %(seconds)s 秒后再试")
+MSG_ENROLLED = gettext_lazy("双因素认证已启用")
+MSG_LOGGED_OUT = gettext_lazy("已退出")
+ENROLL_DEVICE_NAME = "default"
 
 
-def _next_url(request) -> str:
+def _safe_next(request: HttpRequest) -> str:
+    """The `next` the visitor came with, or "" when it leads off this site: an open
+    redirect after sign-in is a phishing tool."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return ""
 
 
+def _next_url(request: HttpRequest) -> str:
+    return _safe_next(request) or reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(url_name: str, next_url: str) -> str:
+    url = reverse(url_name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _audit_failed_login(username: str, *, locked_out: bool) -> None:
+    # The typed name is recorded only when it names an account: a password typed into
+    # the username field must not end up in the log.
+    account = User.objects.filter(username=username).first()
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        target=account,
+        target_type=None if account else "accounts.user",
+        changes={"locked_out": locked_out, "known_account": account is not None},
+    )
+
+
+@never_cache
 @sensitive_post_parameters("password")
-def login_view(request):
-    form = forms.LoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = authenticate(
-            request,
-            username=form.cleaned_data["username"],
-            password=form.cleaned_data["password"],
-        )
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Username and password; then the second factor where the user's role requires it."""
+    form = forms.LoginForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        username = form.cleaned_data["username"]
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
+            _audit_failed_login(username, locked_out=True)
             return locked_out(request, None)
         if user is None:
+            _audit_failed_login(username, locked_out=False)
             form.add_error(None, MSG_BAD_LOGIN)
         else:
             with transaction.atomic():
                 login(request, user)
                 audit_record(actor=user, action=AuditEntry.Action.LOGIN, target=user)
+            # A password sign-in always asks for a fresh code, even when this browser's
+            # session had passed the second factor before.
+            request.session.pop(DEVICE_ID_SESSION_KEY, None)
             if user_requires_totp(user):
                 request.session[SESSION_FLAG] = True
                 confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
                 step = "accounts:verify" if confirmed else "accounts:enroll"
-                return redirect(f"{reverse(step)}?next={_next_url(request)}")
+                return redirect(_with_next(step, _safe_next(request)))
             return redirect(_next_url(request))
-    return render(
-        request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
 
-def _verify_code(user, code: str) -> TOTPDevice | None:
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        allowed, _data = device.verify_is_allowed()
-        if allowed and device.verify_token(code):
-            return device
-    return None
+def _throttled_seconds(device: TOTPDevice) -> int:
+    """Seconds until the device accepts another code; 0 when it does now."""
+    allowed, data = device.verify_is_allowed()
+    if allowed:
+        return 0
+    locked_until = (data or {}).get("locked_until")
+    if locked_until is None:
+        return 1
+    return max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
 
 
+def _finish_second_factor(request: HttpRequest, device: TOTPDevice) -> None:
+    otp_login(request, device)
+    request.session.pop(SESSION_FLAG, None)
+
+
+@never_cache
 @login_required
 @sensitive_post_parameters("code")
-def verify(request):
-    """The second step: a 6-digit code from the authenticator app."""
-    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
-        return redirect("accounts:enroll")
-    form = forms.CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        device = _verify_code(request.user, form.cleaned_data["code"])
-        if device is None:
-            form.add_error("code", _("验证码不正确或已过期"))
+def verify(request: HttpRequest) -> HttpResponse:
+    """The second step: a 6-digit code from the authenticator app. django-otp's
+    throttling doubles the wait after each wrong code, so six digits cannot be guessed."""
+    user = request.user
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id"))
+    if not devices:
+        return redirect(_with_next("accounts:enroll", _safe_next(request)))
+    if user.is_verified():
+        return redirect(_next_url(request))
+    form = forms.CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        open_devices = [d for d in devices if not _throttled_seconds(d)]
+        verified = next(
+            (d for d in open_devices if d.verify_token(form.cleaned_data["code"])), None
+        )
+        if verified is not None:
+            _finish_second_factor(request, verified)
             audit_record(
-                actor=request.user, action=AuditEntry.Action.OTP, target=request.user,
-                changes={"verified": False},
-            )  # fmt: skip
-        else:
-            otp_login(request, device)
-            request.session.pop(SESSION_FLAG, None)
-            audit_record(
-                actor=request.user, action=AuditEntry.Action.OTP, target=request.user,
+                actor=user,
+                action=AuditEntry.Action.OTP,
+                target=user,
                 changes={"verified": True},
-            )  # fmt: skip
+            )
             return redirect(_next_url(request))
-    return render(request, "accounts/verify.html", {"form": form, "next": _next_url(request)})
+        if open_devices:
+            form.add_error("code", MSG_BAD_CODE)
+        else:
+            wait = min(_throttled_seconds(d) for d in devices)
+            form.add_error("code", MSG_THROTTLED % {"seconds": wait})
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.OTP,
+            target=user,
+            changes={"verified": False, "throttled": not open_devices},
+        )
+    return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
 
 
+@never_cache
 @login_required
 @sensitive_post_parameters("code")
-def enroll(request):
-    """First sign-in of a role that needs TOTP: scan the code, enter one code to confirm."""
+def enroll(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a role that needs TOTP: scan the code (or type the secret), then
+    enter one code to confirm. The page holds the secret, hence never cached."""
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("accounts:verify")
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        return redirect(_with_next("accounts:verify", _safe_next(request)))
+    if not user_requires_totp(user):
+        # A device nobody is ever asked for would only suggest protection that is not there.
+        return redirect(_next_url(request))
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
     if device is None:
-        with transaction.atomic():
-            device = totp_device_create(actor=user, user=user, name="default", confirmed=False)
-    form = forms.CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["code"]):
-            with transaction.atomic():
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                audit_record(
-                    actor=user, action=AuditEntry.Action.OTP, target=user,
-                    changes={"device": device.name, "confirmed": True},
-                )  # fmt: skip
-            otp_login(request, device)
-            request.session.pop(SESSION_FLAG, None)
-            messages.success(request, _("双因素认证已启用"))
+        device = totp_device_create(actor=user, user=user, name=ENROLL_DEVICE_NAME, confirmed=False)
+    form = forms.CodeForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        wait = _throttled_seconds(device)
+        if wait:
+            form.add_error("code", MSG_THROTTLED % {"seconds": wait})
+        elif totp_device_confirm(actor=user, device=device, code=form.cleaned_data["code"]):
+            _finish_second_factor(request, device)
+            messages.success(request, MSG_ENROLLED)
             return redirect(_next_url(request))
-        form.add_error("code", _("验证码不正确，请确认手机时间准确后重试"))
-    uri = device.config_url
-    svg = segno.make(uri, error="m").svg_inline(scale=4)
-    qr = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-    secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    context = {"form": form, "qr": qr, "secret": secret, "next": _next_url(request)}
+        else:
+            form.add_error("code", MSG_BAD_ENROLL_CODE)
+    svg = segno.make(device.config_url, error="m").svg_inline(scale=4)
+    context = {
+        "form": form,
+        "qr": "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode(),
+        "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+        "next": _safe_next(request),
+    }
     return render(request, "accounts/enroll.html", context)
 
 
 @require_POST
-def logout_view(request):
-    user = request.user if request.user.is_authenticated else None
-    if user is not None:
-        audit_record(actor=user, action=AuditEntry.Action.LOGOUT, target=user)
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """POST only, so that a link or an image on another page cannot sign anyone out."""
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action=AuditEntry.Action.LOGOUT, target=request.user)
     logout(request)
-    messages.info(request, _("已退出"))
-    return redirect("accounts:login")
+    messages.info(request, MSG_LOGGED_OUT)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
-def locked_out(request, credentials, *args, **kwargs):
-    """django-axes calls this when an account or address is locked."""
-    minutes = int(float(getattr(settings, "AXES_COOLOFF_TIME", 0.5) or 0) * 60)
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes calls this when a username and client address are locked (with the
+    original response as second argument in recent versions, hence the loose signature)."""
+    cool_off = get_cool_off(request)
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off else None
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
