@@ -4,9 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
-from jiceng.core.services import area_create, area_move
+from jiceng.core.services import AreaSpec, area_bulk_create, area_create, area_move
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,6 @@ def test_moves_are_refused_across_levels_and_into_themselves(territory):
 
 
 def test_moving_outside_ones_territory_is_not_found(territory):
-    from jiceng.core.errors import NotFound
-
     with pytest.raises(NotFound):
         area_move(
             actor=territory.users["xh_s1_staff"],
@@ -85,3 +83,64 @@ def test_any_sequence_of_moves_keeps_paths_consistent(territory, communities, st
         else:
             assert area.path == area.parent.path + area.code + "/"
             assert area.depth == area.parent.depth + 1
+
+
+def _grid_specs(community_code: str, count: int) -> list[tuple[str, AreaSpec]]:
+    return [
+        (community_code, AreaSpec(code=f"{community_code}{n:03d}", name=f"第{n}网格", level="grid"))
+        for n in range(3, 3 + count)
+    ]
+
+
+def test_bulk_create_builds_a_subtree_with_one_audit_entry(territory):
+    community = territory.areas["xh_c2"]
+    audit_before = AuditEntry.objects.count()
+    grids = _grid_specs(community.code, 3)
+    buildings = [
+        (
+            grids[0][1].code,
+            AreaSpec(code=f"{grids[0][1].code}{n:03d}", name=f"{n}号楼", level="building"),
+        )
+        for n in (1, 2)
+    ]
+    # Buildings hang under grids written in the same call; a small batch forces a flush.
+    created = area_bulk_create(
+        actor=territory.users["xh_s1_staff"],
+        parent_by_code={community.code: community},
+        specs=grids + buildings,
+        batch_size=2,
+    )
+    assert created == 5
+    for area in Area.objects.filter(path__startswith=community.path).select_related("parent"):
+        if area.pk != community.pk:
+            assert area.path == area.parent.path + area.code + "/"
+            assert area.depth == area.parent.depth + 1
+    assert Area.objects.filter(parent__code=grids[0][1].code, level="building").count() == 2
+    [entry] = AuditEntry.objects.filter(action="bulk_create")
+    assert entry.changes == {"count": 5} and AuditEntry.objects.count() == audit_before + 1
+
+
+def test_bulk_create_is_all_or_nothing(territory):
+    community = territory.areas["xh_c2"]
+    before = (Area.objects.count(), AuditEntry.objects.count())
+    bad = [
+        *_grid_specs(community.code, 2),
+        (community.code, AreaSpec(code="310104003099001", name="别处网格", level="grid")),
+    ]
+    with pytest.raises(ValidationFailed) as error:
+        area_bulk_create(
+            actor=None, parent_by_code={community.code: community}, specs=bad, batch_size=1
+        )
+    assert error.value.field == "code"
+    assert (Area.objects.count(), AuditEntry.objects.count()) == before
+    # Another district's community is out of the street staff's sight.
+    other = territory.areas["hp_c1"]
+    with pytest.raises(NotFound):
+        area_bulk_create(
+            actor=territory.users["xh_s1_staff"],
+            parent_by_code={other.code: other},
+            specs=_grid_specs(other.code, 1),
+        )
+    assert (Area.objects.count(), AuditEntry.objects.count()) == before
+    assert area_bulk_create(actor=None, parent_by_code={}, specs=[]) == 0
+    assert AuditEntry.objects.count() == before[1]

@@ -1,6 +1,7 @@
 """The audit log is a hash chain: any edit, deletion or truncation is detected and named."""
 
 import itertools
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +9,12 @@ from django.core.management import CommandError, call_command
 from jiceng.core.audit import audit_record, audit_verify
 from jiceng.core.models import AuditEntry, AuditHead
 from jiceng.core.services import area_create, area_rename
+
+
+def named_entry(message: str) -> int | None:
+    """The entry id the command's error names, if any."""
+    found = re.search(r"ID (\d+)", message)
+    return int(found.group(1)) if found else None
 
 
 @pytest.fixture
@@ -32,7 +39,8 @@ def test_an_edited_entry_is_named(chain):
     assert not result.ok and result.first_bad_id == victim.pk and result.reason == "hash"
     with pytest.raises(CommandError) as error:
         call_command("audit", "verify")
-    assert f"ID {victim.pk}" in str(error.value)
+    assert named_entry(str(error.value)) == victim.pk
+    assert "篡改" in str(error.value)
 
 
 def test_a_deleted_entry_in_the_middle_is_named(chain):
@@ -40,6 +48,10 @@ def test_a_deleted_entry_in_the_middle_is_named(chain):
     result = audit_verify()
     assert not result.ok and result.first_bad_id == chain[2].pk
     assert result.reason == "prev_hash"
+    with pytest.raises(CommandError) as error:
+        call_command("audit", "verify")
+    assert named_entry(str(error.value)) == chain[2].pk
+    assert "删除" in str(error.value)
 
 
 def test_a_truncated_tail_is_detected(chain):
@@ -47,8 +59,42 @@ def test_a_truncated_tail_is_detected(chain):
     result = audit_verify()
     assert not result.ok and result.reason == "head"
     assert AuditHead.objects.get().count == len(chain)
+    with pytest.raises(CommandError) as error:
+        call_command("audit", "verify")
+    assert "链尾" in str(error.value) and named_entry(str(error.value)) is None
 
 
 def test_each_entry_links_to_the_previous(chain):
     for previous, entry in itertools.pairwise(chain):
         assert entry.prev_hash == previous.hash
+
+
+def test_a_tampered_service_entry_is_named_among_many(territory):
+    """The territory fixture writes through the services: areas, orgs, units, accounts,
+    grants. Changing who acted in one of those lines is caught at exactly that line."""
+    entries = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
+    assert len(entries) > 40 and audit_verify().ok
+    victim = entries[len(entries) // 2]
+    AuditEntry.objects.filter(pk=victim).update(actor_label="someone-else")
+    with pytest.raises(CommandError) as error:
+        call_command("audit", "verify")
+    assert named_entry(str(error.value)) == victim
+    assert f"此前 {entries.index(victim)} 条完整" in str(error.value)
+
+
+def test_a_rehashed_entry_still_breaks_the_next_link(chain):
+    """Rewriting an entry AND its own hash is caught at the entry after it."""
+    from jiceng.core.audit import entry_hash
+
+    victim = chain[1]
+    victim.changes = {"name": "改过的"}
+    AuditEntry.objects.filter(pk=victim.pk).update(
+        changes=victim.changes, hash=entry_hash(victim, victim.prev_hash)
+    )
+    result = audit_verify()
+    assert not result.ok and result.first_bad_id == chain[2].pk
+
+
+def test_verify_is_a_subcommand(db):
+    with pytest.raises(CommandError):
+        call_command("audit")

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jiceng.core import crypto
-from jiceng.core.masking import mask_id_number, mask_name, mask_phone
+from jiceng.core.masking import mask_id_number, mask_name, mask_phone, redact_personal
 
 
 @given(st.text(min_size=1, max_size=200))
@@ -65,8 +65,25 @@ def test_masks():
 
 
 def test_personal_numbers_in_free_text_are_masked():
-    from jiceng.core.masking import redact_personal
-
     text = "请联系13812345678，身份证310104198506010011，门牌12号"
     assert redact_personal(text) == "请联系138****5678，身份证3101**********0011，门牌12号"
     assert redact_personal("订单号 123456789012") == "订单号 123456789012"
+
+
+@given(st.from_regex(r"[1-6][0-9]{16}[0-9X]", fullmatch=True))
+def test_a_masked_id_number_hides_the_birth_date(number):
+    masked = mask_id_number(number)
+    assert len(masked) == len(number)
+    assert masked[:4] == number[:4] and masked[-4:] == number[-4:]
+    assert set(masked[4:-4]) == {"*"}
+
+
+@given(
+    st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True),
+    st.text(st.characters(blacklist_categories=("Nd",)), max_size=20),
+)
+def test_no_mobile_number_survives_redaction(phone, noise):
+    # Surrounding words stay; the number does not, wherever it appears.
+    text = f"{noise}电话{phone}。"
+    redacted = redact_personal(text)
+    assert phone not in redacted and redacted.endswith("****" + phone[-4:] + "。")

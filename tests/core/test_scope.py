@@ -62,3 +62,38 @@ def test_covers_subtree(territory):
     assert not scope_for(territory.users["xh_resident"]).covers_subtree(
         Appeal, territory.areas["xh_c1"].path
     )
+
+
+def test_an_org_grant_sees_its_affiliation_subtree_wherever_it_sits(territory):
+    """A unit org secretary (条) sees their org, the orgs below it and the unit it
+    belongs to, but nothing of the territory around it (块)."""
+    scope = scope_for(territory.users["xh_unit_secretary"])
+    orgs = set(scope.filter(PartyOrg.objects.all()))
+    assert orgs == {territory.orgs["xh_unit_org"], territory.orgs["xh_unit_group"]}
+    assert set(scope.filter(Unit.objects.all())) == {territory.units["xh_own"]}
+    assert scope.filter(Area.objects.all()).count() == 0
+    # A member of a branch sees neither the branch's parent nor its siblings.
+    member = scope_for(territory.users["xh_member"])
+    assert not member.contains(territory.orgs["xh_c1_gb"])
+    assert not member.contains(territory.orgs["xh_joint"])
+    assert member.filter(Area.objects.all()).count() == 0
+
+
+def test_a_grid_worker_sees_the_grid_but_not_its_people(territory):
+    from jiceng.orgs.models import GridPost
+    from jiceng.orgs.services import grid_post_assign
+
+    grid = territory.areas["xh_g1"]
+    grid_post_assign(actor=None, grid=grid, user=territory.users["nobody"], duty="worker")
+    worker = scope_for(territory.users["xh_g1_worker"])
+    assert set(worker.filter(Area.objects.all())) == {grid}
+    assert worker.filter(GridPost.objects.all()).count() == 0
+    assert set(worker.filter(PartyOrg.objects.all())) == {territory.orgs["xh_c1_b1"]}
+    assert scope_for(territory.users["xh_c1_secretary"]).filter(GridPost.objects.all()).count() == 1
+
+
+def test_area_grants_of_two_districts_do_not_mix(territory):
+    hp_units = {territory.units["hp_plain"]}
+    assert set(scope_for(territory.users["hp_admin"]).filter(Unit.objects.all())) == hp_units
+    xh_units = set(scope_for(territory.users["xh_admin"]).filter(Unit.objects.all()))
+    assert len(xh_units) == 6 and not xh_units & hp_units

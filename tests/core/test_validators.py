@@ -136,3 +136,40 @@ def test_bad_phones(phone):
     with pytest.raises(ValidationFailed) as error:
         validate_phone(phone)
     assert error.value.field == "phone"
+
+
+def test_the_standards_own_example_with_x():
+    # GB 11643-1999's worked example ends in X.
+    assert validate_id_number("11010519491231002x") == "11010519491231002X"
+    assert id_number_gender("11010519491231002X") == "female"
+
+
+@given(id_numbers(), st.integers(min_value=0, max_value=16), st.data())
+def test_any_single_changed_digit_is_caught(number, position, data):
+    """Mod 11-2 catches every single-digit error; the error names the field either way
+    (check character, or a region or date the change made impossible)."""
+    digit = data.draw(st.sampled_from([d for d in "0123456789" if d != number[position]]))
+    with pytest.raises(ValidationFailed) as error:
+        validate_id_number(number[:position] + digit + number[position + 1 :])
+    assert error.value.field == "id_number"
+
+
+def test_a_birth_date_in_the_future_is_refused():
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    body = f"310104{tomorrow:%Y%m%d}001"
+    with pytest.raises(ValidationFailed) as error:
+        validate_id_number(body + id_check_character(body))
+    assert "出生日期" in str(error.value.message)
+
+
+def test_fields_can_be_renamed_for_the_form_that_asks():
+    with pytest.raises(ValidationFailed) as error:
+        validate_uscc("123", field="unit_uscc")
+    assert error.value.as_dict() == {
+        "code": "invalid",
+        "message": "统一社会信用代码应为18位",
+        "field": "unit_uscc",
+    }
+    with pytest.raises(ValidationFailed) as error:
+        validate_phone("123", field="contact_phone")
+    assert error.value.field == "contact_phone" and "手机号码" in str(error.value.message)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record, changes_between, snapshot
-from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.errors import Conflict, NotFound, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.scope import scope_for
 from jiceng.core.validators import validate_uscc
 from jiceng.orgs.access import require_manage_org, require_manage_unit
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
@@ -390,9 +391,17 @@ def grid_post_end(*, actor, post: GridPost, ended_on: datetime.date | None = Non
     return post
 
 
+def _require_visible(actor, obj) -> None:
+    """An object chosen by id from a form must be one the actor can see: else a committee
+    could tie itself to, and later show, another territory's org or unit."""
+    if actor is not None and not scope_for(actor).contains(obj):
+        raise NotFound()
+
+
 @transaction.atomic
 def big_committee_create(*, actor, area: Area, org: PartyOrg, name: str = "") -> BigCommittee:
     require_manage_area(actor, area)
+    _require_visible(actor, org)
     if area.level not in (Area.Level.STREET, Area.Level.COMMUNITY):
         raise ValidationFailed(MSG_COMMITTEE_LEVEL, field="area")
     if BigCommittee.objects.filter(area=area).exists():
@@ -427,6 +436,8 @@ def part_time_member_add(
         raise ValidationFailed(_("来源无效"), field="source")
     if source == PartTimeMember.Source.UNIT and unit is None:
         raise ValidationFailed(_("来自驻区单位的兼职委员请选择所在单位"), field="unit")
+    if unit is not None:
+        _require_visible(actor, unit)
     member = PartTimeMember.objects.create(
         committee=committee,
         name=name.strip(),
