@@ -1,154 +1,438 @@
-"""Open311 GeoReport v2: every endpoint in JSON and XML, errors in the spec's shape."""
+"""Open311 GeoReport v2 against the spec: every endpoint in JSON and XML, the spec's
+filters, errors in the spec's shape and codes, keys stored as hashes, nothing personal
+in public output."""
 
+import datetime
 import xml.etree.ElementTree as ET
+from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from jiceng.appeals import services
 from jiceng.appeals.models import Appeal, Open311Key
 from jiceng.core.models import AuditEntry
 
+LOCAL = ZoneInfo("Asia/Shanghai")
+GRID = "310104003001001"  # xh_g1, under 复兴西路居委会 (xh_c1)
+HP_GRID = "310101002001001"  # hp_g1, in 黄浦区
+PHONE = "13700001111"
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
+
 
 @pytest.fixture
-def api_key(world):
+def api_key(world) -> str:
     _key, raw = services.open311_key_create(actor=None, name="12345热线")
     return raw
 
 
-def _post(client, key, headers=None, **extra):
+def _post(client, key, fmt="json", headers=None, **extra):
     data = {
         "api_key": key,
         "service_code": "sanitation",
-        "address_id": "310104003001001",  # grid xh_g1
+        "address_id": GRID,
+        "address_string": "复兴西路12弄门口",
         "description": "垃圾桶满溢",
         "lat": "31.2095",
         "long": "121.4430",
         "first_name": "先生",
         "last_name": "王",
-        "phone": "13700001111",
+        "phone": PHONE,
+        "email": "wang@example.com",
+        "media_url": "http://example.com/a.jpg",
     }
     data.update(extra)
-    return client.post("/open311/v2/requests.json", data, headers=headers or {})
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(f"/open311/v2/requests.{fmt}", data, headers=headers or {})
 
 
-def test_services_in_json_and_xml(client, world):
+def _iso(moment: datetime.datetime) -> str:
+    return moment.astimezone(LOCAL).isoformat(timespec="seconds")
+
+
+def _ids(response) -> list[str]:
+    return [row["service_request_id"] for row in response.json()]
+
+
+def test_discovery_in_json_and_xml(client, world):
+    response = client.get("/open311/discovery.json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    doc = response.json()
+    assert {"changeset", "contact", "key_service", "endpoints"} <= set(doc)
+    endpoint = doc["endpoints"][0]
+    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    assert endpoint["url"] == "http://testserver/open311/v2/"
+    assert endpoint["type"] == "production"
+    assert endpoint["formats"] == ["application/json", "text/xml"]
+
+    response = client.get("/open311/discovery.xml")
+    assert response["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    root = ET.fromstring(response.content)
+    assert root.tag == "discovery" and root.findtext("key_service")
+    assert root.findtext("endpoints/endpoint/url") == "http://testserver/open311/v2/"
+    formats = [f.text for f in root.findall("endpoints/endpoint/formats/format")]
+    assert formats == ["application/json", "text/xml"]
+
+
+def test_services_and_definitions_in_json_and_xml(client, world):
     services_json = client.get("/open311/v2/services.json").json()
-    codes = {s["service_code"] for s in services_json}
-    assert {"sanitation", "noise-construction", "neighbour-dispute"} <= codes
-    first = services_json[0]
-    assert set(first) >= {"service_code", "service_name", "metadata", "type", "group"}
-    assert first["type"] == "realtime" and first["metadata"] is False
+    by_code = {s["service_code"]: s for s in services_json}
+    assert {"sanitation", "noise-construction", "neighbour-dispute"} <= set(by_code)
+    sanitation = by_code["sanitation"]
+    assert set(sanitation) == {
+        "service_code",
+        "service_name",
+        "description",
+        "metadata",
+        "type",
+        "keywords",
+        "group",
+    }
+    category = world.category("sanitation")
+    assert sanitation["service_name"] == category.name and sanitation["group"] == category.group
+    assert sanitation["metadata"] is False and sanitation["type"] == "realtime"
+    assert isinstance(sanitation["keywords"], str) and category.group in sanitation["keywords"]
+
     root = ET.fromstring(client.get("/open311/v2/services.xml").content)
-    assert root.tag == "services" and root.find("service/service_code") is not None
+    assert root.tag == "services"
+    assert [s.findtext("service_code") for s in root.findall("service")] == [
+        s["service_code"] for s in services_json
+    ]
+    assert root.find("service").findtext("metadata") == "false"
+
     definition = client.get("/open311/v2/services/sanitation.json").json()
     assert definition == {"service_code": "sanitation", "attributes": []}
     xml = ET.fromstring(client.get("/open311/v2/services/sanitation.xml").content)
-    assert xml.tag == "service_definition"
+    assert xml.tag == "service_definition" and xml.findtext("service_code") == "sanitation"
+    assert xml.find("attributes") is not None and len(xml.find("attributes")) == 0
+
     missing = client.get("/open311/v2/services/nope.xml")
     assert missing.status_code == 404
-    assert ET.fromstring(missing.content).find("error/code").text == "404"
+    error = ET.fromstring(missing.content)
+    assert error.tag == "errors" and error.findtext("error/code") == "404"
+    assert error.findtext("error/description")
+    assert client.get("/open311/v2/services/nope.json").json()[0]["code"] == 404
+
+
+def test_unknown_jurisdiction_format_and_method_answer_in_the_spec_shape(client, world):
+    unknown = client.get("/open311/v2/services.json", {"jurisdiction_id": "sfgov.org"})
+    assert unknown.status_code == 404 and unknown.json()[0]["code"] == 404
+    known = client.get("/open311/v2/services.json", {"jurisdiction_id": "310104000000"})
+    assert known.status_code == 200
+    bad_format = client.get("/open311/v2/services.html")
+    assert bad_format.status_code == 400 and bad_format.json()[0]["code"] == 400
+    wrong_method = client.post("/open311/v2/services.xml")
+    assert wrong_method.status_code == 405
+    assert ET.fromstring(wrong_method.content).findtext("error/code") == "405"
 
 
 def test_post_creates_a_routed_case_and_a_retry_creates_nothing(client, world, api_key):
     response = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
-    assert response.status_code == 201
-    body = response.json()
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
     appeal = Appeal.objects.get()
-    assert body == [
-        {"service_request_id": appeal.tracking_code, "service_notice": "", "account_id": None}
-    ]
-    assert appeal.channel == "open311" and appeal.unit == world.community_unit
-    again = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
-    assert (
-        again.status_code == 200 and again.json()[0]["service_request_id"] == appeal.tracking_code
+    [body] = response.json()
+    assert set(body) == {"service_request_id", "service_notice", "account_id"}
+    assert body["service_request_id"] == appeal.tracking_code and body["account_id"] is None
+    assert body["service_notice"]
+    key = Open311Key.objects.get()
+    assert appeal.channel == "open311" and appeal.client == f"open311:{key.pk}"
+    assert appeal.unit == world.community_unit and appeal.state == Appeal.State.DISPATCHED
+    assert appeal.contact_name == "王先生" and PHONE not in appeal.contact_phone_encrypted
+    assert appeal.address == "复兴西路12弄门口" and str(appeal.latitude).startswith("31.2095")
+    assert key.last_used_at is not None
+    audit = AuditEntry.objects.get(
+        target_type="appeals.appeal", target_id=str(appeal.pk), action="create"
     )
+    assert audit.changes["client"] == f"open311:{key.pk}"
+    assert audit.changes["channel"] == "open311"
+
+    again = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
+    assert again.status_code == 200 and _ids(again) == [appeal.tracking_code]
+    assert again.json()[0]["service_notice"] != body["service_notice"]
     assert Appeal.objects.count() == 1
+    assert AuditEntry.objects.filter(target_type="appeals.appeal").count() == 2  # + dispatch
+
+    xml = _post(client, api_key, fmt="xml", headers={"Idempotency-Key": "crm-78"})
+    root = ET.fromstring(xml.content)
+    assert xml.status_code == 200 and root.tag == "service_requests"
+    second = Appeal.objects.exclude(pk=appeal.pk).get()
+    assert root.findtext("request/service_request_id") == second.tracking_code
+    assert root.find("request/account_id") is not None
+
+
+def test_the_same_idempotency_key_from_another_key_is_another_case(client, world, api_key):
+    _other, other_raw = services.open311_key_create(actor=None, name="区城运中心")
+    first = _post(client, api_key, headers={"Idempotency-Key": "n-1"})
+    second = _post(client, other_raw, headers={"Idempotency-Key": "n-1"})
+    assert _ids(first) != _ids(second) and Appeal.objects.count() == 2
 
 
 @pytest.mark.parametrize(
     "extra, status",
     [
+        ({"api_key": None}, 403),
         ({"api_key": ""}, 403),
         ({"api_key": "wrong"}, 403),
-        ({"service_code": "nope"}, 400),
-        ({"address_id": ""}, 400),
+        ({"service_code": None}, 400),
+        ({"service_code": "nope"}, 404),
+        ({"address_id": None}, 400),  # lat/long alone cannot be placed in the territory
+        ({"address_id": None, "lat": None, "long": None}, 400),
         ({"address_id": "999999999999"}, 400),
+        ({"address_id": "310104003000"}, 400),  # a street: a case needs a community or below
         ({"description": ""}, 400),
+        ({"description": "字" * 2001}, 400),
         ({"lat": "north"}, 400),
+        ({"long": None}, 400),
+        ({"lat": "91"}, 400),
+        ({"long": "NaN"}, 400),
+        ({"phone": "12345"}, 400),
+        ({"jurisdiction_id": "sfgov.org"}, 404),
+        ({"jurisdiction_id": "310101000000"}, 400),  # the grid is not in 黄浦区
     ],
 )
 def test_post_errors_follow_the_spec(client, world, api_key, extra, status):
     response = _post(client, api_key, **extra)
     assert response.status_code == status
-    error = response.json()[0]
+    [error] = response.json()
     assert error["code"] == status and error["description"]
     assert Appeal.objects.count() == 0
 
 
+def test_post_errors_in_xml(client, world, api_key):
+    response = _post(client, api_key, fmt="xml", service_code="nope")
+    root = ET.fromstring(response.content)
+    assert response.status_code == 404 and root.tag == "errors"
+    assert root.findtext("error/code") == "404" and "nope" in root.findtext("error/description")
+
+
 def test_revoked_key_is_refused(client, world, api_key):
+    assert _post(client, api_key).status_code == 200
     services.open311_key_revoke(actor=None, name="12345热线")
     assert _post(client, api_key).status_code == 403
     xml = client.post("/open311/v2/requests.xml", {"api_key": api_key})
-    assert xml.status_code == 403 and ET.fromstring(xml.content).tag == "errors"
+    assert xml.status_code == 403 and ET.fromstring(xml.content).findtext("error/code") == "403"
+    assert Appeal.objects.count() == 1
 
 
-def test_get_requests_maps_states_and_shows_nothing_personal(client, world, api_key):
-    code = _post(client, api_key).json()[0]["service_request_id"]
+def test_a_key_bound_to_an_area_files_there_only(client, world):
+    _key, raw = services.open311_key_create(actor=None, name="徐汇区系统", area=world.t.areas["xh"])
+    assert _post(client, raw, address_id=HP_GRID).status_code == 400
+    assert _post(client, raw, address_id=GRID).status_code == 200
+    assert Appeal.objects.get().area.code == GRID
+
+
+def test_get_requests_maps_states_deadlines_and_notes(client, world, api_key):
+    code = _ids(_post(client, api_key))[0]
     other = world.intake(area_key="xh_c2", text="路灯不亮")
+    case = Appeal.objects.get(tracking_code=code)
+
     listed = client.get("/open311/v2/requests.json").json()
     assert {r["service_request_id"] for r in listed} == {code, other.tracking_code}
-    text = client.get("/open311/v2/requests.json").content.decode()
-    assert "13700001111" not in text and "先生" not in text
-    case = Appeal.objects.get(tracking_code=code)
-    detail = client.get(f"/open311/v2/requests/{code}.json").json()[0]
+    assert all(set(row) == REQUEST_FIELDS for row in listed)
+    [detail] = client.get(f"/open311/v2/requests/{code}.json").json()
     assert detail["status"] == "open"
-    assert detail["expected_datetime"] == case.resolution_due_at.astimezone(
-        __import__("zoneinfo").ZoneInfo("Asia/Shanghai")
-    ).isoformat(timespec="seconds")
-    assert detail["address_id"] == "310104003001001" and detail["lat"].startswith("31.2")
-    assert "contact_name" not in detail
+    assert detail["expected_datetime"] == _iso(case.resolution_due_at)
+    assert detail["requested_datetime"] == _iso(case.received_at)
+    assert detail["requested_datetime"].endswith("+08:00")
+    assert detail["agency_responsible"] == world.community_unit.name
+    assert detail["status_notes"] == "已派至复兴西路居委会"
+    assert detail["address"].startswith("复兴西路12弄门口") and "第一网格" in detail["address"]
+    assert detail["address_id"] == GRID and detail["lat"] == "31.2095"
+    assert detail["long"] == "121.443" and detail["zipcode"] is None
 
     handler = world.t.users["xh_c1_secretary"]
     services.appeal_accept(actor=handler, appeal=case)
     services.appeal_reply(actor=handler, appeal=case, reply="已清运")
-    services.appeal_rate(appeal=case, resolved=True, satisfaction="satisfied")
-    closed = client.get(f"/open311/v2/requests/{code}.json").json()[0]
+    services.appeal_rate(appeal=case, resolved=True, satisfaction="satisfied", comment="谢谢")
+    case.refresh_from_db()
+    [closed] = client.get(f"/open311/v2/requests/{code}.json").json()
     assert closed["status"] == "closed" and closed["status_notes"] == "已清运"
-    only_open = client.get("/open311/v2/requests.json", {"status": "open"}).json()
-    assert [r["service_request_id"] for r in only_open] == [other.tracking_code]
-    by_code = client.get("/open311/v2/requests.json", {"service_request_id": f"{code},NOPE"}).json()
-    assert [r["service_request_id"] for r in by_code] == [code]
+    assert closed["updated_datetime"] == _iso(case.closed_at)
+
     xml = ET.fromstring(client.get(f"/open311/v2/requests/{code}.xml").content)
-    assert xml.tag == "service_requests" and xml.find("request/status").text == "closed"
-    assert client.get("/open311/v2/requests/NOPE.json").status_code == 404
-    assert client.get("/open311/v2/requests.json", {"status": "maybe"}).status_code == 400
-    assert client.get("/open311/v2/requests.json", {"start_date": "yesterday"}).status_code == 400
+    assert xml.tag == "service_requests" and len(xml.findall("request")) == 1
+    request = xml.find("request")
+    assert {child.tag for child in request} == REQUEST_FIELDS
+    assert request.findtext("status") == "closed"
+    assert request.findtext("expected_datetime") == _iso(case.resolution_due_at)
+    assert request.find("zipcode").text is None
+
+    missing = client.get("/open311/v2/requests/NOPE.xml")
+    assert missing.status_code == 404
+    assert ET.fromstring(missing.content).findtext("error/code") == "404"
+    assert client.get("/open311/v2/requests/NOPE.json").json()[0]["code"] == 404
 
 
-def test_discovery(client, world):
-    doc = client.get("/open311/discovery.json").json()
-    endpoint = doc["endpoints"][0]
-    assert endpoint["specification"] == "http://wiki.open311.org/GeoReport_v2"
-    assert endpoint["url"].endswith("/open311/v2/") and "text/xml" in endpoint["formats"]
-    xml = ET.fromstring(client.get("/open311/discovery.xml").content)
-    assert xml.find("endpoints/endpoint/formats/format") is not None
+def test_a_reopened_case_is_open_again_with_the_reason_as_its_note(client, world, api_key):
+    code = _ids(_post(client, api_key))[0]
+    case = Appeal.objects.get(tracking_code=code)
+    handler = world.t.users["xh_c1_secretary"]
+    services.appeal_accept(actor=handler, appeal=case)
+    services.appeal_reply(actor=handler, appeal=case, reply="已清运")
+    services.appeal_rate(appeal=case, resolved=False, satisfaction="unsatisfied", comment="没用")
+    rated = client.get(f"/open311/v2/requests/{code}.json").json()[0]
+    assert rated["status"] == "open" and rated["status_notes"] == "已清运"
+    services.appeal_reopen(actor=None, appeal=case, reason="垃圾还在")
+    case.refresh_from_db()
+    reopened = client.get(f"/open311/v2/requests/{code}.json").json()[0]
+    assert reopened["status"] == "open" and reopened["status_notes"] == "垃圾还在"
+    assert reopened["expected_datetime"] == _iso(case.resolution_due_at)
+
+
+def test_get_requests_filters(client, world, api_key):
+    sanitation = _ids(_post(client, api_key))[0]
+    noise = world.intake(area_key="xh_c2", code="noise-construction", text="夜间施工")
+    hp = world.intake(area_key="hp_g1", code="road-damage", text="黄浦的井盖坏了")
+    case = Appeal.objects.get(tracking_code=sanitation)
+    handler = world.t.users["xh_c1_secretary"]
+    services.appeal_accept(actor=handler, appeal=case)
+    services.appeal_reply(actor=handler, appeal=case, reply="已清运")
+    services.appeal_rate(appeal=case, resolved=True, satisfaction="satisfied")
+
+    def ids(fmt="json", **params) -> set[str]:
+        response = client.get(f"/open311/v2/requests.{fmt}", params)
+        assert response.status_code == 200, response.content
+        if fmt == "xml":
+            root = ET.fromstring(response.content)
+            return {r.findtext("service_request_id") for r in root.findall("request")}
+        return set(_ids(response))
+
+    everything = {sanitation, noise.tracking_code, hp.tracking_code}
+    assert ids() == everything == ids("xml")
+    assert ids(status="closed") == {sanitation} == ids("xml", status="closed")
+    assert ids(status="open") == {noise.tracking_code, hp.tracking_code}
+    assert ids(status="open,closed") == everything
+    assert ids(service_code="noise-construction") == {noise.tracking_code}
+    assert ids(service_code="noise-construction,sanitation") == {sanitation, noise.tracking_code}
+    assert ids(jurisdiction_id="310101000000") == {hp.tracking_code}
+    assert ids(jurisdiction_id="310104003000") == {sanitation, noise.tracking_code}
+    # service_request_id overrides the other arguments
+    assert ids(service_request_id=f"{sanitation},NOPE", status="open") == {sanitation}
+    assert ids(service_request_id=f" {noise.tracking_code.lower()} ") == {noise.tracking_code}
+
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    w3c = lambda moment: moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    assert ids(start_date=w3c(now - day), end_date=w3c(now + day)) == everything
+    assert ids(start_date=(now - day).astimezone(LOCAL).isoformat()) == everything
+    assert ids(start_date=w3c(now + day)) == set()
+    assert ids(end_date=w3c(now - day)) == set()
+    # a range spans at most 90 days: counted from start_date, the cases fall outside
+    assert ids(start_date=w3c(now - 100 * day)) == set()
+    assert ids(start_date=w3c(now - 100 * day), end_date=w3c(now + day)) == set()
+    assert ids(start_date=w3c(now - 89 * day), end_date=w3c(now + day)) == everything
+
+    for bad in ({"status": "maybe"}, {"start_date": "yesterday"}, {"end_date": "2026-13-01"}):
+        response = client.get("/open311/v2/requests.json", bad)
+        assert response.status_code == 400 and response.json()[0]["code"] == 400
+    backwards = {"start_date": w3c(now), "end_date": w3c(now - day)}
+    assert client.get("/open311/v2/requests.xml", backwards).status_code == 400
+    unknown = client.get("/open311/v2/requests.json", {"jurisdiction_id": "nowhere"})
+    assert unknown.status_code == 404
+
+
+def test_public_output_carries_nothing_personal(client, world, api_key):
+    code = _ids(
+        _post(
+            client,
+            api_key,
+            description="垃圾没人管，请打13912345678联系我",
+            address_string="12号 电话13812345678",
+        )
+    )[0]
+    case = Appeal.objects.get(tracking_code=code)
+    handler = world.t.users["xh_c1_secretary"]
+    services.appeal_accept(actor=handler, appeal=case)
+    services.appeal_reply(actor=handler, appeal=case, reply="已联系13912345678处理")
+    pages = [
+        client.get(url).content.decode()
+        for url in (
+            "/open311/v2/requests.json",
+            "/open311/v2/requests.xml",
+            f"/open311/v2/requests/{code}.json",
+            f"/open311/v2/requests/{code}.xml",
+        )
+    ]
+    for text in pages:
+        for secret in (PHONE, "先生", "wang@example.com", "13912345678", "13812345678"):
+            assert secret not in text
+        assert "139****5678" in text and "138****5678" in text
+        assert "example.com/a.jpg" not in text
+
+
+def test_request_list_query_count_does_not_grow_with_cases(client, world, api_key):
+    world.intake(area_key="xh_c2", text="路灯不亮")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/open311/v2/requests.json").status_code == 200
+        return len(context.captured_queries)
+
+    few = queries()
+    for n in range(4):
+        world.intake(area_key="xh_c2", code="noise-construction", text=f"第{n}处夜间施工噪音")
+    assert len(client.get("/open311/v2/requests.json").json()) == 5
+    assert queries() == few <= 2
 
 
 def test_key_command_prints_the_key_once_and_stores_only_its_hash(world, capsys):
     call_command("open311-key", "create", "--name", "区城运中心")
-    raw = capsys.readouterr().out.strip()
+    captured = capsys.readouterr()
+    raw = captured.out.strip()
+    assert len(raw) >= 43 and "\n" not in raw and raw not in captured.err
     key = Open311Key.objects.get(name="区城运中心")
-    assert raw and raw not in (key.key_hash, key.prefix) and key.prefix == raw[:8]
+    assert key.prefix == raw[:8] and raw not in (key.key_hash, key.prefix)
+    assert len(key.key_hash) == 64
     assert services.open311_key_check(raw) == key
-    assert AuditEntry.objects.filter(target_type="appeals.open311key").exists()
+    created = AuditEntry.objects.get(target_type="appeals.open311key", action="create")
+    assert raw not in str(created.changes) and key.key_hash not in str(created.changes)
+
+    call_command("open311-key", "create", "--name", "徐汇区系统", "--area", "310104000000")
+    assert Open311Key.objects.get(name="徐汇区系统").area == world.t.areas["xh"]
+    with pytest.raises(CommandError):
+        call_command("open311-key", "create", "--name", "区城运中心")
+    with pytest.raises(CommandError):
+        call_command("open311-key", "create", "--name", "别处", "--area", "999")
+    capsys.readouterr()
+
     call_command("open311-key", "revoke", "--name", "区城运中心")
     assert services.open311_key_check(raw) is None
+    assert AuditEntry.objects.filter(target_type="appeals.open311key", action="revoke").exists()
+    with pytest.raises(CommandError):
+        call_command("open311-key", "revoke", "--name", "区城运中心")
     call_command("open311-key", "list")
-    assert "已吊销" in capsys.readouterr().out
+    listing = capsys.readouterr().out
+    assert "区城运中心" in listing and "已吊销" in listing and "310104000000" in listing
+    assert raw not in listing
 
 
-def test_numbers_typed_into_the_text_are_masked_in_public_lists(client, world, api_key):
-    _post(client, api_key, description="垃圾没人管，请打13912345678联系我")
-    listed = client.get("/open311/v2/requests.json").content.decode()
-    assert "13912345678" not in listed and "139****5678" in listed
+def test_control_characters_never_break_the_xml(client, world, api_key):
+    code = _ids(_post(client, api_key, description="垃圾\x00桶\x01满溢\x0b了\n第二行"))[0]
+    case = Appeal.objects.get(tracking_code=code)
+    assert case.description == "垃圾桶满溢了\n第二行"
+    for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{code}.xml"):
+        root = ET.fromstring(client.get(url).content)
+        assert root.findtext("request/description") == "垃圾桶满溢了\n第二行"

@@ -1,264 +1,430 @@
 """Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): the civic-issue standard
 behind FixMyStreet and SeeClickFix, so other systems can file and follow appeals.
 
-- services.{json,xml}, services/{code}.{json,xml}: the categories (service_code = code)
-- requests.{json,xml}: GET with the spec's filters (public data only); POST form-encoded
-  with api_key (keys from `jiceng open311-key create`)
-- requests/{id}.{json,xml}: one request; ids are tracking codes
-- discovery.{json,xml}
+- discovery.{json,xml}: where the endpoint is and what it speaks
+- v2/services.{json,xml}, v2/services/{code}.{json,xml}: the categories
+  (service_code = Category.code; categories carry no extra attributes, so metadata is
+  false and a definition's attributes are empty)
+- v2/requests.{json,xml}: GET with the spec's filters, public data only, no key needed;
+  POST form-encoded with api_key (keys from `jiceng open311-key create --name NAME`)
+- v2/requests/{id}.{json,xml}: one request; ids are tracking codes
 
-Places: the spec's `address_id` is an area code of this system (a community, grid or
-building); latitude and longitude are stored, but a point alone cannot be placed in the
-territory (there is no boundary geometry), so address_id is required on POST.
-Internal states map to open/closed; status_notes is the latest public note;
-expected_datetime is the resolution deadline.
+Places. The spec's `address_id` is an area code of this system: a community, grid or
+building (Area.code). There is no boundary geometry, so a point cannot be placed in the
+territory: lat/long are stored with the case but address_id is required on POST, and
+address_string alone is refused for the same reason. `jurisdiction_id`, optional as the
+spec allows for a single-jurisdiction server, is also an area code: when given, GET
+lists only that subtree and POST accepts places inside it only; an unknown one is 404.
+
+Personal data. GET output never carries the contact's name, phone or email; the
+description, the address and the notes are residents' and handlers' words, public in
+Open311, shown with mobile and ID numbers typed into them masked. `email`, `device_id`,
+`account_id` and `media_url` are accepted and ignored: there is nowhere to keep an email,
+and a remote URL is never fetched.
+
+Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
+answers with the first case's id and creates nothing.
+
+Mapping. status is closed when the case is closed, open otherwise; status_notes is the
+latest public note of the case (dispatch, signing, the reply, a reopening reason; the
+resident's own rating comment is not a status note); expected_datetime is the resolution
+deadline; updated_datetime is the closing time of a closed case, else its latest event.
 """
 
 import datetime
+import functools
+import json
+import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
 from jiceng.appeals import services
-from jiceng.appeals.models import Appeal, AppealEvent, Category
+from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
-MAX_RESULTS = 1000
-DEFAULT_DAYS = 90
-FORMATS = {"json", "xml"}
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+# When this endpoint's behaviour last changed, as the discovery document must say.
+CHANGESET = "2026-11-22T00:00:00+08:00"
+MAX_RESULTS = 1000  # the spec's default query limit
+MAX_DAYS = 90  # the spec's default and largest date range
+FORMATS = ("json", "xml")
+CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
+XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
+# Characters XML 1.0 cannot carry (C0 controls other than tab and newlines, surrogates,
+# U+FFFE/U+FFFF): a pasted control character must not make a document malformed, and
+# PostgreSQL refuses NUL in text outright.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Events whose note explains the case's status; a resident's rating comment does not.
+STATUS_NOTE_EXCLUDED_ACTIONS = ("rate",)
+
+MSG_FORMAT = "格式应为 json 或 xml (format must be json or xml)"
+MSG_METHOD = "不支持该请求方法 (method not allowed)"
+MSG_API_KEY = "api_key 缺失、无效或已吊销 (missing, invalid or revoked api_key)"
+MSG_SERVICE_CODE_MISSING = "缺少 service_code (service_code was not provided)"
+MSG_SERVICE_CODE_UNKNOWN = "没有该服务类别 (service_code not found: {code})"
+MSG_JURISDICTION_UNKNOWN = "没有该辖区 (jurisdiction_id not found: {code})"
+MSG_ADDRESS_ID_MISSING = (
+    "需要 address_id：社区、网格或楼栋的区划代码；仅凭经纬度或地址文字无法确定辖区 "
+    "(address_id is required: the code of a community, grid or building)"
+)
+MSG_ADDRESS_ID_UNKNOWN = "address_id 无效或不在辖区内 (address_id not found: {code})"
+MSG_LAT_LONG = "lat 与 long 应同时提供且为有效的 WGS84 坐标 (lat and long must come together)"
+MSG_DATE = "日期格式不正确，应为 W3C 日期时间 (invalid w3c datetime: {value})"
+MSG_DATE_ORDER = "start_date 不能晚于 end_date (start_date is after end_date)"
+MSG_STATUS = "status 应为 open 或 closed (status must be open or closed)"
+MSG_NOT_FOUND = "没有该诉求 (service request not found: {id})"
+NOTICE_RECEIVED = "已受理，办结时限 {due} (received; to be resolved by {due})"
+NOTICE_RETRY = "重复提交，返回已受理的诉求 (a retry of an earlier request: nothing new created)"
 
 
-# ---- rendering ---------------------------------------------------------------------------
+# ---- rendering -----------------------------------------------------------------------------
 
 
 def _iso(moment: datetime.datetime | None) -> str | None:
+    """W3C datetime with the local offset (+08:00), as the spec requires."""
     return moment.astimezone(LOCAL).isoformat(timespec="seconds") if moment else None
 
 
-def _xml(root: str, item: str, rows: list[dict]) -> HttpResponse:
-    top = ET.Element(root)
-    for row in rows:
-        element = ET.SubElement(top, item)
-        _fill(element, row)
-    body = ET.tostring(top, encoding="unicode")
-    return HttpResponse(
-        '<?xml version="1.0" encoding="utf-8"?>' + body, content_type="text/xml; charset=utf-8"
-    )
-
-
-def _fill(element: ET.Element, row: dict) -> None:
+def _fill(element: ET.Element, row: dict[str, Any]) -> None:
+    """Spark convention in reverse: a dict becomes child elements, a list of dicts
+    repeated children named after the singular, null an empty element."""
     for key, value in row.items():
         child = ET.SubElement(element, key)
         if isinstance(value, list):
             for entry in value:
+                item = ET.SubElement(child, key.removesuffix("s"))
                 if isinstance(entry, dict):
-                    _fill(ET.SubElement(child, key.rstrip("s") or key), entry)
+                    _fill(item, entry)
                 else:
-                    ET.SubElement(child, key.rstrip("s") or key).text = str(entry)
+                    item.text = XML_ILLEGAL.sub("", str(entry))
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         elif value is not None:
-            child.text = str(value)
+            child.text = XML_ILLEGAL.sub("", str(value))
 
 
-def _respond(fmt: str, root: str, item: str, rows: list[dict], status: int = 200):
+def _document(fmt: str, body: Any, *, root: str, item: str | None, status: int = 200):
+    """One response in the requested format. `body` is a list of rows (rendered as
+    <root><item>…</item></root>) or, with item None, a single row under <root>. XML is
+    built as a tree, so whatever text a resident typed comes out escaped."""
     if fmt == "xml":
-        response = _xml(root, item, rows)
-        response.status_code = status
-        return response
-    return JsonResponse(rows, safe=False, status=status, json_dumps_params={"ensure_ascii": False})
+        top = ET.Element(root)
+        if item is None:
+            _fill(top, body)
+        else:
+            for row in body:
+                _fill(ET.SubElement(top, item), row)
+        content = XML_DECLARATION + ET.tostring(top, encoding="unicode")
+    else:
+        content = json.dumps(body, ensure_ascii=False)
+    return HttpResponse(content, status=status, content_type=CONTENT_TYPES[fmt])
 
 
-def _error(fmt: str, status: int, description: str):
-    return _respond(fmt, "errors", "error", [{"code": status, "description": description}], status)
+def _error(fmt: str, status: int, description: str) -> HttpResponse:
+    """The spec's error shape; the code in the body is the HTTP status."""
+    fmt = fmt if fmt in FORMATS else "json"
+    rows = [{"code": status, "description": description}]
+    return _document(fmt, rows, root="errors", item="error", status=status)
 
 
-# ---- services --------------------------------------------------------------------------------
+def _endpoint(*methods: str) -> Callable:
+    """Checks the format suffix and the method before the view runs, answering in the
+    spec's error shape rather than Django's HTML pages."""
+
+    def decorate(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, *args, fmt: str, **kwargs) -> HttpResponse:
+            if fmt not in FORMATS:
+                return _error("json", 400, MSG_FORMAT)
+            if request.method not in methods:
+                response = _error(fmt, 405, MSG_METHOD)
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
-def _service_row(category: Category) -> dict:
+def _jurisdiction(params: QueryDict, fmt: str) -> tuple[Area | None, HttpResponse | None]:
+    """The area named by jurisdiction_id, None when absent, or a 404 error response."""
+    code = (params.get("jurisdiction_id") or "").strip()
+    if not code:
+        return None, None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        return None, _error(fmt, 404, MSG_JURISDICTION_UNKNOWN.format(code=code))
+    return area, None
+
+
+# ---- discovery -----------------------------------------------------------------------------
+
+
+@_endpoint("GET")
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The service discovery document (http://wiki.open311.org/Service_Discovery)."""
+    document = {
+        "changeset": CHANGESET,
+        "contact": "由部署单位的运维人员提供 (the deploying organization's operators)",
+        "key_service": (
+            "向部署单位申请；运维以 `jiceng open311-key create --name 名称` 生成密钥 "
+            "(ask the operators; keys are issued with `jiceng open311-key create --name NAME`)"
+        ),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": request.build_absolute_uri("/open311/v2/"),
+                "changeset": CHANGESET,
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
+    }
+    return _document(fmt, document, root="discovery", item=None)
+
+
+# ---- services ------------------------------------------------------------------------------
+
+
+def _service_row(category: Category) -> dict[str, Any]:
     return {
         "service_code": category.code,
         "service_name": category.name,
         "description": category.description or category.name,
         "metadata": False,
         "type": "realtime",
-        "keywords": category.group,
+        "keywords": ", ".join(k for k in (category.group, category.name) if k),
         "group": category.group,
     }
 
 
-@require_http_methods(["GET"])
-def service_list(request, fmt: str):
-    if fmt not in FORMATS:
-        return _error("json", 400, "格式应为 json 或 xml (format must be json or xml)")
+@_endpoint("GET")
+def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every active category, in the order the intake forms show them."""
+    _area, error = _jurisdiction(request.GET, fmt)
+    if error:
+        return error
     categories = Category.objects.filter(is_active=True).order_by("sort", "code")
-    return _respond(fmt, "services", "service", [_service_row(c) for c in categories])
+    return _document(fmt, [_service_row(c) for c in categories], root="services", item="service")
 
 
-@require_http_methods(["GET"])
-def service_definition(request, code: str, fmt: str):
-    if fmt not in FORMATS:
-        return _error("json", 400, "格式应为 json 或 xml (format must be json or xml)")
+@_endpoint("GET")
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    """Categories have no extra fields, so the definition lists no attributes."""
+    _area, error = _jurisdiction(request.GET, fmt)
+    if error:
+        return error
     category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
-        return _error(fmt, 404, f"没有该服务类别 (no service with code {code})")
-    if fmt == "xml":
-        top = ET.Element("service_definition")
-        ET.SubElement(top, "service_code").text = category.code
-        ET.SubElement(top, "attributes")
-        return HttpResponse(
-            '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode"),
-            content_type="text/xml; charset=utf-8",
-        )
-    return JsonResponse(
-        {"service_code": category.code, "attributes": []},
-        json_dumps_params={"ensure_ascii": False},
-    )
+        return _error(fmt, 404, MSG_SERVICE_CODE_UNKNOWN.format(code=code))
+    definition = {"service_code": category.code, "attributes": []}
+    return _document(fmt, definition, root="service_definition", item=None)
 
 
-# ---- requests --------------------------------------------------------------------------------
+# ---- requests: public reads ----------------------------------------------------------------
 
 
-def _latest_notes(appeal_ids: list[int]) -> dict[int, str]:
-    notes: dict[int, str] = {}
-    events = (
-        AppealEvent.objects.filter(appeal_id__in=appeal_ids, is_public=True)
+def _public_requests() -> QuerySet[Appeal]:
+    """Cases as the public sees them, with the latest status note and the time of the
+    latest event computed by the database, so a list of 1,000 is one query."""
+    events = AppealEvent.objects.filter(appeal=OuterRef("pk")).order_by("-at", "-id")
+    notes = (
+        events.filter(is_public=True)
         .exclude(note="")
-        .order_by("appeal_id", "at", "id")
-        .values_list("appeal_id", "note")
+        .exclude(action__in=STATUS_NOTE_EXCLUDED_ACTIONS)
     )
-    for appeal_id, note in events:
-        notes[appeal_id] = note
-    return notes
+    return Appeal.objects.select_related("category", "area", "unit").annotate(
+        status_note=Subquery(notes.values("note")[:1]),
+        last_event_at=Subquery(events.values("at")[:1]),
+    )
 
 
-def _request_rows(appeals: list[Appeal]) -> list[dict]:
-    notes = _latest_notes([a.pk for a in appeals])
-    rows = []
-    for a in appeals:
-        closed = a.state == Appeal.State.CLOSED
-        updated = a.closed_at or a.replied_at or a.responded_at or a.received_at
-        rows.append(
-            {
-                "service_request_id": a.tracking_code,
-                "status": "closed" if closed else "open",
-                "status_notes": redact_personal(a.public_reply or notes.get(a.pk, "")),
-                "service_name": a.category.name,
-                "service_code": a.category.code,
-                "description": redact_personal(a.description),
-                "agency_responsible": a.unit.name if a.unit_id else "",
-                "service_notice": "",
-                "requested_datetime": _iso(a.received_at),
-                "updated_datetime": _iso(updated),
-                "expected_datetime": _iso(a.resolution_due_at),
-                "address": " ".join(p for p in (a.area.name, a.address) if p),
-                "address_id": a.area.code,
-                "zipcode": None,
-                "lat": str(a.latitude) if a.latitude is not None else None,
-                "long": str(a.longitude) if a.longitude is not None else None,
-                "media_url": None,
-            }
-        )
-    return rows
+def _decimal(value: Decimal | None) -> str | None:
+    """31.209500 as "31.2095": no padding zeros, never an exponent."""
+    return None if value is None else format(value.normalize(), "f")
+
+
+def _request_row(appeal: Appeal) -> dict[str, Any]:
+    closed = appeal.state == Appeal.State.CLOSED
+    updated = appeal.closed_at if closed and appeal.closed_at else appeal.last_event_at
+    return {
+        "service_request_id": appeal.tracking_code,
+        "status": "closed" if closed else "open",
+        "status_notes": redact_personal(appeal.status_note or ""),
+        "service_name": appeal.category.name,
+        "service_code": appeal.category.code,
+        "description": redact_personal(appeal.description),
+        "agency_responsible": appeal.unit.name if appeal.unit_id else "",
+        "service_notice": "",
+        "requested_datetime": _iso(appeal.received_at),
+        "updated_datetime": _iso(updated or appeal.received_at),
+        "expected_datetime": _iso(appeal.resolution_due_at),
+        # From the most specific to the most general, as the spec asks.
+        "address": "，".join(p for p in (redact_personal(appeal.address), appeal.area.name) if p),
+        "address_id": appeal.area.code,
+        "zipcode": None,
+        "lat": _decimal(appeal.latitude),
+        "long": _decimal(appeal.longitude),
+        "media_url": None,
+    }
 
 
 def _parse_date(value: str | None) -> datetime.datetime | None:
+    """A W3C datetime; one without an offset is taken as local time."""
+    value = (value or "").strip()
     if not value:
         return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        try:
-            parsed = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(value) from None
+    try:
+        parsed = parse_datetime(value) or datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(value) from None
     if timezone.is_naive(parsed):
         parsed = parsed.replace(tzinfo=LOCAL)
     return parsed
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def requests_collection(request, fmt: str):
-    if fmt not in FORMATS:
-        return _error("json", 400, "格式应为 json 或 xml (format must be json or xml)")
-    if request.method == "POST":
-        return _create(request, fmt)
+def _comma_list(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").split(",") if part.strip()]
+
+
+def _request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    appeals = Appeal.objects.select_related("category", "area", "unit")
-    ids = [i for i in (params.get("service_request_id") or "").split(",") if i.strip()]
-    if ids:
-        appeals = appeals.filter(tracking_code__in=[i.strip().upper() for i in ids[:MAX_RESULTS]])
+    jurisdiction, error = _jurisdiction(params, fmt)
+    if error:
+        return error
+    appeals = _public_requests()
+    if jurisdiction is not None:
+        appeals = appeals.filter(area__path__startswith=jurisdiction.path)
+    ids = _comma_list(params.get("service_request_id"))
+    if ids:  # "This overrides all other arguments."
+        appeals = appeals.filter(tracking_code__in=[i.upper() for i in ids[:MAX_RESULTS]])
     else:
         try:
             start = _parse_date(params.get("start_date"))
             end = _parse_date(params.get("end_date"))
         except ValueError as bad:
-            return _error(fmt, 400, f"日期格式不正确 (invalid date: {bad})")
-        end = end or timezone.now()
-        start = start or end - datetime.timedelta(days=DEFAULT_DAYS)
-        if end - start > datetime.timedelta(days=DEFAULT_DAYS):
-            start = end - datetime.timedelta(days=DEFAULT_DAYS)
+            return _error(fmt, 400, MSG_DATE.format(value=bad))
+        span = datetime.timedelta(days=MAX_DAYS)
+        if start is None and end is None:
+            end = timezone.now()
+        if start is None:
+            start = end - span
+        if end is None:
+            end = start + span
+        if start > end:
+            return _error(fmt, 400, MSG_DATE_ORDER)
+        end = min(end, start + span)  # a range may not span more than 90 days
         appeals = appeals.filter(received_at__gte=start, received_at__lte=end)
-        codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
+        codes = _comma_list(params.get("service_code"))
         if codes:
             appeals = appeals.filter(category__code__in=codes)
-        statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+        statuses = set(_comma_list(params.get("status")))
         if statuses - {"open", "closed"}:
-            return _error(fmt, 400, "status 应为 open 或 closed (status must be open or closed)")
+            return _error(fmt, 400, MSG_STATUS)
         if statuses == {"open"}:
             appeals = appeals.exclude(state=Appeal.State.CLOSED)
         elif statuses == {"closed"}:
             appeals = appeals.filter(state=Appeal.State.CLOSED)
-    rows = _request_rows(list(appeals.order_by("-received_at", "-id")[:MAX_RESULTS]))
-    return _respond(fmt, "service_requests", "request", rows)
+    rows = [_request_row(a) for a in appeals.order_by("-received_at", "-id")[:MAX_RESULTS]]
+    return _document(fmt, rows, root="service_requests", item="request")
 
 
-@require_http_methods(["GET"])
-def request_detail(request, request_id: str, fmt: str):
-    if fmt not in FORMATS:
-        return _error("json", 400, "格式应为 json 或 xml (format must be json or xml)")
-    appeal = (
-        Appeal.objects.select_related("category", "area", "unit")
-        .filter(tracking_code=request_id.upper())
-        .first()
-    )
+@_endpoint("GET")
+def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    """One request, as an array of one, or 404."""
+    jurisdiction, error = _jurisdiction(request.GET, fmt)
+    if error:
+        return error
+    appeals = _public_requests().filter(tracking_code=request_id.strip().upper())
+    if jurisdiction is not None:
+        appeals = appeals.filter(area__path__startswith=jurisdiction.path)
+    appeal = appeals.first()
     if appeal is None:
-        return _error(fmt, 404, f"没有该诉求 (no service request {request_id})")
-    return _respond(fmt, "service_requests", "request", _request_rows([appeal]))
+        return _error(fmt, 404, MSG_NOT_FOUND.format(id=request_id))
+    return _document(fmt, [_request_row(appeal)], root="service_requests", item="request")
 
 
-def _create(request, fmt: str):
+# ---- requests: filing ----------------------------------------------------------------------
+
+
+def _coordinates(data: QueryDict) -> tuple[float | None, float | None]:
+    """Both or neither, inside WGS84 bounds, rounded to what the case keeps."""
+    raw_lat, raw_long = (data.get("lat") or "").strip(), (data.get("long") or "").strip()
+    if not raw_lat and not raw_long:
+        return None, None
+    try:
+        latitude, longitude = Decimal(raw_lat), Decimal(raw_long)
+    except InvalidOperation:
+        raise ValueError from None
+    if not (latitude.is_finite() and longitude.is_finite()):
+        raise ValueError
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValueError
+    return round(float(latitude), 6), round(float(longitude), 6)
+
+
+def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> Area | None:
+    """The area named by address_id, if it lies where this key and request may file."""
+    area = Area.objects.filter(code=address_id).first()
+    if area is None:
+        return None
+    for bound in (key.area, jurisdiction):
+        if bound is not None and not area.path.startswith(bound.path):
+            return None
+    return area
+
+
+def _text(data: QueryDict, name: str) -> str:
+    """A posted text field without the control characters no store or XML can keep."""
+    return XML_ILLEGAL.sub("", data.get(name) or "")
+
+
+def _contact_name(data: QueryDict) -> str:
+    """王 + 先生 → 王先生; John + Smith → John Smith."""
+    first, last = _text(data, "first_name").strip(), _text(data, "last_name").strip()
+    if (first + last).isascii():
+        return " ".join(p for p in (first, last) if p)
+    return last + first
+
+
+def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     data = request.POST
     key = services.open311_key_check(data.get("api_key"))
     if key is None:
-        return _error(fmt, 403, "api_key 无效或已吊销 (invalid or revoked api_key)")
-    category = Category.objects.filter(code=data.get("service_code", ""), is_active=True).first()
+        return _error(fmt, 403, MSG_API_KEY)
+    jurisdiction, error = _jurisdiction(data, fmt)
+    if error:
+        return error
+    code = (data.get("service_code") or "").strip()
+    if not code:
+        return _error(fmt, 400, MSG_SERVICE_CODE_MISSING)
+    category = Category.objects.filter(code=code, is_active=True).first()
     if category is None:
-        return _error(fmt, 400, "service_code 无效 (unknown service_code)")
+        return _error(fmt, 404, MSG_SERVICE_CODE_UNKNOWN.format(code=code))
     address_id = (data.get("address_id") or "").strip()
     if not address_id:
-        return _error(
-            fmt, 400, "需要 address_id：社区、网格或楼栋代码 (address_id is required: an area code)"
-        )
-    area = Area.objects.filter(code=address_id).first()
-    if area is None or (key.area_id and not area.path.startswith(key.area.path)):
-        return _error(fmt, 400, f"address_id 无效 (unknown address_id {address_id})")
+        return _error(fmt, 400, MSG_ADDRESS_ID_MISSING)
+    area = _place(address_id, key, jurisdiction)
+    if area is None:
+        return _error(fmt, 400, MSG_ADDRESS_ID_UNKNOWN.format(code=address_id))
     try:
-        latitude = float(data["lat"]) if data.get("lat") else None
-        longitude = float(data["long"]) if data.get("long") else None
+        latitude, longitude = _coordinates(data)
     except ValueError:
-        return _error(fmt, 400, "lat/long 应为数字 (lat and long must be numbers)")
-    name = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p)
+        return _error(fmt, 400, MSG_LAT_LONG)
     try:
         appeal, created = services.appeal_intake(
             actor=None,
@@ -266,65 +432,33 @@ def _create(request, fmt: str):
                 channel=Appeal.Channel.OPEN311,
                 category=category,
                 area=area,
-                description=data.get("description", ""),
-                address=data.get("address_string", ""),
-                contact_name=name,
-                contact_phone=data.get("phone", ""),
+                description=_text(data, "description"),
+                address=_text(data, "address_string"),
+                contact_name=_contact_name(data),
+                contact_phone=_text(data, "phone"),
                 latitude=latitude,
                 longitude=longitude,
                 client=f"open311:{key.pk}",
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
             ),
         )
-    except ApplicationError as error:
-        field = f"{error.field}: " if error.field else ""
-        return _error(fmt, 400, f"{field}{error.message}")
+    except ApplicationError as failure:
+        field = f"{failure.field}: " if failure.field else ""
+        return _error(fmt, 400, f"{field}{failure.message}")
+    due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     row = {
         "service_request_id": appeal.tracking_code,
-        "service_notice": ""
-        if created
-        else "重复提交，返回已受理的诉求 (retry of an earlier request)",
+        "service_notice": NOTICE_RECEIVED.format(due=due) if created else NOTICE_RETRY,
         "account_id": None,
     }
-    return _respond(fmt, "service_requests", "request", [row], status=201 if created else 200)
+    # 200 for a new case and a retry alike: Open311 clients check for success, not 201.
+    return _document(fmt, [row], root="service_requests", item="request")
 
 
-# ---- discovery -------------------------------------------------------------------------------
-
-
-@require_http_methods(["GET"])
-def discovery(request, fmt: str):
-    if fmt not in FORMATS:
-        return _error("json", 400, "格式应为 json 或 xml (format must be json or xml)")
-    base = request.build_absolute_uri("/open311/v2/")
-    document = {
-        "changeset": "2026-11-22T00:00:00+08:00",
-        "contact": "由部署单位提供 (provided by the deploying organization)",
-        "key_service": "jiceng open311-key create --name NAME",
-        "endpoints": [
-            {
-                "specification": "http://wiki.open311.org/GeoReport_v2",
-                "url": base,
-                "changeset": "2026-11-22T00:00:00+08:00",
-                "type": "production",
-                "formats": ["application/json", "text/xml"],
-            }
-        ],
-    }
-    if fmt == "xml":
-        top = ET.Element("discovery")
-        for key in ("changeset", "contact", "key_service"):
-            ET.SubElement(top, key).text = document[key]
-        endpoints = ET.SubElement(top, "endpoints")
-        for endpoint in document["endpoints"]:
-            element = ET.SubElement(endpoints, "endpoint")
-            for key in ("specification", "url", "changeset", "type"):
-                ET.SubElement(element, key).text = endpoint[key]
-            formats = ET.SubElement(element, "formats")
-            for value in endpoint["formats"]:
-                ET.SubElement(formats, "format").text = value
-        return HttpResponse(
-            '<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="unicode"),
-            content_type="text/xml; charset=utf-8",
-        )
-    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+@csrf_exempt  # other systems, authenticated by api_key, not browsers with a session
+@_endpoint("GET", "POST")
+def requests_collection(request: HttpRequest, fmt: str) -> HttpResponse:
+    """GET: the spec's query over public data; POST: file a request with an api_key."""
+    if request.method == "POST":
+        return _request_create(request, fmt)
+    return _request_list(request, fmt)

@@ -247,7 +247,12 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         actor=actor,
         action=AuditEntry.Action.CREATE,
         target=appeal,
-        changes={"channel": appeal.channel, "category": category.code, "area": appeal.area_id},
+        changes={
+            "channel": appeal.channel,
+            "category": category.code,
+            "area": appeal.area_id,
+            "client": client,  # which system filed it (e.g. the Open311 key's id)
+        },
     )
     rule = route(category, appeal.area)
     if rule is None:
