@@ -1,31 +1,56 @@
+"""The caller's own account in the JSON API: who is calling and what their roles are."""
+
+from django.http import HttpRequest
 from ninja import Router
 
 from jiceng.accounts import schemas
-from jiceng.accounts.models import Role
+from jiceng.accounts.models import Role, RoleAssignment
+from jiceng.accounts.selectors import own_assignment_list
 from jiceng.accounts.services import user_requires_totp
 
 router = Router(tags=["me 当前用户"])
 
 
-@router.get("", response=schemas.MeOut)
-def me(request):
-    """Who is calling, with each role and the place or org it is bound to."""
+def _role(assignment: RoleAssignment) -> dict:
+    if assignment.area_id:
+        area = assignment.area
+        anchor = {
+            "type": "area",
+            "id": area.pk,
+            "name": area.name,
+            "level": area.level,
+            "level_display": str(area.get_level_display()),
+        }
+    else:
+        org = assignment.org
+        anchor = {
+            "type": "org",
+            "id": org.pk,
+            "name": org.name,
+            "level": org.kind,
+            "level_display": str(org.get_kind_display()),
+        }
+    return {
+        "role": assignment.role,
+        "role_display": str(Role(assignment.role).label),
+        "anchor": anchor,
+        "area_id": assignment.area_id,
+        "org_id": assignment.org_id,
+    }
+
+
+@router.get("", response=schemas.MeOut, summary="当前用户")
+def me(request: HttpRequest) -> dict:
+    """Who is calling, each role with the area or org it is bound to, and whether the
+    deployment requires a second factor for them: a client decides what to offer from it
+    without guessing the scope."""
     user = request.user
-    rows = user.assignments.filter(revoked_at__isnull=True).select_related("area", "org")
+    is_verified = getattr(user, "is_verified", None)
     return {
         "id": user.pk,
         "username": user.username,
         "full_name": user.full_name,
         "totp_required": user_requires_totp(user),
-        "roles": [
-            {
-                "role": r.role,
-                "role_display": str(Role(r.role).label),
-                "area_id": r.area_id,
-                "area_name": r.area.name if r.area_id else None,
-                "org_id": r.org_id,
-                "org_name": r.org.name if r.org_id else None,
-            }
-            for r in rows.order_by("id")
-        ],
+        "totp_verified": bool(is_verified()) if callable(is_verified) else False,
+        "roles": [_role(a) for a in own_assignment_list(viewer=user)],
     }

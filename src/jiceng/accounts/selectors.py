@@ -29,3 +29,13 @@ def assignment_list(*, viewer, role: str | None = None) -> QuerySet[RoleAssignme
 def can_administer_accounts(viewer) -> bool:
     scope = scope_for(viewer)
     return scope.everything or any(g.role in MANAGING_ROLES for g in scope.grants)
+
+
+def own_assignment_list(*, viewer) -> QuerySet[RoleAssignment]:
+    """The viewer's own open role assignments with their anchors: a person always sees
+    the roles they hold, whatever their scope."""
+    return (
+        RoleAssignment.objects.filter(user=viewer, revoked_at__isnull=True)
+        .select_related("area", "org")
+        .order_by("id")
+    )

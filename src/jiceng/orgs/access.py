@@ -57,6 +57,10 @@ def get_unit_for_view(user, unit_id) -> Unit:
 
 
 def get_unit_for_manage(user, unit_id) -> Unit:
-    unit = scope_for(user).get(Unit.objects.select_for_update().select_related("area"), pk=unit_id)
+    # Lock the unit row only: an org-bound scope reaches the unit through its nullable
+    # org links (outer joins), which PostgreSQL refuses to lock.
+    unit = scope_for(user).get(
+        Unit.objects.select_for_update(of=("self",)).select_related("area"), pk=unit_id
+    )
     require_manage_unit(user, unit)
     return unit

@@ -1,12 +1,22 @@
-"""Party orgs, units and coverage in the JSON API; scoped, paginated, filterable."""
+"""Party orgs, units and coverage in the JSON API: scoped, paginated, filterable.
+
+Reads go through orgs.selectors and orgs.access (both through core.scope), writes through
+orgs.services, which check the actor's rights and leave the audit row. An id outside the
+viewer's scope answers 404; a visible object the viewer may not change answers 403."""
+
+from dataclasses import asdict
 
 from django.db import transaction
-from ninja import Query, Router, Schema, Status
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
-from jiceng.core.scope import scope_for
+from jiceng.core.models import Area
+from jiceng.core.scope import KIND_UNIT, scope_for
 from jiceng.core.selectors import area_roots
 from jiceng.orgs import schemas, services
 from jiceng.orgs.access import (
@@ -15,9 +25,8 @@ from jiceng.orgs.access import (
     get_unit_for_manage,
     get_unit_for_view,
 )
-from jiceng.orgs.models import PartyOrg
+from jiceng.orgs.models import PartyOrg, Unit
 from jiceng.orgs.selectors import (
-    COVERAGE_FILTERS,
     coverage_by_child,
     coverage_summary,
     org_children,
@@ -27,18 +36,17 @@ from jiceng.orgs.selectors import (
 
 router = Router(tags=["orgs 组织与单位"])
 
-
-class OrgFilters(Schema):
-    area: int | None = None
-    parent: int | None = None
-    kind: str | None = None
-    include_closed: bool = False
-    q: str | None = None
+MSG_ORG_AREA_REQUIRED = _("请选择所在区域")
+COVERAGE_COUNTS = ("total", "own", "joint", "uncovered", "must_form", "new_uncovered")
 
 
-@router.get("/orgs", response=list[schemas.OrgOut])
+# ---- party organizations ---------------------------------------------------------------
+
+
+@router.get("/orgs", response=list[schemas.OrgOut], summary="党组织列表")
 @paginate(LimitOffsetPagination)
-def orgs(request, filters: Query[OrgFilters]):
+def orgs(request: HttpRequest, filters: Query[schemas.OrgFilters]) -> QuerySet[PartyOrg]:
+    """Visible orgs ordered by affiliation path: a page is a stable slice of the tree."""
     area = get_area_for_view(request.user, filters.area) if filters.area else None
     parent = get_org_for_view(request.user, filters.parent) if filters.parent else None
     return org_list(
@@ -46,26 +54,33 @@ def orgs(request, filters: Query[OrgFilters]):
         area=area,
         parent=parent,
         kind=filters.kind,
+        domain=filters.domain,
         include_closed=filters.include_closed,
-        q=filters.q,
+        q=filters.q.strip() if filters.q else None,
     )
 
 
-@router.get("/orgs/{int:org_id}", response=schemas.OrgOut)
-def org_detail(request, org_id: int):
+@router.get("/orgs/{int:org_id}", response=schemas.OrgOut, summary="党组织详情")
+def org_detail(request: HttpRequest, org_id: int) -> PartyOrg:
     return get_org_for_view(request.user, org_id)
 
 
-@router.get("/orgs/{int:org_id}/children", response=list[schemas.OrgOut])
+@router.get("/orgs/{int:org_id}/children", response=list[schemas.OrgOut], summary="下级党组织")
 @paginate(LimitOffsetPagination)
-def org_children_list(request, org_id: int):
+def org_children_list(request: HttpRequest, org_id: int) -> QuerySet[PartyOrg]:
     return org_children(viewer=request.user, org=get_org_for_view(request.user, org_id))
 
 
-@router.post("/orgs", response={201: schemas.OrgOut})
-def org_create(request, payload: schemas.OrgIn):
-    area = get_area_for_view(request.user, payload.area)
+@router.post("/orgs", response={201: schemas.OrgOut}, summary="新建党组织")
+def org_create(request: HttpRequest, payload: schemas.OrgIn) -> Status:
     parent = get_org_for_view(request.user, payload.parent) if payload.parent else None
+    if payload.area:
+        area = get_area_for_view(request.user, payload.area)
+    elif parent is not None:
+        # A unit org secretary sees no areas, yet may set up a group in their own branch.
+        area = parent.area
+    else:
+        raise ValidationFailed(MSG_ORG_AREA_REQUIRED, field="area")
     org = services.org_create(
         actor=request.user,
         name=payload.name,
@@ -80,15 +95,18 @@ def org_create(request, payload: schemas.OrgIn):
     return Status(201, org)
 
 
-@router.patch("/orgs/{int:org_id}", response=schemas.OrgOut)
-def org_patch(request, org_id: int, payload: schemas.OrgPatch):
+@router.patch("/orgs/{int:org_id}", response=schemas.OrgOut, summary="修改党组织")
+def org_patch(request: HttpRequest, org_id: int, payload: schemas.OrgPatch) -> PartyOrg:
+    fields = payload.model_dump(exclude_unset=True, exclude_none=True)
     with transaction.atomic():
         org = get_org_for_manage(request.user, org_id)
-        return services.org_update(actor=request.user, org=org, **payload.dict(exclude_unset=True))
+        if "area" in fields:
+            fields["area"] = get_area_for_view(request.user, fields["area"])
+        return services.org_update(actor=request.user, org=org, **fields)
 
 
-@router.post("/orgs/{int:org_id}/close", response=schemas.OrgOut)
-def org_close(request, org_id: int, payload: schemas.CloseIn):
+@router.post("/orgs/{int:org_id}/close", response=schemas.OrgOut, summary="撤销党组织")
+def org_close(request: HttpRequest, org_id: int, payload: schemas.CloseIn) -> PartyOrg:
     with transaction.atomic():
         org = get_org_for_manage(request.user, org_id)
         return services.org_close(
@@ -96,31 +114,31 @@ def org_close(request, org_id: int, payload: schemas.CloseIn):
         )
 
 
-class UnitFilters(Schema):
-    area: int | None = None
-    kind: str | None = None
-    coverage: str | None = None
-    q: str | None = None
+# ---- units -------------------------------------------------------------------------------
 
 
-@router.get("/units", response=list[schemas.UnitOut])
+@router.get("/units", response=list[schemas.UnitOut], summary="驻区单位列表")
 @paginate(LimitOffsetPagination)
-def units(request, filters: Query[UnitFilters]):
-    if filters.coverage and filters.coverage not in COVERAGE_FILTERS:
-        raise ValidationFailed("覆盖情况筛选无效", field="coverage")
+def units(request: HttpRequest, filters: Query[schemas.UnitFilters]) -> QuerySet[Unit]:
+    """Visible open units, ordered by name then id; `coverage` uses the same conditions
+    as the coverage figures, so a drill-down from a number lists exactly those units."""
     area = get_area_for_view(request.user, filters.area) if filters.area else None
     return unit_list(
-        viewer=request.user, area=area, coverage=filters.coverage, kind=filters.kind, q=filters.q
+        viewer=request.user,
+        area=area,
+        coverage=filters.coverage,
+        kind=filters.kind,
+        q=filters.q.strip() if filters.q else None,
     )
 
 
-@router.get("/units/{int:unit_id}", response=schemas.UnitOut)
-def unit_detail(request, unit_id: int):
+@router.get("/units/{int:unit_id}", response=schemas.UnitOut, summary="驻区单位详情")
+def unit_detail(request: HttpRequest, unit_id: int) -> Unit:
     return get_unit_for_view(request.user, unit_id)
 
 
-@router.post("/units", response={201: schemas.UnitOut})
-def unit_create(request, payload: schemas.UnitIn):
+@router.post("/units", response={201: schemas.UnitOut}, summary="登记驻区单位")
+def unit_create(request: HttpRequest, payload: schemas.UnitIn) -> Status:
     area = get_area_for_view(request.user, payload.area)
     unit = services.unit_create(
         actor=request.user,
@@ -135,33 +153,49 @@ def unit_create(request, payload: schemas.UnitIn):
     return Status(201, unit)
 
 
-@router.patch("/units/{int:unit_id}", response=schemas.UnitOut)
-def unit_patch(request, unit_id: int, payload: schemas.UnitPatch):
+@router.patch("/units/{int:unit_id}", response=schemas.UnitOut, summary="修改驻区单位")
+def unit_patch(request: HttpRequest, unit_id: int, payload: schemas.UnitPatch) -> Unit:
+    fields = payload.model_dump(exclude_unset=True, exclude_none=True)
     with transaction.atomic():
         unit = get_unit_for_manage(request.user, unit_id)
-        return services.unit_update(
-            actor=request.user, unit=unit, **payload.dict(exclude_unset=True)
-        )
+        if "area" in fields:
+            fields["area"] = get_area_for_view(request.user, fields["area"])
+        return services.unit_update(actor=request.user, unit=unit, **fields)
 
 
-@router.post("/units/{int:unit_id}/coverage", response=schemas.UnitOut)
-def unit_coverage(request, unit_id: int, payload: schemas.CoverageIn):
+@router.post(
+    "/units/{int:unit_id}/coverage", response=schemas.UnitOut, summary="设置单位党组织覆盖"
+)
+def unit_coverage(request: HttpRequest, unit_id: int, payload: schemas.CoverageIn) -> Unit:
     with transaction.atomic():
         unit = get_unit_for_manage(request.user, unit_id)
-        scope = scope_for(request.user)
-        own = scope.get(PartyOrg.objects.all(), pk=payload.own_org) if payload.own_org else None
+        own = get_org_for_view(request.user, payload.own_org) if payload.own_org else None
         covering = (
-            scope.get(PartyOrg.objects.all(), pk=payload.covering_org)
-            if payload.covering_org
-            else None
+            get_org_for_view(request.user, payload.covering_org) if payload.covering_org else None
         )
         return services.unit_set_coverage(
             actor=request.user, unit=unit, own_org=own, covering_org=covering
         )
 
 
-@router.get("/coverage", response=schemas.CoverageOut)
-def coverage(request, area: int | None = None):
+# ---- coverage ----------------------------------------------------------------------------
+
+
+def _coverage_row(area: Area, counts: dict) -> dict:
+    total = counts["total"]
+    return {
+        "area_id": area.pk,
+        "area_name": area.name,
+        "area_level": area.level,
+        **{name: counts[name] for name in COVERAGE_COUNTS},
+        "coverage_rate": (counts["own"] + counts["joint"]) / total if total else None,
+    }
+
+
+@router.get("/coverage", response=schemas.CoverageOut, summary="组织覆盖情况")
+def coverage(request: HttpRequest, area: int | None = None) -> dict:
+    """Coverage of the units in an area (default: the viewer's first home area) with one
+    row per visible child area for drill-down. Roles that see no units get 404."""
     if area:
         node = get_area_for_view(request.user, area)
     else:
@@ -169,24 +203,11 @@ def coverage(request, area: int | None = None):
         if not roots:
             raise NotFound()
         node = roots[0]
-    if not scope_for(request.user).can_see_kind("unit"):
+    if not scope_for(request.user).can_see_kind(KIND_UNIT):
         raise NotFound()
-    summary = coverage_summary(viewer=request.user, area=node)
-    children = [
-        {"area_id": row["area"].pk, "area_name": row["area"].name, **{
-            k: row[k] for k in ("total", "own", "joint", "uncovered", "must_form", "new_uncovered")
-        }}
-        for row in coverage_by_child(viewer=request.user, area=node)
-    ]  # fmt: skip
-    return {
-        "area_id": node.pk,
-        "area_name": node.name,
-        "total": summary.total,
-        "own": summary.own,
-        "joint": summary.joint,
-        "uncovered": summary.uncovered,
-        "must_form": summary.must_form,
-        "new_uncovered": summary.new_uncovered,
-        "coverage_rate": summary.coverage_rate,
-        "children": children,
-    }
+    row = _coverage_row(node, asdict(coverage_summary(viewer=request.user, area=node)))
+    row["children"] = [
+        _coverage_row(child["area"], child)
+        for child in coverage_by_child(viewer=request.user, area=node)
+    ]
+    return row

@@ -1,6 +1,33 @@
-import datetime
+"""Shapes of party orgs, units and coverage in the JSON API.
 
-from ninja import Schema
+Choice fields go out as the stable code plus its Chinese label (`kind` + `kind_display`);
+filters take the codes as enums so OpenAPI lists the allowed values. Write payloads take
+plain strings and leave the checks to the services, whose Chinese messages name the field.
+"""
+
+import datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+from jiceng.orgs.models import PartyOrg, Unit
+from jiceng.orgs.selectors import COVERAGE_FILTERS
+
+CoverageFilter = Literal[COVERAGE_FILTERS]
+# Choice codes as inline enums: several models name their choices "Kind", and OpenAPI
+# components are keyed by class name, so enum classes would overwrite one another.
+OrgKind = Literal[tuple(PartyOrg.Kind.values)]
+OrgDomain = Literal[tuple(PartyOrg.Domain.values)]
+UnitKind = Literal[tuple(Unit.Kind.values)]
+
+
+class OrgFilters(Schema):
+    area: int | None = Field(None, description="区域 id：该区域及其下级区域内的组织")
+    parent: int | None = Field(None, description="上级党组织 id：只列其直接下级")
+    kind: OrgKind | None = Field(None, description="组织类别")
+    domain: OrgDomain | None = Field(None, description="所属领域")
+    include_closed: bool = Field(False, description="包括已撤销的组织")
+    q: str | None = Field(None, max_length=100, description="名称包含")
 
 
 class OrgOut(Schema):
@@ -21,19 +48,19 @@ class OrgOut(Schema):
     closed_reason: str
 
     @staticmethod
-    def resolve_kind_display(obj):
-        return obj.get_kind_display()
+    def resolve_kind_display(obj: PartyOrg) -> str:
+        return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_domain_display(obj):
-        return obj.get_domain_display()
+    def resolve_domain_display(obj: PartyOrg) -> str:
+        return str(obj.get_domain_display())
 
     @staticmethod
-    def resolve_form_display(obj):
-        return obj.get_form_display()
+    def resolve_form_display(obj: PartyOrg) -> str:
+        return str(obj.get_form_display())
 
     @staticmethod
-    def resolve_area_name(obj):
+    def resolve_area_name(obj: PartyOrg) -> str:
         return obj.area.name
 
 
@@ -41,22 +68,40 @@ class OrgIn(Schema):
     name: str
     kind: str
     domain: str
-    area: int
-    form: str = "single"
+    # Omitted: the org sits where its parent sits (a group inside a unit's branch).
+    area: int | None = None
+    form: str = PartyOrg.Form.SINGLE.value
     parent: int | None = None
     secretary_name: str = ""
     established_on: datetime.date | None = None
 
 
 class OrgPatch(Schema):
+    """What org_update may change; kind and parent (the org's place in the tree) may not."""
+
     name: str | None = None
+    domain: str | None = None
+    form: str | None = None
+    area: int | None = None
     secretary_name: str | None = None
-    established_on: datetime.date | None = None
 
 
 class CloseIn(Schema):
     reason: str
     closed_on: datetime.date | None = None
+
+
+class UnitFilters(Schema):
+    area: int | None = Field(None, description="区域 id：该区域及其下级区域内的单位")
+    kind: UnitKind | None = Field(None, description="单位类别")
+    coverage: CoverageFilter | None = Field(
+        None,
+        description=(
+            "覆盖情况：own 单独建立党组织，joint 联合党组织覆盖，uncovered 未覆盖，"
+            "must_form 正式党员3人以上未单独建立，new_uncovered 新登记未覆盖"
+        ),
+    )
+    q: str | None = Field(None, max_length=100, description="名称包含，或统一社会信用代码")
 
 
 class UnitOut(Schema):
@@ -73,19 +118,26 @@ class UnitOut(Schema):
     own_org_id: int | None
     covering_org_id: int | None
     coverage: str
+    coverage_display: str
+    must_form_own_org: bool
     registered_at: datetime.datetime
+    closed_on: datetime.date | None
 
     @staticmethod
-    def resolve_kind_display(obj):
-        return obj.get_kind_display()
+    def resolve_kind_display(obj: Unit) -> str:
+        return str(obj.get_kind_display())
 
     @staticmethod
-    def resolve_area_name(obj):
+    def resolve_area_name(obj: Unit) -> str:
         return obj.area.name
 
     @staticmethod
-    def resolve_coverage(obj):
+    def resolve_coverage(obj: Unit) -> str:
         return str(obj.coverage)
+
+    @staticmethod
+    def resolve_coverage_display(obj: Unit) -> str:
+        return str(obj.get_coverage_display())
 
 
 class UnitIn(Schema):
@@ -99,14 +151,19 @@ class UnitIn(Schema):
 
 
 class UnitPatch(Schema):
+    """What unit_update may change; coverage has its own endpoint and its own checks."""
+
     name: str | None = None
     kind: str | None = None
+    area: int | None = None
     address: str | None = None
     employees: int | None = None
     formal_members: int | None = None
 
 
 class CoverageIn(Schema):
+    """Both empty: the unit becomes uncovered. Own org and joint org are exclusive."""
+
     own_org: int | None = None
     covering_org: int | None = None
 
@@ -114,22 +171,17 @@ class CoverageIn(Schema):
 class CoverageRow(Schema):
     area_id: int
     area_name: str
+    area_level: str
     total: int
     own: int
     joint: int
     uncovered: int
     must_form: int
     new_uncovered: int
+    coverage_rate: float | None = Field(description="组织覆盖率（单独建立与联合覆盖之和 ÷ 单位数）")
 
 
-class CoverageOut(Schema):
-    area_id: int
-    area_name: str
-    total: int
-    own: int
-    joint: int
-    uncovered: int
-    must_form: int
-    new_uncovered: int
-    coverage_rate: float | None
+class CoverageOut(CoverageRow):
+    # Only the children the viewer may see; units placed on the area itself belong to no
+    # child, so the children's totals may sum to less than the area's.
     children: list[CoverageRow]

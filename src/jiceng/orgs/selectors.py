@@ -22,6 +22,7 @@ def org_list(
     kind: str | None = None,
     include_closed: bool = False,
     q: str | None = None,
+    domain: str | None = None,
 ) -> QuerySet[PartyOrg]:
     orgs = scope_for(viewer).filter(PartyOrg.objects.select_related("area", "parent"))
     if area is not None:
@@ -30,6 +31,8 @@ def org_list(
         orgs = orgs.filter(parent=parent)
     if kind:
         orgs = orgs.filter(kind=kind)
+    if domain:
+        orgs = orgs.filter(domain=domain)
     if not include_closed:
         orgs = orgs.filter(closed_on__isnull=True)
     if q:
