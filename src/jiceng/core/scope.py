@@ -38,6 +38,10 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "resident": frozenset({KIND_AREA}),
     "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
 }
+# Roles that see the records about themselves (a party member's own file, transfers and
+# service hours) whatever kinds their role sees otherwise. The link from a record to
+# its person is the registration's `owner_path`.
+SELF_ROLES = frozenset({"member"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Registration:
     area_paths: tuple[str, ...]
     # Lookups to affiliation paths ("path" for PartyOrg itself).
     org_paths: tuple[str, ...] = ()
+    # Lookup to the account the record is about (e.g. "member__account"), if any.
+    owner_path: str | None = None
 
 
 _REGISTRY: dict[type[Model], Registration] = {}
@@ -60,15 +66,19 @@ def register(
     kind: str,
     area_path: str | tuple[str, ...] | None,
     org_paths: tuple[str, ...] = (),
+    owner_path: str | None = None,
 ) -> None:
-    """Declare how `model` sits in the two trees. Called from each app's `ready()`."""
+    """Declare how `model` sits in the two trees, and optionally whose record it is.
+    Called from each app's `ready()`."""
     if area_path is None:
         area_paths: tuple[str, ...] = ()
     elif isinstance(area_path, str):
         area_paths = (area_path,)
     else:
         area_paths = tuple(area_path)
-    _REGISTRY[model] = Registration(kind=kind, area_paths=area_paths, org_paths=org_paths)
+    _REGISTRY[model] = Registration(
+        kind=kind, area_paths=area_paths, org_paths=org_paths, owner_path=owner_path
+    )
 
 
 def registration(model: type[Model]) -> Registration:
@@ -90,6 +100,8 @@ class Scope:
     grants: tuple[Grant, ...] = ()
     everything: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
+    # The account itself, for records about the user (SELF_ROLES only).
+    user_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -120,6 +132,9 @@ class Scope:
                     lookup = f"{org_lookup}__startswith"
                     condition |= Q(**{lookup: grant.org_path})
                     matched = True
+        if reg.owner_path and self.user_id is not None and self.roles & SELF_ROLES:
+            condition |= Q(**{reg.owner_path: self.user_id})
+            matched = True
         return condition if matched else None
 
     def filter(self, queryset: QuerySet) -> QuerySet:
@@ -190,7 +205,9 @@ def scope_for(user) -> Scope:
                 grants.append(Grant(role=row.role, area_path=row.area.path))
             elif row.org_id and row.org.closed_on is None:
                 grants.append(Grant(role=row.role, org_path=row.org.path))
-        scope = Scope(grants=tuple(grants), roles=frozenset(g.role for g in grants))
+        scope = Scope(
+            grants=tuple(grants), roles=frozenset(g.role for g in grants), user_id=user.pk
+        )
     setattr(user, _CACHE_ATTR, scope)
     return scope
 

@@ -43,6 +43,7 @@ def home(request):
         "roots": [(root, overview(viewer=user, area=root)[0]) for root in roots],
         "orgs": list(org_list(viewer=user)[:20]) if scope.org_roots() else [],
         "is_resident": "resident" in scope.roles,
+        "is_member": "member" in scope.roles,
         "no_roles": scope.is_empty,
     }
     return render(request, "dashboard/home.html", context)

@@ -14,10 +14,19 @@ def can_manage_member(user, member: Member) -> bool:
     return can_manage_org(user, member.org)
 
 
+def is_own_record(user, member: Member) -> bool:
+    return (
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and member.account_id is not None
+        and member.account_id == user.pk
+    )
+
+
 def can_reveal_member(user, member: Member) -> bool:
-    """Full ID numbers and phones are for those who keep the record, nobody else; every
-    reveal is audited by the service."""
-    return user is not None and can_manage_member(user, member)
+    """Full ID numbers and phones are for those who keep the record and for the member
+    themselves, nobody else; every reveal is audited by the service."""
+    return user is not None and (can_manage_member(user, member) or is_own_record(user, member))
 
 
 def _require(user, obj, allowed: bool) -> None:

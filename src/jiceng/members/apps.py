@@ -14,19 +14,25 @@ class MembersConfig(AppConfig):
         # A member's record is seen where their org sits (块) and up their org's
         # affiliation line (条).
         scope.register(
-            models.Member, kind=scope.KIND_MEMBER, area_path="org__area", org_paths=("org__path",)
+            models.Member,
+            kind=scope.KIND_MEMBER,
+            area_path="org__area",
+            org_paths=("org__path",),
+            owner_path="account",
         )
         scope.register(
             models.Membership,
             kind=scope.KIND_MEMBER,
             area_path="org__area",
             org_paths=("org__path",),
+            owner_path="member__account",
         )
         scope.register(
             models.MemberEvent,
             kind=scope.KIND_MEMBER,
             area_path="member__org__area",
             org_paths=("member__org__path",),
+            owner_path="member__account",
         )
         # A transfer is seen by both sides and nobody else.
         scope.register(
@@ -34,12 +40,14 @@ class MembersConfig(AppConfig):
             kind=scope.KIND_MEMBER,
             area_path=("from_org__area", "to_org__area"),
             org_paths=("from_org__path", "to_org__path"),
+            owner_path="member__account",
         )
         scope.register(
             models.MobileOutflow,
             kind=scope.KIND_MEMBER,
             area_path="home_org__area",
             org_paths=("home_org__path",),
+            owner_path="member__account",
         )
         # An inflow registration belongs to the community where the member arrived.
         scope.register(models.MobileInflow, kind=scope.KIND_MEMBER, area_path="community")
@@ -48,12 +56,14 @@ class MembersConfig(AppConfig):
             kind=scope.KIND_MEMBER,
             area_path=("community", "unit_org__area", "member__org__area"),
             org_paths=("unit_org__path", "member__org__path"),
+            owner_path="member__account",
         )
         scope.register(
             models.ServiceRecord,
             kind=scope.KIND_MEMBER,
             area_path=("report__community", "report__unit_org__area", "report__member__org__area"),
             org_paths=("report__unit_org__path", "report__member__org__path"),
+            owner_path="report__member__account",
         )
 
         from jiceng.members import indicators

@@ -34,6 +34,15 @@ class MemberForm(forms.Form):
         self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
 
 
+class AccountForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("请当面告知本人，并提醒其首次登录后修改。"),
+    )
+
+
 class TransferForm(forms.Form):
     to_org = forms.IntegerField(label=_("转入党组织编号"))
     reason = forms.CharField(label=_("转接原因"), max_length=200)

@@ -76,6 +76,16 @@ class Member(models.Model):
     work_unit_name = models.CharField(_("工作单位名称"), max_length=150, blank=True)
     post = models.CharField(_("职务"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # The member's own sign-in, opened by the org that keeps the record; through it the
+    # member sees their own file (core.scope's owner lookups).
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("本人账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member_record",
+    )
 
     class Meta:
         verbose_name = _("党员")
@@ -135,6 +145,7 @@ class MemberEvent(models.Model):
         MOBILE_RETURNED = "mobile_returned", _("返回")
         DUAL_REPORTED = "dual_reported", _("双报到")
         SERVICE_RECORDED = "service_recorded", _("服务记录")
+        ACCOUNT_OPENED = "account_opened", _("开通本人账号")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)

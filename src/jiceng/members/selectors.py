@@ -83,6 +83,32 @@ def member_display(member: Member) -> MemberDisplay:
     )
 
 
+def member_own(*, viewer) -> Member | None:
+    """The record linked to the viewer's own account (a party member looking at their
+    file), or None; still read through the scope, which grants it by the owner lookup."""
+    if not getattr(viewer, "is_authenticated", False):
+        return None
+    return (
+        scope_for(viewer)
+        .filter(
+            Member.objects.filter(account=viewer).select_related(
+                "org", "org__area", "residence_community", "work_unit"
+            )
+        )
+        .first()
+    )
+
+
+def member_own_reports(*, viewer, member: Member) -> QuerySet[DualReport]:
+    """The member's own dual reports (双报到) with their service and total hours."""
+    return (
+        scope_for(viewer)
+        .filter(DualReport.objects.filter(member=member).select_related("community"))
+        .annotate(total_hours=Sum("services__hours"), service_count=Count("services"))
+        .order_by("-reported_on", "-id")
+    )
+
+
 def member_events(*, viewer, member: Member) -> QuerySet[MemberEvent]:
     return scope_for(viewer).filter(
         MemberEvent.objects.filter(member=member).select_related("actor")

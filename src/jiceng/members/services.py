@@ -357,6 +357,50 @@ def member_reveal(*, actor, member: Member, field: str) -> str:
     return crypto.decrypt(token)
 
 
+# ---- the member's own account -------------------------------------------------------------
+
+MSG_ACCOUNT_EXISTS = _("该党员已开通本人账号")
+
+
+@transaction.atomic
+def member_account_open(*, actor, member: Member, username: str, password: str):
+    """The org that keeps the record opens the member's own sign-in: an account with the
+    member role on the member's org, linked to the record, so the member sees their own
+    file, transfers and service hours (and nothing of anybody else's)."""
+    from jiceng.accounts.models import Role
+    from jiceng.accounts.services import role_grant, user_create
+
+    access.require_manage_member(actor, member)
+    member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
+    if member.account_id is not None:
+        raise Conflict(MSG_ACCOUNT_EXISTS, field="username")
+    user = user_create(actor=actor, username=username, password=password, full_name=member.name)
+    role_grant(actor=actor, user=user, role=Role.MEMBER, org=member.org)
+    member.account = user
+    member.save(update_fields=["account"])
+    member_event(member, MemberEvent.Kind.ACCOUNT_OPENED, actor=actor, data={"user": user.pk})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=member,
+        changes={"account": {"old": None, "new": user.username}},
+    )
+    return user
+
+
+def _move_member_role(*, actor, member: Member, from_org: PartyOrg, to_org: PartyOrg) -> None:
+    """After a transfer the member's own role follows them to the receiving org. The
+    receiving side may not manage the sending org, so the revocation is the system's
+    consequence of the accepted transfer (actor None), audited like any revocation."""
+    from jiceng.accounts.models import Role
+    from jiceng.accounts.services import role_grant, role_revoke_anchor
+
+    if member.account_id is None:
+        return
+    role_revoke_anchor(actor=None, user=member.account, role=Role.MEMBER, org=from_org)
+    role_grant(actor=actor, user=member.account, role=Role.MEMBER, org=to_org, if_missing=True)
+
+
 # ---- transfers (组织关系转接) -------------------------------------------------------------
 
 
@@ -422,6 +466,9 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
     )
     member.org = transfer.to_org
     member.save(update_fields=["org"])
+    _move_member_role(
+        actor=actor, member=member, from_org=transfer.from_org, to_org=transfer.to_org
+    )
     transfer.state = Transfer.State.ACCEPTED
     transfer.decided_at = timezone.now()
     transfer.decided_by = actor if getattr(actor, "is_authenticated", False) else None

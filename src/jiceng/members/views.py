@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jiceng.core.access import can_manage_area, get_area_for_view
@@ -113,9 +114,56 @@ def member_detail(request, pk: int):
         "transfer_form": forms.TransferForm(),
         "outflow_form": forms.OutflowForm(),
         "open_outflow": member.outflows.filter(state=MobileOutflow.State.OUT).first(),
+        "account_form": forms.AccountForm(),
         "revealed": request.session.pop("jiceng_revealed", None),
     }
     return render(request, "members/detail.html", context)
+
+
+@login_required
+def member_me(request):
+    """A party member's own file: record (masked, with an audited reveal of their own
+    numbers), org history, transfers, mobile records and community service hours."""
+    member = selectors.member_own(viewer=request.user)
+    context = {"member": member}
+    if member is not None:
+        context |= {
+            "shown": selectors.member_display(member),
+            "can_reveal": access.can_reveal_member(request.user, member),
+            "memberships": member.memberships.select_related("org").order_by("started_on", "id"),
+            "transfers": member.transfers.select_related("from_org", "to_org").order_by(
+                "-started_at"
+            ),
+            "outflows": member.outflows.order_by("-left_on"),
+            "reports": selectors.member_own_reports(viewer=request.user, member=member),
+            "revealed": request.session.pop("jiceng_revealed", None),
+        }
+    return render(request, "members/me.html", context)
+
+
+@login_required
+@sensitive_post_parameters("password")
+@require_POST
+def member_account(request, pk: int):
+    """Open the member's own sign-in (the org that keeps the record)."""
+    member = access.get_member_for_view(request.user, pk)
+    form = forms.AccountForm(request.POST)
+    try:
+        if not form.is_valid():
+            field = next(iter(form.errors), "username")
+            raise ValidationFailed(_("请填写用户名和初始密码"), field=field)
+        user = services.member_account_open(
+            actor=request.user,
+            member=member,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+        )
+        messages.success(request, _("已开通本人账号 %(name)s") % {"name": user.username})
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("members:detail", pk=pk)
 
 
 @login_required
@@ -131,6 +179,10 @@ def member_reveal(request, pk: int):
         messages.error(request, str(error.message))
     else:
         request.session["jiceng_revealed"] = {"field": field, "value": value}
+    if access.is_own_record(request.user, member) and not access.can_manage_member(
+        request.user, member
+    ):
+        return redirect("members:me")
     return redirect("members:detail", pk=pk)
 
 
