@@ -169,3 +169,18 @@ def test_role_follows_an_accepted_transfer(territory, member):
     assert [(a.role, a.org_id) for a in active] == [("member", territory.orgs["hp_c1_b"].pk)]
     forget_scope(user)
     assert selectors.member_own(viewer=user) == Member.objects.get(pk=member.pk)
+
+
+def test_api_me_and_register_show_only_the_own_record(client, territory, member, other):
+    user = _open(territory, member)
+    client.force_login(user)
+    me = client.get("/api/members/me").json()
+    assert me["id"] == member.pk and me["phone"] == "139****5678"
+    assert [row["id"] for row in client.get("/api/members").json()["items"]] == [member.pk]
+    assert client.get(f"/api/members/{other.pk}").status_code == 404
+    revealed = client.post(
+        f"/api/members/{member.pk}/reveal", {"field": "phone"}, content_type="application/json"
+    )
+    assert revealed.status_code == 200 and revealed.json()["value"] == "13912345678"
+    client.force_login(territory.users["xh_member"])
+    assert client.get("/api/members/me").status_code == 404

@@ -60,6 +60,16 @@ def mobile_ledger(request):
     return selectors.mobile_ledger(viewer=request.user)
 
 
+@router.get("/me", response=schemas.MemberOut)
+def member_me(request):
+    """The record linked to the caller's own account (a party member), masked; 404 when
+    the account has none. Own dual reports are under /dual-reports, seen by scope."""
+    member = selectors.member_own(viewer=request.user)
+    if member is None:
+        raise NotFound()
+    return member
+
+
 @router.get("/{int:member_id}", response=schemas.MemberOut)
 def member_detail(request, member_id: int):
     return access.get_member_for_view(request.user, member_id)
