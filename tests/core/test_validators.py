@@ -1,6 +1,7 @@
 """Check characters of credit codes and ID numbers, phones: property-based."""
 
 import datetime
+import unicodedata
 
 import pytest
 from hypothesis import given, settings
@@ -11,6 +12,7 @@ from jiceng.core.validators import (
     ID_CHECK,
     USCC_ALPHABET,
     USCC_AUTHORITY_KINDS,
+    clean_text,
     id_check_character,
     id_number_birth_date,
     id_number_gender,
@@ -173,3 +175,25 @@ def test_fields_can_be_renamed_for_the_form_that_asks():
     with pytest.raises(ValidationFailed) as error:
         validate_phone("123", field="contact_phone")
     assert error.value.field == "contact_phone" and "手机号码" in str(error.value.message)
+
+
+@pytest.mark.parametrize(
+    ("raw", "multiline", "expected"),
+    [
+        ("楼道\x00灯坏了", False, "楼道灯坏了"),  # PostgreSQL refuses NUL
+        ("噪音\x07\x1b[31m扰民", False, "噪音[31m扰民"),
+        ("第一行\r\n\t第二行\x0b", True, "第一行\n\t第二行"),
+        ("付款\u202e人民币\u2066", False, "付款人民币"),  # bidi overrides
+        ("漏水\x85\x9f", False, "漏水"),  # C1 controls
+        ("  小区  门口  ", False, "小区 门口"),
+        ("“中文”，标点！", False, "“中文”，标点！"),
+    ],
+)
+def test_clean_text_drops_control_characters(raw, multiline, expected):
+    assert clean_text(raw, multiline=multiline) == expected
+
+
+@given(st.text())
+def test_clean_text_never_keeps_a_control_character(value):
+    cleaned = clean_text(value, multiline=True)
+    assert all(ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs") for ch in cleaned)

@@ -8,6 +8,7 @@ import datetime
 import re
 import unicodedata
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import ValidationFailed
@@ -93,11 +94,21 @@ def normalize_text(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
+# Characters no text field keeps: C0/C1 controls other than tab and newline (PostgreSQL
+# refuses NUL outright, XML 1.0 cannot carry the rest), surrogates and non-characters,
+# and the bidirectional overrides that make a pasted text display other than it reads.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+
+
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
     """People's words as they wrote them: no case change and no width folding (Chinese
-    punctuation stays Chinese), only surrounding space trimmed and, on one-line fields,
-    runs of space collapsed. Codes and numbers use `normalize_text` instead."""
+    punctuation stays Chinese), only control characters dropped, surrounding space
+    trimmed and, on one-line fields, runs of space collapsed. Codes and numbers use
+    `normalize_text` instead."""
     value = (value or "").replace("\r\n", "\n").replace("\r", "\n")
+    value = _UNWANTED.sub("", value)
     if multiline:
         lines = [line.rstrip() for line in value.split("\n")]
         return "\n".join(lines).strip()
@@ -149,7 +160,7 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationFailed(MSG_ID_BIRTH, field=field) from None
-    if birth.year < 1900 or birth > datetime.date.today():
+    if birth.year < 1900 or birth > timezone.localdate():
         raise ValidationFailed(MSG_ID_BIRTH, field=field)
     if id_check_character(number[:17]) != number[17]:
         raise ValidationFailed(MSG_ID_CHECK, field=field)
