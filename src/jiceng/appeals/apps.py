@@ -14,6 +14,7 @@ class AppealsConfig(AppConfig):
         # A case is seen in the territory where it happened.
         scope.register(models.Appeal, kind=scope.KIND_APPEAL, area_path="area")
         scope.register(models.HandlingUnit, kind=scope.KIND_APPEAL, area_path="area")
+        scope.register(models.RoutingRule, kind=scope.KIND_APPEAL, area_path="area")
 
         from jiceng.appeals import indicators
 

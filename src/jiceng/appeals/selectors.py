@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from jiceng.appeals import rollup
 from jiceng.appeals.models import (
     Appeal,
     AppealEvent,
     AppealMonthStat,
+    HandlerMembership,
     HandlingUnit,
+    RoutingRule,
     SummonsTarget,
 )
 from jiceng.core.models import Area
@@ -305,3 +307,72 @@ def ranking(*, viewer, parent: Area, year: int, month: int) -> list[RankingRow]:
 
     result.sort(key=lambda r: (sort_key(r), r.area.code))
     return result
+
+
+# ---- configuration (办理设置) -----------------------------------------------------------
+
+
+def managed_roots(viewer) -> list[Area]:
+    """The top areas the viewer manages (a street, a district...), outermost first."""
+    from jiceng.core.access import MANAGING_ROLES
+
+    scope = scope_for(viewer)
+    if scope.everything:
+        return list(Area.objects.filter(parent__isnull=True).order_by("id"))
+    paths = [g.area_path for g in scope.grants if g.role in MANAGING_ROLES and g.area_path]
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+def _under_any(paths: list[str], lookup: str) -> Q:
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return condition
+
+
+def configured_units(*, viewer) -> QuerySet[HandlingUnit]:
+    """Handling units inside the territory the viewer manages, with their handlers."""
+    paths = [root.path for root in managed_roots(viewer)]
+    return (
+        HandlingUnit.objects.filter(_under_any(paths, "area__path"))
+        .select_related("area")
+        .prefetch_related(
+            Prefetch(
+                "handlers",
+                queryset=HandlerMembership.objects.filter(ended_at__isnull=True).select_related(
+                    "user"
+                ),
+                to_attr="open_handlers",
+            )
+        )
+        .order_by("area__path", "kind", "name")
+    )
+
+
+def routable_units(*, viewer) -> QuerySet[HandlingUnit]:
+    """Units a rule in the viewer's territory may send to: those inside it, and the
+    departments above it that serve it (a district department for a street)."""
+    roots = managed_roots(viewer)
+    above = {p for root in roots for p in _ancestor_paths(root.path)}
+    return (
+        HandlingUnit.objects.filter(is_active=True)
+        .filter(_under_any([r.path for r in roots], "area__path") | Q(area__path__in=above))
+        .select_related("area")
+        .order_by("area__path", "kind", "name")
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split("/") if p]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def routing_rules(*, viewer) -> QuerySet[RoutingRule]:
+    """Rules set on areas inside the territory the viewer manages."""
+    paths = [root.path for root in managed_roots(viewer)]
+    return (
+        scope_for(viewer)
+        .filter(RoutingRule.objects.filter(_under_any(paths, "area__path")))
+        .select_related("area", "category", "unit", "unit__area")
+        .order_by("area__path", "category__sort", "id")
+    )

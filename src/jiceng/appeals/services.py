@@ -616,8 +616,7 @@ def routing_rule_set(
 ) -> RoutingRule:
     """Create or replace the rule for (category, area)."""
     require_manage_area(actor, area)
-    if not unit.is_active:
-        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+    check_rule(area=area, unit=unit)
     rule, _created = RoutingRule.objects.update_or_create(
         category=category, area=area, defaults={"unit": unit}
     )
@@ -628,6 +627,196 @@ def routing_rule_set(
         changes={"category": category.code if category else None, "unit": unit.pk},
     )
     return rule
+
+
+MSG_CATEGORY_CODE = _("编码应为2到40位小写字母、数字、下划线或连字符")
+MSG_CATEGORY_CODE_TAKEN = _("该编码已被使用")
+MSG_CATEGORY_NAME = _("请填写名称")
+MSG_CATEGORY_GROUP = _("请填写大类")
+MSG_RESPONSE_HOURS = _("响应时限应为1到720小时")
+MSG_RESOLUTION_AMOUNT = _("办结时限应为1到365")
+MSG_RESOLUTION_UNIT = _("办结时限单位无效")
+MSG_REOPEN_DAYS = _("可重办天数应为0到90天")
+MSG_RESOLUTION_BEFORE_RESPONSE = _("办结时限不能短于响应时限")
+MSG_HANDLER_UNKNOWN = _("没有该用户，或该用户不在您管理的辖区内")
+MSG_RULE_UNIT_AREA = _("承办单位的负责区域不包含该区域")
+MSG_RULE_AREA_LEVEL = _("派单规则应设在区、街道、社区或网格")
+
+
+@dataclass
+class CategoryFacts:
+    name: str
+    group: str
+    response_hours: int
+    resolution_amount: int
+    resolution_unit: str
+    reopen_days: int = 7
+    description: str = ""
+    is_mediation: bool = False
+    is_active: bool = True
+    sort: int = 0
+
+
+def _require_city(actor) -> None:
+    """Categories and their deadlines hold for the whole city: only who manages the city
+    (the root area) may change them."""
+    root = Area.objects.filter(parent__isnull=True).order_by("id").first()
+    if root is None:
+        raise ValidationFailed(MSG_CATEGORY, field="category")
+    require_manage_area(actor, root)
+
+
+def _clean_category(facts: CategoryFacts) -> dict:
+    name = clean_text(facts.name)
+    if not name or len(name) > 50:
+        raise ValidationFailed(MSG_CATEGORY_NAME, field="name")
+    group = clean_text(facts.group)
+    if not group or len(group) > 30:
+        raise ValidationFailed(MSG_CATEGORY_GROUP, field="group")
+    if not (isinstance(facts.response_hours, int) and 1 <= facts.response_hours <= 720):
+        raise ValidationFailed(MSG_RESPONSE_HOURS, field="response_hours")
+    if not (isinstance(facts.resolution_amount, int) and 1 <= facts.resolution_amount <= 365):
+        raise ValidationFailed(MSG_RESOLUTION_AMOUNT, field="resolution_amount")
+    if facts.resolution_unit not in Category.DeadlineUnit.values:
+        raise ValidationFailed(MSG_RESOLUTION_UNIT, field="resolution_unit")
+    if (
+        facts.resolution_unit == Category.DeadlineUnit.HOURS
+        and facts.resolution_amount < facts.response_hours
+    ):
+        raise ValidationFailed(MSG_RESOLUTION_BEFORE_RESPONSE, field="resolution_amount")
+    if not (isinstance(facts.reopen_days, int) and 0 <= facts.reopen_days <= 90):
+        raise ValidationFailed(MSG_REOPEN_DAYS, field="reopen_days")
+    return {
+        "name": name,
+        "group": group,
+        "description": clean_text(facts.description)[:200],
+        "response_hours": facts.response_hours,
+        "resolution_amount": facts.resolution_amount,
+        "resolution_unit": facts.resolution_unit,
+        "reopen_days": facts.reopen_days,
+        "is_mediation": bool(facts.is_mediation),
+        "is_active": bool(facts.is_active),
+        "sort": max(0, min(int(facts.sort or 0), 32767)),
+    }
+
+
+@transaction.atomic
+def category_create(*, actor, code: str, facts: CategoryFacts) -> Category:
+    """A new category. Its code is also its Open311 service_code, so it never changes."""
+    import re
+
+    _require_city(actor)
+    code = (code or "").strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,39}", code):
+        raise ValidationFailed(MSG_CATEGORY_CODE, field="code")
+    if Category.objects.filter(code=code).exists():
+        raise Conflict(MSG_CATEGORY_CODE_TAKEN, field="code")
+    category = Category.objects.create(code=code, **_clean_category(facts))
+    audit_record(
+        actor=actor, action=AuditEntry.Action.CREATE, target=category, changes={"code": code}
+    )
+    return category
+
+
+@transaction.atomic
+def category_update(*, actor, category: Category, facts: CategoryFacts) -> Category:
+    """New deadlines apply to cases received from now on; running cases keep theirs."""
+    _require_city(actor)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    values = _clean_category(facts)
+    changes = {
+        key: {"old": getattr(category, key), "new": value}
+        for key, value in values.items()
+        if getattr(category, key) != value
+    }
+    if changes:
+        for key, value in values.items():
+            setattr(category, key, value)
+        category.save(update_fields=list(values))
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=category, changes=changes)
+    return category
+
+
+@transaction.atomic
+def handling_unit_set_active(*, actor, unit: HandlingUnit, active: bool) -> HandlingUnit:
+    """Stop (or resume) sending cases to a unit. Its routing rules stay but no longer
+    match while it is stopped; cases already with it stay with it."""
+    require_manage_area(actor, unit.area)
+    unit = HandlingUnit.objects.select_for_update().get(pk=unit.pk)
+    if unit.is_active != active:
+        unit.is_active = active
+        unit.save(update_fields=["is_active"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            target=unit,
+            changes={"is_active": {"old": not active, "new": active}},
+        )
+    return unit
+
+
+@transaction.atomic
+def handler_add_by_username(*, actor, unit: HandlingUnit, username: str) -> HandlerMembership:
+    """Add a handler named by user name. The account must hold a role inside the
+    actor's territory, so nobody can pull in an account they cannot see."""
+    from jiceng.accounts.selectors import assignment_list
+
+    username = (username or "").strip()
+    assignment = (
+        assignment_list(viewer=actor).filter(user__username__iexact=username).first()
+        if username
+        else None
+    )
+    if assignment is None:
+        require_manage_area(actor, unit.area)
+        raise ValidationFailed(MSG_HANDLER_UNKNOWN, field="username")
+    return handler_add(actor=actor, unit=unit, user=assignment.user)
+
+
+@transaction.atomic
+def handler_remove(*, actor, membership: HandlerMembership) -> HandlerMembership:
+    require_manage_area(actor, membership.unit.area)
+    membership = HandlerMembership.objects.select_for_update().get(pk=membership.pk)
+    if membership.ended_at is None:
+        membership.ended_at = timezone.now()
+        membership.save(update_fields=["ended_at"])
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.REVOKE,
+            target=membership.unit,
+            changes={"handler": membership.user_id},
+        )
+    return membership
+
+
+RULE_AREA_LEVELS = {Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID}
+
+
+def check_rule(*, area: Area, unit: HandlingUnit) -> None:
+    """A rule may only send an area's cases to a unit that answers for that area."""
+    if area.level not in RULE_AREA_LEVELS:
+        raise ValidationFailed(MSG_RULE_AREA_LEVEL, field="area")
+    if not unit.is_active:
+        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+    if not area.path.startswith(unit.area.path):
+        raise ValidationFailed(MSG_RULE_UNIT_AREA, field="unit")
+
+
+@transaction.atomic
+def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
+    """Remove a rule: the area's cases then follow the next rule up the tree, or wait
+    in the street's queue."""
+    require_manage_area(actor, rule.area)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        target=rule,
+        changes={
+            "category": rule.category.code if rule.category_id else None,
+            "unit": rule.unit_id,
+        },
+    )
+    rule.delete()
 
 
 # ---- Open311 keys --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jiceng.appeals import views
+from jiceng.appeals import setup_views, views
 
 app_name = "appeals"
 
@@ -15,6 +15,17 @@ urlpatterns = [
     path("street/", views.street_board, name="street"),
     path("rates/", views.rates, name="rates"),
     path("rates/cases/", views.rate_cases, name="rate_cases"),
+    path("setup/", setup_views.rules, name="setup_rules"),
+    path("setup/rules/<int:pk>/delete/", setup_views.rule_delete, name="setup_rule_delete"),
+    path("setup/units/", setup_views.units, name="setup_units"),
+    path("setup/units/<int:pk>/active/", setup_views.unit_active, name="setup_unit_active"),
+    path("setup/units/<int:pk>/handlers/", setup_views.handler_add, name="setup_handler_add"),
+    path(
+        "setup/handlers/<int:pk>/remove/", setup_views.handler_remove, name="setup_handler_remove"
+    ),
+    path("setup/categories/", setup_views.categories, name="setup_categories"),
+    path("setup/categories/new/", setup_views.category_edit, name="setup_category_new"),
+    path("setup/categories/<int:pk>/", setup_views.category_edit, name="setup_category_edit"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
     path("summons/<int:target_id>/<str:step>/", views.summons_answer, name="summons_answer"),

@@ -1,0 +1,78 @@
+"""Forms of the configuration pages (办理设置): categories and their deadlines, handling
+units and their handlers, routing rules. They parse input; services check the rules."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.appeals.forms import category_choices
+from jiceng.appeals.models import Category, HandlingUnit
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(
+        label=_("编码"),
+        max_length=40,
+        help_text=_("小写字母、数字、下划线或连字符，创建后不能修改（Open311 的 service_code）"),
+    )
+    name = forms.CharField(label=_("名称"), max_length=50)
+    group = forms.CharField(label=_("大类"), max_length=30)
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+    response_hours = forms.IntegerField(label=_("响应时限（小时）"), min_value=1, max_value=720)
+    resolution_amount = forms.IntegerField(label=_("办结时限"), min_value=1, max_value=365)
+    resolution_unit = forms.ChoiceField(
+        label=_("办结时限单位"), choices=Category.DeadlineUnit.choices
+    )
+    reopen_days = forms.IntegerField(
+        label=_("不满意可重办天数"), min_value=0, max_value=90, initial=7
+    )
+    is_mediation = forms.BooleanField(label=_("矛盾纠纷（需记录调解）"), required=False)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    sort = forms.IntegerField(label=_("排序"), min_value=0, max_value=32767, initial=0)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+
+class UnitForm(forms.Form):
+    name = forms.CharField(label=_("名称"), max_length=80)
+    kind = forms.ChoiceField(label=_("类型"), choices=HandlingUnit.Kind.choices)
+    area = forms.TypedChoiceField(label=_("负责区域"), coerce=int)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.pk, a.name) for a in areas]
+
+
+class HandlerForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+
+
+class RuleForm(forms.Form):
+    area = forms.TypedChoiceField(label=_("区域"), coerce=int)
+    category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
+    unit = forms.TypedChoiceField(label=_("承办单位"), coerce=int)
+
+    def __init__(self, *args, areas=(), units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.pk, area_label(a)) for a in areas]
+        choices = category_choices()
+        self.fields["category"].choices = [("", _("全部类别")), *choices[1:]]
+        self.fields["unit"].choices = [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
+
+
+class PreviewForm(forms.Form):
+    area = forms.TypedChoiceField(label=_("发生地"), coerce=int)
+    category = forms.TypedChoiceField(label=_("类别"), coerce=int)
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [(a.pk, area_label(a)) for a in areas]
+        self.fields["category"].choices = category_choices()
+
+
+def area_label(area) -> str:
+    """Indented by level so a long list of a street's communities and grids reads as a tree."""
+    depth = {"district": 0, "street": 1, "community": 2, "grid": 3}.get(area.level, 0)
+    return "\u3000" * depth + area.name

@@ -1,0 +1,285 @@
+"""Configuration pages (办理设置): who handles what, without the superuser admin.
+
+Territory staff set routing rules and handling units (with their handlers) inside the
+territory they manage, and can check which unit a case would go to; who manages the
+city keeps the category list and its deadlines. Every change goes through the services,
+which check access again and write the audit row.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.appeals import selectors, services, setup_forms
+from jiceng.appeals.models import Category, HandlerMembership, HandlingUnit
+from jiceng.appeals.routing import route
+from jiceng.core.access import can_manage_area
+from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.models import Area
+
+AREA_CAP = 3000
+
+
+def _roots(request) -> list[Area]:
+    roots = selectors.managed_roots(request.user)
+    if not roots:
+        raise Http404
+    return roots
+
+
+def _areas(roots: list[Area], *, grids: bool = True) -> list[Area]:
+    """Areas under the managed roots where rules and units can sit. A city-wide manager
+    gets districts and streets only: a select of every grid in Shanghai helps nobody."""
+    levels = [Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY]
+    if any(root.level == Area.Level.CITY for root in roots):
+        levels = [Area.Level.DISTRICT, Area.Level.STREET]
+    elif grids:
+        levels.append(Area.Level.GRID)
+    areas = Area.objects.none()
+    for root in roots:
+        areas = areas | Area.objects.filter(path__startswith=root.path, level__in=levels)
+    return list(areas.order_by("path")[:AREA_CAP])
+
+
+def _fail(form, error: ApplicationError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, str(error.message))
+
+
+def _can_edit_categories(user) -> bool:
+    root = Area.objects.filter(parent__isnull=True).order_by("id").first()
+    return root is not None and can_manage_area(user, root)
+
+
+# ---- routing rules ------------------------------------------------------------------------
+
+
+@login_required
+def rules(request):
+    """The rules of the viewer's territory, a form to set one, and a check of where a
+    case of a given category and place would go."""
+    roots = _roots(request)
+    areas = _areas(roots)
+    units = list(selectors.routable_units(viewer=request.user))
+    form = setup_forms.RuleForm(request.POST or None, areas=areas, units=units, prefix="rule")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next((a for a in areas if a.pk == data["area"]), None)
+        unit = next((u for u in units if u.pk == data["unit"]), None)
+        category = (
+            Category.objects.filter(pk=data["category"]).first() if data["category"] else None
+        )
+        try:
+            if area is None:
+                raise NotFound(field="area")
+            if unit is None:
+                raise NotFound(field="unit")
+            services.routing_rule_set(actor=request.user, area=area, unit=unit, category=category)
+        except ApplicationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("已保存派单规则"))
+            return redirect("appeals:setup_rules")
+    preview_form = setup_forms.PreviewForm(
+        request.GET if "preview-area" in request.GET else None, areas=areas, prefix="preview"
+    )
+    preview = None
+    if preview_form.is_bound and preview_form.is_valid():
+        area = next((a for a in areas if a.pk == preview_form.cleaned_data["area"]), None)
+        category = Category.objects.filter(
+            pk=preview_form.cleaned_data["category"], is_active=True
+        ).first()
+        if area is not None and category is not None:
+            preview = {"area": area, "category": category, "rule": route(category, area)}
+    context = {
+        "rules": selectors.routing_rules(viewer=request.user)[:1000],
+        "form": form,
+        "preview_form": preview_form,
+        "preview": preview,
+    }
+    return render(request, "appeals/setup_rules.html", context)
+
+
+@login_required
+@require_POST
+def rule_delete(request, pk: int):
+    rule = selectors.routing_rules(viewer=request.user).filter(pk=pk).first()
+    if rule is None:
+        raise Http404
+    try:
+        services.routing_rule_delete(actor=request.user, rule=rule)
+        messages.success(request, _("已删除派单规则"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:setup_rules")
+
+
+# ---- handling units and handlers --------------------------------------------------------------
+
+
+@login_required
+def units(request):
+    roots = _roots(request)
+    areas = _areas(roots, grids=False)
+    form = setup_forms.UnitForm(request.POST or None, areas=areas, prefix="unit")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        area = next((a for a in areas if a.pk == data["area"]), None)
+        try:
+            if area is None:
+                raise NotFound(field="area")
+            services.handling_unit_create(
+                actor=request.user, name=data["name"], kind=data["kind"], area=area
+            )
+        except ApplicationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("已新增承办单位"))
+            return redirect("appeals:setup_units")
+    context = {
+        "units": selectors.configured_units(viewer=request.user)[:500],
+        "form": form,
+        "handler_form": setup_forms.HandlerForm(),
+    }
+    return render(request, "appeals/setup_units.html", context)
+
+
+def _unit(request, pk: int) -> HandlingUnit:
+    unit = selectors.configured_units(viewer=request.user).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@login_required
+@require_POST
+def unit_active(request, pk: int):
+    unit = _unit(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.handling_unit_set_active(actor=request.user, unit=unit, active=active)
+        messages.success(request, _("已启用") if active else _("已停用，不再接收新派单"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:setup_units")
+
+
+@login_required
+@require_POST
+def handler_add(request, pk: int):
+    unit = _unit(request, pk)
+    form = setup_forms.HandlerForm(request.POST)
+    try:
+        username = form.cleaned_data["username"] if form.is_valid() else ""
+        membership = services.handler_add_by_username(
+            actor=request.user, unit=unit, username=username
+        )
+        messages.success(
+            request,
+            _("已将 %(user)s 加入 %(unit)s")
+            % {"user": membership.user.username, "unit": unit.name},
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:setup_units")
+
+
+@login_required
+@require_POST
+def handler_remove(request, pk: int):
+    membership = (
+        HandlerMembership.objects.filter(
+            pk=pk, unit__in=selectors.configured_units(viewer=request.user)
+        )
+        .select_related("unit", "user")
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    try:
+        services.handler_remove(actor=request.user, membership=membership)
+        messages.success(request, _("已移出承办人员"))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+    return redirect("appeals:setup_units")
+
+
+# ---- categories and deadlines -----------------------------------------------------------------
+
+
+@login_required
+def categories(request):
+    _roots(request)
+    context = {
+        "categories": Category.objects.order_by("sort", "code"),
+        "can_edit": _can_edit_categories(request.user),
+    }
+    return render(request, "appeals/setup_categories.html", context)
+
+
+def _facts(data: dict) -> services.CategoryFacts:
+    return services.CategoryFacts(
+        name=data["name"],
+        group=data["group"],
+        description=data.get("description") or "",
+        response_hours=data["response_hours"],
+        resolution_amount=data["resolution_amount"],
+        resolution_unit=data["resolution_unit"],
+        reopen_days=data["reopen_days"],
+        is_mediation=data.get("is_mediation", False),
+        is_active=data.get("is_active", False),
+        sort=data.get("sort") or 0,
+    )
+
+
+@login_required
+def category_edit(request, pk: int | None = None):
+    _roots(request)
+    if not _can_edit_categories(request.user):
+        raise Http404
+    category = None
+    if pk is not None:
+        category = Category.objects.filter(pk=pk).first()
+        if category is None:
+            raise Http404
+    initial = None
+    if category is not None:
+        initial = {
+            field: getattr(category, field)
+            for field in (
+                "name",
+                "group",
+                "description",
+                "response_hours",
+                "resolution_amount",
+                "resolution_unit",
+                "reopen_days",
+                "is_mediation",
+                "is_active",
+                "sort",
+            )
+        }
+    form = setup_forms.CategoryForm(
+        request.POST or None, initial=initial, editing=category is not None
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if category is None:
+                services.category_create(
+                    actor=request.user,
+                    code=form.cleaned_data["code"],
+                    facts=_facts(form.cleaned_data),
+                )
+            else:
+                services.category_update(
+                    actor=request.user, category=category, facts=_facts(form.cleaned_data)
+                )
+        except ApplicationError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, _("已保存诉求类别；新时限自保存后受理的诉求起适用"))
+            return redirect("appeals:setup_categories")
+    return render(request, "appeals/setup_category.html", {"form": form, "category": category})
