@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 
 from jiceng.core.audit import audit_record, audit_verify
 from jiceng.core.models import AuditEntry, AuditHead
@@ -17,12 +18,28 @@ def named_entry(message: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def lift_guard() -> None:
+    """Do what an owner of the tables could: take the append-only trigger away (inside
+    the test's transaction, so it comes back afterwards). Only then can entries be
+    tampered with, and the chain must still catch it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Deferred foreign-key checks of this transaction's inserts must run first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(
+                "ALTER TABLE core_auditentry DISABLE TRIGGER core_auditentry_append_only"
+            )
+        else:
+            cursor.execute("DROP TRIGGER core_auditentry_no_update")
+
+
 @pytest.fixture
 def chain(db):
     city = area_create(actor=None, parent=None, code="310000000000", name="上海市", level="city")
     for name in ("沪", "上海", "上海市"):
         area_rename(actor=None, area=city, name=name)
     audit_record(actor=None, action="export", target=city, changes={"rows": 3})
+    lift_guard()
     return list(AuditEntry.objects.order_by("id"))
 
 
@@ -75,6 +92,7 @@ def test_a_tampered_service_entry_is_named_among_many(territory):
     entries = list(AuditEntry.objects.order_by("id").values_list("id", flat=True))
     assert len(entries) > 40 and audit_verify().ok
     victim = entries[len(entries) // 2]
+    lift_guard()
     AuditEntry.objects.filter(pk=victim).update(actor_label="someone-else")
     with pytest.raises(CommandError) as error:
         call_command("audit", "verify")
@@ -98,3 +116,19 @@ def test_a_rehashed_entry_still_breaks_the_next_link(chain):
 def test_verify_is_a_subcommand(db):
     with pytest.raises(CommandError):
         call_command("audit")
+
+
+def test_the_database_refuses_edits(db):
+    area_create(actor=None, parent=None, code="310000000000", name="上海市", level="city")
+    entry = AuditEntry.objects.get()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(actor_label="someone-else")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entry.changes = {"name": "改过的"}
+        entry.save()
+    if connection.vendor == "postgresql":
+        # SQLite keeps DELETE for the test runner's flush (see the migration).
+        with pytest.raises(DatabaseError), transaction.atomic():
+            AuditEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.actor_label == "system" and audit_verify().ok
