@@ -184,3 +184,14 @@ def test_api_me_and_register_show_only_the_own_record(client, territory, member,
     assert revealed.status_code == 200 and revealed.json()["value"] == "13912345678"
     client.force_login(territory.users["xh_member"])
     assert client.get("/api/members/me").status_code == 404
+
+
+def test_link_an_existing_account(territory, member, other):
+    user = territory.users["xh_member"]
+    services.member_account_link(actor=territory.users["xh_c1_secretary"], member=member, user=user)
+    assert selectors.member_own(viewer=user) == Member.objects.get(pk=member.pk)
+    with pytest.raises(Conflict):
+        services.member_account_link(
+            actor=territory.users["xh_c1_secretary"], member=other, user=user
+        )
+    assert Member.objects.get(pk=other.pk).account_id is None

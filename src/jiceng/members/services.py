@@ -362,20 +362,38 @@ def member_reveal(*, actor, member: Member, field: str) -> str:
 MSG_ACCOUNT_EXISTS = _("该党员已开通本人账号")
 
 
+MSG_ACCOUNT_TAKEN = _("该账号已关联其他党员")
+
+
 @transaction.atomic
 def member_account_open(*, actor, member: Member, username: str, password: str):
     """The org that keeps the record opens the member's own sign-in: an account with the
     member role on the member's org, linked to the record, so the member sees their own
     file, transfers and service hours (and nothing of anybody else's)."""
+    from jiceng.accounts.services import user_create
+
+    access.require_manage_member(actor, member)
+    if Member.objects.filter(pk=member.pk, account__isnull=False).exists():
+        raise Conflict(MSG_ACCOUNT_EXISTS, field="username")
+    user = user_create(actor=actor, username=username, password=password, full_name=member.name)
+    member_account_link(actor=actor, member=member, user=user)
+    return user
+
+
+@transaction.atomic
+def member_account_link(*, actor, member: Member, user) -> Member:
+    """Link an existing account to the member's record and give it the member role on
+    the member's org (kept if it already has it)."""
     from jiceng.accounts.models import Role
-    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.accounts.services import role_grant
 
     access.require_manage_member(actor, member)
     member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if member.account_id is not None:
         raise Conflict(MSG_ACCOUNT_EXISTS, field="username")
-    user = user_create(actor=actor, username=username, password=password, full_name=member.name)
-    role_grant(actor=actor, user=user, role=Role.MEMBER, org=member.org)
+    if Member.objects.filter(account=user).exists():
+        raise Conflict(MSG_ACCOUNT_TAKEN, field="username")
+    role_grant(actor=actor, user=user, role=Role.MEMBER, org=member.org, if_missing=True)
     member.account = user
     member.save(update_fields=["account"])
     member_event(member, MemberEvent.Kind.ACCOUNT_OPENED, actor=actor, data={"user": user.pk})
@@ -385,7 +403,7 @@ def member_account_open(*, actor, member: Member, username: str, password: str):
         target=member,
         changes={"account": {"old": None, "new": user.username}},
     )
-    return user
+    return member
 
 
 def _move_member_role(*, actor, member: Member, from_org: PartyOrg, to_org: PartyOrg) -> None:
