@@ -181,3 +181,35 @@ def test_resource_out_of_scope_is_404_and_untouched(client, world):
     assert client.post(url, {"form": "withdraw"}).status_code == 404
     resource.refresh_from_db()
     assert resource.is_active
+
+
+def test_links_lead_only_to_forms_the_viewer_may_use(client, territory):
+    client.force_login(territory.users["xh_unit_secretary"])
+    overview = client.get(reverse("cobuild:overview")).content.decode()
+    assert reverse("cobuild:resource_new") in overview
+    assert reverse("cobuild:need_new") not in overview
+    meetings = client.get(reverse("cobuild:meetings")).content.decode()
+    assert reverse("cobuild:meeting_new") not in meetings
+    assert reverse("cobuild:agreement_new") not in meetings
+    client.force_login(territory.users["xh_c1_secretary"])
+    overview = client.get(reverse("cobuild:overview")).content.decode()
+    assert reverse("cobuild:need_new") in overview and reverse("cobuild:need_report") in overview
+    meetings = client.get(reverse("cobuild:meetings")).content.decode()
+    assert reverse("cobuild:meeting_new") in meetings
+    assert reverse("cobuild:agreement_new") in meetings
+    venues = client.get(reverse("cobuild:venues")).content.decode()
+    assert reverse("cobuild:venue_new") in venues
+
+
+def test_resource_page_queries_do_not_grow(client, world, django_assert_max_num_queries):
+    resource = world.resource(capacity=6)
+    services.project_create(actor=None, need=world.need(title="需求"), resources=[resource])
+    client.force_login(world.t.users["xh_c1_secretary"])
+    url = reverse("cobuild:resource", args=[resource.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for n in range(5):
+        services.project_create(actor=None, need=world.need(title=f"需求{n}"), resources=[resource])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200

@@ -34,3 +34,17 @@ def project_action(action: str) -> str:
     if action in TRANSITIONS:
         return str(TRANSITIONS[action].label)
     return str(labels.get(action, action))
+
+
+@register.simple_tag(takes_context=True)
+def cobuild_can(context) -> dict:
+    """Which of the co-building forms the viewer may use at all, to show only the links
+    that lead somewhere: territory staff record needs, agreements, meetings and venues;
+    a unit org's secretary offers resources and opens the unit's venues."""
+    from jiceng.core.access import MANAGING_ROLES
+
+    request = context.get("request")
+    scope = scope_for(getattr(request, "user", None))
+    staff = scope.everything or any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants)
+    unit = any(g.role == "unit_org_secretary" and g.org_path for g in scope.grants)
+    return {"staff": staff, "offer": staff or unit}
