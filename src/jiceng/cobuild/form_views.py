@@ -376,7 +376,8 @@ def resource_new(request):
     providers, choices = _providers(request.user)
     if not choices:
         raise Http404
-    areas = _managed_areas(request.user, [Area.Level.STREET, Area.Level.COMMUNITY, Area.Level.GRID])
+    # Streets and communities only: a grid-level place is the provider's own (the default).
+    areas = _managed_areas(request.user, [Area.Level.STREET, Area.Level.COMMUNITY])
     form = forms.ResourceForm(request.POST or None, providers=choices, areas=areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
