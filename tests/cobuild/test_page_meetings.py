@@ -11,7 +11,9 @@ from jiceng.cobuild.models import JointMeeting, MeetingAttendance, MeetingTask
 from jiceng.core.models import AuditEntry
 from jiceng.orgs import services as org_services
 
-HELD = datetime.date(2026, 3, 10)
+HELD = datetime.date.today() - datetime.timedelta(days=60)
+DUE = HELD + datetime.timedelta(days=31)  # passed by now: the task is overdue
+BEFORE = HELD - datetime.timedelta(days=9)
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def committee(territory):
             name=name,
             source=source,
             unit=unit,
-            started_on=datetime.date(2025, 1, 1),
+            started_on=HELD - datetime.timedelta(days=400),
         )
         for name, source, unit in (
             ("张经理", "unit", t.units["xh_own"]),
@@ -55,7 +57,7 @@ def call(t, chosen, **overrides) -> dict:
     data = {
         "committee": chosen.pk,
         "title": "第二季度联席会议",
-        "held_on": "2026-06-10",
+        "held_on": datetime.date.today().isoformat(),
         "place": "街道党群服务中心",
         "agenda": "一、通报需求清单\n二、认领项目",
     }
@@ -133,14 +135,14 @@ def test_decisions_become_tasks_and_are_marked_done(client, territory, committee
             "decision": "为老人开设助餐点",
             "owner_member": zhang.pk,
             "owner_name": "",
-            "deadline": "2026-04-10",
+            "deadline": DUE.isoformat(),
         },
     )
     assert response.status_code == 302
     task = MeetingTask.objects.get()
-    assert task.owner_member == zhang and task.deadline == datetime.date(2026, 4, 10)
+    assert task.owner_member == zhang and task.deadline == DUE
     html = client.get(url).content.decode()
-    assert "为老人开设助餐点" in html and "逾期" in html  # 2026-04-10 has passed by now
+    assert "为老人开设助餐点" in html and "逾期" in html
     response = client.post(url, {"form": "done", "task": task.pk, f"t{task.pk}-note": "已开设"})
     assert response.status_code == 302
     task.refresh_from_db()
@@ -156,7 +158,7 @@ def test_decisions_become_tasks_and_are_marked_done(client, territory, committee
     [
         ({"decision": ""}, "decision"),
         ({"owner_member": "", "owner_name": ""}, "owner_name"),
-        ({"deadline": "2026-03-01"}, "deadline"),
+        ({"deadline": BEFORE.isoformat()}, "deadline"),
         ({"deadline": ""}, "deadline"),
         ({"owner_member": "999999"}, "owner_member"),
     ],
@@ -169,7 +171,7 @@ def test_task_refusals_name_the_field(client, territory, committee, meeting, ove
         "decision": "事项",
         "owner_member": zhang.pk,
         "owner_name": "",
-        "deadline": "2026-04-10",
+        "deadline": DUE.isoformat(),
         **overrides,
     }
     response = client.post(reverse("cobuild:meeting", args=[meeting.pk]), data)
