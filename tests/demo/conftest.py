@@ -25,6 +25,7 @@ def demo_snapshot() -> dict[str, list]:
 
     from jiceng.accounts.models import RoleAssignment, User
     from jiceng.appeals.models import Appeal
+    from jiceng.cobuild.models import Booking, MeetingTask, Need, Project, Resource, Venue
     from jiceng.core.models import Area
     from jiceng.members.models import Member, MobileInflow, Transfer
     from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
@@ -93,4 +94,27 @@ def demo_snapshot() -> dict[str, list]:
             ),
             key=str,
         ),
+        # Co-building: what, where and how far; dates move with today.
+        "needs": sorted(
+            Need.objects.values_list(
+                "title", "category", "community__code", "source", "status", "beneficiaries"
+            )
+        ),
+        "resources": sorted(
+            Resource.objects.values_list(
+                "title", "category", "offered_by_org__name", "capacity", "is_active"
+            ),
+            key=str,
+        ),
+        "projects": sorted(
+            Project.objects.values_list(
+                "need__title", "need__community__code", "provider_org__name", "state", "score"
+            ),
+            key=str,
+        ),
+        "tasks": sorted(
+            MeetingTask.objects.values_list("decision", "owner_member__name", "status")
+        ),
+        "venues": sorted(Venue.objects.values_list("name", "kind", "floor_area")),
+        "bookings": sorted(Booking.objects.values_list("room__name", "purpose", "booked_for")),
     }

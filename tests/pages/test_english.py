@@ -14,6 +14,9 @@ PAGES = [
     ("xh_s1_staff", "appeals:list", "Residents' appeals"),
     ("xh_s1_staff", "appeals:rates", "Response rate"),
     (None, "appeals:report", "Report a problem"),
+    (None, "cobuild:need_report", "Ask for a service"),
+    ("xh_c1_secretary", "cobuild:need_new", "Record a need"),
+    ("xh_s1_staff", "cobuild:venue_new", "Record a venue"),
     (None, "accounts:login", "Sign in"),
 ]
 

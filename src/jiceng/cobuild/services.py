@@ -47,10 +47,12 @@ from jiceng.cobuild.models import (
     Venue,
 )
 from jiceng.cobuild.states import transition_for
+from jiceng.core import crypto
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
+from jiceng.core.validators import clean_text, normalize_text, validate_phone
 from jiceng.members.models import DualReport
 from jiceng.orgs.models import BigCommittee, PartTimeMember, PartyOrg, Unit
 
@@ -70,6 +72,7 @@ MSG_APPEAL_CONVERTED = _("该诉求已转为需求")
 MSG_AREA_LEVEL = _("所在区域应为区、街道、社区、网格或楼栋")
 MSG_KIND = _("类型无效")
 MSG_CAPACITY = _("容量应为 1 到 1000 之间的整数")
+MSG_CAPACITY_IN_USE = _("容量不能少于正在承接的项目数（{used}）")
 MSG_PROVIDER = _("资源应由一个单位党组织或一名在职党员报到提供")
 MSG_ORG_CLOSED = _("党组织已撤销")
 MSG_REPORT_KIND = _("只能选择在职党员的双报到")
@@ -148,9 +151,10 @@ def _actor(actor):
 
 
 def _text(value, *, field: str, max_length: int, required=None) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else None
-    if text is None:
+    """People's words, trimmed and without control characters (clean_text)."""
+    if not (isinstance(value, str) or value is None):
         raise ValidationFailed(MSG_TEXT_LONG, field=field)
+    text = clean_text(value, multiline=True)
     if required is not None and not text:
         raise ValidationFailed(required, field=field)
     if len(text) > max_length:
@@ -227,6 +231,8 @@ class NeedFacts:
     place: str = ""
     beneficiaries: int = 1
     contact_name: str = ""
+    # A resident's mobile number (optional); stored encrypted, shown masked.
+    contact_phone: str = ""
 
 
 def _clean_need(facts: NeedFacts) -> NeedFacts:
@@ -253,10 +259,23 @@ def _clean_need(facts: NeedFacts) -> NeedFacts:
             message=MSG_BENEFICIARIES,
         ),
         contact_name=_text(facts.contact_name, field="contact_name", max_length=50),
+        contact_phone=(
+            validate_phone(facts.contact_phone, field="contact_phone")
+            if normalize_text(facts.contact_phone or "")
+            else ""
+        ),
     )
 
 
-def _need_row(facts: NeedFacts, *, source: str, actor, appeal=None) -> Need:
+def _need_row(
+    facts: NeedFacts,
+    *,
+    source: str,
+    actor,
+    appeal=None,
+    phone_encrypted: str | None = None,
+    idempotency_key: str = "",
+) -> Need:
     need = Need.objects.create(
         title=facts.title,
         description=facts.description,
@@ -269,6 +288,10 @@ def _need_row(facts: NeedFacts, *, source: str, actor, appeal=None) -> Need:
         window_end=facts.window_end,
         appeal=appeal,
         contact_name=facts.contact_name,
+        contact_phone_encrypted=(
+            phone_encrypted if phone_encrypted is not None else crypto.encrypt(facts.contact_phone)
+        ),
+        idempotency_key=idempotency_key,
         created_by=_actor(actor),
     )
     audit_record(
@@ -288,10 +311,24 @@ def _need_row(facts: NeedFacts, *, source: str, actor, appeal=None) -> Need:
 
 
 @transaction.atomic
-def need_create(*, actor, facts: NeedFacts, source: str = Need.Source.STAFF) -> Need:
+def need_create(
+    *,
+    actor,
+    facts: NeedFacts,
+    source: str = Need.Source.STAFF,
+    idempotency_key: str = "",
+) -> Need:
     """Record a need. Community staff collect needs in their territory; a resident files
     one through the public form (actor None) or with their own account in the
-    community they live in."""
+    community they live in.
+
+    A form's retry carries the same idempotency key and gets the first need back:
+    nothing is filed twice."""
+    key = (idempotency_key or "").strip()[:64]
+    if key:
+        existing = Need.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            return existing
     if source not in (Need.Source.STAFF, Need.Source.RESIDENT):
         raise ValidationFailed(MSG_SOURCE, field="source")
     if facts.community is None or facts.community.level != Area.Level.COMMUNITY:
@@ -300,7 +337,14 @@ def need_create(*, actor, facts: NeedFacts, source: str = Need.Source.STAFF) -> 
         actor is not None and not scope_for(actor).contains(facts.community)
     ):
         access.require_manage_area(actor, facts.community)
-    return _need_row(_clean_need(facts), source=source, actor=actor)
+    facts = _clean_need(facts)
+    try:
+        with transaction.atomic():
+            return _need_row(facts, source=source, actor=actor, idempotency_key=key)
+    except IntegrityError:
+        if key:  # two retries raced; the other one won
+            return Need.objects.get(idempotency_key=key)
+        raise
 
 
 @transaction.atomic
@@ -347,7 +391,13 @@ def need_from_appeal(
     )
     try:
         with transaction.atomic():
-            need = _need_row(facts, source=Need.Source.APPEAL, actor=actor, appeal=appeal)
+            need = _need_row(
+                facts,
+                source=Need.Source.APPEAL,
+                actor=actor,
+                appeal=appeal,
+                phone_encrypted=appeal.contact_phone_encrypted,
+            )
     except IntegrityError:
         raise Conflict(MSG_APPEAL_CONVERTED, field="appeal") from None
     who = _actor(actor)
@@ -497,6 +547,59 @@ def resource_withdraw(*, actor, resource: Resource, reason: str = "") -> Resourc
         target=resource,
         changes={"is_active": {"old": True, "new": False}, "reason": (reason or "")[:200]},
     )
+    return resource
+
+
+RESOURCE_EDIT_FIELDS = (
+    "title",
+    "description",
+    "capacity",
+    "available_from",
+    "available_until",
+)
+
+
+@transaction.atomic
+def resource_update(
+    *,
+    actor,
+    resource: Resource,
+    title: str | None = None,
+    description: str | None = None,
+    capacity=None,
+    available_from: datetime.date | None = None,
+    available_until: datetime.date | None = None,
+) -> Resource:
+    """The provider corrects an offer: its name and description, its capacity (never
+    below the projects it serves now) and its availability window. Kind, category and
+    provider stay: running projects were matched on them."""
+    access.require_manage_resource(actor, resource)
+    values: dict = {}
+    if title is not None:
+        values["title"] = _text(title, field="title", max_length=100, required=MSG_TITLE)
+    if description is not None:
+        values["description"] = _text(description, field="description", max_length=TEXT_MAX)
+    if capacity is not None:
+        values["capacity"] = _integer(
+            capacity, field="capacity", low=1, high=1000, message=MSG_CAPACITY
+        )
+    start = available_from if available_from is not None else resource.available_from
+    end = available_until if available_until is not None else resource.available_until
+    _window(start, end, start_field="available_from", end_field="available_until")
+    values["available_from"], values["available_until"] = start, end
+    locked = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not locked.is_active:
+        raise Conflict(MSG_RESOURCE_WITHDRAWN, field="resource")
+    used = resource_used_capacity(locked)
+    if values.get("capacity", locked.capacity) < used:
+        raise ValidationFailed(str(MSG_CAPACITY_IN_USE).format(used=used), field="capacity")
+    before = snapshot(resource, RESOURCE_EDIT_FIELDS)
+    for key, value in values.items():
+        setattr(resource, key, value)
+    changes = changes_between(before, snapshot(resource, RESOURCE_EDIT_FIELDS))
+    if changes:
+        resource.save(update_fields=list(values))
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=resource, changes=changes)
     return resource
 
 

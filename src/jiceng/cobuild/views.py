@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, selectors, services
-from jiceng.cobuild.models import MatchProposal, Need, Project
+from jiceng.cobuild.models import MatchProposal, Need
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
@@ -121,20 +121,6 @@ def proposal_decide(request, pk: int, decision: str):
     except ApplicationError as error:
         messages.error(request, str(error.message))
     return redirect(request.POST.get("next") or "cobuild:matching")
-
-
-@login_required
-def project_detail(request, pk: int):
-    _require_kind(request.user)
-    project = scope_for(request.user).get(
-        Project.objects.select_related("need", "need__community", "provider_org", "owner"), pk=pk
-    )
-    context = {
-        "project": project,
-        "events": selectors.project_events(viewer=request.user, project=project),
-        "resources": project.resources.all(),
-    }
-    return render(request, "cobuild/project.html", context)
 
 
 @login_required

@@ -19,7 +19,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import life, logins
+from jiceng.demo import cobuild, life, logins
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -124,6 +124,8 @@ def demo_generate(
         logins.demo_accounts_create(seed=seed, anchors=anchors)
         report(str(_("党员与群众诉求")), 0)
         life.fill(seed=seed, anchors=anchors)
+        report(str(_("区域化党建：需求、资源、项目与阵地")), 0)
+        cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
     result.counts = demo_counts()
     return result
@@ -309,6 +311,7 @@ def demo_counts() -> dict[str, int]:
     """Row counts by kind of object, for the command's summary and the benchmark."""
     from jiceng.accounts.models import RoleAssignment, User
     from jiceng.appeals.models import Appeal
+    from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
     from jiceng.members.models import Member
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
@@ -327,5 +330,9 @@ def demo_counts() -> dict[str, int]:
         audit_entries=AuditEntry.objects.count(),
         members=Member.objects.count(),
         appeals=Appeal.objects.count(),
+        needs=Need.objects.count(),
+        resources=Resource.objects.count(),
+        projects=Project.objects.count(),
+        venues=Venue.objects.count(),
     )
     return counts

@@ -1,0 +1,380 @@
+"""Forms of the co-building pages. They only parse input (types, lengths, choices the
+viewer may pick from); the services check every rule and raise errors naming the field,
+which the views put back on the form."""
+
+import datetime
+import uuid
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.cobuild.models import (
+    AgreementReview,
+    Category,
+    Commitment,
+    Resource,
+    Venue,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def _blank(label=None) -> list:
+    return [("", label or _("请选择"))]
+
+
+def _textarea(rows: int, max_length: int) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
+
+
+class IdempotentForm(forms.Form):
+    """A hidden key made when the form is shown: a retry of the same submission (a
+    double tap, a resend after a dropped connection) carries it and files nothing new."""
+
+    idempotency_key = forms.CharField(label=_("提交标识"), widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+
+
+# ---- needs ----------------------------------------------------------------------------------
+
+
+class NeedFieldsForm(IdempotentForm):
+    title = forms.CharField(label=_("需求名称"), max_length=100)
+    category = forms.ChoiceField(label=_("类别"), choices=[*_blank(), *Category.choices])
+    place = forms.CharField(label=_("地点（选填）"), max_length=200, required=False)
+    beneficiaries = forms.IntegerField(
+        label=_("受益人数"), min_value=1, max_value=100_000, initial=1
+    )
+    window_start = forms.DateField(label=_("需求开始日期"), widget=DATE)
+    window_end = forms.DateField(label=_("需求结束日期"), widget=DATE)
+    description = forms.CharField(
+        label=_("需求描述（选填）"), max_length=2000, required=False, widget=_textarea(4, 2000)
+    )
+    contact_name = forms.CharField(label=_("联系人（选填）"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("手机号码（选填，仅社区工作人员可见）"), max_length=20, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("window_start", today)
+            self.initial.setdefault("window_end", today + datetime.timedelta(days=30))
+
+
+class ResidentNeedForm(NeedFieldsForm):
+    """A resident's need: the community comes from the place picker (district → street →
+    community), like the appeal report."""
+
+    community = forms.IntegerField(label=_("所在社区"), widget=forms.HiddenInput)
+
+    field_order = ["title", "category", "community", "place", "beneficiaries"]
+
+
+class StaffNeedForm(NeedFieldsForm):
+    community = forms.TypedChoiceField(label=_("社区"), coerce=int)
+
+    field_order = ["title", "category", "community", "place", "beneficiaries"]
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [*_blank(), *((c.pk, c.name) for c in communities)]
+        if len(communities) == 1 and not self.is_bound:
+            self.initial.setdefault("community", communities[0].pk)
+
+
+class AppealToNeedForm(forms.Form):
+    title = forms.CharField(label=_("需求名称"), max_length=100)
+    category = forms.ChoiceField(label=_("需求类别"), choices=[*_blank(), *Category.choices])
+    beneficiaries = forms.IntegerField(
+        label=_("受益人数"), min_value=1, max_value=100_000, initial=1
+    )
+    window_start = forms.DateField(label=_("需求开始日期"), widget=DATE)
+    window_end = forms.DateField(label=_("需求结束日期"), widget=DATE)
+
+
+class NeedCloseForm(forms.Form):
+    reason = forms.CharField(label=_("关闭原因"), max_length=200)
+
+
+# ---- resources ------------------------------------------------------------------------------
+
+
+class ResourceForm(forms.Form):
+    provider = forms.ChoiceField(label=_("提供方"))
+    title = forms.CharField(label=_("资源名称"), max_length=100)
+    kind = forms.ChoiceField(label=_("资源类型"), choices=[*_blank(), *Resource.Kind.choices])
+    category = forms.ChoiceField(label=_("服务类别"), choices=[*_blank(), *Category.choices])
+    area = forms.TypedChoiceField(
+        label=_("所在区域（不选则为提供方所在地）"), coerce=int, required=False, empty_value=None
+    )
+    capacity = forms.IntegerField(
+        label=_("可同时服务需求数"), min_value=1, max_value=1000, initial=1
+    )
+    available_from = forms.DateField(label=_("可用开始日期"), widget=DATE)
+    available_until = forms.DateField(label=_("可用结束日期"), widget=DATE)
+    description = forms.CharField(
+        label=_("资源描述（选填）"), max_length=2000, required=False, widget=_textarea(4, 2000)
+    )
+
+    def __init__(self, *args, providers, areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [*_blank(), *providers]
+        self.fields["area"].choices = [*_blank(_("与提供方相同")), *((a.pk, a.name) for a in areas)]
+        if not self.is_bound:
+            today = timezone.localdate()
+            self.initial.setdefault("available_from", today)
+            self.initial.setdefault("available_until", today + datetime.timedelta(days=365))
+            if len(providers) == 1:
+                self.initial.setdefault("provider", providers[0][0])
+
+
+class ResourceEditForm(forms.Form):
+    title = forms.CharField(label=_("资源名称"), max_length=100)
+    capacity = forms.IntegerField(label=_("可同时服务需求数"), min_value=1, max_value=1000)
+    available_from = forms.DateField(label=_("可用开始日期"), widget=DATE)
+    available_until = forms.DateField(label=_("可用结束日期"), widget=DATE)
+    description = forms.CharField(
+        label=_("资源描述（选填）"), max_length=2000, required=False, widget=_textarea(4, 2000)
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因（选填）"), max_length=200, required=False)
+
+
+# ---- projects -------------------------------------------------------------------------------
+
+
+class ProjectStepForm(forms.Form):
+    note = forms.CharField(
+        label=_("说明（选填）"), max_length=2000, required=False, widget=_textarea(2, 2000)
+    )
+
+
+class ProjectEvaluateForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("受益群众评分"),
+        choices=[(n, f"{n} ★") for n in range(5, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("评价意见（选填）"), max_length=500, required=False, widget=_textarea(2, 500)
+    )
+
+
+class ProjectPlanForm(forms.Form):
+    title = forms.CharField(label=_("项目名称"), max_length=100)
+    plan = forms.CharField(
+        label=_("实施方案"), max_length=4000, required=False, widget=_textarea(4, 4000)
+    )
+    budget = forms.DecimalField(label=_("预算（元）"), min_value=0, max_digits=12, decimal_places=2)
+
+
+class ProjectCreateForm(forms.Form):
+    resources = forms.TypedMultipleChoiceField(
+        label=_("承接资源"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(label=_("项目名称（不填则同需求名称）"), max_length=100, required=False)
+    budget = forms.DecimalField(
+        label=_("预算（元）"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resources"].choices = resources
+
+
+# ---- agreements -----------------------------------------------------------------------------
+
+
+class AgreementForm(forms.Form):
+    title = forms.CharField(label=_("协议名称"), max_length=120)
+    community = forms.TypedChoiceField(label=_("社区"), coerce=int)
+    unit = forms.TypedChoiceField(label=_("共建单位"), coerce=int)
+    signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
+    valid_from = forms.DateField(
+        label=_("生效日期（不填则同签订日期）"), widget=DATE, required=False
+    )
+    valid_until = forms.DateField(label=_("到期日期（选填）"), widget=DATE, required=False)
+
+    def __init__(self, *args, communities, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [*_blank(), *((c.pk, c.name) for c in communities)]
+        self.fields["unit"].choices = [*_blank(), *((u.pk, u.name) for u in units)]
+        if not self.is_bound:
+            self.initial.setdefault("signed_on", timezone.localdate())
+
+
+class CommitmentForm(forms.Form):
+    side = forms.ChoiceField(label=_("承诺方"), choices=Commitment.Side.choices)
+    content = forms.CharField(label=_("承诺内容"), max_length=300)
+    target = forms.DecimalField(label=_("目标值"), max_digits=12, decimal_places=2)
+    measure = forms.CharField(label=_("计量单位"), max_length=20)
+
+
+class OptionalCommitmentForm(CommitmentForm):
+    """A row of the new agreement's commitments; a row left empty is skipped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("content", "target", "measure"):
+            self.fields[name].required = False
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return not any(data.get(n) not in (None, "") for n in ("content", "target", "measure"))
+
+
+CommitmentFormSet = forms.formset_factory(OptionalCommitmentForm, extra=3, max_num=20)
+
+
+class AchievedForm(forms.Form):
+    achieved = forms.DecimalField(label=_("完成值"), max_digits=12, decimal_places=2)
+
+
+class ReviewForm(forms.Form):
+    year = forms.IntegerField(label=_("考核年度"), min_value=1949, max_value=9999)
+    reviewer = forms.ChoiceField(label=_("评价方"), choices=AgreementReview.Reviewer.choices)
+    score = forms.IntegerField(label=_("得分（0–100）"), min_value=0, max_value=100)
+    comment = forms.CharField(
+        label=_("评价意见（选填）"), max_length=500, required=False, widget=_textarea(2, 500)
+    )
+
+    def __init__(self, *args, reviewers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if reviewers is not None:
+            self.fields["reviewer"].choices = [
+                c for c in AgreementReview.Reviewer.choices if c[0] in reviewers
+            ]
+        if not self.is_bound:
+            self.initial.setdefault("year", timezone.localdate().year)
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(label=_("终止日期"), widget=DATE)
+
+
+# ---- joint meetings -------------------------------------------------------------------------
+
+
+class MeetingForm(forms.Form):
+    committee = forms.TypedChoiceField(label=_("大党委"), coerce=int)
+    title = forms.CharField(label=_("会议名称"), max_length=120)
+    held_on = forms.DateField(label=_("会议日期"), widget=DATE)
+    place = forms.CharField(label=_("会议地点（选填）"), max_length=120, required=False)
+    agenda = forms.CharField(label=_("议程"), max_length=4000, widget=_textarea(5, 4000))
+
+    def __init__(self, *args, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].choices = [
+            *_blank(),
+            *((c.pk, f"{c.name}（{c.area.name}）") for c in committees),
+        ]
+        if not self.is_bound:
+            self.initial.setdefault("held_on", timezone.localdate())
+            if len(committees) == 1:
+                self.initial.setdefault("committee", committees[0].pk)
+
+
+class AttendanceForm(forms.Form):
+    attendees = forms.TypedMultipleChoiceField(
+        label=_("出席委员"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    minutes = forms.CharField(
+        label=_("会议纪要"), max_length=8000, required=False, widget=_textarea(6, 8000)
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].choices = [
+            (m.pk, f"{m.name}{'（' + m.unit.name + '）' if m.unit_id else ''}") for m in members
+        ]
+
+
+class TaskForm(forms.Form):
+    decision = forms.CharField(label=_("议定事项"), max_length=300)
+    owner_member = forms.TypedChoiceField(
+        label=_("责任委员"), coerce=int, required=False, empty_value=None
+    )
+    owner_name = forms.CharField(
+        label=_("责任人（单位），未选责任委员时必填"), max_length=100, required=False
+    )
+    deadline = forms.DateField(label=_("完成时限"), widget=DATE)
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_member"].choices = [
+            *_blank(_("不指定")),
+            *((m.pk, m.name) for m in members),
+        ]
+
+
+class TaskDoneForm(forms.Form):
+    note = forms.CharField(label=_("完成情况（选填）"), max_length=500, required=False)
+
+
+# ---- venues ---------------------------------------------------------------------------------
+
+
+class VenueForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=[*_blank(), *Venue.Kind.choices])
+    name = forms.CharField(label=_("阵地名称"), max_length=120)
+    area = forms.TypedChoiceField(
+        label=_("所在街道或社区（党群服务中心必选）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    unit = forms.TypedChoiceField(
+        label=_("开放单位（单位开放阵地必选）"), coerce=int, required=False, empty_value=None
+    )
+    floor_area = forms.DecimalField(label=_("建筑面积（平方米）"), max_digits=9, decimal_places=2)
+    address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
+    opening_hours = forms.CharField(label=_("开放时间（选填）"), max_length=100, required=False)
+
+    def __init__(self, *args, areas, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [*_blank(), *((a.pk, a.name) for a in areas)]
+        self.fields["unit"].choices = [*_blank(), *((u.pk, u.name) for u in units)]
+
+
+class VenueEditForm(forms.Form):
+    floor_area = forms.DecimalField(label=_("建筑面积（平方米）"), max_digits=9, decimal_places=2)
+    opening_hours = forms.CharField(label=_("开放时间"), max_length=100, required=False)
+
+
+class RoomForm(forms.Form):
+    name = forms.CharField(label=_("功能室名称"), max_length=60)
+    floor_area = forms.DecimalField(
+        label=_("面积（平方米，选填）"), max_digits=8, decimal_places=2, required=False
+    )
+    seats = forms.IntegerField(label=_("容纳人数"), min_value=0, max_value=100_000, initial=0)
+    uses = forms.CharField(label=_("用途（选填）"), max_length=200, required=False)
+
+
+class BookingForm(forms.Form):
+    room = forms.TypedChoiceField(label=_("功能室"), coerce=int)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=DATETIME, input_formats=DATETIME_FORMATS
+    )
+    purpose = forms.CharField(label=_("用途"), max_length=200)
+    booked_for = forms.CharField(label=_("使用单位（人）（选填）"), max_length=100, required=False)
+
+    def __init__(self, *args, rooms, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["room"].choices = [*_blank(), *((r.pk, r.name) for r in rooms)]
+        if len(rooms) == 1 and not self.is_bound:
+            self.initial.setdefault("room", rooms[0].pk)
