@@ -26,6 +26,11 @@ whole path is measured, not only the part that answers the client.
   5. checks: nothing pending after a last run of the step, the audit chain verifies,
      the monthly counters equal a rebuild from the cases, stored cases match 2xx answers.
 
+  Before each phase the benchmark idles (--settle) and notes `uptime`; during it, it
+  reads from /proc how many cores went to its own processes (its process tree and its
+  database's PostgreSQL backends), to PostgreSQL's shared processes, and to other work on
+  the machine, which it does not control.
+
     .venv/bin/python bench/appeals_intake_bench.py [--seconds 20] [--connections 16]
         [--worker-class gthread|sync] [--workers 2] [--threads 8] [--database NAME]
         [--no-combined] [--json bench/out/intake.json]
@@ -37,6 +42,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import subprocess
@@ -116,6 +122,108 @@ def psql(sql: str, database: str = "postgres") -> str:
 
 def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def others() -> list[str]:
+    """What else is busy on the machine (the load this benchmark does not control)."""
+    top = subprocess.run(
+        ["ps", "-eo", "pcpu,args", "--sort=-pcpu", "--no-headers"], capture_output=True, text=True
+    ).stdout.splitlines()
+    return [line.strip()[:90] for line in top[:6] if float(line.split()[0]) >= 5]
+
+
+class CpuMeter:
+    """Where the machine's CPU went during a phase, from /proc: this benchmark's own
+    processes (its process tree, and the PostgreSQL backends of its database), the
+    PostgreSQL processes everyone shares (WAL writer, checkpointer, …), and everything
+    else — other people's work, which this benchmark does not control. In cores: 1.0 is
+    one core busy for the whole phase. A process that ends during the phase is counted in
+    the machine's total only, so "others" is that total less the rest."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def _processes(self) -> dict[int, tuple[int, int, str]]:
+        found = {}
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                raw = Path(entry.path, "stat").read_text()
+                cmd = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            fields = raw.rsplit(")", 1)[1].split()
+            found[int(entry.name)] = (int(fields[11]) + int(fields[12]), int(fields[1]), cmd)
+        return found
+
+    @staticmethod
+    def _busy() -> int:
+        cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        return sum(int(v) for i, v in enumerate(cpu) if i not in (3, 4))  # not idle, iowait
+
+    @staticmethod
+    def _children() -> float:
+        """CPU seconds of this process's children that ended and were waited for."""
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def start(self) -> None:
+        self.t0, self.busy0, self.before = time.monotonic(), self._busy(), self._processes()
+        self.children0 = self._children()
+
+    def stop(self) -> dict:
+        seconds = time.monotonic() - self.t0
+        busy, after = self._busy(), self._processes()
+        backends = set(
+            int(pid)
+            for pid in psql(
+                f"select pid from pg_stat_activity where datname = '{self.database}'"
+            ).split()
+        )
+        children: dict[int, list[int]] = {}
+        for pid, (_ticks, parent, _cmd) in after.items():
+            children.setdefault(parent, []).append(pid)
+        ours, stack = set(), [os.getpid()]
+        while stack:
+            pid = stack.pop()
+            ours.add(pid)
+            stack.extend(children.get(pid, ()))
+        ours |= backends
+        split = {
+            "ours": (self._children() - self.children0) / seconds,
+            "postgresql_shared": 0.0,
+            "others_seen": 0.0,
+        }
+        top: dict[str, float] = {}
+        for pid, (ticks, _parent, cmd) in after.items():
+            # A process started during the phase counts from its start.
+            used = (ticks - self.before.get(pid, (0,))[0]) / self.tick / seconds
+            if pid in ours:
+                split["ours"] += used
+            elif cmd.startswith("postgres: 15/main: ") and "127.0.0.1" not in cmd:
+                split["postgresql_shared"] += used
+            else:
+                split["others_seen"] += used
+                if used >= 0.02:
+                    top[cmd[:80]] = top.get(cmd[:80], 0) + used
+        total = (busy - self.busy0) / self.tick / seconds
+        result = {name: round(value, 2) for name, value in split.items()}
+        result["machine_busy"] = round(total, 2)
+        result["others"] = round(max(0.0, total - split["ours"] - split["postgresql_shared"]), 2)
+        result["others_top"] = {
+            k: round(v, 2) for k, v in sorted(top.items(), key=lambda i: -i[1])[:5]
+        }
+        return result
+
+
+def settle(result: dict, phase: str, seconds: float) -> None:
+    """Let the load average fall back from the previous phase, then note it: the 1-minute
+    figure then shows the machine's other work rather than this benchmark's own."""
+    time.sleep(seconds)
+    result[f"load_before_{phase}"] = uptime()
+    result[f"others_before_{phase}"] = others()
 
 
 def find_wrk() -> str:
@@ -227,12 +335,13 @@ def route_loop(url: str, seconds: float) -> None:
     django_setup(url)
     from jiceng.appeals.intake import intake_process
 
-    end = time.monotonic() + seconds
+    started = time.monotonic()
     routed = 0
-    while time.monotonic() < end:
+    while time.monotonic() < started + seconds:
         routed += intake_process().processed
         time.sleep(0.5)
-    print(f"ROUTED {routed}")
+    routed += intake_process().processed
+    print(f"ROUTED {routed} IN {time.monotonic() - started:.2f}")
 
 
 def raw_inserts(url: str, count: int, grids: list[str], connections: int) -> dict:
@@ -406,6 +515,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--database", default="jiceng_bench_intake")
     parser.add_argument("--no-combined", action="store_true")
+    parser.add_argument(
+        "--settle", type=float, default=30, help="idle seconds before each measured phase"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument("--route-loop", type=float, help=argparse.SUPPRESS)
@@ -443,6 +555,7 @@ def main() -> None:
                 })  # fmt: skip
             return file.name
 
+        meter = CpuMeter(args.database)
         server = serve(url, args)
         try:
             # Warm-up: every worker and thread connected, caches filled (not counted).
@@ -454,50 +567,60 @@ def main() -> None:
                 os.environ, DATABASE_URL=url), check=True, capture_output=True)  # fmt: skip
             before, _pending = count_cases(args.database)
 
-            result["load_before_intake"] = uptime()
+            settle(result, "intake", args.settle)
+            meter.start()
             intake = run_wrk(wrk, script("intake"), args.connections, args.seconds)
+            intake["cpu"] = meter.stop()
             after, pending = count_cases(args.database)
             intake["stored"] = after - before
             intake["pending"] = pending
             result["intake"] = intake
 
-            result["load_before_routing"] = uptime()
+            settle(result, "routing", args.settle / 2)
             env = dict(os.environ, DATABASE_URL=url)
+            meter.start()
             started = time.perf_counter()
             out = subprocess.run(
                 [str(VENV / "jiceng"), "process-intake"], env=env, check=True,
                 capture_output=True, text=True,
             ).stdout  # fmt: skip
             wall = time.perf_counter() - started
+            routing_cpu = meter.stop()
             step = re.search(r"待派单 (\d+) 件.*?（([\d.]+) 秒", out)
             routed, seconds = int(step.group(1)), float(step.group(2))
             result["routing"] = {
                 "cases": routed, "seconds": seconds, "rate": routed / seconds,
-                "wall_seconds": wall, "output": out.strip(),
+                "wall_seconds": wall, "output": out.strip(), "cpu": routing_cpu,
             }  # fmt: skip
 
             if not args.no_combined:
-                result["load_before_combined"] = uptime()
+                settle(result, "combined", args.settle)
+                before, _pending = count_cases(args.database)
+                meter.start()
+                # The loop runs a little past the load, to take what the last seconds left.
                 loop = subprocess.Popen(
                     [sys.executable, __file__, "--database", args.database,
-                     "--route-loop", str(args.seconds)],
+                     "--route-loop", str(args.seconds + 2)],
                     stdout=subprocess.PIPE, text=True, env=env,
                 )  # fmt: skip
-                before, _pending = count_cases(args.database)
                 combined = run_wrk(wrk, script("combined"), args.connections, args.seconds)
+                combined["cpu"] = meter.stop()
                 routed_out, _err = loop.communicate(timeout=600)
                 combined["stored"] = count_cases(args.database)[0] - before
-                combined["routed"] = int(re.search(r"ROUTED (\d+)", routed_out).group(1))
-                combined["routed_rate"] = combined["routed"] / args.seconds
+                found = re.search(r"ROUTED (\d+) IN ([\d.]+)", routed_out)
+                combined["routed"] = int(found.group(1))
+                combined["routed_rate"] = combined["routed"] / float(found.group(2))
                 combined["pending_after"] = count_cases(args.database)[1]
                 result["combined"] = combined
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
-        result["load_before_raw"] = uptime()
+        settle(result, "raw", args.settle / 2)
+        meter.start()
         result["raw"] = _in_child(
             "raw", url, {"count": 10_000, "grids": grids, "connections": args.connections}
         )
+        result["raw"]["cpu"] = meter.stop()
         result["checks"] = _in_child("checks", url, {})
         # wrk stops counting at its deadline: requests in flight then are stored but
         # not counted, so stored may exceed answered by up to the connections.
@@ -589,6 +712,15 @@ def report(result: dict, args) -> None:
     for phase in ("intake", "routing", "combined", "raw"):
         if f"load_before_{phase}" in result:
             print(f"load before {phase}: {result[f'load_before_{phase}']}")
+            cpu = result.get(phase, {}).get("cpu")
+            if cpu:
+                print(
+                    f"    cores during {phase}: machine busy {cpu['machine_busy']}, this "
+                    f"benchmark {cpu['ours']:.2f}, PostgreSQL shared {cpu['postgresql_shared']}, "
+                    f"other work {cpu['others_seen']} (long-running processes)"
+                )
+                for command, cores in cpu["others_top"].items():
+                    print(f"      {cores:.2f}  {command}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(result, indent=1, default=str, ensure_ascii=False))

@@ -345,3 +345,42 @@ def test_simultaneous_retries_make_one_case(transactional_db, world):
     assert len({r.pk for r in results}) == 1
     assert sorted(r.created for r in results) == [False, False, False, True]
     assert Appeal.objects.count() == 1 and AppealEvent.objects.count() == 1
+
+
+def test_the_api_shows_the_pending_case_and_refuses_a_hand_dispatch(client, world):
+    import json
+
+    case = _receive(world)
+    staff = world.t.client_for(client, "xh_s1_staff")
+    detail = staff.get(f"/api/appeals/{case.pk}").json()
+    assert detail["routing_pending"] is True and detail["state"] == "received"
+    refused = staff.post(
+        f"/api/appeals/{case.pk}/dispatch",
+        json.dumps({"unit": world.street_unit.pk}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "routing_pending"
+    intake_process()
+    detail = staff.get(f"/api/appeals/{case.pk}").json()
+    assert detail["routing_pending"] is False and detail["unit_id"] == world.community_unit.pk
+
+
+def test_a_batch_costs_the_same_queries_for_few_cases_or_many(world):
+    """Claim, rules, duplicates, the cases' update, events, counters and the audit
+    batch: a fixed number of statements per batch, however many cases it holds."""
+    from django.test.utils import CaptureQueriesContext
+
+    start = iter(range(0x4E00, 0x9FA5, 8))  # texts sharing no characters: no duplicates
+
+    def queries(count: int) -> int:
+        for n in range(count):
+            text = "".join(chr(next(start) + k) for k in range(6))
+            _receive(world, area_key=("xh_g1", "xh_g2", "xh_c2", "hp_g1")[n % 4], text=text)
+        with CaptureQueriesContext(connection) as context:
+            result = intake_process(batch_size=100)
+        assert result.processed == count and result.dispatched and result.unroutable
+        assert not result.duplicates
+        return len(context.captured_queries)
+
+    few = queries(4)
+    assert queries(40) == few <= 16

@@ -30,7 +30,7 @@ class Open311FilingMiddleware:
 
     def __call__(self, request):
         if request.method == "POST":
-            match = self._filing_path().match(request.path_info)
+            match = self._filing_path().match(request.path)
             if match:
                 language = translation.get_language_from_request(request)
                 translation.activate(language)

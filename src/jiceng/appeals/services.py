@@ -880,11 +880,12 @@ def open311_key_revoke(*, actor, name: str):
         raise ValidationFailed(_("没有该名称的有效密钥"), field="name")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
-    # Other processes refuse it at their next filing (the insert checks the key);
-    # this one forgets it now, so every answer here is already a 403.
+    # Other processes refuse it at their next filing (the insert checks the key); this
+    # one forgets its cached keys now, so every answer here is already a 403. (Were the
+    # revocation rolled back, the key would only be read again.)
     from jiceng.appeals import intake
 
-    transaction.on_commit(intake.forget_cached)
+    intake.forget_cached()
     audit_record(actor=actor, action=AuditEntry.Action.REVOKE, target=key, changes={"name": name})
     return key
 
