@@ -4,8 +4,8 @@ messages and renders no page. So that one request skips the middleware a browser
 and goes straight to its view, after SecurityMiddleware (HTTPS redirect, HSTS and the
 other security headers still apply) and with the language chosen as LocaleMiddleware
 would (error messages follow Accept-Language). Everything else, Open311 reads included,
-takes the full stack. Part of reaching issue 4's intake rate: the full stack costs about
-as much CPU as the rest of the request (bench/README.md)."""
+takes the full stack. Part of reaching issue 4's intake rate: measured in-process, the
+full stack added 0.19 ms of CPU to the 0.37 ms the rest of the request costs in Django."""
 
 import re
 
