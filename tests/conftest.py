@@ -16,6 +16,17 @@ PASSWORD = "Test-Passw0rd!"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_intake_cache():
+    # Each test builds its own keys, categories and places; on SQLite a rolled-back
+    # test's ids come back, so a cached row of the last test would be a wrong one.
+    from jiceng.appeals.intake import forget_cached
+
+    forget_cached()
+    yield
+    forget_cached()
+
+
+@pytest.fixture(autouse=True)
 def _fast_settings(settings):
     # Argon2 is deliberately slow; tests log in often.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

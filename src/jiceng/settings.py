@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Open311 filing (a machine POST with an api_key) skips the rest of this list.
+    "jiceng.appeals.middleware.Open311FilingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -218,6 +220,12 @@ TRUSTED_PROXY = env_bool("JICENG_TRUSTED_PROXY", False)
 APPEAL_PUBLIC_LIMIT = int(os.environ.get("JICENG_APPEAL_PUBLIC_LIMIT", "10"))
 APPEAL_PUBLIC_WINDOW_SECONDS = 3600
 APPEAL_RATING_DAYS = 7
+# How long an app server trusts what it read of Open311 keys, categories and places when
+# filing (appeals.intake); a revoked key is refused at once all the same.
+INTAKE_CACHE_SECONDS = int(os.environ.get("JICENG_INTAKE_CACHE_SECONDS", "60"))
+# The filing statement is prepared once per PostgreSQL connection; turn off behind a
+# pooler in transaction mode that cannot keep prepared statements (PgBouncer < 1.21).
+INTAKE_PREPARE = env_bool("JICENG_INTAKE_PREPARE", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

@@ -12,8 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jiceng.appeals import services
-from jiceng.appeals.models import Appeal, Open311Key
+from jiceng.appeals import intake, services
+from jiceng.appeals.intake import intake_process
+from jiceng.appeals.models import Appeal, AppealEvent, Open311Key
+from jiceng.appeals.open311 import NOTE_ROUTING
+from jiceng.core.audit import audit_verify
 from jiceng.core.models import AuditEntry
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -73,6 +76,15 @@ def _iso(moment: datetime.datetime) -> str:
 
 def _ids(response) -> list[str]:
     return [row["service_request_id"] for row in response.json()]
+
+
+def _file(client, key, **extra) -> str:
+    """POST a request and run the deferred routing step, as cron does within the minute;
+    the tracking code."""
+    response = _post(client, key, **extra)
+    assert response.status_code == 200, response.content
+    intake_process()
+    return _ids(response)[0]
 
 
 def test_discovery_in_json_and_xml(client, world):
@@ -148,7 +160,9 @@ def test_unknown_jurisdiction_format_and_method_answer_in_the_spec_shape(client,
     assert ET.fromstring(wrong_method.content).findtext("error/code") == "405"
 
 
-def test_post_creates_a_routed_case_and_a_retry_creates_nothing(client, world, api_key):
+def test_post_answers_at_once_and_the_case_is_routed_after(client, world, api_key):
+    """The POST writes the case in state received with its public "received" event and
+    answers with its id (the tracking code) at once; `process-intake` routes it."""
     response = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
@@ -156,22 +170,44 @@ def test_post_creates_a_routed_case_and_a_retry_creates_nothing(client, world, a
     [body] = response.json()
     assert set(body) == {"service_request_id", "service_notice", "account_id"}
     assert body["service_request_id"] == appeal.tracking_code and body["account_id"] is None
-    assert body["service_notice"]
+    due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    assert due in body["service_notice"]
     key = Open311Key.objects.get()
     assert appeal.channel == "open311" and appeal.client == f"open311:{key.pk}"
-    assert appeal.unit == world.community_unit and appeal.state == Appeal.State.DISPATCHED
+    assert appeal.state == Appeal.State.RECEIVED and appeal.routing_pending
+    assert appeal.unit is None and appeal.street == world.t.areas["xh_s1"]
+    assert appeal.community == world.t.areas["xh_c1"]
     assert appeal.contact_name == "王先生" and PHONE not in appeal.contact_phone_encrypted
     assert appeal.address == "复兴西路12弄门口" and str(appeal.latitude).startswith("31.2095")
     assert key.last_used_at is not None
+    [received] = AppealEvent.objects.filter(appeal=appeal)
+    assert received.action == "receive" and received.is_public and received.to_state == "received"
+    assert received.at == appeal.received_at
+    # Pending: open, saying so; nobody answers for it yet.
+    [pending] = client.get(f"/open311/v2/requests/{appeal.tracking_code}.json").json()
+    assert pending["status"] == "open" and pending["status_notes"] == NOTE_ROUTING
+    assert pending["agency_responsible"] == ""
+    # A retry before routing: the same case.
+    again = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
+    assert again.status_code == 200 and _ids(again) == [appeal.tracking_code]
+    assert again.json()[0]["service_notice"] != body["service_notice"]
+
+    assert intake_process().dispatched == 1
+    appeal.refresh_from_db()
+    assert appeal.unit == world.community_unit and appeal.state == Appeal.State.DISPATCHED
+    assert not appeal.routing_pending
     audit = AuditEntry.objects.get(
         target_type="appeals.appeal", target_id=str(appeal.pk), action="create"
     )
     assert audit.changes["client"] == f"open311:{key.pk}"
     assert audit.changes["channel"] == "open311"
+    assert audit_verify().ok
+    [routed] = client.get(f"/open311/v2/requests/{appeal.tracking_code}.json").json()
+    assert routed["status_notes"] == "已派至复兴西路居委会"
+    assert routed["agency_responsible"] == world.community_unit.name
 
     again = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
     assert again.status_code == 200 and _ids(again) == [appeal.tracking_code]
-    assert again.json()[0]["service_notice"] != body["service_notice"]
     assert Appeal.objects.count() == 1
     assert AuditEntry.objects.filter(target_type="appeals.appeal").count() == 2  # + dispatch
 
@@ -237,6 +273,87 @@ def test_revoked_key_is_refused(client, world, api_key):
     assert Appeal.objects.count() == 1
 
 
+def test_a_key_revoked_elsewhere_files_nothing_though_cached_here(client, world, api_key):
+    """Another app server revoked it: this one still has the key cached, and the insert
+    itself refuses it; a retry of an earlier case is refused too."""
+    assert _post(client, api_key, headers={"Idempotency-Key": "r-1"}).status_code == 200
+    assert intake.open311_key_cached(api_key) is not None  # cached here
+    Open311Key.objects.update(revoked_at=timezone.now())  # as another process would
+    for headers in ({}, {"Idempotency-Key": "r-1"}, {"Idempotency-Key": "r-2"}):
+        response = _post(client, api_key, headers=headers)
+        assert response.status_code == 403 and response.json()[0]["code"] == 403
+    assert Appeal.objects.count() == 1
+
+
+def test_the_key_is_read_once_per_cache_period(client, world, api_key, settings):
+    """Not one key query and last-use stamp per request: one per cache period."""
+    assert _post(client, api_key).status_code == 200
+    first_use = Open311Key.objects.get().last_used_at
+    with CaptureQueriesContext(connection) as context:
+        for n in range(3):
+            assert _post(client, api_key, description=f"第{n}次").status_code == 200
+    assert not [q for q in context.captured_queries if 'open311key" SET' in q["sql"]]
+    assert Open311Key.objects.get().last_used_at == first_use
+    settings.INTAKE_CACHE_SECONDS = 0  # no caching: read (and stamp) every time
+    intake.forget_cached()
+    assert _post(client, api_key, description="又一次").status_code == 200
+    assert Open311Key.objects.get().last_used_at > first_use
+
+
+@pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="the one-statement write is PostgreSQL's"
+)
+def test_filing_is_one_statement_on_postgresql(client, world, api_key):
+    """With the key, category and place cached, a filing is one round trip: the case and
+    its received event in one INSERT … RETURNING (and ON CONFLICT for retries)."""
+    assert _post(client, api_key).status_code == 200
+    for headers in ({}, {"Idempotency-Key": "one-1"}):
+        with CaptureQueriesContext(connection) as context:
+            assert _post(client, api_key, headers=headers).status_code == 200
+        assert len(context.captured_queries) == 1, context.captured_queries
+    # A retry: the statement inserts nothing, and one more query finds the first case.
+    with CaptureQueriesContext(connection) as context:
+        response = _post(client, api_key, headers={"Idempotency-Key": "one-1"})
+    assert response.status_code == 200 and len(context.captured_queries) <= 3
+    assert Appeal.objects.count() == 3 and AppealEvent.objects.count() == 3
+
+
+def test_filing_skips_the_browser_middleware_and_reads_take_the_full_stack(client, world, api_key):
+    """No session, no CSRF token, no CSP: a machine's POST. The security headers stay;
+    the language of the messages follows Accept-Language as before."""
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    response = _post(csrf_client, api_key)
+    assert response.status_code == 200
+    assert not response.cookies and "Content-Security-Policy" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    english = _post(client, api_key, description="", headers={"Accept-Language": "en"})
+    assert english.status_code == 400
+    assert english.json()[0]["description"].startswith("description: ")
+    assert english["Content-Language"] == "en"
+    assert "请填写" not in english.json()[0]["description"]
+    chinese = _post(client, api_key, description="")
+    assert "请填写诉求内容" in chinese.json()[0]["description"]
+    listing = client.get("/open311/v2/requests.json")
+    assert "Content-Security-Policy" in listing
+
+
+def test_the_pending_case_shows_its_status_to_the_resident_and_to_staff(client, world, api_key):
+    code = _ids(_post(client, api_key))[0]
+    page = client.get(f"/track/{code}/").content.decode()
+    assert "正在分派承办单位" in page
+    case = Appeal.objects.get(tracking_code=code)
+    staff = world.t.client_for(client, "xh_s1_staff")
+    detail = staff.get(f"/appeals/{case.pk}/").content.decode()
+    assert "待自动派单" in detail and f"/appeals/{case.pk}/dispatch/" not in detail
+    board = staff.get("/appeals/street/").content.decode()
+    assert code in board and "等待系统自动派单" in board
+    intake_process()
+    detail = staff.get(f"/appeals/{case.pk}/").content.decode()
+    assert "待自动派单" not in detail
+    assert "正在分派承办单位" not in client.get(f"/track/{code}/").content.decode()
+
+
 def test_a_key_bound_to_an_area_files_there_only(client, world):
     _key, raw = services.open311_key_create(actor=None, name="徐汇区系统", area=world.t.areas["xh"])
     assert _post(client, raw, address_id=HP_GRID).status_code == 400
@@ -245,7 +362,7 @@ def test_a_key_bound_to_an_area_files_there_only(client, world):
 
 
 def test_get_requests_maps_states_deadlines_and_notes(client, world, api_key):
-    code = _ids(_post(client, api_key))[0]
+    code = _file(client, api_key)
     other = world.intake(area_key="xh_c2", text="路灯不亮")
     case = Appeal.objects.get(tracking_code=code)
 
@@ -287,7 +404,7 @@ def test_get_requests_maps_states_deadlines_and_notes(client, world, api_key):
 
 
 def test_a_reopened_case_is_open_again_with_the_reason_as_its_note(client, world, api_key):
-    code = _ids(_post(client, api_key))[0]
+    code = _file(client, api_key)
     case = Appeal.objects.get(tracking_code=code)
     handler = world.t.users["xh_c1_secretary"]
     services.appeal_accept(actor=handler, appeal=case)
@@ -303,7 +420,7 @@ def test_a_reopened_case_is_open_again_with_the_reason_as_its_note(client, world
 
 
 def test_get_requests_filters(client, world, api_key):
-    sanitation = _ids(_post(client, api_key))[0]
+    sanitation = _file(client, api_key)
     noise = world.intake(area_key="xh_c2", code="noise-construction", text="夜间施工")
     hp = world.intake(area_key="hp_g1", code="road-damage", text="黄浦的井盖坏了")
     case = Appeal.objects.get(tracking_code=sanitation)
@@ -355,14 +472,12 @@ def test_get_requests_filters(client, world, api_key):
 
 
 def test_public_output_carries_nothing_personal(client, world, api_key):
-    code = _ids(
-        _post(
-            client,
-            api_key,
-            description="垃圾没人管，请打13912345678联系我",
-            address_string="12号 电话13812345678",
-        )
-    )[0]
+    code = _file(
+        client,
+        api_key,
+        description="垃圾没人管，请打13912345678联系我",
+        address_string="12号 电话13812345678",
+    )
     case = Appeal.objects.get(tracking_code=code)
     handler = world.t.users["xh_c1_secretary"]
     services.appeal_accept(actor=handler, appeal=case)

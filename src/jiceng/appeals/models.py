@@ -182,6 +182,10 @@ class Appeal(models.Model):
         related_name="appeals",
     )
     unroutable_reason = models.CharField(_("未能自动派单原因"), max_length=200, blank=True)
+    # Received through the fast intake path (Open311) and not yet routed: routing, the
+    # duplicate check, dispatch, the audit entries and the monthly counters follow in
+    # `jiceng process-intake` (appeals.intake), in batches.
+    routing_pending = models.BooleanField(_("待自动派单"), default=False)
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
     response_due_at = models.DateTimeField(_("响应时限"))
     resolution_due_at = models.DateTimeField(_("办结时限"))
@@ -221,6 +225,12 @@ class Appeal(models.Model):
             models.Index(fields=["street", "received_at"], name="appeals_street_month"),
             models.Index(fields=["unit", "state"], name="appeals_unit_queue"),
             models.Index(fields=["state", "resolution_due_at"], name="appeals_due"),
+            # Only the few cases waiting for `process-intake` are in it.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(routing_pending=True),
+                name="appeals_routing_pending",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -25,6 +25,13 @@ and a remote URL is never fetched.
 Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
 answers with the first case's id and creates nothing.
 
+Filing is acknowledged after one write (appeals.intake, docs/decisions/0009): the answer
+carries the case's service_request_id at once; routing, the duplicate check and dispatch
+follow within the minute (`jiceng process-intake`). Until then GET shows the case open,
+with a status_notes saying it is being routed and no agency_responsible. The POST skips
+the browser middleware (appeals.middleware) and reads the key, category and place from a
+per-process cache; a revoked key is refused by the write itself.
+
 Mapping. status is closed when the case is closed, open otherwise; status_notes is the
 latest public note of the case (dispatch, signing, the reply, a reopening reason; the
 resident's own rating comment is not a status note); expected_datetime is the resolution
@@ -48,7 +55,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from jiceng.appeals import services
+from jiceng.appeals import intake, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
 from jiceng.core.masking import redact_personal
@@ -57,7 +64,7 @@ from jiceng.core.models import Area
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as the discovery document must say.
-CHANGESET = "2026-11-22T00:00:00+08:00"
+CHANGESET = "2026-12-03T00:00:00+08:00"
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
 FORMATS = ("json", "xml")
@@ -86,7 +93,10 @@ MSG_DATE = "日期格式不正确，应为 W3C 日期时间 (invalid w3c datetim
 MSG_DATE_ORDER = "start_date 不能晚于 end_date (start_date is after end_date)"
 MSG_STATUS = "status 应为 open 或 closed (status must be open or closed)"
 MSG_NOT_FOUND = "没有该诉求 (service request not found: {id})"
-NOTICE_RECEIVED = "已受理，办结时限 {due} (received; to be resolved by {due})"
+NOTICE_RECEIVED = (
+    "已受理，正在分派承办单位，办结时限 {due} (received; being routed; to be resolved by {due})"
+)
+NOTE_ROUTING = "已受理，正在分派承办单位 (received; being routed to a handling unit)"
 NOTICE_RETRY = "重复提交，返回已受理的诉求 (a retry of an earlier request: nothing new created)"
 
 
@@ -261,10 +271,11 @@ def _decimal(value: Decimal | None) -> str | None:
 def _request_row(appeal: Appeal) -> dict[str, Any]:
     closed = appeal.state == Appeal.State.CLOSED
     updated = appeal.closed_at if closed and appeal.closed_at else appeal.last_event_at
+    note = NOTE_ROUTING if appeal.routing_pending else redact_personal(appeal.status_note or "")
     return {
         "service_request_id": appeal.tracking_code,
         "status": "closed" if closed else "open",
-        "status_notes": redact_personal(appeal.status_note or ""),
+        "status_notes": note,
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
         "description": redact_personal(appeal.description),
@@ -377,15 +388,16 @@ def _coordinates(data: QueryDict) -> tuple[float | None, float | None]:
     return round(float(latitude), 6), round(float(longitude), 6)
 
 
-def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> Area | None:
-    """The area named by address_id, if it lies where this key and request may file."""
-    area = Area.objects.filter(code=address_id).first()
-    if area is None:
+def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> intake.Place | None:
+    """The place named by address_id, if a case may be filed there (a community, grid
+    or building) by this key and request."""
+    place = intake.place_cached(address_id)
+    if place is None:
         return None
     for bound in (key.area, jurisdiction):
-        if bound is not None and not area.path.startswith(bound.path):
+        if bound is not None and not place.area.path.startswith(bound.path):
             return None
-    return area
+    return place
 
 
 def _text(data: QueryDict, name: str) -> str:
@@ -401,37 +413,52 @@ def _contact_name(data: QueryDict) -> str:
     return last + first
 
 
+def _jurisdiction_cached(params: QueryDict, fmt: str) -> tuple[Area | None, HttpResponse | None]:
+    """`_jurisdiction` from the per-process cache of areas, for the filing path."""
+    code = (params.get("jurisdiction_id") or "").strip()
+    if not code:
+        return None, None
+    area = intake.area_cached(code)
+    if area is None:
+        return None, _error(fmt, 404, MSG_JURISDICTION_UNKNOWN.format(code=code))
+    return area, None
+
+
 def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
+    """File a case, acknowledged after one write: the answer carries its
+    service_request_id (the tracking code) at once; routing and dispatch follow within
+    the minute (`jiceng process-intake`), visible through GET as its status_notes and
+    agency_responsible. Key, category and place come from a per-process cache."""
     data = request.POST
-    key = services.open311_key_check(data.get("api_key"))
+    raw_key = data.get("api_key")
+    key = intake.open311_key_cached(raw_key)
     if key is None:
         return _error(fmt, 403, MSG_API_KEY)
-    jurisdiction, error = _jurisdiction(data, fmt)
+    jurisdiction, error = _jurisdiction_cached(data, fmt)
     if error:
         return error
     code = (data.get("service_code") or "").strip()
     if not code:
         return _error(fmt, 400, MSG_SERVICE_CODE_MISSING)
-    category = Category.objects.filter(code=code, is_active=True).first()
+    category = intake.category_cached(code)
     if category is None:
         return _error(fmt, 404, MSG_SERVICE_CODE_UNKNOWN.format(code=code))
     address_id = (data.get("address_id") or "").strip()
     if not address_id:
         return _error(fmt, 400, MSG_ADDRESS_ID_MISSING)
-    area = _place(address_id, key, jurisdiction)
-    if area is None:
+    place = _place(address_id, key, jurisdiction)
+    if place is None:
         return _error(fmt, 400, MSG_ADDRESS_ID_UNKNOWN.format(code=address_id))
     try:
         latitude, longitude = _coordinates(data)
     except ValueError:
         return _error(fmt, 400, MSG_LAT_LONG)
     try:
-        appeal, created = services.appeal_intake(
-            actor=None,
+        received = intake.appeal_receive(
             intake=services.Intake(
                 channel=Appeal.Channel.OPEN311,
                 category=category,
-                area=area,
+                area=place.area,
                 description=_text(data, "description"),
                 address=_text(data, "address_string"),
                 contact_name=_contact_name(data),
@@ -441,14 +468,19 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
                 client=f"open311:{key.pk}",
                 idempotency_key=request.headers.get("Idempotency-Key", ""),
             ),
+            place=place,
+            key=key,
         )
     except ApplicationError as failure:
         field = f"{failure.field}: " if failure.field else ""
         return _error(fmt, 400, f"{field}{failure.message}")
-    due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    if received is None:  # revoked since this worker cached it
+        intake.forget_key(raw_key)
+        return _error(fmt, 403, MSG_API_KEY)
+    due = received.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     row = {
-        "service_request_id": appeal.tracking_code,
-        "service_notice": NOTICE_RECEIVED.format(due=due) if created else NOTICE_RETRY,
+        "service_request_id": received.tracking_code,
+        "service_notice": NOTICE_RECEIVED.format(due=due) if received.created else NOTICE_RETRY,
         "account_id": None,
     }
     # 200 for a new case and a retry alike: Open311 clients check for success, not 201.

@@ -10,11 +10,12 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
 from jiceng.appeals.models import Appeal, AppealMonthStat
+from jiceng.core.bulk import execute_bound
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 COUNTERS = (
@@ -64,7 +65,13 @@ def month_of(moment: datetime.datetime) -> datetime.date:
 
 
 def apply(appeal: Appeal, before: dict[str, int], after: dict[str, int]) -> None:
-    """Add `after - before` to the case's community-month row."""
+    """Add `after - before` to the case's community-month row.
+
+    A case still waiting for `process-intake` (routing_pending) is not counted yet: that
+    step adds its whole contribution when it takes the case, so nothing is added before.
+    `appeal` must be as stored under the caller's row lock for that flag to be current."""
+    if appeal.routing_pending:
+        return
     delta = {name: after[name] - before[name] for name in COUNTERS}
     if not any(delta.values()) or appeal.community_id is None:
         return
@@ -80,10 +87,40 @@ def apply(appeal: Appeal, before: dict[str, int], after: dict[str, int]) -> None
         AppealMonthStat.objects.filter(**key).update(**updates)
 
 
+def add_many(totals: dict[tuple[int, int, datetime.date], dict[str, int]]) -> None:
+    """Add counters to many community-month rows in one statement, creating the rows
+    that are missing: {(community_id, street_id, month): {counter: n}}. Rows are taken
+    in key order, so two batches running at once lock them in the same order."""
+    if not totals:
+        return
+    table = AppealMonthStat._meta.db_table
+    ops = connection.ops
+    columns = ["community_id", "street_id", "month", *COUNTERS]
+    values = []
+    for (community, street, month), counts in sorted(totals.items()):
+        values.extend(
+            [community, street, ops.adapt_datefield_value(month)]
+            + [counts.get(name, 0) for name in COUNTERS]
+        )
+    # Typed, so the server can bind them (the first row's types carry the VALUES list).
+    casts = ["::bigint", "::bigint", "::date"] + ["::integer"] * len(COUNTERS)
+    if connection.vendor != "postgresql":
+        casts = [""] * len(columns)
+    row = "(" + ", ".join(f"%s{cast}" for cast in casts) + ")"
+    increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS)
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+        + ", ".join([row] * len(totals))
+        + f" ON CONFLICT (community_id, month) DO UPDATE SET {increments}"
+    )
+    execute_bound(sql, values)
+
+
 @transaction.atomic
 def rebuild(*, month: datetime.date | None = None) -> int:
-    """Recompute the rows from the cases (all months, or one). Returns rows written."""
-    cases = Appeal.objects.filter(community__isnull=False)
+    """Recompute the rows from the cases (all months, or one). Returns rows written.
+    Cases waiting for `process-intake` are left out: that step counts them."""
+    cases = Appeal.objects.filter(community__isnull=False, routing_pending=False)
     rows = AppealMonthStat.objects.all()
     if month is not None:
         start = datetime.datetime.combine(month, datetime.time(), tzinfo=LOCAL)

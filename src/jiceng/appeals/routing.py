@@ -1,5 +1,7 @@
 """Which handling unit gets a case: the most specific routing rule wins."""
 
+from collections.abc import Iterable
+
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Length
 
@@ -35,3 +37,36 @@ def route(category: Category, area: Area) -> RoutingRule | None:
 
 def _category_q(category: Category) -> Q:
     return Q(category=category) | Q(category__isnull=True)
+
+
+def route_many(pairs: Iterable[tuple[Category, Area]]) -> dict[tuple[int, int], RoutingRule | None]:
+    """`route` for many (category, area) pairs with one query: {(category_id, area_id):
+    rule or None}. The same choice as `route`: on an area's line up the tree, paths of
+    different depth differ in length, so the deepest area is the longest path; then a rule
+    naming the category; then the lowest id."""
+    pairs = {(category.pk, area.pk): (category, area) for category, area in pairs}
+    if not pairs:
+        return {}
+    lines = {area.pk: ancestor_paths(area) for _category, area in pairs.values()}
+    paths = sorted({path for line in lines.values() for path in line})
+    category_ids = sorted({category_id for category_id, _area in pairs})
+    candidates: dict[str, list[RoutingRule]] = {}
+    rules = (
+        RoutingRule.objects.filter(area__path__in=paths, unit__is_active=True)
+        .filter(Q(category_id__in=category_ids) | Q(category__isnull=True))
+        .select_related("unit", "unit__area", "area")
+        .order_by("id")
+    )
+    for rule in rules:
+        candidates.setdefault(rule.area.path, []).append(rule)
+    chosen: dict[tuple[int, int], RoutingRule | None] = {}
+    for (category_id, area_id), _pair in pairs.items():
+        best = None
+        for path in reversed(lines[area_id]):  # deepest first
+            on_path = [r for r in candidates.get(path, ()) if r.category_id in (category_id, None)]
+            if on_path:
+                # A rule naming the category beats one for any; then the lowest id.
+                best = min(on_path, key=lambda r: (r.category_id is None, r.pk))
+                break
+        chosen[(category_id, area_id)] = best
+    return chosen

@@ -47,6 +47,8 @@ class AppealOut(Schema):
     unit_id: int | None
     unit_name: str | None
     unroutable_reason: str
+    # Filed through Open311 and waiting for `jiceng process-intake` to route it.
+    routing_pending: bool
     received_at: datetime.datetime
     response_due_at: datetime.datetime
     resolution_due_at: datetime.datetime

@@ -2,11 +2,14 @@
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.dateparse import parse_datetime
 
 from jiceng.appeals import rollup
 from jiceng.appeals.models import (
@@ -18,6 +21,7 @@ from jiceng.appeals.models import (
     RoutingRule,
     SummonsTarget,
 )
+from jiceng.core.bulk import execute_bound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 
@@ -119,10 +123,15 @@ def similarity(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float = 0.3):
+SIMILAR_DAYS = 30
+SIMILAR_THRESHOLD = 0.3
+SIMILAR_CANDIDATES = 200
+
+
+def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float = SIMILAR_THRESHOLD):
     """Open cases in the same place (the same grid or community) and category, received
     in the last 30 days, whose text overlaps enough to be the same matter."""
-    since = appeal.received_at - datetime.timedelta(days=30)
+    since = appeal.received_at - datetime.timedelta(days=SIMILAR_DAYS)
     candidates = (
         Appeal.objects.filter(
             area=appeal.area,
@@ -132,12 +141,78 @@ def similar_open_appeals(appeal: Appeal, *, limit: int = 5, threshold: float = 0
         )
         .exclude(pk=appeal.pk)
         .only("id", "tracking_code", "description", "received_at", "state")
-        .order_by("-received_at")[:200]
+        .order_by("-received_at")[:SIMILAR_CANDIDATES]
     )
     scored = [(similarity(appeal.description, c.description), c) for c in candidates]
     scored = [(s, c) for s, c in scored if s >= threshold]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].pk))
     return [c for _s, c in scored[:limit]]
+
+
+def earlier_similar_open(appeals: Sequence[Appeal]) -> set[int]:
+    """The ids of `appeals` that have a similar open case (as `similar_open_appeals`
+    finds them) among the cases filed before them: what the duplicate check at intake
+    saw when each arrived, for a batch at once. "Before" is by id, the order cases were
+    written in, so of two similar cases in one batch only the later one is held back.
+
+    One query for the batch: per (place, category) pair, the most recent open cases of
+    the last 30 days written before the batch's last case, at most SIMILAR_CANDIDATES
+    more than the batch itself could add, so a flood of reports at one place costs no
+    more than `similar_open_appeals` would per case."""
+    if not appeals:
+        return set()
+    pairs = sorted({(a.area_id, a.category_id) for a in appeals})
+    since = min(a.received_at for a in appeals) - datetime.timedelta(days=SIMILAR_DAYS)
+    last = max(a.pk for a in appeals)
+    ops = connection.ops
+    table = Appeal._meta.db_table
+    states = ", ".join(["%s"] * len(OPEN_STATES))
+    bigint = "::bigint" if connection.vendor == "postgresql" else ""
+    sql = (
+        "SELECT id, area_id, category_id, received_at, description FROM ("
+        " SELECT id, area_id, category_id, received_at, description, ROW_NUMBER() OVER ("
+        "  PARTITION BY area_id, category_id ORDER BY received_at DESC, id DESC) AS n"
+        f" FROM {table} WHERE (area_id, category_id) IN (VALUES "
+        + ", ".join([f"(%s{bigint}, %s{bigint})"] * len(pairs))
+        + f") AND state IN ({states}) AND received_at >= %s AND id < %s"
+        ") recent WHERE n <= %s ORDER BY received_at DESC, id DESC"
+    )
+    params = [value for pair in pairs for value in pair]
+    params += [*OPEN_STATES, ops.adapt_datetimefield_value(since), last]
+    params.append(SIMILAR_CANDIDATES + len(appeals))
+    by_pair: dict[tuple[int, int], list[tuple]] = {}
+    rows = execute_bound(sql, params)
+    for pk, area_id, category_id, received_at, description in rows:
+        if isinstance(received_at, str):  # SQLite: text, or a naive datetime in UTC
+            received_at = parse_datetime(received_at)
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=datetime.UTC)
+        by_pair.setdefault((area_id, category_id), []).append((pk, received_at, description))
+
+    pieces: dict[int, set[str]] = {}  # each text cut into shingles once, not per pair
+
+    def shingles(pk: int, text: str) -> set[str]:
+        if pk not in pieces:
+            pieces[pk] = _shingles(text)
+        return pieces[pk]
+
+    held = set()
+    for appeal in appeals:
+        window = appeal.received_at - datetime.timedelta(days=SIMILAR_DAYS)
+        same = by_pair.get((appeal.area_id, appeal.category_id), ())
+        candidates = [
+            (pk, description)
+            for pk, received_at, description in same
+            if pk < appeal.pk and received_at >= window
+        ][:SIMILAR_CANDIDATES]
+        mine = shingles(appeal.pk, appeal.description)
+        for pk, description in candidates:
+            theirs = shingles(pk, description)
+            # similarity(), without cutting the same texts again
+            if mine and theirs and len(mine & theirs) / len(mine | theirs) >= SIMILAR_THRESHOLD:
+                held.add(appeal.pk)
+                break
+    return held
 
 
 def appeal_events(*, appeal: Appeal, public_only: bool = False) -> QuerySet[AppealEvent]:

@@ -61,6 +61,7 @@ MSG_SUMMONS_DONE = _("已报到，不能重复操作")
 MSG_SUMMONS_NOT_REPORTED = _("请先报到")
 MSG_CASE_CLOSED = _("诉求已办结")
 MSG_NO_RULE = _("没有匹配的派单规则，请街道人工派单")
+MSG_ROUTING_PENDING = _("该诉求正在自动派单，请稍后再操作")
 MSG_POSSIBLE_DUPLICATE = _("同一地点有相似的未办结诉求，请街道确认后派单")
 MSG_PARTIES = _("请填写当事人")
 MSG_OUTCOME = _("调解结果无效")
@@ -70,7 +71,15 @@ INTAKE_AREA_LEVELS = {Area.Level.COMMUNITY, Area.Level.GRID, Area.Level.BUILDING
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(12))
+    """12 characters of TRACKING_ALPHABET, uniformly at random: one draw of 80 random
+    bits read in base 31 (the bias of 2^80 mod 31^12 is below one in a million), not
+    twelve calls to the system's random source."""
+    number = int.from_bytes(secrets.token_bytes(10)) % len(TRACKING_ALPHABET) ** 12
+    code = []
+    for _position in range(12):
+        number, digit = divmod(number, len(TRACKING_ALPHABET))
+        code.append(TRACKING_ALPHABET[digit])
+    return "".join(code)
 
 
 def street_of(area: Area) -> Area:
@@ -109,7 +118,11 @@ def _move(appeal: Appeal, action: str, *, actor, note="", public=False, data=Non
     """Apply one transition: lock the row, check the transition against the state as
     stored (not as the caller last saw it), set the state and fields, save, record."""
     list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
-    appeal.refresh_from_db(fields=["state"])
+    appeal.refresh_from_db(fields=["state", "routing_pending"])
+    if appeal.routing_pending:
+        # `process-intake` routes it within the minute; a hand dispatch meanwhile would
+        # race the automatic one.
+        raise Conflict(MSG_ROUTING_PENDING, field="state", code="routing_pending")
     transition = transition_for(appeal, action)
     before = appeal.state
     counted = rollup.contribution(appeal)
@@ -176,6 +189,30 @@ class Intake:
     idempotency_key: str = ""
 
 
+def intake_texts(intake: Intake) -> dict[str, str]:
+    """The checks every intake passes (category, place, text, phone), and the case's
+    text fields as stored: description, address, contact name, encrypted phone."""
+    category = intake.category
+    if category is None or not category.is_active:
+        raise ValidationFailed(MSG_CATEGORY, field="category")
+    if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
+        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
+    description = clean_text(intake.description, multiline=True)
+    if not description:
+        raise ValidationFailed(MSG_DESCRIPTION, field="description")
+    if len(description) > DESCRIPTION_MAX:
+        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
+    phone = ""
+    if normalize_text(intake.contact_phone or "").strip():
+        phone = validate_phone(intake.contact_phone, field="contact_phone")
+    return {
+        "description": description,
+        "address": clean_text(intake.address)[:200],
+        "contact_name": clean_name(intake.contact_name)[:50],
+        "contact_phone_encrypted": crypto.encrypt(phone) if phone else "",
+    }
+
+
 @transaction.atomic
 def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
     """Receive a case and route it. Returns (appeal, created); a retry carrying the same
@@ -197,18 +234,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         if not scope_for(actor).contains(intake.area):
             require_manage_area(actor, intake.area)
     category = intake.category
-    if category is None or not category.is_active:
-        raise ValidationFailed(MSG_CATEGORY, field="category")
-    if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
-        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
-    description = clean_text(intake.description, multiline=True)
-    if not description:
-        raise ValidationFailed(MSG_DESCRIPTION, field="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
-    phone = ""
-    if normalize_text(intake.contact_phone or "").strip():
-        phone = validate_phone(intake.contact_phone, field="contact_phone")
+    texts = intake_texts(intake)
     check_photo(photo)
     now = timezone.now()
     response_due, resolution_due = deadlines(category, now)
@@ -219,12 +245,9 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         area=intake.area,
         street=street_of(intake.area),
         community=community_of(intake.area),
-        address=clean_text(intake.address)[:200],
         latitude=intake.latitude,
         longitude=intake.longitude,
-        description=description,
-        contact_name=clean_name(intake.contact_name)[:50],
-        contact_phone_encrypted=crypto.encrypt(phone) if phone else "",
+        **texts,
         received_at=now,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
@@ -857,6 +880,12 @@ def open311_key_revoke(*, actor, name: str):
         raise ValidationFailed(_("没有该名称的有效密钥"), field="name")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
+    # Other processes refuse it at their next filing (the insert checks the key); this
+    # one forgets its cached keys now, so every answer here is already a 403. (Were the
+    # revocation rolled back, the key would only be read again.)
+    from jiceng.appeals import intake
+
+    intake.forget_cached()
     audit_record(actor=actor, action=AuditEntry.Action.REVOKE, target=key, changes={"name": name})
     return key
 

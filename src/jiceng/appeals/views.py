@@ -288,7 +288,8 @@ def _detail_context(request, appeal: Appeal) -> dict:
         "can_start": can_handle and "start" in actions,
         "can_reply": can_handle and "reply" in actions,
         "can_return": can_handle and "return" in actions,
-        "can_dispatch": can_dispatch and "dispatch" in actions,
+        # A case from the fast intake is routed by `process-intake` first.
+        "can_dispatch": can_dispatch and "dispatch" in actions and not appeal.routing_pending,
         "can_summon": can_dispatch and appeal.is_open,
         "can_mediate": can_handle and appeal.category.is_mediation,
         "reply_form": forms.ReplyForm(),

@@ -7,12 +7,13 @@ callers pass the names of sensitive fields and their values are replaced by a ma
 
 import datetime
 import hashlib
+import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from jiceng.core.models import AuditEntry, AuditHead
@@ -116,6 +117,113 @@ def audit_record(
         head.count += 1
         head.save(update_fields=["last_hash", "count"])
     return entry
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One entry for `audit_record_many`, with the arguments `audit_record` takes."""
+
+    action: str
+    target: models.Model | None = None
+    target_type: str | None = None
+    target_id: str | int | None = None
+    target_label: str | None = None
+    changes: Mapping[str, Any] | None = None
+    actor: Any = None
+    actor_label: str | None = None
+
+
+def audit_record_many(lines: Sequence[AuditLine]) -> list[AuditEntry]:
+    """Append many entries to the chain in the given order, as `audit_record` would one
+    by one, under one lock of the head row: each entry links to the one before it, so
+    the chain verifies exactly as if they had been appended singly. Must run inside the
+    caller's transaction. For batch steps that record one entry per case (the deferred
+    intake), where a head-row round trip per entry would serialize the whole batch."""
+    if not lines:
+        return []
+    now = timezone.now()
+    entries = []
+    for line in lines:
+        target_type, target_id, target_label = line.target_type, line.target_id, line.target_label
+        if line.target is not None:
+            target_type = target_type or line.target._meta.label_lower
+            target_id = line.target.pk if target_id is None else target_id
+            target_label = target_label if target_label is not None else str(line.target)[:200]
+        actor = line.actor
+        if actor is not None and not getattr(actor, "is_authenticated", False):
+            actor = None
+        entries.append(
+            AuditEntry(
+                at=now,
+                actor=actor,
+                actor_label=line.actor_label or (actor.get_username() if actor else "system"),
+                action=line.action,
+                target_type=target_type or "",
+                target_id="" if target_id is None else str(target_id),
+                target_label=(target_label or "")[:200],
+                changes=_jsonable(dict(line.changes or {})),
+            )
+        )
+    with transaction.atomic():
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        previous = head.last_hash
+        for entry in entries:
+            entry.prev_hash = previous
+            entry.hash = entry_hash(entry, previous)
+            previous = entry.hash
+        if connection.vendor == "postgresql":
+            _insert_numbered(entries)
+        else:
+            # One writer at a time (SQLite): ids follow the insert order. Checked, not
+            # assumed: were that ever not so, the batch must fail here rather than
+            # leave a chain that verifies as broken later.
+            AuditEntry.objects.bulk_create(entries)
+            ids = [entry.pk for entry in entries]
+            if any(later <= earlier for earlier, later in itertools.pairwise(ids)):
+                raise RuntimeError("audit entries were not numbered in chain order")
+        head.last_hash = previous
+        head.count += len(entries)
+        head.save(update_fields=["last_hash", "count"])
+    return entries
+
+
+AUDIT_COLUMNS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "target_type",
+    "target_id",
+    "target_label",
+    "changes",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert_numbered(entries: list[AuditEntry]) -> None:
+    """PostgreSQL: draw the ids from the table's sequence in chain order while the head
+    lock keeps every other appender out (`audit_verify` walks the chain by id), then
+    COPY the rows with those ids: one round trip for the ids, one for the rows, where a
+    multi-row INSERT of a thousand entries bound on the client cost ten times more."""
+    from jiceng.core.bulk import insert_rows
+
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+            " ORDER BY 1",
+            [table, len(entries)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    for entry, pk in zip(entries, ids, strict=True):
+        entry.pk = pk
+    rows = [
+        tuple(getattr(e, AuditEntry._meta.get_field(c).attname) for c in AUDIT_COLUMNS)
+        for e in entries
+    ]
+    insert_rows(AuditEntry, list(AUDIT_COLUMNS), rows)
 
 
 @dataclass(frozen=True)

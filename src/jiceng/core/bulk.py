@@ -5,6 +5,7 @@ exactly what the ORM would have written. Callers still validate every value and 
 the audit entry; this only moves bytes."""
 
 import json
+from contextlib import nullcontext
 
 from django.db import connection
 from django.db.models import Model
@@ -62,3 +63,24 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch
                 for row in rows[start : start + batch]
             ]
             cursor.executemany(sql, chunk)
+
+
+def execute_bound(sql: str, params: list, *, prepare: bool | None = None) -> list[tuple]:
+    """Run one statement with its parameters bound on the server (PostgreSQL), and
+    return its rows (none for a statement that returns none). Django binds parameters
+    on the client, which for a statement with hundreds of them (a batch's VALUES or
+    arrays) means rebuilding the whole query text every time; here the text goes once
+    and the values apart. `prepare=True` also keeps the plan for the connection's life,
+    for a statement run at every request. Elsewhere, Django's own cursor runs it.
+    Parameters need explicit casts where the server cannot infer their type."""
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+        import psycopg
+
+        bound = psycopg.Cursor(cursor.connection)
+        logged = cursor.debug_sql(sql, params) if hasattr(cursor, "debug_sql") else nullcontext()
+        with logged, connection.wrap_database_errors:
+            bound.execute(sql, params, prepare=prepare)
+            return bound.fetchall() if bound.description else []

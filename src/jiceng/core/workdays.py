@@ -2,6 +2,7 @@
 (调休) from chinese-calendar, which ships the State Council's yearly schedule."""
 
 import datetime
+import functools
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -27,14 +28,20 @@ def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
     """
     if days < 1:
         raise ValueError("days must be at least 1")
-    day = start.astimezone(LOCAL).date()
+    return _working_day_end(start.astimezone(LOCAL).date(), days)
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_day_end(first: datetime.date, days: int) -> datetime.datetime:
+    """The same answer for every case received on `first`: worked out once per day and
+    length, not per case (intake computes it at every filing)."""
+    day = first
     counted = 0
     while counted < days:
         day += datetime.timedelta(days=1)
         if is_working_day(day):
             counted += 1
-    end = datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=LOCAL)
-    return end
+    return datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=LOCAL)
 
 
 def add_hours(start: datetime.datetime, hours: int) -> datetime.datetime:
