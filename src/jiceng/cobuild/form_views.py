@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -23,6 +24,7 @@ from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.models import (
     AgreementReview,
     Commitment,
+    MatchProposal,
     MeetingTask,
     Need,
     Resource,
@@ -291,6 +293,50 @@ def need_detail(request, pk: int):
         "project_form": project_form,
     }
     return render(request, "cobuild/need_detail.html", context)
+
+
+@login_required
+def proposal_change(request, pk: int):
+    """Staff take another resource for a proposal's need (改选): the choices are the
+    resources that pass the same matching rules, without the solver's own pick."""
+    _require_kind(request.user)
+    proposal = access.get_proposal_for_view(request.user, pk)
+    access.require_decide_proposal(request.user, proposal)
+    if proposal.state != MatchProposal.State.PENDING:
+        messages.error(request, _("该建议已处理，不能再改选"))
+        return redirect(f"{reverse('cobuild:matching')}?run={proposal.run_id}")
+    choices = [
+        choice
+        for choice in _resource_choices(request.user, proposal.need)
+        if choice[0] != proposal.resource_id
+    ]
+    posted = request.POST if request.method == "POST" else None
+    form = forms.ProposalChangeForm(posted, resources=choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        project = _call(
+            form,
+            lambda: services.proposal_change(
+                actor=request.user,
+                proposal=proposal,
+                resource=Resource.objects.get(pk=data["resource"]),
+                note=data["note"],
+            ),
+        )
+        if project is not None:
+            messages.success(request, _("已改选资源，生成项目"))
+            return redirect("cobuild:project", pk=project.pk)
+    intro = _("需求：{need}。求解器建议：{resource}。可改用下列同样符合类别、时间和容量的资源。")
+    return render(
+        request,
+        "cobuild/form_page.html",
+        {
+            "form": form,
+            "title": _("改选资源"),
+            "intro": intro.format(need=proposal.need.title, resource=proposal.resource.title),
+            "submit": _("改选并立项"),
+        },
+    )
 
 
 @login_required

@@ -194,6 +194,19 @@ class ProjectCreateForm(forms.Form):
         self.fields["resources"].choices = resources
 
 
+class ProposalChangeForm(forms.Form):
+    """Staff pick another resource than the solver's; the project is set up at once."""
+
+    resource = forms.TypedChoiceField(label=_("改用资源"), coerce=int, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("改选理由（选填）"), max_length=200, required=False, widget=_textarea(2, 200)
+    )
+
+    def __init__(self, *args, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].choices = resources
+
+
 # ---- agreements -----------------------------------------------------------------------------
 
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("resources/<int:pk>/", form_views.resource_detail, name="resource"),
     path("matching/", views.matching, name="matching"),
     path("matching/run/", views.matching_run, name="matching_run"),
+    # Before the decision route, which would take "change" for a decision.
+    path("proposals/<int:pk>/change/", form_views.proposal_change, name="proposal_change"),
     path("proposals/<int:pk>/<str:decision>/", views.proposal_decide, name="proposal_decide"),
     path("projects/<int:pk>/", form_views.project_detail, name="project"),
     path("agreements/new/", form_views.agreement_new, name="agreement_new"),
