@@ -1,22 +1,40 @@
 """The demo's named fixture: 湖南路街道 built by `demo_generate` at street scale.
 
+The demo is built once per test module, inside a transaction that is rolled back when
+the module is done; each test runs in its own savepoint within it (pytest-django's
+`db`), so what a test changes is undone before the next. A module that uses
+`street_demo` must hold only tests that expect the demo in the database.
+
 `demo_snapshot()` reads back everything the demo wrote, minus ids, hashes and times, so
 two runs can be compared for determinism.
 """
 
 import datetime
+from collections import Counter
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 SEED = 7
 
 
-@pytest.fixture
-def street_demo(db):
+@pytest.fixture(scope="module")
+def _street_demo_module(django_db_setup, django_db_blocker):
     from jiceng.demo.generator import demo_generate
 
-    return demo_generate(scale="street", seed=SEED)
+    # As tests/conftest.py's `_fast_settings`, which is function-scoped.
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        result = demo_generate(scale="street", seed=SEED)
+        yield result
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def street_demo(_street_demo_module, db):
+    return _street_demo_module
 
 
 def demo_snapshot() -> dict[str, list]:
@@ -24,13 +42,14 @@ def demo_snapshot() -> dict[str, list]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from jiceng.accounts.models import RoleAssignment, User
-    from jiceng.appeals.models import Appeal
+    from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit, Mediation, RoutingRule
     from jiceng.cobuild.models import Booking, MeetingTask, Need, Project, Resource, Venue
     from jiceng.core.models import Area
-    from jiceng.members.models import Member, MobileInflow, Transfer
+    from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
     from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
 
     new_since = timezone.now() - datetime.timedelta(days=30)
+    midnight = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return {
         "areas": list(
             Area.objects.order_by("code").values_list("code", "name", "level", "parent__code")
@@ -80,17 +99,40 @@ def demo_snapshot() -> dict[str, list]:
         "totp": sorted(TOTPDevice.objects.values_list("user__username", "name", "key")),
         "members": sorted(
             Member.objects.values_list(
-                "name", "id_number_index", "org__name", "status", "category", "joined_on"
-            )
+                "name",
+                "id_number_index",
+                "org__name",
+                "status",
+                "category",
+                "joined_on",
+                "full_on",
+                "birth_date",
+                "gender",
+                "ethnicity",
+                "education",
+                "phone_index",
+                "residence_community__code",
+                "work_unit__uscc",
+                "post",
+            ),
+            key=str,
         ),
         "transfers": sorted(
             Transfer.objects.values_list("member__id_number_index", "to_org__name", "state")
         ),
         "inflows": sorted(MobileInflow.objects.values_list("id_number_index", "state")),
-        # Cases: what, where, how far handled, and on which day (times move with today).
-        "appeals": sorted(
-            Appeal.objects.values_list(
-                "category__code", "area__code", "description", "state", "satisfaction"
+        "outflows": sorted(
+            MobileOutflow.objects.values_list(
+                "member__id_number_index", "destination", "left_on", "state"
+            )
+        ),
+        "dual_reports": sorted(
+            DualReport.objects.values_list(
+                "kind",
+                "community__code",
+                "unit_org__name",
+                "member__id_number_index",
+                "service_post",
             ),
             key=str,
         ),
@@ -117,4 +159,38 @@ def demo_snapshot() -> dict[str, list]:
         ),
         "venues": sorted(Venue.objects.values_list("name", "kind", "floor_area")),
         "bookings": sorted(Booking.objects.values_list("room__name", "purpose", "booked_for")),
+        "handling_units": sorted(HandlingUnit.objects.values_list("name", "kind", "area__code")),
+        "routing_rules": sorted(
+            RoutingRule.objects.values_list("category__code", "area__code", "unit__name"),
+            key=str,
+        ),
+        # Cases: what, where, how far handled, and when; the year of cases ends at the
+        # start of today, so two runs on one day give the same times.
+        "appeals": sorted(
+            (
+                a.category.code,
+                a.area.code,
+                a.description,
+                a.channel,
+                a.state,
+                a.satisfaction,
+                a.unit.name if a.unit else None,
+                a.received_at if a.received_at < midnight else None,
+                a.response_overdue,
+                a.resolution_overdue,
+                a.reopen_count,
+            )
+            for a in Appeal.objects.select_related("category", "area", "unit")
+        ),
+        "appeal_steps": sorted(
+            Counter(
+                (e.appeal.idempotency_key, e.action, e.at if e.at < midnight else None)
+                for e in AppealEvent.objects.select_related("appeal").exclude(action="overdue")
+            ).items(),
+            key=str,
+        ),
+        "mediations": sorted(
+            Mediation.objects.values_list("appeal__idempotency_key", "parties", "outcome"),
+            key=str,
+        ),
     }

@@ -1,4 +1,5 @@
-"""The three commands: `demo`, `demo-logins`, `otp-code`."""
+"""The commands `demo-logins` and `otp-code` on the shared street demo (the `demo`
+command itself, and both on an empty database: test_commands_empty.py)."""
 
 import io
 import re
@@ -6,8 +7,6 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 
-from jiceng.core.models import Area, AuditEntry
-from jiceng.demo.generator import MSG_NOT_EMPTY
 from jiceng.demo.logins import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_totp_device
 
 
@@ -15,20 +14,6 @@ def run(*args, **options) -> str:
     out = io.StringIO()
     call_command(*args, stdout=out, **options)
     return out.getvalue()
-
-
-@pytest.mark.django_db
-def test_demo_command_builds_then_refuses_then_if_empty_does_nothing():
-    output = run("demo", "--scale", "street", "--seed", "3", "--quiet")
-    assert "演示数据已生成" in output
-    assert Area.objects.filter(code="310104004000", name="湖南路街道").exists()
-    before = (Area.objects.count(), AuditEntry.objects.count())
-    with pytest.raises(CommandError) as error:
-        run("demo", "--scale", "street", "--quiet")
-    assert str(error.value) == str(MSG_NOT_EMPTY)
-    output = run("demo", "--scale", "district", "--if-empty", "--quiet")
-    assert "跳过" in output
-    assert (Area.objects.count(), AuditEntry.objects.count()) == before
 
 
 def test_demo_logins_prints_every_account_with_password_and_totp_note(street_demo):
@@ -40,11 +25,6 @@ def test_demo_logins_prints_every_account_with_password_and_totp_note(street_dem
         assert label in output
     assert "湖南路街道" in output
     assert "jiceng otp-code demo_district" in output
-
-
-@pytest.mark.django_db
-def test_demo_logins_on_an_empty_database_says_so():
-    assert "没有演示账号" in run("demo-logins")
 
 
 def test_otp_code_prints_a_code_the_device_accepts(street_demo):

@@ -148,7 +148,9 @@ def id_check_character(first17: str) -> str:
     return ID_CHECK[total % 11]
 
 
-def validate_id_number(value: str, *, field: str = "id_number") -> str:
+def validate_id_number(
+    value: str, *, field: str = "id_number", today: datetime.date | None = None
+) -> str:
     number = normalize_text(value)
     if len(number) != 18:
         raise ValidationFailed(MSG_ID_LENGTH, field=field)
@@ -160,7 +162,7 @@ def validate_id_number(value: str, *, field: str = "id_number") -> str:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise ValidationFailed(MSG_ID_BIRTH, field=field) from None
-    if birth.year < 1900 or birth > timezone.localdate():
+    if birth.year < 1900 or birth > (today or timezone.localdate()):
         raise ValidationFailed(MSG_ID_BIRTH, field=field)
     if id_check_character(number[:17]) != number[17]:
         raise ValidationFailed(MSG_ID_CHECK, field=field)

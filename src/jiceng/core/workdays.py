@@ -11,7 +11,10 @@ from django.conf import settings
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
 
+@functools.lru_cache(maxsize=4096)
 def is_working_day(day: datetime.date) -> bool:
+    """Cached: the schedule is fixed for a year, and deadlines ask about the same days
+    again and again (a year of cases asks a few hundred thousand times)."""
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError:

@@ -1,10 +1,13 @@
 """`jiceng demo`: the real territory of Shanghai filled with generated, plausible data.
 
 The demo is the first client of the services: every row is written by `core.services`,
-`orgs.services` or `accounts.services`, in bulk where the city scale needs it, with the
-same checks and audit entries as any other write. Each district is planned
-(`plan.py`, pure and seeded) and then written; the whole run is one transaction, so a
-failure leaves the database as empty as it was.
+`orgs.services`, `accounts.services`, `members.services` or `appeals.services`, in bulk
+where the city scale needs it, with the same checks and audit entries as any other
+write. Each district is planned (`plan.py`, `people.py`, `cases.py`: pure and seeded)
+and then written: territory, orgs and units, grid leaders and big committees, party
+members with their transfers, mobile members and dual reports, handling units and a year
+of residents' appeals. The whole run is one transaction, so a failure leaves the
+database as empty as it was.
 """
 
 import datetime
@@ -19,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cobuild, life, logins
+from jiceng.demo import cases, cobuild, logins, people
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -48,8 +51,9 @@ MSG_NOT_EMPTY = _(
     "（例如删除 var/jiceng.sqlite3 后重新执行 jiceng migrate）；"
     "只想在数据库为空时载入，请加 --if-empty。"
 )
-# Work units the progress bar counts per community: areas, orgs and units, people.
-STEPS_PER_COMMUNITY = 3
+# Work units the progress bar counts per community: areas, orgs and units, people,
+# party members, appeals.
+STEPS_PER_COMMUNITY = 5
 
 # (description, communities done) after each step of each district.
 ProgressCallback = Callable[[str, int], None]
@@ -71,6 +75,8 @@ class DemoAnchors:
     grid: Area | None = None
     community_org: PartyOrg | None = None
     unit_org: PartyOrg | None = None
+    # The demo district's handling units (the demo department account works in one).
+    handling_units: cases.DistrictUnits | None = None
 
 
 @dataclass
@@ -84,18 +90,46 @@ def progress_total(territory: Territory) -> int:
     return len(territory.communities) * STEPS_PER_COMMUNITY + 1
 
 
+@dataclass
+class DemoRun:
+    """What every district of one run shares."""
+
+    seed: int
+    volume: people.DemoVolume
+    territory: Territory
+    today: datetime.date
+    cutoff: datetime.datetime
+    categories: dict
+    used_usccs: set[str] = field(default_factory=set)
+    ids: people.IdNumbers = field(default_factory=people.IdNumbers)
+
+
 def demo_generate(
     *, scale: str, seed: int = DEFAULT_SEED, progress: ProgressCallback | None = None
 ) -> DemoResult:
     """Build the demo at `scale` (street, district or city) into an empty database.
 
     Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
+    from jiceng.appeals.models import Category
+    from jiceng.appeals.taxonomy import ensure_categories
+
     territory = territory_for(scale)
     report = progress or (lambda description, advance: None)
     result = DemoResult(scale=scale, seed=seed)
     with transaction.atomic():
         if Area.objects.exists():
             raise DatabaseNotEmpty()
+        # The categories come with a migration; a database emptied since (a flush) gets
+        # them back, so the demo never depends on how the database was prepared.
+        ensure_categories()
+        run = DemoRun(
+            seed=seed,
+            volume=people.VOLUMES[scale],
+            territory=territory,
+            today=timezone.localdate(),
+            cutoff=cases.cutoff_for(),
+            categories={c.code: c for c in Category.objects.all()},
+        )
         anchors = DemoAnchors()
         anchors.city = area_create(
             actor=None, parent=None, code=CITY_CODE, name=CITY_NAME, level="city"
@@ -109,21 +143,18 @@ def demo_generate(
                 for d in territory.districts
             ],
         )
-        used_usccs: set[str] = set()
         for district in territory.districts:
             _write_district(
-                seed=seed,
+                run=run,
                 district=district,
                 district_area=parents[district.code],
-                territory=territory,
-                used_usccs=used_usccs,
                 anchors=anchors,
                 report=report,
             )
         report(str(_("创建演示账号")), 0)
-        logins.demo_accounts_create(seed=seed, anchors=anchors)
-        report(str(_("党员与群众诉求")), 0)
-        life.fill(seed=seed, anchors=anchors)
+        users = logins.demo_accounts_create(seed=seed, anchors=anchors)
+        report(str(_("今天的群众诉求")), 0)
+        cases.finish(seed=seed, anchors=anchors, users=users)
         report(str(_("区域化党建：需求、资源、项目与阵地")), 0)
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
@@ -133,22 +164,21 @@ def demo_generate(
 
 def _write_district(
     *,
-    seed: int,
+    run: DemoRun,
     district: Division,
     district_area: Area,
-    territory: Territory,
-    used_usccs: set[str],
     anchors: DemoAnchors,
     report: ProgressCallback,
 ) -> None:
+    territory = run.territory
     streets = territory.streets_of(district)
     plans = [
         plan_street(
-            seed=seed,
+            seed=run.seed,
             district=district,
             street=street,
             communities=territory.communities_of(street),
-            used_usccs=used_usccs,
+            used_usccs=run.used_usccs,
         )
         for street in streets
     ]
@@ -161,13 +191,73 @@ def _write_district(
     _write_units(plans, areas, orgs)
     report(str(_("{name}：网格长与大党委")).format(name=district.name), communities)
     _write_people(plans, areas, orgs)
+    report(str(_("{name}：党员")).format(name=district.name), communities)
+    _write_members(run, district, plans, areas, orgs)
+    report(str(_("{name}：群众诉求")).format(name=district.name), communities)
+    units = cases.write_units_and_rules(
+        district_area=district_area, plans=plans, areas=areas, categories=run.categories
+    )
+    for plan in plans:
+        cases.write_cases(
+            cases.plan_street_cases(
+                seed=run.seed,
+                plan=plan,
+                areas=areas,
+                units=units,
+                categories=run.categories,
+                per_community=run.volume.cases_per_community,
+                cutoff=run.cutoff,
+            )
+        )
     report(str(_("{name}：完成")).format(name=district.name), communities)
 
     if district.code == DEMO_DISTRICT_CODE:
         anchors.district = district_area
+        anchors.handling_units = units
     for plan in plans:
         if plan.street.code == DEMO_STREET_CODE:
             _find_anchors(plan, areas, orgs, anchors)
+
+
+def _write_members(
+    run: DemoRun,
+    district: Division,
+    plans: list[StreetPlan],
+    areas: dict[str, Area],
+    orgs: dict[str, PartyOrg],
+) -> None:
+    """Each street's members in one bulk call, then each street's workflows, which reach
+    into the other streets of the district (transfers, arrivals, dual reports)."""
+    residences = [
+        c.code for s in run.territory.streets_of(district) for c in run.territory.communities_of(s)
+    ]
+    units = Unit.objects.in_bulk([u.uscc for plan in plans for u in plan.units], field_name="uscc")
+    planned: list[list[people.MemberPlan]] = []
+    for plan in plans:
+        street_people = people.plan_members(
+            seed=run.seed,
+            district=district,
+            plan=plan,
+            per_community=run.volume.members_per_community,
+            residences=residences,
+            ids=run.ids,
+            today=run.today,
+        )
+        people.write_members(people=street_people, orgs=orgs, areas=areas, units=units)
+        planned.append(street_people if run.volume.workflows_every_street else [])
+    for index, (plan, street_people) in enumerate(zip(plans, planned, strict=True)):
+        if not street_people:
+            continue
+        others = plans[(index + 1) % len(plans)] if len(plans) > 1 else plan
+        people.write_workflows(
+            seed=run.seed,
+            plan=plan,
+            people=street_people,
+            orgs=orgs,
+            areas=areas,
+            elsewhere=[a.code for a in others.areas if a.level == "community"],
+            today=run.today,
+        )
 
 
 def _write_areas(district_area: Area, plans: list[StreetPlan]) -> dict[str, Area]:
@@ -310,10 +400,26 @@ def _find_anchors(
 def demo_counts() -> dict[str, int]:
     """Row counts by kind of object, for the command's summary and the benchmark."""
     from jiceng.accounts.models import RoleAssignment, User
-    from jiceng.appeals.models import Appeal
+    from jiceng.appeals.models import (
+        Appeal,
+        AppealEvent,
+        AppealMonthStat,
+        HandlingUnit,
+        Mediation,
+        RoutingRule,
+        Summons,
+    )
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
-    from jiceng.members.models import Member
+    from jiceng.members.models import (
+        DualReport,
+        Member,
+        MemberEvent,
+        MobileInflow,
+        MobileOutflow,
+        ServiceRecord,
+        Transfer,
+    )
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 
     counts = {
@@ -329,10 +435,23 @@ def demo_counts() -> dict[str, int]:
         part_time_members=PartTimeMember.objects.count(),
         audit_entries=AuditEntry.objects.count(),
         members=Member.objects.count(),
+        member_events=MemberEvent.objects.count(),
+        transfers=Transfer.objects.count(),
+        outflows=MobileOutflow.objects.count(),
+        inflows=MobileInflow.objects.count(),
+        dual_reports=DualReport.objects.count(),
+        service_records=ServiceRecord.objects.count(),
+        handling_units=HandlingUnit.objects.count(),
+        routing_rules=RoutingRule.objects.count(),
         appeals=Appeal.objects.count(),
         needs=Need.objects.count(),
         resources=Resource.objects.count(),
         projects=Project.objects.count(),
         venues=Venue.objects.count(),
+        appeals_open=Appeal.objects.exclude(state__in=("closed", "rated")).count(),
+        appeal_events=AppealEvent.objects.count(),
+        summonses=Summons.objects.count(),
+        mediations=Mediation.objects.count(),
+        appeal_month_stats=AppealMonthStat.objects.count(),
     )
     return counts

@@ -5,6 +5,7 @@ the same names; nothing here reads the clock or the global random state. The lis
 ordinary words, not real people or real companies.
 """
 
+import itertools
 import random
 import re
 
@@ -15,6 +16,8 @@ SURNAMES = (
     "郝龚邵万钱严覃武戴莫孔向汤"
 )
 SURNAME_WEIGHTS = tuple(max(1, 40 - i) for i in range(len(SURNAMES)))
+# The same draw as weights=SURNAME_WEIGHTS, without summing them up on every call.
+SURNAME_CUM_WEIGHTS = tuple(itertools.accumulate(SURNAME_WEIGHTS))
 GIVEN_MALE = "伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁浩凯健俊帆毅峰建国志文彬晨宇博翔栋亮振海"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀玲桂英华慧颖婷雪琳洁萍红燕倩蓉佳怡欣悦晴雯岚蕾莉菁琴瑜"
 GIVEN_ANY = "一子嘉思天明晓佳俊文雨若安宏永春秋云立新丹月心"
@@ -89,7 +92,7 @@ COMMUNITY_SUFFIXES = ("社区居委会", "居委会", "村委会", "虚拟社区
 
 def person_name(rng: random.Random, gender: str | None = None) -> str:
     """A full name: one weighted surname and one or two given-name characters."""
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=SURNAME_CUM_WEIGHTS)[0]
     gender = gender or rng.choice(("male", "female"))
     pool = GIVEN_MALE if gender == "male" else GIVEN_FEMALE
     if rng.random() < 0.25:
