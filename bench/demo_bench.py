@@ -6,8 +6,9 @@
 
 SQLite: a new file in a temporary directory (JICENG_VAR_DIR and DATABASE_URL point
 there), so var/jiceng.sqlite3 is never touched. PostgreSQL: the database `jiceng_bench`
-on 127.0.0.1:5432 (user postgres, trust) is dropped and created for the run and
-dropped afterwards (--keep leaves it). `migrate` runs first and is not timed; the demo
+(or --database) on 127.0.0.1:5432 (user postgres, trust) is dropped and created for
+the run and dropped afterwards (--keep leaves it; bench/member_register_bench.py can
+then measure the register on it). `migrate` runs first and is not timed; the demo
 runs in its own subprocess, whose wall time and peak resident memory (ru_maxrss of
 that child, from os.wait4; resource.getrusage(RUSAGE_CHILDREN) is printed as well) are
 recorded with the row counts the demo wrote. Prints one JSON object; --markdown adds a
@@ -58,8 +59,9 @@ def _pg_admin(sql: str) -> None:
         connection.execute(sql)
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Run one child; return its wall time and its own peak RSS in KiB."""
+def _run(args: list[str], env: dict[str, str]) -> tuple[float, int, float]:
+    """Run one child; return its wall time, its own peak RSS in KiB and its CPU time
+    (user and system: on a shared machine the wall time also counts waiting)."""
     started = time.perf_counter()
     child = subprocess.Popen(args, env=env, cwd=ROOT)
     _, status, usage = os.wait4(child.pid, 0)
@@ -67,7 +69,7 @@ def _run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed with exit code {child.returncode}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def _machine() -> dict[str, str]:
@@ -84,19 +86,20 @@ def _machine() -> dict[str, str]:
     }
 
 
-def bench(scale: str, db: str, seed: int, keep: bool) -> dict:
+def bench(scale: str, db: str, seed: int, keep: bool, database: str = PG_BENCH_DB) -> dict:
     env = {**os.environ, "JICENG_TESTING": "0", "PYTHONUNBUFFERED": "1"}
     workdir = Path(tempfile.mkdtemp(prefix="jiceng-bench-"))
     env["JICENG_VAR_DIR"] = str(workdir)
     if db == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
     else:
-        _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
-        _pg_admin(f"CREATE DATABASE {PG_BENCH_DB}")
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
+        _pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+        _pg_admin(f"CREATE DATABASE {database}")
+        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
     try:
         _run([JICENG, "migrate", "--no-input", "-v", "0"], env)
-        seconds, peak_kib = _run(
+        load_before = os.getloadavg()
+        seconds, peak_kib, cpu_seconds = _run(
             [JICENG, "demo", "--scale", scale, "--seed", str(seed), "--quiet", "-v", "0"], env
         )
         children_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -114,13 +117,16 @@ def bench(scale: str, db: str, seed: int, keep: bool) -> dict:
             counts["database_bytes"] = sum(f.stat().st_size for f in workdir.glob("bench.sqlite3*"))
     finally:
         if db == "postgres" and not keep:
-            _pg_admin(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+            _pg_admin(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(workdir, ignore_errors=True)
     return {
         "scale": scale,
         "db": db,
         "seed": seed,
+        "load_average_after": os.getloadavg(),
         "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "load_average_before": load_before,
         "peak_rss_mib": round(peak_kib / 1024),
         "children_max_rss_mib": round(children_kib / 1024),
         "counts": counts,
@@ -133,9 +139,10 @@ def markdown_row(result: dict) -> str:
     return (
         f"| {result['scale']} | {result['db']} | {result['seconds']:.1f} s "
         f"| {result['peak_rss_mib']} MiB | {c['area_street']:,} | {c['area_community']:,} "
-        f"| {c['area_grid']:,} | {c['area_building']:,} | {c['party_orgs']:,} "
-        f"| {c['units']:,} | {c['users']:,} | {c['audit_entries']:,} "
-        f"| {c['database_bytes'] / 2**20:.0f} MiB |"
+        f"| {c['party_orgs']:,} | {c['units']:,} | {c['members']:,} "
+        f"| {c['transfers'] + c['outflows'] + c['inflows'] + c['dual_reports']:,} "
+        f"| {c['appeals']:,} | {c['appeal_events']:,} | {c['audit_entries']:,} "
+        f"| {c['database_bytes'] / 2**20:,.0f} MiB | {result['load_average_before'][0]:.1f} |"
     )
 
 
@@ -145,9 +152,10 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
+    parser.add_argument("--database", default=PG_BENCH_DB, help="PostgreSQL database name")
     parser.add_argument("--markdown", action="store_true", help="also print a README row")
     args = parser.parse_args()
-    result = bench(args.scale, args.db, args.seed, args.keep)
+    result = bench(args.scale, args.db, args.seed, args.keep, args.database)
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.markdown:
         print(markdown_row(result))

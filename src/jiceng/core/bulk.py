@@ -39,8 +39,9 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     if connection.vendor == "postgresql":
-        # COPY is PostgreSQL's bulk path: one round trip for all rows.
-        with connection.cursor() as cursor:
+        # COPY is PostgreSQL's bulk path: one round trip for all rows. Errors come out
+        # as Django's (IntegrityError for a unique index), as from any other query.
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in rows:

@@ -244,7 +244,15 @@ def _write_members(
             today=run.today,
         )
         people.write_members(people=street_people, orgs=orgs, areas=areas, units=units)
-        planned.append(street_people if run.volume.workflows_every_street else [])
+        # Workflows go through the one-at-a-time services, each call appending to the
+        # audit chain: in every street of the smaller scales, and at city scale in the
+        # demo district and one street of each other district.
+        with_workflows = (
+            run.volume.workflows_every_street
+            or district.code == DEMO_DISTRICT_CODE
+            or plan is plans[0]
+        )
+        planned.append(street_people if with_workflows else [])
     for index, (plan, street_people) in enumerate(zip(plans, planned, strict=True)):
         if not street_people:
             continue

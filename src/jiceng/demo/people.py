@@ -114,7 +114,8 @@ PROBATIONARY_SHARE = {"community": 0.004, "unit": 0.05}
 class DemoVolume:
     """How much life the demo puts in. Residential members per community (each community
     draws within ±25 %); cases a year per community (see `cases.py`); whether every
-    street gets its handful of transfers, outflows and dual reports."""
+    street gets its handful of transfers, outflows and dual reports (otherwise the demo
+    district's streets and one street of each other district do)."""
 
     members_per_community: int
     cases_per_community: int
@@ -124,8 +125,12 @@ class DemoVolume:
 VOLUMES = {
     "street": DemoVolume(members_per_community=100, cases_per_community=70),
     "district": DemoVolume(members_per_community=100, cases_per_community=70),
-    # Shanghai's own order of magnitude: with the units' members, about two million.
-    "city": DemoVolume(members_per_community=250, cases_per_community=70),
+    # Shanghai's own order of magnitude: with the units' members, about two million
+    # members. Half the district scale's cases per community, so that the whole city is
+    # written within ten minutes (bench/README.md, "Demo generation").
+    "city": DemoVolume(
+        members_per_community=250, cases_per_community=35, workflows_every_street=False
+    ),
 }
 
 

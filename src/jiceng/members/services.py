@@ -926,6 +926,7 @@ MEMBER_COLUMNS = [
     "created_at",
 ]  # fmt: skip
 BULK_BATCH = 5000
+PER_ORG_AUDITED = 200
 MSG_BULK_ROW = _("第 {row} 行：{message}")
 MSG_ID_REPEATED = _("与第 {row} 行的身份证号重复")
 
@@ -980,21 +981,19 @@ def member_bulk_create(
     if not cleaned:
         return 0
     with transaction.atomic():
-        taken = _registered_rows([facts for facts, *_rest in cleaned])
-        if taken:
-            row = min(seen[number] for number in taken)
-            message = str(MSG_BULK_ROW).format(row=row, message=MSG_ID_TAKEN)
-            raise Conflict(message, field="id_number")
+        # Written first, checked if the unique index refuses: looking up every number
+        # beforehand costs more than the insert itself (a quarter of a minute for two
+        # million), and nothing stays written either way.
         try:
             with transaction.atomic():
-                created = _write_members(
-                    cleaned,
-                    actor=actor,
-                    note=note,
-                    data=data,
-                )
-        except IntegrityError:  # registered meanwhile by someone else
-            raise Conflict(MSG_ID_TAKEN, field="id_number") from None
+                created = _write_members(cleaned, actor=actor, note=note, data=data)
+        except IntegrityError:
+            taken = _registered_rows([facts for facts, *_rest in cleaned])
+            if not taken:
+                raise
+            row = min(seen[number] for number in taken)
+            message = str(MSG_BULK_ROW).format(row=row, message=MSG_ID_TAKEN)
+            raise Conflict(message, field="id_number") from None
         per_org: dict[int, int] = {}
         for _facts, org, _residence, _unit in cleaned:
             per_org[org.pk] = per_org.get(org.pk, 0) + 1
@@ -1006,7 +1005,12 @@ def member_bulk_create(
             changes={
                 "count": created,
                 "orgs": len(per_org),
-                "per_org": {str(pk): n for pk, n in sorted(per_org.items())},
+                # Who went where, while the entry stays a readable size.
+                **(
+                    {"per_org": {str(pk): n for pk, n in sorted(per_org.items())}}
+                    if len(per_org) <= PER_ORG_AUDITED
+                    else {}
+                ),
                 **({"note": note[:100]} if note else {}),
             },
         )
