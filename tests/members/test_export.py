@@ -79,3 +79,39 @@ def test_import_page_reports_rows(client, territory):
         reverse("members:import"), {"org": territory.orgs["xh_c1_b1"].pk, "file": bad}
     )
     assert "不是 Excel" in response.content.decode()
+
+
+def test_a_register_longer_than_a_worksheet_continues_on_the_next(territory, monkeypatch):
+    """Excel stops at 1,048,576 rows and xlsxwriter drops further rows silently; a city's
+    register is longer, so it goes on in further sheets. The sheet size is lowered here
+    to show the split on five members rather than on a million."""
+    from jiceng.members import exports
+
+    monkeypatch.setattr(exports, "ROWS_PER_SHEET", 2)
+    keeper = territory.users["xh_c1_secretary"]
+    names = ["赵一", "钱二", "孙三", "李四", "周五"]
+    for name in names:
+        services.member_register(
+            actor=keeper,
+            org=territory.orgs["xh_c1_b1"],
+            facts=facts(name=name),
+        )
+    content, count = member_export(actor=keeper, area=territory.areas["xh_c1"])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert count == 5
+    assert book.sheetnames == ["党员名册", "党员名册（2）", "党员名册（3）"]
+    exported = []
+    for sheet in book.worksheets:
+        header, *rows = list(sheet.iter_rows(values_only=True))
+        assert header[0] == "姓名" and 1 <= len(rows) <= 2
+        exported += [row[0] for row in rows]
+    assert sorted(exported) == sorted(names)
+
+
+def test_an_empty_register_still_has_its_header(territory):
+    content, count = member_export(
+        actor=territory.users["xh_c1_secretary"], area=territory.areas["xh_c1"]
+    )
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert count == 0 and book.sheetnames == ["党员名册"]
+    assert next(book.active.iter_rows(values_only=True))[0] == "姓名"

@@ -19,6 +19,13 @@ TEMPLATE_COLUMNS = [
     "姓名", "性别", "民族", "出生日期", "身份证号", "手机号码", "学历", "入党日期", "转正日期",
     "党员状态", "党员类别", "工作单位", "职务", "居住社区",
 ]  # fmt: skip
+REGISTER_COLUMNS = [
+    "姓名", "性别", "民族", "出生日期", "身份证号", "手机号码", "学历", "入党日期",
+    "转正日期", "党员状态", "党员类别", "所在党组织", "工作单位", "职务", "居住社区",
+]  # fmt: skip
+# A worksheet holds 1,048,576 rows, header included; xlsxwriter drops rows past that
+# without an error, so a city's register (about two million) continues on further sheets.
+ROWS_PER_SHEET = 1_048_575
 INSTRUCTIONS = [
     "每行一名党员；第一行是列名，列的顺序可以调整，常见的别名（如“公民身份号码”“联系电话”“文化程度”）也能识别。",
     "必填：姓名、身份证号、入党日期。性别和出生日期可不填，由身份证号得出；填写时须与身份证号一致。",
@@ -69,17 +76,15 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = book.add_format({"bold": True})
-    sheet = book.add_worksheet("党员名册")
-    headers = [
-        "姓名", "性别", "民族", "出生日期", "身份证号", "手机号码", "学历", "入党日期",
-        "转正日期", "党员状态", "党员类别", "所在党组织", "工作单位", "职务", "居住社区",
-    ]  # fmt: skip
-    sheet.write_row(0, 0, headers, bold)
     date = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet = None
     full = masked = 0
     keep: dict[int, bool] = {}
     count = 0
     for count, m in enumerate(members.iterator(chunk_size=2000), start=1):
+        row = (count - 1) % ROWS_PER_SHEET + 1
+        if row == 1:
+            sheet = _register_sheet(book, (count - 1) // ROWS_PER_SHEET, bold)
         if m.org_id not in keep:
             keep[m.org_id] = access.can_reveal_member(actor, m)
         number = crypto.decrypt(m.id_number_encrypted)
@@ -89,16 +94,16 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
         else:
             number, phone = mask_id_number(number), mask_phone(phone)
             masked += 1
-        sheet.write_row(count, 0, [m.name, m.get_gender_display(), m.ethnicity])
-        sheet.write_datetime(count, 3, _dt(m.birth_date), date)
-        sheet.write_string(count, 4, number)
-        sheet.write_string(count, 5, phone)
-        sheet.write_string(count, 6, m.get_education_display())
-        sheet.write_datetime(count, 7, _dt(m.joined_on), date)
+        sheet.write_row(row, 0, [m.name, m.get_gender_display(), m.ethnicity])
+        sheet.write_datetime(row, 3, _dt(m.birth_date), date)
+        sheet.write_string(row, 4, number)
+        sheet.write_string(row, 5, phone)
+        sheet.write_string(row, 6, m.get_education_display())
+        sheet.write_datetime(row, 7, _dt(m.joined_on), date)
         if m.full_on:
-            sheet.write_datetime(count, 8, _dt(m.full_on), date)
+            sheet.write_datetime(row, 8, _dt(m.full_on), date)
         sheet.write_row(
-            count,
+            row,
             9,
             [
                 m.get_status_display(),
@@ -109,7 +114,8 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
                 m.residence_community.name if m.residence_community_id else "",
             ],
         )
-    sheet.set_column(0, 14, 14)
+    if sheet is None:
+        _register_sheet(book, 0, bold)
     book.close()
     node = org or area
     audit_record(
@@ -120,6 +126,15 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
         changes={"export": "members", "rows": count, "full": full, "masked": masked},
     )
     return buffer.getvalue(), count
+
+
+def _register_sheet(book, index: int, bold):
+    """One worksheet of the register with its header row: 党员名册, 党员名册（2）, …"""
+    name = "党员名册" if index == 0 else f"党员名册（{index + 1}）"
+    sheet = book.add_worksheet(name)
+    sheet.write_row(0, 0, REGISTER_COLUMNS, bold)
+    sheet.set_column(0, len(REGISTER_COLUMNS) - 1, 14)
+    return sheet
 
 
 def _dt(day):
