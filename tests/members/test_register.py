@@ -137,3 +137,13 @@ def test_community_secretary_sees_only_their_community(territory):
     assert selectors.member_list(viewer=users["city_admin"]).count() == 2
     for key in ("xh_g1_worker", "xh_resident", "xh_member", "nobody"):
         assert selectors.member_list(viewer=users[key]).count() == 0, key
+
+
+def test_search_by_name_fragment_whole_id_number_or_whole_phone(territory):
+    number = id_number()
+    member = register(territory, id_number=number, name="欧阳明", phone="13912345678")
+    viewer = territory.users["xh_c1_secretary"]
+    for q in ("欧阳", number, number.lower(), "139 1234 5678"):
+        assert list(selectors.member_list(viewer=viewer, q=q)) == [member], q
+    for q in ("1391234567", number[:-1], "13912345679"):  # parts of numbers find nobody
+        assert not selectors.member_list(viewer=viewer, q=q).exists(), q
