@@ -153,6 +153,7 @@ def demo_generate(
             )
         report(str(_("创建演示账号")), 0)
         users = logins.demo_accounts_create(seed=seed, anchors=anchors)
+        logins.demo_member_link(anchors=anchors, user=users["demo_member"])
         report(str(_("今天的群众诉求")), 0)
         cases.finish(seed=seed, anchors=anchors, users=users)
         report(str(_("区域化党建：需求、资源、项目与阵地")), 0)

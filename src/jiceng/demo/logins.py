@@ -156,3 +156,19 @@ def current_totp_code(device) -> str:
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     return f"{totp.token():0{device.digits}d}"
+
+
+def demo_member_link(*, anchors: "DemoAnchors", user: User) -> None:
+    """Give the demo member account a record of its own (the first member kept by the
+    demo community's org), so /members/me/ shows a real file; through the same service
+    a keeping org uses to open a member's account."""
+    from jiceng.members.models import Member
+    from jiceng.members.services import member_account_link
+
+    member = (
+        Member.objects.filter(org=anchors.community_org, account__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if member is not None:
+        member_account_link(actor=None, member=member, user=user)
