@@ -1494,19 +1494,8 @@ def _record_case(case: CaseRecord, *, now, places, on_file) -> "_CaseReplay | No
         if (client, key) in on_file:
             return None
         on_file.add((client, key))
+    texts = intake_texts(intake)  # the same checks as every live intake
     category = intake.category
-    if category is None or not category.is_active:
-        raise ValidationFailed(MSG_CATEGORY, field="category")
-    if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
-        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
-    description = clean_text(intake.description, multiline=True)
-    if not description:
-        raise ValidationFailed(MSG_DESCRIPTION, field="description")
-    if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
-    phone = ""
-    if normalize_text(intake.contact_phone or "").strip():
-        phone = validate_phone(intake.contact_phone, field="contact_phone")
     if case.received_at > now:
         raise ValidationFailed(MSG_RECORD_TIME, field="received_at")
     parts = [p for p in intake.area.path.split("/") if p]
@@ -1520,12 +1509,9 @@ def _record_case(case: CaseRecord, *, now, places, on_file) -> "_CaseReplay | No
         area=intake.area,
         street=street,
         community=community,
-        address=clean_text(intake.address)[:200],
         latitude=intake.latitude,
         longitude=intake.longitude,
-        description=description,
-        contact_name=clean_name(intake.contact_name)[:50],
-        contact_phone_encrypted=crypto.encrypt(phone) if phone else "",
+        **texts,
         received_at=case.received_at,
         response_due_at=response_due,
         resolution_due_at=resolution_due,
