@@ -73,3 +73,13 @@ def test_an_inactive_category_is_refused(world):
         services.appeal_bulk_create(actor=None, cases=[_case(world, key="x")])
     assert refused.value.field == "category"
     assert not Appeal.objects.exists()
+
+
+def test_counters_over_many_months_are_added_in_several_statements(world, monkeypatch):
+    monkeypatch.setattr(rollup, "ADD_MANY_ROWS", 2)
+    cases = [_case(world, key=f"m{n}", days_ago=5 + 31 * n) for n in range(5)]
+    assert services.appeal_bulk_create(actor=None, cases=cases) == 5
+    kept = _counters()
+    assert len(kept) == 5 and sum(row[3] for row in kept) == 5
+    rollup.rebuild()
+    assert _counters() == kept

@@ -499,7 +499,7 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
     similar = earlier_similar_open(waiting)
     events: list[tuple] = []
     lines: list[AuditLine] = []
-    totals: dict[tuple[int, int, datetime.date], dict[str, int]] = {}
+    totals: rollup.Totals = {}
     for appeal in batch:
         lines.append(
             AuditLine(
@@ -549,13 +549,9 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
                     AuditLine(action=AuditEntry.Action.UPDATE, target=appeal, changes=changes)
                 )
                 result.dispatched += 1
-        if appeal.community_id is not None:
-            # Not counted while pending (rollup.apply skips it), so the whole of what
-            # the case counts for now is added, whatever happened to it meanwhile.
-            key = (appeal.community_id, appeal.street_id, rollup.month_of(appeal.received_at))
-            counts = totals.setdefault(key, dict.fromkeys(rollup.COUNTERS, 0))
-            for name, value in rollup.contribution(appeal).items():
-                counts[name] += value
+        # Not counted while pending (rollup.apply skips it), so the whole of what the
+        # case counts for now is added, whatever happened to it meanwhile.
+        rollup.tally(totals, appeal)
     _save(batch)
     insert_rows(
         AppealEvent,

@@ -87,17 +87,39 @@ def apply(appeal: Appeal, before: dict[str, int], after: dict[str, int]) -> None
         AppealMonthStat.objects.filter(**key).update(**updates)
 
 
-def add_many(totals: dict[tuple[int, int, datetime.date], dict[str, int]]) -> None:
-    """Add counters to many community-month rows in one statement, creating the rows
-    that are missing: {(community_id, street_id, month): {counter: n}}. Rows are taken
-    in key order, so two batches running at once lock them in the same order."""
-    if not totals:
+Totals = dict[tuple[int, int, datetime.date], dict[str, int]]
+# Rows per statement in add_many: 10 parameters a row stays well below SQLite's 32,766.
+ADD_MANY_ROWS = 1000
+
+
+def tally(totals: Totals, appeal: Appeal) -> None:
+    """Add the whole of what a case counts for now to `totals`, for add_many."""
+    if appeal.community_id is None:
+        return
+    key = (appeal.community_id, appeal.street_id, month_of(appeal.received_at))
+    counts = totals.setdefault(key, dict.fromkeys(COUNTERS, 0))
+    for name, value in contribution(appeal).items():
+        counts[name] += value
+
+
+def add_many(totals: Totals) -> None:
+    """Add counters to many community-month rows, creating the rows that are missing:
+    {(community_id, street_id, month): {counter: n}}, one statement per ADD_MANY_ROWS
+    rows. Rows are taken in key order, so two batches running at once lock them in the
+    same order."""
+    items = sorted(totals.items())
+    for start in range(0, len(items), ADD_MANY_ROWS):
+        _add_rows(items[start : start + ADD_MANY_ROWS])
+
+
+def _add_rows(items: list) -> None:
+    if not items:
         return
     table = AppealMonthStat._meta.db_table
     ops = connection.ops
     columns = ["community_id", "street_id", "month", *COUNTERS]
     values = []
-    for (community, street, month), counts in sorted(totals.items()):
+    for (community, street, month), counts in items:
         values.extend(
             [community, street, ops.adapt_datefield_value(month)]
             + [counts.get(name, 0) for name in COUNTERS]
@@ -110,7 +132,7 @@ def add_many(totals: dict[tuple[int, int, datetime.date], dict[str, int]]) -> No
     increments = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in COUNTERS)
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-        + ", ".join([row] * len(totals))
+        + ", ".join([row] * len(items))
         + f" ON CONFLICT (community_id, month) DO UPDATE SET {increments}"
     )
     execute_bound(sql, values)

@@ -1325,34 +1325,6 @@ def _resolve_ids(data: dict) -> dict:
     return {key: value.pk if isinstance(value, Model) else value for key, value in data.items()}
 
 
-def _rollup_add(totals: dict[tuple[int, datetime.date], tuple[int, dict[str, int]]]) -> None:
-    """Add many cases' counters to their community-month rows at once."""
-    from django.db.models import F
-
-    from jiceng.appeals.models import AppealMonthStat
-
-    months = sorted({month for _community, month in totals})
-    communities = sorted({community for community, _month in totals})
-    existing: dict[tuple[int, datetime.date], int] = {}
-    for start in range(0, len(communities), 2000):
-        rows = AppealMonthStat.objects.filter(
-            community_id__in=communities[start : start + 2000], month__in=months
-        ).values_list("community_id", "month", "id")
-        existing.update({(c, m): pk for c, m, pk in rows})
-    created = []
-    for (community, month), (street, counts) in totals.items():
-        pk = existing.get((community, month))
-        if pk is None:
-            created.append(
-                AppealMonthStat(community_id=community, street_id=street, month=month, **counts)
-            )
-        else:
-            AppealMonthStat.objects.filter(pk=pk).update(
-                **{name: F(name) + value for name, value in counts.items() if value}
-            )
-    AppealMonthStat.objects.bulk_create(created, batch_size=2000)
-
-
 def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 2000) -> int:
     """Record many cases that were received and handled in the past, each with its steps
     and their times: the history a deployment brings over from the hotline system it
@@ -1463,18 +1435,10 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
                 rows,
             )
             events += len(rows)
-        totals: dict[tuple[int, datetime.date], tuple[int, dict[str, int]]] = {}
+        totals: rollup.Totals = {}
         for replay in replays:
-            appeal = replay.appeal
-            if appeal.community_id is None:
-                continue
-            key = (appeal.community_id, rollup.month_of(appeal.received_at))
-            _street, counts = totals.setdefault(
-                key, (appeal.street_id, dict.fromkeys(rollup.COUNTERS, 0))
-            )
-            for name, value in rollup.contribution(appeal).items():
-                counts[name] += value
-        _rollup_add(totals)
+            rollup.tally(totals, replay.appeal)
+        rollup.add_many(totals)
         audit_record(
             actor=actor,
             action=AuditEntry.Action.BULK_CREATE,
