@@ -100,6 +100,14 @@ class AuditEntry(models.Model):
         GRANT = "grant", _("授权")
         REVOKE = "revoke", _("撤权")
         OTP = "otp", _("双因素认证")
+        # A search by a full ID number or phone: it confirms a person is in scope.
+        LOOKUP = "lookup", _("按证件号或手机号查询")
+        PASSWORD_CHANGE = "password_change", _("修改密码")
+        PASSWORD_RESET = "password_reset", _("重置密码")
+        # The audit chain's own upkeep: a new chaining key, a signed checkpoint, an archive.
+        KEY_CHANGE = "key_change", _("更换审计密钥")
+        CHECKPOINT = "checkpoint", _("审计检查点")
+        ARCHIVE = "archive", _("审计归档")
 
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
