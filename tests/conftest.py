@@ -5,7 +5,9 @@ coverage numbers are known by hand; one account per role, each bound to a known 
 
 import datetime
 import os
+import re
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
@@ -24,6 +26,30 @@ def _fresh_intake_cache():
     forget_cached()
     yield
     forget_cached()
+
+
+# What an access log would hold of a request: its path and query string. A whole ID
+# number or mobile number there is personal data in a URL (DESIGN, "nothing personal in
+# logs or URLs"). Every request every test makes is checked after the test.
+PERSONAL_NUMBER_IN_URL = re.compile(r"(?<!\d)(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})(?!\d)")
+
+
+@pytest.fixture(autouse=True)
+def _no_personal_numbers_in_urls(request):
+    from django.core.signals import request_started
+
+    seen: list[str] = []
+
+    def record(sender, environ=None, **kwargs):
+        if environ is not None:
+            query = environ.get("QUERY_STRING", "")
+            seen.append(environ.get("PATH_INFO", "") + (f"?{query}" if query else ""))
+
+    request_started.connect(record, weak=False)
+    yield seen
+    request_started.disconnect(record)
+    leaked = [url for url in seen if PERSONAL_NUMBER_IN_URL.search(unquote(url))]
+    assert not leaked, f"personal numbers in URLs (an access log would keep them): {leaked}"
 
 
 @pytest.fixture(autouse=True)

@@ -9,15 +9,17 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import django_auth
 
+from jiceng.accounts.api_auth import VerifiedSessionAuth
 from jiceng.core.errors import ApplicationError
+
+session_auth = VerifiedSessionAuth()
 
 api = NinjaAPI(
     title="Jiceng 基层 API",
     version="1",
     description="城市基层党建信息平台开放接口 · Urban grassroots party-building platform API",
-    auth=django_auth,
+    auth=session_auth,
     urls_namespace="api",
 )
 
@@ -61,6 +63,7 @@ def http_error(request, exc: HttpError):
 
 
 # Routers of the apps, each in its own module.
+from jiceng.accounts.api import accounts_router  # noqa: E402
 from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
@@ -70,6 +73,7 @@ from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/me", me_router)
+api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("", orgs_router)
 api.add_router("/appeals", appeals_router)

@@ -5,6 +5,7 @@ when JICENG_DEBUG=1, a generated secret key and data key for development that a
 production deployment must replace (see docs/operator-guide.md).
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -41,8 +42,16 @@ SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", DEV_SECRET_KEY)
 DEV_DATA_KEY = "00112233445566778899aabbccddeeff" * 2
 DATA_KEY = os.environ.get("JICENG_DATA_KEY", DEV_DATA_KEY)
 PRODUCTION = env_bool("JICENG_PRODUCTION", False)
-if PRODUCTION and (SECRET_KEY == DEV_SECRET_KEY or DATA_KEY == DEV_DATA_KEY):
-    raise RuntimeError("JICENG_SECRET_KEY and JICENG_DATA_KEY must be set in production")
+# Django's own deploy check asks for at least 50 characters and 5 distinct ones; a short
+# key signs sessions, password-reset tokens and device cookies that can be forged.
+SECRET_KEY_MIN_LENGTH = 50
+if PRODUCTION:
+    if SECRET_KEY == DEV_SECRET_KEY or DATA_KEY == DEV_DATA_KEY:
+        raise RuntimeError("JICENG_SECRET_KEY and JICENG_DATA_KEY must be set in production")
+    if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH or len(set(SECRET_KEY)) < 5:
+        raise RuntimeError(
+            f"JICENG_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} random characters"
+        )
 
 ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JICENG_CSRF_TRUSTED_ORIGINS", [])
@@ -169,17 +178,51 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 
-# Lockout (django-axes): 5 failures per username and client lock the pair for 30 minutes.
+# The reverse proxies in front of the app servers (addresses or networks). Only their
+# X-Forwarded-For and X-Forwarded-Proto are believed: core.clientip reads the client's
+# address through them for lockout, login throttles and rate limits alike, and Django
+# learns from them that the browser spoke HTTPS. The proxy must overwrite, not pass on,
+# X-Forwarded-Proto. JICENG_TRUSTED_PROXY=1 (the earlier switch) means a proxy on the
+# same machine.
+TRUSTED_PROXIES = env_list("JICENG_TRUSTED_PROXIES", [])
+if not TRUSTED_PROXIES and env_bool("JICENG_TRUSTED_PROXY", False):
+    TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise RuntimeError(f"JICENG_TRUSTED_PROXIES: not an address or network: {_proxy}") from None
+if TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+
+# Lockout (django-axes): 5 failures for one username from one client address lock that
+# pair for 30 minutes. The pair, not the username alone: a stranger must not be able to
+# lock the owner out. The username alone is slowed instead, and one address trying many
+# usernames (password spraying) is stopped; see accounts.login_guard.
 AXES_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jiceng.accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "jiceng.core.clientip.client_address"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("JICENG_AXES_ENABLED", True)
+# Login throttles (accounts.login_guard), counted over the failures of the last window.
+LOGIN_THROTTLE_WINDOW_SECONDS = 15 * 60
+# One client address, any usernames: this many failures stop it for the rest of the window.
+LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_ADDRESS_LIMIT", "20"))
+# One username, any addresses: past this many failures, one attempt per delay.
+LOGIN_USERNAME_SLOW_AFTER = int(os.environ.get("JICENG_LOGIN_USERNAME_SLOW_AFTER", "10"))
+LOGIN_USERNAME_DELAY_SECONDS = 30
+# A browser the owner signed in from before carries a signed device cookie and is spared
+# both throttles for that account (OWASP "device cookies").
+LOGIN_DEVICE_COOKIE = "jiceng_device"
+LOGIN_DEVICE_COOKIE_DAYS = 180
 
 # Second factor: the roles that must pass TOTP after the password. District admins by
 # default; a deployment may set JICENG_TOTP_ROLES="" to turn it off, or add roles.
@@ -213,7 +256,6 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-TRUSTED_PROXY = env_bool("JICENG_TRUSTED_PROXY", False)
 
 # Appeals: how often one client may file without logging in, and how long a resident has
 # to rate a reply before the case closes by itself.

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from jiceng.api import api
 from jiceng.appeals.urls import track_urlpatterns
@@ -18,6 +19,18 @@ urlpatterns = [
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),
     path("api/", api.urls),
+    # The admin's own sign-in and password pages would bypass the project's: lockout
+    # throttles, the second factor and the forced password change live there.
+    path(
+        "admin/login/",
+        RedirectView.as_view(pattern_name="accounts:login", query_string=True),
+        name="admin_login",
+    ),
+    path(
+        "admin/password_change/",
+        RedirectView.as_view(pattern_name="accounts:password_change"),
+        name="admin_password_change",
+    ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

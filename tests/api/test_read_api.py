@@ -56,10 +56,20 @@ def test_me_names_an_org_anchor_by_its_kind(client, territory):
 
 
 def test_me_says_when_the_deployment_requires_totp(client, territory, settings):
+    from django_otp.oath import totp
+
+    from jiceng.accounts.services import totp_device_create
+
     settings.TOTP_REQUIRED_ROLES = ["district_admin"]
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    device = totp_device_create(actor=None, user=territory.users["xh_admin"], name="phone")
     client.force_login(territory.users["xh_admin"])
+    # However the session was opened, the API answers nothing before the second factor.
+    assert client.get("/api/me").json()["code"] == "second_factor_required"
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    client.post("/accounts/verify/", {"code": code})
     me = client.get("/api/me").json()
-    assert (me["totp_required"], me["totp_verified"]) == (True, False)
+    assert (me["totp_required"], me["totp_verified"]) == (True, True)
     client.force_login(territory.users["xh_s1_staff"])
     assert client.get("/api/me").json()["totp_required"] is False
 

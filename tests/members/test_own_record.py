@@ -37,12 +37,18 @@ def other(territory):
 
 
 def _open(territory, member, username="wangfang"):
-    return services.member_account_open(
+    """The secretary opens the account; the member then chooses their own password, as
+    the first sign-in requires."""
+    from jiceng.accounts.services import password_change
+
+    user = services.member_account_open(
         actor=territory.users["xh_c1_secretary"],
         member=member,
         username=username,
         password=PASSWORD,
     )
+    assert user.must_change_password
+    return password_change(actor=user, old_password=PASSWORD, new_password="Own-Passw0rd!")
 
 
 def test_open_account_links_grants_and_records(territory, member):

@@ -48,3 +48,32 @@ class AccountForm(forms.Form):
             (a.pk, f"{a.name}（{a.get_level_display()}）") for a in areas
         ]
         self.fields["org"].choices = [("", "—")] + [(o.pk, o.name) for o in orgs]
+
+
+class PasswordChangeForm(forms.Form):
+    """The person's own new password. The rules are the service's (Django's validators
+    plus three character classes); the form only checks the two entries agree."""
+
+    old_password = forms.CharField(
+        label=_("原密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("新密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("至少10位，包含大写字母、小写字母、数字、符号中的三类，不能与用户名相近"),
+    )
+    new_password2 = forms.CharField(
+        label=_("再次输入新密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("new_password"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("两次输入的新密码不一致"))
+        return data

@@ -42,6 +42,10 @@ STAFF_ROLES = {
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Set when an administrator chose the password (a new account, a reset): the owner
+    # must choose their own before anything else (accounts.middleware).
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")

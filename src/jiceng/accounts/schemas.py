@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class AnchorOut(Schema):
@@ -32,3 +32,55 @@ class MeOut(Schema):
     roles: list[RoleOut]
     totp_required: bool
     totp_verified: bool
+
+
+class PasswordChangeIn(Schema):
+    old_password: str = Field(max_length=128)
+    new_password: str = Field(max_length=128)
+
+
+class AccountIn(Schema):
+    """A new account with its first role: `area_id` for territorial roles, `org_id` for
+    org roles. The initial password must be changed at first sign-in."""
+
+    username: str = Field(max_length=150)
+    full_name: str = Field("", max_length=50)
+    password: str = Field(max_length=128)
+    role: str = Field(max_length=32)
+    area_id: int | None = None
+    org_id: int | None = None
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(alias="user.username")
+    full_name: str = Field(alias="user.full_name")
+    role: str
+    role_display: str
+    area_id: int | None
+    org_id: int | None
+    anchor_name: str
+    must_change_password: bool = Field(alias="user.must_change_password")
+
+    @staticmethod
+    def resolve_role_display(obj) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_anchor_name(obj) -> str:
+        return obj.area.name if obj.area_id else obj.org.name
+
+
+class AccountOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    must_change_password: bool
+
+
+class TemporaryPasswordOut(Schema):
+    """Shown once: the server keeps only its hash."""
+
+    user_id: int
+    temporary_password: str

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.accounts import access
 from jiceng.accounts.models import (
     AREA_ROLES,
     ORG_ROLES,
@@ -19,7 +20,7 @@ from jiceng.accounts.models import (
 )
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.scope import forget_scope
 
@@ -28,6 +29,8 @@ MSG_USERNAME_TAKEN = _("该用户名已被使用")
 MSG_ROLE = _("角色无效")
 MSG_ROLE_ANCHOR_AREA = _("该角色须绑定到相应层级的区域")
 MSG_ROLE_ANCHOR_ORG = _("该角色须绑定到党组织")
+MSG_OLD_PASSWORD = _("原密码不正确")
+MSG_SAME_PASSWORD = _("新密码不能与原密码相同")
 
 
 @transaction.atomic
@@ -40,12 +43,13 @@ def user_create(
         raise ValidationFailed(MSG_USERNAME, field="username")
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(MSG_USERNAME_TAKEN, field="username")
-    user = User(username=username, full_name=full_name.strip())
+    # An account whose password somebody else chose must choose its own at first sign-in;
+    # the demo and the test fixtures (no actor) keep theirs.
+    user = User(
+        username=username, full_name=full_name.strip(), must_change_password=actor is not None
+    )
     if check_password:
-        try:
-            validate_password(password, user)
-        except DjangoValidationError as error:
-            raise ValidationFailed(" ".join(error.messages), field="password") from None
+        _check_password_rules(password, user, field="password")
     user.set_password(password)
     user.save()
     audit_record(
@@ -118,6 +122,95 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> RoleAssignment:
     return assignment
 
 
+def _check_password_rules(password: str, user: User, *, field: str) -> None:
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ValidationFailed(" ".join(error.messages), field=field) from None
+
+
+@transaction.atomic
+def password_change(*, actor: User, old_password: str, new_password: str) -> User:
+    """The signed-in person changes their own password: the old one proves it is them,
+    the new one passes the configured rules and differs from the old. Every other
+    session of the account ends (Django ties a session to the password hash); the
+    caller keeps its own with `update_session_auth_hash`."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if not user.check_password(old_password):
+        raise ValidationFailed(MSG_OLD_PASSWORD, field="old_password")
+    if old_password == new_password:
+        raise ValidationFailed(MSG_SAME_PASSWORD, field="new_password")
+    _check_password_rules(new_password, user, field="new_password")
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.PASSWORD_CHANGE,
+        target=user,
+        changes={"forced": actor.must_change_password},
+    )
+    return user
+
+
+@transaction.atomic
+def password_reset_issue(*, actor, user: User) -> str:
+    """An administrator resets a person's password (forgotten, or a leaver's account
+    handed on): a random temporary password, returned once to be handed over in person
+    and never stored in clear; the person must change it at the next sign-in. Every
+    session of the account ends at once. No e-mail is needed."""
+    if not access.can_reset_password(actor, user):
+        raise NotFound()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    temporary = temporary_password()
+    user.set_password(temporary)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=actor, action=AuditEntry.Action.PASSWORD_RESET, target=user)
+    return temporary
+
+
+def temporary_password() -> str:
+    """16 characters from four classes, without look-alikes (0/O, 1/l/I), so it can be
+    read aloud or copied from a screen; it passes the password rules."""
+    import secrets
+
+    lower, upper, digits, symbols = (
+        "abcdefghjkmnpqrstuvwxyz",
+        "ABCDEFGHJKMNPQRSTUVWXYZ",
+        "23456789",
+        "-_!#%+",
+    )
+    alphabet = lower + upper + digits + symbols
+    while True:
+        chars = [secrets.choice(alphabet) for _ in range(16)]
+        if (
+            any(c in lower for c in chars)
+            and any(c in upper for c in chars)
+            and any(c in digits for c in chars)
+            and any(c in symbols for c in chars)
+        ):
+            return "".join(chars)
+
+
+@transaction.atomic
+def account_create(
+    *, actor, username: str, password: str, full_name: str, role: str, area=None, org=None
+) -> User:
+    """An administrator opens an account with its first role, as one step: both or
+    neither. The person must change the password at first sign-in."""
+    user = user_create(actor=actor, username=username, password=password, full_name=full_name)
+    role_grant(
+        actor=actor,
+        user=user,
+        role=role,
+        area=area if role in AREA_ROLES else None,
+        org=org if role in ORG_ROLES else None,
+    )
+    return user
+
+
 def role_revoke_anchor(*, actor, user: User, role: str, area=None, org=None) -> None:
     for assignment in RoleAssignment.objects.filter(
         user=user, role=role, area=area, org=org, revoked_at__isnull=True
@@ -169,7 +262,11 @@ def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) 
             if username.lower() in seen:
                 raise Conflict(MSG_USERNAME_TAKEN, field="username")
             seen.add(username.lower())
-            user = User(username=username, full_name=row.full_name.strip())
+            user = User(
+                username=username,
+                full_name=row.full_name.strip(),
+                must_change_password=actor is not None and row.password is not None,
+            )
             user.set_password(row.password)
             users.append(user)
         names = sorted(seen)

@@ -32,7 +32,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiceng.accounts import forms
+from jiceng.accounts import forms, login_guard
 from jiceng.accounts.middleware import SESSION_FLAG
 from jiceng.accounts.models import User
 from jiceng.accounts.services import totp_device_confirm, totp_device_create, user_requires_totp
@@ -46,6 +46,8 @@ MSG_BAD_ENROLL_CODE = gettext_lazy("验证码不正确，请确认手机时间�
 MSG_THROTTLED = gettext_lazy("验证码错误次数过多，请 %(seconds)s 秒后再试")
 MSG_ENROLLED = gettext_lazy("双因素认证已启用")
 MSG_LOGGED_OUT = gettext_lazy("已退出")
+MSG_SLOW_ADDRESS = gettext_lazy("此网络登录失败次数过多，请 %(seconds)s 秒后再试")
+MSG_SLOW_USERNAME = gettext_lazy("该账号登录尝试过于频繁，请 %(seconds)s 秒后再试")
 ENROLL_DEVICE_NAME = "default"
 
 
@@ -69,16 +71,19 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _audit_failed_login(username: str, *, locked_out: bool) -> None:
+def _audit_failed_login(username: str, *, locked_out: bool, throttled: str = "") -> None:
     # The typed name is recorded only when it names an account: a password typed into
     # the username field must not end up in the log.
     account = User.objects.filter(username=username).first()
+    changes = {"locked_out": locked_out, "known_account": account is not None}
+    if throttled:
+        changes["throttled"] = throttled
     audit_record(
         actor=None,
         action=AuditEntry.Action.LOGIN_FAILED,
         target=account,
         target_type=None if account else "accounts.user",
-        changes={"locked_out": locked_out, "known_account": account is not None},
+        changes=changes,
     )
 
 
@@ -89,6 +94,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = forms.LoginForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         username = form.cleaned_data["username"]
+        refusal = login_guard.check(request, username)
+        if refusal is not None:
+            _audit_failed_login(username, locked_out=False, throttled=refusal.reason)
+            message = MSG_SLOW_ADDRESS if refusal.reason == "address" else MSG_SLOW_USERNAME
+            form.add_error(None, message % {"seconds": refusal.seconds})
+            context = {"form": form, "next": _safe_next(request)}
+            return render(request, "accounts/login.html", context, status=429)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
             _audit_failed_login(username, locked_out=True)
@@ -107,8 +119,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 request.session[SESSION_FLAG] = True
                 confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
                 step = "accounts:verify" if confirmed else "accounts:enroll"
-                return redirect(_with_next(step, _safe_next(request)))
-            return redirect(_next_url(request))
+                response = redirect(_with_next(step, _safe_next(request)))
+            elif user.must_change_password:
+                response = redirect(_with_next("accounts:password_change", _safe_next(request)))
+            else:
+                response = redirect(_next_url(request))
+            # This browser now knows the password: later throttles spare it (login_guard).
+            login_guard.remember_device(response, user.get_username())
+            return response
     return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -255,7 +273,7 @@ def account_list(request):
 @sensitive_post_parameters("password")
 def account_new(request):
     from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role
-    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.accounts.services import account_create
     from jiceng.core.access import can_manage_area
     from jiceng.core.errors import ApplicationError
     from jiceng.core.models import Area
@@ -292,20 +310,15 @@ def account_new(request):
         area = next((a for a in areas if a.pk == data.get("area")), None)
         org = next((o for o in orgs if o.pk == data.get("org")), None)
         try:
-            with transaction.atomic():
-                account = user_create(
-                    actor=user,
-                    username=data["username"],
-                    password=data["password"],
-                    full_name=data["full_name"],
-                )
-                role_grant(
-                    actor=user,
-                    user=account,
-                    role=data["role"],
-                    area=area if data["role"] in AREA_ROLES else None,
-                    org=org if data["role"] in ORG_ROLES else None,
-                )
+            account = account_create(
+                actor=user,
+                username=data["username"],
+                password=data["password"],
+                full_name=data["full_name"],
+                role=data["role"],
+                area=area,
+                org=org,
+            )
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
         else:

@@ -6,18 +6,16 @@ import time
 
 from django.core.cache import cache
 
+from jiceng.core.clientip import client_address
+
 
 def client_id(request) -> str:
-    """A stable, non-reversible id of the calling client: never the IP itself, so the
-    cache holds nothing personal. Behind a proxy, JICENG_TRUSTED_PROXY makes the first
-    X-Forwarded-For address count."""
+    """A stable, non-reversible id of the calling client: never the address itself, so
+    the cache holds nothing personal. The address is the one `core.clientip` reads
+    (through trusted proxies only), as lockout and login throttles use."""
     from django.conf import settings
 
-    address = request.META.get("REMOTE_ADDR", "")
-    if getattr(settings, "TRUSTED_PROXY", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            address = forwarded.split(",")[0].strip()
+    address = client_address(request)
     return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()[:24]
 
 

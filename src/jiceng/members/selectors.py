@@ -5,6 +5,7 @@ place that turns them into what a screen or API may show (masked).
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -66,6 +67,23 @@ def member_list(
             | Q(phone_index=crypto.blind_index(text, purpose="member.phone"))
         )
     return members.order_by("org__path", "name", "id")
+
+
+ID_NUMBER_SHAPE = re.compile(r"^\d{17}[\dX]$")
+PHONE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def lookup_field(q: str | None) -> str | None:
+    """'id_number' or 'phone' when the search text is a whole number of that kind (a
+    lookup of a person, audited), None for a name fragment."""
+    if not q:
+        return None
+    text = normalize_text(q).strip().upper()
+    if ID_NUMBER_SHAPE.match(text):
+        return "id_number"
+    if PHONE_SHAPE.match(text.removeprefix("+86")):
+        return "phone"
+    return None
 
 
 @dataclass(frozen=True)

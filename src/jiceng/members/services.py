@@ -6,6 +6,7 @@ indexed here and nowhere else; audit entries carry them masked.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -361,6 +362,29 @@ def member_reveal(*, actor, member: Member, field: str) -> str:
         actor=actor, action=AuditEntry.Action.REVEAL, target=member, changes={"field": field}
     )
     return crypto.decrypt(token)
+
+
+def member_lookup_audit(*, actor, field: str, query: str, members: Sequence[Member]) -> None:
+    """A search by a whole ID number or phone confirms that a person is a party member
+    in the searcher's scope, so it is audited like a reveal: one entry per member found
+    (one without a target when none was), the number kept only as a keyed hash."""
+    from jiceng.core.audit import AuditLine, audit_record_many
+
+    changes = {"field": field, "query_hash": crypto.blind_index(query, purpose="audit.lookup")}
+    lines = [
+        AuditLine(action=AuditEntry.Action.LOOKUP, target=m, changes=changes, actor=actor)
+        for m in members
+    ] or [
+        AuditLine(
+            action=AuditEntry.Action.LOOKUP,
+            target_type="members.member",
+            target_label="",
+            changes={**changes, "found": 0},
+            actor=actor,
+        )
+    ]
+    with transaction.atomic():
+        audit_record_many(lines)
 
 
 # ---- the member's own account -------------------------------------------------------------

@@ -1,12 +1,15 @@
 """Member pages: the register (masked, with audited reveal), registration, transfers,
 the mobile-member ledger, dual reporting and report-back, composition statistics."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -15,6 +18,7 @@ from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_MEMBER, scope_for
+from jiceng.core.search_tokens import search_token_create, search_token_text
 from jiceng.members import access, forms, selectors, services
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
@@ -38,17 +42,27 @@ def _node(request):
     return area, org
 
 
+SEARCH_FILTERS = ("area", "org", "status", "category")
+
+
 @login_required
 def member_list(request):
+    """The register. The filter form is sent by POST: the search text (a name, a whole
+    ID number or phone) goes into the session behind a token, and the page redirects to
+    a URL holding only the token and the plain filters (DESIGN: nothing personal in
+    URLs). A search by a whole number is audited as a lookup of the members it finds."""
     _require_member_kind(request.user)
+    if request.method == "POST":
+        return _member_search(request)
     area, org = _node(request)
+    q = search_token_text(request, request.GET.get("s"))
     members = selectors.member_list(
         viewer=request.user,
         area=area,
         org=org,
         status=request.GET.get("status") or None,
         category=request.GET.get("category") or None,
-        q=request.GET.get("q") or None,
+        q=q,
     )
     page = Paginator(members, 50).get_page(request.GET.get("page"))
     rows = [(m, selectors.member_display(m)) for m in page]
@@ -58,10 +72,29 @@ def member_list(request):
         "area": area,
         "org": org,
         "params": request.GET,
+        "q": q or "",
         "statuses": Member.Status.choices,
         "categories": Member.Category.choices,
     }
     return render(request, "members/list.html", context)
+
+
+def _member_search(request):
+    params = {k: request.POST[k] for k in SEARCH_FILTERS if request.POST.get(k)}
+    q = (request.POST.get("q") or "").strip()[:100]
+    if q:
+        field = selectors.lookup_field(q)
+        if field is not None:
+            area, org = (
+                get_area_for_view(request.user, params["area"]) if "area" in params else None,
+                get_org_for_view(request.user, params["org"]) if "org" in params else None,
+            )
+            found = selectors.member_list(viewer=request.user, area=area, org=org, q=q)[:50]
+            services.member_lookup_audit(
+                actor=request.user, field=field, query=q, members=list(found)
+            )
+        params["s"] = search_token_create(request, q)
+    return redirect(f"{reverse('members:list')}?{urlencode(params)}")
 
 
 def _manageable_orgs(user):
