@@ -2,7 +2,7 @@
 
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import paginate
 
 from jiceng.accounts import schemas
@@ -83,7 +83,7 @@ def password_change_op(request: HttpRequest, payload: schemas.PasswordChangeIn):
         actor=request.user, old_password=payload.old_password, new_password=payload.new_password
     )
     update_session_auth_hash(request, user)
-    return 204, None
+    return Status(204, None)
 
 
 # ---- account administration (the pages under /accounts/users/) ------------------------------
@@ -125,7 +125,7 @@ def account_create_op(request: HttpRequest, payload: schemas.AccountIn):
         area=area,
         org=org,
     )
-    return 201, user
+    return Status(201, user)
 
 
 @accounts_router.post(
