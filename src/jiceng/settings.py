@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "jiceng.core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Open311 filing (a machine POST with an api_key) skips the rest of this list.
     "jiceng.appeals.middleware.Open311FilingMiddleware",
@@ -198,6 +199,8 @@ if TRUSTED_PROXIES:
 SECURE_SSL_REDIRECT = env_bool("JICENG_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+# Makes the host eligible for browsers' preload lists (it submits nothing by itself).
+SECURE_HSTS_PRELOAD = env_bool("JICENG_HSTS_PRELOAD", PRODUCTION)
 
 # Lockout (django-axes): 5 failures for one username from one client address lock that
 # pair for 30 minutes. The pair, not the username alone: a stranger must not be able to

@@ -56,6 +56,12 @@ def member_list(request):
         return _member_search(request)
     area, org = _node(request)
     q = search_token_text(request, request.GET.get("s"))
+    if request.GET.get("s") and q is None:
+        # A token from an ended session (or another browser): say so rather than show
+        # the whole register as if it were the answer.
+        messages.info(request, _("查询已过期，请重新输入查询条件"))
+        params = {k: request.GET[k] for k in SEARCH_FILTERS if request.GET.get(k)}
+        return redirect(f"{reverse('members:list')}?{urlencode(params)}")
     members = selectors.member_list(
         viewer=request.user,
         area=area,
