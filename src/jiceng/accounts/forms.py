@@ -34,7 +34,8 @@ class AccountForm(forms.Form):
         label=_("初始密码"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
-            "至少12位，包含大写字母、小写字母、数字、符号中的三类；请当面告知本人并提醒修改"
+            "至少10位，包含大写字母、小写字母、数字、符号中的三类；请当面告知本人，"
+            "本人首次登录时须修改"
         ),
     )
     role = forms.ChoiceField(label=_("角色"))
