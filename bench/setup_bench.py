@@ -41,7 +41,7 @@ def first_page(url: str) -> bool:
         return False
 
 
-def one_run(ref: str, port: int, keep_log: Path | None) -> dict:
+def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) -> dict:
     scratch = Path(tempfile.mkdtemp(prefix="jiceng-setup-bench-"))
     checkout = scratch / "jiceng"
     subprocess.run(
@@ -52,6 +52,10 @@ def one_run(ref: str, port: int, keep_log: Path | None) -> dict:
         UV_CACHE_DIR=str(scratch / "uv-cache"),
         PIP_CACHE_DIR=str(scratch / "pip-cache"),
     )
+    # A new user's shell writes bytecode; a session that turned that off (the variable)
+    # would pay Python's compile in each of the three processes. --no-bytecode keeps it.
+    if not keep_no_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("VIRTUAL_ENV", None)
     log_path = scratch / "make-run.log"
     url = f"http://127.0.0.1:{port}/accounts/login/"
@@ -127,11 +131,16 @@ def main() -> None:
         ).stdout.strip(),
     )
     parser.add_argument("--log", type=Path, help="keep the last run's make output here")
+    parser.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="keep PYTHONDONTWRITEBYTECODE from the environment (removed by default)",
+    )
     args = parser.parse_args()
     print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · ref {args.ref}")
     print(f"# uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     for number in range(1, args.runs + 1):
-        result = one_run(args.ref, args.port, args.log)
+        result = one_run(args.ref, args.port, args.log, args.no_bytecode)
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["steps"].items())
         installed = result["installed"]
         print(
