@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from jiceng.api import api
 from jiceng.appeals.urls import track_urlpatterns
+from jiceng.core.views import large_text_switch
 
 admin.site.site_header = "基层党建信息平台 · 管理后台"
 admin.site.site_title = "基层"
@@ -20,4 +21,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("large-text/", large_text_switch, name="large_text"),
 ]
