@@ -33,6 +33,28 @@ def load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def session_cpu_seconds(session: int) -> float:
+    """CPU seconds (user + system) spent so far by the `make run` session: each live
+    process's own time plus that of the children it has already reaped (uv, pip and
+    `jiceng prepare` are reaped by make when they end). On a loaded machine this is
+    the part of the wall time that does not depend on the load."""
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the name: state ppid pgrp session ... utime(12) stime(13) cutime(14) cstime(15)
+        if int(fields[3]) == session:
+            total += sum(int(value) for value in fields[11:15])
+    return total / CLOCK_TICKS
+
+
 def first_page(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -72,7 +94,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    installed = page = None
+    installed = page = cpu = None
     stamp = checkout / ".venv" / ".installed-run"
     try:
         while time.monotonic() - started < TIMEOUT_SECONDS:
@@ -82,6 +104,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
                 installed = time.monotonic() - started
             if first_page(url):
                 page = time.monotonic() - started
+                cpu = session_cpu_seconds(server.pid)
                 break
             time.sleep(0.1)
     finally:
@@ -109,6 +132,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
     return {
         "installed": installed,
         "first_page": page,
+        "cpu": cpu,
         "steps": steps,
         "demo_own": float(demo_own.group(1)) if demo_own else None,
         "load_before": load_before,
@@ -144,7 +168,7 @@ def main() -> None:
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["steps"].items())
         installed = result["installed"]
         print(
-            f"run {number}: first page {result['first_page']:.1f} s"
+            f"run {number}: first page {result['first_page']:.1f} s, CPU {result['cpu']:.1f} s"
             f" (installed at {installed:.1f} s; {steps}; demo's own {result['demo_own']} s)"
             f" · load {result['load_before']} → {result['load_after']}"
             if installed is not None
