@@ -1,38 +1,115 @@
-# The two commands: `make run` and `make test`. Both create .venv on their own.
+# The two commands: `make run` and `make test`. Both create .venv on their own and install
+# exactly what uv.lock pins: with uv (from PATH when it is of the locked release line,
+# otherwise bootstrapped from PyPI into .tools/uv), or with pip from the hashed exports in
+# requirements/ when uv cannot be had (or INSTALLER=pip).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+INSTALLER ?= uv
+# The uv release the Makefile bootstraps; pyproject.toml's [tool.uv] required-version
+# names the line it must belong to.
+UV_VERSION := 0.13.9
+TOOLS := .tools
+# A second `make run` must not reinstall: a stamp per set, newer than the lock.
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+LOCK_INPUTS := uv.lock pyproject.toml requirements/run.txt requirements/test.txt
 
-.PHONY: run test lint format demo-city clean
+ifeq ($(shell uv --version 2>/dev/null | grep -c '^uv 0\.13\.'),1)
+UV := $(shell command -v uv)
+else
+UV := $(TOOLS)/uv/bin/uv
+endif
 
-$(STAMP): pyproject.toml
+# uv never downloads a Python of its own here: the machine's 3.11 is the one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE ?= copy
+
+.PHONY: run test lint format lock lock-upgrade lock-check serve clean
+
+define need_python
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+endef
 
-run: $(STAMP)
-	$(BIN)/jiceng migrate --no-input
-	$(BIN)/jiceng compilemessages --ignore=.venv -v 0
-	$(BIN)/jiceng demo --scale street --if-empty
-	$(BIN)/jiceng demo-logins
+# Prints the uv to use, bootstrapping it when missing; prints nothing when there is none.
+uv_or_nothing = $$( [ "$(INSTALLER)" = uv ] || exit 0; [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location --target $(TOOLS)/uv "uv==$(UV_VERSION)" >&2 || { echo "uv 无法安装，改用 pip / uv could not be installed, using pip" >&2; exit 0; }; echo "$(UV)" )
+
+# $(1): the extras (e.g. --extra dev), $(2): the hashed requirements for pip.
+define install
+	$(need_python)
+	@uv="$(uv_or_nothing)"; set -e; \
+	if [ -n "$$uv" ]; then \
+	  "$$uv" sync --locked --python $(PYTHON) --quiet $(1); \
+	else \
+	  test -x $(BIN)/pip || $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    --require-hashes --no-deps -r $(2); \
+	  $(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	fi
+endef
+
+$(RUN_STAMP): $(LOCK_INPUTS)
+	$(call install,,requirements/run.txt)
+	rm -f $(TEST_STAMP)
+	touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(LOCK_INPUTS)
+	$(call install,--extra dev,requirements/test.txt)
+	touch $(RUN_STAMP) $(TEST_STAMP)
+
+# Migrate, compile messages (only when a .po changed), load the demo once, print the
+# logins, then serve. `make run PORT=8001` serves elsewhere. The server skips the system
+# checks that `prepare` (its migrate) has just run.
+run: $(RUN_STAMP)
+	$(BIN)/jiceng prepare
+	$(BIN)/jiceng runserver --insecure --skip-checks $(HOST):$(PORT)
+
+# Serves what is there, without preparing anything.
+serve: $(RUN_STAMP)
 	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
-test: $(STAMP)
-	$(BIN)/jiceng compilemessages --ignore=.venv -v 0
+test: $(TEST_STAMP) lock-check
+	$(BIN)/jiceng compilemessages --ignore=.venv --ignore=.tools -v 0
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Run after changing dependencies in pyproject.toml: re-resolves only what changed and
+# writes uv.lock and the hashed exports pip uses. `make lock-upgrade` takes the newest
+# releases the bounds allow (then run `make test` before committing).
+lock:
+	@uv="$(uv_or_nothing)"; [ -n "$$uv" ] || { echo "make lock 需要 uv / make lock needs uv"; exit 1; }; \
+	"$$uv" lock --python $(PYTHON) $(LOCK_FLAGS) && $(MAKE) --no-print-directory export-lock UVBIN="$$uv"
+
+lock-upgrade:
+	$(MAKE) --no-print-directory lock LOCK_FLAGS=--upgrade
+
+EXPORT := export --frozen --no-emit-project --format requirements.txt --quiet
+export-lock:
+	@mkdir -p requirements
+	$(UVBIN) $(EXPORT) --no-header -o requirements/run.txt
+	$(UVBIN) $(EXPORT) --no-header --extra dev -o requirements/test.txt
+
+# The lock matches pyproject.toml and the hashed exports match the lock (skipped without uv).
+lock-check:
+	@uv="$(uv_or_nothing)"; [ -n "$$uv" ] || exit 0; set -e; \
+	"$$uv" lock --check --python $(PYTHON) --quiet; \
+	"$$uv" $(EXPORT) --no-header | diff -q - requirements/run.txt >/dev/null \
+	  || { echo "requirements/run.txt 与 uv.lock 不一致，运行 make lock / out of date: run make lock"; exit 1; }; \
+	"$$uv" $(EXPORT) --no-header --extra dev | diff -q - requirements/test.txt >/dev/null \
+	  || { echo "requirements/test.txt 与 uv.lock 不一致，运行 make lock / out of date: run make lock"; exit 1; }
+
+# Everything the project made, and nothing else: the environment, the bootstrapped uv,
+# the database and files under var/, compiled messages, build metadata and caches.
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm
+	rm -rf $(VENV) $(TOOLS) var src/jiceng.egg-info .hypothesis .ruff_cache test-results bench/out
+	find src tests bench -name '*.mo' -path '*/locale/*' -delete
+	find src tests bench -name __pycache__ -type d -prune -exec rm -rf {} +

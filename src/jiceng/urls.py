@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from jiceng.api import api
 from jiceng.appeals.urls import track_urlpatterns
+from jiceng.core.views import large_text_switch
 
 admin.site.site_header = "基层党建信息平台 · 管理后台"
 admin.site.site_title = "基层"
@@ -33,4 +34,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("large-text/", large_text_switch, name="large_text"),
 ]

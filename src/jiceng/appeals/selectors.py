@@ -387,6 +387,27 @@ def ranking(*, viewer, parent: Area, year: int, month: int) -> list[RankingRow]:
 # ---- configuration (办理设置) -----------------------------------------------------------
 
 
+# An area's path has one "code/" per level: city 1, district 2, street 3.
+STREET_DEPTH = 3
+
+
+def appeal_sections(viewer) -> frozenset[str]:
+    """Which of the section's optional pages the viewer may open, for its navigation,
+    decided from the viewer's grants without a query: the street board needs a street in
+    scope (a grant at street level or above), the set-up a managing role over an area."""
+    from jiceng.core.access import MANAGING_ROLES
+
+    scope = scope_for(viewer)
+    if scope.everything:
+        return frozenset({"street", "setup"})
+    sections = set()
+    if any(path.count("/") <= STREET_DEPTH for path in scope.area_roots()):
+        sections.add("street")
+    if any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants):
+        sections.add("setup")
+    return frozenset(sections)
+
+
 def managed_roots(viewer) -> list[Area]:
     """The top areas the viewer manages (a street, a district...), outermost first."""
     from jiceng.core.access import MANAGING_ROLES

@@ -45,9 +45,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
+# numpy and OR-Tools load on the first solve, not with every process that imports the
+# services (the server and each command start faster).
+if TYPE_CHECKING:
+    import numpy as np
+
 
 # Territory distances: the costs the solver minimises.
 SAME_COMMUNITY = 0
@@ -247,6 +251,9 @@ def _solve(needs: Iterable[NeedSlot], resources: Iterable[ResourceSlot], connect
 
 
 def _solve_category(needs: list[NeedSlot], resources: list[ResourceSlot], connect: str) -> Solution:
+    import numpy as np
+    from ortools.graph.python import min_cost_flow
+
     started = time.perf_counter()
     needs = sorted(needs, key=lambda n: n.id)
     resources = sorted(resources, key=lambda r: r.id)
@@ -380,6 +387,8 @@ def _window_classes(
     need of one class overlaps any resource of another exactly when their
     representatives do, and groups can merge across windows of a class.
     """
+    import numpy as np
+
     need_list = sorted(need_windows)
     resource_list = sorted(resource_windows)
     if len(need_list) * len(resource_list) > _CLASS_TABLE_LIMIT:
@@ -434,6 +443,8 @@ def _connect(
     overlap exactly when the later start lies in both, so a path exists exactly for
     overlapping pairs, and it costs only the source's entry cost.
     """
+    import numpy as np
+
     points = sorted({s for _n, s, _e, _c in sources} | {s for _n, s, _e, _c in targets})
     size = len(points)
     tree_arcs = (len(sources) + len(targets)) * 2 * size.bit_length() + 5 * size
@@ -484,10 +495,12 @@ def _cover(low: int, high: int, size: int) -> list[int]:
 
 
 def _decompose(
-    graph: _Graph, tails: np.ndarray, heads: np.ndarray, flows: np.ndarray
+    graph: _Graph, tails: "np.ndarray", heads: "np.ndarray", flows: "np.ndarray"
 ) -> list[tuple[int, int, int]]:
     """Split the flow into (need group, resource group, amount), visiting nodes in rank
     order so every node has received all its incoming flow before passing it on."""
+    import numpy as np
+
     used = np.nonzero(flows)[0]
     ranks = np.asarray(graph.ranks)
     # By rank, then by tail, so that each node's outgoing arcs come together.

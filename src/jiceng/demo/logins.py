@@ -9,7 +9,9 @@ only for devices with that name, never for a real person's.
 import base64
 import hashlib
 import random
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
@@ -172,3 +174,19 @@ def demo_member_link(*, anchors: "DemoAnchors", user: User) -> None:
     )
     if member is not None:
         member_account_link(actor=None, member=member, user=user)
+
+
+def jiceng_command() -> str:
+    """How to type the `jiceng` command from here, for the hints the commands print.
+
+    The command lives beside the running Python (`.venv/bin/jiceng` after `make run`),
+    which is seldom on PATH: print that path, relative to the current folder when it
+    lies under it, and the bare name only where no such file exists.
+    """
+    script = Path(sys.executable).parent / "jiceng"
+    if not script.exists():
+        return "jiceng"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)

@@ -20,3 +20,11 @@ def redact(text: str) -> str:
     from jiceng.core.masking import redact_personal
 
     return redact_personal(text)
+
+
+@register.simple_tag(takes_context=True)
+def appeal_sections(context) -> frozenset[str]:
+    """`{% appeal_sections as sections %}`: the section's pages the viewer may open."""
+    from jiceng.appeals.selectors import appeal_sections as sections_for
+
+    return sections_for(context["request"].user)

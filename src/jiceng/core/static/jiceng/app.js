@@ -12,3 +12,23 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+// The large-text mode (长辈模式) of the resident pages: switch in place, so nothing
+// typed into a form is lost, and remember it on this device in the cookie the server
+// reads (core/views.py); without a script the same button posts to /large-text/.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  var button = form.querySelector && form.querySelector("[data-large-text-switch]");
+  if (!button || event.defaultPrevented) {
+    return;
+  }
+  event.preventDefault();
+  var on = !document.documentElement.classList.contains("large-text");
+  document.documentElement.classList.toggle("large-text", on);
+  button.setAttribute("aria-pressed", on ? "true" : "false");
+  // Labels carry their usual and their plain words (templatetags/jiceng_core.py).
+  document.querySelectorAll("[data-words-plain]").forEach(function (el) {
+    el.textContent = el.getAttribute(on ? "data-words-plain" : "data-words-standard");
+  });
+  document.cookie = "jiceng_large_text=" + (on ? "1; max-age=31536000" : "; max-age=0") +
+    "; path=/; samesite=lax";
+});

@@ -3,7 +3,13 @@
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from jiceng.demo.logins import TOTP_USERNAME, demo_login_rows, demo_totp_device, totp_secret
+from jiceng.demo.logins import (
+    TOTP_USERNAME,
+    demo_login_rows,
+    demo_totp_device,
+    jiceng_command,
+    totp_secret,
+)
 
 
 class Command(BaseCommand):
@@ -15,7 +21,11 @@ class Command(BaseCommand):
 
         rows = demo_login_rows()
         if not rows:
-            self.stdout.write(_("没有演示账号。先运行 jiceng demo --scale street。"))
+            self.stdout.write(
+                _("没有演示账号。先运行 {jiceng} demo --scale street。").format(
+                    jiceng=jiceng_command()
+                )
+            )
             return
         table = Table(title=_("演示账号"), show_lines=False)
         for header in (_("角色"), _("用户名"), _("密码"), _("区域或组织")):
@@ -29,6 +39,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 _(
                     "{username} 登录时还需要第二因素（TOTP）：把密钥 {secret} 加入验证器应用，"
-                    "或运行 jiceng otp-code {username} 获取当前验证码。"
-                ).format(username=TOTP_USERNAME, secret=totp_secret(device.key))
+                    "或运行 {jiceng} otp-code {username} 获取当前验证码。"
+                ).format(
+                    username=TOTP_USERNAME,
+                    secret=totp_secret(device.key),
+                    jiceng=jiceng_command(),
+                )
             )

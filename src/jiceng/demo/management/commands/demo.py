@@ -13,6 +13,7 @@ from jiceng.demo.generator import (
     demo_generate,
     progress_total,
 )
+from jiceng.demo.logins import jiceng_command
 from jiceng.demo.territory import SCALES, territory_for
 
 
@@ -64,7 +65,9 @@ class Command(BaseCommand):
                     users=counts["users"],
                 )
             )
-            self.stdout.write(_("运行 jiceng demo-logins 查看演示账号。"))
+            self.stdout.write(
+                _("运行 {jiceng} demo-logins 查看演示账号。").format(jiceng=jiceng_command())
+            )
 
     def _with_progress_bar(self, scale: str, seed: int):
         from rich.progress import (

@@ -1,0 +1,68 @@
+"""`jiceng prepare`: what `make run` does before serving, in one process.
+
+Migrate, compile the translations when a .po file is newer than its .mo, load the street
+demo into an empty database, print the demo logins. Each step is the command of the same
+name; one process instead of four saves Django's start-up three times over.
+"""
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
+
+
+def stale_catalogues() -> list[Path]:
+    """The .po files of the project's own locale folders whose .mo is missing or older."""
+    stale = []
+    for folder in settings.LOCALE_PATHS:
+        for po in sorted(Path(folder).glob("*/LC_MESSAGES/*.po")):
+            mo = po.with_suffix(".mo")
+            if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+                stale.append(po)
+    return stale
+
+
+class Command(BaseCommand):
+    help = "make run 的准备：迁移数据库、编译有改动的翻译、空库时载入演示数据、打印演示账号"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", default="street", help=_("演示数据的规模"))
+
+    def handle(self, *args, scale: str, **options):
+        verbosity = options["verbosity"]
+        timings = []
+        out = {"stdout": self.stdout, "stderr": self.stderr}
+
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=min(verbosity, 1), **out)
+        timings.append(("migrate", time.monotonic() - started))
+
+        stale = stale_catalogues()
+        if stale:
+            started = time.monotonic()
+            locales = sorted({po.parent.parent.name for po in stale})
+            # compilemessages looks for locale folders in the whole tree: keep it out of
+            # the virtual environment (Django's own catalogues) and other hidden folders.
+            call_command(
+                "compilemessages",
+                locale=locales,
+                ignore_patterns=[".*", "var", "node_modules"],
+                verbosity=0,
+                **out,
+            )
+            timings.append(("compilemessages", time.monotonic() - started))
+
+        started = time.monotonic()
+        call_command("demo", scale=scale, if_empty=True, verbosity=verbosity, **out)
+        timings.append(("demo", time.monotonic() - started))
+
+        call_command("demo-logins", verbosity=verbosity, **out)
+        if verbosity > 0:
+            self.stdout.write(
+                _("准备用时：{steps}").format(
+                    steps=", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings)
+                )
+            )

@@ -1,0 +1,48 @@
+"""`jiceng prepare` (what `make run` does before serving) and the path its hints print."""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import override_settings
+
+from jiceng.core.models import Area
+from jiceng.demo.logins import DEMO_PASSWORD, jiceng_command
+from jiceng.demo.management.commands.prepare import stale_catalogues
+from tests.demo.test_commands import run  # the same helper
+
+
+def test_jiceng_command_is_the_script_beside_this_python():
+    command = Path(jiceng_command())
+    assert command.name == "jiceng"
+    assert command.resolve() == (Path(sys.executable).parent / "jiceng").resolve()
+    assert os.access(command, os.X_OK)
+
+
+def test_stale_catalogues_are_the_po_files_newer_than_their_mo(tmp_path):
+    messages = tmp_path / "en" / "LC_MESSAGES"
+    messages.mkdir(parents=True)
+    po, mo = messages / "django.po", messages / "django.mo"
+    po.write_text("")
+    with override_settings(LOCALE_PATHS=[tmp_path]):
+        assert stale_catalogues() == [po]  # no .mo yet
+        mo.write_text("")
+        os.utime(po, (1_000_000, 1_000_000))
+        assert stale_catalogues() == []
+        os.utime(mo, (900_000, 900_000))
+        assert stale_catalogues() == [po]
+
+
+@pytest.mark.django_db
+@pytest.mark.slow
+def test_prepare_loads_the_demo_once_and_prints_the_logins():
+    output = run("prepare")
+    assert Area.objects.filter(name="湖南路街道").exists()
+    assert DEMO_PASSWORD in output
+    assert f"{jiceng_command()} otp-code demo_district" in output
+    assert "migrate" in output and "demo" in output
+    count = Area.objects.count()
+    output = run("prepare")
+    assert "跳过" in output
+    assert Area.objects.count() == count
