@@ -16,27 +16,36 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.models import Area
-from jiceng.core.scope import KIND_UNIT, scope_for
+from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT, scope_for
 from jiceng.core.selectors import area_roots
 from jiceng.orgs import schemas, services
 from jiceng.orgs.access import (
+    get_committee_for_manage,
+    get_committee_for_view,
+    get_grid_post_for_manage,
     get_org_for_manage,
     get_org_for_view,
+    get_part_time_member_for_manage,
     get_unit_for_manage,
     get_unit_for_view,
 )
-from jiceng.orgs.models import PartyOrg, Unit
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 from jiceng.orgs.selectors import (
+    big_committee_list,
     coverage_by_child,
     coverage_summary,
+    grid_post_history,
     org_children,
     org_list,
+    part_time_member_history,
+    post_candidate,
     unit_list,
 )
 
 router = Router(tags=["orgs 组织与单位"])
 
 MSG_ORG_AREA_REQUIRED = _("请选择所在区域")
+MSG_PERSON_UNKNOWN = _("请选择本辖区已有账号的人员")
 COVERAGE_COUNTS = ("total", "own", "joint", "uncovered", "must_form", "new_uncovered")
 
 
@@ -211,3 +220,134 @@ def coverage(request: HttpRequest, area: int | None = None) -> dict:
         for child in coverage_by_child(viewer=request.user, area=node)
     ]
     return row
+
+
+# ---- moves ---------------------------------------------------------------------------------
+
+
+@router.post("/orgs/{int:org_id}/move", response=schemas.OrgOut, summary="调整党组织隶属关系")
+def org_move(request: HttpRequest, org_id: int, payload: schemas.OrgMoveIn) -> PartyOrg:
+    with transaction.atomic():
+        org = get_org_for_manage(request.user, org_id)
+        parent = get_org_for_view(request.user, payload.parent) if payload.parent else None
+        area = get_area_for_view(request.user, payload.area) if payload.area else None
+        return services.org_move(actor=request.user, org=org, parent=parent, area=area)
+
+
+@router.post("/units/{int:unit_id}/move", response=schemas.UnitOut, summary="驻区单位迁移")
+def unit_move(request: HttpRequest, unit_id: int, payload: schemas.UnitMoveIn) -> Unit:
+    with transaction.atomic():
+        unit = get_unit_for_manage(request.user, unit_id)
+        area = get_area_for_view(request.user, payload.area)
+        return services.unit_move(actor=request.user, unit=unit, area=area)
+
+
+# ---- grid posts: grid leaders, grid workers, lane chiefs ------------------------------------
+
+
+def _grid(request: HttpRequest, grid_id: int) -> Area:
+    if not scope_for(request.user).can_see_kind(KIND_PEOPLE):
+        raise NotFound()
+    return get_area_for_view(request.user, grid_id)
+
+
+@router.get("/grids/{int:grid_id}/posts", response=list[schemas.GridPostOut], summary="网格人员")
+@paginate(LimitOffsetPagination)
+def grid_posts(request: HttpRequest, grid_id: int) -> QuerySet[GridPost]:
+    """Current and past posts of a grid, current first."""
+    return grid_post_history(viewer=request.user, grid=_grid(request, grid_id))
+
+
+@router.post(
+    "/grids/{int:grid_id}/posts",
+    response={201: schemas.GridPostOut},
+    summary="任命网格长、网格员或街巷长",
+)
+def grid_post_create(request: HttpRequest, grid_id: int, payload: schemas.GridPostIn) -> Status:
+    grid = _grid(request, grid_id)
+    person = post_candidate(viewer=request.user, user_id=payload.user)
+    if person is None:
+        raise ValidationFailed(MSG_PERSON_UNKNOWN, field="user")
+    post = services.grid_post_assign(
+        actor=request.user,
+        grid=grid,
+        user=person,
+        duty=payload.duty,
+        lane=payload.lane,
+        started_on=payload.started_on,
+    )
+    return Status(201, post)
+
+
+@router.post("/grid-posts/{int:post_id}/end", response=schemas.GridPostOut, summary="网格人员离任")
+def grid_post_end(request: HttpRequest, post_id: int, payload: schemas.EndIn) -> GridPost:
+    with transaction.atomic():
+        post = get_grid_post_for_manage(request.user, post_id)
+        return services.grid_post_end(actor=request.user, post=post, ended_on=payload.ended_on)
+
+
+# ---- big committees and part-time members --------------------------------------------------
+
+
+@router.get("/committees", response=list[schemas.BigCommitteeOut], summary="大党委列表")
+@paginate(LimitOffsetPagination)
+def committees(request: HttpRequest) -> QuerySet[BigCommittee]:
+    return big_committee_list(viewer=request.user)
+
+
+@router.post("/committees", response={201: schemas.BigCommitteeOut}, summary="成立大党委")
+def committee_create(request: HttpRequest, payload: schemas.BigCommitteeIn) -> Status:
+    area = get_area_for_view(request.user, payload.area)
+    org = get_org_for_view(request.user, payload.org)
+    committee = services.big_committee_create(
+        actor=request.user, area=area, org=org, name=payload.name
+    )
+    return Status(201, committee)
+
+
+@router.get(
+    "/committees/{int:committee_id}/members",
+    response=list[schemas.PartTimeMemberOut],
+    summary="兼职委员",
+)
+@paginate(LimitOffsetPagination)
+def committee_members(request: HttpRequest, committee_id: int) -> QuerySet[PartTimeMember]:
+    committee = get_committee_for_view(request.user, committee_id)
+    return part_time_member_history(viewer=request.user, committee=committee)
+
+
+@router.post(
+    "/committees/{int:committee_id}/members",
+    response={201: schemas.PartTimeMemberOut},
+    summary="增补兼职委员",
+)
+def committee_member_add(
+    request: HttpRequest, committee_id: int, payload: schemas.PartTimeMemberIn
+) -> Status:
+    committee = get_committee_for_manage(request.user, committee_id)
+    unit = get_unit_for_view(request.user, payload.unit) if payload.unit else None
+    member = services.part_time_member_add(
+        actor=request.user,
+        committee=committee,
+        name=payload.name,
+        source=payload.source,
+        unit=unit,
+        position=payload.position,
+        started_on=payload.started_on,
+    )
+    return Status(201, member)
+
+
+@router.post(
+    "/part-time-members/{int:member_id}/end",
+    response=schemas.PartTimeMemberOut,
+    summary="兼职委员离任",
+)
+def part_time_member_end(
+    request: HttpRequest, member_id: int, payload: schemas.EndIn
+) -> PartTimeMember:
+    with transaction.atomic():
+        member = get_part_time_member_for_manage(request.user, member_id)
+        return services.part_time_member_end(
+            actor=request.user, member=member, ended_on=payload.ended_on
+        )

@@ -277,3 +277,12 @@ def part_time_member_history(*, viewer, committee: BigCommittee) -> QuerySet[Par
         .filter(committee=committee)
         .order_by(F("ended_on").desc(nulls_first=True), "started_on", "id")
     )
+
+
+def post_candidate(*, viewer, user_id: int):
+    """One account the viewer may give a grid duty, or None."""
+    from jiceng.accounts.models import User
+    from jiceng.accounts.selectors import assignment_list
+
+    holders = assignment_list(viewer=viewer).values("user_id")
+    return User.objects.filter(pk=user_id, pk__in=holders, is_active=True).first()
