@@ -11,7 +11,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
@@ -140,6 +140,36 @@ class Roster:
     columns: dict[str, int]  # field → column index
     headers: list[str]  # as written in the file, for the report
     rows: list[tuple[int, list]]  # (Excel row number, cells)
+    # Signature and note lines under the table (制表人、审核人、填表日期、备注), skipped:
+    # (Excel row number, the line's text) so the report can show what was left out.
+    notes: list[tuple[int, str]] = field(default_factory=list)
+
+
+# The lines people write under a roster: who made and checked it, when, and remarks.
+NOTE_LINE = re.compile(
+    r"^(?:制表人?|填表人?|填报人|审核人?|审批人?|负责人|经办人|填表日期|填报日期|制表日期|"
+    r"报送日期|备注|说明|注)(?:\s*[:：]|\s|$)"
+)
+
+
+def _id_cell(cells, columns: dict[str, int]) -> str:
+    index = columns["id_number"]
+    return cell_text(cells[index]) if index < len(cells) else ""
+
+
+def _texts(cells) -> list[str]:
+    return [cell_text(c) for c in cells if c is not None and cell_text(c)]
+
+
+def _is_note_line(cells, columns: dict[str, int]) -> bool:
+    """A signature or note line: its first text starts with a note word (制表人：…) and
+    the ID number column holds nothing but such text. A member's row always has an ID
+    number, so no member is ever taken for a note."""
+    texts = _texts(cells)
+    if not texts or not NOTE_LINE.match(texts[0]):
+        return False
+    id_cell = _id_cell(cells, columns)
+    return not id_cell or bool(NOTE_LINE.match(id_cell))
 
 
 def read_roster(data: bytes) -> Roster:
@@ -168,14 +198,24 @@ def read_roster(data: bytes) -> Roster:
                     str(MSG_MISSING_COLUMN).format(columns="、".join(missing)), field="file"
                 )
             headers = [str(c or "").strip() for c in row]
-            rows = [
-                (index + 2 + offset, list(cells))
-                for offset, cells in enumerate(table[index + 1 :])
-                if any(str(c).strip() for c in cells if c is not None)
-            ]
+            rows: list[tuple[int, list]] = []
+            notes: list[tuple[int, str]] = []
+            in_notes = False
+            for offset, cells in enumerate(table[index + 1 :]):
+                number = index + 2 + offset
+                if not any(str(c).strip() for c in cells if c is not None):
+                    continue  # blank separator rows
+                if _is_note_line(cells, columns):
+                    in_notes = True
+                elif not (in_notes and not _id_cell(cells, columns)):
+                    # Lines that continue a remark (numbered explanations under 备注)
+                    # have no ID number either; anything with one is read as a member.
+                    rows.append((number, list(cells)))
+                    continue
+                notes.append((number, " ".join(_texts(cells))[:200]))
             if not rows:
                 raise ValidationFailed(MSG_EMPTY, field="file")
-            return Roster(columns=columns, headers=headers, rows=rows)
+            return Roster(columns=columns, headers=headers, rows=rows, notes=notes)
     raise ValidationFailed(MSG_NO_HEADER, field="file")
 
 
