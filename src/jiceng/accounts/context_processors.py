@@ -1,5 +1,7 @@
 from jiceng.core.access import MANAGING_ROLES
-from jiceng.core.scope import ALL_KINDS, scope_for
+from jiceng.core.scope import ALL_KINDS, KIND_AREA, ROLE_KINDS, scope_for
+
+STREET_DEPTH = 3  # codes in a street's path: city/district/street/
 
 
 def roles(request) -> dict:
@@ -8,7 +10,8 @@ def roles(request) -> dict:
     `user_has_territory`: the user's roles are bound to places (块), so pages that start
     from a place (coverage, grids, the big committee) have somewhere to start; a unit
     org secretary's role is bound to an org only. `user_manages_territory`: a role that
-    registers orgs, units, grids and committees in that territory."""
+    registers orgs, units, grids and committees in that territory. `user_sees_streets`:
+    a street (or a whole district or city) is in sight, for the street's own boards."""
     user = getattr(request, "user", None)
     scope = scope_for(user)
     kinds = (
@@ -21,4 +24,11 @@ def roles(request) -> dict:
         "user_has_territory": scope.everything or bool(scope.area_roots()),
         "user_manages_territory": scope.everything
         or any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants),
+        "user_sees_streets": scope.everything
+        or any(
+            g.area_path
+            and g.area_path.count("/") <= STREET_DEPTH
+            and KIND_AREA in ROLE_KINDS.get(g.role, ())
+            for g in scope.grants
+        ),
     }
