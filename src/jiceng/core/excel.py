@@ -193,7 +193,8 @@ def data_rows(
 def workbook(
     headers: Sequence[str], rows: Iterable[Sequence], *, sheet: str = "Sheet1", notes=()
 ) -> bytes:
-    """An xlsx of one sheet: a bold header, then the rows. Text is written as text (a
+    """An xlsx: a bold header, then the rows; `notes` (how to fill it in) go on a second
+    sheet, so the first stays a clean table to import back. Text is written as text (a
     credit code or a value starting with "=" never becomes a number or a formula)."""
     import xlsxwriter
 
@@ -210,8 +211,12 @@ def workbook(
                 page.write_string(count, column, value)
             elif value is not None:
                 page.write(count, column, value)
-    for offset, line in enumerate(notes, start=count + 2):
-        page.write_string(offset, 0, line)
+    del count
+    if notes:
+        help_page = book.add_worksheet(str(_("填写说明")))
+        help_page.set_column(0, 0, 100)
+        for offset, line in enumerate(notes):
+            help_page.write_string(offset, 0, line)
     book.close()
     return buffer.getvalue()
 

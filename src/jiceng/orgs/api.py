@@ -8,17 +8,19 @@ from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT, scope_for
 from jiceng.core.selectors import area_roots
-from jiceng.orgs import schemas, services
+from jiceng.orgs import grid_imports, schemas, services, unit_imports
 from jiceng.orgs.access import (
     get_committee_for_manage,
     get_committee_for_view,
@@ -351,3 +353,76 @@ def part_time_member_end(
         return services.part_time_member_end(
             actor=request.user, member=member, ended_on=payload.ended_on
         )
+
+
+# ---- Excel: units as streets receive them; grids, buildings and addresses ------------------
+
+
+def _file_bytes(file: UploadedFile) -> bytes:
+    if file.size > MAX_FILE_BYTES:
+        raise ValidationFailed(MSG_TOO_BIG, field="file")
+    return file.read()
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from jiceng.orgs.views.imports import xlsx_response
+
+    return xlsx_response(content, filename)
+
+
+def _notes(report) -> list[dict]:
+    return [{"row": row, "text": text} for row, text in report.notes]
+
+
+@router.post("/units/import", response=schemas.UnitImportOut, summary="Excel 导入驻区单位")
+def unit_import(request: HttpRequest, area: Form[int], file: File[UploadedFile]) -> dict:
+    """All or nothing: `ok` false with a row-by-row `errors` list writes nothing; the
+    same list again creates nothing (`unchanged`)."""
+    if not scope_for(request.user).can_see_kind(KIND_UNIT):
+        raise NotFound()
+    target = get_area_for_view(request.user, area)
+    report = unit_imports.unit_import(
+        actor=request.user, area=target, data=_file_bytes(file), filename=file.name or ""
+    )
+    return {
+        **{k: getattr(report, k) for k in ("ok", "rows", "created", "unchanged")},
+        "errors": [vars(e) for e in report.errors],
+        "notes": _notes(report),
+        "new_units": [code for _name, code in report.new_units],
+        "follow_up_until": report.follow_up_until,
+    }
+
+
+@router.get("/units/import-template", summary="驻区单位导入模板（xlsx）")
+def unit_import_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(unit_imports.unit_template(), "驻区单位导入模板.xlsx")
+
+
+@router.get("/units/export", summary="导出驻区单位（xlsx，与导入模板同列）")
+def unit_export(request: HttpRequest, area: int | None = None) -> HttpResponse:
+    if not scope_for(request.user).can_see_kind(KIND_UNIT):
+        raise NotFound()
+    node = get_area_for_view(request.user, area) if area else None
+    content, _count = unit_imports.unit_export(actor=request.user, area=node)
+    return _xlsx(content, "驻区单位.xlsx")
+
+
+@router.post("/grids/import", response=schemas.GridImportOut, summary="Excel 导入网格、楼栋和地址")
+def grid_import(request: HttpRequest, area: Form[int], file: File[UploadedFile]) -> dict:
+    target = get_area_for_view(request.user, area)
+    report = grid_imports.grid_import(
+        actor=request.user, area=target, data=_file_bytes(file), filename=file.name or ""
+    )
+    return {
+        **{
+            k: getattr(report, k)
+            for k in ("ok", "rows", "grids", "buildings", "addresses", "unchanged")
+        },
+        "errors": [vars(e) for e in report.errors],
+        "notes": _notes(report),
+    }
+
+
+@router.get("/grids/import-template", summary="网格楼栋导入模板（xlsx）")
+def grid_import_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(grid_imports.grid_template(), "网格楼栋导入模板.xlsx")

@@ -272,3 +272,36 @@ class PartTimeMemberOut(Schema):
     @staticmethod
     def resolve_source_display(obj) -> str:
         return str(obj.get_source_display())
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class NoteOut(Schema):
+    row: int
+    text: str
+
+
+class UnitImportOut(Schema):
+    ok: bool
+    rows: int
+    created: int
+    unchanged: int
+    errors: list[RowErrorOut]
+    notes: list[NoteOut]
+    new_units: list[str] = Field(description="新登记单位的统一社会信用代码，列入“新登记未覆盖”跟进")
+    follow_up_until: datetime.date | None = Field(description="新登记单位跟进覆盖的截止日期")
+
+
+class GridImportOut(Schema):
+    ok: bool
+    rows: int
+    grids: int
+    buildings: int
+    addresses: int
+    unchanged: int
+    errors: list[RowErrorOut]
+    notes: list[NoteOut]

@@ -223,6 +223,21 @@ class UnitRow:
     registered_at: datetime.datetime | None = None
 
 
+def check_unit_row(row: UnitRow) -> None:
+    """The checks `unit_create` makes on one row's own facts (not the database's), so an
+    import can report each row before writing any."""
+    unit = Unit(
+        name=row.name,
+        uscc=validate_uscc(row.uscc),
+        kind=row.kind,
+        area=row.area,
+        address=row.address,
+        employees=row.employees,
+        formal_members=row.formal_members,
+    )
+    _check_unit(unit)
+
+
 def unit_bulk_create(*, actor, rows: Sequence[UnitRow], batch_size: int = 2000) -> int:
     """Create many units with the same checks as `unit_create`; all or nothing."""
     checked_areas: set[int] = set()

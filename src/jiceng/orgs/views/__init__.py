@@ -19,6 +19,13 @@ from jiceng.orgs.views.grid_forms import (
     grid_post_end,
     part_time_member_end,
 )
+from jiceng.orgs.views.imports import (
+    grid_import,
+    grid_import_template,
+    unit_export,
+    unit_import,
+    unit_import_template,
+)
 from jiceng.orgs.views.org_forms import org_close, org_edit, org_move, org_new
 from jiceng.orgs.views.unit_forms import unit_coverage, unit_edit, unit_move, unit_new
 
@@ -28,6 +35,8 @@ __all__ = [
     "coverage",
     "coverage_export",
     "grid_detail",
+    "grid_import",
+    "grid_import_template",
     "grid_list_view",
     "grid_post_end",
     "org_children_partial",
@@ -41,6 +50,9 @@ __all__ = [
     "unit_coverage",
     "unit_detail",
     "unit_edit",
+    "unit_export",
+    "unit_import",
+    "unit_import_template",
     "unit_list_view",
     "unit_move",
     "unit_new",
