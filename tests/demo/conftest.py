@@ -88,7 +88,9 @@ def demo_snapshot() -> dict[str, list]:
             key=str,
         ),
         "grid_posts": sorted(
-            GridPost.objects.values_list("grid__code", "user__username", "duty", "started_on")
+            GridPost.objects.values_list(
+                "grid__code", "user__username", "duty", "lane", "started_on"
+            )
         ),
         "part_time": sorted(
             PartTimeMember.objects.values_list(

@@ -83,6 +83,24 @@ def test_org_tree_grid_leaders_and_big_committee(street_demo):
     assert members.filter(source="police").exists()
 
 
+def test_lane_chiefs_and_the_big_committees_members(street_demo):
+    """Each grid of the street's first urban community has two lane chiefs, each on a
+    segment of its own; the big committee draws on units, police, owners' committees
+    and property companies."""
+    chiefs = GridPost.objects.filter(duty="lane_chief", ended_on=None).select_related("grid")
+    assert chiefs.exists()
+    grids = {post.grid for post in chiefs}
+    assert len({post.grid.parent_id for post in chiefs}) == 1
+    for grid in grids:
+        lanes = [p.lane for p in chiefs if p.grid == grid]
+        assert len(lanes) == 2 and len(set(lanes)) == 2 and all(lanes)
+    chief = chiefs.select_related("user").first()
+    assert RoleAssignment.objects.filter(user=chief.user, role="grid_worker", area=chief.grid)
+    assert not GridPost.objects.exclude(duty="lane_chief").exclude(lane="").exists()
+    sources = set(PartTimeMember.objects.values_list("source", flat=True))
+    assert {"unit", "police", "owners_committee", "property_company"} <= sources
+
+
 @pytest.mark.parametrize("account", DEMO_ACCOUNTS, ids=lambda a: a.username)
 def test_each_demo_account_logs_in_with_its_role(street_demo, client, account):
     assert client.login(username=account.username, password=DEMO_PASSWORD)

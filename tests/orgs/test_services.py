@@ -443,7 +443,9 @@ def test_one_open_leader_per_grid(territory, people):
     secretary = territory.users["xh_c1_secretary"]
     grid = territory.areas["xh_g2"]
     first, second, worker = people
-    post = services.grid_post_assign(actor=secretary, grid=grid, user=first, duty="leader")
+    post = services.grid_post_assign(
+        actor=secretary, grid=grid, user=first, duty="leader", started_on=datetime.date(2026, 1, 5)
+    )
     [entry] = audit_for(post)
     assert entry.changes == {"grid": grid.pk, "user": first.pk, "duty": "leader"}
     # The duty brings the grid into the person's scope.

@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from jiceng.core import scope
-        from jiceng.core.models import Area
+        from jiceng.core.models import Area, StandardAddress
 
         scope.register(Area, kind=scope.KIND_AREA, area_path="")
+        scope.register(StandardAddress, kind=scope.KIND_AREA, area_path="building")

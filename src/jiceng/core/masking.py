@@ -12,10 +12,18 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+_LANDLINE = re.compile(r"^(\d{3,4}-)?(\d{7,8})(-\d{1,6})?$")
+
+
 def mask_phone(value: str) -> str:
-    """138****5678."""
+    """138****5678; a fixed line keeps its trunk code, extension and last four digits:
+    021-****1234-802."""
     if not value:
         return ""
+    landline = None if re.fullmatch(r"1\d{10}", value) else _LANDLINE.match(value)
+    if landline:
+        number = landline[2]
+        return (landline[1] or "") + "*" * (len(number) - 4) + number[-4:] + (landline[3] or "")
     if len(value) < 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]

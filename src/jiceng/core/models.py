@@ -149,3 +149,27 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} · {self.last_hash[:12]}"
+
+
+class StandardAddress(models.Model):
+    """A standard address (标准地址): a road and house number, or a compound's building,
+    mapped to the building it names, and through it to a grid and a community, so a
+    case described by its address lands in the right grid."""
+
+    building = models.ForeignKey(
+        Area,
+        verbose_name=_("楼栋"),
+        on_delete=models.PROTECT,
+        related_name="addresses",
+        limit_choices_to={"level": Area.Level.BUILDING},
+    )
+    text = models.CharField(_("标准地址"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("标准地址")
+        verbose_name_plural = _("标准地址")
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text

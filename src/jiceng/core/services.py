@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
-from jiceng.core.models import Area, AuditEntry, area_path
+from jiceng.core.models import Area, AuditEntry, StandardAddress, area_path
 
 MSG_CODE_FORMAT = _("区划代码格式不正确")
 MSG_CODE_TAKEN = _("该区划代码已存在")
@@ -204,3 +204,51 @@ def area_bulk_create(
                 changes={"count": created},
             )
     return created
+
+
+MSG_ADDRESS_BUILDING = _("标准地址应对应到楼栋")
+MSG_ADDRESS_TAKEN = _("该标准地址已对应到其他楼栋")
+MSG_ADDRESS_LONG = _("标准地址不能超过200个字")
+
+
+def standard_address_bulk_create(
+    *, actor, rows: Iterable[tuple[Area, str]], batch_size: int = 2000
+) -> int:
+    """Map many standard addresses to their buildings (a street setting up its grids).
+    An address already mapped to the same building is left as it is; mapped to another
+    one, it is refused. One audit entry for the batch; returns the number created."""
+    wanted: dict[str, Area] = {}
+    checked: set[int] = set()
+    with transaction.atomic():
+        for building, text in rows:
+            if building.pk not in checked:
+                require_manage_area(actor, building)
+                checked.add(building.pk)
+            if building.level != Area.Level.BUILDING:
+                raise ValidationFailed(MSG_ADDRESS_BUILDING, field="building")
+            if len(text) > StandardAddress._meta.get_field("text").max_length:
+                raise ValidationFailed(MSG_ADDRESS_LONG, field="address")
+            if wanted.get(text, building).pk != building.pk:
+                raise Conflict(MSG_ADDRESS_TAKEN, field="address")
+            wanted[text] = building
+        texts = sorted(wanted)
+        existing: dict[str, int] = {}
+        for start in range(0, len(texts), 5000):
+            existing.update(
+                StandardAddress.objects.filter(text__in=texts[start : start + 5000]).values_list(
+                    "text", "building_id"
+                )
+            )
+        if any(existing[t] != wanted[t].pk for t in existing):
+            raise Conflict(MSG_ADDRESS_TAKEN, field="address")
+        new = [StandardAddress(building=b, text=t) for t, b in wanted.items() if t not in existing]
+        StandardAddress.objects.bulk_create(new, batch_size=batch_size)
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.BULK_CREATE,
+                target_type="core.standardaddress",
+                target_label=f"{len(new)} addresses",
+                changes={"count": len(new)},
+            )
+    return len(new)

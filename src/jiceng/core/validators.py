@@ -86,6 +86,16 @@ MSG_ID_CHECK = _("身份证号校验位错误，请核对")
 
 MSG_PHONE = _("手机号码应为11位，以1开头")
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+MSG_CONTACT_PHONE = _(
+    "联系电话应为11位手机号码，或固定电话（如 021-64871234、64871234、021-64871234-802）"
+)
+# Chinese fixed-line numbers: an optional trunk code (010 and 02x have three digits,
+# the others four), a subscriber number of 7 or 8 digits not starting with 0 or 1, and
+# an optional extension as written on business cards ("-802", "转802", "ext802", "#802").
+LANDLINE_RE = re.compile(
+    r"^(?:\(?(?P<area>0(?:10|2\d|[3-9]\d{2}))\)?-?)?(?P<number>[2-9]\d{6,7})"
+    r"(?:(?:-|转|EXT\.?|X|#)(?P<extension>\d{1,6}))?$"
+)
 
 
 def normalize_text(value: str) -> str:
@@ -183,3 +193,18 @@ def validate_phone(value: str, *, field: str = "phone") -> str:
     if not PHONE_RE.match(phone):
         raise ValidationFailed(MSG_PHONE, field=field)
     return phone
+
+
+def validate_contact_phone(value: str, *, field: str = "phone") -> str:
+    """A contact phone as people give it: a mobile number, or a fixed-line number with or
+    without its trunk code and extension. Returned as 13812345678, 021-64871234,
+    64871234 or 021-64871234-802."""
+    text = normalize_text(value)
+    mobile = text.removeprefix("+86").removeprefix("0086").replace("-", "")
+    if PHONE_RE.match(mobile):
+        return mobile
+    match = LANDLINE_RE.match(text)
+    if not match:
+        raise ValidationFailed(MSG_CONTACT_PHONE, field=field)
+    parts = [match["area"], match["number"], match["extension"]]
+    return "-".join(part for part in parts if part)

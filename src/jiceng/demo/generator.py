@@ -365,14 +365,15 @@ def _write_units(
 def _write_people(
     plans: list[StreetPlan], areas: dict[str, Area], orgs: dict[str, PartyOrg]
 ) -> None:
-    """Grid leaders (accounts without a usable password, a post and a role each), then
-    each street's big committee with its part-time members."""
+    """Grid leaders and lane chiefs (accounts without a usable password, a post and a
+    role each), then each street's big committee with its part-time members."""
     leaders = [leader for plan in plans for leader in plan.grid_leaders]
+    lane_chiefs = [chief for plan in plans for chief in plan.lane_chiefs]
     users = account_services.user_bulk_create(
         actor=None,
         rows=[
-            account_services.UserRow(username=leader.username, full_name=leader.full_name)
-            for leader in leaders
+            account_services.UserRow(username=person.username, full_name=person.full_name)
+            for person in [*leaders, *lane_chiefs]
         ],
         batch_size=BATCH_SIZE,
     )
@@ -386,6 +387,16 @@ def _write_people(
                 started_on=leader.started_on,
             )
             for leader in leaders
+        ]
+        + [
+            org_services.GridPostRow(
+                grid=areas[chief.grid_code],
+                user=users[chief.username],
+                duty="lane_chief",
+                lane=chief.lane,
+                started_on=chief.started_on,
+            )
+            for chief in lane_chiefs
         ],
         batch_size=BATCH_SIZE,
     )

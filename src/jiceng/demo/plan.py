@@ -120,6 +120,17 @@ class GridLeaderPlan:
 
 
 @dataclass(frozen=True)
+class LaneChiefPlan:
+    """A lane chief (街巷长) answering for one road segment or lane of a grid."""
+
+    grid_code: str
+    username: str
+    full_name: str
+    lane: str
+    started_on: datetime.date
+
+
+@dataclass(frozen=True)
 class PartTimePlan:
     name: str
     source: str
@@ -136,6 +147,7 @@ class StreetPlan:
     orgs: list[OrgPlan] = field(default_factory=list)
     units: list[UnitPlan] = field(default_factory=list)
     grid_leaders: list[GridLeaderPlan] = field(default_factory=list)
+    lane_chiefs: list[LaneChiefPlan] = field(default_factory=list)
     part_time: list[PartTimePlan] = field(default_factory=list)
 
 
@@ -224,6 +236,7 @@ class _Planner:
         used_usccs: set[str],
     ) -> None:
         self.rng = street_rng(seed, street.code)
+        self.seed = seed
         self.district = district
         self.street = street
         self.communities = communities
@@ -410,6 +423,31 @@ class _Planner:
         if not any(u.category == OWN and u.community_code == first.code for u in self.plan.units):
             self.unit(first, kind="private_enterprise", category=OWN)
 
+    # ---- lane chiefs -------------------------------------------------------------------
+
+    def lane_chiefs(self) -> None:
+        """Two lane chiefs in each grid of the street's first urban community: one for a
+        stretch of the community's road, one for a lane off it. A generator of their own,
+        so the rest of the street's data stay what they were."""
+        rng = random.Random(f"jiceng-demo:{self.seed}:{self.street.code}:lanes")
+        community = next((c for c in self.communities if not names.is_village(c.name)), None)
+        if community is None:
+            return
+        road = names.road_name(names.community_place(community.name))
+        for number, code in enumerate(self.grids_by_community[community.code]):
+            start = number * 200 + 1
+            lanes = (f"{road}（{start}号—{start + 199}号）", f"{road}{rng.randint(1, 999)}弄")
+            for index, lane in enumerate(lanes, start=1):
+                self.plan.lane_chiefs.append(
+                    LaneChiefPlan(
+                        grid_code=code,
+                        username=f"lane{code}{index}",
+                        full_name=names.person_name(rng),
+                        lane=lane,
+                        started_on=_days_back(rng, 30, 1200),
+                    )
+                )
+
     # ---- big committee ------------------------------------------------------------------
 
     def big_committee(self) -> None:
@@ -449,7 +487,8 @@ def plan_street(
     communities: list[Division],
     used_usccs: set[str],
 ) -> StreetPlan:
-    """Everything one street holds: areas, orgs, units, grid leaders, big committee."""
+    """Everything one street holds: areas, orgs, units, grid leaders, lane chiefs, big
+    committee."""
     planner = _Planner(
         seed=seed,
         district=district,
@@ -461,4 +500,5 @@ def plan_street(
     planner.street_orgs()
     planner.units()
     planner.big_committee()
+    planner.lane_chiefs()
     return planner.plan

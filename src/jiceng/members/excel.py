@@ -1,36 +1,36 @@
-"""Reading rosters as people keep them, and refusing files that are not rosters.
+"""Reading rosters as people keep them. The file checks and cell parsing are
+core.excel's; this module names the roster's columns and choices.
 
-A roster comes from Excel or WPS: header names vary, digits are full width, dates are
-text or Excel serial numbers. Before any parsing, the file itself is checked within
-fixed bounds of time and memory: it must be an xlsx (a zip with a workbook), small
-enough, not a zip bomb, free of formulas, and not larger than MAX_ROWS.
+A roster comes from Excel or WPS: header names vary, a title may sit above the header,
+blank rows separate groups, signature and note lines (制表人、审核人、填表日期、备注) sit
+under the table and are skipped and listed, digits are full width, dates are text or
+Excel serial numbers.
 """
 
-import datetime
-import io
-import re
-import unicodedata
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.excel import (  # noqa: F401 (re-exported for the roster import)
+    MSG_BOMB,
+    MSG_EMPTY,
+    MSG_FORMULA,
+    MSG_MISSING_COLUMN,
+    MSG_NOT_XLSX,
+    MSG_TOO_BIG,
+    MSG_TOO_MANY_ROWS,
+    cell_text,
+    check_file,
+    choice,
+    data_rows,
+    find_header,
+    header_aliases,
+    normalize_header,
+    parse_date,
+    read_table,
+)
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
-MAX_RATIO = 200  # uncompressed / compressed, per entry of more than 1 MB
-MAX_ROWS = 200_000
-SCAN_CHUNK = 1024 * 1024
-
-MSG_NOT_XLSX = _("文件不是 Excel（.xlsx）格式，请在 Excel 或 WPS 中另存为 .xlsx 后再上传")
-MSG_TOO_BIG = _("文件过大（超过50MB），请分批上传")
-MSG_BOMB = _("文件解压后异常庞大，已拒绝")
-MSG_FORMULA = _("文件含有公式，请复制后“粘贴为数值”再上传")
-MSG_TOO_MANY_ROWS = _("行数超过20万行，请分批上传")
-MSG_EMPTY = _("文件中没有数据行")
 MSG_NO_HEADER = _("没有找到表头：第一行应为“姓名”“身份证号”等列名")
-MSG_MISSING_COLUMN = _("缺少必需的列：{columns}")
 
 # Canonical field → header names seen in real rosters (compared after normalization).
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -77,62 +77,7 @@ EDUCATION = {
 }  # fmt: skip
 
 
-def normalize_header(value) -> str:
-    text = unicodedata.normalize("NFKC", str(value or ""))
-    return re.sub(r"[\s*＊:：]", "", text)
-
-
-_ALIASES = {normalize_header(alias): field for field, names in HEADERS.items() for alias in names}
-
-
-def check_file(data: bytes) -> None:
-    """Refuse what is not a sane xlsx before handing it to a parser."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed(MSG_TOO_BIG, field="file")
-    if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValidationFailed(MSG_NOT_XLSX, field="file")
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationFailed(MSG_NOT_XLSX, field="file") from None
-    names = {e.filename for e in entries}
-    if "xl/workbook.xml" not in names:
-        raise ValidationFailed(MSG_NOT_XLSX, field="file")
-    total = 0
-    for entry in entries:
-        total += entry.file_size
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise ValidationFailed(MSG_BOMB, field="file")
-        if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(
-            entry.compress_size, 1
-        ):
-            raise ValidationFailed(MSG_BOMB, field="file")
-    for entry in entries:
-        if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
-            _scan_sheet(archive, entry)
-
-
-def _scan_sheet(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
-    """Stream the sheet's XML once: formulas and the declared size, never all in memory.
-    The read is bounded by the entry's declared size, which check_file has capped."""
-    tail = b""
-    read = 0
-    with archive.open(entry) as stream:
-        while True:
-            chunk = stream.read(SCAN_CHUNK)
-            if not chunk:
-                break
-            read += len(chunk)
-            if read > entry.file_size + SCAN_CHUNK:  # lying header: more data than declared
-                raise ValidationFailed(MSG_BOMB, field="file")
-            window = tail + chunk
-            if re.search(rb"<(?:\w+:)?f[ >/]", window):
-                raise ValidationFailed(MSG_FORMULA, field="file")
-            dimension = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', window)
-            if dimension and int(dimension.group(1)) > MAX_ROWS + 1:
-                raise ValidationFailed(MSG_TOO_MANY_ROWS, field="file")
-            tail = window[-64:]
+_ALIASES = header_aliases(HEADERS)
 
 
 @dataclass
@@ -140,90 +85,15 @@ class Roster:
     columns: dict[str, int]  # field → column index
     headers: list[str]  # as written in the file, for the report
     rows: list[tuple[int, list]]  # (Excel row number, cells)
+    # Signature and note lines under the table (制表人、审核人、填表日期、备注), skipped:
+    # (Excel row number, the line's text) so the report can show what was left out.
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
 
 def read_roster(data: bytes) -> Roster:
-    from python_calamine import CalamineWorkbook
-
-    check_file(data)
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = book.get_sheet_by_index(0)
-        table = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 2)
-    except Exception:  # calamine raises its own types for broken files
-        raise ValidationFailed(MSG_NOT_XLSX, field="file") from None
-    if len(table) > MAX_ROWS + 1:
-        raise ValidationFailed(MSG_TOO_MANY_ROWS, field="file")
-    # The header is the first row (of the first ten) that names at least two known columns.
-    for index, row in enumerate(table[:10]):
-        columns: dict[str, int] = {}
-        for position, cell in enumerate(row):
-            field = _ALIASES.get(normalize_header(cell))
-            if field and field not in columns:
-                columns[field] = position
-        if len(columns) >= 2:
-            missing = [LABELS[f] for f in REQUIRED if f not in columns]
-            if missing:
-                raise ValidationFailed(
-                    str(MSG_MISSING_COLUMN).format(columns="、".join(missing)), field="file"
-                )
-            headers = [str(c or "").strip() for c in row]
-            rows = [
-                (index + 2 + offset, list(cells))
-                for offset, cells in enumerate(table[index + 1 :])
-                if any(str(c).strip() for c in cells if c is not None)
-            ]
-            if not rows:
-                raise ValidationFailed(MSG_EMPTY, field="file")
-            return Roster(columns=columns, headers=headers, rows=rows)
-    raise ValidationFailed(MSG_NO_HEADER, field="file")
-
-
-EXCEL_EPOCH = datetime.date(1899, 12, 30)
-DATE_PATTERNS = (
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-MONTH_PATTERN = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
-
-
-def parse_date(value) -> datetime.date | None:
-    """A date from a cell: a real date, an Excel serial number, or text in the usual
-    forms (2010-07-01, 2010/7/1, 2010.07.01, 2010年7月1日, 20100701, 2010.07)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2958466:
-            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        raise ValueError(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
-    for pattern in DATE_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return datetime.date(*(int(g) for g in match.groups()))
-    match = MONTH_PATTERN.match(text)
-    if match:  # a month only, as some rosters keep dates of joining: the first day
-        return datetime.date(int(match.group(1)), int(match.group(2)), 1)
-    raise ValueError(value)
-
-
-def cell_text(value) -> str:
-    """Text of a cell: numbers that Excel stored as floats lose their ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
-def choice(mapping: dict[str, str], value, *, default: str = "") -> str:
-    text = cell_text(value).replace(" ", "")
-    if not text:
-        return default
-    if text in mapping.values():
-        return text
-    return mapping.get(text, "?" + text)
+    table = read_table(data)
+    index, columns, headers = find_header(
+        table, aliases=_ALIASES, required=REQUIRED, labels=LABELS, not_found=MSG_NO_HEADER
+    )
+    rows, notes = data_rows(table, index, columns, "id_number")
+    return Roster(columns=columns, headers=headers, rows=rows, notes=notes)

@@ -43,6 +43,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     sha256: str = ""
+    # Signature and note lines under the table, skipped: (row, text).
+    notes: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -131,6 +133,7 @@ def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> I
     report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
     roster = excel.read_roster(data)
     report.rows = len(roster.rows)
+    report.notes = roster.notes
     communities = _street_communities(org) if "residence" in roster.columns else {}
     cleaned: list[tuple[int, services.MemberFacts, Area | None]] = []
     seen: dict[str, int] = {}

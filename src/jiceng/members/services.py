@@ -25,8 +25,8 @@ from jiceng.core.validators import (
     id_number_birth_date,
     id_number_gender,
     normalize_text,
+    validate_contact_phone,
     validate_id_number,
-    validate_phone,
 )
 from jiceng.members import access
 from jiceng.members.ethnicities import normalize_ethnicity
@@ -172,7 +172,7 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
             raise ValidationFailed(MSG_DATE_FUTURE, field="full_on")
     elif facts.full_on is not None:
         raise ValidationFailed(MSG_PROBATIONARY_FULL_ON, field="full_on")
-    phone = validate_phone(facts.phone) if normalize_text(facts.phone or "") else ""
+    phone = validate_contact_phone(facts.phone) if normalize_text(facts.phone or "") else ""
     return MemberFacts(
         name=name,
         id_number=number,

@@ -1,9 +1,9 @@
 """Who may change organizations and units. Reading goes through core.scope."""
 
-from jiceng.core.access import can_manage_area
+from jiceng.core.access import can_manage_area, require_manage_area
 from jiceng.core.errors import NotFound, PermissionDenied
 from jiceng.core.scope import scope_for
-from jiceng.orgs.models import PartyOrg, Unit
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 
 
 def can_manage_org(user, org: PartyOrg) -> bool:
@@ -64,3 +64,27 @@ def get_unit_for_manage(user, unit_id) -> Unit:
     )
     require_manage_unit(user, unit)
     return unit
+
+
+def get_grid_post_for_manage(user, post_id) -> GridPost:
+    post = scope_for(user).get(GridPost.objects.select_related("grid", "user"), pk=post_id)
+    require_manage_area(user, post.grid)
+    return post
+
+
+def get_committee_for_view(user, committee_id) -> BigCommittee:
+    return scope_for(user).get(BigCommittee.objects.select_related("area", "org"), pk=committee_id)
+
+
+def get_committee_for_manage(user, committee_id) -> BigCommittee:
+    committee = get_committee_for_view(user, committee_id)
+    require_manage_area(user, committee.area)
+    return committee
+
+
+def get_part_time_member_for_manage(user, member_id) -> PartTimeMember:
+    member = scope_for(user).get(
+        PartTimeMember.objects.select_related("committee__area"), pk=member_id
+    )
+    require_manage_area(user, member.committee.area)
+    return member

@@ -8,35 +8,46 @@ from dataclasses import asdict
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.models import Area
-from jiceng.core.scope import KIND_UNIT, scope_for
+from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT, scope_for
 from jiceng.core.selectors import area_roots
-from jiceng.orgs import schemas, services
+from jiceng.orgs import grid_imports, schemas, services, unit_imports
 from jiceng.orgs.access import (
+    get_committee_for_manage,
+    get_committee_for_view,
+    get_grid_post_for_manage,
     get_org_for_manage,
     get_org_for_view,
+    get_part_time_member_for_manage,
     get_unit_for_manage,
     get_unit_for_view,
 )
-from jiceng.orgs.models import PartyOrg, Unit
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 from jiceng.orgs.selectors import (
+    big_committee_list,
     coverage_by_child,
     coverage_summary,
+    grid_post_history,
     org_children,
     org_list,
+    part_time_member_history,
+    post_candidate,
     unit_list,
 )
 
 router = Router(tags=["orgs 组织与单位"])
 
 MSG_ORG_AREA_REQUIRED = _("请选择所在区域")
+MSG_PERSON_UNKNOWN = _("请选择本辖区已有账号的人员")
 COVERAGE_COUNTS = ("total", "own", "joint", "uncovered", "must_form", "new_uncovered")
 
 
@@ -211,3 +222,207 @@ def coverage(request: HttpRequest, area: int | None = None) -> dict:
         for child in coverage_by_child(viewer=request.user, area=node)
     ]
     return row
+
+
+# ---- moves ---------------------------------------------------------------------------------
+
+
+@router.post("/orgs/{int:org_id}/move", response=schemas.OrgOut, summary="调整党组织隶属关系")
+def org_move(request: HttpRequest, org_id: int, payload: schemas.OrgMoveIn) -> PartyOrg:
+    with transaction.atomic():
+        org = get_org_for_manage(request.user, org_id)
+        parent = get_org_for_view(request.user, payload.parent) if payload.parent else None
+        area = get_area_for_view(request.user, payload.area) if payload.area else None
+        return services.org_move(actor=request.user, org=org, parent=parent, area=area)
+
+
+@router.post("/units/{int:unit_id}/move", response=schemas.UnitOut, summary="驻区单位迁移")
+def unit_move(request: HttpRequest, unit_id: int, payload: schemas.UnitMoveIn) -> Unit:
+    with transaction.atomic():
+        unit = get_unit_for_manage(request.user, unit_id)
+        area = get_area_for_view(request.user, payload.area)
+        return services.unit_move(actor=request.user, unit=unit, area=area)
+
+
+# ---- grid posts: grid leaders, grid workers, lane chiefs ------------------------------------
+
+
+def _grid(request: HttpRequest, grid_id: int) -> Area:
+    if not scope_for(request.user).can_see_kind(KIND_PEOPLE):
+        raise NotFound()
+    return get_area_for_view(request.user, grid_id)
+
+
+@router.get("/grids/{int:grid_id}/posts", response=list[schemas.GridPostOut], summary="网格人员")
+@paginate(LimitOffsetPagination)
+def grid_posts(request: HttpRequest, grid_id: int) -> QuerySet[GridPost]:
+    """Current and past posts of a grid, current first."""
+    return grid_post_history(viewer=request.user, grid=_grid(request, grid_id))
+
+
+@router.post(
+    "/grids/{int:grid_id}/posts",
+    response={201: schemas.GridPostOut},
+    summary="任命网格长、网格员或街巷长",
+)
+def grid_post_create(request: HttpRequest, grid_id: int, payload: schemas.GridPostIn) -> Status:
+    grid = _grid(request, grid_id)
+    person = post_candidate(viewer=request.user, user_id=payload.user)
+    if person is None:
+        raise ValidationFailed(MSG_PERSON_UNKNOWN, field="user")
+    post = services.grid_post_assign(
+        actor=request.user,
+        grid=grid,
+        user=person,
+        duty=payload.duty,
+        lane=payload.lane,
+        started_on=payload.started_on,
+    )
+    return Status(201, post)
+
+
+@router.post("/grid-posts/{int:post_id}/end", response=schemas.GridPostOut, summary="网格人员离任")
+def grid_post_end(request: HttpRequest, post_id: int, payload: schemas.EndIn) -> GridPost:
+    with transaction.atomic():
+        post = get_grid_post_for_manage(request.user, post_id)
+        return services.grid_post_end(actor=request.user, post=post, ended_on=payload.ended_on)
+
+
+# ---- big committees and part-time members --------------------------------------------------
+
+
+@router.get("/committees", response=list[schemas.BigCommitteeOut], summary="大党委列表")
+@paginate(LimitOffsetPagination)
+def committees(request: HttpRequest) -> QuerySet[BigCommittee]:
+    return big_committee_list(viewer=request.user)
+
+
+@router.post("/committees", response={201: schemas.BigCommitteeOut}, summary="成立大党委")
+def committee_create(request: HttpRequest, payload: schemas.BigCommitteeIn) -> Status:
+    area = get_area_for_view(request.user, payload.area)
+    org = get_org_for_view(request.user, payload.org)
+    committee = services.big_committee_create(
+        actor=request.user, area=area, org=org, name=payload.name
+    )
+    return Status(201, committee)
+
+
+@router.get(
+    "/committees/{int:committee_id}/members",
+    response=list[schemas.PartTimeMemberOut],
+    summary="兼职委员",
+)
+@paginate(LimitOffsetPagination)
+def committee_members(request: HttpRequest, committee_id: int) -> QuerySet[PartTimeMember]:
+    committee = get_committee_for_view(request.user, committee_id)
+    return part_time_member_history(viewer=request.user, committee=committee)
+
+
+@router.post(
+    "/committees/{int:committee_id}/members",
+    response={201: schemas.PartTimeMemberOut},
+    summary="增补兼职委员",
+)
+def committee_member_add(
+    request: HttpRequest, committee_id: int, payload: schemas.PartTimeMemberIn
+) -> Status:
+    committee = get_committee_for_manage(request.user, committee_id)
+    unit = get_unit_for_view(request.user, payload.unit) if payload.unit else None
+    member = services.part_time_member_add(
+        actor=request.user,
+        committee=committee,
+        name=payload.name,
+        source=payload.source,
+        unit=unit,
+        position=payload.position,
+        started_on=payload.started_on,
+    )
+    return Status(201, member)
+
+
+@router.post(
+    "/part-time-members/{int:member_id}/end",
+    response=schemas.PartTimeMemberOut,
+    summary="兼职委员离任",
+)
+def part_time_member_end(
+    request: HttpRequest, member_id: int, payload: schemas.EndIn
+) -> PartTimeMember:
+    with transaction.atomic():
+        member = get_part_time_member_for_manage(request.user, member_id)
+        return services.part_time_member_end(
+            actor=request.user, member=member, ended_on=payload.ended_on
+        )
+
+
+# ---- Excel: units as streets receive them; grids, buildings and addresses ------------------
+
+
+def _file_bytes(file: UploadedFile) -> bytes:
+    if file.size > MAX_FILE_BYTES:
+        raise ValidationFailed(MSG_TOO_BIG, field="file")
+    return file.read()
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    from jiceng.orgs.views.imports import xlsx_response
+
+    return xlsx_response(content, filename)
+
+
+def _notes(report) -> list[dict]:
+    return [{"row": row, "text": text} for row, text in report.notes]
+
+
+@router.post("/units/import", response=schemas.UnitImportOut, summary="Excel 导入驻区单位")
+def unit_import(request: HttpRequest, area: Form[int], file: File[UploadedFile]) -> dict:
+    """All or nothing: `ok` false with a row-by-row `errors` list writes nothing; the
+    same list again creates nothing (`unchanged`)."""
+    if not scope_for(request.user).can_see_kind(KIND_UNIT):
+        raise NotFound()
+    target = get_area_for_view(request.user, area)
+    report = unit_imports.unit_import(
+        actor=request.user, area=target, data=_file_bytes(file), filename=file.name or ""
+    )
+    return {
+        **{k: getattr(report, k) for k in ("ok", "rows", "created", "unchanged")},
+        "errors": [vars(e) for e in report.errors],
+        "notes": _notes(report),
+        "new_units": [code for _name, code in report.new_units],
+        "follow_up_until": report.follow_up_until,
+    }
+
+
+@router.get("/units/import-template", summary="驻区单位导入模板（xlsx）")
+def unit_import_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(unit_imports.unit_template(), "驻区单位导入模板.xlsx")
+
+
+@router.get("/units/export", summary="导出驻区单位（xlsx，与导入模板同列）")
+def unit_export(request: HttpRequest, area: int | None = None) -> HttpResponse:
+    if not scope_for(request.user).can_see_kind(KIND_UNIT):
+        raise NotFound()
+    node = get_area_for_view(request.user, area) if area else None
+    content, _count = unit_imports.unit_export(actor=request.user, area=node)
+    return _xlsx(content, "驻区单位.xlsx")
+
+
+@router.post("/grids/import", response=schemas.GridImportOut, summary="Excel 导入网格、楼栋和地址")
+def grid_import(request: HttpRequest, area: Form[int], file: File[UploadedFile]) -> dict:
+    target = get_area_for_view(request.user, area)
+    report = grid_imports.grid_import(
+        actor=request.user, area=target, data=_file_bytes(file), filename=file.name or ""
+    )
+    return {
+        **{
+            k: getattr(report, k)
+            for k in ("ok", "rows", "grids", "buildings", "addresses", "unchanged")
+        },
+        "errors": [vars(e) for e in report.errors],
+        "notes": _notes(report),
+    }
+
+
+@router.get("/grids/import-template", summary="网格楼栋导入模板（xlsx）")
+def grid_import_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(grid_imports.grid_template(), "网格楼栋导入模板.xlsx")

@@ -157,7 +157,8 @@ class Unit(models.Model):
 
 
 class GridPost(models.Model):
-    """A person's duty in a grid: one grid leader, one or more grid workers."""
+    """A person's duty in a grid: one grid leader, one or more grid workers, and lane
+    chiefs (街巷长), each answering for one street or lane segment (`lane`) of the grid."""
 
     class Duty(models.TextChoices):
         LEADER = "leader", _("网格长")
@@ -174,6 +175,9 @@ class GridPost(models.Model):
         related_name="grid_posts",
     )
     duty = models.CharField(_("职责"), max_length=16, choices=Duty.choices)
+    # The street or lane segment a lane chief answers for, e.g. "武康路（湖南路—兴国路）";
+    # empty for the other duties.
+    lane = models.CharField(_("街巷路段"), max_length=100, blank=True)
     started_on = models.DateField(_("任职日期"))
     ended_on = models.DateField(_("离任日期"), null=True, blank=True)
 
@@ -186,10 +190,21 @@ class GridPost(models.Model):
                 condition=models.Q(duty="leader", ended_on__isnull=True),
                 name="orgs_one_grid_leader",
             ),
+            models.UniqueConstraint(
+                fields=["grid", "lane"],
+                condition=models.Q(duty="lane_chief", ended_on__isnull=True),
+                name="orgs_one_lane_chief",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(duty="lane_chief") & ~models.Q(lane=""))
+                | (~models.Q(duty="lane_chief") & models.Q(lane="")),
+                name="orgs_lane_only_for_lane_chief",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grid} · {self.get_duty_display()} · {self.user}"
+        lane = f" · {self.lane}" if self.lane else ""
+        return f"{self.grid} · {self.get_duty_display()}{lane} · {self.user}"
 
 
 class BigCommittee(models.Model):

@@ -185,3 +185,123 @@ class CoverageOut(CoverageRow):
     # Only the children the viewer may see; units placed on the area itself belong to no
     # child, so the children's totals may sum to less than the area's.
     children: list[CoverageRow]
+
+
+class OrgMoveIn(Schema):
+    """The new affiliation parent (null: a top-level org) and, if it moved, its place."""
+
+    parent: int | None = None
+    area: int | None = None
+
+
+class UnitMoveIn(Schema):
+    area: int
+
+
+class EndIn(Schema):
+    ended_on: datetime.date | None = None
+
+
+class GridPostIn(Schema):
+    user: int = Field(description="账号 id：须在本辖区持有角色")
+    duty: str = Field(description="leader 网格长，worker 网格员，lane_chief 街巷长")
+    lane: str = Field("", description="街巷长负责的街巷或路段，其他职责留空")
+    started_on: datetime.date | None = None
+
+
+class GridPostOut(Schema):
+    id: int
+    grid_id: int
+    user_id: int
+    user_name: str
+    duty: str
+    duty_display: str
+    lane: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+
+    @staticmethod
+    def resolve_user_name(obj) -> str:
+        return obj.user.full_name or obj.user.username
+
+    @staticmethod
+    def resolve_duty_display(obj) -> str:
+        return str(obj.get_duty_display())
+
+
+class BigCommitteeIn(Schema):
+    area: int
+    org: int
+    name: str = ""
+
+
+class BigCommitteeOut(Schema):
+    id: int
+    area_id: int
+    area_name: str
+    org_id: int
+    name: str
+
+    @staticmethod
+    def resolve_area_name(obj) -> str:
+        return obj.area.name
+
+
+class PartTimeMemberIn(Schema):
+    name: str
+    source: str = Field(
+        description="unit 驻区单位，police 派出所，owners_committee 业委会，"
+        "property_company 物业公司，other 其他"
+    )
+    unit: int | None = None
+    position: str = ""
+    started_on: datetime.date | None = None
+
+
+class PartTimeMemberOut(Schema):
+    id: int
+    committee_id: int
+    name: str
+    source: str
+    source_display: str
+    unit_id: int | None
+    position: str
+    started_on: datetime.date
+    ended_on: datetime.date | None
+
+    @staticmethod
+    def resolve_source_display(obj) -> str:
+        return str(obj.get_source_display())
+
+
+class RowErrorOut(Schema):
+    row: int
+    column: str
+    message: str
+
+
+class NoteOut(Schema):
+    row: int
+    text: str
+
+
+class UnitImportOut(Schema):
+    ok: bool
+    rows: int
+    created: int
+    unchanged: int
+    errors: list[RowErrorOut]
+    notes: list[NoteOut]
+    new_units: list[str] = Field(description="新登记单位的统一社会信用代码，列入“新登记未覆盖”跟进")
+    follow_up_until: datetime.date | None = Field(description="新登记单位跟进覆盖的截止日期")
+
+
+class GridImportOut(Schema):
+    ok: bool
+    rows: int
+    grids: int
+    buildings: int
+    addresses: int
+    unchanged: int
+    errors: list[RowErrorOut]
+    notes: list[NoteOut]

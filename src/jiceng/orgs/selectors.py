@@ -4,7 +4,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core.models import Area
@@ -198,3 +198,91 @@ def part_time_member_list(*, viewer, committee: BigCommittee) -> QuerySet[PartTi
         .filter(PartTimeMember.objects.select_related("unit"))
         .filter(committee=committee, ended_on__isnull=True)
     )
+
+
+# ---- what a form may offer: the places and orgs the viewer may change -------------------
+
+CHOICES_MAX = 2000
+
+
+def manageable_areas(*, viewer, levels, limit: int = CHOICES_MAX) -> list[Area]:
+    """Areas of the given levels that the viewer sees and may change, by path."""
+    from jiceng.core.access import can_manage_area
+
+    areas = scope_for(viewer).filter(Area.objects.filter(level__in=list(levels)))
+    return [a for a in areas.order_by("path")[:limit] if can_manage_area(viewer, a)]
+
+
+def manageable_orgs(
+    *, viewer, joint_only: bool = False, limit: int = CHOICES_MAX
+) -> list[PartyOrg]:
+    """Open orgs the viewer sees and may change (as a parent, a unit's own or joint org);
+    `joint_only` keeps those that may cover other units."""
+    from jiceng.orgs.access import can_manage_org
+
+    orgs = org_list(viewer=viewer)
+    if joint_only:
+        orgs = orgs.filter(Q(kind=PartyOrg.Kind.JOINT_BRANCH) | ~Q(form=PartyOrg.Form.SINGLE))
+    return [o for o in orgs[:limit] if can_manage_org(viewer, o)]
+
+
+def post_candidates(*, viewer, limit: int = CHOICES_MAX) -> list:
+    """Accounts the viewer may give a grid duty: those holding a role in the territory
+    the viewer manages (accounts are created on the accounts page first)."""
+    from jiceng.accounts.models import User
+    from jiceng.accounts.selectors import assignment_list
+
+    holders = assignment_list(viewer=viewer).values("user_id")
+    return list(User.objects.filter(pk__in=holders, is_active=True).order_by("username")[:limit])
+
+
+def grid_list(*, viewer, area: Area | None = None) -> QuerySet[Area]:
+    """Visible grids (under `area`), each with its open posts counted by duty."""
+    grids = scope_for(viewer).filter(Area.objects.filter(level=Area.Level.GRID))
+    if area is not None:
+        grids = grids.filter(path__startswith=area.path)
+    open_posts = Q(grid_posts__ended_on__isnull=True)
+    return grids.annotate(
+        leaders=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="leader")),
+        workers=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="worker")),
+        lane_chiefs=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="lane_chief")),
+    ).order_by("path")
+
+
+def grid_post_history(*, viewer, grid: Area) -> QuerySet[GridPost]:
+    """Every post of a grid, open first, then ended ones newest first."""
+    return (
+        scope_for(viewer)
+        .filter(GridPost.objects.select_related("user"))
+        .filter(grid=grid)
+        .order_by(F("ended_on").desc(nulls_first=True), "duty", "lane", "id")
+    )
+
+
+def big_committee_list(*, viewer) -> QuerySet[BigCommittee]:
+    return (
+        scope_for(viewer)
+        .filter(BigCommittee.objects.select_related("area", "org"))
+        .annotate(
+            members=Count("part_time_members", filter=Q(part_time_members__ended_on__isnull=True))
+        )
+        .order_by("area__path")
+    )
+
+
+def part_time_member_history(*, viewer, committee: BigCommittee) -> QuerySet[PartTimeMember]:
+    return (
+        scope_for(viewer)
+        .filter(PartTimeMember.objects.select_related("unit"))
+        .filter(committee=committee)
+        .order_by(F("ended_on").desc(nulls_first=True), "started_on", "id")
+    )
+
+
+def post_candidate(*, viewer, user_id: int):
+    """One account the viewer may give a grid duty, or None."""
+    from jiceng.accounts.models import User
+    from jiceng.accounts.selectors import assignment_list
+
+    holders = assignment_list(viewer=viewer).values("user_id")
+    return User.objects.filter(pk=user_id, pk__in=holders, is_active=True).first()

@@ -1,7 +1,9 @@
 """Pages of the org tree, the unit registry and coverage (两个覆盖)."""
 
+import datetime
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,12 +14,18 @@ from jiceng.core.access import get_area_for_view
 from jiceng.core.scope import KIND_UNIT, scope_for
 from jiceng.core.selectors import area_breadcrumb, area_roots
 from jiceng.orgs import exports
-from jiceng.orgs.access import get_org_for_view, get_unit_for_view
+from jiceng.orgs.access import (
+    can_manage_org,
+    can_manage_unit,
+    get_org_for_view,
+    get_unit_for_view,
+)
 from jiceng.orgs.models import Unit
 from jiceng.orgs.selectors import (
     COVERAGE_FILTERS,
     coverage_by_child,
     coverage_summary,
+    new_unit_since,
     org_children,
     org_roots,
     unit_list,
@@ -62,6 +70,7 @@ def org_detail(request, pk: int):
         if scope.can_see_kind(KIND_UNIT)
         else [],
         "own_unit": scope.filter(Unit.objects.filter(own_org=org)).first(),
+        "can_manage": org.is_open and can_manage_org(request.user, org),
     }
     return render(request, "orgs/org_detail.html", context)
 
@@ -97,7 +106,13 @@ def unit_list_view(request):
 @login_required
 def unit_detail(request, pk: int):
     unit = get_unit_for_view(request.user, pk)
-    return render(request, "orgs/unit_detail.html", {"unit": unit})
+    context = {
+        "unit": unit,
+        "can_manage": can_manage_unit(request.user, unit),
+        "follow_up_until": unit.registered_at + datetime.timedelta(days=settings.NEW_UNIT_DAYS),
+        "is_new": unit.registered_at >= new_unit_since(),
+    }
+    return render(request, "orgs/unit_detail.html", context)
 
 
 def _coverage_area(request):

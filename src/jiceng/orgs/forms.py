@@ -1,0 +1,191 @@
+"""Forms of the territory pages. They parse input only (types, lengths, the choices the
+viewer may pick from); the services check every rule and raise errors naming the
+field, which the views put back on the form beside that field."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
+
+
+def _blank(label=None) -> list:
+    return [("", label or _("请选择"))]
+
+
+def _choices(items, label=str) -> list[tuple[str, str]]:
+    return [(str(item.pk), label(item)) for item in items]
+
+
+def _area_label(area) -> str:
+    return f"{area.name}（{area.get_level_display()}）"
+
+
+class OrgForm(forms.Form):
+    """Register a party organization (条) at a place (块)."""
+
+    name = forms.CharField(label=_("组织名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("组织类别"), choices=[*_blank(), *PartyOrg.Kind.choices])
+    domain = forms.ChoiceField(label=_("所属领域"), choices=[*_blank(), *PartyOrg.Domain.choices])
+    form = forms.ChoiceField(
+        label=_("组建形式"), choices=PartyOrg.Form.choices, initial=PartyOrg.Form.SINGLE
+    )
+    parent = forms.ChoiceField(label=_("上级党组织"), required=False)
+    area = forms.ChoiceField(label=_("所在区域"), required=False)
+    secretary_name = forms.CharField(label=_("书记（选填）"), max_length=50, required=False)
+    established_on = forms.DateField(label=_("成立日期（选填）"), required=False, widget=DATE)
+
+    def __init__(self, *args, parents=(), areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [*_blank(_("无（最上级）")), *_choices(parents)]
+        self.fields["area"].choices = [
+            *_blank(_("与上级党组织相同")),
+            *_choices(areas, _area_label),
+        ]
+
+
+class OrgEditForm(forms.Form):
+    """What `org_update` may change; kind and place in the tree are not edits."""
+
+    name = forms.CharField(label=_("组织名称"), max_length=120)
+    domain = forms.ChoiceField(label=_("所属领域"), choices=PartyOrg.Domain.choices)
+    form = forms.ChoiceField(label=_("组建形式"), choices=PartyOrg.Form.choices)
+    secretary_name = forms.CharField(label=_("书记（选填）"), max_length=50, required=False)
+
+
+class OrgMoveForm(forms.Form):
+    parent = forms.ChoiceField(label=_("新的上级党组织"), required=False)
+    area = forms.ChoiceField(label=_("新的所在区域"), required=False)
+
+    def __init__(self, *args, parents=(), areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].choices = [*_blank(_("无（最上级）")), *_choices(parents)]
+        self.fields["area"].choices = [*_blank(_("不变")), *_choices(areas, _area_label)]
+
+
+class OrgCloseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 200}),
+    )
+    closed_on = forms.DateField(label=_("撤销日期"), widget=DATE, initial=timezone.localdate)
+
+
+class UnitForm(forms.Form):
+    """Register a unit that arrived in the territory (增加一个，组建一个)."""
+
+    name = forms.CharField(label=_("单位名称"), max_length=150)
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    kind = forms.ChoiceField(label=_("单位类别"), choices=[*_blank(), *Unit.Kind.choices])
+    area = forms.ChoiceField(label=_("所在区域"))
+    address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
+    employees = forms.IntegerField(label=_("从业人员数"), min_value=0, initial=0, widget=NUMBER)
+    formal_members = forms.IntegerField(
+        label=_("正式党员数"), min_value=0, initial=0, widget=NUMBER
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+
+
+class UnitEditForm(forms.Form):
+    name = forms.CharField(label=_("单位名称"), max_length=150)
+    kind = forms.ChoiceField(label=_("单位类别"), choices=Unit.Kind.choices)
+    address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
+    employees = forms.IntegerField(label=_("从业人员数"), min_value=0, widget=NUMBER)
+    formal_members = forms.IntegerField(label=_("正式党员数"), min_value=0, widget=NUMBER)
+
+
+class UnitMoveForm(forms.Form):
+    area = forms.ChoiceField(label=_("新的所在区域"))
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+
+
+class UnitCoverageForm(forms.Form):
+    """Own org, joint org, or neither (uncovered): the two are exclusive."""
+
+    own_org = forms.ChoiceField(label=_("本单位党组织"), required=False)
+    covering_org = forms.ChoiceField(label=_("覆盖的联合党组织"), required=False)
+
+    def __init__(self, *args, own_orgs=(), joint_orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["own_org"].choices = [*_blank(_("无")), *_choices(own_orgs)]
+        self.fields["covering_org"].choices = [*_blank(_("无")), *_choices(joint_orgs)]
+
+
+class GridPostForm(forms.Form):
+    """Appoint a grid leader, a grid worker or a lane chief (街巷长)."""
+
+    user = forms.ChoiceField(label=_("人员（账号）"))
+    duty = forms.ChoiceField(label=_("职责"), choices=[*_blank(), *GridPost.Duty.choices])
+    lane = forms.CharField(
+        label=_("街巷路段（街巷长填写）"),
+        max_length=100,
+        required=False,
+        help_text=_("例如：武康路（湖南路—兴国路）"),
+    )
+    started_on = forms.DateField(label=_("任职日期"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [
+            *_blank(),
+            *_choices(people, lambda u: f"{u.full_name or u.username}（{u.username}）"),
+        ]
+
+
+class EndForm(forms.Form):
+    ended_on = forms.DateField(label=_("离任日期"), widget=DATE, initial=timezone.localdate)
+
+
+class BigCommitteeForm(forms.Form):
+    area = forms.ChoiceField(label=_("街道或社区"))
+    org = forms.ChoiceField(label=_("依托党组织"))
+    name = forms.CharField(label=_("名称（选填）"), max_length=120, required=False)
+
+    def __init__(self, *args, areas=(), orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+        self.fields["org"].choices = [*_blank(), *_choices(orgs)]
+
+
+class PartTimeMemberForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    source = forms.ChoiceField(label=_("来源"), choices=[*_blank(), *PartTimeMember.Source.choices])
+    unit = forms.ChoiceField(label=_("所在单位（来自驻区单位时必选）"), required=False)
+    position = forms.CharField(label=_("单位职务（选填）"), max_length=60, required=False)
+    started_on = forms.DateField(label=_("任职日期"), widget=DATE, initial=timezone.localdate)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [*_blank(_("无")), *_choices(units)]
+
+
+class UploadForm(forms.Form):
+    """An Excel file to import into a place the viewer manages."""
+
+    area = forms.ChoiceField(label=_("导入到"))
+    file = forms.FileField(
+        label=_("Excel 文件（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
