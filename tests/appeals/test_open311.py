@@ -544,10 +544,39 @@ def test_key_command_prints_the_key_once_and_stores_only_its_hash(world, capsys)
     assert raw not in listing
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("description", "垃圾\x00桶满溢"),
+        ("address_string", "复兴西路\x0b12弄"),
+        ("first_name", "先\x01生"),
+        ("api_key", "k\x00"),
+        ("service_code", "sanitation\x00"),
+        ("address_id", GRID + "\x00"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(client, world, api_key, field, value):
+    response = _post(client, api_key, **{field: value})
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith(f"{field}: ")
+    assert Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "field, limit", [("description", 2000), ("address_string", 200), ("first_name", 50)]
+)
+def test_over_long_text_is_refused_naming_the_field(client, world, api_key, field, limit):
+    response = _post(client, api_key, **{field: "长" * (limit + 1)})
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith(f"{field}: ")
+    assert Appeal.objects.count() == 0
+
+
 def test_control_characters_never_break_the_xml(client, world, api_key):
-    code = _ids(_post(client, api_key, description="垃圾\x00桶\x01满溢\x0b了\n第二行"))[0]
-    case = Appeal.objects.get(tracking_code=code)
-    assert case.description == "垃圾桶满溢了\n第二行"
+    code = _ids(_post(client, api_key, description="垃圾桶满溢了\n第二行"))[0]
+    # As an older version stored them, before control characters were refused (NUL
+    # aside, which PostgreSQL never stored).
+    Appeal.objects.filter(tracking_code=code).update(description="垃圾桶\x01满溢\x0b了\n第二行")
     for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{code}.xml"):
         root = ET.fromstring(client.get(url).content)
         assert root.findtext("request/description") == "垃圾桶满溢了\n第二行"

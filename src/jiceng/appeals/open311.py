@@ -58,6 +58,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jiceng.appeals import intake, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
+from jiceng.core.inputs import MSG_CONTROL, has_control
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
 
@@ -400,9 +401,20 @@ def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> intak
     return place
 
 
+# The case's fields as Open311 names them, for errors raised by the intake's checks.
+OPEN311_FIELDS = {
+    "description": "description",
+    "address": "address_string",
+    "contact_name": "first_name",
+    "contact_phone": "phone",
+    "idempotency_key": "Idempotency-Key",
+}
+
+
 def _text(data: QueryDict, name: str) -> str:
-    """A posted text field without the control characters no store or XML can keep."""
-    return XML_ILLEGAL.sub("", data.get(name) or "")
+    """A posted text field. Control characters were refused on arrival
+    (`_request_create`); the intake checks lengths against the columns (core.inputs)."""
+    return data.get(name) or ""
 
 
 def _contact_name(data: QueryDict) -> str:
@@ -430,6 +442,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     the minute (`jiceng process-intake`), visible through GET as its status_notes and
     agency_responsible. Key, category and place come from a per-process cache."""
     data = request.POST
+    for name, values in data.lists():
+        if has_control(name) or any(has_control(v) for v in values):
+            return _error(fmt, 400, f"{XML_ILLEGAL.sub('', name)}: {MSG_CONTROL}")
     raw_key = data.get("api_key")
     key = intake.open311_key_cached(raw_key)
     if key is None:
@@ -472,7 +487,8 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             key=key,
         )
     except ApplicationError as failure:
-        field = f"{failure.field}: " if failure.field else ""
+        name = OPEN311_FIELDS.get(failure.field, failure.field)
+        field = f"{name}: " if name else ""
         return _error(fmt, 400, f"{field}{failure.message}")
     if received is None:  # revoked since this worker cached it
         intake.forget_key(raw_key)

@@ -32,8 +32,9 @@ from jiceng.core import crypto
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import check_model_text, check_text
 from jiceng.core.models import Area, AuditEntry
-from jiceng.core.validators import clean_name, clean_text, normalize_text, validate_phone
+from jiceng.core.validators import clean_name, clean_text, validate_phone
 from jiceng.core.workdays import add_hours, add_working_days
 
 DESCRIPTION_MAX = 2000
@@ -197,20 +198,30 @@ def intake_texts(intake: Intake) -> dict[str, str]:
         raise ValidationFailed(MSG_CATEGORY, field="category")
     if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
         raise ValidationFailed(MSG_AREA_LEVEL, field="area")
-    description = clean_text(intake.description, multiline=True)
+    # The input policy (core.inputs) for every way a case enters: pages, API, Open311,
+    # bulk recording; control characters are refused naming the field.
+    description = check_text(intake.description, field="description", kind="multiline")
     if not description:
         raise ValidationFailed(MSG_DESCRIPTION, field="description")
     if len(description) > DESCRIPTION_MAX:
         raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
-    phone = ""
-    if normalize_text(intake.contact_phone or "").strip():
-        phone = validate_phone(intake.contact_phone, field="contact_phone")
+    address = check_model_text(Appeal, "address", intake.address)
+    contact_name = check_model_text(Appeal, "contact_name", intake.contact_name, kind="name")
+    raw_phone = check_text(intake.contact_phone, field="contact_phone", kind="number")
+    phone = validate_phone(raw_phone, field="contact_phone") if raw_phone else ""
     return {
         "description": description,
-        "address": clean_text(intake.address)[:200],
-        "contact_name": clean_name(intake.contact_name)[:50],
+        "address": address,
+        "contact_name": contact_name,
         "contact_phone_encrypted": crypto.encrypt(phone) if phone else "",
     }
+
+
+def intake_keys(intake: Intake) -> tuple[str, str]:
+    """The client and its idempotency key as stored (64 characters each at most)."""
+    client = check_text(intake.client, field="client", max_length=64, kind="code")
+    key = check_text(intake.idempotency_key, field="idempotency_key", max_length=64, kind="code")
+    return client, key
 
 
 @transaction.atomic
@@ -222,8 +233,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
     territory. The case is dispatched at once when a rule matches and no similar open
     case exists at the place; otherwise it waits in the street's queue with the reason.
     """
-    key = (intake.idempotency_key or "").strip()[:64]
-    client = (intake.client or "").strip()[:64]
+    client, key = intake_keys(intake)
     if key:
         existing = Appeal.objects.filter(client=client, idempotency_key=key).first()
         if existing is not None:
@@ -1345,11 +1355,15 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
     from jiceng.core.bulk import insert_rows
 
     now = timezone.now()
-    keys = {
-        ((c.intake.client or "").strip()[:64], (c.intake.idempotency_key or "").strip()[:64])
-        for c in cases
-        if (c.intake.idempotency_key or "").strip()
-    }
+    keys = set()
+    for number, case in enumerate(cases, start=1):
+        try:
+            client, key = intake_keys(case.intake)
+        except ValidationFailed as error:
+            message = str(MSG_RECORD_ROW).format(row=number, message=error.message)
+            raise ValidationFailed(message, field=error.field) from None
+        if key:
+            keys.add((client, key))
     on_file: set[tuple[str, str]] = set()
     key_list = sorted(keys)
     for start in range(0, len(key_list), 500):
@@ -1452,8 +1466,7 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
 def _record_case(case: CaseRecord, *, now, places, on_file) -> "_CaseReplay | None":
     """The case as `appeal_intake` would have received it at `case.received_at`."""
     intake = case.intake
-    key = (intake.idempotency_key or "").strip()[:64]
-    client = (intake.client or "").strip()[:64]
+    client, key = intake_keys(intake)
     if key:
         if (client, key) in on_file:
             return None

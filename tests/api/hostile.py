@@ -1,0 +1,111 @@
+"""The five hostile values of issue 22 and a world to send them into: one case, member,
+transfer, outflow, inflow, dual report, need and proposal in 湖南路街道 (xh_s1), visible
+to its street staff and to the 徐汇区 district admin alike."""
+
+import datetime
+from dataclasses import dataclass
+
+from jiceng.appeals import services as appeal_services
+from jiceng.appeals.models import Appeal, Category
+from jiceng.cobuild import services as cobuild_services
+from jiceng.members import services as member_services
+from tests.members.factories import facts, id_number
+
+OVER_LONG = "over-long"
+# An over-long value is one character past the limit the schema or form states, and
+# far past it where none is stated.
+HOSTILE = {
+    OVER_LONG: None,
+    "nul": "名称\x00后缀",
+    "bidi": "photo\u202egpj.exe",
+    "html": '<script>alert(1)</script><img src=x onerror="alert(2)">',
+    "emoji": "家👨‍👩‍👧‍👦🏳️‍🌈😀",
+}
+REFUSED = {OVER_LONG, "nul"}  # no field may store these
+
+
+def hostile_value(kind: str, max_length: int | None) -> str:
+    if kind == OVER_LONG:
+        return "长" * ((max_length or 100_000) + 1)
+    return HOSTILE[kind]
+
+
+@dataclass
+class World:
+    t: object
+    appeal: Appeal
+    member: object
+    other_member: object
+    transfer: object
+    outflow: object
+    inflow: object
+    report: object
+    need: object
+    proposal: object
+
+
+def build_world(t) -> World:
+    a, o = t.areas, t.orgs
+    staff = t.users["xh_s1_staff"]
+    street = appeal_services.handling_unit_create(
+        actor=None, name="湖南路街道办事处", kind="street", area=a["xh_s1"]
+    )
+    appeal_services.routing_rule_set(actor=None, area=a["xh_s1"], unit=street)
+    appeal, _created = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="sanitation"),
+            area=a["xh_g1"],
+            description="楼下垃圾三天没人清运",
+        ),
+    )
+    member = member_services.member_register(
+        actor=staff, org=o["xh_c1_b1"], facts=facts(name="张伟")
+    )
+    other = member_services.member_register(
+        actor=staff, org=o["xh_c1_b1"], facts=facts(name="李娜", category="in_service")
+    )
+    transfer = member_services.transfer_start(
+        actor=staff, member=other, to_org=o["xh_c1_gb"], reason="工作调动"
+    )
+    outflow = member_services.outflow_register(
+        actor=staff,
+        member=member,
+        certificate_number="LD2026001",
+        destination="浙江省杭州市",
+        left_on=datetime.date(2026, 3, 1),
+    )
+    inflow = member_services.inflow_register(
+        actor=staff,
+        community=a["xh_c1"],
+        name="王芳",
+        id_number=id_number(),
+        certificate_number="LD2026002",
+        home_org_name="安徽省某村党支部",
+    )
+    report = member_services.dual_report_unit_org(
+        actor=staff, unit_org=o["xh_unit_org"], community=a["xh_c1"]
+    )
+    need = cobuild_services.need_create(
+        actor=staff,
+        facts=cobuild_services.NeedFacts(
+            title="老人助餐",
+            category="elderly_care",
+            community=a["xh_c1"],
+            window_start=datetime.date.today(),
+            window_end=datetime.date.today() + datetime.timedelta(days=30),
+        ),
+    )
+    return World(
+        t=t,
+        appeal=appeal,
+        member=member,
+        other_member=other,
+        transfer=transfer,
+        outflow=outflow,
+        inflow=inflow,
+        report=report,
+        need=need,
+        proposal=None,
+    )
