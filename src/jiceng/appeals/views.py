@@ -6,6 +6,8 @@ the form field they name.
 """
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib import messages
@@ -23,10 +25,14 @@ from jiceng.appeals.models import Appeal, Category, SummonsTarget
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.scope import scope_for
+
+# What a tracking code can be (Appeal.tracking_code); anything else is not looked up.
+TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
 
 PLACE_LEVELS = {"street": "district", "community": "street", "grid": "community"}
 
@@ -126,7 +132,11 @@ def places(request, level: str):
 
 
 def track(request):
-    code = (request.GET.get("code") or "").strip().upper()
+    code = unicodedata.normalize("NFKC", request.GET.get("code") or "")
+    code = re.sub(r"[\s-]+", "", code).upper()
+    if code and not TRACKING_CODE.fullmatch(code):
+        # Not a code this system issues: answered as a code not on file, never handed on.
+        return render(request, "appeals/track_lookup.html", {"not_found": True}, status=404)
     if code:
         return redirect("track:code", code=code)
     return render(request, "appeals/track_lookup.html")
@@ -358,15 +368,21 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "start":
         services.appeal_start(actor=user, appeal=appeal)
     elif action == "reply":
-        services.appeal_reply(actor=user, appeal=appeal, reply=post.get("reply", ""))
+        form = forms.ReplyForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        services.appeal_reply(actor=user, appeal=appeal, reply=form.cleaned_data["reply"])
         messages.success(request, _("已答复"))
     elif action == "return":
-        services.appeal_return(actor=user, appeal=appeal, reason=post.get("reason", ""))
+        form = forms.ReasonForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        services.appeal_return(actor=user, appeal=appeal, reason=form.cleaned_data["reason"])
         messages.success(request, _("已退单"))
     elif action == "dispatch":
         form = forms.DispatchForm(post, appeal=appeal)
         if not form.is_valid():
-            raise ValidationFailed(_("请选择承办单位"), field="unit")
+            raise form_failure(form)
         services.appeal_dispatch(
             actor=user,
             appeal=appeal,
@@ -377,7 +393,7 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "summon":
         form = forms.SummonsForm(post, appeal=appeal)
         if not form.is_valid():
-            raise ValidationFailed(_("请选择部门并填写事由"), field="units")
+            raise form_failure(form)
         services.summons_create(
             actor=user,
             appeal=appeal,
@@ -390,7 +406,7 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "mediation":
         form = forms.MediationForm(post)
         if not form.is_valid():
-            raise ValidationFailed(_("调解记录有误"), field="parties")
+            raise form_failure(form)
         data = form.cleaned_data
         services.mediation_record(
             actor=user,
@@ -416,7 +432,10 @@ def summons_answer(request, target_id: int, step: str):
             services.summons_report(actor=request.user, target=target)
             messages.success(request, _("已报到"))
         elif step == "act":
-            services.summons_act(actor=request.user, target=target, note=request.POST.get("note"))
+            form = forms.NoteForm(request.POST)
+            if not form.is_valid():
+                raise form_failure(form)
+            services.summons_act(actor=request.user, target=target, note=form.cleaned_data["note"])
             messages.success(request, _("处置情况已记录"))
         else:
             raise Http404

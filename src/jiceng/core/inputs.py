@@ -179,3 +179,15 @@ class QueryStringMiddleware:
             body = {"code": "invalid", "message": str(MSG_CONTROL), "field": field}
             return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
         return render(request, "400.html", {"field": field, "message": MSG_CONTROL}, status=400)
+
+
+def form_failure(form: forms.Form) -> ValidationFailed:
+    """The first error of an invalid form as an application error naming its field
+    ("转接原因：含有不可见的控制字符…"), for views that answer with a message and a
+    redirect rather than the form again."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        message = f"{label}：{errors[0]}" if label else str(errors[0])
+        return ValidationFailed(message, field=None if name == "__all__" else name)
+    return ValidationFailed(field=None)
