@@ -75,6 +75,15 @@ class ReplyForm(InputPolicyForm):
     )
 
 
+class PublishForm(InputPolicyForm):
+    public_description = forms.CharField(
+        label=_("公开描述（删去姓名、地址、门牌、电话和证件号后公开；留空则撤回）"),
+        max_length=Appeal._meta.get_field("public_description").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class DispatchForm(InputPolicyForm):
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=HandlingUnit.objects.none())
     note = forms.CharField(label=_("派单说明"), max_length=500, required=False)

@@ -75,8 +75,22 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 # U+FFFE/U+FFFF): a pasted control character must not make a document malformed, and
 # PostgreSQL refuses NUL in text outright.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Events whose note explains the case's status; a resident's rating comment does not.
-STATUS_NOTE_EXCLUDED_ACTIONS = ("rate",)
+# What the feed reads of a case: nothing of the resident's own (description, address,
+# position, contact, photo) but the edit a staff member published.
+PUBLIC_COLUMNS = (
+    "tracking_code", "state", "routing_pending", "received_at", "closed_at",
+    "resolution_due_at", "public_reply", "public_description",
+    "category__name", "category__code", "area__name", "area__code", "unit__name",
+)  # fmt: skip
+# status_notes before the handling unit's reply: where the case stands, in fixed words.
+STATUS_NOTES = {
+    Appeal.State.RECEIVED: "已受理，等待派单 (received)",
+    Appeal.State.DISPATCHED: "已派单至承办单位 (sent to the handling unit)",
+    Appeal.State.ACCEPTED: "承办单位已签收 (accepted by the handling unit)",
+    Appeal.State.IN_PROGRESS: "正在办理 (in progress)",
+    Appeal.State.RETURNED: "退回重新派单 (being sent to another unit)",
+    Appeal.State.REOPENED: "居民不满意，重新办理 (reopened)",
+}
 
 MSG_FORMAT = "格式应为 json 或 xml (format must be json or xml)"
 MSG_METHOD = "不支持该请求方法 (method not allowed)"
@@ -250,17 +264,13 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 def _public_requests() -> QuerySet[Appeal]:
-    """Cases as the public sees them, with the latest status note and the time of the
-    latest event computed by the database, so a list of 1,000 is one query."""
+    """Cases as the public sees them, with the time of the latest event computed by the
+    database, so a list of 1,000 is one query. Only the columns the feed shows are read."""
     events = AppealEvent.objects.filter(appeal=OuterRef("pk")).order_by("-at", "-id")
-    notes = (
-        events.filter(is_public=True)
-        .exclude(note="")
-        .exclude(action__in=STATUS_NOTE_EXCLUDED_ACTIONS)
-    )
-    return Appeal.objects.select_related("category", "area", "unit").annotate(
-        status_note=Subquery(notes.values("note")[:1]),
-        last_event_at=Subquery(events.values("at")[:1]),
+    return (
+        Appeal.objects.select_related("category", "area", "unit")
+        .only(*PUBLIC_COLUMNS)
+        .annotate(last_event_at=Subquery(events.values("at")[:1]))
     )
 
 
@@ -270,27 +280,34 @@ def _decimal(value: Decimal | None) -> str | None:
 
 
 def _request_row(appeal: Appeal) -> dict[str, Any]:
+    """Category, status, area, dates, the handling unit and its public reply; the
+    description only as a staff member published it; never the resident's address,
+    position, contact or photo."""
     closed = appeal.state == Appeal.State.CLOSED
     updated = appeal.closed_at if closed and appeal.closed_at else appeal.last_event_at
-    note = NOTE_ROUTING if appeal.routing_pending else redact_personal(appeal.status_note or "")
+    if appeal.routing_pending:
+        note = NOTE_ROUTING
+    elif appeal.state == Appeal.State.REOPENED:
+        note = STATUS_NOTES[appeal.state]
+    else:
+        note = redact_personal(appeal.public_reply) or str(STATUS_NOTES.get(appeal.state, ""))
     return {
         "service_request_id": appeal.tracking_code,
         "status": "closed" if closed else "open",
         "status_notes": note,
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
-        "description": redact_personal(appeal.description),
+        "description": redact_personal(appeal.public_description),
         "agency_responsible": appeal.unit.name if appeal.unit_id else "",
         "service_notice": "",
         "requested_datetime": _iso(appeal.received_at),
         "updated_datetime": _iso(updated or appeal.received_at),
         "expected_datetime": _iso(appeal.resolution_due_at),
-        # From the most specific to the most general, as the spec asks.
-        "address": "，".join(p for p in (redact_personal(appeal.address), appeal.area.name) if p),
+        "address": appeal.area.name,
         "address_id": appeal.area.code,
         "zipcode": None,
-        "lat": _decimal(appeal.latitude),
-        "long": _decimal(appeal.longitude),
+        "lat": None,
+        "long": None,
         "media_url": None,
     }
 

@@ -88,6 +88,9 @@ class AppealDetailOut(AppealOut):
     description: str
     address: str
     public_reply: str
+    # What the public Open311 feed shows of the description; empty until published.
+    public_description: str
+    description_published_at: datetime.datetime | None
     events: list[EventOut]
 
     @staticmethod
@@ -105,6 +108,7 @@ class ActionIn(Schema):
     reason: model_text(AppealEvent, "note", kind="multiline") = ""
     note: model_text(AppealEvent, "note", kind="multiline") = ""
     unit: int | None = None
+    public_description: model_text(Appeal, "public_description", kind="multiline") = ""
 
 
 class PublicTrackOut(Schema):

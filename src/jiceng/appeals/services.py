@@ -33,6 +33,7 @@ from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.inputs import check_model_text, check_text
+from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import clean_name, clean_text, validate_phone
 from jiceng.core.workdays import add_hours, add_working_days
@@ -45,6 +46,7 @@ TRACKING_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read ove
 
 MSG_DESCRIPTION = _("请填写诉求内容")
 MSG_DESCRIPTION_LONG = _("诉求内容不能超过2000字")
+MSG_PUBLISH_PERSONAL = _("公开描述中仍有电话号码或身份证号，请删除后再公开")
 MSG_CATEGORY = _("诉求类别无效")
 MSG_AREA_LEVEL = _("发生地应为社区、网格或楼栋")
 MSG_PHOTO_TYPE = _("照片应为 JPG、PNG 或 WebP 格式")
@@ -390,6 +392,45 @@ def appeal_reply(*, actor, appeal: Appeal, reply: str) -> Appeal:
         public=True,
         replied_at=timezone.now(),
         public_reply=reply,
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_publish_description(*, actor, appeal: Appeal, text: str) -> Appeal:
+    """Let the public feed (Open311) show an edit of the case's description, as
+    FixMyStreet's moderators do: the staff member takes out names, addresses, room
+    numbers, phone and ID numbers; numbers the masking still finds are refused. An
+    empty text withdraws what was published. The resident's own words are kept as
+    they were; one internal event and one audit row record who published what."""
+    access.require_publish_description(actor, appeal)
+    text = check_model_text(Appeal, "public_description", text, kind="multiline")
+    if redact_personal(text) != text:
+        raise ValidationFailed(MSG_PUBLISH_PERSONAL, field="public_description")
+    before = appeal.public_description
+    published = bool(text)
+    appeal.public_description = text
+    appeal.description_published_at = timezone.now() if published else None
+    appeal.description_published_by = _actor(actor) if published else None
+    appeal.save(
+        update_fields=[
+            "public_description",
+            "description_published_at",
+            "description_published_by",
+        ]
+    )
+    _event(
+        appeal,
+        "publish" if published else "unpublish",
+        actor=actor,
+        from_state=appeal.state,
+        data={"characters": len(text)},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=appeal,
+        changes={"public_description": {"old": before, "new": text}},
     )
     return appeal
 

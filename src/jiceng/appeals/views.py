@@ -26,7 +26,7 @@ from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
 from jiceng.core.inputs import form_failure
-from jiceng.core.masking import mask_phone
+from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.scope import scope_for
@@ -312,7 +312,12 @@ def _detail_context(request, appeal: Appeal) -> dict:
             if access.is_handler(user, t.unit)
         ],
         "note_form": forms.NoteForm(),
+        "can_publish": access.can_publish_description(user, appeal),
     }
+    if context["can_publish"]:
+        # A suggestion to edit: the masking's numbers already out, names and places not.
+        suggestion = appeal.public_description or redact_personal(appeal.description)
+        context["publish_form"] = forms.PublishForm(initial={"public_description": suggestion})
     if context["can_dispatch"]:
         context["dispatch_form"] = forms.DispatchForm(appeal=appeal)
         context["duplicates"] = selectors.similar_open_appeals(appeal)
@@ -339,7 +344,7 @@ def detail(request, pk: int):
     return render(request, "appeals/detail.html", _detail_context(request, appeal))
 
 
-ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation")
+ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation", "publish")
 
 
 @login_required
@@ -373,6 +378,13 @@ def _perform(request, appeal: Appeal, action: str) -> None:
             raise form_failure(form)
         services.appeal_reply(actor=user, appeal=appeal, reply=form.cleaned_data["reply"])
         messages.success(request, _("已答复"))
+    elif action == "publish":
+        form = forms.PublishForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        text = form.cleaned_data["public_description"]
+        services.appeal_publish_description(actor=user, appeal=appeal, text=text)
+        messages.success(request, _("已公开描述") if text else _("已撤回公开描述"))
     elif action == "return":
         form = forms.ReasonForm(post)
         if not form.is_valid():
