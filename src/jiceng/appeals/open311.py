@@ -16,11 +16,15 @@ address_string alone is refused for the same reason. `jurisdiction_id`, optional
 spec allows for a single-jurisdiction server, is also an area code: when given, GET
 lists only that subtree and POST accepts places inside it only; an unknown one is 404.
 
-Personal data. GET output never carries the contact's name, phone or email; the
-description, the address and the notes are residents' and handlers' words, public in
-Open311, shown with mobile and ID numbers typed into them masked. `email`, `device_id`,
-`account_id` and `media_url` are accepted and ignored: there is nowhere to keep an email,
-and a remote URL is never fetched.
+Personal data. GET output shows, by default, the category, status, area, dates, the
+handling unit and its public reply; never the contact's name, phone or email, the
+address text, the coordinates or the photo. The description appears only as a staff
+member published it with personal data removed (`appeal_publish_description`, as
+FixMyStreet moderates); replies and published text are shown with phone and ID numbers
+typed into them masked (core.masking) all the same. `email`, `device_id`, `account_id`
+and `media_url` are accepted and ignored: there is nowhere to keep an email, and a
+remote URL is never fetched. Posted text follows the input policy (core.inputs): a
+control character in any field, or text longer than its column, is refused naming it.
 
 Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
 answers with the first case's id and creates nothing.
@@ -33,9 +37,10 @@ the browser middleware (appeals.middleware) and reads the key, category and plac
 per-process cache; a revoked key is refused by the write itself.
 
 Mapping. status is closed when the case is closed, open otherwise; status_notes is the
-latest public note of the case (dispatch, signing, the reply, a reopening reason; the
-resident's own rating comment is not a status note); expected_datetime is the resolution
-deadline; updated_datetime is the closing time of a closed case, else its latest event.
+handling unit's public reply once given, else a fixed sentence for the state (a reopened
+case says so, not the resident's reason); address is the area's name, address_id its
+code, lat and long null; expected_datetime is the resolution deadline; updated_datetime
+is the closing time of a closed case, else its latest event.
 """
 
 import datetime
