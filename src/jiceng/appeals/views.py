@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.scope import scope_for
+from jiceng.core.uploads import content_type_of
 
 # What a tracking code can be (Appeal.tracking_code); anything else is not looked up.
 TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
@@ -342,6 +343,24 @@ def _detail_context(request, appeal: Appeal) -> dict:
 def detail(request, pk: int):
     appeal = access.get_appeal_for_view(request.user, pk)
     return render(request, "appeals/detail.html", _detail_context(request, appeal))
+
+
+@login_required
+@require_GET
+def photo(request, pk: int):
+    """The case's photo, only to those who may see the case (core.scope decides): the
+    stored file was re-encoded on upload (core.uploads); it goes out with its own
+    content type, nosniff, and a name made of the tracking code, never the upload's."""
+    appeal = access.get_appeal_for_view(request.user, pk)
+    if not appeal.photo:
+        raise Http404
+    name = appeal.photo.name
+    extension = name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(appeal.photo.open("rb"), content_type=content_type_of(name))
+    response["Content-Disposition"] = f'inline; filename="{appeal.tracking_code}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation", "publish")
