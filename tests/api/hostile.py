@@ -42,6 +42,59 @@ class World:
     report: object
     need: object
     proposal: object
+    cobuild: dict = None
+
+
+def _cobuild(t, need) -> dict:
+    """One of each co-building object with a page of its own, in 复兴西路 (xh_c1)."""
+    from jiceng.cobuild.models import Venue
+    from jiceng.orgs import services as org_services
+
+    today = datetime.date.today()
+    resource = cobuild_services.resource_offer(
+        actor=None,
+        org=t.orgs["xh_unit_org"],
+        facts=cobuild_services.ResourceFacts(
+            title="企业志愿者助餐服务",
+            kind="services",
+            category="elderly_care",
+            available_from=today,
+            available_until=today + datetime.timedelta(days=60),
+            capacity=1,
+            area=t.areas["xh_c1"],
+        ),
+    )
+    run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
+    project = cobuild_services.proposal_accept(actor=None, proposal=run.proposals.first())
+    agreement = cobuild_services.agreement_create(
+        actor=None,
+        community=t.areas["xh_c1"],
+        unit=t.units["xh_own"],
+        title="共建协议",
+        signed_on=today,
+        commitments=[cobuild_services.CommitmentSpec("unit", "开放场地", 12, "次")],
+    )
+    committee = org_services.big_committee_create(
+        actor=None, area=t.areas["xh_c1"], org=t.orgs["xh_c1_gb"]
+    )
+    meeting = cobuild_services.meeting_create(
+        actor=None, committee=committee, title="联席会议", held_on=today, agenda="议程"
+    )
+    cobuild_services.meeting_task_add(
+        actor=None, meeting=meeting, decision="事项", owner_name="物业", deadline=today
+    )
+    venue = cobuild_services.venue_create(
+        actor=None, name="单位阵地", kind=Venue.Kind.UNIT_VENUE, unit=t.units["xh_own"],
+        floor_area=1,
+    )  # fmt: skip
+    cobuild_services.room_add(actor=None, venue=venue, name="活动室")
+    return {
+        "resource": resource,
+        "project": project,
+        "agreement": agreement,
+        "meeting": meeting,
+        "venue": venue,
+    }
 
 
 def build_world(t) -> World:
@@ -97,7 +150,9 @@ def build_world(t) -> World:
             window_end=datetime.date.today() + datetime.timedelta(days=30),
         ),
     )
+    cobuild = _cobuild(t, need)
     return World(
+        cobuild=cobuild,
         t=t,
         appeal=appeal,
         member=member,
