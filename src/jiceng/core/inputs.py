@@ -99,10 +99,13 @@ def check_model_text(
 # ---- JSON API -------------------------------------------------------------------------------
 
 
-def _pydantic_check(value: str, *, kind: Kind) -> str:
-    if has_control(value):
-        raise PydanticCustomError("invalid", str(MSG_CONTROL))
-    return check_text(value, field="", kind=kind)
+def _pydantic_check(value: str, *, kind: Kind, max_length: int) -> str:
+    # The limit is checked again after cleaning: NFKC can lengthen a text ("㍿" is
+    # four characters once normalized).
+    try:
+        return check_text(value, field="", max_length=max_length, kind=kind)
+    except ValidationFailed as refused:
+        raise PydanticCustomError("invalid", str(refused.message)) from None
 
 
 def limited_text(max_length: int, *, kind: Kind = "text"):
@@ -111,7 +114,7 @@ def limited_text(max_length: int, *, kind: Kind = "text"):
     return Annotated[
         str,
         StringConstraints(max_length=max_length),
-        AfterValidator(partial(_pydantic_check, kind=kind)),
+        AfterValidator(partial(_pydantic_check, kind=kind, max_length=max_length)),
     ]
 
 
