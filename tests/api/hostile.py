@@ -43,6 +43,7 @@ class World:
     need: object
     proposal: object
     cobuild: dict = None
+    replied: Appeal = None
 
 
 def _cobuild(t, need) -> dict:
@@ -113,6 +114,18 @@ def build_world(t) -> World:
             description="楼下垃圾三天没人清运",
         ),
     )
+    # A second case, answered: its tracking page offers the rating form.
+    replied, _created = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="sanitation"),
+            area=a["xh_g1"],
+            description="路灯不亮",
+        ),
+    )
+    appeal_services.appeal_accept(actor=staff, appeal=replied)
+    appeal_services.appeal_reply(actor=staff, appeal=replied, reply="已修复")
     member = member_services.member_register(
         actor=staff, org=o["xh_c1_b1"], facts=facts(name="张伟")
     )
@@ -152,6 +165,7 @@ def build_world(t) -> World:
     )
     cobuild = _cobuild(t, need)
     return World(
+        replied=replied,
         cobuild=cobuild,
         t=t,
         appeal=appeal,

@@ -29,6 +29,7 @@ def _pages(w) -> list[str]:
         reverse("appeals:setup_category_new"),
         reverse("track:lookup"),
         reverse("track:code", args=[w.appeal.tracking_code]),
+        reverse("track:code", args=[w.replied.tracking_code]),
         reverse("cobuild:need_report"),
         reverse("cobuild:need_new"),
         reverse("cobuild:need", args=[w.need.pk]),

@@ -189,7 +189,7 @@ def track_rate(request, code: str):
         except ApplicationError as error:
             messages.error(request, str(error.message))
     else:
-        messages.error(request, _("请选择是否解决和满意度"))
+        messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
 
 
@@ -208,7 +208,7 @@ def track_reopen(request, code: str):
         except ApplicationError as error:
             messages.error(request, str(error.message))
     else:
-        messages.error(request, _("请填写原因"))
+        messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
 
 
