@@ -103,3 +103,13 @@ def test_control_characters_in_query_strings_are_refused(client, territory):
     assert page.status_code == 400 and str(MSG_CONTROL) in page.content.decode()
     assert client.get("/open311/v2/requests.json", {"jurisdiction_id": "\x00"}).status_code == 400
     assert client.get("/api/orgs", {"q": "党委"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "username, password", [("xh\x00admin", "x"), ("xh_admin", "pa\x00ss"), ("长" * 151, "x")]
+)
+def test_the_sign_in_form_refuses_before_looking_anyone_up(client, territory, username, password):
+    answer = client.post("/accounts/login/", {"username": username, "password": password})
+    assert answer.status_code == 200 and "_auth_user_id" not in client.session
+    shown = answer.content.decode()
+    assert (str(MSG_CONTROL) if "\x00" in username + password else "151") in shown
