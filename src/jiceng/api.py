@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from jiceng.accounts.api_auth import VerifiedSessionAuth
 from jiceng.core.errors import ApplicationError
+from jiceng.core.inputs import too_long
 
 session_auth = VerifiedSessionAuth()
 
@@ -44,7 +45,21 @@ def validation_error(request, exc: NinjaValidationError):
         if part not in ("body", "query", "path", "payload")
     ]
     field = ".".join(loc) or None
-    return _error(request, 422, "invalid", f"输入有误：{first.get('msg', '')}", field)
+    return _error(request, 422, "invalid", _validation_message(first), field)
+
+
+def _validation_message(error: dict) -> str:
+    """pydantic's English messages for the errors a person can cause, in the policy's
+    Chinese (core.inputs); others keep pydantic's wording after a Chinese lead."""
+    kind = error.get("type", "")
+    context = error.get("ctx") or {}
+    if kind == "string_too_long":
+        given = error.get("input")
+        length = len(given) if isinstance(given, str) else 0
+        return too_long(context.get("max_length", 0), length)
+    if kind == "invalid":  # core.inputs' own refusal, already in Chinese
+        return str(error.get("msg", ""))
+    return f"输入有误：{error.get('msg', '')}"
 
 
 @api.exception_handler(AuthenticationError)

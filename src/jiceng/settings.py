@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "jiceng.core.inputs.QueryStringMiddleware",
     "axes.middleware.AxesMiddleware",
     "jiceng.core.middleware.ApplicationErrorMiddleware",
 ]

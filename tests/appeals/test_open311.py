@@ -15,7 +15,7 @@ from django.utils import timezone
 from jiceng.appeals import intake, services
 from jiceng.appeals.intake import intake_process
 from jiceng.appeals.models import Appeal, AppealEvent, Open311Key
-from jiceng.appeals.open311 import NOTE_ROUTING
+from jiceng.appeals.open311 import NOTE_ROUTING, STATUS_NOTES
 from jiceng.core.audit import audit_verify
 from jiceng.core.models import AuditEntry
 
@@ -203,7 +203,7 @@ def test_post_answers_at_once_and_the_case_is_routed_after(client, world, api_ke
     assert audit.changes["channel"] == "open311"
     assert audit_verify().ok
     [routed] = client.get(f"/open311/v2/requests/{appeal.tracking_code}.json").json()
-    assert routed["status_notes"] == "已派至复兴西路居委会"
+    assert routed["status_notes"] == STATUS_NOTES[Appeal.State.DISPATCHED]
     assert routed["agency_responsible"] == world.community_unit.name
 
     again = _post(client, api_key, headers={"Idempotency-Key": "crm-77"})
@@ -375,10 +375,13 @@ def test_get_requests_maps_states_deadlines_and_notes(client, world, api_key):
     assert detail["requested_datetime"] == _iso(case.received_at)
     assert detail["requested_datetime"].endswith("+08:00")
     assert detail["agency_responsible"] == world.community_unit.name
-    assert detail["status_notes"] == "已派至复兴西路居委会"
-    assert detail["address"].startswith("复兴西路12弄门口") and "第一网格" in detail["address"]
-    assert detail["address_id"] == GRID and detail["lat"] == "31.2095"
-    assert detail["long"] == "121.443" and detail["zipcode"] is None
+    # Before the reply: where the case stands, in fixed words (a dispatch note is
+    # staff's own words and stays inside).
+    assert detail["status_notes"] == STATUS_NOTES[Appeal.State.DISPATCHED]
+    # The area, never the resident's address or position; no description until published.
+    assert detail["address"] == "第一网格" and detail["address_id"] == GRID
+    assert detail["lat"] is None and detail["long"] is None and detail["zipcode"] is None
+    assert detail["description"] == ""
 
     handler = world.t.users["xh_c1_secretary"]
     services.appeal_accept(actor=handler, appeal=case)
@@ -403,7 +406,7 @@ def test_get_requests_maps_states_deadlines_and_notes(client, world, api_key):
     assert client.get("/open311/v2/requests/NOPE.json").json()[0]["code"] == 404
 
 
-def test_a_reopened_case_is_open_again_with_the_reason_as_its_note(client, world, api_key):
+def test_a_reopened_case_is_open_again_and_says_so(client, world, api_key):
     code = _file(client, api_key)
     case = Appeal.objects.get(tracking_code=code)
     handler = world.t.users["xh_c1_secretary"]
@@ -415,7 +418,9 @@ def test_a_reopened_case_is_open_again_with_the_reason_as_its_note(client, world
     services.appeal_reopen(actor=None, appeal=case, reason="垃圾还在")
     case.refresh_from_db()
     reopened = client.get(f"/open311/v2/requests/{code}.json").json()[0]
-    assert reopened["status"] == "open" and reopened["status_notes"] == "垃圾还在"
+    # The resident's reason is theirs: the feed says the case was reopened, not why.
+    assert reopened["status"] == "open"
+    assert reopened["status_notes"] == STATUS_NOTES[Appeal.State.REOPENED]
     assert reopened["expected_datetime"] == _iso(case.resolution_due_at)
 
 
@@ -494,7 +499,8 @@ def test_public_output_carries_nothing_personal(client, world, api_key):
     for text in pages:
         for secret in (PHONE, "先生", "wang@example.com", "13912345678", "13812345678"):
             assert secret not in text
-        assert "139****5678" in text and "138****5678" in text
+        assert "垃圾没人管" not in text and "12号" not in text  # unpublished, the area only
+        assert "139****5678" in text  # the unit's reply, masked
         assert "example.com/a.jpg" not in text
 
 
@@ -544,10 +550,41 @@ def test_key_command_prints_the_key_once_and_stores_only_its_hash(world, capsys)
     assert raw not in listing
 
 
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("description", "垃圾\x00桶满溢"),
+        ("address_string", "复兴西路\x0b12弄"),
+        ("first_name", "先\x01生"),
+        ("api_key", "k\x00"),
+        ("service_code", "sanitation\x00"),
+        ("address_id", GRID + "\x00"),
+    ],
+)
+def test_control_characters_are_refused_naming_the_field(client, world, api_key, field, value):
+    response = _post(client, api_key, **{field: value})
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith(f"{field}: ")
+    assert Appeal.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "field, limit", [("description", 2000), ("address_string", 200), ("first_name", 50)]
+)
+def test_over_long_text_is_refused_naming_the_field(client, world, api_key, field, limit):
+    response = _post(client, api_key, **{field: "长" * (limit + 1)})
+    assert response.status_code == 400
+    assert response.json()[0]["description"].startswith(f"{field}: ")
+    assert Appeal.objects.count() == 0
+
+
 def test_control_characters_never_break_the_xml(client, world, api_key):
-    code = _ids(_post(client, api_key, description="垃圾\x00桶\x01满溢\x0b了\n第二行"))[0]
-    case = Appeal.objects.get(tracking_code=code)
-    assert case.description == "垃圾桶满溢了\n第二行"
+    code = _ids(_post(client, api_key, description="垃圾桶满溢了\n第二行"))[0]
+    # As an older version stored them, before control characters were refused (NUL
+    # aside, which PostgreSQL never stored).
+    Appeal.objects.filter(tracking_code=code).update(
+        public_description="垃圾桶\x01满溢\x0b了\n第二行"
+    )
     for url in ("/open311/v2/requests.xml", f"/open311/v2/requests/{code}.xml"):
         root = ET.fromstring(client.get(url).content)
         assert root.findtext("request/description") == "垃圾桶满溢了\n第二行"

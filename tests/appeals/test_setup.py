@@ -92,9 +92,11 @@ def test_units_and_handlers_through_the_page(client, world):
     membership = HandlerMembership.objects.get(unit=unit, ended_at__isnull=True)
     assert membership.user == world.department_user
     # An account outside the territory (or none at all) is refused, nothing added.
-    for name in ("hp_admin", "no_such_user", ""):
+    for name in ("hp_admin", "no_such_user"):
         response = client.post(add, {"username": name}, follow=True)
         assert "没有该用户" in response.content.decode(), name
+    empty = client.post(add, {"username": ""}, follow=True).content.decode()
+    assert "用户名：这个字段是必填项。" in empty  # the form names the field
     assert HandlerMembership.objects.filter(unit=unit).count() == 1
     client.post(reverse("appeals:setup_handler_remove", args=[membership.pk]))
     assert HandlerMembership.objects.get(pk=membership.pk).ended_at is not None

@@ -1,8 +1,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.inputs import InputPolicyForm
 
-class LoginForm(forms.Form):
+
+class LoginForm(InputPolicyForm):
     username = forms.CharField(
         label=_("用户名"),
         max_length=150,
@@ -13,7 +15,7 @@ class LoginForm(forms.Form):
     )
 
 
-class CodeForm(forms.Form):
+class CodeForm(InputPolicyForm):
     code = forms.RegexField(
         label=_("验证码"),
         regex=r"^\d{6}$",
@@ -24,7 +26,7 @@ class CodeForm(forms.Form):
     )
 
 
-class AccountForm(forms.Form):
+class AccountForm(InputPolicyForm):
     """A new account with one role. The anchor is an area for territorial roles and an
     org for org roles; the service checks the level and the granter's territory."""
 

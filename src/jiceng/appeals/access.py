@@ -27,6 +27,16 @@ def can_dispatch(user, appeal: Appeal) -> bool:
     return can_manage_area(user, appeal.street)
 
 
+def can_publish_description(user, appeal: Appeal) -> bool:
+    """Moderating what the public feed shows belongs to the territory staff of the
+    case's street (and above), as its queue does."""
+    return can_manage_area(user, appeal.street)
+
+
+def require_publish_description(user, appeal: Appeal) -> None:
+    _require(user, appeal, can_publish_description(user, appeal))
+
+
 def can_handle(user, appeal: Appeal) -> bool:
     return is_handler(user, appeal.unit)
 

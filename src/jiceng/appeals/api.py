@@ -9,6 +9,11 @@ from jiceng.appeals import access, schemas, selectors, services
 from jiceng.appeals.models import Appeal, Category, HandlingUnit
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.inputs import model_text
+from jiceng.core.masking import redact_personal
+
+# As the column (Appeal.idempotency_key) holds it; in the OpenAPI document as maxLength.
+IdempotencyKey = model_text(Appeal, "idempotency_key", kind="code")
 
 router = Router(tags=["appeals 接诉即办"])
 public_router = Router(tags=["public 公开"], auth=None)
@@ -21,10 +26,14 @@ def categories(request):
 
 @public_router.get("/track/{code}", response=schemas.PublicTrackOut)
 def track(request, code: str):
-    """Status and public replies of a case by its tracking code; nothing personal."""
+    """Status and public replies of a case by its tracking code; nothing personal: no
+    description, and numbers typed into replies and notes masked (as the page shows)."""
     appeal = selectors.appeal_by_tracking_code(code)
     if appeal is None:
         raise NotFound()
+    events = list(selectors.appeal_events(appeal=appeal, public_only=True))
+    for event in events:
+        event.note = redact_personal(event.note)
     return {
         "tracking_code": appeal.tracking_code,
         "category_name": appeal.category.name,
@@ -32,13 +41,17 @@ def track(request, code: str):
         "state_display": appeal.get_state_display(),
         "received_at": appeal.received_at,
         "resolution_due_at": appeal.resolution_due_at,
-        "public_reply": appeal.public_reply,
-        "events": list(selectors.appeal_events(appeal=appeal, public_only=True)),
+        "public_reply": redact_personal(appeal.public_reply),
+        "events": events,
     }
 
 
 @router.post("", response={200: schemas.IntakeOut, 201: schemas.IntakeOut})
-def intake(request, payload: schemas.IntakeIn, idempotency_key: str = Header("")):
+def intake(
+    request,
+    payload: schemas.IntakeIn,
+    idempotency_key: IdempotencyKey = Header(""),  # noqa: B008 (ninja's parameter marker)
+):
     """File a case from another system. Send an `Idempotency-Key` header: a retry with the
     same key returns the first case (200) instead of creating another (201)."""
     from jiceng.core.models import Area
@@ -95,12 +108,14 @@ def appeal_detail(request, appeal_id: int):
     return access.get_appeal_for_view(request.user, appeal_id)
 
 
-ACTIONS = {"accept", "start", "reply", "return", "dispatch"}
+ACTIONS = {"accept", "start", "reply", "return", "dispatch", "publish"}
 
 
 @router.post("/{int:appeal_id}/{action}", response=schemas.AppealOut)
 def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
-    """accept · start · reply (reply) · return (reason) · dispatch (unit, note)."""
+    """accept · start · reply (reply) · return (reason) · dispatch (unit, note) ·
+    publish (public_description: the description as the public Open311 feed may show it,
+    personal data removed; empty withdraws it)."""
     if action not in ACTIONS:
         raise NotFound()
     user = request.user
@@ -114,6 +129,10 @@ def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
             services.appeal_reply(actor=user, appeal=appeal, reply=payload.reply)
         elif action == "return":
             services.appeal_return(actor=user, appeal=appeal, reason=payload.reason)
+        elif action == "publish":
+            services.appeal_publish_description(
+                actor=user, appeal=appeal, text=payload.public_description
+            )
         else:
             unit = HandlingUnit.objects.filter(pk=payload.unit).first() if payload.unit else None
             if unit is None:

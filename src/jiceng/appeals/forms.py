@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
+from jiceng.core.inputs import InputPolicyForm
 from jiceng.core.models import Area
 
 
@@ -18,7 +19,7 @@ def category_choices() -> list:
     return [("", _("请选择")), *list(groups.items())]
 
 
-class PublicIntakeForm(forms.Form):
+class PublicIntakeForm(InputPolicyForm):
     category = forms.TypedChoiceField(label=_("问题类别"), coerce=int)
     community = forms.IntegerField(label=_("所在社区"), widget=forms.HiddenInput, required=False)
     area = forms.IntegerField(label=_("发生地"))
@@ -49,7 +50,7 @@ class StaffIntakeForm(PublicIntakeForm):
     )
 
 
-class RateForm(forms.Form):
+class RateForm(InputPolicyForm):
     resolved = forms.TypedChoiceField(
         label=_("问题是否已解决"),
         choices=[("1", _("已解决")), ("0", _("未解决"))],
@@ -62,19 +63,28 @@ class RateForm(forms.Form):
     comment = forms.CharField(label=_("意见（选填）"), max_length=500, required=False)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputPolicyForm):
     reason = forms.CharField(
         label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(InputPolicyForm):
     reply = forms.CharField(
         label=_("答复内容（居民可见）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class DispatchForm(forms.Form):
+class PublishForm(InputPolicyForm):
+    public_description = forms.CharField(
+        label=_("公开描述（删去姓名、地址、门牌、电话和证件号后公开；留空则撤回）"),
+        max_length=Appeal._meta.get_field("public_description").max_length,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DispatchForm(InputPolicyForm):
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=HandlingUnit.objects.none())
     note = forms.CharField(label=_("派单说明"), max_length=500, required=False)
 
@@ -86,7 +96,7 @@ class DispatchForm(forms.Form):
         ) | HandlingUnit.objects.filter(is_active=True, area__path__startswith=street.path)
 
 
-class SummonsForm(forms.Form):
+class SummonsForm(InputPolicyForm):
     units = forms.ModelMultipleChoiceField(
         label=_("吹哨部门"),
         queryset=HandlingUnit.objects.none(),
@@ -105,7 +115,7 @@ class SummonsForm(forms.Form):
         )
 
 
-class MediationForm(forms.Form):
+class MediationForm(InputPolicyForm):
     parties = forms.CharField(
         label=_("当事人（每行一人）"), widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -123,7 +133,7 @@ class MediationForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(InputPolicyForm):
     note = forms.CharField(
         label=_("处置情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )

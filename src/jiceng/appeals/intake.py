@@ -47,6 +47,7 @@ from jiceng.appeals.services import (
     Intake,
     community_of,
     deadlines,
+    intake_keys,
     intake_texts,
     new_tracking_code,
     street_of,
@@ -302,8 +303,7 @@ def appeal_receive(
     texts = intake_texts(intake)
     if place is None:
         place = Place(intake.area, street_of(intake.area).pk, community_of(intake.area).pk)
-    client = (intake.client or "").strip()[:64]
-    idempotency_key = (intake.idempotency_key or "").strip()[:64]
+    client, idempotency_key = intake_keys(intake)
     now = timezone.now()
     response_due, resolution_due = deadlines(intake.category, now)
     fields = {

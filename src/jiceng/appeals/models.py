@@ -198,6 +198,18 @@ class Appeal(models.Model):
     )
     rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
     public_reply = models.TextField(_("答复内容"), max_length=2000, blank=True)
+    # What the public feed (Open311) may show of the description: empty until a staff
+    # member publishes an edit with the personal data taken out (appeal_publish_description).
+    public_description = models.TextField(_("公开描述"), max_length=2000, blank=True)
+    description_published_at = models.DateTimeField(_("描述公开时间"), null=True, blank=True)
+    description_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("描述公开人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     response_overdue = models.BooleanField(_("响应超时"), default=False)
     resolution_overdue = models.BooleanField(_("办结超时"), default=False)
     escalated_to = models.ForeignKey(

@@ -16,11 +16,15 @@ address_string alone is refused for the same reason. `jurisdiction_id`, optional
 spec allows for a single-jurisdiction server, is also an area code: when given, GET
 lists only that subtree and POST accepts places inside it only; an unknown one is 404.
 
-Personal data. GET output never carries the contact's name, phone or email; the
-description, the address and the notes are residents' and handlers' words, public in
-Open311, shown with mobile and ID numbers typed into them masked. `email`, `device_id`,
-`account_id` and `media_url` are accepted and ignored: there is nowhere to keep an email,
-and a remote URL is never fetched.
+Personal data. GET output shows, by default, the category, status, area, dates, the
+handling unit and its public reply; never the contact's name, phone or email, the
+address text, the coordinates or the photo. The description appears only as a staff
+member published it with personal data removed (`appeal_publish_description`, as
+FixMyStreet moderates); replies and published text are shown with phone and ID numbers
+typed into them masked (core.masking) all the same. `email`, `device_id`, `account_id`
+and `media_url` are accepted and ignored: there is nowhere to keep an email, and a
+remote URL is never fetched. Posted text follows the input policy (core.inputs): a
+control character in any field, or text longer than its column, is refused naming it.
 
 Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
 answers with the first case's id and creates nothing.
@@ -33,9 +37,10 @@ the browser middleware (appeals.middleware) and reads the key, category and plac
 per-process cache; a revoked key is refused by the write itself.
 
 Mapping. status is closed when the case is closed, open otherwise; status_notes is the
-latest public note of the case (dispatch, signing, the reply, a reopening reason; the
-resident's own rating comment is not a status note); expected_datetime is the resolution
-deadline; updated_datetime is the closing time of a closed case, else its latest event.
+handling unit's public reply once given, else a fixed sentence for the state (a reopened
+case says so, not the resident's reason); address is the area's name, address_id its
+code, lat and long null; expected_datetime is the resolution deadline; updated_datetime
+is the closing time of a closed case, else its latest event.
 """
 
 import datetime
@@ -58,6 +63,7 @@ from django.views.decorators.csrf import csrf_exempt
 from jiceng.appeals import intake, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
+from jiceng.core.inputs import MSG_CONTROL, has_control
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
 
@@ -74,8 +80,22 @@ XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 # U+FFFE/U+FFFF): a pasted control character must not make a document malformed, and
 # PostgreSQL refuses NUL in text outright.
 XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# Events whose note explains the case's status; a resident's rating comment does not.
-STATUS_NOTE_EXCLUDED_ACTIONS = ("rate",)
+# What the feed reads of a case: nothing of the resident's own (description, address,
+# position, contact, photo) but the edit a staff member published.
+PUBLIC_COLUMNS = (
+    "tracking_code", "state", "routing_pending", "received_at", "closed_at",
+    "resolution_due_at", "public_reply", "public_description",
+    "category__name", "category__code", "area__name", "area__code", "unit__name",
+)  # fmt: skip
+# status_notes before the handling unit's reply: where the case stands, in fixed words.
+STATUS_NOTES = {
+    Appeal.State.RECEIVED: "已受理，等待派单 (received)",
+    Appeal.State.DISPATCHED: "已派单至承办单位 (sent to the handling unit)",
+    Appeal.State.ACCEPTED: "承办单位已签收 (accepted by the handling unit)",
+    Appeal.State.IN_PROGRESS: "正在办理 (in progress)",
+    Appeal.State.RETURNED: "退回重新派单 (being sent to another unit)",
+    Appeal.State.REOPENED: "居民不满意，重新办理 (reopened)",
+}
 
 MSG_FORMAT = "格式应为 json 或 xml (format must be json or xml)"
 MSG_METHOD = "不支持该请求方法 (method not allowed)"
@@ -249,17 +269,13 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
 
 
 def _public_requests() -> QuerySet[Appeal]:
-    """Cases as the public sees them, with the latest status note and the time of the
-    latest event computed by the database, so a list of 1,000 is one query."""
+    """Cases as the public sees them, with the time of the latest event computed by the
+    database, so a list of 1,000 is one query. Only the columns the feed shows are read."""
     events = AppealEvent.objects.filter(appeal=OuterRef("pk")).order_by("-at", "-id")
-    notes = (
-        events.filter(is_public=True)
-        .exclude(note="")
-        .exclude(action__in=STATUS_NOTE_EXCLUDED_ACTIONS)
-    )
-    return Appeal.objects.select_related("category", "area", "unit").annotate(
-        status_note=Subquery(notes.values("note")[:1]),
-        last_event_at=Subquery(events.values("at")[:1]),
+    return (
+        Appeal.objects.select_related("category", "area", "unit")
+        .only(*PUBLIC_COLUMNS)
+        .annotate(last_event_at=Subquery(events.values("at")[:1]))
     )
 
 
@@ -269,27 +285,34 @@ def _decimal(value: Decimal | None) -> str | None:
 
 
 def _request_row(appeal: Appeal) -> dict[str, Any]:
+    """Category, status, area, dates, the handling unit and its public reply; the
+    description only as a staff member published it; never the resident's address,
+    position, contact or photo."""
     closed = appeal.state == Appeal.State.CLOSED
     updated = appeal.closed_at if closed and appeal.closed_at else appeal.last_event_at
-    note = NOTE_ROUTING if appeal.routing_pending else redact_personal(appeal.status_note or "")
+    if appeal.routing_pending:
+        note = NOTE_ROUTING
+    elif appeal.state == Appeal.State.REOPENED:
+        note = STATUS_NOTES[appeal.state]
+    else:
+        note = redact_personal(appeal.public_reply) or str(STATUS_NOTES.get(appeal.state, ""))
     return {
         "service_request_id": appeal.tracking_code,
         "status": "closed" if closed else "open",
         "status_notes": note,
         "service_name": appeal.category.name,
         "service_code": appeal.category.code,
-        "description": redact_personal(appeal.description),
+        "description": redact_personal(appeal.public_description),
         "agency_responsible": appeal.unit.name if appeal.unit_id else "",
         "service_notice": "",
         "requested_datetime": _iso(appeal.received_at),
         "updated_datetime": _iso(updated or appeal.received_at),
         "expected_datetime": _iso(appeal.resolution_due_at),
-        # From the most specific to the most general, as the spec asks.
-        "address": "，".join(p for p in (redact_personal(appeal.address), appeal.area.name) if p),
+        "address": appeal.area.name,
         "address_id": appeal.area.code,
         "zipcode": None,
-        "lat": _decimal(appeal.latitude),
-        "long": _decimal(appeal.longitude),
+        "lat": None,
+        "long": None,
         "media_url": None,
     }
 
@@ -400,9 +423,20 @@ def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> intak
     return place
 
 
+# The case's fields as Open311 names them, for errors raised by the intake's checks.
+OPEN311_FIELDS = {
+    "description": "description",
+    "address": "address_string",
+    "contact_name": "first_name",
+    "contact_phone": "phone",
+    "idempotency_key": "Idempotency-Key",
+}
+
+
 def _text(data: QueryDict, name: str) -> str:
-    """A posted text field without the control characters no store or XML can keep."""
-    return XML_ILLEGAL.sub("", data.get(name) or "")
+    """A posted text field. Control characters were refused on arrival
+    (`_request_create`); the intake checks lengths against the columns (core.inputs)."""
+    return data.get(name) or ""
 
 
 def _contact_name(data: QueryDict) -> str:
@@ -430,6 +464,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     the minute (`jiceng process-intake`), visible through GET as its status_notes and
     agency_responsible. Key, category and place come from a per-process cache."""
     data = request.POST
+    for name, values in data.lists():
+        if has_control(name) or any(has_control(v) for v in values):
+            return _error(fmt, 400, f"{XML_ILLEGAL.sub('', name)}: {MSG_CONTROL}")
     raw_key = data.get("api_key")
     key = intake.open311_key_cached(raw_key)
     if key is None:
@@ -472,7 +509,8 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             key=key,
         )
     except ApplicationError as failure:
-        field = f"{failure.field}: " if failure.field else ""
+        name = OPEN311_FIELDS.get(failure.field, failure.field)
+        field = f"{name}: " if name else ""
         return _error(fmt, 400, f"{field}{failure.message}")
     if received is None:  # revoked since this worker cached it
         intake.forget_key(raw_key)

@@ -2,6 +2,9 @@ import datetime
 
 from ninja import Schema
 
+from jiceng.appeals.models import Appeal, AppealEvent, Category
+from jiceng.core.inputs import limited_text, model_text
+
 
 class CategoryOut(Schema):
     code: str
@@ -14,12 +17,12 @@ class CategoryOut(Schema):
 
 
 class IntakeIn(Schema):
-    category: str  # Category.code
+    category: model_text(Category, "code", kind="code")  # Category.code
     area: int  # Area id of a community, grid or building
-    description: str
-    address: str = ""
-    contact_name: str = ""
-    contact_phone: str = ""
+    description: model_text(Appeal, "description", kind="multiline")
+    address: model_text(Appeal, "address") = ""
+    contact_name: model_text(Appeal, "contact_name", kind="name") = ""
+    contact_phone: limited_text(20, kind="number") = ""
     latitude: float | None = None
     longitude: float | None = None
 
@@ -85,6 +88,9 @@ class AppealDetailOut(AppealOut):
     description: str
     address: str
     public_reply: str
+    # What the public Open311 feed shows of the description; empty until published.
+    public_description: str
+    description_published_at: datetime.datetime | None
     events: list[EventOut]
 
     @staticmethod
@@ -98,10 +104,11 @@ class IntakeOut(Schema):
 
 
 class ActionIn(Schema):
-    reply: str = ""
-    reason: str = ""
-    note: str = ""
+    reply: model_text(Appeal, "public_reply", kind="multiline") = ""
+    reason: model_text(AppealEvent, "note", kind="multiline") = ""
+    note: model_text(AppealEvent, "note", kind="multiline") = ""
     unit: int | None = None
+    public_description: model_text(Appeal, "public_description", kind="multiline") = ""
 
 
 class PublicTrackOut(Schema):

@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.forms import category_choices
 from jiceng.appeals.models import Category, HandlingUnit
+from jiceng.core.inputs import InputPolicyForm
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(InputPolicyForm):
     code = forms.CharField(
         label=_("编码"),
         max_length=40,
@@ -35,7 +36,7 @@ class CategoryForm(forms.Form):
             del self.fields["code"]
 
 
-class UnitForm(forms.Form):
+class UnitForm(InputPolicyForm):
     name = forms.CharField(label=_("名称"), max_length=80)
     kind = forms.ChoiceField(label=_("类型"), choices=HandlingUnit.Kind.choices)
     area = forms.TypedChoiceField(label=_("负责区域"), coerce=int)
@@ -45,11 +46,11 @@ class UnitForm(forms.Form):
         self.fields["area"].choices = [(a.pk, a.name) for a in areas]
 
 
-class HandlerForm(forms.Form):
+class HandlerForm(InputPolicyForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
 
 
-class RuleForm(forms.Form):
+class RuleForm(InputPolicyForm):
     area = forms.TypedChoiceField(label=_("区域"), coerce=int)
     category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
     unit = forms.TypedChoiceField(label=_("承办单位"), coerce=int)
@@ -62,7 +63,7 @@ class RuleForm(forms.Form):
         self.fields["unit"].choices = [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
 
 
-class PreviewForm(forms.Form):
+class PreviewForm(InputPolicyForm):
     area = forms.TypedChoiceField(label=_("发生地"), coerce=int)
     category = forms.TypedChoiceField(label=_("类别"), coerce=int)
 

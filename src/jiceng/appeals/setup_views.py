@@ -18,6 +18,7 @@ from jiceng.appeals.models import Category, HandlerMembership, HandlingUnit
 from jiceng.appeals.routing import route
 from jiceng.core.access import can_manage_area
 from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.inputs import form_failure
 from jiceng.core.models import Area
 
 AREA_CAP = 3000
@@ -173,7 +174,9 @@ def handler_add(request, pk: int):
     unit = _unit(request, pk)
     form = setup_forms.HandlerForm(request.POST)
     try:
-        username = form.cleaned_data["username"] if form.is_valid() else ""
+        if not form.is_valid():
+            raise form_failure(form)
+        username = form.cleaned_data["username"]
         membership = services.handler_add_by_username(
             actor=request.user, unit=unit, username=username
         )

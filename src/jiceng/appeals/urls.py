@@ -27,6 +27,7 @@ urlpatterns = [
     path("setup/categories/new/", setup_views.category_edit, name="setup_category_new"),
     path("setup/categories/<int:pk>/", setup_views.category_edit, name="setup_category_edit"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/photo/", views.photo, name="photo"),
     path("<int:pk>/<str:action>/", views.act, name="act"),
     path("summons/<int:target_id>/<str:step>/", views.summons_answer, name="summons_answer"),
 ]

@@ -6,13 +6,15 @@ the form field they name.
 """
 
 import datetime
+import re
+import unicodedata
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,10 +25,15 @@ from jiceng.appeals.models import Appeal, Category, SummonsTarget
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
-from jiceng.core.masking import mask_phone
+from jiceng.core.inputs import form_failure
+from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.scope import scope_for
+from jiceng.core.uploads import content_type_of
+
+# What a tracking code can be (Appeal.tracking_code); anything else is not looked up.
+TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
 
 PLACE_LEVELS = {"street": "district", "community": "street", "grid": "community"}
 
@@ -126,7 +133,11 @@ def places(request, level: str):
 
 
 def track(request):
-    code = (request.GET.get("code") or "").strip().upper()
+    code = unicodedata.normalize("NFKC", request.GET.get("code") or "")
+    code = re.sub(r"[\s-]+", "", code).upper()
+    if code and not TRACKING_CODE.fullmatch(code):
+        # Not a code this system issues: answered as a code not on file, never handed on.
+        return render(request, "appeals/track_lookup.html", {"not_found": True}, status=404)
     if code:
         return redirect("track:code", code=code)
     return render(request, "appeals/track_lookup.html")
@@ -178,7 +189,7 @@ def track_rate(request, code: str):
         except ApplicationError as error:
             messages.error(request, str(error.message))
     else:
-        messages.error(request, _("请选择是否解决和满意度"))
+        messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
 
 
@@ -197,7 +208,7 @@ def track_reopen(request, code: str):
         except ApplicationError as error:
             messages.error(request, str(error.message))
     else:
-        messages.error(request, _("请填写原因"))
+        messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
 
 
@@ -302,7 +313,12 @@ def _detail_context(request, appeal: Appeal) -> dict:
             if access.is_handler(user, t.unit)
         ],
         "note_form": forms.NoteForm(),
+        "can_publish": access.can_publish_description(user, appeal),
     }
+    if context["can_publish"]:
+        # A suggestion to edit: the masking's numbers already out, names and places not.
+        suggestion = appeal.public_description or redact_personal(appeal.description)
+        context["publish_form"] = forms.PublishForm(initial={"public_description": suggestion})
     if context["can_dispatch"]:
         context["dispatch_form"] = forms.DispatchForm(appeal=appeal)
         context["duplicates"] = selectors.similar_open_appeals(appeal)
@@ -329,7 +345,25 @@ def detail(request, pk: int):
     return render(request, "appeals/detail.html", _detail_context(request, appeal))
 
 
-ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation")
+@login_required
+@require_GET
+def photo(request, pk: int):
+    """The case's photo, only to those who may see the case (core.scope decides): the
+    stored file was re-encoded on upload (core.uploads); it goes out with its own
+    content type, nosniff, and a name made of the tracking code, never the upload's."""
+    appeal = access.get_appeal_for_view(request.user, pk)
+    if not appeal.photo:
+        raise Http404
+    name = appeal.photo.name
+    extension = name.rsplit(".", 1)[-1].lower()
+    response = FileResponse(appeal.photo.open("rb"), content_type=content_type_of(name))
+    response["Content-Disposition"] = f'inline; filename="{appeal.tracking_code}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation", "publish")
 
 
 @login_required
@@ -358,15 +392,28 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "start":
         services.appeal_start(actor=user, appeal=appeal)
     elif action == "reply":
-        services.appeal_reply(actor=user, appeal=appeal, reply=post.get("reply", ""))
+        form = forms.ReplyForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        services.appeal_reply(actor=user, appeal=appeal, reply=form.cleaned_data["reply"])
         messages.success(request, _("已答复"))
+    elif action == "publish":
+        form = forms.PublishForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        text = form.cleaned_data["public_description"]
+        services.appeal_publish_description(actor=user, appeal=appeal, text=text)
+        messages.success(request, _("已公开描述") if text else _("已撤回公开描述"))
     elif action == "return":
-        services.appeal_return(actor=user, appeal=appeal, reason=post.get("reason", ""))
+        form = forms.ReasonForm(post)
+        if not form.is_valid():
+            raise form_failure(form)
+        services.appeal_return(actor=user, appeal=appeal, reason=form.cleaned_data["reason"])
         messages.success(request, _("已退单"))
     elif action == "dispatch":
         form = forms.DispatchForm(post, appeal=appeal)
         if not form.is_valid():
-            raise ValidationFailed(_("请选择承办单位"), field="unit")
+            raise form_failure(form)
         services.appeal_dispatch(
             actor=user,
             appeal=appeal,
@@ -377,7 +424,7 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "summon":
         form = forms.SummonsForm(post, appeal=appeal)
         if not form.is_valid():
-            raise ValidationFailed(_("请选择部门并填写事由"), field="units")
+            raise form_failure(form)
         services.summons_create(
             actor=user,
             appeal=appeal,
@@ -390,7 +437,7 @@ def _perform(request, appeal: Appeal, action: str) -> None:
     elif action == "mediation":
         form = forms.MediationForm(post)
         if not form.is_valid():
-            raise ValidationFailed(_("调解记录有误"), field="parties")
+            raise form_failure(form)
         data = form.cleaned_data
         services.mediation_record(
             actor=user,
@@ -416,7 +463,10 @@ def summons_answer(request, target_id: int, step: str):
             services.summons_report(actor=request.user, target=target)
             messages.success(request, _("已报到"))
         elif step == "act":
-            services.summons_act(actor=request.user, target=target, note=request.POST.get("note"))
+            form = forms.NoteForm(request.POST)
+            if not form.is_valid():
+                raise form_failure(form)
+            services.summons_act(actor=request.user, target=target, note=form.cleaned_data["note"])
             messages.success(request, _("处置情况已记录"))
         else:
             raise Http404

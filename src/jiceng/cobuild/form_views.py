@@ -86,6 +86,13 @@ def _managed_communities(user) -> list[Area]:
     return _managed_areas(user, [Area.Level.COMMUNITY])
 
 
+def _posted_id(request, name: str) -> int:
+    """A hidden id posted back (which commitment, which task); 0, which names nothing,
+    for anything that is not a number, so a tampered field is a 404, never a 500."""
+    value = request.POST.get(name) or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else 0
+
+
 def _pick(items, pk):
     found = next((item for item in items if item.pk == pk), None)
     if found is None:
@@ -723,11 +730,11 @@ def agreement_detail(request, pk: int):
         )
         success = _("承诺已添加")
     elif action == "achieved":
-        form = achieved_forms.get(int(request.POST.get("commitment") or 0))
+        form = achieved_forms.get(_posted_id(request, "commitment"))
         if form is None:
             raise Http404
         if form.is_valid():
-            commitment = _pick(commitments, int(request.POST["commitment"]))
+            commitment = _pick(commitments, _posted_id(request, "commitment"))
             result = _call(
                 form,
                 lambda: services.commitment_record(
@@ -877,13 +884,13 @@ def meeting_detail(request, pk: int):
         )
         success = _("议定事项已列为任务")
     elif action == "done":
-        form = done_forms.get(int(request.POST.get("task") or 0))
+        form = done_forms.get(_posted_id(request, "task"))
         if form is None:  # done already (a second tap): say so on the page
-            _pick(tasks, int(request.POST.get("task") or 0))
+            _pick(tasks, _posted_id(request, "task"))
             messages.info(request, str(services.MSG_TASK_DONE))
             return redirect("cobuild:meeting", pk=meeting.pk)
         if form.is_valid():
-            task = _pick(tasks, int(request.POST["task"]))
+            task = _pick(tasks, _posted_id(request, "task"))
             result = _call(
                 form,
                 lambda: services.meeting_task_done(

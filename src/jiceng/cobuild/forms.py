@@ -16,6 +16,7 @@ from jiceng.cobuild.models import (
     Resource,
     Venue,
 )
+from jiceng.core.inputs import InputPolicyForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -30,7 +31,7 @@ def _textarea(rows: int, max_length: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
 
 
-class IdempotentForm(forms.Form):
+class IdempotentForm(InputPolicyForm):
     """A hidden key made when the form is shown: a retry of the same submission (a
     double tap, a resend after a dropped connection) carries it and files nothing new."""
 
@@ -91,7 +92,7 @@ class StaffNeedForm(NeedFieldsForm):
             self.initial.setdefault("community", communities[0].pk)
 
 
-class AppealToNeedForm(forms.Form):
+class AppealToNeedForm(InputPolicyForm):
     title = forms.CharField(label=_("需求名称"), max_length=100)
     category = forms.ChoiceField(label=_("需求类别"), choices=[*_blank(), *Category.choices])
     beneficiaries = forms.IntegerField(
@@ -101,14 +102,14 @@ class AppealToNeedForm(forms.Form):
     window_end = forms.DateField(label=_("需求结束日期"), widget=DATE)
 
 
-class NeedCloseForm(forms.Form):
+class NeedCloseForm(InputPolicyForm):
     reason = forms.CharField(label=_("关闭原因"), max_length=200)
 
 
 # ---- resources ------------------------------------------------------------------------------
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(InputPolicyForm):
     provider = forms.ChoiceField(label=_("提供方"))
     title = forms.CharField(label=_("资源名称"), max_length=100)
     kind = forms.ChoiceField(label=_("资源类型"), choices=[*_blank(), *Resource.Kind.choices])
@@ -137,7 +138,7 @@ class ResourceForm(forms.Form):
                 self.initial.setdefault("provider", providers[0][0])
 
 
-class ResourceEditForm(forms.Form):
+class ResourceEditForm(InputPolicyForm):
     title = forms.CharField(label=_("资源名称"), max_length=100)
     capacity = forms.IntegerField(label=_("可同时服务需求数"), min_value=1, max_value=1000)
     available_from = forms.DateField(label=_("可用开始日期"), widget=DATE)
@@ -147,20 +148,20 @@ class ResourceEditForm(forms.Form):
     )
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputPolicyForm):
     reason = forms.CharField(label=_("原因（选填）"), max_length=200, required=False)
 
 
 # ---- projects -------------------------------------------------------------------------------
 
 
-class ProjectStepForm(forms.Form):
+class ProjectStepForm(InputPolicyForm):
     note = forms.CharField(
         label=_("说明（选填）"), max_length=2000, required=False, widget=_textarea(2, 2000)
     )
 
 
-class ProjectEvaluateForm(forms.Form):
+class ProjectEvaluateForm(InputPolicyForm):
     score = forms.TypedChoiceField(
         label=_("受益群众评分"),
         choices=[(n, f"{n} ★") for n in range(5, 0, -1)],
@@ -172,7 +173,7 @@ class ProjectEvaluateForm(forms.Form):
     )
 
 
-class ProjectPlanForm(forms.Form):
+class ProjectPlanForm(InputPolicyForm):
     title = forms.CharField(label=_("项目名称"), max_length=100)
     plan = forms.CharField(
         label=_("实施方案"), max_length=4000, required=False, widget=_textarea(4, 4000)
@@ -180,7 +181,7 @@ class ProjectPlanForm(forms.Form):
     budget = forms.DecimalField(label=_("预算（元）"), min_value=0, max_digits=12, decimal_places=2)
 
 
-class ProjectCreateForm(forms.Form):
+class ProjectCreateForm(InputPolicyForm):
     resources = forms.TypedMultipleChoiceField(
         label=_("承接资源"), coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -194,7 +195,7 @@ class ProjectCreateForm(forms.Form):
         self.fields["resources"].choices = resources
 
 
-class ProposalChangeForm(forms.Form):
+class ProposalChangeForm(InputPolicyForm):
     """Staff pick another resource than the solver's; the project is set up at once."""
 
     resource = forms.TypedChoiceField(label=_("改用资源"), coerce=int, widget=forms.RadioSelect)
@@ -210,7 +211,7 @@ class ProposalChangeForm(forms.Form):
 # ---- agreements -----------------------------------------------------------------------------
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(InputPolicyForm):
     title = forms.CharField(label=_("协议名称"), max_length=120)
     community = forms.TypedChoiceField(label=_("社区"), coerce=int)
     unit = forms.TypedChoiceField(label=_("共建单位"), coerce=int)
@@ -228,7 +229,7 @@ class AgreementForm(forms.Form):
             self.initial.setdefault("signed_on", timezone.localdate())
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(InputPolicyForm):
     side = forms.ChoiceField(label=_("承诺方"), choices=Commitment.Side.choices)
     content = forms.CharField(label=_("承诺内容"), max_length=300)
     target = forms.DecimalField(label=_("目标值"), max_digits=12, decimal_places=2)
@@ -251,11 +252,11 @@ class OptionalCommitmentForm(CommitmentForm):
 CommitmentFormSet = forms.formset_factory(OptionalCommitmentForm, extra=3, max_num=20)
 
 
-class AchievedForm(forms.Form):
+class AchievedForm(InputPolicyForm):
     achieved = forms.DecimalField(label=_("完成值"), max_digits=12, decimal_places=2)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(InputPolicyForm):
     year = forms.IntegerField(label=_("考核年度"), min_value=1949, max_value=9999)
     reviewer = forms.ChoiceField(label=_("评价方"), choices=AgreementReview.Reviewer.choices)
     score = forms.IntegerField(label=_("得分（0–100）"), min_value=0, max_value=100)
@@ -273,14 +274,14 @@ class ReviewForm(forms.Form):
             self.initial.setdefault("year", timezone.localdate().year)
 
 
-class EndForm(forms.Form):
+class EndForm(InputPolicyForm):
     ended_on = forms.DateField(label=_("终止日期"), widget=DATE)
 
 
 # ---- joint meetings -------------------------------------------------------------------------
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(InputPolicyForm):
     committee = forms.TypedChoiceField(label=_("大党委"), coerce=int)
     title = forms.CharField(label=_("会议名称"), max_length=120)
     held_on = forms.DateField(label=_("会议日期"), widget=DATE)
@@ -299,7 +300,7 @@ class MeetingForm(forms.Form):
                 self.initial.setdefault("committee", committees[0].pk)
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(InputPolicyForm):
     attendees = forms.TypedMultipleChoiceField(
         label=_("出席委员"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -314,7 +315,7 @@ class AttendanceForm(forms.Form):
         ]
 
 
-class TaskForm(forms.Form):
+class TaskForm(InputPolicyForm):
     decision = forms.CharField(label=_("议定事项"), max_length=300)
     owner_member = forms.TypedChoiceField(
         label=_("责任委员"), coerce=int, required=False, empty_value=None
@@ -332,14 +333,14 @@ class TaskForm(forms.Form):
         ]
 
 
-class TaskDoneForm(forms.Form):
+class TaskDoneForm(InputPolicyForm):
     note = forms.CharField(label=_("完成情况（选填）"), max_length=500, required=False)
 
 
 # ---- venues ---------------------------------------------------------------------------------
 
 
-class VenueForm(forms.Form):
+class VenueForm(InputPolicyForm):
     kind = forms.ChoiceField(label=_("类型"), choices=[*_blank(), *Venue.Kind.choices])
     name = forms.CharField(label=_("阵地名称"), max_length=120)
     area = forms.TypedChoiceField(
@@ -361,12 +362,12 @@ class VenueForm(forms.Form):
         self.fields["unit"].choices = [*_blank(), *((u.pk, u.name) for u in units)]
 
 
-class VenueEditForm(forms.Form):
+class VenueEditForm(InputPolicyForm):
     floor_area = forms.DecimalField(label=_("建筑面积（平方米）"), max_digits=9, decimal_places=2)
     opening_hours = forms.CharField(label=_("开放时间"), max_length=100, required=False)
 
 
-class RoomForm(forms.Form):
+class RoomForm(InputPolicyForm):
     name = forms.CharField(label=_("功能室名称"), max_length=60)
     floor_area = forms.DecimalField(
         label=_("面积（平方米，选填）"), max_digits=8, decimal_places=2, required=False
@@ -375,7 +376,7 @@ class RoomForm(forms.Form):
     uses = forms.CharField(label=_("用途（选填）"), max_length=200, required=False)
 
 
-class BookingForm(forms.Form):
+class BookingForm(InputPolicyForm):
     room = forms.TypedChoiceField(label=_("功能室"), coerce=int)
     starts_at = forms.DateTimeField(
         label=_("开始时间"), widget=DATETIME, input_formats=DATETIME_FORMATS

@@ -3,6 +3,9 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from jiceng.cobuild.models import Need
+from jiceng.core.inputs import model_text
+
 
 class NeedOut(Schema):
     id: int
@@ -23,13 +26,13 @@ class NeedOut(Schema):
 
 
 class NeedIn(Schema):
-    title: str
-    category: str
+    title: model_text(Need, "title")
+    category: model_text(Need, "category", kind="code")
     community: int
     window_start: datetime.date
     window_end: datetime.date
-    description: str = ""
-    place: str = ""
+    description: model_text(Need, "description", kind="multiline") = ""
+    place: model_text(Need, "place") = ""
     beneficiaries: int = 1
 
 

@@ -50,6 +50,7 @@ from jiceng.cobuild.states import transition_for
 from jiceng.core import crypto
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import MSG_CONTROL, has_control
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import clean_text, normalize_text, validate_phone
@@ -154,6 +155,8 @@ def _text(value, *, field: str, max_length: int, required=None) -> str:
     """People's words, trimmed and without control characters (clean_text)."""
     if not (isinstance(value, str) or value is None):
         raise ValidationFailed(MSG_TEXT_LONG, field=field)
+    if value and has_control(value):  # the input policy (core.inputs)
+        raise ValidationFailed(MSG_CONTROL, field=field)
     text = clean_text(value, multiline=True)
     if required is not None and not text:
         raise ValidationFailed(required, field=field)

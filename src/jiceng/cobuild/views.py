@@ -7,6 +7,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -120,7 +121,10 @@ def proposal_decide(request, pk: int, decision: str):
         raise Http404 from None
     except ApplicationError as error:
         messages.error(request, str(error.message))
-    return redirect(request.POST.get("next") or "cobuild:matching")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "cobuild:matching"  # only back to a page of this site
+    return redirect(target)
 
 
 @login_required

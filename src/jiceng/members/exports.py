@@ -4,13 +4,13 @@ export of personal data leaves an audit entry."""
 
 import io
 
-import xlsxwriter
 from django.db import transaction
 
 from jiceng.core import crypto
 from jiceng.core.audit import audit_record
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import AuditEntry
+from jiceng.core.xlsx import workbook
 from jiceng.members import access
 from jiceng.members.selectors import member_list
 from jiceng.members.statistics import composition
@@ -41,7 +41,7 @@ INSTRUCTIONS = [
 
 def template_workbook() -> bytes:
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     bold = book.add_format({"bold": True, "bg_color": "#F2DCDB"})
     text = book.add_format({"num_format": "@"})
     sheet = book.add_worksheet("党员名册")
@@ -74,7 +74,7 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
         "org", "residence_community"
     )
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet = None
@@ -146,7 +146,7 @@ def _dt(day):
 def statistics_export(*, actor, area=None, org=None) -> bytes:
     tables = composition(member_list(viewer=actor, area=area, org=org))
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = workbook(buffer)
     bold = book.add_format({"bold": True})
     sheet = book.add_worksheet("党员构成")
     row = 0

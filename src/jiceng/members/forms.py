@@ -4,12 +4,13 @@ on the field they name."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.inputs import InputPolicyForm
 from jiceng.members.models import Member
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class MemberForm(forms.Form):
+class MemberForm(InputPolicyForm):
     org = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=24)
@@ -34,7 +35,7 @@ class MemberForm(forms.Form):
         self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
 
 
-class AccountForm(forms.Form):
+class AccountForm(InputPolicyForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     password = forms.CharField(
         label=_("初始密码"),
@@ -43,16 +44,16 @@ class AccountForm(forms.Form):
     )
 
 
-class TransferForm(forms.Form):
+class TransferForm(InputPolicyForm):
     to_org = forms.IntegerField(label=_("转入党组织编号"))
     reason = forms.CharField(label=_("转接原因"), max_length=200)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(InputPolicyForm):
     reason = forms.CharField(label=_("退回原因"), max_length=200)
 
 
-class OutflowForm(forms.Form):
+class OutflowForm(InputPolicyForm):
     certificate_number = forms.CharField(label=_("活动证编号"), max_length=40)
     destination = forms.CharField(label=_("外出地点"), max_length=150)
     left_on = forms.DateField(label=_("外出日期"), widget=DATE)
@@ -60,7 +61,7 @@ class OutflowForm(forms.Form):
     reason = forms.CharField(label=_("外出原因"), max_length=100, required=False)
 
 
-class InflowForm(forms.Form):
+class InflowForm(InputPolicyForm):
     community = forms.TypedChoiceField(label=_("流入社区"), coerce=int)
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=24)
@@ -73,11 +74,11 @@ class InflowForm(forms.Form):
         self.fields["community"].choices = [(c.pk, c.name) for c in communities]
 
 
-class ServiceForm(forms.Form):
+class ServiceForm(InputPolicyForm):
     task = forms.CharField(label=_("服务内容"), max_length=150)
     served_on = forms.DateField(label=_("服务日期"), widget=DATE)
     hours = forms.DecimalField(label=_("时长（小时）"), max_digits=5, decimal_places=1)
 
 
-class PostForm(forms.Form):
+class PostForm(InputPolicyForm):
     service_post = forms.CharField(label=_("认领岗位"), max_length=100)

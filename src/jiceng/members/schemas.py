@@ -3,7 +3,29 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from jiceng.core.inputs import limited_text, model_text
+from jiceng.members.models import (
+    DualReport,
+    Member,
+    MobileInflow,
+    MobileOutflow,
+    ServiceRecord,
+    Transfer,
+)
 from jiceng.members.selectors import member_display
+
+# Text of write payloads, each limited by the column it is stored in (core.inputs). ID
+# numbers and phones are stored encrypted, so their limits are those of the forms.
+MemberName = model_text(Member, "name", kind="name")
+IdNumberText = limited_text(24, kind="number")
+PhoneText = limited_text(20, kind="number")
+Ethnicity = model_text(Member, "ethnicity")
+Education = model_text(Member, "education", kind="code")
+MemberStatus = model_text(Member, "status", kind="code")
+MemberCategory = model_text(Member, "category", kind="code")
+Gender = model_text(Member, "gender", kind="code")
+WorkUnitName = model_text(Member, "work_unit_name")
+Post = model_text(Member, "post")
 
 
 class MemberOut(Schema):
@@ -52,36 +74,36 @@ class MemberOut(Schema):
 
 class MemberIn(Schema):
     org: int
-    name: str
-    id_number: str
-    ethnicity: str
-    education: str
+    name: MemberName
+    id_number: IdNumberText
+    ethnicity: Ethnicity
+    education: Education
     joined_on: datetime.date
-    status: str
-    category: str
-    gender: str = ""
+    status: MemberStatus
+    category: MemberCategory
+    gender: Gender = ""
     birth_date: datetime.date | None = None
     full_on: datetime.date | None = None
-    phone: str = ""
+    phone: PhoneText = ""
     residence_community: int | None = None
-    work_unit_name: str = ""
-    post: str = ""
+    work_unit_name: WorkUnitName = ""
+    post: Post = ""
 
 
 class MemberPatch(Schema):
-    name: str | None = None
-    ethnicity: str | None = None
-    education: str | None = None
+    name: MemberName | None = None
+    ethnicity: Ethnicity | None = None
+    education: Education | None = None
     full_on: datetime.date | None = None
-    status: str | None = None
-    category: str | None = None
-    phone: str | None = None
-    work_unit_name: str | None = None
-    post: str | None = None
+    status: MemberStatus | None = None
+    category: MemberCategory | None = None
+    phone: PhoneText | None = None
+    work_unit_name: WorkUnitName | None = None
+    post: Post | None = None
 
 
 class RevealIn(Schema):
-    field: str
+    field: limited_text(24, kind="code")
 
 
 class RevealOut(Schema):
@@ -92,11 +114,11 @@ class RevealOut(Schema):
 class TransferIn(Schema):
     member: int
     to_org: int
-    reason: str
+    reason: model_text(Transfer, "reason")
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: model_text(Transfer, "return_reason")
 
 
 class TransferOut(Schema):
@@ -128,11 +150,11 @@ class TransferOut(Schema):
 
 class OutflowIn(Schema):
     member: int
-    certificate_number: str
-    destination: str
+    certificate_number: model_text(MobileOutflow, "certificate_number", kind="number")
+    destination: model_text(MobileOutflow, "destination")
     left_on: datetime.date
     expected_return_on: datetime.date | None = None
-    reason: str = ""
+    reason: model_text(MobileOutflow, "reason") = ""
 
 
 class OutflowOut(Schema):
@@ -158,10 +180,10 @@ class ReturnIn(Schema):
 
 class InflowIn(Schema):
     community: int
-    name: str
-    id_number: str
-    certificate_number: str
-    home_org_name: str
+    name: model_text(MobileInflow, "name", kind="name")
+    id_number: IdNumberText
+    certificate_number: model_text(MobileInflow, "certificate_number", kind="number")
+    home_org_name: model_text(MobileInflow, "home_org_name")
     registered_on: datetime.date | None = None
 
 
@@ -215,13 +237,13 @@ class DualReportOut(Schema):
 
 
 class ServiceIn(Schema):
-    task: str
+    task: model_text(ServiceRecord, "task")
     served_on: datetime.date
     hours: Decimal
 
 
 class PostIn(Schema):
-    service_post: str
+    service_post: model_text(DualReport, "service_post")
 
 
 class ServiceOut(Schema):

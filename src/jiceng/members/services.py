@@ -17,11 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import crypto
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, PermissionDenied, ValidationFailed
+from jiceng.core.inputs import check_model_text
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import (
-    clean_name,
-    clean_text,
     id_number_birth_date,
     id_number_gender,
     normalize_text,
@@ -135,7 +134,8 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
     must agree with it.
     """
     today = today or timezone.localdate()
-    name = clean_name(facts.name)
+    # The input policy (core.inputs) for pages, API, imports and bulk recording alike.
+    name = check_model_text(Member, "name", facts.name, kind="name")
     if not name:
         raise ValidationFailed(MSG_NAME, field="name")
     number = validate_id_number(facts.id_number, today=today)
@@ -185,8 +185,8 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
         birth_date=birth,
         full_on=facts.full_on,
         phone=phone,
-        work_unit_name=clean_text(facts.work_unit_name),
-        post=clean_text(facts.post),
+        work_unit_name=check_model_text(Member, "work_unit_name", facts.work_unit_name),
+        post=check_model_text(Member, "post", facts.post),
     )
 
 
@@ -742,11 +742,15 @@ def inflow_register(
     access.require_manage_community(actor, community)
     if community.level != Area.Level.COMMUNITY:
         raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community")
-    name = clean_name(name)
+    name = check_model_text(MobileInflow, "name", name, kind="name")
     if not name:
         raise ValidationFailed(MSG_NAME, field="name")
     number = validate_id_number(id_number)
-    certificate = normalize_text(certificate_number or "").replace(" ", "").upper()
+    certificate = check_model_text(
+        MobileInflow, "certificate_number", certificate_number, kind="number"
+    )
+    certificate = certificate.replace(" ", "").upper()
+    home_org_name = check_model_text(MobileInflow, "home_org_name", home_org_name)
     if not certificate:
         raise ValidationFailed(MSG_CERTIFICATE, field="certificate_number")
     registered_on = registered_on or timezone.localdate()
@@ -758,7 +762,7 @@ def inflow_register(
         id_number_encrypted=crypto.encrypt(number),
         id_number_index=id_number_index(number),
         certificate_number=certificate,
-        home_org_name=(home_org_name or "").strip()[:120],
+        home_org_name=home_org_name,
         registered_on=registered_on,
         registered_by=actor if getattr(actor, "is_authenticated", False) else None,
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.inputs import form_failure
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
@@ -189,8 +190,7 @@ def member_account(request, pk: int):
     form = forms.AccountForm(request.POST)
     try:
         if not form.is_valid():
-            field = next(iter(form.errors), "username")
-            raise ValidationFailed(_("请填写用户名和初始密码"), field=field)
+            raise form_failure(form)
         user = services.member_account_open(
             actor=request.user,
             member=member,
@@ -232,7 +232,7 @@ def member_transfer(request, pk: int):
     form = forms.TransferForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationFailed(_("请填写转入党组织和原因"), field="to_org")
+            raise form_failure(form)
         to_org = PartyOrg.objects.filter(pk=form.cleaned_data["to_org"]).first()
         if to_org is None:
             raise ValidationFailed(_("转入党组织不存在"), field="to_org")
@@ -254,7 +254,7 @@ def member_outflow(request, pk: int):
     form = forms.OutflowForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationFailed(_("外出登记信息不完整"), field="certificate_number")
+            raise form_failure(form)
         services.outflow_register(actor=request.user, member=member, **form.cleaned_data)
         messages.success(request, _("已登记外出"))
     except NotFound:
@@ -292,8 +292,11 @@ def transfer_decide(request, pk: int, decision: str):
                 services.transfer_accept(actor=request.user, transfer=transfer)
                 messages.success(request, _("已接收"))
             elif decision == "return":
+                form = forms.ReasonForm(request.POST)
+                if not form.is_valid():
+                    raise form_failure(form)
                 services.transfer_return(
-                    actor=request.user, transfer=transfer, reason=request.POST.get("reason", "")
+                    actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, _("已退回"))
             elif decision == "cancel":
@@ -399,12 +402,15 @@ def dual_action(request, pk: int, kind: str):
         if kind == "service":
             form = forms.ServiceForm(request.POST)
             if not form.is_valid():
-                raise ValidationFailed(services.MSG_HOURS, field="hours")
+                raise form_failure(form)
             services.service_record_add(actor=request.user, report=report, **form.cleaned_data)
             messages.success(request, _("服务已记录"))
         elif kind == "post":
+            form = forms.PostForm(request.POST)
+            if not form.is_valid():
+                raise form_failure(form)
             services.dual_report_assign_post(
-                actor=request.user, report=report, service_post=request.POST.get("service_post")
+                actor=request.user, report=report, service_post=form.cleaned_data["service_post"]
             )
             messages.success(request, _("岗位已安排"))
         else:

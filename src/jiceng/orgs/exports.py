@@ -2,12 +2,12 @@
 
 import io
 
-import xlsxwriter
 from django.db import transaction
 from django.utils import timezone
 
 from jiceng.core.audit import audit_record
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.xlsx import workbook
 from jiceng.orgs.models import Unit
 from jiceng.orgs.selectors import coverage_by_child, coverage_summary, unit_list
 
@@ -27,7 +27,7 @@ def coverage_export(*, actor, area: Area) -> tuple[bytes, int]:
     children = coverage_by_child(viewer=actor, area=area)
     units = unit_list(viewer=actor, area=area).order_by("area__path", "name", "id")
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "remove_timezone": True})
+    book = workbook(buffer, remove_timezone=True)
     bold = book.add_format({"bold": True})
     percent = book.add_format({"num_format": "0.0%"})
     sheet = book.add_worksheet("两个覆盖")

@@ -10,6 +10,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from jiceng.core.inputs import model_text
 from jiceng.orgs.models import PartyOrg, Unit
 from jiceng.orgs.selectors import COVERAGE_FILTERS
 
@@ -19,6 +20,17 @@ CoverageFilter = Literal[COVERAGE_FILTERS]
 OrgKind = Literal[tuple(PartyOrg.Kind.values)]
 OrgDomain = Literal[tuple(PartyOrg.Domain.values)]
 UnitKind = Literal[tuple(Unit.Kind.values)]
+# Text of write payloads, each limited by the column it is stored in (core.inputs).
+OrgName = model_text(PartyOrg, "name")
+OrgKindText = model_text(PartyOrg, "kind", kind="code")
+OrgDomainText = model_text(PartyOrg, "domain", kind="code")
+OrgFormText = model_text(PartyOrg, "form", kind="code")
+SecretaryName = model_text(PartyOrg, "secretary_name", kind="name")
+CloseReason = model_text(PartyOrg, "closed_reason")
+UnitName = model_text(Unit, "name")
+UsccText = model_text(Unit, "uscc", kind="number")
+UnitKindText = model_text(Unit, "kind", kind="code")
+UnitAddress = model_text(Unit, "address")
 
 
 class OrgFilters(Schema):
@@ -65,29 +77,29 @@ class OrgOut(Schema):
 
 
 class OrgIn(Schema):
-    name: str
-    kind: str
-    domain: str
+    name: OrgName
+    kind: OrgKindText
+    domain: OrgDomainText
     # Omitted: the org sits where its parent sits (a group inside a unit's branch).
     area: int | None = None
-    form: str = PartyOrg.Form.SINGLE.value
+    form: OrgFormText = PartyOrg.Form.SINGLE.value
     parent: int | None = None
-    secretary_name: str = ""
+    secretary_name: SecretaryName = ""
     established_on: datetime.date | None = None
 
 
 class OrgPatch(Schema):
     """What org_update may change; kind and parent (the org's place in the tree) may not."""
 
-    name: str | None = None
-    domain: str | None = None
-    form: str | None = None
+    name: OrgName | None = None
+    domain: OrgDomainText | None = None
+    form: OrgFormText | None = None
     area: int | None = None
-    secretary_name: str | None = None
+    secretary_name: SecretaryName | None = None
 
 
 class CloseIn(Schema):
-    reason: str
+    reason: CloseReason
     closed_on: datetime.date | None = None
 
 
@@ -141,11 +153,11 @@ class UnitOut(Schema):
 
 
 class UnitIn(Schema):
-    name: str
-    uscc: str
-    kind: str
+    name: UnitName
+    uscc: UsccText
+    kind: UnitKindText
     area: int
-    address: str = ""
+    address: UnitAddress = ""
     employees: int = 0
     formal_members: int = 0
 
@@ -153,10 +165,10 @@ class UnitIn(Schema):
 class UnitPatch(Schema):
     """What unit_update may change; coverage has its own endpoint and its own checks."""
 
-    name: str | None = None
-    kind: str | None = None
+    name: UnitName | None = None
+    kind: UnitKindText | None = None
     area: int | None = None
-    address: str | None = None
+    address: UnitAddress | None = None
     employees: int | None = None
     formal_members: int | None = None
 

@@ -1,0 +1,196 @@
+"""The one input policy: what a text field accepts, for pages, the JSON API, Open311,
+imports and every other way text enters.
+
+- Length: at most the column's `max_length`, read from the model field, so the schema,
+  the form and the database agree (`model_text` puts it in the OpenAPI document as
+  `maxLength`). Checked before the database: PostgreSQL refuses an over-long varchar
+  where SQLite stores it.
+- Control characters (C0 other than tab, newline and carriage return; DEL; C1;
+  surrogates; U+FFFE/U+FFFF) are refused with an error naming the field: PostgreSQL
+  refuses NUL in text outright, XML 1.0 cannot carry the rest, and none of them is
+  anything a person meant to type.
+- Bidirectional controls (U+202A–202E, U+2066–2069) are removed: they make a name or a
+  file name display as something it is not ("photo‮gpj.exe").
+- Numbers people match (phones, ID numbers, credit codes, certificate numbers) are
+  NFKC-normalized, so full-width digits typed on a phone match half-width ones.
+
+`check_text` is the function; `model_text` its pydantic type for API schemas;
+`InputPolicyForm` applies it to every text field of a page form; `QueryStringMiddleware`
+refuses control characters in query strings and paths, where no form or schema looks.
+"""
+
+import re
+import unicodedata
+from functools import partial
+from typing import Annotated, Literal
+
+from django import forms
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from jiceng.core.errors import ValidationFailed
+
+Kind = Literal["text", "multiline", "name", "number", "code"]
+
+MSG_CONTROL = _("含有不可见的控制字符（如 NUL），请删除后重新输入")
+MSG_TOO_LONG = _("最多 %(limit)d 个字符，现有 %(length)d 个")
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def has_control(value: str) -> bool:
+    return CONTROL.search(value) is not None
+
+
+def remove_bidi(value: str) -> str:
+    return BIDI.sub("", value)
+
+
+def max_length_of(model: type[models.Model], field: str) -> int:
+    """The column's limit; every text column of the project has one (TextFields carry
+    `max_length` for this policy even though the database does not enforce it)."""
+    limit = model._meta.get_field(field).max_length
+    if not limit:
+        raise LookupError(f"{model.__name__}.{field} has no max_length")
+    return limit
+
+
+def too_long(limit: int, length: int) -> str:
+    return str(MSG_TOO_LONG) % {"limit": limit, "length": length}
+
+
+def check_text(
+    value: str | None, *, field: str, max_length: int | None = None, kind: Kind = "text"
+) -> str:
+    """The value as stored, or ValidationFailed naming the field. Surrounding space is
+    trimmed; one-line text has its runs of space collapsed; a name typed with spaces
+    between Chinese characters loses them; numbers are NFKC-normalized."""
+    value = value or ""
+    if has_control(value):
+        raise ValidationFailed(MSG_CONTROL, field=field)
+    value = remove_bidi(value).replace("\r\n", "\n").replace("\r", "\n")
+    if kind == "multiline":
+        value = "\n".join(line.rstrip() for line in value.split("\n")).strip()
+    else:
+        if kind in ("number", "name"):
+            value = unicodedata.normalize("NFKC", value)
+        value = re.sub(r"\s+", " ", value).strip()
+        if kind == "name" and re.fullmatch(r"[\u3400-\u9fff ·•]+", value):
+            value = value.replace(" ", "")
+    if max_length is not None and len(value) > max_length:
+        raise ValidationFailed(too_long(max_length, len(value)), field=field)
+    return value
+
+
+def check_model_text(
+    model: type[models.Model], field: str, value: str | None, *, kind: Kind = "text", name=None
+) -> str:
+    """`check_text` with the column's limit: for services fed by imports and exchanges."""
+    return check_text(value, field=name or field, max_length=max_length_of(model, field), kind=kind)
+
+
+# ---- JSON API -------------------------------------------------------------------------------
+
+
+def _pydantic_check(value: str, *, kind: Kind, max_length: int) -> str:
+    # The limit is checked again after cleaning: NFKC can lengthen a text ("㍿" is
+    # four characters once normalized).
+    try:
+        return check_text(value, field="", max_length=max_length, kind=kind)
+    except ValidationFailed as refused:
+        raise PydanticCustomError("invalid", str(refused.message)) from None
+
+
+def limited_text(max_length: int, *, kind: Kind = "text"):
+    """A pydantic string type: at most `max_length` characters (in OpenAPI as
+    maxLength), control characters refused, the rest as `check_text`."""
+    return Annotated[
+        str,
+        StringConstraints(max_length=max_length),
+        AfterValidator(partial(_pydantic_check, kind=kind, max_length=max_length)),
+    ]
+
+
+def model_text(model: type[models.Model], field: str, *, kind: Kind = "text"):
+    """`limited_text` with the limit of the model field the value is stored in."""
+    return limited_text(max_length_of(model, field), kind=kind)
+
+
+# ---- pages ----------------------------------------------------------------------------------
+
+
+def refuse_control_characters(value: str) -> None:
+    if isinstance(value, str) and has_control(value):
+        raise DjangoValidationError(MSG_CONTROL, code="invalid")
+
+
+class InputPolicyForm(forms.Form):
+    """The base of every page form: each text field refuses control characters with a
+    form error on the field (in place of Django's own NUL check, so one message shows),
+    and bidirectional controls are removed from what the view receives."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.validators = [
+                    v
+                    for v in field.validators
+                    if not isinstance(v, ProhibitNullCharactersValidator)
+                ]
+                field.validators.append(refuse_control_characters)
+
+    def _post_clean(self):
+        super()._post_clean()
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            text = isinstance(field, forms.CharField) and isinstance(value, str)
+            if text and not isinstance(field.widget, forms.PasswordInput):
+                self.cleaned_data[name] = remove_bidi(value)
+
+
+# ---- query strings and paths ----------------------------------------------------------------
+
+
+class QueryStringMiddleware:
+    """A control character in a query parameter or the path is refused with a 400 that
+    names the parameter, before any view hands it to a query: a search for "a\\x00b"
+    would otherwise reach PostgreSQL, which refuses it with an error (a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        field = None
+        if has_control(request.path):
+            field = "path"
+        else:
+            for key, values in request.GET.lists():
+                if has_control(key) or any(has_control(v) for v in values):
+                    field = remove_bidi(CONTROL.sub("", key)) or "query"
+                    break
+        if field is None:
+            return self.get_response(request)
+        if request.path.startswith(("/api/", "/open311/")):
+            body = {"code": "invalid", "message": str(MSG_CONTROL), "field": field}
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        return render(request, "400.html", {"field": field, "message": MSG_CONTROL}, status=400)
+
+
+def form_failure(form: forms.Form) -> ValidationFailed:
+    """The first error of an invalid form as an application error naming its field
+    ("转接原因：含有不可见的控制字符…"), for views that answer with a message and a
+    redirect rather than the form again."""
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        message = f"{label}：{errors[0]}" if label else str(errors[0])
+        return ValidationFailed(message, field=None if name == "__all__" else name)
+    return ValidationFailed(field=None)

@@ -1,0 +1,78 @@
+"""Uploaded images, made safe to keep and to show (issue 22).
+
+What the client sent is never stored: the image is decoded with Pillow under a pixel
+limit and encoded again, so the EXIF block (with its GPS position: a resident's home),
+colour profiles, text chunks and any bytes after the image (a ZIP or HTML polyglot) are
+gone. The file name is generated here and its extension comes from the format Pillow
+detected, never from the name or the Content-Type the client chose ("evil.html",
+"photo‮gpj.exe"). Stored files are served only through views that check the viewer's
+scope (appeals.views.photo), never from MEDIA_ROOT directly.
+"""
+
+import io
+import uuid
+import warnings
+
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from jiceng.core.errors import ValidationFailed
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+# A 48-megapixel phone camera is 8000 × 6000; a header claiming 100,000 × 100,000 (a
+# decompression bomb) is refused before a pixel is decoded.
+IMAGE_MAX_PIXELS = 50_000_000
+# Detected format → (extension, content type, save options).
+IMAGE_FORMATS = {
+    "JPEG": ("jpg", "image/jpeg", {"quality": 85, "optimize": True}),
+    "PNG": ("png", "image/png", {"optimize": True}),
+    "WEBP": ("webp", "image/webp", {"quality": 85}),
+}
+CONTENT_TYPES = {ext: content_type for ext, content_type, _o in IMAGE_FORMATS.values()}
+
+MSG_IMAGE_TYPE = _("照片应为 JPG、PNG 或 WebP 格式")
+MSG_IMAGE_SIZE = _("照片不能超过5MB")
+MSG_IMAGE_PIXELS = _("照片像素过多（最多5000万像素），请缩小后再上传")
+MSG_IMAGE_BROKEN = _("照片文件已损坏或不完整，无法读取")
+
+
+def reencode_image(upload, *, field: str = "photo", prefix: str = "") -> ContentFile:
+    """The upload decoded and encoded again as a new file with a generated name, or
+    ValidationFailed naming the field."""
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ValidationFailed(MSG_IMAGE_SIZE, field=field)
+    upload.seek(0)
+    data = upload.read(IMAGE_MAX_BYTES + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
+            width, height = image.size
+            if width * height > IMAGE_MAX_PIXELS:
+                raise ValidationFailed(MSG_IMAGE_PIXELS, field=field)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationFailed(MSG_IMAGE_PIXELS, field=field) from None
+    except UnidentifiedImageError:
+        raise ValidationFailed(MSG_IMAGE_TYPE, field=field) from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationFailed(MSG_IMAGE_BROKEN, field=field) from None
+    detected = image.format
+    extension, _type, options = IMAGE_FORMATS[detected]
+    # Turn the pixels as the EXIF orientation says, since the EXIF block will be gone.
+    image = ImageOps.exif_transpose(image)
+    if detected == "PNG":
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA")
+    elif image.mode not in ("RGB", "L"):
+        image = image.convert("RGB")
+    encoded = io.BytesIO()
+    # Nothing of the original's metadata is passed on: no exif, icc_profile or pnginfo.
+    image.save(encoded, format=detected, **options)
+    return ContentFile(encoded.getvalue(), name=f"{prefix}{uuid.uuid4().hex}.{extension}")
+
+
+def content_type_of(name: str) -> str:
+    """The content type of a stored image, from the extension this module gave it."""
+    return CONTENT_TYPES.get(name.rsplit(".", 1)[-1].lower(), "application/octet-stream")

@@ -1,0 +1,180 @@
+"""The five hostile values of issue 22 and a world to send them into: one case, member,
+transfer, outflow, inflow, dual report, need and proposal in 湖南路街道 (xh_s1), visible
+to its street staff and to the 徐汇区 district admin alike."""
+
+import datetime
+from dataclasses import dataclass
+
+from jiceng.appeals import services as appeal_services
+from jiceng.appeals.models import Appeal, Category
+from jiceng.cobuild import services as cobuild_services
+from jiceng.members import services as member_services
+from tests.members.factories import facts, id_number
+
+OVER_LONG = "over-long"
+# An over-long value is one character past the limit the schema or form states, and
+# far past it where none is stated.
+HOSTILE = {
+    OVER_LONG: None,
+    "nul": "名称\x00后缀",
+    "bidi": "photo\u202egpj.exe",
+    "html": '<script>alert(1)</script><img src=x onerror="alert(2)">',
+    "emoji": "家👨‍👩‍👧‍👦🏳️‍🌈😀",
+}
+REFUSED = {OVER_LONG, "nul"}  # no field may store these
+
+
+def hostile_value(kind: str, max_length: int | None) -> str:
+    if kind == OVER_LONG:
+        return "长" * ((max_length or 100_000) + 1)
+    return HOSTILE[kind]
+
+
+@dataclass
+class World:
+    t: object
+    appeal: Appeal
+    member: object
+    other_member: object
+    transfer: object
+    outflow: object
+    inflow: object
+    report: object
+    need: object
+    proposal: object
+    cobuild: dict = None
+    replied: Appeal = None
+
+
+def _cobuild(t, need) -> dict:
+    """One of each co-building object with a page of its own, in 复兴西路 (xh_c1)."""
+    from jiceng.cobuild.models import Venue
+    from jiceng.orgs import services as org_services
+
+    today = datetime.date.today()
+    resource = cobuild_services.resource_offer(
+        actor=None,
+        org=t.orgs["xh_unit_org"],
+        facts=cobuild_services.ResourceFacts(
+            title="企业志愿者助餐服务",
+            kind="services",
+            category="elderly_care",
+            available_from=today,
+            available_until=today + datetime.timedelta(days=60),
+            capacity=1,
+            area=t.areas["xh_c1"],
+        ),
+    )
+    run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
+    project = cobuild_services.proposal_accept(actor=None, proposal=run.proposals.first())
+    agreement = cobuild_services.agreement_create(
+        actor=None,
+        community=t.areas["xh_c1"],
+        unit=t.units["xh_own"],
+        title="共建协议",
+        signed_on=today,
+        commitments=[cobuild_services.CommitmentSpec("unit", "开放场地", 12, "次")],
+    )
+    committee = org_services.big_committee_create(
+        actor=None, area=t.areas["xh_c1"], org=t.orgs["xh_c1_gb"]
+    )
+    meeting = cobuild_services.meeting_create(
+        actor=None, committee=committee, title="联席会议", held_on=today, agenda="议程"
+    )
+    cobuild_services.meeting_task_add(
+        actor=None, meeting=meeting, decision="事项", owner_name="物业", deadline=today
+    )
+    venue = cobuild_services.venue_create(
+        actor=None, name="单位阵地", kind=Venue.Kind.UNIT_VENUE, unit=t.units["xh_own"],
+        floor_area=1,
+    )  # fmt: skip
+    cobuild_services.room_add(actor=None, venue=venue, name="活动室")
+    return {
+        "resource": resource,
+        "project": project,
+        "agreement": agreement,
+        "meeting": meeting,
+        "venue": venue,
+    }
+
+
+def build_world(t) -> World:
+    a, o = t.areas, t.orgs
+    staff = t.users["xh_s1_staff"]
+    street = appeal_services.handling_unit_create(
+        actor=None, name="湖南路街道办事处", kind="street", area=a["xh_s1"]
+    )
+    appeal_services.routing_rule_set(actor=None, area=a["xh_s1"], unit=street)
+    appeal, _created = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="sanitation"),
+            area=a["xh_g1"],
+            description="楼下垃圾三天没人清运",
+        ),
+    )
+    # A second case, answered: its tracking page offers the rating form.
+    replied, _created = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="sanitation"),
+            area=a["xh_g1"],
+            description="路灯不亮",
+        ),
+    )
+    appeal_services.appeal_accept(actor=staff, appeal=replied)
+    appeal_services.appeal_reply(actor=staff, appeal=replied, reply="已修复")
+    member = member_services.member_register(
+        actor=staff, org=o["xh_c1_b1"], facts=facts(name="张伟")
+    )
+    other = member_services.member_register(
+        actor=staff, org=o["xh_c1_b1"], facts=facts(name="李娜", category="in_service")
+    )
+    transfer = member_services.transfer_start(
+        actor=staff, member=other, to_org=o["xh_c1_gb"], reason="工作调动"
+    )
+    outflow = member_services.outflow_register(
+        actor=staff,
+        member=member,
+        certificate_number="LD2026001",
+        destination="浙江省杭州市",
+        left_on=datetime.date(2026, 3, 1),
+    )
+    inflow = member_services.inflow_register(
+        actor=staff,
+        community=a["xh_c1"],
+        name="王芳",
+        id_number=id_number(),
+        certificate_number="LD2026002",
+        home_org_name="安徽省某村党支部",
+    )
+    report = member_services.dual_report_unit_org(
+        actor=staff, unit_org=o["xh_unit_org"], community=a["xh_c1"]
+    )
+    need = cobuild_services.need_create(
+        actor=staff,
+        facts=cobuild_services.NeedFacts(
+            title="老人助餐",
+            category="elderly_care",
+            community=a["xh_c1"],
+            window_start=datetime.date.today(),
+            window_end=datetime.date.today() + datetime.timedelta(days=30),
+        ),
+    )
+    cobuild = _cobuild(t, need)
+    return World(
+        replied=replied,
+        cobuild=cobuild,
+        t=t,
+        appeal=appeal,
+        member=member,
+        other_member=other,
+        transfer=transfer,
+        outflow=outflow,
+        inflow=inflow,
+        report=report,
+        need=need,
+        proposal=None,
+    )
