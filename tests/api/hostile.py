@@ -44,6 +44,7 @@ class World:
     proposal: object
     cobuild: dict = None
     replied: Appeal = None
+    territory: dict = None
 
 
 def _cobuild(t, need) -> dict:
@@ -164,7 +165,21 @@ def build_world(t) -> World:
         ),
     )
     cobuild = _cobuild(t, need)
+    from jiceng.orgs.services import big_committee_create, grid_post_assign, part_time_member_add
+
+    committee = big_committee_create(actor=None, area=a["xh_s1"], org=o["xh_s1_wc"])
+    part_timer = part_time_member_add(
+        actor=None, committee=committee, name="赵刚", source="police", position="所长"
+    )
+    lane_chief = grid_post_assign(
+        actor=None,
+        grid=a["xh_g1"],
+        user=t.users["xh_g1_worker"],
+        duty="lane_chief",
+        lane="复兴西路（武康路—乌鲁木齐南路）",
+    )
     return World(
+        territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,
         t=t,

@@ -4,6 +4,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from jiceng.accounts.models import RoleAssignment, User
+from jiceng.core.inputs import model_text, secret_text
+
 
 class AnchorOut(Schema):
     """Where a role is bound: an area (块) or a party org (条). For an area `level` is its
@@ -35,18 +38,18 @@ class MeOut(Schema):
 
 
 class PasswordChangeIn(Schema):
-    old_password: str = Field(max_length=128)
-    new_password: str = Field(max_length=128)
+    old_password: secret_text()
+    new_password: secret_text()
 
 
 class AccountIn(Schema):
     """A new account with its first role: `area_id` for territorial roles, `org_id` for
     org roles. The initial password must be changed at first sign-in."""
 
-    username: str = Field(max_length=150)
-    full_name: str = Field("", max_length=50)
-    password: str = Field(max_length=128)
-    role: str = Field(max_length=32)
+    username: model_text(User, "username", kind="code")
+    full_name: model_text(User, "full_name", kind="name") = ""
+    password: secret_text()
+    role: model_text(RoleAssignment, "role", kind="code")
     area_id: int | None = None
     org_id: int | None = None
 

@@ -118,6 +118,18 @@ def limited_text(max_length: int, *, kind: Kind = "text"):
     ]
 
 
+def _secret_check(value: str) -> str:
+    if has_control(value):
+        raise PydanticCustomError("invalid", str(MSG_CONTROL))
+    return value
+
+
+def secret_text(max_length: int = 128):
+    """A password as typed: length limited and control characters refused, but never
+    trimmed, collapsed or normalized (that would change the password)."""
+    return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_secret_check)]
+
+
 def model_text(model: type[models.Model], field: str, *, kind: Kind = "text"):
     """`limited_text` with the limit of the model field the value is stored in."""
     return limited_text(max_length_of(model, field), kind=kind)

@@ -1,16 +1,20 @@
 """Members in the JSON API: the register (masked), audited reveal, transfers, mobile
 members, dual reporting with report-back, and the composition statistics."""
 
+from typing import Annotated
+
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import StringConstraints
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.inputs import limited_text, model_text
 from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
-from jiceng.members.models import DualReport, MobileInflow, MobileOutflow, Transfer
+from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import get_org_for_view
 from jiceng.orgs.models import PartyOrg
@@ -33,11 +37,11 @@ class MemberSearch(Schema):
     """The register's search, sent in the body so that no name or number reaches an
     access log. A whole ID number or phone is audited as a lookup of whom it finds."""
 
-    q: str = Field(min_length=1, max_length=100)
+    q: Annotated[limited_text(100), StringConstraints(min_length=1)]
     area: int | None = None
     org: int | None = None
-    status: str | None = None
-    category: str | None = None
+    status: model_text(Member, "status", kind="code") | None = None
+    category: model_text(Member, "category", kind="code") | None = None
 
 
 MSG_SEARCH_BY_POST = _("姓名或号码不得出现在网址中，请用 POST /api/members/search 查询")

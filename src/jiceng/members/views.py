@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
-from jiceng.core.inputs import form_failure
+from jiceng.core.inputs import check_text, form_failure
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
@@ -44,6 +44,7 @@ def _node(request):
 
 
 SEARCH_FILTERS = ("area", "org", "status", "category")
+SEARCH_MAX_LENGTH = 100
 
 
 @login_required
@@ -88,7 +89,11 @@ def member_list(request):
 
 def _member_search(request):
     params = {k: request.POST[k] for k in SEARCH_FILTERS if request.POST.get(k)}
-    q = (request.POST.get("q") or "").strip()[:100]
+    try:
+        q = check_text(request.POST.get("q"), field="q", max_length=SEARCH_MAX_LENGTH)
+    except ValidationFailed as refused:
+        messages.error(request, _("查询条件：%(reason)s") % {"reason": refused.message})
+        return redirect(f"{reverse('members:list')}?{urlencode(params)}")
     if q:
         field = selectors.lookup_field(q)
         if field is not None:

@@ -11,7 +11,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from jiceng.core.inputs import model_text
-from jiceng.orgs.models import PartyOrg, Unit
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 from jiceng.orgs.selectors import COVERAGE_FILTERS
 
 CoverageFilter = Literal[COVERAGE_FILTERS]
@@ -216,8 +216,12 @@ class EndIn(Schema):
 
 class GridPostIn(Schema):
     user: int = Field(description="账号 id：须在本辖区持有角色")
-    duty: str = Field(description="leader 网格长，worker 网格员，lane_chief 街巷长")
-    lane: str = Field("", description="街巷长负责的街巷或路段，其他职责留空")
+    duty: model_text(GridPost, "duty", kind="code") = Field(
+        description="leader 网格长，worker 网格员，lane_chief 街巷长"
+    )
+    lane: model_text(GridPost, "lane") = Field(
+        "", description="街巷长负责的街巷或路段，其他职责留空"
+    )
     started_on: datetime.date | None = None
 
 
@@ -244,7 +248,7 @@ class GridPostOut(Schema):
 class BigCommitteeIn(Schema):
     area: int
     org: int
-    name: str = ""
+    name: model_text(BigCommittee, "name") = ""
 
 
 class BigCommitteeOut(Schema):
@@ -260,13 +264,13 @@ class BigCommitteeOut(Schema):
 
 
 class PartTimeMemberIn(Schema):
-    name: str
-    source: str = Field(
+    name: model_text(PartTimeMember, "name", kind="name")
+    source: model_text(PartTimeMember, "source", kind="code") = Field(
         description="unit 驻区单位，police 派出所，owners_committee 业委会，"
         "property_company 物业公司，other 其他"
     )
     unit: int | None = None
-    position: str = ""
+    position: model_text(PartTimeMember, "position") = ""
     started_on: datetime.date | None = None
 
 
