@@ -265,18 +265,23 @@ def test_check_deadlines_routes_first_and_process_intake_reports(world, capsys):
 
 
 def test_a_retry_with_the_same_key_is_the_same_case_before_and_after_routing(world):
+    from jiceng.core.idempotency import KeyReused
+
     first = _receive(world, key="k-1")
-    again = intake.appeal_receive(
-        intake=services.Intake(
-            channel=Appeal.Channel.OPEN311,
-            category=world.category("sanitation"),
-            area=world.t.areas["xh_g1"],
-            description="重发的同一件",
-            client="open311:test",
-            idempotency_key="k-1",
-        )
+    retry = services.Intake(
+        channel=Appeal.Channel.OPEN311,
+        category=world.category("sanitation"),
+        area=world.t.areas["xh_g1"],
+        description="楼下垃圾三天没人清运",
+        client="open311:test",
+        idempotency_key="k-1",
     )
+    again = intake.appeal_receive(intake=retry)
     assert again.pk == first.pk and not again.created
+    # The same key with another case is refused, not answered with the first case.
+    retry.description = "另一件事"
+    with pytest.raises(KeyReused):
+        intake.appeal_receive(intake=retry)
     intake_process()
     assert _receive(world, key="k-1").pk == first.pk
     assert Appeal.objects.count() == 1 and AppealEvent.objects.filter(action="receive").count() == 1

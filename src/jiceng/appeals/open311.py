@@ -22,8 +22,10 @@ Open311, shown with mobile and ID numbers typed into them masked. `email`, `devi
 `account_id` and `media_url` are accepted and ignored: there is nowhere to keep an email,
 and a remote URL is never fetched.
 
-Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
-answers with the first case's id and creates nothing.
+Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key
+(core.idempotency): the retry of the same request answers with the first case's id and
+creates nothing; the same key with another request is refused with 422 and creates
+nothing; a key longer than 255 characters is refused with 400.
 
 Filing is acknowledged after one write (appeals.intake, docs/decisions/0009): the answer
 carries the case's service_request_id at once; routing, the duplicate check and dispatch
@@ -472,8 +474,9 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             key=key,
         )
     except ApplicationError as failure:
+        # 400 for bad input; 422 for an Idempotency-Key already used with another request.
         field = f"{failure.field}: " if failure.field else ""
-        return _error(fmt, 400, f"{field}{failure.message}")
+        return _error(fmt, failure.status, f"{field}{failure.message}")
     if received is None:  # revoked since this worker cached it
         intake.forget_key(raw_key)
         return _error(fmt, 403, MSG_API_KEY)

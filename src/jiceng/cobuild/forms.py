@@ -16,6 +16,7 @@ from jiceng.cobuild.models import (
     Resource,
     Venue,
 )
+from jiceng.core.idempotency import MAX_KEY_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -34,7 +35,9 @@ class IdempotentForm(forms.Form):
     """A hidden key made when the form is shown: a retry of the same submission (a
     double tap, a resend after a dropped connection) carries it and files nothing new."""
 
-    idempotency_key = forms.CharField(label=_("提交标识"), widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(
+        label=_("提交标识"), widget=forms.HiddenInput, max_length=MAX_KEY_LENGTH
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -159,3 +159,25 @@ class AuditHead(models.Model):
     def __str__(self) -> str:
         return f"{self.count} · {self.last_hash[:12]}"
 
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key, the digest of the request it came with, and what that
+    request made (`target_type`, `target_id`). While `target_id` is blank the first
+    request is still being handled (core.idempotency)."""
+
+    client = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    digest = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="core_idempotency_client_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.key[:40]}"
