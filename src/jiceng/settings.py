@@ -278,6 +278,9 @@ LOGGING = {
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
+# Full (unmasked) exports of personal data one person may make a day (core.exports).
+FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "3"))
+
 # A unit registered within this many days and still uncovered is "new" (增加一个，组建一个).
 NEW_UNIT_DAYS = 30
 # Units with at least this many formal members must form their own organization.

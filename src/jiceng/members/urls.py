@@ -24,4 +24,5 @@ urlpatterns = [
     path("import/", views.member_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("export.xlsx", views.member_export, name="export"),
+    path("export/full/", views.member_export_full, name="export_full"),
 ]

@@ -468,6 +468,48 @@ def member_export(request):
 
 
 @login_required
+def member_export_full(request):
+    """A full export (whole ID numbers and phones of the records the exporter keeps):
+    asks for the purpose first, and is limited per person per day (core.exports)."""
+    from django.utils import timezone
+
+    from jiceng.core.exports import ExportPurpose, export_purpose
+    from jiceng.members.exports import member_export as export
+
+    _require_member_kind(request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    area = get_area_for_view(request.user, source["area"]) if source.get("area") else None
+    org = get_org_for_view(request.user, source["org"]) if source.get("org") else None
+    error = None
+    if request.method == "POST":
+        try:
+            # A purpose is what makes an export full: none given is refused here, where
+            # the plain export would have masked.
+            purpose, note = export_purpose(
+                request.POST.get("purpose", ""), request.POST.get("purpose_note", "")
+            )
+            content, _count = export(
+                actor=request.user, area=area, org=org, purpose=purpose, purpose_note=note
+            )
+        except ApplicationError as failure:
+            error = failure
+        else:
+            node = (org or area).name if (org or area) else _("全部")
+            return _xlsx(content, f"党员名册-完整-{node}-{timezone.localdate():%Y%m%d}.xlsx")
+    context = {
+        "area": area,
+        "org": org,
+        "purposes": ExportPurpose.choices,
+        "error": error,
+        "chosen": request.POST.get("purpose", ""),
+        "note": request.POST.get("purpose_note", ""),
+    }
+    return render(
+        request, "members/export_full.html", context, status=error.status if error else 200
+    )
+
+
+@login_required
 def statistics_export(request):
     from jiceng.members.exports import statistics_export as export
 
