@@ -1,4 +1,4 @@
-from jiceng.core.scope import ALL_KINDS, scope_for
+from jiceng.core.scope import ALL_KINDS, KIND_AUDIT, scope_for
 
 
 def roles(request) -> dict:
@@ -8,4 +8,9 @@ def roles(request) -> dict:
     kinds = (
         ALL_KINDS if scope.everything else frozenset(k for k in ALL_KINDS if scope.can_see_kind(k))
     )
-    return {"user_roles": scope.roles, "user_scope": scope, "user_kinds": kinds}
+    return {
+        "user_roles": scope.roles,
+        "user_scope": scope,
+        "user_kinds": kinds,
+        "user_can_audit": scope.can_see_kind(KIND_AUDIT),
+    }

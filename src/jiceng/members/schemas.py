@@ -89,6 +89,17 @@ class RevealOut(Schema):
     value: str
 
 
+class DataAccessOut(Schema):
+    """One time someone revealed, exported or looked up a member's personal data."""
+
+    entry_id: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    action_display: str
+    purpose: str
+
+
 class TransferIn(Schema):
     member: int
     to_org: int

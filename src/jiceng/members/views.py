@@ -137,8 +137,22 @@ def member_me(request):
             "outflows": member.outflows.order_by("-left_on"),
             "reports": selectors.member_own_reports(viewer=request.user, member=member),
             "revealed": request.session.pop("jiceng_revealed", None),
+            "data_access": selectors.member_data_access(viewer=request.user, member=member),
         }
     return render(request, "members/me.html", context)
+
+
+@login_required
+def member_data_access(request, pk: int):
+    """Who revealed, exported or looked up this member's personal data: for auditors
+    (and the member, who also sees it on their own page)."""
+    member = access.get_member_for_data_access(request.user, pk)
+    rows = selectors.member_data_access(viewer=request.user, member=member)
+    return render(
+        request,
+        "members/data_access.html",
+        {"member": member, "shown": selectors.member_display(member), "data_access": rows},
+    )
 
 
 @login_required
