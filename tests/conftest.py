@@ -43,6 +43,7 @@ def _audit_evidence_dir(settings, tmp_path):
     settings.AUDIT_CHECKPOINT_FILE = ""
     settings.AUDIT_SIGNING_KEY_FILE = ""
     settings.AUDIT_VERIFY_KEY_FILE = ""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @dataclass

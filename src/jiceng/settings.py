@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "jiceng.core",
     "jiceng.accounts",
     "jiceng.orgs",
@@ -277,6 +279,10 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Jobs a user starts (large exports): django-tasks with its database backend, run by
+# `jiceng db_worker` (docs/operator-guide.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Full (unmasked) exports of personal data one person may make a day (core.exports).
 FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "3"))

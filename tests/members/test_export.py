@@ -223,3 +223,74 @@ def test_the_audit_entry_names_whose_data_the_file_held(territory):
         "sha256": manifest_digest(m.pk for m in members),
     }
     assert entry.changes["full_export"] is True and entry.changes["purpose"] == "election"
+
+
+# ---- the API: an export is a job (django-tasks, database backend) --------------------------------
+
+
+def _run_jobs():
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def test_an_api_export_is_a_job_submitted_polled_and_fetched(client, territory):
+    import json
+
+    keeper, members = _keeper_with_members(territory)
+    client.force_login(keeper)
+    submitted = client.post(
+        "/api/members/exports",
+        json.dumps({"org": territory.orgs["xh_c1_b1"].pk, "purpose": "party_statistics"}),
+        content_type="application/json",
+    )
+    assert submitted.status_code == 202 and submitted.json()["status"] == "READY"
+    job = submitted.json()["id"]
+    assert client.get(f"/api/members/exports/{job}/file").status_code == 409
+    assert not AuditEntry.objects.filter(action="export").exists()
+    _run_jobs()
+    status = client.get(f"/api/members/exports/{job}").json()
+    assert status == {"id": job, "status": "SUCCESSFUL", "rows": 2, "error": ""}
+    fetched = client.get(f"/api/members/exports/{job}/file")
+    assert fetched.status_code == 200
+    content = b"".join(fetched.streaming_content)
+    full = {services.member_reveal(actor=keeper, member=m, field="id_number") for m in members}
+    assert {r[4] for r in _rows(content)} == full
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    assert "党内统计上报" in book.active.oddHeader.center.text
+    entry = AuditEntry.objects.filter(action="export").get()
+    assert entry.actor == keeper and entry.changes["purpose"] == "party_statistics"
+    # Nobody else may read the job or its file.
+    client.force_login(territory.users["xh_s1_staff"])
+    assert client.get(f"/api/members/exports/{job}").status_code == 404
+    assert client.get(f"/api/members/exports/{job}/file").status_code == 404
+
+
+def test_api_export_refusals_are_immediate(client, territory, settings):
+    import json
+
+    settings.FULL_EXPORT_DAILY_LIMIT = 1
+    keeper, _members = _keeper_with_members(territory, 1)
+    client.force_login(keeper)
+
+    def post(body):
+        return client.post(
+            "/api/members/exports", json.dumps(body), content_type="application/json"
+        )
+
+    bad = post({"purpose": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "purpose"
+    other = post({"purpose": "other"})
+    assert other.status_code == 400 and other.json()["field"] == "purpose_note"
+    assert post({"area": territory.areas["hp"].pk}).status_code == 404
+    member_export(actor=keeper, area=territory.areas["xh_c1"], purpose="transfer")
+    limited = post({"purpose": "transfer"})
+    assert limited.status_code == 429 and limited.json()["code"] == "export_limit"
+    masked = post({})
+    assert masked.status_code == 202
+    _run_jobs()
+    assert client.get(f"/api/members/exports/{masked.json()['id']}").json()["status"] == (
+        "SUCCESSFUL"
+    )
+    client.force_login(territory.users["xh_resident"])
+    assert post({}).status_code == 404

@@ -270,3 +270,17 @@ class StatTableOut(Schema):
     title: str
     total: int
     rows: list[StatRowOut]
+
+
+class ExportIn(Schema):
+    area: int | None = None
+    org: int | None = None
+    purpose: str = ""  # empty: masked; else party_statistics, transfer, election, other
+    purpose_note: str = ""
+
+
+class ExportJobOut(Schema):
+    id: str
+    status: str
+    rows: int | None = None
+    error: str = ""
