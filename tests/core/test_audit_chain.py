@@ -233,6 +233,18 @@ def test_owner_deletes_the_last_entry_and_the_head_row(checkpointed):
     assert "检查点" in verify_fails() or "链头" in verify_fails()
 
 
+def test_no_checkpoint_is_signed_over_a_moved_head(checkpointed):
+    """After the log was cut and the head moved or deleted, a checkpoint (automatic or
+    by command) refuses to sign that state, so it can never cover the cut."""
+    AuditEntry.objects.filter(pk=checkpointed[-1].pk).delete()
+    with pytest.raises(evidence.EvidenceError):
+        evidence.checkpoint_write(actor=None)
+    AuditHead.objects.all().delete()
+    with pytest.raises(CommandError, match="拒绝签名"):
+        call_command("audit", "checkpoint")
+    assert len(evidence.checkpoints_read()) == 1
+
+
 def test_owner_deletes_the_head_row_alone(checkpointed):
     AuditHead.objects.all().delete()
     result = audit_verify()

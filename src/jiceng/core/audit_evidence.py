@@ -62,6 +62,7 @@ checkpoint_log = logging.getLogger("jiceng.audit.checkpoint")
 MSG_NO_SIGNING_KEY = _(
     "审计签名密钥不存在：{path}。生产环境请先运行 jiceng audit keygen 并妥善保管该文件"
 )
+MSG_HEAD_MISMATCH = _("链头与最后一条审计记录不符，拒绝签名检查点；请先运行 jiceng audit verify")
 MSG_ARCHIVE_OWNER = _("归档须以审计表的属主运行（应用账号无权删除审计记录）")
 MSG_ARCHIVE_NOTHING = _("{date} 之前没有可归档的审计记录")
 
@@ -202,6 +203,11 @@ def checkpoint_write(*, actor) -> Checkpoint:
     database; then record the checkpoint as an entry of the chain itself."""
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        if (last or GENESIS) != head.last_hash:
+            # Never sign a head that the log does not end with: that is what someone who
+            # cut the log and moved (or deleted) the head row would want signed.
+            raise EvidenceError(str(MSG_HEAD_MISMATCH))
         now = timezone.now()
         key = signing_key()
         body = {

@@ -54,7 +54,10 @@ class Command(BaseCommand):
         )
 
     def _checkpoint(self, options) -> None:
-        checkpoint = evidence.checkpoint_write(actor=None)
+        try:
+            checkpoint = evidence.checkpoint_write(actor=None)
+        except evidence.EvidenceError as error:
+            raise CommandError(str(error.message)) from None
         self.stdout.write(
             f"检查点已写入 {evidence.checkpoint_path()}：{checkpoint.count} 条，"
             f"链头 {checkpoint.head[:16]}…"
