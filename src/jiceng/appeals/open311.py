@@ -66,7 +66,7 @@ from jiceng.core.models import Area
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as the discovery document must say.
-CHANGESET = "2026-12-03T00:00:00+08:00"
+CHANGESET = "2026-12-05T00:00:00+08:00"  # Idempotency-Key: whole, digest, 422
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
 FORMATS = ("json", "xml")
