@@ -305,3 +305,21 @@ def test_need_keys_are_per_client(territory):
     a = services.need_create(actor=None, facts=facts, source="resident", idempotency_key="k")
     b = services.need_create(actor=territory.users["xh_s1_staff"], facts=facts, idempotency_key="k")
     assert a.pk != b.pk and Need.objects.count() == 2
+
+
+def test_old_keys_are_pruned_and_a_late_retry_still_finds_its_case(staff, world):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    first = _api(staff, "/api/appeals", _case(world), "sys-old")
+    _api(staff, "/api/appeals", _case(world, "新的"), "sys-new")
+    IdempotencyKey.objects.filter(key="sys-old").update(
+        created_at=timezone.now() - datetime.timedelta(days=31)
+    )
+    call_command("idempotency_prune", "--days", "30")
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["sys-new"]
+    # The API's path claims the key anew; the case's own unique key is the backstop.
+    again = _api(staff, "/api/appeals", _case(world), "sys-old")
+    assert again.status_code == 200
+    assert Appeal.objects.filter(idempotency_key="sys-old").count() == 1
+    assert again.json()["appeal"]["id"] == first.json()["appeal"]["id"]

@@ -248,6 +248,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
         request=intake_request(intake),
         model=Appeal,
         work=lambda: _appeal_intake(actor=actor, intake=intake, photo=photo, key=key),
+        existing=lambda: Appeal.objects.filter(client=client, idempotency_key=key).first(),
     )
 
 

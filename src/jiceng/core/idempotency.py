@@ -137,6 +137,7 @@ def idempotent(
     request: Mapping[str, Any],
     model: type[T],
     work: Callable[[], T],
+    existing: Callable[[], T | None] | None = None,
 ) -> tuple[T, bool]:
     """Run `work` (which makes one `model` row) once per client and key. Returns (the
     row, created); a retry of the same request returns the first row and False.
@@ -157,6 +158,15 @@ def idempotent(
         with transaction.atomic():
             made = work()
             IdempotencyKey.objects.filter(client=client, key=key).update(target_id=str(made.pk))
+    except IntegrityError:
+        # The row's own unique key (a case's client and key) says it was made already:
+        # a retry of a key whose row was pruned (idempotency_prune). Answer with it.
+        found = existing() if existing is not None else None
+        if found is None:
+            idempotency_release(client=client, key=key)
+            raise
+        IdempotencyKey.objects.filter(client=client, key=key).update(target_id=str(found.pk))
+        return found, False
     except BaseException:
         idempotency_release(client=client, key=key)
         raise
@@ -178,3 +188,10 @@ def check_digest(stored: str | None, digest: str) -> None:
     row (None) and passes."""
     if stored is not None and stored != digest:
         raise KeyReused(field=HEADER)
+
+
+def idempotency_prune(*, days: int) -> int:
+    """Delete key rows older than `days` (finished or abandoned). Returns how many."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    removed, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return removed
