@@ -229,12 +229,14 @@ def test_the_audit_entry_names_whose_data_the_file_held(territory):
 
 
 def _run_jobs():
+    """The database worker as cron runs it. Its tests use transactional_db: the worker
+    closes connections that are not in autocommit, as a test's transaction is not."""
     from django.core.management import call_command
 
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
-def test_an_api_export_is_a_job_submitted_polled_and_fetched(client, territory):
+def test_an_api_export_is_a_job_submitted_polled_and_fetched(transactional_db, client, territory):
     import json
 
     keeper, members = _keeper_with_members(territory)
@@ -266,7 +268,7 @@ def test_an_api_export_is_a_job_submitted_polled_and_fetched(client, territory):
     assert client.get(f"/api/members/exports/{job}/file").status_code == 404
 
 
-def test_api_export_refusals_are_immediate(client, territory, settings):
+def test_api_export_refusals_are_immediate(transactional_db, client, territory, settings):
     import json
 
     settings.FULL_EXPORT_DAILY_LIMIT = 1
