@@ -61,6 +61,17 @@ def _fast_settings(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _audit_evidence_dir(settings, tmp_path):
+    # Checkpoints, segments and the signing key of each test go to its own folder, never
+    # to the working copy's var/audit.
+    settings.AUDIT_DIR = tmp_path / "audit"
+    settings.AUDIT_CHECKPOINT_FILE = ""
+    settings.AUDIT_SIGNING_KEY_FILE = ""
+    settings.AUDIT_VERIFY_KEY_FILE = ""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @dataclass
 class Territory:
     areas: dict = field(default_factory=dict)

@@ -83,6 +83,7 @@ from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
+from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
@@ -90,6 +91,7 @@ from jiceng.orgs.api import router as orgs_router  # noqa: E402
 api.add_router("/me", me_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
+api.add_router("/audit", audit_router)
 api.add_router("", orgs_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)

@@ -53,6 +53,27 @@ if PRODUCTION:
             f"JICENG_SECRET_KEY must be at least {SECRET_KEY_MIN_LENGTH} random characters"
         )
 
+# The audit chain's HMAC key (32 bytes, hex), from the environment or a key file whose
+# first line is the current key and further lines earlier keys (still needed to verify
+# the entries they chained). Never in the database: its owner must not be able to
+# recompute the chain (docs/decisions/0010-audit-evidence.md).
+DEV_AUDIT_KEY = "a0d17c4a1e5e7c0de" + "0" * 47
+AUDIT_KEY_FILE = os.environ.get("JICENG_AUDIT_KEY_FILE", "")
+AUDIT_KEY = os.environ.get("JICENG_AUDIT_KEY", "" if AUDIT_KEY_FILE else DEV_AUDIT_KEY)
+AUDIT_PREVIOUS_KEYS = env_list("JICENG_AUDIT_PREVIOUS_KEYS", [])
+if PRODUCTION and AUDIT_KEY == DEV_AUDIT_KEY:
+    raise RuntimeError("JICENG_AUDIT_KEY or JICENG_AUDIT_KEY_FILE must be set in production")
+# Where the evidence that lives outside the database goes: signed checkpoints (an
+# append-only JSON-lines file), archive segments and, by default, the Ed25519 signing
+# key (generated on first use outside production).
+AUDIT_DIR = Path(os.environ.get("JICENG_AUDIT_DIR", VAR_DIR / "audit"))
+AUDIT_CHECKPOINT_FILE = os.environ.get("JICENG_AUDIT_CHECKPOINT_FILE", "")
+AUDIT_SIGNING_KEY_FILE = os.environ.get("JICENG_AUDIT_SIGNING_KEY_FILE", "")
+AUDIT_VERIFY_KEY_FILE = os.environ.get("JICENG_AUDIT_VERIFY_KEY_FILE", "")
+# A checkpoint is signed after this many entries or this many minutes, whichever first.
+AUDIT_CHECKPOINT_EVERY = int(os.environ.get("JICENG_AUDIT_CHECKPOINT_EVERY", "1000"))
+AUDIT_CHECKPOINT_MINUTES = int(os.environ.get("JICENG_AUDIT_CHECKPOINT_MINUTES", "10"))
+
 ALLOWED_HOSTS = env_list("JICENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("JICENG_CSRF_TRUSTED_ORIGINS", [])
 
@@ -70,6 +91,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "jiceng.core",
     "jiceng.accounts",
     "jiceng.orgs",
@@ -302,6 +325,13 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# Jobs a user starts (large exports): django-tasks with its database backend, run by
+# `jiceng db_worker` (docs/operator-guide.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Full (unmasked) exports of personal data one person may make a day (core.exports).
+FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "3"))
 
 # A unit registered within this many days and still uncovered is "new" (增加一个，组建一个).
 NEW_UNIT_DAYS = 30

@@ -13,6 +13,7 @@ admin.site.index_title = "数据管理"
 urlpatterns = [
     path("", include("jiceng.dashboard.urls")),
     path("accounts/", include("jiceng.accounts.urls")),
+    path("audit/", include("jiceng.core.urls")),
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),

@@ -265,18 +265,23 @@ def test_check_deadlines_routes_first_and_process_intake_reports(world, capsys):
 
 
 def test_a_retry_with_the_same_key_is_the_same_case_before_and_after_routing(world):
+    from jiceng.core.idempotency import KeyReused
+
     first = _receive(world, key="k-1")
-    again = intake.appeal_receive(
-        intake=services.Intake(
-            channel=Appeal.Channel.OPEN311,
-            category=world.category("sanitation"),
-            area=world.t.areas["xh_g1"],
-            description="重发的同一件",
-            client="open311:test",
-            idempotency_key="k-1",
-        )
+    retry = services.Intake(
+        channel=Appeal.Channel.OPEN311,
+        category=world.category("sanitation"),
+        area=world.t.areas["xh_g1"],
+        description="楼下垃圾三天没人清运",
+        client="open311:test",
+        idempotency_key="k-1",
     )
+    again = intake.appeal_receive(intake=retry)
     assert again.pk == first.pk and not again.created
+    # The same key with another case is refused, not answered with the first case.
+    retry.description = "另一件事"
+    with pytest.raises(KeyReused):
+        intake.appeal_receive(intake=retry)
     intake_process()
     assert _receive(world, key="k-1").pk == first.pk
     assert Appeal.objects.count() == 1 and AppealEvent.objects.filter(action="receive").count() == 1
@@ -335,7 +340,7 @@ def test_simultaneous_retries_make_one_case(transactional_db, world):
                 channel=Appeal.Channel.OPEN311,
                 category=Category.objects.get(code="sanitation"),
                 area=Area.objects.get(code="310104003001001"),
-                description=f"同一件诉求的第{n}次发送",
+                description="同一件诉求，发送了四次",
                 client="open311:test",
                 idempotency_key="same-key",
             )
@@ -345,6 +350,37 @@ def test_simultaneous_retries_make_one_case(transactional_db, world):
     assert len({r.pk for r in results}) == 1
     assert sorted(r.created for r in results) == [False, False, False, True]
     assert Appeal.objects.count() == 1 and AppealEvent.objects.count() == 1
+
+
+@postgresql_only
+def test_simultaneous_api_retries_make_one_case_and_the_rest_wait_or_replay(
+    transactional_db, world
+):
+    """The API's intake claims the key before its work: a retry arriving meanwhile is
+    told 409 (in flight) or, once the first has committed, gets the first case."""
+    from jiceng.core.idempotency import KeyInFlight
+
+    def file(n: int):
+        try:
+            return services.appeal_intake(
+                actor=None,
+                intake=services.Intake(
+                    channel=Appeal.Channel.API,
+                    category=Category.objects.get(code="sanitation"),
+                    area=Area.objects.get(code="310104003001001"),
+                    description="同一件诉求，同时发送了四次",
+                    client="api:test",
+                    idempotency_key="same-key",
+                ),
+            )
+        except KeyInFlight:
+            return "in flight"
+
+    results = _in_threads(4, file)
+    made = [r for r in results if r != "in flight"]
+    assert [created for _appeal, created in made].count(True) == 1
+    assert len({appeal.pk for appeal, _created in made}) == 1
+    assert Appeal.objects.count() == 1 and AppealEvent.objects.filter(action="receive").count() == 1
 
 
 def test_the_api_shows_the_pending_case_and_refuses_a_hand_dispatch(client, world):

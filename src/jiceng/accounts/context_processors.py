@@ -1,5 +1,5 @@
 from jiceng.core.access import MANAGING_ROLES
-from jiceng.core.scope import ALL_KINDS, scope_for
+from jiceng.core.scope import ALL_KINDS, KIND_AUDIT, scope_for
 
 
 def roles(request) -> dict:
@@ -22,4 +22,5 @@ def roles(request) -> dict:
         "user_has_territory": scope.everything or bool(scope.area_roots()),
         "user_manages_territory": scope.everything
         or any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants),
+        "user_can_audit": scope.can_see_kind(KIND_AUDIT),
     }

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     MEMBER = "member", _("党员")
     RESIDENT = "resident", _("居民")
     DEPARTMENT_STAFF = "department_staff", _("职能部门工作人员")
+    # Reads the audit log and who saw whose data in its territory; changes nothing.
+    AUDITOR = "auditor", _("审计员")
 
 
 # Which anchor each role is bound to, and the area level it must be bound at.
@@ -29,6 +31,7 @@ AREA_ROLES = {
     # A department serves a district (or a street); which department is said by the
     # appeals app's handler memberships.
     Role.DEPARTMENT_STAFF: ("district", "street"),
+    Role.AUDITOR: ("city", "district"),
 }
 ORG_ROLES = {Role.UNIT_ORG_SECRETARY, Role.MEMBER}
 # Roles that administer: they may use the Django admin and change data in their scope.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.idempotency import MAX_KEY_LENGTH
 from jiceng.core.models import Area
 
 
@@ -34,7 +35,7 @@ class PublicIntakeForm(InputPolicyForm):
         label=_("手机号码（选填，仅承办人员可见）"), max_length=20, required=False
     )
     photo = forms.FileField(label=_("照片（选填，5MB以内）"), required=False)
-    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=MAX_KEY_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,14 +48,16 @@ from jiceng.appeals.services import (
     community_of,
     deadlines,
     intake_keys,
+    intake_request,
     intake_texts,
     new_tracking_code,
     street_of,
 )
 from jiceng.appeals.states import transition_for
+from jiceng.core import idempotency
 from jiceng.core.audit import AuditLine, audit_record_many
 from jiceng.core.bulk import execute_bound, insert_rows
-from jiceng.core.models import Area, AuditEntry
+from jiceng.core.models import Area, AuditEntry, IdempotencyKey
 
 BATCH = 500
 NOTE_RECEIVED = _("诉求已受理")
@@ -274,6 +276,11 @@ WITH new_case AS (
     )
     ON CONFLICT (client, idempotency_key) WHERE NOT (idempotency_key = '') DO NOTHING
     RETURNING id, tracking_code, resolution_due_at
+), key_row AS (
+    INSERT INTO core_idempotencykey (client, key, digest, target_type, target_id, created_at)
+    SELECT %s::varchar, %s::varchar, %s::varchar, 'appeals.appeal', id::text, %s::timestamptz
+    FROM new_case WHERE %s::varchar <> ''
+    ON CONFLICT (client, key) DO NOTHING
 ), received AS (
     INSERT INTO appeals_appealevent
         (appeal_id, action, from_state, to_state, at, actor_id, actor_label, note,
@@ -293,9 +300,14 @@ def appeal_receive(
 
     The same checks as `appeals.services.appeal_intake` (category, place, text, phone;
     ValidationFailed names the field), the same deadlines from the moment of receipt,
-    the same idempotency: a retry with the client's idempotency key returns the first
-    case with created False. The case is in state received and routing_pending until
-    `intake_process` takes it. Machine intake: there is no acting user.
+    the same idempotency (core.idempotency): a retry of the same case with the client's
+    idempotency key returns the first case with created False, the same key with another
+    case raises KeyReused and writes nothing. The key and the request's digest are
+    written by the same statement as the case, so there is no moment at which the key is
+    taken and the case not yet there (and so no 409 to answer): a concurrent retry waits
+    on the unique index for the first statement and is answered with its case. The case
+    is in state received and routing_pending until `intake_process` takes it. Machine
+    intake: there is no acting user.
 
     `key`: the Open311 key filing the case, which must still be unrevoked when the case
     is written; None is returned when it was revoked meanwhile, and nothing is written.
@@ -304,6 +316,7 @@ def appeal_receive(
     if place is None:
         place = Place(intake.area, street_of(intake.area).pk, community_of(intake.area).pk)
     client, idempotency_key = intake_keys(intake)
+    digest = idempotency.request_digest(intake_request(intake)) if idempotency_key else ""
     now = timezone.now()
     response_due, resolution_due = deadlines(intake.category, now)
     fields = {
@@ -336,9 +349,9 @@ def appeal_receive(
         fields["tracking_code"] = new_tracking_code()
         try:
             if connection.vendor == "postgresql":
-                row = _receive_postgresql(fields, key_id, now)
+                row = _receive_postgresql(fields, key_id, now, digest)
             else:
-                row = _receive_orm(fields, key_id, now)
+                row = _receive_orm(fields, key_id, now, digest)
         except IntegrityError:
             # Tracking codes are random (31^12): a clash is astronomically rare, but a
             # clash must not lose the case. A clash on the idempotency key never gets
@@ -355,13 +368,15 @@ def appeal_receive(
     if idempotency_key and (key_id is None or _key_active(key_id)):
         first = _first_attempt(client, idempotency_key)
         if first is not None:
+            idempotency.check_digest(first.stored_digest, digest)
             return Received(first.pk, first.tracking_code, first.resolution_due_at, False)
     return None
 
 
-def _receive_postgresql(fields: dict, key_id: int | None, now) -> tuple | None:
+def _receive_postgresql(fields: dict, key_id: int | None, now, digest: str) -> tuple | None:
     params = [fields[c] for c in APPEAL_COLUMNS]
-    params += [key_id, key_id, now, str(NOTE_RECEIVED)]
+    key = fields["idempotency_key"]
+    params += [key_id, key_id, fields["client"], key, digest, now, key, now, str(NOTE_RECEIVED)]
     # Autocommit outside a caller's transaction: the statement is its own transaction,
     # one round trip to the server. Prepared once per connection: planning this CTE
     # cost the server as much as running it (INTAKE_PREPARE=False turns that off for a
@@ -371,7 +386,7 @@ def _receive_postgresql(fields: dict, key_id: int | None, now) -> tuple | None:
     return rows[0] if rows else None
 
 
-def _receive_orm(fields: dict, key_id: int | None, now) -> tuple | None:
+def _receive_orm(fields: dict, key_id: int | None, now, digest: str) -> tuple | None:
     with transaction.atomic():
         if key_id is not None and not _key_active(key_id):
             return None
@@ -379,6 +394,15 @@ def _receive_orm(fields: dict, key_id: int | None, now) -> tuple | None:
         if key and _first_attempt(fields["client"], key) is not None:
             return None
         appeal = Appeal.objects.create(**fields)
+        if key:
+            IdempotencyKey.objects.create(
+                client=fields["client"],
+                key=key,
+                digest=digest,
+                target_type="appeals.appeal",
+                target_id=str(appeal.pk),
+                created_at=now,
+            )
         AppealEvent.objects.create(
             appeal=appeal,
             action="receive",
@@ -397,8 +421,11 @@ def _key_active(key_id: int) -> bool:
 
 
 def _first_attempt(client: str, idempotency_key: str) -> Appeal | None:
+    """The case filed with this key, with the digest of the request stored beside it
+    (`stored_digest`), in one query."""
     return (
         Appeal.objects.filter(client=client, idempotency_key=idempotency_key)
+        .annotate(stored_digest=idempotency.stored_digest(client=client, key=idempotency_key))
         .only("id", "tracking_code", "resolution_due_at")
         .first()
     )

@@ -224,7 +224,7 @@ class Appeal(models.Model):
     # A client's retry carries the same key; the pair is unique, so a retry never
     # creates a second case.
     client = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -26,8 +26,10 @@ and `media_url` are accepted and ignored: there is nowhere to keep an email, and
 remote URL is never fetched. Posted text follows the input policy (core.inputs): a
 control character in any field, or text longer than its column, is refused naming it.
 
-Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key: the retry
-answers with the first case's id and creates nothing.
+Retries. A POST carrying an `Idempotency-Key` header is idempotent per API key
+(core.idempotency): the retry of the same request answers with the first case's id and
+creates nothing; the same key with another request is refused with 422 and creates
+nothing; a key longer than 255 characters is refused with 400.
 
 Filing is acknowledged after one write (appeals.intake, docs/decisions/0009): the answer
 carries the case's service_request_id at once; routing, the duplicate check and dispatch
@@ -70,7 +72,7 @@ from jiceng.core.models import Area
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as the discovery document must say.
-CHANGESET = "2026-12-03T00:00:00+08:00"
+CHANGESET = "2026-12-05T00:00:00+08:00"  # Idempotency-Key: whole, digest, 422
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
 FORMATS = ("json", "xml")
@@ -509,9 +511,10 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
             key=key,
         )
     except ApplicationError as failure:
+        # 400 for bad input; 422 for an Idempotency-Key already used with another request.
         name = OPEN311_FIELDS.get(failure.field, failure.field)
         field = f"{name}: " if name else ""
-        return _error(fmt, 400, f"{field}{failure.message}")
+        return _error(fmt, failure.status, f"{field}{failure.message}")
     if received is None:  # revoked since this worker cached it
         intake.forget_key(raw_key)
         return _error(fmt, 403, MSG_API_KEY)

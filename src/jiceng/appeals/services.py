@@ -28,7 +28,7 @@ from jiceng.appeals.models import (
 )
 from jiceng.appeals.routing import route
 from jiceng.appeals.states import transition_for
-from jiceng.core import crypto
+from jiceng.core import crypto, idempotency
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
@@ -214,26 +214,53 @@ def intake_texts(intake: Intake) -> dict[str, str]:
 
 
 def intake_keys(intake: Intake) -> tuple[str, str]:
-    """The client and its idempotency key as stored (64 characters each at most)."""
+    """The client as stored (64 characters at most) and its idempotency key, kept whole
+    up to 255 characters and never trimmed (core.idempotency)."""
     client = check_text(intake.client, field="client", max_length=64, kind="code")
-    key = check_text(intake.idempotency_key, field="idempotency_key", max_length=64, kind="code")
-    return client, key
+    return client, idempotency.clean_key(intake.idempotency_key)
 
 
-@transaction.atomic
+def intake_request(intake: Intake) -> dict:
+    """What an intake asks for, as its idempotency digest covers it: the same case sent
+    again through any channel has the same request, another case another one."""
+    return {
+        "channel": intake.channel,
+        "category": intake.category.code if intake.category else None,
+        "area": intake.area.pk if intake.area else None,
+        "description": intake.description,
+        "address": intake.address,
+        "contact_name": intake.contact_name,
+        "contact_phone": intake.contact_phone,
+        "latitude": intake.latitude,
+        "longitude": intake.longitude,
+    }
+
+
 def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
-    """Receive a case and route it. Returns (appeal, created); a retry carrying the same
-    client and idempotency key returns the first case and creates nothing.
+    """Receive a case and route it. Returns (appeal, created).
+
+    With an idempotency key (core.idempotency), a retry of the same case by the same
+    client returns the first case and creates nothing; the same key with another case
+    is refused (422) and a retry while the first is still being handled gets 409.
 
     Residents need no account (actor None); staff and grid workers file within their
     territory. The case is dispatched at once when a rule matches and no similar open
     case exists at the place; otherwise it waits in the street's queue with the reason.
     """
     client, key = intake_keys(intake)
-    if key:
-        existing = Appeal.objects.filter(client=client, idempotency_key=key).first()
-        if existing is not None:
-            return existing, False
+    return idempotency.idempotent(
+        client=client,
+        key=key,
+        request=intake_request(intake),
+        model=Appeal,
+        work=lambda: _appeal_intake(actor=actor, intake=intake, photo=photo, key=key),
+        existing=lambda: Appeal.objects.filter(client=client, idempotency_key=key).first(),
+    )
+
+
+@transaction.atomic
+def _appeal_intake(*, actor, intake: Intake, photo, key: str) -> Appeal:
+    client, _key = intake_keys(intake)
     if actor is not None:
         from jiceng.core.scope import scope_for
 
@@ -263,13 +290,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
     )
     if photo is not None:
         appeal.photo = photo
-    try:
-        with transaction.atomic():
-            appeal.save()
-    except IntegrityError:
-        if key:  # two retries raced; the other one won
-            return Appeal.objects.get(client=client, idempotency_key=key), False
-        raise
+    appeal.save()
     rollup.apply(appeal, rollup.NOTHING, rollup.contribution(appeal))
     _event(appeal, "receive", actor=actor, public=True, note=str(_("诉求已受理")))
     audit_record(
@@ -300,7 +321,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
             public=True,
             note=str(_("已派至{unit}")).format(unit=rule.unit.name),
         )
-    return appeal, True
+    return appeal
 
 
 def _check_unit_for(appeal: Appeal, unit: HandlingUnit) -> None:

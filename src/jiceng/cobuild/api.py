@@ -2,7 +2,7 @@
 service-centre floor-area check. Scoped like every other endpoint."""
 
 from django.db import transaction
-from ninja import Router, Status
+from ninja import Header, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.cobuild import schemas, selectors, services
@@ -32,11 +32,14 @@ def needs(request, area: int | None = None, status: str | None = None, category:
     )
 
 
-@router.post("/needs", response={201: schemas.NeedOut})
-def need_create(request, payload: schemas.NeedIn):
+@router.post("/needs", response={200: schemas.NeedOut, 201: schemas.NeedOut})
+def need_create(request, payload: schemas.NeedIn, idempotency_key: str = Header("")):
+    """Record a need. Send an `Idempotency-Key` header (up to 255 characters): a retry of
+    the same need returns the first one (200); the same key with another need is
+    refused (422), and while the first request is still being handled (409)."""
     _kind(request)
     community = get_area_for_view(request.user, payload.community)
-    need = services.need_create(
+    need, created = services.need_submit(
         actor=request.user,
         facts=services.NeedFacts(
             title=payload.title,
@@ -48,8 +51,10 @@ def need_create(request, payload: schemas.NeedIn):
             place=payload.place,
             beneficiaries=payload.beneficiaries,
         ),
+        idempotency_key=idempotency_key,
+        client=f"api:{request.user.pk}",
     )
-    return Status(201, need)
+    return Status(201 if created else 200, need)
 
 
 @router.get("/resources", response=list[schemas.ResourceOut])

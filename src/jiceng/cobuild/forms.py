@@ -17,6 +17,7 @@ from jiceng.cobuild.models import (
     Venue,
 )
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.idempotency import MAX_KEY_LENGTH
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -35,7 +36,9 @@ class IdempotentForm(InputPolicyForm):
     """A hidden key made when the form is shown: a retry of the same submission (a
     double tap, a resend after a dropped connection) carries it and files nothing new."""
 
-    idempotency_key = forms.CharField(label=_("提交标识"), widget=forms.HiddenInput, max_length=64)
+    idempotency_key = forms.CharField(
+        label=_("提交标识"), widget=forms.HiddenInput, max_length=MAX_KEY_LENGTH
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

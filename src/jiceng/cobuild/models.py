@@ -70,8 +70,9 @@ class Need(models.Model):
     contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
     # A resident's phone, SM4-encrypted; shown masked, and only to the staff who see the need.
     contact_phone_encrypted = models.TextField(blank=True, editable=False)
-    # The public form's retry carries the same key; unique, so a retry never files twice.
-    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
+    # The key the need was filed with; core.idempotency keeps it per client with the
+    # request's digest, so a retry never files twice.
+    idempotency_key = models.CharField(max_length=255, blank=True, editable=False)
     closed_reason = models.CharField(_("关闭原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -89,11 +90,6 @@ class Need(models.Model):
             models.CheckConstraint(
                 condition=models.Q(window_end__gte=models.F("window_start")),
                 name="cobuild_need_window_order",
-            ),
-            models.UniqueConstraint(
-                fields=["idempotency_key"],
-                condition=~models.Q(idempotency_key=""),
-                name="cobuild_need_idempotent",
             ),
         ]
 

@@ -47,7 +47,7 @@ from jiceng.cobuild.models import (
     Venue,
 )
 from jiceng.cobuild.states import transition_for
-from jiceng.core import crypto
+from jiceng.core import crypto, idempotency
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.inputs import MSG_CONTROL, has_control
@@ -313,25 +313,58 @@ def _need_row(
     return need
 
 
-@transaction.atomic
 def need_create(
     *,
     actor,
     facts: NeedFacts,
     source: str = Need.Source.STAFF,
     idempotency_key: str = "",
+    client: str = "",
 ) -> Need:
-    """Record a need. Community staff collect needs in their territory; a resident files
-    one through the public form (actor None) or with their own account in the
-    community they live in.
+    """`need_submit`, for callers that need not know whether it was a retry."""
+    need, _created = need_submit(
+        actor=actor,
+        facts=facts,
+        source=source,
+        idempotency_key=idempotency_key,
+        client=client,
+    )
+    return need
 
-    A form's retry carries the same idempotency key and gets the first need back:
-    nothing is filed twice."""
-    key = (idempotency_key or "").strip()[:64]
-    if key:
-        existing = Need.objects.filter(idempotency_key=key).first()
-        if existing is not None:
-            return existing
+
+def need_submit(
+    *,
+    actor,
+    facts: NeedFacts,
+    source: str = Need.Source.STAFF,
+    idempotency_key: str = "",
+    client: str = "",
+) -> tuple[Need, bool]:
+    """Record a need; returns (need, created). Community staff collect needs in their
+    territory; a resident files one through the public form (actor None) or with their
+    own account in the community they live in.
+
+    A retry carries the same idempotency key and gets the first need back: nothing is
+    filed twice. Keys are per `client` (the form, or the API caller; by default the
+    actor); the same key with another need is refused (core.idempotency)."""
+    key = idempotency.clean_key(idempotency_key, field="idempotency_key")
+    if not client:
+        client = f"user:{actor.pk}" if actor is not None else "web"
+    request = {
+        "source": source,
+        **{name: getattr(facts, name) for name in facts.__dataclass_fields__},
+    }
+    return idempotency.idempotent(
+        client=client,
+        key=key,
+        request=request,
+        model=Need,
+        work=lambda: _need_create(actor=actor, facts=facts, source=source, key=key),
+    )
+
+
+@transaction.atomic
+def _need_create(*, actor, facts: NeedFacts, source: str, key: str) -> Need:
     if source not in (Need.Source.STAFF, Need.Source.RESIDENT):
         raise ValidationFailed(MSG_SOURCE, field="source")
     if facts.community is None or facts.community.level != Area.Level.COMMUNITY:
@@ -341,13 +374,7 @@ def need_create(
     ):
         access.require_manage_area(actor, facts.community)
     facts = _clean_need(facts)
-    try:
-        with transaction.atomic():
-            return _need_row(facts, source=source, actor=actor, idempotency_key=key)
-    except IntegrityError:
-        if key:  # two retries raced; the other one won
-            return Need.objects.get(idempotency_key=key)
-        raise
+    return _need_row(facts, source=source, actor=actor, idempotency_key=key)
 
 
 @transaction.atomic

@@ -3,17 +3,34 @@
 Every lookup goes through `core.access`/`core.selectors`, which go through `core.scope`:
 an id outside the viewer's territory answers 404 exactly like a missing one."""
 
+import datetime
+
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core import schemas
 from jiceng.core.access import get_area_for_view
 from jiceng.core.models import Area
-from jiceng.core.selectors import area_breadcrumb, area_children, area_list
+from jiceng.core.selectors import (
+    AuditFilters,
+    area_breadcrumb,
+    area_children,
+    area_list,
+    audit_entry_list,
+)
+from jiceng.core.services import audit_entry_display
 
 router = Router(tags=["areas 区域"])
+
+
+class AuditFilterIn(Schema):
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    person: int | None = None
 
 
 @router.get("", response=list[schemas.AreaOut], summary="区域列表")
@@ -41,3 +58,53 @@ def area_detail(request: HttpRequest, area_id: int) -> Area:
 def children(request: HttpRequest, area_id: int) -> QuerySet[Area]:
     area = get_area_for_view(request.user, area_id)
     return area_children(viewer=request.user, area=area)
+
+
+audit_router = Router(tags=["audit 审计"])
+
+
+class AuditEntryOut(Schema):
+    """An entry as the audit page shows it (core.services.audit_entry_display)."""
+
+    id: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    action_display: str
+    target_type: str
+    target_id: str
+    target_label: str
+    changes: str
+
+    @staticmethod
+    def resolve_actor(entry) -> str:
+        return audit_entry_display(entry)["actor"]
+
+    @staticmethod
+    def resolve_action_display(entry) -> str:
+        return str(entry.get_action_display())
+
+    @staticmethod
+    def resolve_target_label(entry) -> str:
+        return audit_entry_display(entry)["target_label"]
+
+    @staticmethod
+    def resolve_changes(entry) -> str:
+        return audit_entry_display(entry)["changes"]
+
+
+@audit_router.get("/entries", response=list[AuditEntryOut], summary="审计日志")
+@paginate(LimitOffsetPagination)
+def audit_entries(request: HttpRequest, filters: Query[AuditFilterIn]):
+    """What the audit page shows (auditors, their territory; masked), newest first."""
+    entries = audit_entry_list(
+        viewer=request.user,
+        filters=AuditFilters(
+            actor=filters.actor,
+            action=filters.action,
+            target_type=filters.target_type,
+            target_id=filters.target_id,
+            person=filters.person,
+        ),
+    )
+    return entries

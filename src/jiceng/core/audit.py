@@ -1,18 +1,31 @@
-"""The audit log: append-only, every entry chained to the previous by hash.
+"""The audit log: append-only, every entry chained to the previous by a keyed hash.
 
 Services call `audit_record` inside their transaction, so an entry exists exactly when
 the change it describes was committed. Personal data never enters `changes` in clear:
 callers pass the names of sensitive fields and their values are replaced by a marker.
+
+Each entry's hash is HMAC-SM3 over the previous entry's hash and the entry's canonical
+form, keyed by JICENG_AUDIT_KEY (or the key file), which never enters the database: an
+owner of the tables who edits an entry cannot recompute the hashes after it. A new key
+is announced by a `key_change` entry chained under the new key; entries chained before
+the first keyed entry (plain SHA-256, before issue 20) stay as they are and are sealed by
+it (docs/decisions/0010-audit-evidence.md). Signed checkpoints outside the database
+(`core.audit_evidence`) catch a chain cut short or replaced as a whole.
 """
 
 import datetime
+import functools
 import hashlib
 import itertools
 import json
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes, hmac
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -20,6 +33,67 @@ from jiceng.core.models import AuditEntry, AuditHead
 
 GENESIS = "0" * 64
 SENSITIVE_MARK = "***"
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    """One chaining key: `key_id` names it in entries and reports, never the secret."""
+
+    key_id: str
+    secret: bytes = b""
+
+    def mac(self, prev_hash: str, canonical: str) -> str:
+        mac = hmac.HMAC(self.secret, hashes.SM3())
+        mac.update(prev_hash.encode() + canonical.encode())
+        return mac.finalize().hex()
+
+
+def _parse_key(text: str, where: str) -> bytes:
+    try:
+        raw = bytes.fromhex(text.strip())
+    except ValueError:
+        raw = b""
+    if len(raw) < 32:
+        raise ValueError(f"{where}: an audit key is at least 64 hex characters (32 bytes)")
+    return raw
+
+
+def key_id_of(secret: bytes) -> str:
+    return hashlib.sha256(b"jiceng-audit-key\x00" + secret).hexdigest()[:16]
+
+
+@functools.cache
+def _keyring(current: str, key_file: str, previous: tuple[str, ...]) -> tuple[AuditKey, ...]:
+    texts: list[tuple[str, str]] = []
+    if current:
+        texts.append((current, "JICENG_AUDIT_KEY"))
+    if key_file:
+        lines = [ln for ln in Path(key_file).read_text().splitlines() if ln.strip()]
+        texts.extend((line, key_file) for line in lines if not line.lstrip().startswith("#"))
+    texts.extend((p, "JICENG_AUDIT_PREVIOUS_KEYS") for p in previous)
+    if not texts:
+        raise ValueError("no audit key: set JICENG_AUDIT_KEY or JICENG_AUDIT_KEY_FILE")
+    keys: list[AuditKey] = []
+    for text, where in texts:
+        secret = _parse_key(text, where)
+        key = AuditKey(key_id_of(secret), secret)
+        if key not in keys:
+            keys.append(key)
+    return tuple(keys)
+
+
+def audit_keys() -> tuple[AuditKey, ...]:
+    """The configured keys, the current one first, then earlier ones kept to verify."""
+    return _keyring(
+        settings.AUDIT_KEY or "",
+        str(settings.AUDIT_KEY_FILE or ""),
+        tuple(settings.AUDIT_PREVIOUS_KEYS or ()),
+    )
+
+
+def current_key() -> AuditKey:
+    return audit_keys()[0]
 
 
 def _canonical(entry: AuditEntry) -> str:
@@ -36,8 +110,15 @@ def _canonical(entry: AuditEntry) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def entry_hash(entry: AuditEntry, prev_hash: str) -> str:
+def plain_hash(entry: AuditEntry, prev_hash: str) -> str:
+    """The unkeyed SHA-256 that chained entries before issue 20 (and that anyone who
+    reads the code can recompute: the reason it was replaced)."""
     return hashlib.sha256((prev_hash + _canonical(entry)).encode()).hexdigest()
+
+
+def entry_hash(entry: AuditEntry, prev_hash: str, key: AuditKey | None = None) -> str:
+    """HMAC-SM3 of the previous hash and the entry, under `key` (the current key)."""
+    return (key or current_key()).mac(prev_hash, _canonical(entry))
 
 
 def _jsonable(value: Any) -> Any:
@@ -78,6 +159,100 @@ def changes_between(
     return diff
 
 
+def _new_entry(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None,
+    target_type: str | None,
+    target_id: str | int | None,
+    target_label: str | None,
+    changes: Mapping[str, Any] | None,
+    actor_label: str | None,
+    at: datetime.datetime,
+) -> AuditEntry:
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target.pk if target_id is None else target_id
+        target_label = target_label if target_label is not None else str(target)[:200]
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    return AuditEntry(
+        at=at,
+        actor=actor,
+        actor_label=actor_label or (actor.get_username() if actor else "system"),
+        action=action,
+        target_type=target_type or "",
+        target_id="" if target_id is None else str(target_id),
+        target_label=(target_label or "")[:200],
+        changes=_jsonable(dict(changes or {})),
+    )
+
+
+def _link(head: AuditHead, entries: list[AuditEntry], now: datetime.datetime) -> list[AuditEntry]:
+    """Chain `entries` onto the locked head under the current key, preceded by a
+    `key_change` entry when the key differs from the one the head was chained with.
+    Returns every entry to insert, in chain order, and moves the head."""
+    key = current_key()
+    if head.key_id != key.key_id:
+        if head.count or head.key_id:
+            # Chained under the new key, so only its holder could have written it; its
+            # prev_hash seals whatever came before (an earlier key, or plain SHA-256).
+            announce = _new_entry(
+                actor=None,
+                action=AuditEntry.Action.KEY_CHANGE,
+                target=None,
+                target_type="core.auditentry",
+                target_id=None,
+                target_label="",
+                changes={
+                    "key_id": key.key_id,
+                    "previous_key_id": head.key_id or "sha256",
+                    "count": head.count,
+                },
+                actor_label=None,
+                at=now,
+            )
+            entries = [announce, *entries]
+        head.key_id = key.key_id
+    previous = head.last_hash
+    for entry in entries:
+        entry.prev_hash = previous
+        entry.hash = key.mac(previous, _canonical(entry))
+        previous = entry.hash
+    head.last_hash = previous
+    head.count += len(entries)
+    return entries
+
+
+def _schedule_checkpoint(head: AuditHead, now: datetime.datetime) -> None:
+    """Claim the next checkpoint on the head (so other writers do not) and sign it once
+    this transaction has committed: a checkpoint must never name entries that a
+    rollback took back."""
+    every = settings.AUDIT_CHECKPOINT_EVERY
+    minutes = settings.AUDIT_CHECKPOINT_MINUTES
+    due = head.checkpoint_at is None or head.count - head.checkpoint_count >= max(every, 1)
+    if not due and minutes > 0:
+        due = now - head.checkpoint_at >= datetime.timedelta(minutes=minutes)
+    if not due:
+        return
+    head.checkpoint_at = now
+    head.checkpoint_count = head.count
+    transaction.on_commit(_checkpoint_after_commit)
+
+
+def _checkpoint_after_commit() -> None:
+    from jiceng.core.audit_evidence import checkpoint_write
+
+    try:
+        checkpoint_write(actor=None)
+    except Exception:  # the change is committed; `audit verify` reports a stale checkpoint
+        logger.exception("audit checkpoint could not be written")
+
+
+HEAD_FIELDS = ["last_hash", "count", "key_id", "checkpoint_count", "checkpoint_at"]
+
+
 def audit_record(
     *,
     actor,
@@ -90,32 +265,26 @@ def audit_record(
     actor_label: str | None = None,
 ) -> AuditEntry:
     """Append one entry to the chain. Must run inside the caller's transaction."""
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target.pk if target_id is None else target_id
-        target_label = target_label if target_label is not None else str(target)[:200]
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
     with transaction.atomic():
         # The head row serializes appenders: on PostgreSQL the row lock, on SQLite the
         # database write lock, so two writers can never chain onto the same hash.
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        entry = AuditEntry(
-            at=timezone.now(),
+        now = timezone.now()
+        entry = _new_entry(
             actor=actor,
-            actor_label=actor_label or (actor.get_username() if actor else "system"),
             action=action,
-            target_type=target_type or "",
-            target_id="" if target_id is None else str(target_id),
-            target_label=(target_label or "")[:200],
-            changes=_jsonable(dict(changes or {})),
-            prev_hash=head.last_hash,
+            target=target,
+            target_type=target_type,
+            target_id=target_id,
+            target_label=target_label,
+            changes=changes,
+            actor_label=actor_label,
+            at=now,
         )
-        entry.hash = entry_hash(entry, head.last_hash)
-        entry.save()
-        head.last_hash = entry.hash
-        head.count += 1
-        head.save(update_fields=["last_hash", "count"])
+        for linked in _link(head, [entry], now):
+            linked.save()
+        _schedule_checkpoint(head, now)
+        head.save(update_fields=HEAD_FIELDS)
     return entry
 
 
@@ -142,48 +311,35 @@ def audit_record_many(lines: Sequence[AuditLine]) -> list[AuditEntry]:
     if not lines:
         return []
     now = timezone.now()
-    entries = []
-    for line in lines:
-        target_type, target_id, target_label = line.target_type, line.target_id, line.target_label
-        if line.target is not None:
-            target_type = target_type or line.target._meta.label_lower
-            target_id = line.target.pk if target_id is None else target_id
-            target_label = target_label if target_label is not None else str(line.target)[:200]
-        actor = line.actor
-        if actor is not None and not getattr(actor, "is_authenticated", False):
-            actor = None
-        entries.append(
-            AuditEntry(
-                at=now,
-                actor=actor,
-                actor_label=line.actor_label or (actor.get_username() if actor else "system"),
-                action=line.action,
-                target_type=target_type or "",
-                target_id="" if target_id is None else str(target_id),
-                target_label=(target_label or "")[:200],
-                changes=_jsonable(dict(line.changes or {})),
-            )
+    entries = [
+        _new_entry(
+            actor=line.actor,
+            action=line.action,
+            target=line.target,
+            target_type=line.target_type,
+            target_id=line.target_id,
+            target_label=line.target_label,
+            changes=line.changes,
+            actor_label=line.actor_label,
+            at=now,
         )
+        for line in lines
+    ]
     with transaction.atomic():
         head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
-        previous = head.last_hash
-        for entry in entries:
-            entry.prev_hash = previous
-            entry.hash = entry_hash(entry, previous)
-            previous = entry.hash
+        linked = _link(head, entries, now)
         if connection.vendor == "postgresql":
-            _insert_numbered(entries)
+            _insert_numbered(linked)
         else:
             # One writer at a time (SQLite): ids follow the insert order. Checked, not
             # assumed: were that ever not so, the batch must fail here rather than
             # leave a chain that verifies as broken later.
-            AuditEntry.objects.bulk_create(entries)
-            ids = [entry.pk for entry in entries]
+            AuditEntry.objects.bulk_create(linked)
+            ids = [entry.pk for entry in linked]
             if any(later <= earlier for earlier, later in itertools.pairwise(ids)):
                 raise RuntimeError("audit entries were not numbered in chain order")
-        head.last_hash = previous
-        head.count += len(entries)
-        head.save(update_fields=["last_hash", "count"])
+        _schedule_checkpoint(head, now)
+        head.save(update_fields=HEAD_FIELDS)
     return entries
 
 
@@ -226,33 +382,8 @@ def _insert_numbered(entries: list[AuditEntry]) -> None:
     insert_rows(AuditEntry, list(AUDIT_COLUMNS), rows)
 
 
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    checked: int
-    first_bad_id: int | None = None
-    reason: str = ""
+def audit_verify(**kwargs):
+    """`core.audit_evidence.audit_verify`: the chain against checkpoints and segments."""
+    from jiceng.core.audit_evidence import audit_verify as verify
 
-
-def audit_verify(*, batch_size: int = 5000) -> VerifyResult:
-    """Walk the chain in order; name the first entry whose hash or link is wrong."""
-    prev = GENESIS
-    checked = 0
-    last_id = 0
-    while True:
-        batch = list(AuditEntry.objects.filter(id__gt=last_id).order_by("id")[:batch_size])
-        if not batch:
-            break
-        for entry in batch:
-            if entry.prev_hash != prev:
-                return VerifyResult(False, checked, entry.id, "prev_hash")
-            if entry_hash(entry, prev) != entry.hash:
-                return VerifyResult(False, checked, entry.id, "hash")
-            prev = entry.hash
-            checked += 1
-            last_id = entry.id
-    head = AuditHead.objects.filter(id=1).first()
-    if head is not None and (head.last_hash != prev or head.count != checked):
-        # Entries were removed from the end of the chain.
-        return VerifyResult(False, checked, None, "head")
-    return VerifyResult(True, checked)
+    return verify(**kwargs)

@@ -78,11 +78,13 @@ def area_path(parent: Area | None, code: str) -> str:
 
 
 class AuditEntry(models.Model):
-    """One append-only line of the audit log, chained to the previous by SHA-256.
+    """One append-only line of the audit log, chained to the previous by a keyed hash.
 
-    `hash` covers the previous entry's hash and this entry's content, so editing or
-    deleting any line breaks every hash after it; `jiceng audit verify` names the first
-    line that no longer matches.
+    `hash` is HMAC-SM3, under a key kept outside the database, of the previous entry's
+    hash and this entry's content, so editing or deleting any line breaks every hash
+    after it and nobody without the key can mend them; `jiceng audit verify` names the
+    first line that no longer matches, and signed checkpoints outside the database catch
+    a chain cut at its end (core.audit, core.audit_evidence).
     """
 
     class Action(models.TextChoices):
@@ -138,11 +140,18 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """A single row locked while appending, so concurrent writers never fork the chain."""
+    """A single row locked while appending, so concurrent writers never fork the chain.
+
+    `count` is every entry ever appended, archived ones included. `key_id` names the key
+    the last entry was chained with (a different configured key appends a key_change
+    entry first); `checkpoint_*` say when the last signed checkpoint was claimed."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default="0" * 64)
     count = models.BigIntegerField(default=0)
+    key_id = models.CharField(max_length=32, blank=True, default="")
+    checkpoint_count = models.BigIntegerField(default=0)
+    checkpoint_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("审计链头")
@@ -173,3 +182,26 @@ class StandardAddress(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class IdempotencyKey(models.Model):
+    """A client's Idempotency-Key, the digest of the request it came with, and what that
+    request made (`target_type`, `target_id`). While `target_id` is blank the first
+    request is still being handled (core.idempotency)."""
+
+    client = models.CharField(max_length=100)
+    key = models.CharField(max_length=255)
+    digest = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="core_idempotency_client_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} · {self.key[:40]}"

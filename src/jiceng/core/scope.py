@@ -23,6 +23,9 @@ KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
 KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
 KIND_APPEAL = "appeal"  # residents' appeals
 KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements, venues
+# The audit log and who saw a person's data: auditors only (MLPS separates the audit
+# administrator from those who administer; docs/decisions/0011-auditor-role.md).
+KIND_AUDIT = "audit"
 ALL_KINDS = frozenset(
     {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL, KIND_COBUILD}
 )
@@ -37,6 +40,9 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
     "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
+    # Sees the register (masked, to find a person) and the audit of its territory; may
+    # change nothing.
+    "auditor": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_MEMBER, KIND_AUDIT}),
 }
 # Roles that see the records about themselves (a party member's own file, transfers and
 # service hours) whatever kinds their role sees otherwise. The link from a record to
@@ -79,6 +85,17 @@ def register(
     _REGISTRY[model] = Registration(
         kind=kind, area_paths=area_paths, org_paths=org_paths, owner_path=owner_path
     )
+
+
+# Models whose audit entries an auditor sees by where the record sits (the person's data).
+_AUDIT_SUBJECTS: list[type[Model]] = []
+
+
+def register_audit_subject(model: type[Model]) -> None:
+    """Declare that entries about `model` (target_type its label) belong to the territory
+    the model is registered in, for auditors. Called from an app's `ready()`."""
+    if model not in _AUDIT_SUBJECTS:
+        _AUDIT_SUBJECTS.append(model)
 
 
 def registration(model: type[Model]) -> Registration:
@@ -176,6 +193,49 @@ class Scope:
 
     def org_roots(self) -> list[str]:
         return [g.org_path for g in self.grants if g.org_path]
+
+    def audit_q(self) -> Q | None:
+        """Which audit entries are visible: all to a superuser; to an auditor, those of
+        actors who hold a role in the auditor's territory and those about the audit
+        subjects placed there (a party member's record: who revealed, exported or looked
+        it up); None to everyone else. System entries (no actor) only at the top."""
+        if self.everything:
+            return Q()
+        roots = [
+            g.area_path
+            for g in self.grants
+            if g.area_path and KIND_AUDIT in ROLE_KINDS.get(g.role, ())
+        ]
+        if not roots:
+            return None
+        from django.db.models import CharField
+        from django.db.models.functions import Cast
+
+        from jiceng.accounts.models import RoleAssignment
+
+        condition = Q(pk__in=[])
+        for root in roots:
+            if root.count("/") == 1:  # a whole city (the root of the tree): everything
+                return Q()
+            holders = RoleAssignment.objects.filter(
+                Q(area__path__startswith=root) | Q(org__area__path__startswith=root),
+                revoked_at__isnull=True,
+            ).values("user_id")
+            condition |= Q(actor_id__in=holders)
+            for model in _AUDIT_SUBJECTS:
+                reg = registration(model)
+                placed = Q(pk__in=[])
+                for lookup in reg.area_paths:
+                    placed |= Q(
+                        **{f"{lookup}__path__startswith" if lookup else "path__startswith": root}
+                    )
+                ids = (
+                    model._default_manager.filter(placed)
+                    .annotate(text_id=Cast("pk", CharField()))
+                    .values("text_id")
+                )
+                condition |= Q(target_type=model._meta.label_lower, target_id__in=ids)
+        return condition
 
 
 NO_SCOPE = Scope()

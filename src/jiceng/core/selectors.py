@@ -1,8 +1,12 @@
 """Reads of the territory tree, scoped."""
 
-from django.db.models import QuerySet
+from collections.abc import Callable
+from dataclasses import dataclass
 
-from jiceng.core.models import Area
+from django.db.models import Q, QuerySet
+
+from jiceng.core.errors import NotFound
+from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 
 
@@ -42,3 +46,49 @@ def area_breadcrumb(*, viewer, area: Area) -> list[Area]:
     codes = area.ancestor_codes()
     chain = {a.code: a for a in scope_for(viewer).filter(Area.objects.filter(code__in=codes))}
     return [chain[c] for c in codes if c in chain]
+
+
+# ---- the audit log -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    actor: str = ""  # an account name, exact
+    action: str = ""
+    target_type: str = ""  # e.g. members.member
+    target_id: str = ""
+    person: int | None = None  # a party member: every entry that handled their data
+
+
+# An app that keeps personal data registers how to find the entries about one person
+# (members: reveals, lookups, and exports whose manifest holds them), so the audit page
+# can filter by person without core importing the app.
+_PERSON_ENTRIES: list[Callable[[object, int], QuerySet[AuditEntry]]] = []
+
+
+def register_person_entries(find: Callable[[object, int], QuerySet[AuditEntry]]) -> None:
+    if find not in _PERSON_ENTRIES:
+        _PERSON_ENTRIES.append(find)
+
+
+def audit_entry_list(*, viewer, filters: AuditFilters) -> QuerySet[AuditEntry]:
+    """Audit entries the viewer may see (core.scope: auditors, for their territory),
+    filtered, newest first. NotFound for anyone who may not read the log."""
+    condition = scope_for(viewer).audit_q()
+    if condition is None:
+        raise NotFound()
+    entries = AuditEntry.objects.filter(condition)
+    if filters.actor:
+        entries = entries.filter(actor_label=filters.actor)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.target_type:
+        entries = entries.filter(target_type=filters.target_type)
+    if filters.target_id:
+        entries = entries.filter(target_id=filters.target_id)
+    if filters.person is not None:
+        about = Q(pk__in=[])
+        for find in _PERSON_ENTRIES:
+            about |= Q(pk__in=find(viewer, filters.person).values("pk"))
+        entries = entries.filter(about)
+    return entries.select_related("actor").order_by("-id")

@@ -48,6 +48,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo_member", Role.MEMBER, "community_org"),
     DemoAccount("demo_resident", Role.RESIDENT, "community"),
     DemoAccount("demo_department", Role.DEPARTMENT_STAFF, "district"),
+    DemoAccount("demo_auditor", Role.AUDITOR, "district"),
 )
 TOTP_USERNAME = "demo_district"
 

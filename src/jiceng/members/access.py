@@ -3,7 +3,7 @@
 from jiceng.core.access import can_manage_area
 from jiceng.core.errors import NotFound, PermissionDenied
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
+from jiceng.core.scope import KIND_AUDIT, scope_for
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.orgs.access import can_manage_org
 from jiceng.orgs.models import PartyOrg
@@ -99,3 +99,17 @@ def get_transfer_for_view(user, transfer_id) -> Transfer:
     return scope_for(user).get(
         Transfer.objects.select_related("member", "from_org", "to_org"), pk=transfer_id
     )
+
+
+def can_see_data_access(user, member: Member) -> bool:
+    """Who saw a member's personal data is for the member and for auditors whose
+    territory holds the record (core.scope decides both)."""
+    return is_own_record(user, member) or (
+        scope_for(user).can_see_kind(KIND_AUDIT) and scope_for(user).contains(member)
+    )
+
+
+def get_member_for_data_access(user, member_id) -> Member:
+    member = get_member_for_view(user, member_id)
+    _require(user, member, can_see_data_access(user, member))
+    return member

@@ -113,6 +113,76 @@ def member_me(request):
     return member
 
 
+def _job_out(result) -> dict:
+    value = result.return_value if result.status == "SUCCESSFUL" else None
+    error = ""
+    if result.status == "FAILED" and result.errors:
+        error = result.errors[-1].exception_class_path.rsplit(".", 1)[-1]
+    return {
+        "id": str(result.id),
+        "status": str(result.status),
+        "rows": value.get("rows") if value else None,
+        "error": error,
+    }
+
+
+@router.post("/exports", response={202: schemas.ExportJobOut})
+def export_submit(request, payload: schemas.ExportIn):
+    """Export the register as a job: masked, or with a purpose (party_statistics,
+    transfer, election, or other with purpose_note) in full for the records the caller
+    keeps, within the daily allowance. Poll GET /exports/{id}; fetch /exports/{id}/file."""
+    area, org = _node(request.user, payload.area, payload.org)
+    result = services.member_export_submit(
+        actor=request.user,
+        area=area,
+        org=org,
+        purpose=payload.purpose,
+        purpose_note=payload.purpose_note,
+    )
+    return Status(202, _job_out(result))
+
+
+@router.get("/exports/{job_id}", response=schemas.ExportJobOut)
+def export_status(request, job_id: str):
+    return _job_out(services.member_export_result(actor=request.user, job_id=job_id))
+
+
+@router.get("/exports/{job_id}/file")
+def export_file(request, job_id: str):
+    """The finished workbook, for the person who asked for it."""
+    from django.http import FileResponse
+
+    from jiceng.core.errors import Conflict
+    from jiceng.members.tasks import export_path
+
+    result = services.member_export_result(actor=request.user, job_id=job_id)
+    path = export_path(str(result.id))
+    if result.status != "SUCCESSFUL" or not path.exists():
+        raise Conflict(_("导出尚未完成"), code="export_not_ready")
+    return FileResponse(
+        open(path, "rb"),
+        as_attachment=True,
+        filename="members.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@router.get("/me/data-access", response=list[schemas.DataAccessOut])
+def member_me_data_access(request):
+    """Who revealed, exported or looked up the caller's own personal data, newest first."""
+    member = selectors.member_own(viewer=request.user)
+    if member is None:
+        raise NotFound()
+    return selectors.member_data_access(viewer=request.user, member=member)
+
+
+@router.get("/{int:member_id}/data-access", response=list[schemas.DataAccessOut])
+def member_data_access(request, member_id: int):
+    """The same for any member in an auditor's territory."""
+    member = access.get_member_for_data_access(request.user, member_id)
+    return selectors.member_data_access(viewer=request.user, member=member)
+
+
 @router.get("/{int:member_id}", response=schemas.MemberOut)
 def member_detail(request, member_id: int):
     return access.get_member_for_view(request.user, member_id)

@@ -20,6 +20,7 @@ class MembersConfig(AppConfig):
             org_paths=("org__path",),
             owner_path="account",
         )
+        scope.register_audit_subject(models.Member)
         scope.register(
             models.Membership,
             kind=scope.KIND_MEMBER,
@@ -69,3 +70,13 @@ class MembersConfig(AppConfig):
         from jiceng.members import indicators
 
         indicators.register()
+
+        from jiceng.core.selectors import register_person_entries
+
+        def person_entries(viewer, member_id):
+            from jiceng.members.access import get_member_for_data_access
+            from jiceng.members.selectors import member_data_access_entries
+
+            return member_data_access_entries(get_member_for_data_access(viewer, member_id))
+
+        register_person_entries(person_entries)

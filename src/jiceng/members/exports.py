@@ -5,13 +5,22 @@ export of personal data leaves an audit entry."""
 import io
 
 from django.db import transaction
+from django.utils import timezone
 
 from jiceng.core import crypto
 from jiceng.core.audit import audit_record
+from jiceng.core.bulk import insert_rows
+from jiceng.core.exports import (
+    apply_watermark,
+    check_export_limit,
+    export_purpose,
+    manifest_digest,
+)
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import AuditEntry
 from jiceng.core.xlsx import workbook
 from jiceng.members import access
+from jiceng.members.models import ExportManifestLine
 from jiceng.members.selectors import member_list
 from jiceng.members.statistics import composition
 
@@ -67,9 +76,18 @@ def template_workbook() -> bytes:
 
 
 @transaction.atomic
-def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
-    """The register of a node in the actor's scope. Full numbers only for records the
-    actor keeps (the same rule as an on-screen reveal), masked otherwise."""
+def member_export(
+    *, actor, area=None, org=None, purpose: str = "", purpose_note: str = ""
+) -> tuple[bytes, int]:
+    """The register of a node in the actor's scope, masked. With a purpose (core.exports:
+    a listed one, or "other" with words), and within the daily limit, full numbers for
+    the records the actor keeps (the same rule as an on-screen reveal), masked for the
+    rest. Every sheet and the document carry the exporter, time and purpose; the audit
+    entry names the members the file held (its manifest)."""
+    if purpose:
+        purpose, purpose_note = export_purpose(purpose, purpose_note)
+        check_export_limit(actor)
+    now = timezone.now()
     members = member_list(viewer=actor, area=area, org=org).select_related(
         "org", "residence_community"
     )
@@ -78,17 +96,21 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
     sheet = None
+    sheets = []
     full = masked = 0
     keep: dict[int, bool] = {}
+    manifest: list[tuple[int, bool]] = []
     count = 0
     for count, m in enumerate(members.iterator(chunk_size=2000), start=1):
         row = (count - 1) % ROWS_PER_SHEET + 1
         if row == 1:
             sheet = _register_sheet(book, (count - 1) // ROWS_PER_SHEET, bold)
+            sheets.append(sheet)
         if m.org_id not in keep:
-            keep[m.org_id] = access.can_reveal_member(actor, m)
+            keep[m.org_id] = bool(purpose) and access.can_reveal_member(actor, m)
         number = crypto.decrypt(m.id_number_encrypted)
         phone = crypto.decrypt(m.phone_encrypted)
+        manifest.append((m.pk, keep[m.org_id]))
         if keep[m.org_id]:
             full += 1
         else:
@@ -115,15 +137,33 @@ def member_export(*, actor, area=None, org=None) -> tuple[bytes, int]:
             ],
         )
     if sheet is None:
-        _register_sheet(book, 0, bold)
+        sheets.append(_register_sheet(book, 0, bold))
+    apply_watermark(book, sheets, actor=actor, at=now, purpose=purpose, note=purpose_note)
     book.close()
     node = org or area
-    audit_record(
+    entry = audit_record(
         actor=actor,
         action=AuditEntry.Action.EXPORT,
         target=node,
         target_type=None if node else "members.member",
-        changes={"export": "members", "rows": count, "full": full, "masked": masked},
+        changes={
+            "export": "members",
+            "rows": count,
+            "full": full,
+            "masked": masked,
+            "full_export": bool(purpose),
+            "purpose": purpose,
+            "purpose_note": purpose_note,
+            "manifest": {
+                "members": len(manifest),
+                "sha256": manifest_digest(i for i, _ in manifest),
+            },
+        },
+    )
+    insert_rows(
+        ExportManifestLine,
+        ["entry_id", "member_id", "full"],
+        [(entry.pk, member_id, shown) for member_id, shown in manifest],
     )
     return buffer.getvalue(), count
 

@@ -357,3 +357,21 @@ class ServiceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} {self.served_on}"
+
+
+class ExportManifestLine(models.Model):
+    """One member whose data an export held: the manifest of the export's audit entry
+    (`entry_id`), which keeps the digest of these ids. `full`: whole ID number and phone,
+    not masked. Read by "who saw my data" and by auditors."""
+
+    entry_id = models.BigIntegerField(db_index=True)
+    member_id = models.BigIntegerField()
+    full = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("导出清单")
+        verbose_name_plural = _("导出清单")
+        indexes = [models.Index(fields=["member_id", "entry_id"], name="members_manifest_member")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} · {self.member_id}"

@@ -111,6 +111,17 @@ class RevealOut(Schema):
     value: str
 
 
+class DataAccessOut(Schema):
+    """One time someone revealed, exported or looked up a member's personal data."""
+
+    entry_id: int
+    at: datetime.datetime
+    actor: str
+    action: str
+    action_display: str
+    purpose: str
+
+
 class TransferIn(Schema):
     member: int
     to_org: int
@@ -281,3 +292,17 @@ class StatTableOut(Schema):
     title: str
     total: int
     rows: list[StatRowOut]
+
+
+class ExportIn(Schema):
+    area: int | None = None
+    org: int | None = None
+    purpose: str = ""  # empty: masked; else party_statistics, transfer, election, other
+    purpose_note: str = ""
+
+
+class ExportJobOut(Schema):
+    id: str
+    status: str
+    rows: int | None = None
+    error: str = ""

@@ -12,14 +12,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import crypto
 from jiceng.core.masking import mask_id_number, mask_phone
-from jiceng.core.models import Area
+from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import normalize_text
 from jiceng.members.models import (
     DualReport,
+    ExportManifestLine,
     Member,
     MemberEvent,
     MobileInflow,
@@ -279,3 +281,59 @@ def report_back(
     return ReportBack(
         org=org, rows=rows, org_services=own["services"], org_hours=own["hours"] or Decimal(0)
     )
+
+
+# ---- who saw a member's personal data ---------------------------------------------------------
+
+DATA_ACCESS_ACTIONS = (
+    AuditEntry.Action.REVEAL,
+    AuditEntry.Action.EXPORT,
+    AuditEntry.Action.LOOKUP,
+)
+FIELD_NAMES = {"id_number": _("身份证号"), "phone": _("手机号")}
+
+
+@dataclass(frozen=True)
+class DataAccess:
+    """One time someone handled a member's personal data."""
+
+    entry_id: int
+    at: datetime.datetime
+    actor: str  # name and account, or "system"
+    action: str
+    action_display: str
+    purpose: str  # what for (an export's purpose), or what was seen or searched by
+
+
+def member_data_access_entries(member: Member) -> QuerySet[AuditEntry]:
+    """The audit entries in which `member`'s personal data was revealed, looked up or
+    exported (an export's manifest names every member its file held)."""
+    exported = ExportManifestLine.objects.filter(member_id=member.pk).values("entry_id")
+    return AuditEntry.objects.filter(
+        Q(target_type="members.member", target_id=str(member.pk), action__in=DATA_ACCESS_ACTIONS)
+        | Q(pk__in=exported, action=AuditEntry.Action.EXPORT)
+    )
+
+
+def member_data_access(*, viewer, member: Member, limit: int = 500) -> list[DataAccess]:
+    """Who revealed, exported or looked up `member`'s personal data, when and for what,
+    newest first. For the member and for auditors (access.get_member_for_data_access)."""
+    entries = member_data_access_entries(member).select_related("actor").order_by("-at", "-id")
+    return [_data_access(entry) for entry in entries[:limit]]
+
+
+def _data_access(entry: AuditEntry) -> DataAccess:
+    from jiceng.core.exports import purpose_label
+
+    changes = entry.changes or {}
+    actor = entry.actor_label
+    if entry.actor is not None and entry.actor.full_name:
+        actor = f"{entry.actor.full_name}（{entry.actor_label}）"
+    field = str(FIELD_NAMES.get(changes.get("field"), changes.get("field") or ""))
+    if entry.action == AuditEntry.Action.EXPORT:
+        purpose = purpose_label(changes.get("purpose", ""), changes.get("purpose_note", ""))
+    elif entry.action == AuditEntry.Action.LOOKUP:
+        purpose = str(_("按{field}查询")).format(field=field)
+    else:
+        purpose = str(_("查看完整{field}")).format(field=field)
+    return DataAccess(entry.pk, entry.at, actor, entry.action, entry.get_action_display(), purpose)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/account/", views.member_account, name="account"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/reveal/", views.member_reveal, name="reveal"),
+    path("<int:pk>/data-access/", views.member_data_access, name="data_access"),
     path("<int:pk>/transfer/", views.member_transfer, name="transfer"),
     path("<int:pk>/outflow/", views.member_outflow, name="outflow"),
     path("transfers/", views.transfers, name="transfers"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("import/", views.member_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("export.xlsx", views.member_export, name="export"),
+    path("export/full/", views.member_export_full, name="export_full"),
 ]

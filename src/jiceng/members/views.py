@@ -182,8 +182,22 @@ def member_me(request):
             "outflows": member.outflows.order_by("-left_on"),
             "reports": selectors.member_own_reports(viewer=request.user, member=member),
             "revealed": request.session.pop("jiceng_revealed", None),
+            "data_access": selectors.member_data_access(viewer=request.user, member=member),
         }
     return render(request, "members/me.html", context)
+
+
+@login_required
+def member_data_access(request, pk: int):
+    """Who revealed, exported or looked up this member's personal data: for auditors
+    (and the member, who also sees it on their own page)."""
+    member = access.get_member_for_data_access(request.user, pk)
+    rows = selectors.member_data_access(viewer=request.user, member=member)
+    return render(
+        request,
+        "members/data_access.html",
+        {"member": member, "shown": selectors.member_display(member), "data_access": rows},
+    )
 
 
 @login_required
@@ -515,6 +529,48 @@ def member_export(request):
     content, _count = export(actor=request.user, area=area, org=org)
     node = (org or area).name if (org or area) else _("全部")
     return _xlsx(content, f"党员名册-{node}-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def member_export_full(request):
+    """A full export (whole ID numbers and phones of the records the exporter keeps):
+    asks for the purpose first, and is limited per person per day (core.exports)."""
+    from django.utils import timezone
+
+    from jiceng.core.exports import ExportPurpose, export_purpose
+    from jiceng.members.exports import member_export as export
+
+    _require_member_kind(request.user)
+    source = request.POST if request.method == "POST" else request.GET
+    area = get_area_for_view(request.user, source["area"]) if source.get("area") else None
+    org = get_org_for_view(request.user, source["org"]) if source.get("org") else None
+    error = None
+    if request.method == "POST":
+        try:
+            # A purpose is what makes an export full: none given is refused here, where
+            # the plain export would have masked.
+            purpose, note = export_purpose(
+                request.POST.get("purpose", ""), request.POST.get("purpose_note", "")
+            )
+            content, _count = export(
+                actor=request.user, area=area, org=org, purpose=purpose, purpose_note=note
+            )
+        except ApplicationError as failure:
+            error = failure
+        else:
+            node = (org or area).name if (org or area) else _("全部")
+            return _xlsx(content, f"党员名册-完整-{node}-{timezone.localdate():%Y%m%d}.xlsx")
+    context = {
+        "area": area,
+        "org": org,
+        "purposes": ExportPurpose.choices,
+        "error": error,
+        "chosen": request.POST.get("purpose", ""),
+        "note": request.POST.get("purpose_note", ""),
+    }
+    return render(
+        request, "members/export_full.html", context, status=error.status if error else 200
+    )
 
 
 @login_required
