@@ -7,8 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
-from jiceng.core.inputs import InputPolicyForm
 from jiceng.core.idempotency import MAX_KEY_LENGTH
+from jiceng.core.inputs import InputPolicyForm
 from jiceng.core.models import Area
 
 

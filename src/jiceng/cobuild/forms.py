@@ -16,8 +16,8 @@ from jiceng.cobuild.models import (
     Resource,
     Venue,
 )
-from jiceng.core.inputs import InputPolicyForm
 from jiceng.core.idempotency import MAX_KEY_LENGTH
+from jiceng.core.inputs import InputPolicyForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
