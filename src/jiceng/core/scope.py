@@ -23,8 +23,19 @@ KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
 KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
 KIND_APPEAL = "appeal"  # residents' appeals
 KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements, venues
+# Organizational life: meetings, deliberation, contact points and household visits.
+KIND_ORGLIFE = "orglife"
 ALL_KINDS = frozenset(
-    {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL, KIND_COBUILD}
+    {
+        KIND_AREA,
+        KIND_PARTY_ORG,
+        KIND_UNIT,
+        KIND_PEOPLE,
+        KIND_MEMBER,
+        KIND_APPEAL,
+        KIND_COBUILD,
+        KIND_ORGLIFE,
+    }
 )
 
 ROLE_KINDS: dict[str, frozenset[str]] = {
@@ -33,7 +44,9 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "street_staff": ALL_KINDS,
     "community_secretary": ALL_KINDS,
     "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_APPEAL}),
-    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD}),
+    "unit_org_secretary": frozenset(
+        {KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}
+    ),
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
     "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
