@@ -3,6 +3,7 @@ mid-year, a member transferred mid-year, periods still in progress, and the roll
 street with drill-down; periods() checked by property."""
 
 import datetime
+import itertools
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -98,7 +99,7 @@ def test_an_org_founded_mid_year_is_due_from_its_first_full_period(db):
         org, MeetingRequirement.objects.all(), [], start=START, end=END, today=AFTER
     )
     monthly = _line(result, "committee_meeting")
-    assert [p.label for p in monthly.due][0] == f"{YEAR}-06"
+    assert monthly.due[0].label == f"{YEAR}-06"
     assert len(monthly.due) == 7  # June to December
     quarterly = _line(result, "member_meeting")
     assert [p.label for p in quarterly.due] == [f"{YEAR}Q3", f"{YEAR}Q4"]
@@ -214,7 +215,7 @@ def test_periods_are_whole_contiguous_and_inside(kind, start, length):
         assert period.start.day == 1
         assert (period.end + datetime.timedelta(days=1)).day == 1
         assert (period.start.month - 1) % compliance.MONTHS_PER[kind] == 0
-    for earlier, later in zip(found, found[1:], strict=False):
+    for earlier, later in itertools.pairwise(found):
         assert earlier.end + datetime.timedelta(days=1) == later.start
     # No whole period was left out at either end.
     step = compliance.MONTHS_PER[kind]

@@ -285,3 +285,21 @@ def visit_list(*, viewer, area: Area | None = None) -> QuerySet[HouseholdVisit]:
     if area is not None:
         qs = qs.filter(link__grid__path__startswith=area.path)
     return qs.order_by("-visited_on", "-id")
+
+
+def public_view(topic: Topic) -> dict:
+    """A topic as the public page shows it: the resolution only once disclosed, the result
+    only once its disclosure is recorded; never participants or the issues' texts."""
+    resolved = topic.resolution_published_on is not None
+    finished = topic.result_published_on is not None
+    return {
+        "id": topic.pk,
+        "title": topic.title,
+        "description": topic.description,
+        "state": topic.state,
+        "state_label": Topic.State(topic.state).label,
+        "resolution": topic.resolution if resolved else "",
+        "resolution_published_on": topic.resolution_published_on,
+        "result": topic.result if finished else "",
+        "result_published_on": topic.result_published_on,
+    }

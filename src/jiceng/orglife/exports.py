@@ -1,0 +1,163 @@
+"""The org's 组织生活 ledger (会议记录 and 学习记录) for a year as Excel, generated from
+the records — nothing typed again. Text is written as text (a topic starting with "="
+stays a topic), and every export leaves an audit row."""
+
+import io
+
+import xlsxwriter
+from django.utils.translation import gettext as _
+
+from jiceng.core.audit import audit_record
+from jiceng.core.models import AuditEntry
+from jiceng.orglife import selectors
+from jiceng.orglife.compliance import year_range
+from jiceng.orglife.models import Attendance, MeetingKind
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Learning (学习记录): lectures and themed days; the rest are meetings (会议记录).
+LEARNING = frozenset({MeetingKind.LECTURE, MeetingKind.THEMED_DAY})
+
+
+def ledger_xlsx(*, viewer, org, year: int) -> tuple[bytes, str]:
+    start, end = year_range(year)
+    meetings = list(
+        selectors.meeting_list(viewer=viewer, org=org, year=year)
+        .prefetch_related("attendance__member")
+        .order_by("held_on", "id")
+    )
+    result = selectors.org_compliance(viewer=viewer, org=org, start=start, end=end)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    head = book.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
+    cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    title = book.add_format({"bold": True, "font_size": 14})
+
+    def sheet(name: str, heading: str, columns: list[tuple[str, int]], rows: list[list]):
+        ws = book.add_worksheet(name)
+        ws.write_string(0, 0, heading, title)
+        for col, (label, width) in enumerate(columns):
+            ws.set_column(col, col, width)
+            ws.write_string(2, col, label, head)
+        for r, row in enumerate(rows, start=3):
+            for c, value in enumerate(row):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, cell)
+                else:
+                    ws.write_string(r, c, "" if value is None else str(value), cell)
+        ws.freeze_panes(3, 0)
+
+    def counts(meeting):
+        rows = list(meeting.attendance.all())
+        excused = sum(1 for a in rows if a.status == Attendance.Status.EXCUSED)
+        absent = sum(1 for a in rows if a.status == Attendance.Status.ABSENT)
+        rate = f"{meeting.attendance_rate:.0%}" if meeting.attendance_rate is not None else ""
+        return [meeting.register_count, meeting.attended_count, excused, absent, rate]
+
+    def names(meeting, statuses) -> str:
+        return "、".join(
+            a.member.name + (f"（{a.reason}）" if a.reason else "")
+            for a in meeting.attendance.all()
+            if a.status in statuses
+        )
+
+    heading = f"{org.name} {year} " + _("年度组织生活台账")
+    meeting_cols = [
+        (_("日期"), 12),
+        (_("会议类型"), 14),
+        (_("主题"), 30),
+        (_("地点"), 18),
+        (_("主持人"), 10),
+        (_("应到"), 6),
+        (_("实到"), 6),
+        (_("请假"), 6),
+        (_("缺席"), 6),
+        (_("出席率"), 8),
+        (_("请假人员及事由"), 24),
+        (_("缺席人员"), 20),
+        (_("会议记录"), 50),
+        (_("决定事项"), 40),
+    ]
+    sheet(
+        _("会议记录"),
+        heading + " · " + _("会议记录"),
+        meeting_cols,
+        [
+            [
+                str(m.held_on),
+                m.get_kind_display(),
+                m.topic,
+                m.place,
+                m.presider,
+                *counts(m),
+                names(m, {Attendance.Status.EXCUSED}),
+                names(m, {Attendance.Status.ABSENT}),
+                m.minutes,
+                m.decisions,
+            ]
+            for m in meetings
+            if m.kind not in LEARNING
+        ],
+    )
+    sheet(
+        _("学习记录"),
+        heading + " · " + _("学习记录"),
+        [
+            (_("日期"), 12),
+            (_("形式"), 12),
+            (_("学习内容"), 34),
+            (_("授课人"), 10),
+            (_("地点"), 18),
+            (_("应到"), 6),
+            (_("实到"), 6),
+            (_("请假"), 6),
+            (_("缺席"), 6),
+            (_("出席率"), 8),
+            (_("记录"), 50),
+        ],
+        [
+            [
+                str(m.held_on),
+                m.get_kind_display(),
+                m.topic,
+                m.lecturer,
+                m.place,
+                *counts(m),
+                m.minutes,
+            ]
+            for m in meetings
+            if m.kind in LEARNING
+        ],
+    )
+    sheet(
+        _("达标情况"),
+        heading + " · " + _("达标情况"),
+        [
+            (_("会议类型"), 16),
+            (_("要求"), 12),
+            (_("应开（期）"), 10),
+            (_("已开（次）"), 10),
+            (_("未达标期间"), 40),
+            (_("进行中"), 14),
+        ],
+        [
+            [
+                k.label,
+                f"{k.period}×{k.times}",
+                len(k.due),
+                k.held,
+                "、".join(p.label for p in k.missing),
+                "、".join(p.label for p in k.in_progress),
+            ]
+            for k in result.kinds
+        ],
+    )
+    book.close()
+    audit_record(
+        actor=viewer,
+        action=AuditEntry.Action.EXPORT,
+        target=org,
+        changes={"ledger": "orglife", "year": year, "meetings": len(meetings)},
+    )
+    return buffer.getvalue(), f"orglife-ledger-{org.pk}-{year}.xlsx"
