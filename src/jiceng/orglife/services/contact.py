@@ -105,7 +105,8 @@ def contact_visit_record(
     visit.save()
     for body in texts:
         if body:
-            ContactProblem.objects.create(point=locked, visit=visit, text=body)
+            problem = ContactProblem.objects.create(point=locked, visit=visit, text=body)
+            audit_create(actor, problem, {"point": locked.pk, "visit": visit.pk})
     audit_create(actor, visit, {"point": locked.pk, "problems": sum(1 for t in texts if t)})
     return visit
 
