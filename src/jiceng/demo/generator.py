@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, people
+from jiceng.demo import cases, cobuild, logins, orglife, people
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -158,6 +158,8 @@ def demo_generate(
         cases.finish(seed=seed, anchors=anchors, users=users)
         report(str(_("区域化党建：需求、资源、项目与阵地")), 0)
         cobuild.fill(seed=seed, anchors=anchors)
+        report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
+        orglife.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
@@ -442,6 +444,7 @@ def demo_counts() -> dict[str, int]:
         ServiceRecord,
         Transfer,
     )
+    from jiceng.orglife.models import ContactPoint, HouseholdVisit, Meeting, Topic
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 
     counts = {
@@ -475,5 +478,9 @@ def demo_counts() -> dict[str, int]:
         summonses=Summons.objects.count(),
         mediations=Mediation.objects.count(),
         appeal_month_stats=AppealMonthStat.objects.count(),
+        orglife_meetings=Meeting.objects.count(),
+        orglife_topics=Topic.objects.count(),
+        orglife_contact_points=ContactPoint.objects.count(),
+        orglife_visits=HouseholdVisit.objects.count(),
     )
     return counts
