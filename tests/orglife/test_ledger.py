@@ -4,6 +4,7 @@ scoped, and every export audited."""
 import io
 
 import openpyxl
+import pytest
 from django.urls import reverse
 
 from jiceng.core.models import AuditEntry
@@ -64,3 +65,35 @@ def test_ledger_of_another_community_is_404(client, life, territory):
     org = territory.orgs["xh_c1_b1"]
     assert client.get(reverse("orglife:ledger", args=[org.pk, YEAR])).status_code == 404
     assert not AuditEntry.objects.filter(action="export").exists()
+
+
+@pytest.mark.parametrize("name", ["compliance", "topics", "problems", "visits"])
+def test_list_exports_are_scoped_and_audited(client, life, territory, name):
+    services.topic_create(
+        actor=None,
+        community=territory.areas["xh_c1"],
+        org=territory.orgs["xh_c1_gb"],
+        title="=1+1 加装电梯",
+    )
+    services.topic_create(
+        actor=None,
+        community=territory.areas["hp_c1"],
+        org=territory.orgs["hp_c1_b"],
+        title="黄浦的议题",
+    )
+    life.meeting()
+    territory.client_for(client, "xh_c1_secretary")
+    area = territory.areas["xh_c1"]
+    response = client.get(reverse("orglife:export", args=[name]) + f"?area={area.pk}&year={YEAR}")
+    assert response.status_code == 200
+    cells = [c.value for row in _workbook(response).active.iter_rows() for c in row]
+    assert "黄浦的议题" not in cells and "贵州路社区党支部" not in cells
+    if name == "topics":
+        assert "=1+1 加装电梯" in cells
+    if name == "compliance":
+        assert "复兴西路社区第一党支部" in cells
+    assert AuditEntry.objects.filter(action="export", changes__export=f"orglife.{name}").exists()
+    other = territory.areas["hp_c1"]
+    assert (
+        client.get(reverse("orglife:export", args=[name]) + f"?area={other.pk}").status_code == 404
+    )

@@ -109,6 +109,23 @@ def ledger(request, org_id: int, year: int):
     return response
 
 
+@router.get("/export/{name}")
+def export(request, name: str, area: int | None = None, year: int | None = None):
+    """A list as Excel (compliance needs `area`): compliance, topics, problems, visits."""
+    _kind(request)
+    if name not in ("compliance", "topics", "problems", "visits"):
+        raise NotFound()
+    where = _area(request, area)
+    if name == "compliance" and where is None:
+        raise NotFound()
+    content, filename = exports.list_xlsx(
+        viewer=request.user, name=name, area=where, year=year or datetime.date.today().year
+    )
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
 # ---- deliberation -----------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("compliance/orgs/<int:org_id>/", views.org_compliance, name="org_compliance"),
     path("ledger/<int:org_id>/<int:year>/", views.ledger, name="ledger"),
+    path("export/<str:name>/", views.export, name="export"),
     path("topics/", views.topic_list, name="topics"),
     path("topics/new/", views.topic_new, name="topic_new"),
     path("topics/<int:pk>/", views.topic_detail, name="topic"),

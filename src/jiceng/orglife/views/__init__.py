@@ -20,6 +20,7 @@ from jiceng.orglife.views.deliberation import (
 )
 from jiceng.orglife.views.meetings import (
     compliance,
+    export,
     ledger,
     meeting_detail,
     meeting_edit,
@@ -34,6 +35,7 @@ __all__ = [
     "contact_point_detail",
     "contact_point_new",
     "contact_points",
+    "export",
     "household_link_new",
     "household_visit_new",
     "households",

@@ -248,3 +248,23 @@ def ledger(request, org_id: int, year: int):
     response = HttpResponse(content, content_type=exports.XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+EXPORTS = ("compliance", "topics", "problems", "visits")
+
+
+@login_required
+def export(request, name: str):
+    """A list as Excel, scoped like its page; the compliance sheet needs an area."""
+    require_kind(request.user)
+    if name not in EXPORTS:
+        raise Http404
+    area = area_param(request)
+    if name == "compliance" and area is None:
+        raise Http404
+    content, filename = exports.list_xlsx(
+        viewer=request.user, name=name, area=area, year=_year(request)
+    )
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
