@@ -16,6 +16,7 @@ from jiceng.core.access import can_manage_area
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
+from jiceng.members.models import Member
 from jiceng.orglife import actions, schemas, selectors, services
 from jiceng.orglife.models import HouseholdLink
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
@@ -119,6 +120,25 @@ def households(request):
     require_kind(request.user)
     area = area_param(request)
     visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
+    grids = [
+        g
+        for g in scope_for(request.user)
+        .filter(
+            Area.objects.filter(level__in=(Area.Level.GRID, Area.Level.BUILDING)).select_related(
+                "parent"
+            )
+        )
+        .order_by("path")[:300]
+        if can_manage_area(request.user, g)
+    ]
+    members = (
+        scope_for(request.user)
+        .filter(Member.objects.filter(org__closed_on__isnull=True))
+        .only("id", "name")
+        .order_by("name", "id")[:500]
+        if grids
+        else []
+    )
     appeal_categories = _appeal_categories()
     context = {
         "area": area,
@@ -143,6 +163,8 @@ def households(request):
             )
             for v in visits
         ],
+        "grids": grids,
+        "members": members,
         "today": timezone.localdate(),
     }
     return render(request, "orglife/households.html", context)

@@ -29,11 +29,22 @@ def _communities(user):
 def topic_list(request):
     require_kind(request.user)
     area = area_param(request)
+    communities = _communities(request.user)
     context = {
         "area": area,
         "topics": selectors.topic_list(viewer=request.user, area=area)[:200],
         "issues": selectors.issue_list(viewer=request.user, area=area, unassigned=True)[:200],
-        "communities": _communities(request.user),
+        "communities": communities,
+        "orgs": scope_for(request.user)
+        .filter(
+            PartyOrg.objects.filter(
+                closed_on__isnull=True, area__level__in=("community", "grid", "building")
+            )
+        )
+        .select_related("area")
+        .order_by("path")[:300]
+        if communities
+        else [],
     }
     return render(request, "orglife/topics.html", context)
 

@@ -192,7 +192,10 @@ def meeting_detail(request, pk: int):
             a.name == "appraise" for a in actions.offered(request.user, "meetings", meeting)
         ),
         "grades": list(APPRAISAL_GRADES.items()),
-        "tasks": [(t, actions.offered(request.user, "tasks", t)) for t in meeting.tasks.all()],
+        "tasks": [
+            (t, [(a, action_inputs(a)) for a in actions.offered(request.user, "tasks", t)])
+            for t in meeting.tasks.all()
+        ],
     }
     return render(request, "orglife/meeting_detail.html", context)
 
