@@ -73,3 +73,11 @@ def build_life(t) -> Life:
 @pytest.fixture
 def life(territory) -> Life:
     return build_life(territory)
+
+
+@pytest.fixture
+def requirements(db):
+    """The seeded frequency rows, put back if a transactional test flushed them."""
+    from jiceng.orglife.requirements import ensure_requirements
+
+    ensure_requirements()

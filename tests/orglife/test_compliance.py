@@ -40,7 +40,7 @@ def _full_year_facts():
     return facts
 
 
-def test_a_full_year_is_compliant(db):
+def test_a_full_year_is_compliant(requirements):
     result = compliance.compute(
         Org(),
         MeetingRequirement.objects.all(),
@@ -63,7 +63,7 @@ def test_a_full_year_is_compliant(db):
     assert result.attendance_rate == 36 / 40
 
 
-def test_quarter_boundaries(db):
+def test_quarter_boundaries(requirements):
     # Mar 31 belongs to Q1, Apr 1 to Q2: two meetings, both in Q2 → Q1 missing.
     facts = [
         MeetingFact("member_meeting", datetime.date(YEAR, 4, 1)),
@@ -93,7 +93,7 @@ def test_quarter_boundaries(db):
     assert _line(result, "member_meeting").missing == []
 
 
-def test_an_org_founded_mid_year_is_due_from_its_first_full_period(db):
+def test_an_org_founded_mid_year_is_due_from_its_first_full_period(requirements):
     org = Org(established_on=datetime.date(YEAR, 5, 15))
     result = compliance.compute(
         org, MeetingRequirement.objects.all(), [], start=START, end=END, today=AFTER
@@ -112,7 +112,7 @@ def test_an_org_founded_mid_year_is_due_from_its_first_full_period(db):
     assert _line(result, "committee_meeting").held == 1
 
 
-def test_periods_in_progress_are_not_missing(db):
+def test_periods_in_progress_are_not_missing(requirements):
     today = datetime.date(YEAR, 8, 10)
     result = compliance.compute(
         Org(),
@@ -127,7 +127,7 @@ def test_periods_in_progress_are_not_missing(db):
     assert [p.label for p in line.in_progress] == [f"{YEAR}-08"]
 
 
-def test_requirements_are_data(db):
+def test_requirements_are_data(requirements):
     MeetingRequirement.objects.filter(kind="lecture").update(period="month", times=2)
     facts = [MeetingFact("lecture", day(m, 3)) for m in range(1, 13)]
     result = compliance.compute(
@@ -141,7 +141,7 @@ def test_requirements_are_data(db):
     assert len(_line(result, "lecture").missing) == 12  # once a month is no longer enough
 
 
-def test_group_requirements_apply_to_groups_only(db):
+def test_group_requirements_apply_to_groups_only(requirements):
     result = compliance.compute(
         Org(kind="group"),
         MeetingRequirement.objects.all(),

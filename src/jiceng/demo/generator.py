@@ -112,6 +112,7 @@ def demo_generate(
     Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
     from jiceng.appeals.models import Category
     from jiceng.appeals.taxonomy import ensure_categories
+    from jiceng.orglife.requirements import ensure_requirements
 
     territory = territory_for(scale)
     report = progress or (lambda description, advance: None)
@@ -122,6 +123,7 @@ def demo_generate(
         # The categories come with a migration; a database emptied since (a flush) gets
         # them back, so the demo never depends on how the database was prepared.
         ensure_categories()
+        ensure_requirements()
         run = DemoRun(
             seed=seed,
             volume=people.VOLUMES[scale],
