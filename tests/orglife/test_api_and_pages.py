@@ -289,3 +289,26 @@ def test_public_disclosure_shows_nothing_personal(client, life, territory):
         for personal in ("张三", "李四", "赵六", "周七", "王阿姨", "13812345678"):
             assert personal not in text
     assert Topic.objects.get().state == "resolution_disclosed"
+
+
+def test_action_redirect_stays_on_the_site(client, life, territory):
+    territory.client_for(client, "xh_c1_secretary")
+    topic = _topic(territory)
+    url = reverse("orglife:act", args=["topics", topic.pk, "propose"])
+    response = client.post(url, {"held_on": str(day(3)), "next": "//evil.example/x"})
+    assert response.status_code == 302 and response["Location"] == "/orglife/"
+    response = client.post(url, {"held_on": str(day(4)), "next": "https://evil.example/"})
+    assert response["Location"] == "/orglife/"
+
+
+def test_page_names_a_missing_field(client, life, territory):
+    territory.client_for(client, "xh_c1_secretary")
+    topic = _topic(territory)
+    response = client.post(
+        reverse("orglife:act", args=["topics", topic.pk, "propose"]),
+        {"next": "/orglife/"},
+        follow=True,
+    )
+    assert "请填写日期" in response.content.decode()
+    response = _post(client, f"/api/orglife/topics/{topic.pk}/propose", {})
+    assert response.status_code == 422 and response.json()["field"] == "held_on"

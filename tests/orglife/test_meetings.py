@@ -231,3 +231,12 @@ def test_error_messages_are_the_constants(life):
         life.meeting(marks=[services.Mark(life.members["zhou"].pk, "present")])
     assert caught.value.message == errors.MSG_NOT_ON_REGISTER
     assert Attendance.objects.count() == 0
+
+
+def test_nobody_is_on_a_register_before_joining_the_party(life):
+    # 赵敏 joined on 2025-01-05: not on the register of a meeting the day before.
+    meeting = life.meeting(held_on=datetime.date(2025, 1, 4))
+    assert life.members["zhao"].pk not in set(
+        meeting.attendance.values_list("member_id", flat=True)
+    )
+    assert meeting.register_count == 3

@@ -13,6 +13,7 @@ from jiceng.orglife import inputs
 from jiceng.orglife.errors import (
     MSG_BAD_CHOICE,
     MSG_TEXT_CONTROL,
+    MSG_TEXT_REQUIRED,
     MSG_TEXT_TOO_LONG,
     OrgLifeErrorCode,
     invalid,
@@ -58,8 +59,11 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
             raise invalid(message, OrgLifeErrorCode.TEXT_TOO_LONG, field) from None
         if kind == "value_error":
             raise invalid(MSG_TEXT_CONTROL, OrgLifeErrorCode.TEXT_CONTROL, field) from None
-        if kind.startswith("date") or (kind == "missing" and field and "on" in field):
+        dated = bool(field) and (field.endswith("_on") or field == "deadline")
+        if kind.startswith("date") or (kind == "missing" and dated):
             raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, field) from None
+        if kind == "missing":
+            raise invalid(MSG_TEXT_REQUIRED, OrgLifeErrorCode.TEXT_REQUIRED, field) from None
         raise invalid(MSG_BAD_CHOICE, OrgLifeErrorCode.BAD_CHOICE, field) from None
 
 

@@ -46,7 +46,9 @@ def register_on(org: PartyOrg, day: datetime.date) -> list[Member]:
         Q(ended_on__isnull=True) | Q(ended_on__gte=day)
     )
     stretches = stretches.filter(Q(started_on__lte=day) | Q(reason=Membership.Reason.REGISTERED))
-    return list(Member.objects.filter(pk__in=stretches.values("member_id")).order_by("name", "id"))
+    # Nobody was on a register before joining the party.
+    members = Member.objects.filter(pk__in=stretches.values("member_id"), joined_on__lte=day)
+    return list(members.order_by("name", "id"))
 
 
 # ---- meetings --------------------------------------------------------------------------------
@@ -236,7 +238,9 @@ def public_communities() -> QuerySet[Area]:
 def contact_point_list(*, viewer, area: Area | None = None) -> QuerySet[ContactPoint]:
     qs = scope_for(viewer).filter(
         ContactPoint.objects.select_related("org", "org__area", "official_area").annotate(
-            open_problems=Count("problems", filter=Q(problems__status=ContactProblem.Status.OPEN)),
+            open_problems=Count(
+                "problems", filter=Q(problems__status=ContactProblem.Status.OPEN), distinct=True
+            ),
             visit_count=Count("visits", distinct=True),
         )
     )

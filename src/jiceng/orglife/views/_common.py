@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
@@ -66,6 +67,10 @@ def act(request, lifecycle: str, pk: int, name: str):
     require_kind(request.user)
     data = form_data(request)
     back = data.pop("next", "") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "/orglife/"
     if lifecycle == "meetings" and name == "appraise":
         data = {
             "grades": {
@@ -80,10 +85,10 @@ def act(request, lifecycle: str, pk: int, name: str):
         raise Http404 from None
     except ApplicationError as error:
         messages.error(request, str(error.message))
-        return redirect(back if back.startswith("/") else "/")
+        return redirect(back)
     label = actions.LIFECYCLES[lifecycle].actions[name].label
     messages.success(request, str(label))
-    return redirect(back if back.startswith("/") else "/")
+    return redirect(back)
 
 
 # Labels of the action schemas' fields, for the generated forms.
