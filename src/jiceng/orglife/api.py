@@ -79,6 +79,27 @@ def tasks(request, area: int | None = None, status: str = ""):
     )
 
 
+@router.get("/requirements", response=list[schemas.RequirementOut])
+def requirements(request):
+    """The required frequencies the compliance figures are computed from."""
+    _kind(request)
+    return selectors.requirements()
+
+
+@router.put("/requirements/{kind}", response=schemas.RequirementOut)
+def requirement_update(request, kind: str, payload: schemas.RequirementIn):
+    """Change a frequency (city administrators only; audited)."""
+    _kind(request)
+    from jiceng.orglife.models import MeetingRequirement
+
+    requirement = MeetingRequirement.objects.filter(kind=kind).first()
+    if requirement is None:
+        raise NotFound()
+    return services.requirement_update(
+        actor=request.user, requirement=requirement, period=payload.period, times=payload.times
+    )
+
+
 @router.get("/compliance/orgs/{int:org_id}", response=schemas.ComplianceOut)
 def org_compliance(request, org_id: int, year: int | None = None):
     _kind(request)

@@ -404,3 +404,16 @@ class HouseholdVisitOut(Schema):
 
 class EmptyIn(Schema):
     pass
+
+
+class RequirementOut(Schema):
+    kind: str
+    period: str
+    times: int
+    org_kinds: str
+    basis: str
+
+
+class RequirementIn(Schema):
+    period: str
+    times: int

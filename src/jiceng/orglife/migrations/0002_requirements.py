@@ -1,5 +1,5 @@
 """The required frequencies of 《中国共产党支部工作条例（试行）》 (2018), seeded as data: a
-deployment may tighten them in the admin; the compliance calculation reads the table.
+deployment may tighten them (services.requirement_update); the compliance calculation reads the table.
 The rows are written out here (a migration keeps its own copy); `orglife.requirements`
 holds the same defaults for `ensure_requirements`."""
 

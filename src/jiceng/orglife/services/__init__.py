@@ -40,6 +40,7 @@ from jiceng.orglife.services.meetings import (
     meeting_task_add,
     meeting_task_done,
     meeting_update,
+    requirement_update,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "problem_assign",
     "problem_resolve",
     "problem_to_appeal",
+    "requirement_update",
     "step_record",
     "topic_add_issue",
     "topic_create",

@@ -20,6 +20,7 @@ from jiceng.orglife.errors import (
     MSG_NOT_APPRAISAL,
     MSG_NOT_ON_REGISTER,
     MSG_ORG_CLOSED,
+    MSG_PERIOD,
     MSG_REASON_REQUIRED,
     MSG_STALE_VERSION,
     MSG_TASK_DONE,
@@ -43,6 +44,7 @@ from jiceng.orglife.models import (
     Meeting,
     MeetingEvent,
     MeetingKind,
+    MeetingRequirement,
     MeetingTask,
 )
 from jiceng.orglife.selectors import register_on
@@ -337,4 +339,29 @@ def meeting_task_done(*, actor, task: MeetingTask, note: str = "") -> MeetingTas
     locked.done_note = note
     locked.save(update_fields=["status", "done_at", "done_note"])
     audit_update(actor, locked, {"status": {"old": "open", "new": "done"}, "note": note})
+    return locked
+
+
+@transaction.atomic
+def requirement_update(
+    *, actor, requirement: MeetingRequirement, period: str, times: int
+) -> MeetingRequirement:
+    """Tighten (or restore) a required frequency. The rule holds for the whole city, so
+    only who manages the city's root area may change it; every change is audited and
+    the compliance figures follow at once (they are computed from the table)."""
+    from jiceng.core.access import require_manage_area
+    from jiceng.core.models import Area
+
+    root = Area.objects.filter(parent__isnull=True).order_by("id").first()
+    if root is None:
+        raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "period")
+    require_manage_area(actor, root)
+    period = inputs.choice(period, MeetingRequirement.Period, field="period")
+    if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 31:
+        raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "times")
+    locked = MeetingRequirement.objects.select_for_update().get(pk=requirement.pk)
+    before = snapshot(locked, ("period", "times"))
+    locked.period, locked.times = period, times
+    locked.save(update_fields=["period", "times"])
+    audit_update(actor, locked, changes_between(before, snapshot(locked, ("period", "times"))))
     return locked
