@@ -36,8 +36,8 @@ class MeetingKind(models.TextChoices):
 
 class MeetingRequirement(models.Model):
     """How often an org of the given kinds must hold a meeting kind. Data, not code: the
-    2018 branch regulation's frequencies are seeded by a migration; a deployment may
-    tighten them in the admin."""
+    2018 branch regulation's frequencies are seeded by a migration; a deployment's city
+    administrators may tighten them (services.requirement_update)."""
 
     class Period(models.TextChoices):
         MONTH = "month", _("每月")
