@@ -93,11 +93,13 @@ def build_territory() -> Territory:
     from jiceng.accounts.services import role_grant, user_create
     from jiceng.appeals.taxonomy import ensure_categories
     from jiceng.core.services import area_create
+    from jiceng.orglife.requirements import ensure_requirements
     from jiceng.orgs import services as org_services
     from jiceng.orgs.models import PartyOrg, Unit
 
     # Transactional tests (the browser tests) flush the database, seeded rows included.
     ensure_categories()
+    ensure_requirements()
     t = Territory()
     a = t.areas
     a["city"] = area_create(

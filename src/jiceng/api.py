@@ -86,6 +86,8 @@ from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
+from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
+from jiceng.orglife.api import router as orglife_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
 
 api.add_router("/me", me_router)
@@ -97,3 +99,5 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
 api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)
+api.add_router("/orglife", orglife_router)
+api.add_router("/public/orglife", orglife_public_router)

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "jiceng.members",
     "jiceng.appeals",
     "jiceng.cobuild",
+    "jiceng.orglife",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

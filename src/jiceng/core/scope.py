@@ -26,8 +26,19 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 # The audit log and who saw a person's data: auditors only (MLPS separates the audit
 # administrator from those who administer; docs/decisions/0011-auditor-role.md).
 KIND_AUDIT = "audit"
+# Organizational life: meetings, deliberation, contact points and household visits.
+KIND_ORGLIFE = "orglife"
 ALL_KINDS = frozenset(
-    {KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_PEOPLE, KIND_MEMBER, KIND_APPEAL, KIND_COBUILD}
+    {
+        KIND_AREA,
+        KIND_PARTY_ORG,
+        KIND_UNIT,
+        KIND_PEOPLE,
+        KIND_MEMBER,
+        KIND_APPEAL,
+        KIND_COBUILD,
+        KIND_ORGLIFE,
+    }
 )
 
 ROLE_KINDS: dict[str, frozenset[str]] = {
@@ -36,7 +47,9 @@ ROLE_KINDS: dict[str, frozenset[str]] = {
     "street_staff": ALL_KINDS,
     "community_secretary": ALL_KINDS,
     "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_APPEAL}),
-    "unit_org_secretary": frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD}),
+    "unit_org_secretary": frozenset(
+        {KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}
+    ),
     "member": frozenset({KIND_PARTY_ORG}),
     "resident": frozenset({KIND_AREA}),
     "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),

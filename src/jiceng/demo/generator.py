@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, people
+from jiceng.demo import cases, cobuild, logins, orglife, people
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -112,6 +112,7 @@ def demo_generate(
     Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
     from jiceng.appeals.models import Category
     from jiceng.appeals.taxonomy import ensure_categories
+    from jiceng.orglife.requirements import ensure_requirements
 
     territory = territory_for(scale)
     report = progress or (lambda description, advance: None)
@@ -122,6 +123,7 @@ def demo_generate(
         # The categories come with a migration; a database emptied since (a flush) gets
         # them back, so the demo never depends on how the database was prepared.
         ensure_categories()
+        ensure_requirements()
         run = DemoRun(
             seed=seed,
             volume=people.VOLUMES[scale],
@@ -158,6 +160,8 @@ def demo_generate(
         cases.finish(seed=seed, anchors=anchors, users=users)
         report(str(_("区域化党建：需求、资源、项目与阵地")), 0)
         cobuild.fill(seed=seed, anchors=anchors)
+        report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
+        orglife.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
@@ -453,6 +457,7 @@ def demo_counts() -> dict[str, int]:
         ServiceRecord,
         Transfer,
     )
+    from jiceng.orglife.models import ContactPoint, HouseholdVisit, Meeting, Topic
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 
     counts = {
@@ -486,5 +491,9 @@ def demo_counts() -> dict[str, int]:
         summonses=Summons.objects.count(),
         mediations=Mediation.objects.count(),
         appeal_month_stats=AppealMonthStat.objects.count(),
+        orglife_meetings=Meeting.objects.count(),
+        orglife_topics=Topic.objects.count(),
+        orglife_contact_points=ContactPoint.objects.count(),
+        orglife_visits=HouseholdVisit.objects.count(),
     )
     return counts

@@ -146,6 +146,7 @@ class MemberEvent(models.Model):
         DUAL_REPORTED = "dual_reported", _("双报到")
         SERVICE_RECORDED = "service_recorded", _("服务记录")
         ACCOUNT_OPENED = "account_opened", _("开通本人账号")
+        APPRAISED = "appraised", _("民主评议")
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("事件"), max_length=24, choices=Kind.choices)

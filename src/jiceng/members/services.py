@@ -350,6 +350,49 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     return member
 
 
+APPRAISAL_GRADES = {
+    "excellent": _("优秀"),
+    "qualified": _("合格"),
+    "basically_qualified": _("基本合格"),
+    "unqualified": _("不合格"),
+}
+MSG_APPRAISAL_GRADE = _("评议等次应为优秀、合格、基本合格或不合格")
+MSG_APPRAISAL_YEAR = _("评议年度无效")
+
+
+@transaction.atomic
+def member_appraisal_record(
+    *, actor, member: Member, year: int, grade: str, source: str = "", data: dict | None = None
+) -> MemberEvent:
+    """Write the result of a democratic appraisal (民主评议党员) onto the member's file:
+    one event per member and year; a later result for the same year is a new event, so
+    the file keeps the correction beside the original."""
+    access.require_manage_member(actor, member)
+    if grade not in APPRAISAL_GRADES:
+        raise ValidationFailed(MSG_APPRAISAL_GRADE, field="grade")
+    if isinstance(year, bool) or not isinstance(year, int) or not 1921 <= year <= 2200:
+        raise ValidationFailed(MSG_APPRAISAL_YEAR, field="year")
+    event = member_event(
+        member,
+        MemberEvent.Kind.APPRAISED,
+        actor=actor,
+        note=f"{year} {APPRAISAL_GRADES[grade]}",
+        data={"year": year, "grade": grade, "source": source[:60], **(data or {})},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        target=member,
+        changes={"appraisal": {"year": year, "grade": grade}},
+    )
+    return event
+
+
+def member_appraisals(member: Member) -> list[MemberEvent]:
+    """The member's appraisal results, latest first (the file's own rows)."""
+    return list(member.events.filter(kind=MemberEvent.Kind.APPRAISED).order_by("-at", "-id"))
+
+
 @transaction.atomic
 def member_reveal(*, actor, member: Member, field: str) -> str:
     """The full ID number or phone, for those who keep the record; every reveal audited."""

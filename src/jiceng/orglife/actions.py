@@ -1,0 +1,329 @@
+"""One action table per lifecycle (STYLE 15). Each action a user can take on an existing
+object is one entry: its name, label, input schema, who may take it, and the service it
+calls. The page view (`views.act`) and the API (`api.py`, one operation per entry) both
+dispatch from these tables, so a page action without an API twin cannot exist.
+
+Creations (recording a meeting, setting a topic, …) are not lifecycle actions; each has
+one page form and one API operation calling the same service with the same schema."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+
+from jiceng.core.errors import NotFound
+from jiceng.core.scope import scope_for
+from jiceng.orglife import access, schemas, services
+from jiceng.orglife.models import (
+    ContactProblem,
+    HouseholdVisit,
+    Issue,
+    Meeting,
+    MeetingTask,
+    Step,
+    Topic,
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    label: Any
+    schema: type[Schema]
+    allowed: Callable[[Any, Model], bool]
+    run: Callable[[Any, Model, Schema], Model]
+    # Whether the action makes sense in the object's present state (pages offer it).
+    available: Callable[[Model], bool] = lambda obj: True
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    name: str
+    model: type[Model]
+    out: type[Schema]
+    actions: dict[str, Action]
+
+    def get(self, user, pk) -> Model:
+        return scope_for(user).get(self.model.objects.all(), pk=pk)
+
+
+def _member(user, pk):
+    if pk is None:
+        return None
+    from jiceng.members.models import Member
+
+    return scope_for(user).get(Member.objects.select_related("org"), pk=pk)
+
+
+def _category(code: str):
+    from jiceng.appeals.models import Category
+
+    category = Category.objects.filter(code=code, is_active=True).first()
+    if category is None:
+        from jiceng.orglife.errors import MSG_BAD_CHOICE, OrgLifeErrorCode, invalid
+
+        raise invalid(MSG_BAD_CHOICE, OrgLifeErrorCode.BAD_CHOICE, "category")
+    return category
+
+
+# ---- meetings and tasks ---------------------------------------------------------------------
+
+
+def meeting_facts(user, payload) -> tuple[services.MeetingFacts, list[services.Mark]]:
+    venue = None
+    if payload.venue:
+        from jiceng.cobuild.models import Venue
+
+        venue = scope_for(user).get(Venue.objects.select_related("area"), pk=payload.venue)
+    facts = services.MeetingFacts(
+        kind=payload.kind,
+        held_on=payload.held_on,
+        topic=payload.topic,
+        place=payload.place,
+        venue=venue,
+        presider=payload.presider,
+        lecturer=payload.lecturer,
+        minutes=payload.minutes,
+        decisions=payload.decisions,
+    )
+    marks = [services.Mark(m.member, m.status, m.reason) for m in payload.attendance]
+    return facts, marks
+
+
+def _meeting_update(user, meeting, payload):
+    facts, marks = meeting_facts(user, payload)
+    return services.meeting_update(
+        actor=user, meeting=meeting, facts=facts, attendance=marks, version=payload.version
+    )
+
+
+def _task_add(user, meeting, payload):
+    services.meeting_task_add(
+        actor=user,
+        meeting=meeting,
+        decision=payload.decision,
+        deadline=payload.deadline,
+        owner_member=_member(user, payload.owner_member),
+        owner_name=payload.owner_name,
+    )
+    return meeting
+
+
+MEETING_ACTIONS = {
+    a.name: a
+    for a in (
+        Action(
+            "update",
+            _("修改记录"),
+            schemas.MeetingUpdateIn,
+            access.can_manage_meeting,
+            _meeting_update,
+        ),
+        Action(
+            "add_task",
+            _("决定转为任务"),
+            schemas.TaskIn,
+            access.can_manage_meeting,
+            _task_add,
+        ),
+        Action(
+            "appraise",
+            _("登记评议结果"),
+            schemas.AppraisalIn,
+            access.can_manage_meeting,
+            lambda user, meeting, p: services.appraisal_record(
+                actor=user, meeting=meeting, grades=p.grades
+            ),
+            available=lambda meeting: meeting.kind == "member_appraisal",
+        ),
+    )
+}
+
+TASK_ACTIONS = {
+    "done": Action(
+        "done",
+        _("办结"),
+        schemas.TaskDoneIn,
+        access.can_manage_task,
+        lambda user, task, p: services.meeting_task_done(actor=user, task=task, note=p.note),
+        available=lambda task: task.status == MeetingTask.Status.OPEN,
+    )
+}
+
+
+# ---- the deliberation procedure ----------------------------------------------------------------
+
+
+def _step(kind: str):
+    def run(user, topic, payload):
+        data = payload.model_dump()
+        data.pop("held_on")
+        services.step_record(
+            actor=user,
+            topic=topic,
+            kind=kind,
+            facts=services.StepFacts(held_on=payload.held_on, **data),
+        )
+        return topic
+
+    return run
+
+
+STEP_SCHEMAS = {
+    Step.Kind.PROPOSE: schemas.StepIn,
+    Step.Kind.DISCUSS: schemas.StepIn,
+    Step.Kind.REVIEW: schemas.VoteIn,
+    Step.Kind.DECIDE: schemas.DecideIn,
+    Step.Kind.DISCLOSE_RESOLUTION: schemas.DisclosureIn,
+    Step.Kind.DISCLOSE_RESULT: schemas.DisclosureIn,
+}
+
+
+def _add_issue(user, topic, payload):
+    issue = scope_for(user).get(Issue.objects.all(), pk=payload.issue)
+    return services.topic_add_issue(actor=user, topic=topic, issue=issue)
+
+
+TOPIC_ACTIONS = {
+    **{
+        kind: Action(
+            kind,
+            Step.Kind(kind).label,
+            STEP_SCHEMAS[kind],
+            access.can_manage_topic,
+            _step(kind),
+            available=lambda topic, kind=kind: services.expected_step(topic) == kind,
+        )
+        for kind in services.STEP_ORDER
+    },
+    "add_issue": Action(
+        "add_issue",
+        _("纳入议事问题"),
+        schemas.AddIssueIn,
+        access.can_manage_topic,
+        _add_issue,
+        available=lambda topic: topic.state == Topic.State.DRAFT,
+    ),
+}
+
+
+# ---- contact-point problems and household visits ------------------------------------------------
+
+
+def _open(problem) -> bool:
+    return problem.status == ContactProblem.Status.OPEN
+
+
+PROBLEM_ACTIONS = {
+    a.name: a
+    for a in (
+        Action(
+            "assign",
+            _("交办（责任人和时限）"),
+            schemas.AssignIn,
+            access.can_manage_problem,
+            lambda user, problem, p: services.problem_assign(
+                actor=user, problem=problem, owner_name=p.owner_name, deadline=p.deadline
+            ),
+            available=_open,
+        ),
+        Action(
+            "resolve",
+            _("登记解决情况"),
+            schemas.ResolveIn,
+            access.can_manage_problem,
+            lambda user, problem, p: services.problem_resolve(
+                actor=user, problem=problem, resolution=p.resolution, resolved_on=p.resolved_on
+            ),
+            available=_open,
+        ),
+        Action(
+            "to_appeal",
+            _("转为诉求"),
+            schemas.CategoryIn,
+            access.can_manage_problem,
+            lambda user, problem, p: services.problem_to_appeal(
+                actor=user, problem=problem, category=_category(p.category)
+            ),
+            available=lambda problem: _open(problem) and not problem.appeal_id,
+        ),
+    )
+}
+
+
+def _unforwarded(visit: HouseholdVisit) -> bool:
+    return bool(visit.raised) and not visit.forwarded
+
+
+VISIT_ACTIONS = {
+    a.name: a
+    for a in (
+        Action(
+            "to_appeal",
+            _("转为诉求"),
+            schemas.CategoryIn,
+            access.can_forward_visit,
+            lambda user, visit, p: services.visit_to_appeal(
+                actor=user, visit=visit, category=_category(p.category)
+            ),
+            available=_unforwarded,
+        ),
+        Action(
+            "to_need",
+            _("转为共建需求"),
+            schemas.CategoryIn,
+            access.can_forward_visit,
+            lambda user, visit, p: services.visit_to_need(
+                actor=user, visit=visit, category=p.category
+            ),
+            available=_unforwarded,
+        ),
+        Action(
+            "to_issue",
+            _("转为议事问题"),
+            schemas.EmptyIn,
+            access.can_forward_visit,
+            lambda user, visit, p: services.visit_to_issue(actor=user, visit=visit),
+            available=_unforwarded,
+        ),
+    )
+}
+
+
+LIFECYCLES: dict[str, Lifecycle] = {
+    lc.name: lc
+    for lc in (
+        Lifecycle("meetings", Meeting, schemas.MeetingOut, MEETING_ACTIONS),
+        Lifecycle("tasks", MeetingTask, schemas.TaskOut, TASK_ACTIONS),
+        Lifecycle("topics", Topic, schemas.TopicOut, TOPIC_ACTIONS),
+        Lifecycle("problems", ContactProblem, schemas.ProblemOut, PROBLEM_ACTIONS),
+        Lifecycle("visits", HouseholdVisit, schemas.HouseholdVisitOut, VISIT_ACTIONS),
+    )
+}
+
+
+def perform(user, lifecycle: str, pk, name: str, data: dict | Schema) -> Model:
+    """Take action `name` on object `pk` of `lifecycle` for `user`: the one path pages and
+    the API share. Out of scope → 404; the service decides 403 and every refusal."""
+    try:
+        lc = LIFECYCLES[lifecycle]
+        action = lc.actions[name]
+    except KeyError:
+        raise NotFound() from None
+    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
+    obj = lc.get(user, pk)
+    result = action.run(user, obj, payload)
+    result.refresh_from_db()
+    return result
+
+
+def offered(user, lifecycle: str, obj) -> list[Action]:
+    """The actions a page offers on `obj` to `user` now."""
+    return [
+        a
+        for a in LIFECYCLES[lifecycle].actions.values()
+        if a.available(obj) and a.allowed(user, obj)
+    ]

@@ -1,0 +1,58 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrglifeConfig(AppConfig):
+    name = "jiceng.orglife"
+    label = "orglife"
+    verbose_name = _("组织生活")
+
+    def ready(self) -> None:
+        from jiceng.core import scope
+        from jiceng.orglife import models
+
+        kind = scope.KIND_ORGLIFE
+        # A meeting belongs where its org sits (块) and up its affiliation line (条).
+        scope.register(models.Meeting, kind=kind, area_path="org__area", org_paths=("org__path",))
+        for model in (models.Attendance, models.MeetingEvent, models.MeetingTask):
+            scope.register(
+                model, kind=kind, area_path="meeting__org__area", org_paths=("meeting__org__path",)
+            )
+        # Deliberation belongs to its community.
+        scope.register(models.Topic, kind=kind, area_path="community", org_paths=("org__path",))
+        scope.register(models.Issue, kind=kind, area_path="community")
+        scope.register(
+            models.Step, kind=kind, area_path="topic__community", org_paths=("topic__org__path",)
+        )
+        # A contact point is seen at the community and by the official's own level.
+        scope.register(
+            models.ContactPoint,
+            kind=kind,
+            area_path=("org__area", "official_area"),
+            org_paths=("org__path",),
+        )
+        for model in (models.ContactVisit, models.ContactProblem):
+            scope.register(
+                model,
+                kind=kind,
+                area_path=("point__org__area", "point__official_area"),
+                org_paths=("point__org__path",),
+            )
+        scope.register(
+            models.HouseholdLink,
+            kind=kind,
+            area_path="grid",
+            org_paths=("member__org__path",),
+            owner_path="member__account",
+        )
+        scope.register(
+            models.HouseholdVisit,
+            kind=kind,
+            area_path="link__grid",
+            org_paths=("link__member__org__path",),
+            owner_path="link__member__account",
+        )
+
+        from jiceng.orglife import indicators
+
+        indicators.register()

@@ -1,0 +1,309 @@
+"""Every read of organizational life a person sees, already scoped by core.scope, each
+doing its own select_related; and the org register on a day, which attendance is taken
+from."""
+
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.members.models import Member, Membership
+from jiceng.orglife import compliance
+from jiceng.orglife.models import (
+    Attendance,
+    ContactPoint,
+    ContactProblem,
+    HouseholdLink,
+    HouseholdVisit,
+    Issue,
+    Meeting,
+    MeetingEvent,
+    MeetingRequirement,
+    MeetingTask,
+    Step,
+    Topic,
+)
+from jiceng.orgs.models import PartyOrg
+
+# ---- the register -----------------------------------------------------------------------
+
+
+def register_org(org: PartyOrg) -> PartyOrg:
+    """The org whose members make up `org`'s register: a party group keeps no members of
+    its own (they are registered in its branch), so its meetings draw on the branch."""
+    if org.kind == PartyOrg.Kind.GROUP and org.parent_id:
+        return org.parent
+    return org
+
+
+def register_on(org: PartyOrg, day: datetime.date) -> list[Member]:
+    """The members belonging to the org on `day`, from their membership stretches. A
+    stretch opened by registration in the platform records a member already there, so it
+    counts from before the platform knew them; a transfer counts from its acceptance."""
+    source = register_org(org)
+    stretches = Membership.objects.filter(org=source).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=day)
+    )
+    stretches = stretches.filter(Q(started_on__lte=day) | Q(reason=Membership.Reason.REGISTERED))
+    # Nobody was on a register before joining the party.
+    members = Member.objects.filter(pk__in=stretches.values("member_id"), joined_on__lte=day)
+    return list(members.order_by("name", "id"))
+
+
+# ---- meetings --------------------------------------------------------------------------------
+
+
+def meeting_list(
+    *,
+    viewer,
+    org: PartyOrg | None = None,
+    area: Area | None = None,
+    kind: str | None = None,
+    year: int | None = None,
+) -> QuerySet[Meeting]:
+    qs = scope_for(viewer).filter(Meeting.objects.select_related("org", "venue"))
+    if org is not None:
+        qs = qs.filter(org=org)
+    if area is not None:
+        qs = qs.filter(org__area__path__startswith=area.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(held_on__year=year)
+    return qs.order_by("-held_on", "-id")
+
+
+def meeting_get(*, viewer, meeting_id) -> Meeting:
+    return scope_for(viewer).get(
+        Meeting.objects.select_related("org", "org__area", "venue").prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("member")),
+            Prefetch("events", queryset=MeetingEvent.objects.order_by("at", "id")),
+            Prefetch("tasks", queryset=MeetingTask.objects.select_related("owner_member")),
+        ),
+        pk=meeting_id,
+    )
+
+
+def task_list(
+    *, viewer, area: Area | None = None, status: str | None = None
+) -> QuerySet[MeetingTask]:
+    qs = scope_for(viewer).filter(
+        MeetingTask.objects.select_related("meeting", "meeting__org", "owner_member")
+    )
+    if area is not None:
+        qs = qs.filter(meeting__org__area__path__startswith=area.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("deadline", "id")
+
+
+def requirements() -> list[MeetingRequirement]:
+    return list(MeetingRequirement.objects.order_by("kind"))
+
+
+def _facts(meetings) -> list[compliance.MeetingFact]:
+    return [
+        compliance.MeetingFact(kind=k, held_on=d, register_count=r, attended_count=a)
+        for k, d, r, a in meetings
+    ]
+
+
+def org_compliance(
+    *,
+    viewer,
+    org: PartyOrg,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> compliance.OrgCompliance:
+    rows = meeting_list(viewer=viewer, org=org).filter(held_on__range=(start, end))
+    facts = _facts(rows.values_list("kind", "held_on", "register_count", "attended_count"))
+    return compliance.compute(
+        org,
+        requirements(),
+        facts,
+        start=start,
+        end=end,
+        today=today or datetime.date.today(),
+    )
+
+
+def area_compliance(
+    *,
+    viewer,
+    area: Area,
+    start: datetime.date,
+    end: datetime.date,
+    today: datetime.date | None = None,
+) -> list[compliance.OrgCompliance]:
+    """Every visible open-or-recently-closed org located under `area` that some
+    requirement applies to, with its compliance; three queries whatever the count."""
+    required = requirements()
+    kinds = {k.strip() for r in required for k in r.org_kinds.split(",")}
+    orgs = list(
+        scope_for(viewer)
+        .filter(PartyOrg.objects.select_related("area"))
+        .filter(area__path__startswith=area.path, kind__in=kinds)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .order_by("path")
+    )
+    rows = (
+        meeting_list(viewer=viewer, area=area)
+        .filter(held_on__range=(start, end))
+        .values_list("org_id", "kind", "held_on", "register_count", "attended_count")
+    )
+    by_org: dict[int, list] = {}
+    for org_id, *fact in rows:
+        by_org.setdefault(org_id, []).append(fact)
+    when = today or datetime.date.today()
+    return [
+        compliance.compute(
+            org, required, _facts(by_org.get(org.pk, ())), start=start, end=end, today=when
+        )
+        for org in orgs
+    ]
+
+
+# ---- deliberation ------------------------------------------------------------------------
+
+
+def topic_list(*, viewer, area: Area | None = None, state: str | None = None) -> QuerySet[Topic]:
+    qs = scope_for(viewer).filter(Topic.objects.select_related("community", "org"))
+    if area is not None:
+        qs = qs.filter(community__path__startswith=area.path)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("-created_at", "-id")
+
+
+def topic_get(*, viewer, topic_id) -> Topic:
+    return scope_for(viewer).get(
+        Topic.objects.select_related("community", "org").prefetch_related(
+            Prefetch("steps", queryset=Step.objects.order_by("held_on", "id")),
+            Prefetch("issues", queryset=Issue.objects.select_related("appeal")),
+        ),
+        pk=topic_id,
+    )
+
+
+AWAITING_DISCLOSURE = (Topic.State.DECIDED, Topic.State.RESOLUTION_DISCLOSED)
+
+
+def topics_awaiting_disclosure(*, viewer, area: Area | None = None) -> QuerySet[Topic]:
+    """Decided but not yet published, or published but without the result."""
+    return topic_list(viewer=viewer, area=area).filter(state__in=AWAITING_DISCLOSURE)
+
+
+def issue_list(*, viewer, area: Area | None = None, unassigned: bool = False) -> QuerySet[Issue]:
+    qs = scope_for(viewer).filter(Issue.objects.select_related("community", "topic", "appeal"))
+    if area is not None:
+        qs = qs.filter(community__path__startswith=area.path)
+    if unassigned:
+        qs = qs.filter(topic__isnull=True)
+    return qs.order_by("-created_at", "-id")
+
+
+def public_topics(community: Area) -> QuerySet[Topic]:
+    """What residents see without signing in: the community's topics once proposed. The
+    public page shows titles, stages and published texts only."""
+    return (
+        Topic.objects.filter(community=community)
+        .exclude(state=Topic.State.DRAFT)
+        .only(
+            "id",
+            "title",
+            "description",
+            "state",
+            "resolution",
+            "resolution_published_on",
+            "result",
+            "result_published_on",
+            "community_id",
+            "created_at",
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def public_communities() -> QuerySet[Area]:
+    """Communities with at least one public topic."""
+    shown = Topic.objects.exclude(state=Topic.State.DRAFT).values("community_id")
+    return Area.objects.filter(level=Area.Level.COMMUNITY, pk__in=shown).order_by("path")
+
+
+# ---- contact points and household links ---------------------------------------------------------
+
+
+def contact_point_list(*, viewer, area: Area | None = None) -> QuerySet[ContactPoint]:
+    qs = scope_for(viewer).filter(
+        ContactPoint.objects.select_related("org", "org__area", "official_area").annotate(
+            open_problems=Count(
+                "problems", filter=Q(problems__status=ContactProblem.Status.OPEN), distinct=True
+            ),
+            visit_count=Count("visits", distinct=True),
+        )
+    )
+    if area is not None:
+        qs = qs.filter(
+            Q(org__area__path__startswith=area.path) | Q(official_area__path__startswith=area.path)
+        )
+    return qs.order_by("org__area__path", "id")
+
+
+def contact_point_get(*, viewer, point_id) -> ContactPoint:
+    return scope_for(viewer).get(
+        ContactPoint.objects.select_related("org", "official_area").prefetch_related(
+            "visits", Prefetch("problems", queryset=ContactProblem.objects.select_related("appeal"))
+        ),
+        pk=point_id,
+    )
+
+
+def problem_list(
+    *, viewer, area: Area | None = None, status: str | None = None
+) -> QuerySet[ContactProblem]:
+    qs = scope_for(viewer).filter(
+        ContactProblem.objects.select_related("point", "point__org", "appeal")
+    )
+    if area is not None:
+        qs = qs.filter(point__org__area__path__startswith=area.path)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-id")
+
+
+def household_link_list(*, viewer, area: Area | None = None) -> QuerySet[HouseholdLink]:
+    qs = scope_for(viewer).filter(
+        HouseholdLink.objects.select_related("member", "grid").filter(ended_on__isnull=True)
+    )
+    if area is not None:
+        qs = qs.filter(grid__path__startswith=area.path)
+    return qs.order_by("grid__path", "household", "id")
+
+
+def visit_list(*, viewer, area: Area | None = None) -> QuerySet[HouseholdVisit]:
+    qs = scope_for(viewer).filter(
+        HouseholdVisit.objects.select_related("link", "link__member", "link__grid")
+    )
+    if area is not None:
+        qs = qs.filter(link__grid__path__startswith=area.path)
+    return qs.order_by("-visited_on", "-id")
+
+
+def public_view(topic: Topic) -> dict:
+    """A topic as the public page shows it: the resolution only once disclosed, the result
+    only once its disclosure is recorded; never participants or the issues' texts."""
+    resolved = topic.resolution_published_on is not None
+    finished = topic.result_published_on is not None
+    return {
+        "id": topic.pk,
+        "title": topic.title,
+        "description": topic.description,
+        "state": topic.state,
+        "state_label": Topic.State(topic.state).label,
+        "resolution": topic.resolution if resolved else "",
+        "resolution_published_on": topic.resolution_published_on,
+        "result": topic.result if finished else "",
+        "result_published_on": topic.result_published_on,
+    }

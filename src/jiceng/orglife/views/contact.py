@@ -1,0 +1,211 @@
+"""Contact points and household visits: the list of contact points with open problems,
+one point with its visits and problems (actions from the table), household links and
+visits, each raised matter forwarded in one step."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.appeals.models import Category as AppealCategory
+from jiceng.cobuild.models import Category as NeedCategory
+from jiceng.core.access import can_manage_area
+from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.members.models import Member
+from jiceng.orglife import actions, schemas, selectors, services
+from jiceng.orglife.models import HouseholdLink
+from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
+from jiceng.orgs.models import PartyOrg
+
+
+def _appeal_categories() -> list[tuple[str, str]]:
+    rows = AppealCategory.objects.filter(is_active=True).order_by("sort", "code")
+    return [(c.code, c.name) for c in rows]
+
+
+@login_required
+def contact_points(request):
+    require_kind(request.user)
+    area = area_param(request)
+    scope = scope_for(request.user)
+    official_areas = [
+        a
+        for a in scope.filter(
+            Area.objects.filter(level__in=(Area.Level.DISTRICT, Area.Level.STREET))
+        ).order_by("path")[:100]
+        if can_manage_area(request.user, a)
+    ]
+    context = {
+        "area": area,
+        "points": selectors.contact_point_list(viewer=request.user, area=area)[:200],
+        "official_areas": official_areas,
+        "orgs": scope.filter(PartyOrg.objects.filter(closed_on__isnull=True)).order_by("path")[:300]
+        if official_areas
+        else [],
+        "today": timezone.localdate(),
+    }
+    return render(request, "orglife/contact_points.html", context)
+
+
+@login_required
+def contact_point_new(request):
+    require_kind(request.user)
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.ContactPointIn, form_data(request))
+            scope = scope_for(request.user)
+            point = services.contact_point_create(
+                actor=request.user,
+                official_name=payload.official_name,
+                official_title=payload.official_title,
+                official_area=scope.get(Area.objects.all(), pk=payload.official_area),
+                org=scope.get(PartyOrg.objects.select_related("area"), pk=payload.org),
+                started_on=payload.started_on,
+            )
+            messages.success(request, _("已建立联系点"))
+            return redirect("orglife:contact_point", point.pk)
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    return redirect("orglife:contact_points")
+
+
+@login_required
+def contact_point_detail(request, pk: int):
+    require_kind(request.user)
+    try:
+        point = selectors.contact_point_get(viewer=request.user, point_id=pk)
+    except NotFound:
+        raise Http404 from None
+    categories = _appeal_categories()
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.ContactVisitIn, form_data(request, lists=("problems",)))
+            services.contact_visit_record(
+                actor=request.user,
+                point=point,
+                visited_on=payload.visited_on,
+                notes=payload.notes,
+                problems=payload.problems,
+            )
+            messages.success(request, _("已记录调研"))
+            return redirect("orglife:contact_point", point.pk)
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    context = {
+        "point": point,
+        "problems": [
+            (
+                p,
+                [
+                    (a, action_inputs(a, {"category": categories}))
+                    for a in actions.offered(request.user, "problems", p)
+                ],
+            )
+            for p in point.problems.all()
+        ],
+        "today": timezone.localdate(),
+    }
+    return render(request, "orglife/contact_point_detail.html", context)
+
+
+@login_required
+def households(request):
+    require_kind(request.user)
+    area = area_param(request)
+    visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
+    grids = [
+        g
+        for g in scope_for(request.user)
+        .filter(
+            Area.objects.filter(level__in=(Area.Level.GRID, Area.Level.BUILDING)).select_related(
+                "parent"
+            )
+        )
+        .order_by("path")[:300]
+        if can_manage_area(request.user, g)
+    ]
+    members = (
+        scope_for(request.user)
+        .filter(Member.objects.filter(org__closed_on__isnull=True))
+        .only("id", "name")
+        .order_by("name", "id")[:500]
+        if grids
+        else []
+    )
+    appeal_categories = _appeal_categories()
+    context = {
+        "area": area,
+        "links": selectors.household_link_list(viewer=request.user, area=area)[:300],
+        "visits": [
+            (
+                v,
+                [
+                    (
+                        a,
+                        action_inputs(
+                            a,
+                            {
+                                "category": appeal_categories
+                                if a.name == "to_appeal"
+                                else NeedCategory.choices
+                            },
+                        ),
+                    )
+                    for a in actions.offered(request.user, "visits", v)
+                ],
+            )
+            for v in visits
+        ],
+        "grids": grids,
+        "members": members,
+        "today": timezone.localdate(),
+    }
+    return render(request, "orglife/households.html", context)
+
+
+@login_required
+def household_link_new(request):
+    require_kind(request.user)
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.HouseholdLinkIn, form_data(request))
+            with transaction.atomic():
+                services.household_link_create(
+                    actor=request.user,
+                    member=actions._member(request.user, payload.member),
+                    grid=scope_for(request.user).get(Area.objects.all(), pk=payload.grid),
+                    household=payload.household,
+                    started_on=payload.started_on,
+                )
+            messages.success(request, _("已建立联户关系"))
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    return redirect("orglife:households")
+
+
+@login_required
+def household_visit_new(request, link_id: int):
+    require_kind(request.user)
+    try:
+        link = scope_for(request.user).get(HouseholdLink.objects.all(), pk=link_id)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.HouseholdVisitIn, form_data(request))
+            services.household_visit_record(
+                actor=request.user, link=link, visited_on=payload.visited_on, raised=payload.raised
+            )
+            messages.success(request, _("已记录走访"))
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    return redirect("orglife:households")

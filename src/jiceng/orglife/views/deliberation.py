@@ -1,0 +1,181 @@
+"""Deliberation pages: issues and topics for staff, the procedure step by step (the forms
+come from the action table), and the public disclosure pages residents open without an
+account, which show titles, stages and the published texts only."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.orglife import actions, schemas, selectors, services
+from jiceng.orglife.models import Issue, Step, Topic
+from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
+from jiceng.orgs.models import PartyOrg
+
+
+def _communities(user):
+    areas = scope_for(user).filter(Area.objects.filter(level=Area.Level.COMMUNITY))
+    from jiceng.core.access import can_manage_area
+
+    return [a for a in areas.order_by("path")[:300] if can_manage_area(user, a)]
+
+
+@login_required
+def topic_list(request):
+    require_kind(request.user)
+    area = area_param(request)
+    communities = _communities(request.user)
+    context = {
+        "area": area,
+        "topics": selectors.topic_list(viewer=request.user, area=area)[:200],
+        "issues": selectors.issue_list(viewer=request.user, area=area, unassigned=True)[:200],
+        "communities": communities,
+        "orgs": scope_for(request.user)
+        .filter(
+            PartyOrg.objects.filter(
+                closed_on__isnull=True, area__level__in=("community", "grid", "building")
+            )
+        )
+        .select_related("area")
+        .order_by("path")[:300]
+        if communities
+        else [],
+    }
+    return render(request, "orglife/topics.html", context)
+
+
+@login_required
+def issue_new(request):
+    require_kind(request.user)
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.IssueIn, form_data(request))
+            community = scope_for(request.user).get(Area.objects.all(), pk=payload.community)
+            services.issue_create(
+                actor=request.user, community=community, text=payload.text, source=payload.source
+            )
+            messages.success(request, _("已登记议事问题"))
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    return redirect("orglife:topics")
+
+
+@login_required
+def issue_from_appeal(request, appeal_id: int):
+    """An appeal that is really a common matter becomes an issue, with its history."""
+    require_kind(request.user)
+    from jiceng.appeals.models import Appeal
+
+    try:
+        appeal = scope_for(request.user).get(Appeal.objects.select_related("area"), pk=appeal_id)
+    except NotFound:
+        raise Http404 from None
+    if request.method == "POST":
+        try:
+            payload = schemas.parse(schemas.IssueFromAppealIn, form_data(request))
+            services.issue_from_appeal(actor=request.user, appeal=appeal, text=payload.text)
+            messages.success(request, _("已转为议事问题"))
+            return redirect("orglife:topics")
+        except ApplicationError as error:
+            messages.error(request, str(error.message))
+    return render(request, "orglife/issue_from_appeal.html", {"appeal": appeal})
+
+
+@login_required
+def topic_new(request):
+    require_kind(request.user)
+    if request.method != "POST":
+        return redirect("orglife:topics")
+    data = form_data(request, lists=("issues",))
+    try:
+        payload = schemas.parse(schemas.TopicIn, data)
+        with transaction.atomic():
+            community = scope_for(request.user).get(Area.objects.all(), pk=payload.community)
+            org = scope_for(request.user).get(
+                PartyOrg.objects.select_related("area"), pk=payload.org
+            )
+            issues = [
+                scope_for(request.user).get(Issue.objects.all(), pk=i) for i in payload.issues
+            ]
+            topic = services.topic_create(
+                actor=request.user,
+                community=community,
+                org=org,
+                title=payload.title,
+                description=payload.description,
+                issues=issues,
+            )
+        messages.success(request, _("已设立议题"))
+        return redirect("orglife:topic", topic.pk)
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect("orglife:topics")
+
+
+@login_required
+def topic_detail(request, pk: int):
+    require_kind(request.user)
+    try:
+        topic = selectors.topic_get(viewer=request.user, topic_id=pk)
+    except NotFound:
+        raise Http404 from None
+    issues = selectors.issue_list(viewer=request.user, area=topic.community, unassigned=True)
+    choices = {
+        "assembly": [("", "—"), *Step.Assembly.choices],
+        "issue": [(i.pk, i.text[:60]) for i in issues[:100]],
+    }
+    offered = [
+        (a, action_inputs(a, choices)) for a in actions.offered(request.user, "topics", topic)
+    ]
+    context = {
+        "topic": topic,
+        "actions": offered,
+        "procedure": [(k, Step.Kind(k).label) for k in services.STEP_ORDER],
+        "done": {s.kind for s in topic.steps.all()},
+        "assemblies": Step.Assembly.choices,
+        "orgs": PartyOrg.objects.filter(area__path__startswith=topic.community.path),
+        "issues": selectors.issue_list(viewer=request.user, area=topic.community, unassigned=True)[
+            :100
+        ],
+    }
+    return render(request, "orglife/topic_detail.html", context)
+
+
+# ---- public pages, no account ----------------------------------------------------------------
+
+
+def public_index(request):
+    return render(
+        request, "orglife/public_index.html", {"communities": selectors.public_communities()}
+    )
+
+
+def public_community(request, community_id: int):
+    community = get_object_or_404(Area, pk=community_id, level=Area.Level.COMMUNITY)
+    topics = [selectors.public_view(t) for t in selectors.public_topics(community)[:200]]
+    return render(
+        request,
+        "orglife/public_community.html",
+        {
+            "community": community,
+            "open": [
+                t
+                for t in topics
+                if t["result_published_on"] is None and t["state"] != Topic.State.REJECTED
+            ],
+            "past": [
+                t
+                for t in topics
+                if t["result_published_on"] is not None or t["state"] == Topic.State.REJECTED
+            ],
+        },
+    )

@@ -1,0 +1,273 @@
+"""Meeting pages (phone-first): the list, recording and correcting a meeting with the
+register as the attendance list, one meeting with its history and tasks, compliance for a
+street or district with drill-down to each org, and the year's ledger as Excel."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.cobuild.models import Venue
+from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.members.services import APPRAISAL_GRADES
+from jiceng.orglife import access, actions, exports, schemas, selectors, services
+from jiceng.orglife.compliance import year_range
+from jiceng.orglife.models import Attendance, Meeting, MeetingKind
+from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
+from jiceng.orgs.access import get_org_for_view
+from jiceng.orgs.models import PartyOrg
+
+
+def _year(request) -> int:
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    if not 1921 <= year <= 2200:
+        raise Http404
+    return year
+
+
+def _org(request, value):
+    try:
+        return get_org_for_view(request.user, value)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def meeting_list(request):
+    require_kind(request.user)
+    area = area_param(request)
+    org = _org(request, request.GET["org"]) if request.GET.get("org") else None
+    year = _year(request)
+    kind = request.GET.get("kind") or None
+    context = {
+        "area": area,
+        "org": org,
+        "year": year,
+        "kind": kind,
+        "kinds": MeetingKind.choices,
+        "meetings": selectors.meeting_list(
+            viewer=request.user, area=area, org=org, year=year, kind=kind
+        )[:200],
+        "tasks": selectors.task_list(viewer=request.user, area=area, status="open")[:50],
+    }
+    return render(request, "orglife/meetings.html", context)
+
+
+def _manageable_orgs(user):
+    orgs = (
+        scope_for(user)
+        .filter(PartyOrg.objects.select_related("area"))
+        .filter(closed_on__isnull=True)
+    )
+    return [o for o in orgs.order_by("path")[:300] if access.can_record_meeting(user, o)]
+
+
+def _venues(user, org):
+    district = "/".join(org.area.path.split("/")[:2])
+    return scope_for(user).filter(
+        Venue.objects.filter(area__path__startswith=district, closed_on__isnull=True)
+    )[:100]
+
+
+def _meeting_form(request, *, org, meeting=None):
+    """Record (meeting None) or correct a meeting; the register of the org (as of the
+    meeting's day, or today) is the attendance list."""
+    day = meeting.held_on if meeting else timezone.localdate()
+    register = selectors.register_on(org, day)
+    marks = {a.member_id: a for a in meeting.attendance.all()} if meeting else {}
+    error = None
+    names = (
+        "kind",
+        "held_on",
+        "topic",
+        "place",
+        "presider",
+        "lecturer",
+        "minutes",
+        "decisions",
+        "venue",
+    )
+    if request.method == "POST":
+        values = {n: request.POST.get(n, "") for n in names}
+    elif meeting is not None:
+        values = {n: getattr(meeting, n) or "" for n in names if n != "venue"}
+        values["held_on"] = meeting.held_on.isoformat()
+        values["venue"] = meeting.venue_id or ""
+    else:
+        values = dict.fromkeys(names, "")
+    if request.method == "POST":
+        data = form_data(request)
+        data["org"] = org.pk
+        data["attendance"] = [
+            {
+                "member": m.pk,
+                "status": request.POST.get(f"status_{m.pk}", "absent"),
+                "reason": request.POST.get(f"reason_{m.pk}", ""),
+            }
+            for m in register
+            if request.POST.get(f"status_{m.pk}", "absent") != "absent"
+        ]
+        try:
+            with transaction.atomic():
+                if meeting is None:
+                    payload = schemas.parse(schemas.MeetingIn, data)
+                    facts, attendance = actions.meeting_facts(request.user, payload)
+                    meeting = services.meeting_record(
+                        actor=request.user, org=org, facts=facts, attendance=attendance
+                    )
+                    messages.success(request, _("已登记"))
+                else:
+                    actions.perform(request.user, "meetings", meeting.pk, "update", data)
+                    messages.success(request, _("已修改，原记录已保留"))
+            return redirect("orglife:meeting", meeting.pk)
+        except NotFound:
+            raise Http404 from None
+        except ApplicationError as failure:
+            error = failure
+    context = {
+        "org": org,
+        "meeting": meeting,
+        "kinds": [
+            (k, label) for k, label in MeetingKind.choices if org.kind in services.KINDS_FOR_ORG[k]
+        ],
+        "statuses": Attendance.Status.choices,
+        "venues": _venues(request.user, org),
+        "register": [(m, marks.get(m.pk)) for m in register],
+        "values": values,
+        "error": error,
+        "today": timezone.localdate(),
+    }
+    return render(request, "orglife/meeting_form.html", context)
+
+
+@login_required
+def meeting_new(request):
+    require_kind(request.user)
+    if not request.GET.get("org"):
+        return render(request, "orglife/pick_org.html", {"orgs": _manageable_orgs(request.user)})
+    org = _org(request, request.GET["org"])
+    if not access.can_record_meeting(request.user, org):
+        raise Http404
+    return _meeting_form(request, org=org)
+
+
+def _meeting(request, pk) -> Meeting:
+    try:
+        return selectors.meeting_get(viewer=request.user, meeting_id=pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@login_required
+def meeting_edit(request, pk: int):
+    require_kind(request.user)
+    meeting = _meeting(request, pk)
+    if not access.can_manage_meeting(request.user, meeting):
+        raise Http404
+    return _meeting_form(request, org=meeting.org, meeting=meeting)
+
+
+@login_required
+def meeting_detail(request, pk: int):
+    require_kind(request.user)
+    meeting = _meeting(request, pk)
+    owners = [("", "—")] + [(a.member_id, a.member.name) for a in meeting.attendance.all()]
+    context = {
+        "meeting": meeting,
+        "can_manage": access.can_manage_meeting(request.user, meeting),
+        "actions": [
+            (a, action_inputs(a, {"owner_member": owners}))
+            for a in actions.offered(request.user, "meetings", meeting)
+            if a.name not in ("update", "appraise")
+        ],
+        "can_appraise": any(
+            a.name == "appraise" for a in actions.offered(request.user, "meetings", meeting)
+        ),
+        "grades": list(APPRAISAL_GRADES.items()),
+        "tasks": [
+            (t, [(a, action_inputs(a)) for a in actions.offered(request.user, "tasks", t)])
+            for t in meeting.tasks.all()
+        ],
+    }
+    return render(request, "orglife/meeting_detail.html", context)
+
+
+@login_required
+def compliance(request):
+    """How many orgs under the area are behind, and each org's line (drill-down)."""
+    require_kind(request.user)
+    area = area_param(request)
+    if area is None:
+        roots = scope_for(request.user).area_roots()
+        area = Area.objects.filter(path__in=roots).order_by("depth").first() if roots else None
+        if area is None and scope_for(request.user).everything:
+            area = Area.objects.filter(parent__isnull=True).first()
+    year = _year(request)
+    rows = []
+    if area is not None:
+        start, end = year_range(year)
+        rows = selectors.area_compliance(viewer=request.user, area=area, start=start, end=end)
+    context = {
+        "area": area,
+        "year": year,
+        "rows": rows,
+        "behind": sum(1 for r in rows if r.behind),
+        "only_behind": request.GET.get("behind") == "1",
+    }
+    return render(request, "orglife/compliance.html", context)
+
+
+@login_required
+def org_compliance(request, org_id: int):
+    require_kind(request.user)
+    org = _org(request, org_id)
+    year = _year(request)
+    start, end = year_range(year)
+    result = selectors.org_compliance(viewer=request.user, org=org, start=start, end=end)
+    context = {
+        "org": org,
+        "year": year,
+        "result": result,
+        "meetings": selectors.meeting_list(viewer=request.user, org=org, year=year)[:300],
+    }
+    return render(request, "orglife/org_compliance.html", context)
+
+
+@login_required
+def ledger(request, org_id: int, year: int):
+    require_kind(request.user)
+    org = _org(request, org_id)
+    if not 1921 <= year <= 2200:
+        raise Http404
+    content, filename = exports.ledger_xlsx(viewer=request.user, org=org, year=year)
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+EXPORTS = ("compliance", "topics", "problems", "visits")
+
+
+@login_required
+def export(request, name: str):
+    """A list as Excel, scoped like its page; the compliance sheet needs an area."""
+    require_kind(request.user)
+    if name not in EXPORTS:
+        raise Http404
+    area = area_param(request)
+    if name == "compliance" and area is None:
+        raise Http404
+    content, filename = exports.list_xlsx(
+        viewer=request.user, name=name, area=area, year=_year(request)
+    )
+    response = HttpResponse(content, content_type=exports.XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
