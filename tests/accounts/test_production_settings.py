@@ -46,6 +46,7 @@ def _environment(tmp_path, **overrides) -> dict[str, str]:
             "JICENG_PRODUCTION": "1",
             "JICENG_SECRET_KEY": secrets.token_urlsafe(50),
             "JICENG_DATA_KEY": secrets.token_hex(32),
+            "JICENG_AUDIT_KEY": secrets.token_hex(32),
             "JICENG_ALLOWED_HOSTS": "jiceng.example.gov.cn",
             "JICENG_TRUSTED_PROXIES": "10.0.0.0/24",
             "JICENG_VAR_DIR": str(tmp_path),

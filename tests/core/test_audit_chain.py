@@ -392,7 +392,7 @@ def test_production_refuses_the_development_audit_key(variables, refused, tmp_pa
     env = {
         **os.environ,
         "JICENG_PRODUCTION": "1",
-        "JICENG_SECRET_KEY": "x" * 50,
+        "JICENG_SECRET_KEY": "k3y-Q7z!" * 7,
         "JICENG_DATA_KEY": "ab" * 32,
         "JICENG_VAR_DIR": str(tmp_path),
         **variables,

@@ -13,7 +13,8 @@ def mask_id_number(value: str) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
-_LANDLINE = re.compile(r"^(\d{3,4}-)?(\d{7,8})(-\d{1,6})?$")
+# A fixed-line number as stored (core.validators.validate_contact_phone).
+_STORED_LANDLINE = re.compile(r"^(\d{3,4}-)?(\d{7,8})(-\d{1,6})?$")
 
 
 def mask_phone(value: str) -> str:
@@ -21,7 +22,7 @@ def mask_phone(value: str) -> str:
     021-****1234-802."""
     if not value:
         return ""
-    landline = None if re.fullmatch(r"1\d{10}", value) else _LANDLINE.match(value)
+    landline = None if re.fullmatch(r"1\d{10}", value) else _STORED_LANDLINE.match(value)
     if landline:
         number = landline[2]
         return (landline[1] or "") + "*" * (len(number) - 4) + number[-4:] + (landline[3] or "")
