@@ -206,20 +206,74 @@ def test_every_text_property_of_a_write_body_states_its_max_length():
     assert missing == []
 
 
+def _sample(document: dict, schema: dict):
+    """A value of the schema's type, for operations without a hand-written request."""
+    schema = _resolve(document, schema)
+    if "anyOf" in schema:
+        return _sample(document, next(b for b in schema["anyOf"] if b.get("type") != "null"))
+    kind = schema.get("type")
+    if schema.get("format") == "date":
+        return datetime.date.today().isoformat()
+    if schema.get("format") == "date-time":
+        return datetime.datetime.now().isoformat()
+    return {
+        "string": "文本",
+        "integer": 1,
+        "number": 1,
+        "boolean": False,
+        "array": [],
+        "object": {},
+    }.get(kind, "文本")
+
+
+def _synthesized(document: dict, operation: dict) -> tuple[dict, dict]:
+    """Path parameters and a body with every required property of its type: enough for
+    the schema to be checked, which is where hostile text must be refused."""
+    params = {
+        p["name"]: _sample(document, p["schema"])
+        for p in operation.get("parameters", [])
+        if p["in"] == "path"
+    }
+    content = operation.get("requestBody", {}).get("content", {})
+    body = {}
+    if "application/json" in content:
+        schema = _resolve(document, content["application/json"]["schema"])
+        body = {
+            name: _sample(document, prop)
+            for name, prop in schema.get("properties", {}).items()
+            if name in schema.get("required", [])
+        }
+    return params, body
+
+
+# Operations that newer apps added without a hand-written request above get one made
+# from their schema (_synthesized). This list keeps that set from growing unseen: an
+# operation missing from both the table and this list fails the test below.
+SYNTHESIZED_PREFIXES = ("/api/orglife/", "/api/members/exports")
+
+
 def test_every_write_operation_has_a_valid_request_here(territory):
     from tests.api.hostile import World
 
     x = type("X", (), {"pk": 1})()
     fake = World(territory, *([x] * 9), territory={"committee": x, "part_timer": x, "post": x})
     known = set(_valid(fake))
-    assert {(m, p) for _d, m, p, _o in _write_operations()} <= known
+    missing = {
+        (m, p)
+        for _d, m, p, _o in _write_operations()
+        if (m, p) not in known and not p.startswith(SYNTHESIZED_PREFIXES)
+    }
+    assert missing == set()
 
 
 def _requests(w):
     """(label, method, url, body, headers, refused_field) for each hostile request."""
     valid = _valid(w)
     for document, method, path, operation in _write_operations():
-        params, body = valid[(method, path)]
+        if (method, path) in valid:
+            params, body = valid[(method, path)]
+        else:
+            params, body = _synthesized(document, operation)
         url = path.format(**params)
         for kind in HOSTILE:
             for name, schema in _body_strings(document, operation).items():

@@ -9,11 +9,8 @@ from jiceng.appeals import access, schemas, selectors, services
 from jiceng.appeals.models import Appeal, Category, HandlingUnit
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
-from jiceng.core.inputs import model_text
+from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.masking import redact_personal
-
-# As the column (Appeal.idempotency_key) holds it; in the OpenAPI document as maxLength.
-IdempotencyKey = model_text(Appeal, "idempotency_key", kind="code")
 
 router = Router(tags=["appeals 接诉即办"])
 public_router = Router(tags=["public 公开"], auth=None)
@@ -50,7 +47,7 @@ def track(request, code: str):
 def intake(
     request,
     payload: schemas.IntakeIn,
-    idempotency_key: IdempotencyKey = Header(""),  # noqa: B008 (ninja's parameter marker)
+    idempotency_key: IdempotencyKeyHeader = Header(""),  # noqa: B008 (ninja's parameter marker)
 ):
     """File a case from another system. Send an `Idempotency-Key` header: a retry with the
     same key returns the first case (200) instead of creating another (201)."""

@@ -9,6 +9,7 @@ from jiceng.cobuild import schemas, selectors, services
 from jiceng.cobuild.models import MatchProposal
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
+from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.scope import KIND_COBUILD, scope_for
 
 router = Router(tags=["cobuild 区域化党建"])
@@ -33,7 +34,11 @@ def needs(request, area: int | None = None, status: str | None = None, category:
 
 
 @router.post("/needs", response={200: schemas.NeedOut, 201: schemas.NeedOut})
-def need_create(request, payload: schemas.NeedIn, idempotency_key: str = Header("")):
+def need_create(
+    request,
+    payload: schemas.NeedIn,
+    idempotency_key: IdempotencyKeyHeader = Header(""),  # noqa: B008
+):
     """Record a need. Send an `Idempotency-Key` header (up to 255 characters): a retry of
     the same need returns the first one (200); the same key with another need is
     refused (422), and while the first request is still being handled (409)."""

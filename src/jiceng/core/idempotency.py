@@ -23,12 +23,13 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from pydantic import WithJsonSchema
 
 from jiceng.core.errors import ApplicationError, Conflict, ValidationFailed
 from jiceng.core.models import IdempotencyKey
@@ -195,3 +196,10 @@ def idempotency_prune(*, days: int) -> int:
     cutoff = timezone.now() - datetime.timedelta(days=days)
     removed, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
     return removed
+
+
+# The header's type in the API: stated as maxLength in the OpenAPI document, but checked
+# by `clean_key`, which answers 400 naming the limit and never trims or normalizes a key.
+IdempotencyKeyHeader = Annotated[
+    str, WithJsonSchema({"type": "string", "maxLength": MAX_KEY_LENGTH})
+]

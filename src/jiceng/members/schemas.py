@@ -297,8 +297,9 @@ class StatTableOut(Schema):
 class ExportIn(Schema):
     area: int | None = None
     org: int | None = None
-    purpose: str = ""  # empty: masked; else party_statistics, transfer, election, other
-    purpose_note: str = ""
+    # empty: masked; else party_statistics, transfer, election, other
+    purpose: limited_text(20, kind="code") = ""
+    purpose_note: limited_text(200) = ""
 
 
 class ExportJobOut(Schema):

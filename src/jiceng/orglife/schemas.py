@@ -9,6 +9,7 @@ from ninja import Schema
 from pydantic import AfterValidator, Field
 from pydantic import ValidationError as PydanticError
 
+from jiceng.core.inputs import limited_text
 from jiceng.orglife import inputs
 from jiceng.orglife.errors import (
     MSG_BAD_CHOICE,
@@ -72,13 +73,13 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
 
 class MarkIn(Schema):
     member: int
-    status: str
+    status: limited_text(12, kind="code")
     reason: Text(REASON_MAX) = ""
 
 
 class MeetingIn(Schema):
     org: int
-    kind: str
+    kind: limited_text(24, kind="code")
     held_on: datetime.date
     topic: Text(TOPIC_MAX)
     place: Text(PLACE_MAX) = ""
@@ -158,7 +159,7 @@ class TaskOut(Schema):
 
 
 class AppraisalIn(Schema):
-    grades: dict[int, str]
+    grades: dict[int, limited_text(16, kind="code")]
 
 
 class KindComplianceOut(Schema):
@@ -216,7 +217,7 @@ def compliance_out(result) -> dict:
 class IssueIn(Schema):
     community: int
     text: Text(TEXT_MAX)
-    source: str = "staff"
+    source: limited_text(12, kind="code") = "staff"
 
 
 class IssueFromAppealIn(Schema):
@@ -268,7 +269,7 @@ class VoteIn(StepIn):
 
 
 class DecideIn(VoteIn):
-    assembly: str = ""
+    assembly: limited_text(16, kind="code") = ""
 
 
 class DisclosureIn(StepIn):
@@ -364,7 +365,7 @@ class ResolveIn(Schema):
 
 
 class CategoryIn(Schema):
-    category: str
+    category: limited_text(40, kind="code")  # an appeal or need category's code
 
 
 class HouseholdLinkIn(Schema):
@@ -415,5 +416,5 @@ class RequirementOut(Schema):
 
 
 class RequirementIn(Schema):
-    period: str
+    period: limited_text(8, kind="code")
     times: int
