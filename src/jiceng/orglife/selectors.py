@@ -48,6 +48,8 @@ def register_on(org: PartyOrg, day: datetime.date) -> list[Member]:
     stretches = stretches.filter(Q(started_on__lte=day) | Q(reason=Membership.Reason.REGISTERED))
     # Nobody was on a register before joining the party.
     members = Member.objects.filter(pk__in=stretches.values("member_id"), joined_on__lte=day)
+    # What an attendance list shows and counts; the encrypted personal columns stay unread.
+    members = members.only("id", "name", "status", "category", "joined_on", "org_id")
     return list(members.order_by("name", "id"))
 
 
