@@ -380,6 +380,7 @@ def raw_inserts(url: str, count: int, grids: list[str], connections: int) -> dic
             "contact_name": "", "contact_phone_encrypted": "", "state": "received",
             "unroutable_reason": "", "received_at": now, "response_due_at": response_due,
             "resolution_due_at": resolution_due, "satisfaction": "", "public_reply": "",
+            "public_description": "",
             "response_overdue": False, "resolution_overdue": False, "reopen_count": 0,
             "client": "raw", "idempotency_key": f"{tag}-{n}", "created_by_id": None,
             "routing_pending": False,

@@ -139,7 +139,7 @@ def load_cases(district, count: int, connection) -> None:
         "unroutable_reason", "received_at", "response_due_at", "resolution_due_at",
         "responded_at", "replied_at", "closed_at", "resolved", "satisfaction", "rated_at",
         "public_reply", "response_overdue", "resolution_overdue", "reopen_count", "client",
-        "idempotency_key",
+        "idempotency_key", "public_description",
     ]  # fmt: skip
     null = r"\N"
     for n in range(count):
@@ -158,7 +158,7 @@ def load_cases(district, count: int, connection) -> None:
             responded.isoformat(), replied.isoformat(), replied.isoformat(),
             ("t" if rng.random() < 0.8 else "f") if rated else null,
             satisfaction if rated else "", replied.isoformat() if rated else null,
-            "已处理", "f", "f", "0", "", "",
+            "已处理", "f", "f", "0", "", "", "",
         ]  # fmt: skip
         buffer.write("\t".join(row) + "\n")
         if n % 100_000 == 99_999 or n == count - 1:
