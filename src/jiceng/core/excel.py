@@ -204,14 +204,12 @@ def workbook(
     bold = book.add_format({"bold": True})
     page.write_row(0, 0, list(headers), bold)
     page.set_column(0, len(headers) - 1, 20)
-    count = 0
-    for count, row in enumerate(rows, start=1):
+    for line, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             if isinstance(value, str):
-                page.write_string(count, column, value)
+                page.write_string(line, column, value)
             elif value is not None:
-                page.write(count, column, value)
-    del count
+                page.write(line, column, value)
     if notes:
         help_page = book.add_worksheet(str(_("填写说明")))
         help_page.set_column(0, 0, 100)
