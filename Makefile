@@ -69,9 +69,10 @@ run: $(RUN_STAMP)
 serve: $(RUN_STAMP)
 	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
+# `make test PYTEST_ARGS="--durations=15"` passes options on to pytest.
 test: $(TEST_STAMP) lock-check
 	$(BIN)/jiceng compilemessages --ignore=.venv --ignore=.tools -v 0
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
