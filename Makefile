@@ -27,7 +27,7 @@ endif
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE ?= copy
 
-.PHONY: run test lint format lock lock-upgrade lock-check serve clean
+.PHONY: run test lint format lock lock-upgrade lock-check export-lock serve clean
 
 define need_python
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required"; exit 1; }
