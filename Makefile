@@ -8,8 +8,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 INSTALLER ?= uv
-# The uv release the Makefile bootstraps; pyproject.toml's [tool.uv] required-version
-# names the line it must belong to.
+# The uv release the Makefile bootstraps (hashed in requirements/uv.txt, written by
+# `make lock`); pyproject.toml's [tool.uv] required-version names the line it belongs to.
 UV_VERSION := 0.13.9
 TOOLS := .tools
 # A second `make run` must not reinstall: a stamp per set, newer than the lock.
@@ -27,14 +27,14 @@ endif
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE ?= copy
 
-.PHONY: run test lint format lock lock-upgrade lock-check serve clean
+.PHONY: run test lint format lock lock-upgrade lock-check export-lock serve clean
 
 define need_python
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 Python 3.11 / Python 3.11 is required"; exit 1; }
 endef
 
 # Prints the uv to use, bootstrapping it when missing; prints nothing when there is none.
-uv_or_nothing = $$( [ "$(INSTALLER)" = uv ] || exit 0; [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location --target $(TOOLS)/uv "uv==$(UV_VERSION)" >&2 || { echo "uv 无法安装，改用 pip / uv could not be installed, using pip" >&2; exit 0; }; echo "$(UV)" )
+uv_or_nothing = $$( [ "$(INSTALLER)" = uv ] || exit 0; [ -x "$(UV)" ] || $(PYTHON) -m pip install --quiet --disable-pip-version-check --no-warn-script-location --root-user-action=ignore --require-hashes --no-deps --target $(TOOLS)/uv -r requirements/uv.txt >&2 || { echo "uv 无法安装，改用 pip / uv could not be installed, using pip" >&2; exit 0; }; echo "$(UV)" )
 
 # $(1): the extras (e.g. --extra dev), $(2): the hashed requirements for pip.
 define install
@@ -60,19 +60,19 @@ $(TEST_STAMP): $(LOCK_INPUTS)
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
 # Migrate, compile messages (only when a .po changed), load the demo once, print the
-# logins, then serve. `make run PORT=8001` serves elsewhere. The server skips the system
-# checks that `prepare` (its migrate) has just run.
+# logins, then serve. `make run PORT=8001` serves elsewhere.
 run: $(RUN_STAMP)
 	$(BIN)/jiceng prepare
-	$(BIN)/jiceng runserver --insecure --skip-checks $(HOST):$(PORT)
+	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
 # Serves what is there, without preparing anything.
 serve: $(RUN_STAMP)
 	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
+# `make test PYTEST_ARGS="--durations=15"` passes options on to pytest.
 test: $(TEST_STAMP) lock-check
 	$(BIN)/jiceng compilemessages --ignore=.venv --ignore=.tools -v 0
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
@@ -95,11 +95,15 @@ lock-upgrade:
 EXPORT := export --frozen --no-emit-project --format requirements.txt --quiet
 export-lock:
 	@mkdir -p requirements
+	echo "uv==$(UV_VERSION)" | $(UVBIN) pip compile - --generate-hashes --universal \
+	  --python-version 3.11 --no-header --quiet -o requirements/uv.txt
 	$(UVBIN) $(EXPORT) --no-header -o requirements/run.txt
 	$(UVBIN) $(EXPORT) --no-header --extra dev -o requirements/test.txt
 
 # The lock matches pyproject.toml and the hashed exports match the lock (skipped without uv).
 lock-check:
+	@grep -q "^uv==$(UV_VERSION) " requirements/uv.txt \
+	  || { echo "requirements/uv.txt 不是 uv $(UV_VERSION)，运行 make lock / run make lock"; exit 1; }
 	@uv="$(uv_or_nothing)"; [ -n "$$uv" ] || exit 0; set -e; \
 	"$$uv" lock --check --python $(PYTHON) --quiet; \
 	"$$uv" $(EXPORT) --no-header | diff -q - requirements/run.txt >/dev/null \

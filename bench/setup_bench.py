@@ -94,7 +94,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    installed = page = cpu = None
+    installed = page = cpu = cpu_installed = None
     stamp = checkout / ".venv" / ".installed-run"
     try:
         while time.monotonic() - started < TIMEOUT_SECONDS:
@@ -102,6 +102,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
                 break
             if installed is None and stamp.exists():
                 installed = time.monotonic() - started
+                cpu_installed = session_cpu_seconds(server.pid)
             if first_page(url):
                 page = time.monotonic() - started
                 cpu = session_cpu_seconds(server.pid)
@@ -133,6 +134,7 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
         "installed": installed,
         "first_page": page,
         "cpu": cpu,
+        "cpu_installed": cpu_installed,
         "steps": steps,
         "demo_own": float(demo_own.group(1)) if demo_own else None,
         "load_before": load_before,
@@ -169,7 +171,8 @@ def main() -> None:
         installed = result["installed"]
         print(
             f"run {number}: first page {result['first_page']:.1f} s, CPU {result['cpu']:.1f} s"
-            f" (installed at {installed:.1f} s; {steps}; demo's own {result['demo_own']} s)"
+            f" (installed at {installed:.1f} s, CPU {result['cpu_installed']:.1f} s;"
+            f" {steps}; demo's own {result['demo_own']} s)"
             f" · load {result['load_before']} → {result['load_after']}"
             if installed is not None
             else f"run {number}: first page {result['first_page']:.1f} s",

@@ -33,7 +33,7 @@ PHONE, DESKTOP, NARROWEST = 390, 1280, 320
 SKIP_PREFIXES = ("/admin/", "/api/", "/open311/", "/i18n/", "/static/")
 SKIP_SUFFIXES = (".xlsx", ".csv", ".xml", ".json", ".png", ".svg")
 # Pages per role: the walk is breadth-first, so the cap cuts only the deepest details.
-PAGES_PER_ROLE = 20
+PAGES_PER_ROLE = 25
 
 RUN_AXE = """async (tags) => {
   const results = await axe.run(document, {
@@ -102,7 +102,7 @@ def walk(
     page, base_url: str, who: str, start: list[str], findings: Findings, details_seen: set
 ) -> list[str]:
     """Breadth-first over navigation, section links, buttons that lead to pages and the
-    first detail of each list. A detail page whose shape another role's walk has already
+    first detail of each list on a page. A detail page whose shape another role's walk has already
     audited is skipped: its template is the same."""
     queue, seen = list(start), []
     while queue and len(seen) < PAGES_PER_ROLE:
@@ -120,12 +120,21 @@ def walk(
             continue
         audit(page, who, path, findings)
         links = same_site_paths(page, ".mainnav a, main .subnav a, main a.btn")
-        details = [
-            p
-            for p in same_site_paths(page, "main table tbody a, main .tree a")
-            if shape(p) not in details_seen
-        ][:1]
-        details_seen.update(shape(p) for p in details)
+        # The first row of each list (each table, and the org tree) leads to a detail.
+        firsts = page.eval_on_selector_all(
+            "main table, main .tree",
+            "lists => lists.map(l => l.querySelector('tbody a[href], a[href]'))"
+            ".filter(Boolean).map(a => a.getAttribute('href'))",
+        )
+        details = []
+        for p in firsts:
+            if (
+                p.startswith("/")
+                and not p.startswith(SKIP_PREFIXES)
+                and shape(p) not in details_seen
+            ):
+                details_seen.add(shape(p))
+                details.append(p)
         queue.extend(p for p in links + details if p not in seen and p not in queue)
     return seen
 
