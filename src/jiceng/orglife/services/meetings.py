@@ -182,8 +182,10 @@ def _write(meeting: Meeting, clean: _Clean) -> None:
         setattr(meeting, name, getattr(clean.facts, name))
     meeting.register_count = len(clean.rows)
     meeting.attended_count = sum(1 for r in clean.rows if r.status in Attendance.ATTENDED)
+    existed = meeting.pk is not None
     meeting.save()
-    meeting.attendance.all().delete()
+    if existed:  # a correction replaces the list; a new record has none to remove
+        meeting.attendance.all().delete()
     for row in clean.rows:
         row.meeting = meeting
     Attendance.objects.bulk_create(clean.rows)
@@ -254,7 +256,7 @@ def meeting_update(
 def appraisal_record(*, actor, meeting: Meeting, grades: dict[int, str]) -> Meeting:
     """The results of a democratic appraisal (优秀/合格/基本合格/不合格), each written onto
     the member's file through the members app's service."""
-    from jiceng.members.services import member_appraisal_record
+    from jiceng.members.services import member_appraisal_record_many
 
     locked = access.get_meeting_for_update(actor, meeting.pk)
     if locked.kind != MeetingKind.MEMBER_APPRAISAL:
@@ -263,15 +265,13 @@ def appraisal_record(*, actor, meeting: Meeting, grades: dict[int, str]) -> Meet
     for member_id in grades:
         if member_id not in rows:
             raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "grades")
-    for member_id, grade in sorted(grades.items()):
-        member_appraisal_record(
-            actor=actor,
-            member=rows[member_id].member,
-            year=locked.held_on.year,
-            grade=grade,
-            source="orglife",
-            data={"meeting": locked.pk},
-        )
+    member_appraisal_record_many(
+        actor=actor,
+        results=[(rows[member_id].member, grade) for member_id, grade in sorted(grades.items())],
+        year=locked.held_on.year,
+        source="orglife",
+        data={"meeting": locked.pk},
+    )
     event = meeting_event(locked, MeetingEvent.Action.APPRAISED, actor=actor)
     event.previous = {"grades": {str(k): v for k, v in sorted(grades.items())}}
     event.save(update_fields=["previous"])
