@@ -225,7 +225,7 @@ def user_requires_totp(user: User) -> bool:
     required = set(settings.TOTP_REQUIRED_ROLES)
     if not required:
         return False
-    if user.is_superuser and "district_admin" in required:
+    if user.is_superuser and Role.DISTRICT_ADMIN in required:
         return True
     return RoleAssignment.objects.filter(
         user=user, role__in=required, revoked_at__isnull=True

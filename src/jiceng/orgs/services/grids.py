@@ -15,6 +15,7 @@ from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.roles import Role
 from jiceng.core.validators import clean_text
 from jiceng.orgs.models import GridPost
 
@@ -74,7 +75,7 @@ def grid_post_assign(
     post = GridPost.objects.create(
         grid=grid, user=user, duty=duty, lane=lane, started_on=started_on or timezone.localdate()
     )
-    role_grant(actor=actor, user=user, role="grid_worker", area=grid, if_missing=True)
+    role_grant(actor=actor, user=user, role=Role.GRID_WORKER, area=grid, if_missing=True)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -105,7 +106,7 @@ def grid_post_end(*, actor, post: GridPost, ended_on: datetime.date | None = Non
     post.ended_on = ended_on
     post.save(update_fields=["ended_on"])
     if not GridPost.objects.filter(grid=post.grid, user=post.user, ended_on__isnull=True).exists():
-        role_revoke_anchor(actor=actor, user=post.user, role="grid_worker", area=post.grid)
+        role_revoke_anchor(actor=actor, user=post.user, role=Role.GRID_WORKER, area=post.grid)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CLOSE,
@@ -166,7 +167,7 @@ def grid_post_bulk_assign(*, actor, rows: Sequence[GridPostRow], batch_size: int
             )
             if (row.user.pk, row.grid.pk) not in granted:
                 granted.add((row.user.pk, row.grid.pk))
-                grants.append(RoleGrantRow(user=row.user, role="grid_worker", area=row.grid))
+                grants.append(RoleGrantRow(user=row.user, role=Role.GRID_WORKER, area=row.grid))
         leader_grids = sorted(leaders)
         for start in range(0, len(leader_grids), 5000):
             if GridPost.objects.filter(
