@@ -78,13 +78,17 @@ class RoleRule:
     own_records: bool = False
 
 
-_TERRITORY_STAFF = {"sees": ALL_KINDS, "manages_territory": True, "administers": True}
+def _territory_staff(level: str) -> RoleRule:
+    """The staff of a level of the territory: see everything there, change it, and
+    administer it."""
+    return RoleRule("area", (level,), ALL_KINDS, manages_territory=True, administers=True)
+
 
 ROLE_RULES: dict[Role, RoleRule] = {
-    Role.CITY_ADMIN: RoleRule("area", ("city",), **_TERRITORY_STAFF),
-    Role.DISTRICT_ADMIN: RoleRule("area", ("district",), **_TERRITORY_STAFF),
-    Role.STREET_STAFF: RoleRule("area", ("street",), **_TERRITORY_STAFF),
-    Role.COMMUNITY_SECRETARY: RoleRule("area", ("community",), **_TERRITORY_STAFF),
+    Role.CITY_ADMIN: _territory_staff("city"),
+    Role.DISTRICT_ADMIN: _territory_staff("district"),
+    Role.STREET_STAFF: _territory_staff("street"),
+    Role.COMMUNITY_SECRETARY: _territory_staff("community"),
     # Files and follows cases in the grid; sees the orgs and units there to know whom
     # to call, not members' personal records.
     Role.GRID_WORKER: RoleRule(

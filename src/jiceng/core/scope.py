@@ -10,7 +10,9 @@ object outside the scope is treated exactly like a missing one (404).
 """
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from jiceng.core.errors import NotFound
@@ -33,6 +35,8 @@ from jiceng.core.roles import (  # noqa: F401
     ROLE_KINDS,
     SELF_ROLES,
 )
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -147,11 +151,11 @@ class Scope:
         # duplicates rows and no DISTINCT is needed.
         return queryset.filter(condition)
 
-    def get(self, queryset: QuerySet, **lookup) -> Model:
+    def get(self, queryset: QuerySet[M], **lookup) -> M:
         """One object by lookup, or NotFound when missing OR out of scope (same answer)."""
         try:
             return self.filter(queryset).get(**lookup)
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound() from None
 
     def contains(self, obj: Model) -> bool:
@@ -258,9 +262,9 @@ def scope_for(user) -> Scope:
             .order_by("id")
         )
         for row in rows:
-            if row.area_id:
+            if row.area is not None:
                 grants.append(Grant(role=row.role, area_path=row.area.path))
-            elif row.org_id and row.org.closed_on is None:
+            elif row.org is not None and row.org.closed_on is None:
                 grants.append(Grant(role=row.role, org_path=row.org.path))
         scope = Scope(
             grants=tuple(grants), roles=frozenset(g.role for g in grants), user_id=user.pk
@@ -279,5 +283,5 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     return scope_for(user).filter(queryset)
 
 
-def get_visible(user, queryset: QuerySet, **lookup) -> Model:
+def get_visible(user, queryset: QuerySet[M], **lookup) -> M:
     return scope_for(user).get(queryset, **lookup)
