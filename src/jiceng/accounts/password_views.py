@@ -16,10 +16,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts import forms
-from jiceng.accounts.access import can_reset_password
-from jiceng.accounts.models import User
+from jiceng.accounts.access import get_account_for_reset
 from jiceng.accounts.services import password_change, password_reset_issue
-from jiceng.core.errors import ApplicationError
+from jiceng.core.errors import ApplicationError, NotFound
 
 MSG_CHANGED = _("密码已修改，其他设备上的登录已退出")
 
@@ -52,9 +51,10 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def password_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
     """POST only; the answer is the one page that ever shows the temporary password."""
-    account = User.objects.filter(pk=user_id).first()
-    if account is None or not can_reset_password(request.user, account):
-        raise Http404
+    try:
+        account = get_account_for_reset(request.user, user_id)
+    except NotFound:
+        raise Http404 from None
     temporary = password_reset_issue(actor=request.user, user=account)
     return render(
         request,

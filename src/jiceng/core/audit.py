@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,11 +241,22 @@ def _schedule_checkpoint(head: AuditHead, now: datetime.datetime) -> None:
     transaction.on_commit(_checkpoint_after_commit)
 
 
-def _checkpoint_after_commit() -> None:
-    from jiceng.core.audit_evidence import checkpoint_write
+# Writes a signed checkpoint; set by core.audit_evidence (which builds on this module)
+# when the app is ready, so this module needs nothing above it.
+_checkpoint_writer: Callable[[], object] | None = None
 
+
+def set_checkpoint_writer(writer: Callable[[], object]) -> None:
+    global _checkpoint_writer
+    _checkpoint_writer = writer
+
+
+def _checkpoint_after_commit() -> None:
+    if _checkpoint_writer is None:
+        logger.error("audit checkpoint due but no writer is set (core.apps.ready)")
+        return
     try:
-        checkpoint_write(actor=None)
+        _checkpoint_writer()
     except Exception:  # the change is committed; `audit verify` reports a stale checkpoint
         logger.exception("audit checkpoint could not be written")
 
@@ -380,10 +391,3 @@ def _insert_numbered(entries: list[AuditEntry]) -> None:
         for e in entries
     ]
     insert_rows(AuditEntry, list(AUDIT_COLUMNS), rows)
-
-
-def audit_verify(**kwargs):
-    """`core.audit_evidence.audit_verify`: the chain against checkpoints and segments."""
-    from jiceng.core.audit_evidence import audit_verify as verify
-
-    return verify(**kwargs)
