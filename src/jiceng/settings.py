@@ -326,6 +326,8 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+# The bounded offset (core/pagination.py) for a bare `@paginate` too.
+NINJA_PAGINATION_CLASS = "jiceng.core.pagination.LimitOffsetPagination"
 
 # Jobs a user starts (large exports): django-tasks with its database backend, run by
 # `jiceng db_worker` (docs/operator-guide.md).

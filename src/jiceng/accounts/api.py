@@ -3,7 +3,6 @@
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import paginate
 
 from jiceng.accounts import schemas
 from jiceng.accounts.access import get_account_for_reset
@@ -18,6 +17,7 @@ from jiceng.accounts.services import (
     user_requires_totp,
 )
 from jiceng.core.errors import NotFound
+from jiceng.core.pagination import paginate
 
 router = Router(tags=["me 当前用户"])
 

@@ -3,7 +3,6 @@ ranking; plus the public tracking lookup and the category list, which need no lo
 
 from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.appeals import access, schemas, selectors, services
 from jiceng.appeals.models import Appeal, Category, HandlingUnit
@@ -11,6 +10,7 @@ from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.masking import redact_personal
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 
 router = Router(tags=["appeals 接诉即办"])
 public_router = Router(tags=["public 公开"], auth=None)

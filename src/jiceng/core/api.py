@@ -8,11 +8,11 @@ import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core import schemas
 from jiceng.core.access import get_area_for_view
 from jiceng.core.models import Area
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.selectors import (
     AuditFilters,
     area_breadcrumb,

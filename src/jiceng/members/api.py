@@ -6,12 +6,12 @@ from typing import Annotated
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StringConstraints
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer

@@ -8,10 +8,10 @@ import datetime
 from django.db import transaction
 from django.http import HttpResponse
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range
