@@ -340,3 +340,6 @@ FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "
 NEW_UNIT_DAYS = 30
 # Units with at least this many formal members must form their own organization.
 OWN_ORG_MIN_MEMBERS = 3
+
+# What a 503 (the database not answering) tells clients to wait before retrying.
+JICENG_RETRY_AFTER_SECONDS = int(os.environ.get("JICENG_RETRY_AFTER_SECONDS", "30"))

@@ -172,6 +172,13 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     return _document(fmt, rows, root="errors", item="error", status=status)
 
 
+def unavailable(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """The spec's error shape when the database does not answer (core.unavailable adds
+    Retry-After), in the format the path asks for."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _error(fmt, status, message)
+
+
 def _endpoint(*methods: str) -> Callable:
     """Checks the format suffix and the method before the view runs, answering in the
     spec's error shape rather than Django's HTML pages."""
