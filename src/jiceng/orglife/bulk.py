@@ -14,11 +14,13 @@ and compares every row, so the two paths cannot drift apart unnoticed."""
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
 
 from jiceng.core.audit import AuditLine, audit_record_many, snapshot
+from jiceng.core.bulk import insert_rows
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.members.models import Member, MemberEvent, Membership
@@ -61,17 +63,44 @@ from jiceng.orgs.models import PartyOrg
 REGISTER_FIELDS = ("id", "name", "status", "category", "joined_on", "org_id")
 
 
+class AttendanceRow(NamedTuple):
+    """One row of an attendance list as it will be stored (a plain tuple: a year of
+    meetings holds some fifty thousand)."""
+
+    member: Member
+    status: str
+    reason: str
+    probationary: bool
+
+    @property
+    def member_id(self) -> int:
+        return self.member.pk
+
+
+ATTENDANCE_COLUMNS = ["meeting_id", "member_id", "status", "reason", "probationary"]
+MEETING_EVENT_COLUMNS = [
+    "meeting_id",
+    "action",
+    "version",
+    "at",
+    "actor_id",
+    "actor_label",
+    "previous",
+]
+MEMBER_EVENT_COLUMNS = ["member_id", "kind", "at", "actor_id", "note", "data"]
+
+
 @dataclass
 class PlannedMeeting:
     """One meeting of a batch, checked and not yet written: `rows` is its attendance
     list as it will be stored (in register order)."""
 
     meeting: Meeting
-    rows: list[Attendance]
+    rows: list[AttendanceRow]
     tasks: list[MeetingTask] = field(default_factory=list)
     grades: dict[int, str] | None = None
 
-    def attendance_by_member(self) -> list[Attendance]:
+    def attendance_by_member(self) -> list[AttendanceRow]:
         """The list in the order a stored meeting's `attendance` reads (by member)."""
         return sorted(self.rows, key=lambda row: row.member_id)
 
@@ -155,9 +184,7 @@ class MeetingBatch:
         if org.closed_on and held_on > org.closed_on:
             raise invalid(MSG_ORG_CLOSED, OrgLifeErrorCode.ORG_CLOSED, "held_on")
         venue = facts.venue
-        if venue is not None and _district_path(venue.area.path) != _district_path(
-            org.area.path
-        ):
+        if venue is not None and _district_path(venue.area.path) != _district_path(org.area.path):
             raise invalid(MSG_VENUE_ELSEWHERE, OrgLifeErrorCode.VENUE_ELSEWHERE, "venue")
         place = inputs.text(facts.place, field="place", max_length=PLACE_MAX)
         if not place and venue is not None:
@@ -188,7 +215,7 @@ class MeetingBatch:
 
     def _attendance(
         self, org: PartyOrg, held_on: datetime.date, kind: str, marks: list[Mark]
-    ) -> list[Attendance]:
+    ) -> list[AttendanceRow]:
         register = {m.pk: m for m in self.register(org, held_on)}
         given: dict[int, Mark] = {}
         for mark in marks:
@@ -209,11 +236,11 @@ class MeetingBatch:
         for member in members:
             mark = given.get(member.pk, Mark(member.pk, Attendance.Status.ABSENT))
             rows.append(
-                Attendance(
-                    member=member,
-                    status=mark.status,
-                    reason=mark.reason if mark.status != Attendance.Status.ABSENT else "",
-                    probationary=member.status == Member.Status.PROBATIONARY,
+                AttendanceRow(
+                    member,
+                    mark.status,
+                    mark.reason if mark.status != Attendance.Status.ABSENT else "",
+                    member.status == Member.Status.PROBATIONARY,
                 )
             )
         return rows
@@ -297,34 +324,29 @@ class MeetingBatch:
         who = self._stored_actor()
         label = who.get_username() if who else "system"
         meetings = Meeting.objects.bulk_create([p.meeting for p in self.planned])
-        attendance: list[Attendance] = []
+        attendance: list[tuple] = []
         tasks: list[MeetingTask] = []
         for planned in self.planned:
-            for row in planned.rows:
-                row.meeting = planned.meeting
-            attendance.extend(planned.rows)
+            pk = planned.meeting.pk
+            attendance.extend(
+                (pk, row.member.pk, row.status, row.reason, row.probationary)
+                for row in planned.rows
+            )
             for task in planned.tasks:
                 task.meeting = planned.meeting
             tasks.extend(planned.tasks)
-        Attendance.objects.bulk_create(attendance, batch_size=2000)
+        insert_rows(Attendance, ATTENDANCE_COLUMNS, attendance)
         MeetingTask.objects.bulk_create(tasks)
 
-        events: list[MeetingEvent] = []
-        results: list[MemberEvent] = []
+        who_id = who.pk if who else None
+        events: list[tuple] = []
+        results: list[tuple] = []
         lines: list[AuditLine] = []
+        kinds = {kind: str(name) for kind, name in MeetingKind.choices}
+        grade_names = {grade: str(name) for grade, name in APPRAISAL_GRADES.items()}
 
         def event(meeting: Meeting, action: str, previous: dict | None = None) -> None:
-            events.append(
-                MeetingEvent(
-                    meeting=meeting,
-                    action=action,
-                    version=meeting.version,
-                    at=now,
-                    actor=who,
-                    actor_label=label,
-                    previous=previous or {},
-                )
-            )
+            events.append((meeting.pk, action, meeting.version, now, who_id, label, previous or {}))
 
         # In the order the services append them: each meeting, then its tasks, then its
         # appraisal results.
@@ -335,6 +357,8 @@ class MeetingBatch:
                 AuditLine(
                     action=AuditEntry.Action.CREATE,
                     target=meeting,
+                    # str(meeting), without a translation lookup per meeting
+                    target_label=f"{meeting.held_on} {kinds[meeting.kind]} {meeting.topic}",
                     changes={
                         **snapshot(meeting, ("org", "kind", "held_on", "topic")),
                         "register": meeting.register_count,
@@ -364,19 +388,15 @@ class MeetingBatch:
             rows = {row.member_id: row for row in planned.rows}
             for member_id, grade in sorted(planned.grades.items()):
                 member = rows[member_id].member
+                data = {"year": year, "grade": grade, "source": "orglife", "meeting": meeting.pk}
                 results.append(
-                    MemberEvent(
-                        member=member,
-                        kind=MemberEvent.Kind.APPRAISED,
-                        at=now,
-                        actor=who,
-                        note=f"{year} {APPRAISAL_GRADES[grade]}",
-                        data={
-                            "year": year,
-                            "grade": grade,
-                            "source": "orglife",
-                            "meeting": meeting.pk,
-                        },
+                    (
+                        member.pk,
+                        MemberEvent.Kind.APPRAISED,
+                        now,
+                        who_id,
+                        f"{year} {grade_names[grade]}",
+                        data,
                     )
                 )
                 lines.append(
@@ -389,7 +409,7 @@ class MeetingBatch:
                 )
             grades = {str(k): v for k, v in sorted(planned.grades.items())}
             event(meeting, MeetingEvent.Action.APPRAISED, {"grades": grades})
-        MeetingEvent.objects.bulk_create(events)
-        MemberEvent.objects.bulk_create(results)
+        insert_rows(MeetingEvent, MEETING_EVENT_COLUMNS, events)
+        insert_rows(MemberEvent, MEMBER_EVENT_COLUMNS, results)
         audit_record_many(lines)
         return meetings
