@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,8 +22,12 @@ from jiceng.accounts.models import (
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import forget_scope
+from jiceng.core.types import Actor
+
+if TYPE_CHECKING:
+    from jiceng.orgs.models import PartyOrg
 
 MSG_USERNAME = _("用户名须为3到150位字母、数字或 @ . + - _")
 MSG_USERNAME_TAKEN = _("该用户名已被使用")
@@ -35,7 +40,7 @@ MSG_SAME_PASSWORD = _("新密码不能与原密码相同")
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, full_name: str = "", check_password: bool = True
+    *, actor: Actor, username: str, password: str, full_name: str = "", check_password: bool = True
 ) -> User:
     """Create an account. The password must pass the configured rules."""
     username = username.strip()
@@ -60,7 +65,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor, user: User, role: str, area=None, org=None, if_missing: bool = False
+    *, actor: Actor, user: User, role: str, area=None, org=None, if_missing: bool = False
 ) -> RoleAssignment:
     """Bind `user` to `role` on an area or an org. The granter must manage that place."""
     if role not in Role.values:
@@ -100,13 +105,14 @@ def role_grant(
 
 
 @transaction.atomic
-def role_revoke(*, actor, assignment: RoleAssignment) -> RoleAssignment:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
     anchor_area = assignment.area
     if anchor_area is not None:
         require_manage_area(actor, anchor_area)
     else:
         from jiceng.orgs.access import require_manage_org
 
+        assert assignment.org is not None  # a role is bound to an area or an org
         require_manage_org(actor, assignment.org)
     if assignment.revoked_at is not None:
         return assignment
@@ -155,7 +161,7 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
 
 
 @transaction.atomic
-def password_reset_issue(*, actor, user: User) -> str:
+def password_reset_issue(*, actor: Actor, user: User) -> str:
     """An administrator resets a person's password (forgotten, or a leaver's account
     handed on): a random temporary password, returned once to be handed over in person
     and never stored in clear; the person must change it at the next sign-in. Every
@@ -196,7 +202,7 @@ def temporary_password() -> str:
 
 @transaction.atomic
 def account_create(
-    *, actor, username: str, password: str, full_name: str, role: str, area=None, org=None
+    *, actor: Actor, username: str, password: str, full_name: str, role: str, area=None, org=None
 ) -> User:
     """An administrator opens an account with its first role, as one step: both or
     neither. The person must change the password at first sign-in."""
@@ -211,7 +217,7 @@ def account_create(
     return user
 
 
-def role_revoke_anchor(*, actor, user: User, role: str, area=None, org=None) -> None:
+def role_revoke_anchor(*, actor: Actor, user: User, role: str, area=None, org=None) -> None:
     for assignment in RoleAssignment.objects.filter(
         user=user, role=role, area=area, org=org, revoked_at__isnull=True
     ):
@@ -225,7 +231,7 @@ def user_requires_totp(user: User) -> bool:
     required = set(settings.TOTP_REQUIRED_ROLES)
     if not required:
         return False
-    if user.is_superuser and "district_admin" in required:
+    if user.is_superuser and Role.DISTRICT_ADMIN in required:
         return True
     return RoleAssignment.objects.filter(
         user=user, role__in=required, revoked_at__isnull=True
@@ -244,7 +250,9 @@ class UserRow:
     password: str | None = None
 
 
-def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) -> dict[str, User]:
+def user_bulk_create(
+    *, actor: Actor, rows: Sequence[UserRow], batch_size: int = 2000
+) -> dict[str, User]:
     """Create many accounts at once; returns them by username. All or nothing.
 
     Usernames are checked like `user_create`; passwords given here are hashed as
@@ -293,11 +301,11 @@ def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) 
 class RoleGrantRow:
     user: User
     role: str
-    area: object | None = None
-    org: object | None = None
+    area: Area | None = None
+    org: "PartyOrg | None" = None
 
 
-def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 2000) -> int:
+def role_bulk_grant(*, actor: Actor, rows: Sequence[RoleGrantRow], batch_size: int = 2000) -> int:
     """Grant many roles at once with the checks of `role_grant`; one audit entry.
 
     An assignment the user already holds is skipped (like `if_missing=True`), so an
@@ -365,7 +373,7 @@ def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 20
 
 @transaction.atomic
 def totp_device_create(
-    *, actor, user: User, name: str, key: str | None = None, confirmed: bool = True
+    *, actor: Actor, user: User, name: str, key: str | None = None, confirmed: bool = True
 ):
     """Give `user` a TOTP device. `key` (hex) is for the demo, whose secret must be known
     in advance; everyone else gets a random key and confirms it by entering a code."""
@@ -386,7 +394,7 @@ def totp_device_create(
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor, device, code: str) -> bool:
+def totp_device_confirm(*, actor: Actor, device, code: str) -> bool:
     """Confirm a new device with one code it produced, so that a secret scanned wrongly
     never becomes the only way into the account. Returns False for a wrong code; the
     device's own throttling counts the failure and delays the next attempt."""

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
 from jiceng.core.idempotency import MAX_KEY_LENGTH
-from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.inputs import InputPolicyForm, max_length_of
 from jiceng.core.models import Area
 
 
@@ -79,7 +79,7 @@ class ReplyForm(InputPolicyForm):
 class PublishForm(InputPolicyForm):
     public_description = forms.CharField(
         label=_("公开描述（删去姓名、地址、门牌、电话和证件号后公开；留空则撤回）"),
-        max_length=Appeal._meta.get_field("public_description").max_length,
+        max_length=max_length_of(Appeal, "public_description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

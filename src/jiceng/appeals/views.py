@@ -29,6 +29,7 @@ from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
+from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
 
@@ -232,7 +233,7 @@ def intake(request):
     if not areas:
         raise Http404
     roles = scope_for(request.user).roles
-    default_channel = Appeal.Channel.GRID if "grid_worker" in roles else Appeal.Channel.HOTLINE
+    default_channel = Appeal.Channel.GRID if Role.GRID_WORKER in roles else Appeal.Channel.HOTLINE
     if request.method == "POST":
         form = forms.StaffIntakeForm(request.POST, request.FILES)
         if form.is_valid():
@@ -252,7 +253,7 @@ def intake(request):
                 return redirect("appeals:detail", pk=appeal.pk)
     else:
         initial = {"channel": default_channel}
-        if len(areas) == 1 or "grid_worker" in roles:
+        if len(areas) == 1 or Role.GRID_WORKER in roles:
             initial["area"] = areas[-1].pk if len(areas) == 1 else areas[0].pk
         form = forms.StaffIntakeForm(initial=initial)
     return render(request, "appeals/intake.html", {"form": form, "areas": areas})

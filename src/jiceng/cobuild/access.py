@@ -24,7 +24,7 @@ from jiceng.cobuild.models import (
     Venue,
 )
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import require as _require
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.orgs.access import can_manage_org, can_manage_unit
@@ -97,14 +97,6 @@ def can_manage_venue(user, venue: Venue) -> bool:
     return venue.unit_id is not None and any(
         can_manage_org(user, org) for org in unit_orgs(venue.unit)
     )
-
-
-def _require(user, obj, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(obj):
-        raise PermissionDenied()
-    raise NotFound()
 
 
 def require_manage_area(user, area: Area) -> None:

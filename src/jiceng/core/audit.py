@@ -138,7 +138,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     result = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        attname = field.attname if field.is_relation else name
+        attname = getattr(field, "attname", name) if field.is_relation else name
         result[name] = _jsonable(getattr(instance, attname))
     return result
 
@@ -232,7 +232,7 @@ def _schedule_checkpoint(head: AuditHead, now: datetime.datetime) -> None:
     every = settings.AUDIT_CHECKPOINT_EVERY
     minutes = settings.AUDIT_CHECKPOINT_MINUTES
     due = head.checkpoint_at is None or head.count - head.checkpoint_count >= max(every, 1)
-    if not due and minutes > 0:
+    if not due and minutes > 0 and head.checkpoint_at is not None:
         due = now - head.checkpoint_at >= datetime.timedelta(minutes=minutes)
     if not due:
         return
@@ -376,7 +376,7 @@ def _insert_numbered(entries: list[AuditEntry]) -> None:
     for entry, pk in zip(entries, ids, strict=True):
         entry.pk = pk
     rows = [
-        tuple(getattr(e, AuditEntry._meta.get_field(c).attname) for c in AUDIT_COLUMNS)
+        tuple(getattr(e, c) for c in AUDIT_COLUMNS)  # the columns are attnames
         for e in entries
     ]
     insert_rows(AuditEntry, list(AUDIT_COLUMNS), rows)

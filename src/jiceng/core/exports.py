@@ -73,7 +73,7 @@ def check_export_limit(actor) -> None:
 
 def watermark_text(actor, at: datetime.datetime, purpose: str, note: str = "") -> str:
     who = actor.get_username() if actor is not None else "system"
-    if actor is not None and getattr(actor, "full_name", ""):
+    if actor is not None and getattr(actor, "full_name", None):
         who = f"{actor.full_name}（{who}）"
     local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     return str(_("导出人 {who} · {at} · 用途 {purpose}")).format(

@@ -56,8 +56,8 @@ def remove_bidi(value: str) -> str:
 def max_length_of(model: type[models.Model], field: str) -> int:
     """The column's limit; every text column of the project has one (TextFields carry
     `max_length` for this policy even though the database does not enforce it)."""
-    limit = model._meta.get_field(field).max_length
-    if not limit:
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if not isinstance(limit, int) or not limit:
         raise LookupError(f"{model.__name__}.{field} has no max_length")
     return limit
 

@@ -4,6 +4,7 @@ run in order — 党组织提议 → 联席会议商议 → 党员大会审议 �
 a meeting without its quorum, is refused with a message naming the rule."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -141,7 +142,7 @@ def topic_create(
     org: PartyOrg,
     title: str,
     description: str = "",
-    issues: list[Issue] = (),
+    issues: Sequence[Issue] = (),
 ) -> Topic:
     """Set a topic for the community, optionally gathering collected issues into it."""
     if community is None or community.level != Area.Level.COMMUNITY:
