@@ -23,6 +23,7 @@ from jiceng.core.audit import AuditLine, audit_record_many, snapshot
 from jiceng.core.bulk import insert_rows
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
+from jiceng.core.types import Actor
 from jiceng.members.models import Member, MemberEvent, Membership
 from jiceng.orglife import inputs
 from jiceng.orglife.errors import (
@@ -140,7 +141,7 @@ class MeetingBatch:
     before it. Registers are read when an org's first meeting is added, so a batch is
     for records of the past, built and written in one go."""
 
-    def __init__(self, *, actor) -> None:
+    def __init__(self, *, actor: Actor) -> None:
         self.actor = actor
         self.planned: list[PlannedMeeting] = []
         self._registers: dict[int, _Register] = {}
