@@ -69,15 +69,13 @@ class AttendanceRow(NamedTuple):
     meetings holds some fifty thousand)."""
 
     member: Member
+    member_id: int
     status: str
     reason: str
     probationary: bool
 
-    @property
-    def member_id(self) -> int:
-        return self.member.pk
 
-
+STATUSES = frozenset(Attendance.Status.values)
 ATTENDANCE_COLUMNS = ["meeting_id", "member_id", "status", "reason", "probationary"]
 MEETING_EVENT_COLUMNS = [
     "meeting_id",
@@ -112,21 +110,22 @@ class _Register:
 
     members: list[Member]
     stretches: dict[int, list[tuple[datetime.date, datetime.date | None, str]]]
-    days: dict[datetime.date, list[Member]] = field(default_factory=dict)
+    days: dict[datetime.date, dict[int, Member]] = field(default_factory=dict)
 
-    def on(self, day: datetime.date) -> list[Member]:
+    def on(self, day: datetime.date) -> dict[int, Member]:
+        """The register on `day` by member id, in the register's order."""
         found = self.days.get(day)
         if found is None:
-            found = self.days[day] = [
-                member
+            found = self.days[day] = {
+                member.id: member
                 for member in self.members
                 if member.joined_on <= day
                 and any(
                     (ended is None or ended >= day)
                     and (started <= day or reason == Membership.Reason.REGISTERED)
-                    for started, ended, reason in self.stretches[member.pk]
+                    for started, ended, reason in self.stretches[member.id]
                 )
-            ]
+            }
         return found
 
 
@@ -146,21 +145,26 @@ class MeetingBatch:
         self.planned: list[PlannedMeeting] = []
         self._registers: dict[int, _Register] = {}
         self._managed: set[int] = set()
+        self._reasons: dict[str, str] = {}
 
     # ---- the register ---------------------------------------------------------------
 
     def register(self, org: PartyOrg, day: datetime.date) -> list[Member]:
         """`selectors.register_on(org, day)`, from one read per org."""
+        return list(self._register(org, day).values())
+
+    def _register(self, org: PartyOrg, day: datetime.date) -> dict[int, Member]:
         source = register_org(org)
         register = self._registers.get(source.pk)
         if register is None:
             stretches: dict[int, list] = {}
-            for member_id, started, ended, reason in Membership.objects.filter(
-                org=source
-            ).values_list("member_id", "started_on", "ended_on", "reason"):
+            rows = Membership.objects.filter(org=source)
+            for member_id, started, ended, reason in rows.values_list(
+                "member_id", "started_on", "ended_on", "reason"
+            ):
                 stretches.setdefault(member_id, []).append((started, ended, reason))
             members = list(
-                Member.objects.filter(pk__in=list(stretches))
+                Member.objects.filter(pk__in=rows.values("member_id"))
                 .only(*REGISTER_FIELDS)
                 .order_by("name", "id")
             )
@@ -217,30 +221,38 @@ class MeetingBatch:
     def _attendance(
         self, org: PartyOrg, held_on: datetime.date, kind: str, marks: list[Mark]
     ) -> list[AttendanceRow]:
-        register = {m.pk: m for m in self.register(org, held_on)}
+        register = self._register(org, held_on)
         given: dict[int, Mark] = {}
         for mark in marks:
             member = register.get(mark.member_id)
             if member is None:
                 raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "attendance")
-            status = inputs.choice(mark.status, Attendance.Status, field="attendance")
-            reason = inputs.text(mark.reason, field="attendance", max_length=REASON_MAX)
+            status = mark.status
+            if status not in STATUSES:
+                inputs.choice(status, Attendance.Status, field="attendance")  # raises
+            reason = self._reasons.get(mark.reason)
+            if reason is None:  # the same few reasons recur: each checked once
+                reason = inputs.text(mark.reason, field="attendance", max_length=REASON_MAX)
+                self._reasons[mark.reason] = reason
             if status in (Attendance.Status.EXCUSED, Attendance.Status.ELSEWHERE) and not reason:
                 raise invalid(MSG_REASON_REQUIRED, OrgLifeErrorCode.REASON_REQUIRED, "attendance")
             if status == Attendance.Status.ELSEWHERE and member.category != Member.Category.MOBILE:
                 raise invalid(
                     MSG_ELSEWHERE_NOT_MOBILE, OrgLifeErrorCode.ELSEWHERE_NOT_MOBILE, "attendance"
                 )
-            given[member.pk] = Mark(member.pk, status, reason)
-        members = register.values() if kind in WHOLE_REGISTER else [register[i] for i in given]
+            given[member.id] = Mark(member.id, status, reason)
+        ids = register if kind in WHOLE_REGISTER else given
         rows = []
-        for member in members:
-            mark = given.get(member.pk, Mark(member.pk, Attendance.Status.ABSENT))
+        for member_id in ids:
+            member = register[member_id]
+            mark = given.get(member_id)
+            status = mark.status if mark is not None else Attendance.Status.ABSENT
             rows.append(
                 AttendanceRow(
                     member,
-                    mark.status,
-                    mark.reason if mark.status != Attendance.Status.ABSENT else "",
+                    member_id,
+                    status,
+                    mark.reason if mark is not None and status != Attendance.Status.ABSENT else "",
                     member.status == Member.Status.PROBATIONARY,
                 )
             )
@@ -330,7 +342,7 @@ class MeetingBatch:
         for planned in self.planned:
             pk = planned.meeting.pk
             attendance.extend(
-                (pk, row.member.pk, row.status, row.reason, row.probationary)
+                (pk, row.member_id, row.status, row.reason, row.probationary)
                 for row in planned.rows
             )
             for task in planned.tasks:
