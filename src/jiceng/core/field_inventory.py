@@ -29,6 +29,10 @@ class TextField:
     column: str | None  # "members.Member.name", or None when stored nowhere known
     secret: bool = False  # a password: taken as typed, never trimmed or cleaned
     source: str = "form"  # "form" or "api"
+    # How the input policy treats it: "text", "multiline", "name", "number", "code"
+    # (jiceng.core.inputs.check_text), "strict" (control and bidirectional characters
+    # both refused), "secret" (a password) or "form" (a page form's field).
+    rule: str = "form"
 
     def column_limit(self) -> int | None:
         if not self.column:
@@ -130,6 +134,8 @@ def form_text_fields() -> list[TextField]:
             if not isinstance(field, forms.CharField):
                 continue
             secret = isinstance(field.widget, forms.PasswordInput)
+            multiline = isinstance(field.widget, forms.Textarea)
+            rule = "secret" if secret else ("multiline" if multiline else "form")
             result.append(
                 TextField(
                     app=app,
@@ -139,6 +145,7 @@ def form_text_fields() -> list[TextField]:
                     max_length=field.max_length,
                     column=_column_of(form, name),
                     secret=secret,
+                    rule=rule,
                 )
             )
     return result
@@ -164,6 +171,22 @@ def _schema_fields(schema, prefix: str = ""):
         for arg in (annotation, *typing.get_args(annotation)):
             if isinstance(arg, type) and issubclass(arg, BaseModel):
                 yield from _schema_fields(arg, f"{prefix}{name}.")
+
+
+def _rule(metadata) -> str:
+    from pydantic.functional_validators import AfterValidator
+
+    from jiceng.core import inputs
+
+    for item in metadata:
+        if isinstance(item, AfterValidator):
+            func = item.func
+            if getattr(func, "func", None) is inputs._pydantic_check:
+                return func.keywords.get("kind", "text")
+            if func is inputs._secret_check:
+                return "secret"
+            return "strict"
+    return "text"
 
 
 def _is_text(info) -> bool:
@@ -212,6 +235,7 @@ def schema_text_fields() -> list[TextField]:
                     column=column or _column_of(owner, leaf),
                     secret="password" in leaf,
                     source="api",
+                    rule=_rule(info.metadata),
                 )
             )
     return result
