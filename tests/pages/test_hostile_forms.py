@@ -11,9 +11,10 @@ Each submission runs in a savepoint rolled back after it. Expected: no 5xx; NUL 
 over-long text in a field a person types into refused with an error that names the
 field (shown on the page or on the page the redirect leads to), and nothing written
 (no INSERT, UPDATE or DELETE touching a row, the session's own row aside); every such
-field states its maxlength; no bidirectional control in any answer. An import form gets
-a workbook made from its own template with the value in every column, and the value as
-the file's name."""
+field states its maxlength; no bidirectional control stored (the values of every
+statement that writes are read). An import form gets a workbook made from its own
+template with the value in every column and the value as the file's name; any other
+file input a photo named with the value."""
 
 import io
 import re

@@ -50,7 +50,7 @@ class TextField:
 # The organizational-life schemas keep their limits in constants shared with their
 # models (jiceng.orglife.models); where each field is stored is written here rather than
 # in jiceng/orglife/schemas.py: {schema: (model, {field: "app.Model.field" or None})}.
-ORGLIFE_COLUMNS = {
+ORGLIFE_COLUMNS: dict[str, tuple[str | None, dict[str, str | None]]] = {
     "MarkIn": ("Attendance", {"status": None}),
     "MeetingIn": ("Meeting", {"kind": None}),
     "MeetingUpdateIn": ("Meeting", {"kind": None}),
@@ -182,7 +182,7 @@ def _rule(metadata) -> str:
         if isinstance(item, AfterValidator):
             func = item.func
             if getattr(func, "func", None) is inputs._pydantic_check:
-                return func.keywords.get("kind", "text")
+                return getattr(func, "keywords", {}).get("kind", "text")
             if func is inputs._secret_check:
                 return "secret"
             return "strict"

@@ -157,6 +157,8 @@ def model_decimal(model: type[models.Model], field: str):
     as text at most as long as the column's widest value (sign and point included), so
     the OpenAPI document states a maxLength for it as for any other text."""
     column = model._meta.get_field(field)
+    if not isinstance(column, models.DecimalField) or column.max_digits is None:
+        raise LookupError(f"{model.__name__}.{field} is no decimal column")
     digits, places = column.max_digits, column.decimal_places
     max_length = digits + 2
     schema = {
