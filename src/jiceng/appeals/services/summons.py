@@ -1,0 +1,132 @@
+"""吹哨报到 (the street summons departments to a case) and their answers: report, act."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiceng.appeals import access
+from jiceng.appeals.errors import (
+    MSG_CASE_CLOSED,
+    MSG_REASON,
+    MSG_REPLY,
+    MSG_SUMMONS_DONE,
+    MSG_SUMMONS_KIND,
+    MSG_SUMMONS_NOT_REPORTED,
+    MSG_SUMMONS_UNITS,
+)
+from jiceng.appeals.models import Appeal, HandlingUnit, Summons, SummonsTarget
+from jiceng.appeals.services.handling import _actor, _check_unit_for, _event
+from jiceng.core.audit import audit_record
+from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.models import AuditEntry
+from jiceng.core.workdays import add_hours, add_working_days
+
+
+@transaction.atomic
+def summons_create(
+    *,
+    actor,
+    appeal: Appeal,
+    units: list[HandlingUnit],
+    reason: str,
+    report_hours: int = 24,
+    act_working_days: int = 3,
+) -> Summons:
+    """The street blows the whistle: each department must report within `report_hours`
+    and act within `act_working_days`."""
+    access.require_dispatch(actor, appeal)
+    if not appeal.is_open:
+        raise Conflict(MSG_CASE_CLOSED, field="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MSG_REASON, field="reason")
+    units = list({u.pk: u for u in units}.values())
+    if not units:
+        raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
+    for unit in units:
+        if unit.kind != HandlingUnit.Kind.DEPARTMENT:
+            raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
+        _check_unit_for(appeal, unit)
+    now = timezone.now()
+    summons = Summons.objects.create(
+        appeal=appeal,
+        street=appeal.street,
+        reason=reason[:300],
+        created_at=now,
+        created_by=_actor(actor),
+    )
+    SummonsTarget.objects.bulk_create(
+        SummonsTarget(
+            summons=summons,
+            unit=unit,
+            report_due_at=add_hours(now, report_hours),
+            act_due_at=add_working_days(now, act_working_days),
+        )
+        for unit in units
+    )
+    _event(
+        appeal,
+        "summon",
+        actor=actor,
+        from_state=appeal.state,
+        note=reason,
+        data={"summons": summons.pk, "units": [u.pk for u in units]},
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        target=summons,
+        changes={"units": [u.pk for u in units], "reason": reason},
+    )
+    return summons
+
+
+@transaction.atomic
+def summons_report(*, actor, target: SummonsTarget) -> SummonsTarget:
+    """报到: the department answers the whistle."""
+    access.require_summons_answer(actor, target)
+    target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
+    if target.reported_at is not None:
+        raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
+    target.reported_at = timezone.now()
+    target.reported_by = _actor(actor)
+    target.save(update_fields=["reported_at", "reported_by"])
+    appeal = target.summons.appeal
+    _event(
+        appeal,
+        "summons_report",
+        actor=actor,
+        from_state=appeal.state,
+        data={"target": target.pk, "unit": target.unit_id},
+    )
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"reported": True}
+    )
+    return target
+
+
+@transaction.atomic
+def summons_act(*, actor, target: SummonsTarget, note: str) -> SummonsTarget:
+    """The department records what it did on the case."""
+    access.require_summons_answer(actor, target)
+    target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
+    if target.reported_at is None:
+        raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(MSG_REPLY, field="note")
+    target.acted_at = timezone.now()
+    target.action_note = note[:2000]
+    target.save(update_fields=["acted_at", "action_note"])
+    appeal = target.summons.appeal
+    _event(
+        appeal,
+        "summons_act",
+        actor=actor,
+        from_state=appeal.state,
+        note=note,
+        data={"target": target.pk, "unit": target.unit_id},
+    )
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"acted": True}
+    )
+    return target
