@@ -32,9 +32,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from jiceng.appeals import rollup
+from jiceng.appeals import events, rollup, states
 from jiceng.appeals.cache import (  # noqa: F401 (forget_cached, open311_key_cached: callers' names)
     Place,
     forget_cached,
@@ -43,7 +42,7 @@ from jiceng.appeals.cache import (  # noqa: F401 (forget_cached, open311_key_cac
 from jiceng.appeals.claims import claim
 from jiceng.appeals.deadlines import deadlines
 from jiceng.appeals.errors import MSG_NO_RULE, MSG_POSSIBLE_DUPLICATE
-from jiceng.appeals.models import Appeal, AppealEvent, Open311Key
+from jiceng.appeals.models import Appeal, Open311Key
 from jiceng.appeals.places import community_of, street_of
 from jiceng.appeals.routing import route_many
 from jiceng.appeals.selectors import earlier_similar_open
@@ -54,15 +53,12 @@ from jiceng.appeals.services.cases import (
     intake_texts,
     new_tracking_code,
 )
-from jiceng.appeals.states import transition_for
 from jiceng.core import idempotency
 from jiceng.core.audit import AuditLine, audit_record_many
-from jiceng.core.bulk import execute_bound, insert_rows
+from jiceng.core.bulk import execute_bound
 from jiceng.core.models import AuditEntry, IdempotencyKey
 
 BATCH = 500
-NOTE_RECEIVED = _("诉求已受理")
-NOTE_DISPATCHED = _("已派至{unit}")
 
 
 # ---- 1. in the request: one write ----------------------------------------------------------
@@ -140,12 +136,7 @@ WITH new_case AS (
     FROM new_case WHERE %s::varchar <> ''
     ON CONFLICT (client, key) DO NOTHING
 ), received AS (
-    INSERT INTO appeals_appealevent
-        (appeal_id, action, from_state, to_state, at, actor_id, actor_label, note,
-         is_public, data)
-    SELECT id, 'receive', '', 'received', %s::timestamptz, NULL, 'system', %s::text, true,
-        '{{}}'::jsonb
-    FROM new_case
+    {events.receive_insert_sql("new_case")}
 )
 SELECT id, tracking_code, resolution_due_at FROM new_case
 """
@@ -235,7 +226,8 @@ def appeal_receive(
 def _receive_postgresql(fields: dict, key_id: int | None, now, digest: str) -> tuple | None:
     params = [fields[c] for c in APPEAL_COLUMNS]
     key = fields["idempotency_key"]
-    params += [key_id, key_id, fields["client"], key, digest, now, key, now, str(NOTE_RECEIVED)]
+    params += [key_id, key_id, fields["client"], key, digest, now, key]
+    params += [now, str(events.NOTE_RECEIVED)]  # the "received" event
     # Autocommit outside a caller's transaction: the statement is its own transaction,
     # one round trip to the server. Prepared once per connection: planning this CTE
     # cost the server as much as running it (INTAKE_PREPARE=False turns that off for a
@@ -262,16 +254,7 @@ def _receive_orm(fields: dict, key_id: int | None, now, digest: str) -> tuple | 
                 target_id=str(appeal.pk),
                 created_at=now,
             )
-        AppealEvent.objects.create(
-            appeal=appeal,
-            action="receive",
-            from_state="",
-            to_state=appeal.state,
-            at=now,
-            actor_label="system",
-            note=str(NOTE_RECEIVED),
-            is_public=True,
-        )
+        events.record(events.received(appeal, at=now))
     return appeal.pk, appeal.tracking_code, appeal.resolution_due_at
 
 
@@ -372,15 +355,11 @@ def _claim(size: int) -> list[Appeal]:
 
 def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
     now = timezone.now()
-    no_rule, duplicate, dispatched_to = (
-        str(MSG_NO_RULE),
-        str(MSG_POSSIBLE_DUPLICATE),
-        str(NOTE_DISPATCHED),
-    )
+    no_rule, duplicate = str(MSG_NO_RULE), str(MSG_POSSIBLE_DUPLICATE)
     waiting = [a for a in batch if a.state == Appeal.State.RECEIVED]
     rules = route_many((a.category, a.area) for a in waiting)
     similar = earlier_similar_open(waiting)
-    events: list[tuple] = []
+    dispatches: list[events.Event] = []
     lines: list[AuditLine] = []
     totals: rollup.Totals = {}
     for appeal in batch:
@@ -407,27 +386,11 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
                 appeal.unroutable_reason = duplicate
                 result.duplicates += 1
             else:
-                before = appeal.state
-                appeal.state = transition_for(appeal, "dispatch").target
-                appeal.unit = rule.unit
-                note = dispatched_to.format(unit=rule.unit.name)
-                data = {"unit": rule.unit_id, "rule": rule.pk}
-                # The columns of insert_rows below; public, as at intake.
-                events.append(
-                    (
-                        appeal.pk,
-                        "dispatch",
-                        before,
-                        appeal.state,
-                        now,
-                        None,
-                        "system",
-                        note,
-                        True,
-                        data,
-                    )
-                )
-                changes = {"state": {"old": before, "new": appeal.state}, "action": "dispatch"}
+                # The dispatch `appeal_intake` makes at once, as the lifecycle declares it.
+                move = states.dispatch(unit=rule.unit, rule=rule)
+                before = states.apply(appeal, move)
+                dispatches.append(events.moved(appeal, move, before=before, at=now))
+                changes = states.state_change(before, appeal, move.action)
                 lines.append(
                     AuditLine(action=AuditEntry.Action.UPDATE, target=appeal, changes=changes)
                 )
@@ -436,22 +399,7 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
         # case counts for now is added, whatever happened to it meanwhile.
         rollup.tally(totals, appeal)
     _save(batch)
-    insert_rows(
-        AppealEvent,
-        [
-            "appeal_id",
-            "action",
-            "from_state",
-            "to_state",
-            "at",
-            "actor_id",
-            "actor_label",
-            "note",
-            "is_public",
-            "data",
-        ],
-        events,
-    )
+    events.record_many(dispatches)
     rollup.add_many(totals)
     audit_record_many(lines)
     result.processed += len(batch)

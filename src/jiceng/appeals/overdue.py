@@ -16,10 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.appeals import rollup
+from jiceng.appeals import events, rollup, states
 from jiceng.appeals.claims import claim
-from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE, escalation_target
-from jiceng.appeals.models import Appeal, AppealEvent
+from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE
+from jiceng.appeals.models import Appeal
 from jiceng.appeals.services.handling import appeal_close_unrated
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
@@ -40,29 +40,16 @@ def _claim(queryset):
 
 
 def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResult) -> None:
+    """The clock ran out: the lifecycle's "overdue" step (appeals.states.overdue)."""
     counted = rollup.contribution(appeal)
-    fields = [f"{clock}_overdue"]
-    setattr(appeal, f"{clock}_overdue", True)
-    data = {"clock": clock}
-    if appeal.escalated_to_id is None:
-        target = escalation_target(appeal)
-        if target is not None:
-            appeal.escalated_to = target
-            fields.append("escalated_to")
-            data["escalated_to"] = target.pk
-            result.escalated += 1
-    appeal.save(update_fields=fields)
+    move = states.overdue(appeal, clock)
+    before = states.apply(appeal, move)
+    appeal.save(update_fields=list(move.fields))
     rollup.apply(appeal, counted, rollup.contribution(appeal))
-    AppealEvent.objects.create(
-        appeal=appeal,
-        action="overdue",
-        from_state=appeal.state,
-        to_state=appeal.state,
-        at=now,
-        actor_label="system",
-        data=data,
-    )
-    audit_record(actor=None, action=AuditEntry.Action.UPDATE, target=appeal, changes=data)
+    events.record(events.moved(appeal, move, before=before, at=now))
+    audit_record(actor=None, action=AuditEntry.Action.UPDATE, target=appeal, changes=move.data)
+    if "escalated_to" in move.fields:
+        result.escalated += 1
 
 
 def check_deadlines(*, now: datetime.datetime | None = None) -> CheckResult:

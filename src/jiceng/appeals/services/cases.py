@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from jiceng.appeals import access, rollup
+from jiceng.appeals import access, events, rollup, states
 from jiceng.appeals.deadlines import deadlines
 from jiceng.appeals.errors import (
     DESCRIPTION_MAX,
@@ -25,7 +24,7 @@ from jiceng.appeals.models import Appeal, Category
 from jiceng.appeals.places import community_of, street_of
 from jiceng.appeals.routing import route
 from jiceng.appeals.selectors import similar_open_appeals
-from jiceng.appeals.services.handling import _actor, _event, _move
+from jiceng.appeals.services.handling import take
 from jiceng.core import crypto, idempotency
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
@@ -180,13 +179,13 @@ def _appeal_intake(*, actor, intake: Intake, photo, key: str) -> Appeal:
         resolution_due_at=resolution_due,
         client=client,
         idempotency_key=key,
-        created_by=_actor(actor),
+        created_by=events.signed_in(actor),
     )
     if photo is not None:
         appeal.photo = photo
     appeal.save()
     rollup.apply(appeal, rollup.NOTHING, rollup.contribution(appeal))
-    _event(appeal, "receive", actor=actor, public=True, note=str(_("诉求已受理")))
+    events.record(events.received(appeal, at=now, actor=actor))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -206,15 +205,7 @@ def _appeal_intake(*, actor, intake: Intake, photo, key: str) -> Appeal:
         appeal.unroutable_reason = str(MSG_POSSIBLE_DUPLICATE)
         appeal.save(update_fields=["unroutable_reason"])
     else:
-        _move(
-            appeal,
-            "dispatch",
-            actor=None,
-            unit=rule.unit,
-            data={"unit": rule.unit_id, "rule": rule.pk},
-            public=True,
-            note=str(_("已派至{unit}")).format(unit=rule.unit.name),
-        )
+        take(appeal, states.dispatch(unit=rule.unit, rule=rule), actor=None, at=now)
     return appeal
 
 
@@ -231,9 +222,10 @@ def appeal_publish_description(*, actor, appeal: Appeal, text: str) -> Appeal:
         raise ValidationFailed(MSG_PUBLISH_PERSONAL, field="public_description")
     before = appeal.public_description
     published = bool(text)
+    now = timezone.now()
     appeal.public_description = text
-    appeal.description_published_at = timezone.now() if published else None
-    appeal.description_published_by = _actor(actor) if published else None
+    appeal.description_published_at = now if published else None
+    appeal.description_published_by = events.signed_in(actor) if published else None
     appeal.save(
         update_fields=[
             "public_description",
@@ -241,13 +233,7 @@ def appeal_publish_description(*, actor, appeal: Appeal, text: str) -> Appeal:
             "description_published_by",
         ]
     )
-    _event(
-        appeal,
-        "publish" if published else "unpublish",
-        actor=actor,
-        from_state=appeal.state,
-        data={"characters": len(text)},
-    )
+    events.record(events.published(appeal, text=text, at=now, actor=actor))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,

@@ -1,62 +1,32 @@
 """Cases received and handled in the past, recorded in bulk: the history a deployment
 brings over from the hotline system it replaces, and the demo's year of cases. Each case
-is replayed step by step through the transition table and the live services' rules."""
+is replayed step by step through the lifecycle (appeals.states) and the live services'
+checks, and written with a few statements per batch."""
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from jiceng.appeals import rollup
-from jiceng.appeals.deadlines import (
-    AWAITING_REPLY,
-    AWAITING_RESPONSE,
-    deadlines,
-    escalation_target,
-)
+from jiceng.appeals import events, rollup, states
+from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE, deadlines
 from jiceng.appeals.errors import (
-    DESCRIPTION_MAX,
-    MSG_CASE_CLOSED,
-    MSG_DESCRIPTION_LONG,
-    MSG_NOT_MEDIATION,
-    MSG_OUTCOME,
-    MSG_PARTIES,
-    MSG_REASON,
     MSG_RECORD_ACTION,
     MSG_RECORD_NO_SUMMONS,
     MSG_RECORD_ROW,
     MSG_RECORD_TIME,
     MSG_RECORD_UNIT,
-    MSG_REOPEN_LATE,
-    MSG_REOPEN_SATISFIED,
-    MSG_REPLY,
-    MSG_SATISFACTION,
-    MSG_SUMMONS_DONE,
-    MSG_SUMMONS_KIND,
-    MSG_SUMMONS_NOT_REPORTED,
-    MSG_SUMMONS_UNITS,
 )
-from jiceng.appeals.models import (
-    Appeal,
-    AppealEvent,
-    HandlingUnit,
-    Mediation,
-    Summons,
-    SummonsTarget,
-)
+from jiceng.appeals.models import Appeal, HandlingUnit, Mediation, Summons, SummonsTarget
 from jiceng.appeals.services.cases import Intake, intake_keys, intake_texts, new_tracking_code
-from jiceng.appeals.services.handling import _check_unit_for
-from jiceng.appeals.states import transition_for
+from jiceng.appeals.services.mediation import check_mediation
+from jiceng.appeals.services.summons import act, check_summons, report
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.bulk import insert_rows
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
-from jiceng.core.validators import clean_name, clean_text
 from jiceng.core.workdays import add_hours, add_working_days
 
 
@@ -91,42 +61,52 @@ class CaseRecord:
 RECORD_EXTRA_ACTIONS = {"summon", "summons_report", "summons_act", "mediation"}
 
 
+def _recorded_dispatch(appeal: Appeal, step: CaseStep) -> states.Move:
+    if step.unit is None:
+        raise ValidationFailed(MSG_RECORD_UNIT, field="unit")
+    states.check_unit_for(appeal, step.unit)
+    # Shown to the resident as an automatic dispatch is, with the step's note if any.
+    note = step.note or states.dispatched_note(step.unit)
+    return states.dispatch(unit=step.unit, note=note, public=True)
+
+
+# Each recorded action of the transition table as the lifecycle's step (appeals.states),
+# from the recorded step's inputs: the same checks and effects as the live service's.
+RECORDED_MOVES: dict[str, Callable[[Appeal, CaseStep], states.Move]] = {
+    "dispatch": _recorded_dispatch,
+    "accept": lambda appeal, step: states.accept(appeal, at=step.at),
+    "return": lambda appeal, step: states.return_(appeal, reason=step.note),
+    "start": lambda appeal, step: states.start(note=step.note),
+    "reply": lambda appeal, step: states.reply(reply=step.note, at=step.at),
+    "rate": lambda appeal, step: states.rate(
+        resolved=step.resolved, satisfaction=step.satisfaction, comment=step.note, at=step.at
+    ),
+    "close": lambda appeal, step: states.close(at=step.at, note=step.note),
+    "reopen": lambda appeal, step: states.reopen(appeal, reason=step.note, at=step.at),
+}
+# The resident rates and the system closes: no name on the timeline, as live.
+UNNAMED_MOVES = {"rate", "close"}
+
+
 class _CaseReplay:
-    """Replays one recorded case through the transition table and the live services'
-    rules, building the rows they would have written: the case, its events (with the
-    deadline check's "overdue" marks and one escalation where a clock ran out before the
-    next step), summons with their targets, the mediation record."""
+    """Replays one recorded case through the lifecycle (appeals.states) and the live
+    services' checks, building the rows they would have written: the case, its events
+    (with the deadline check's "overdue" marks and one escalation where a clock ran out
+    before the next step), summons with their targets, the mediation record."""
 
     def __init__(self, appeal: Appeal, *, now: datetime.datetime) -> None:
         self.appeal = appeal
         self.now = now
-        self.events: list[dict] = []
+        self.events: list[events.Event] = [events.received(appeal, at=appeal.received_at)]
         self.summonses: list[tuple[Summons, list[SummonsTarget]]] = []
         self.mediation: Mediation | None = None
         self.last = appeal.received_at
 
-    def event(self, action, at, *, from_state="", note="", public=False, data=None, label=""):
-        self.events.append(
-            {
-                "action": action,
-                "from_state": from_state,
-                "to_state": self.appeal.state,
-                "at": at,
-                "actor_label": label or "system",
-                "note": note,
-                "is_public": public,
-                "data": data or {},
-            }
-        )
-
-    def move(self, action: str, at, *, note="", public=False, data=None, label="", **fields):
-        appeal = self.appeal
-        transition = transition_for(appeal, action)
-        before = appeal.state
-        appeal.state = transition.target
-        for key, value in fields.items():
-            setattr(appeal, key, value)
-        self.event(action, at, from_state=before, note=note, public=public, data=data, label=label)
+    def take(self, move: states.Move | None, at: datetime.datetime, label: str = "") -> None:
+        while move is not None:
+            before = states.apply(self.appeal, move)
+            self.events.append(events.moved(self.appeal, move, before=before, at=at, label=label))
+            move = move.then
 
     def overdue_until(self, moment: datetime.datetime) -> None:
         """What `check_deadlines` would have marked before `moment`."""
@@ -139,141 +119,29 @@ class _CaseReplay:
                 continue
             if not waiting or getattr(appeal, f"{clock}_overdue") or due >= moment:
                 continue
-            setattr(appeal, f"{clock}_overdue", True)
-            data = {"clock": clock}
-            if appeal.escalated_to_id is None:
-                target = escalation_target(appeal)
-                if target is not None:
-                    appeal.escalated_to = target
-                    data["escalated_to"] = target.pk
-            self.event("overdue", due, from_state=appeal.state, data=data)
+            self.take(states.overdue(appeal, clock), due)
 
     def step(self, step: CaseStep) -> None:
-        appeal, at, label = self.appeal, step.at, step.actor_label
-        if at < self.last or at > self.now:
+        if step.at < self.last or step.at > self.now:
             raise ValidationFailed(MSG_RECORD_TIME, field="at")
-        self.overdue_until(at)
-        self.last = at
-        action = step.action
-        if action == "dispatch":
-            if step.unit is None:
-                raise ValidationFailed(MSG_RECORD_UNIT, field="unit")
-            _check_unit_for(appeal, step.unit)
-            note = step.note or str(_("已派至{unit}")).format(unit=step.unit.name)
-            self.move(
-                "dispatch",
-                at,
-                note=note,
-                public=True,
-                data={"unit": step.unit.pk},
-                label=label,
-                unit=step.unit,
-                unroutable_reason="",
-            )
-        elif action == "accept":
-            fields = {"responded_at": at} if appeal.responded_at is None else {}
-            note = str(_("承办单位已签收"))
-            self.move("accept", at, note=note, public=True, label=label, **fields)
-        elif action == "return":
-            reason = (step.note or "").strip()
-            if not reason:
-                raise ValidationFailed(MSG_REASON, field="reason")
-            unit = appeal.unit
-            self.move(
-                "return",
-                at,
-                note=reason[:500],
-                data={"unit": unit.pk if unit else None},
-                label=label,
-                unit=None,
-                unroutable_reason=str(_("退单：{reason}")).format(reason=reason[:150]),
-            )
-        elif action == "start":
-            self.move("start", at, note=step.note[:500], label=label)
-        elif action == "reply":
-            reply = clean_text(step.note, multiline=True)
-            if not reply:
-                raise ValidationFailed(MSG_REPLY, field="reply")
-            if len(reply) > DESCRIPTION_MAX:
-                raise ValidationFailed(MSG_DESCRIPTION_LONG, field="reply")
-            self.move(
-                "reply",
-                at,
-                note=reply,
-                public=True,
-                label=label,
-                replied_at=at,
-                public_reply=reply,
-            )
-        elif action == "rate":
-            if step.satisfaction not in Appeal.Satisfaction.values:
-                raise ValidationFailed(MSG_SATISFACTION, field="satisfaction")
-            self.move(
-                "rate",
-                at,
-                note=clean_text(step.note, multiline=True)[:500],
-                public=True,
-                resolved=bool(step.resolved),
-                satisfaction=step.satisfaction,
-                rated_at=at,
-            )
-            if step.satisfaction != Appeal.Satisfaction.UNSATISFIED:
-                self.move("close", at, public=True, closed_at=at)
-        elif action == "close":
-            self.move("close", at, note=step.note, public=True, closed_at=at)
-        elif action == "reopen":
-            self.reopen(step)
-        elif action == "summon":
+        self.overdue_until(step.at)
+        self.last = step.at
+        if step.action in RECORDED_MOVES:
+            move = RECORDED_MOVES[step.action](self.appeal, step)
+            label = "" if step.action in UNNAMED_MOVES else step.actor_label
+            self.take(move, step.at, label)
+        elif step.action == "summon":
             self.summon(step)
-        elif action in ("summons_report", "summons_act"):
+        elif step.action in ("summons_report", "summons_act"):
             self.answer(step)
-        elif action == "mediation":
+        elif step.action == "mediation":
             self.mediate(step)
         else:
             raise ValidationFailed(MSG_RECORD_ACTION, field="action")
 
-    def reopen(self, step: CaseStep) -> None:
-        appeal, at = self.appeal, step.at
-        reason = (step.note or "").strip()
-        if not reason:
-            raise ValidationFailed(MSG_REASON, field="reason")
-        if appeal.satisfaction and appeal.satisfaction != Appeal.Satisfaction.UNSATISFIED:
-            raise Conflict(MSG_REOPEN_SATISFIED, field="state")
-        limit = (appeal.replied_at or appeal.received_at) + datetime.timedelta(
-            days=appeal.category.reopen_days
-        )
-        if at > limit:
-            raise Conflict(MSG_REOPEN_LATE, field="state")
-        response_due, resolution_due = deadlines(appeal.category, at)
-        self.move(
-            "reopen",
-            at,
-            note=reason[:500],
-            public=True,
-            label=step.actor_label,
-            reopen_count=appeal.reopen_count + 1,
-            closed_at=None,
-            unroutable_reason=str(_("重办：{reason}")).format(reason=reason[:150]),
-            response_due_at=response_due,
-            resolution_due_at=resolution_due,
-            response_overdue=False,
-            resolution_overdue=False,
-        )
-
     def summon(self, step: CaseStep) -> None:
         appeal, at = self.appeal, step.at
-        if not appeal.is_open:
-            raise Conflict(MSG_CASE_CLOSED, field="state")
-        reason = (step.note or "").strip()
-        if not reason:
-            raise ValidationFailed(MSG_REASON, field="reason")
-        units = list({u.pk: u for u in step.units}.values())
-        if not units:
-            raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
-        for unit in units:
-            if unit.kind != HandlingUnit.Kind.DEPARTMENT:
-                raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
-            _check_unit_for(appeal, unit)
+        reason, units = check_summons(appeal, reason=step.note, units=step.units)
         summons = Summons(
             appeal=appeal,
             street=appeal.street,
@@ -291,13 +159,15 @@ class _CaseReplay:
             for unit in units
         ]
         self.summonses.append((summons, targets))
-        self.event(
-            "summon",
-            at,
-            from_state=appeal.state,
-            note=reason,
-            label=step.actor_label,
-            data={"summons": summons, "units": [u.pk for u in units]},
+        self.events.append(
+            events.summoned(
+                appeal,
+                summons=summons,
+                units=[u.pk for u in units],
+                reason=reason,
+                at=at,
+                label=step.actor_label,
+            )
         )
 
     def answer(self, step: CaseStep) -> None:
@@ -314,35 +184,24 @@ class _CaseReplay:
         if target is None:
             raise ValidationFailed(MSG_RECORD_NO_SUMMONS, field="unit")
         if step.action == "summons_report":
-            if target.reported_at is not None:
-                raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
-            target.reported_at = step.at
+            report(target, at=step.at)
             note = ""
         else:
-            if target.reported_at is None:
-                raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
-            note = (step.note or "").strip()
-            if not note:
-                raise ValidationFailed(MSG_REPLY, field="note")
-            target.acted_at, target.action_note = step.at, note[:2000]
-        self.event(
-            step.action,
-            step.at,
-            from_state=self.appeal.state,
-            note=note,
-            label=step.actor_label,
-            data={"target": target, "unit": target.unit_id},
+            note = act(target, note=step.note, at=step.at)
+        self.events.append(
+            events.summons_answered(
+                self.appeal,
+                action=step.action,
+                target=target,
+                at=step.at,
+                note=note,
+                label=step.actor_label,
+            )
         )
 
     def mediate(self, step: CaseStep) -> None:
         appeal = self.appeal
-        if not appeal.category.is_mediation:
-            raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
-        parties = [clean_name(p) for p in step.parties if clean_name(p)]
-        if len(parties) < 2:
-            raise ValidationFailed(MSG_PARTIES, field="parties")
-        if step.outcome and step.outcome not in Mediation.Outcome.values:
-            raise ValidationFailed(MSG_OUTCOME, field="outcome")
+        parties = check_mediation(appeal, parties=step.parties, outcome=step.outcome)
         self.mediation = Mediation(
             appeal=appeal,
             parties=parties[:10],
@@ -351,18 +210,9 @@ class _CaseReplay:
             mediator=(step.mediator or "").strip()[:50],
             mediated_on=timezone.localtime(step.at).date(),
         )
-        self.event(
-            "mediation",
-            step.at,
-            from_state=appeal.state,
-            label=step.actor_label,
-            data={"outcome": step.outcome},
+        self.events.append(
+            events.mediated(appeal, outcome=step.outcome, at=step.at, label=step.actor_label)
         )
-
-
-def _resolve_ids(data: dict) -> dict:
-    """Event data may name rows written after it was built (summons, targets)."""
-    return {key: value.pk if isinstance(value, Model) else value for key, value in data.items()}
 
 
 def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 2000) -> int:
@@ -426,7 +276,7 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
     if not replays:
         return 0
     with transaction.atomic():
-        events = 0
+        written = 0
         for start in range(0, len(replays), batch_size):
             chunk = replays[start : start + batch_size]
             Appeal.objects.bulk_create([r.appeal for r in chunk], batch_size=batch_size)
@@ -444,39 +294,7 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
             for mediation in mediations:
                 mediation.appeal_id = mediation.appeal.pk
             Mediation.objects.bulk_create(mediations, batch_size=batch_size)
-            rows = [
-                (
-                    r.appeal.pk,
-                    e["action"],
-                    e["from_state"],
-                    e["to_state"],
-                    e["at"],
-                    None,
-                    e["actor_label"],
-                    e["note"],
-                    e["is_public"],
-                    _resolve_ids(e["data"]),
-                )
-                for r in chunk
-                for e in r.events
-            ]
-            insert_rows(
-                AppealEvent,
-                [
-                    "appeal_id",
-                    "action",
-                    "from_state",
-                    "to_state",
-                    "at",
-                    "actor_id",
-                    "actor_label",
-                    "note",
-                    "is_public",
-                    "data",
-                ],
-                rows,
-            )
-            events += len(rows)
+            written += events.record_many(e for r in chunk for e in r.events)
         totals: rollup.Totals = {}
         for replay in replays:
             rollup.tally(totals, replay.appeal)
@@ -486,7 +304,7 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
             action=AuditEntry.Action.BULK_CREATE,
             target_type="appeals.appeal",
             target_label=f"{len(replays)} appeals",
-            changes={"count": len(replays), "events": events},
+            changes={"count": len(replays), "events": written},
         )
     return len(replays)
 
@@ -524,6 +342,4 @@ def _record_case(case: CaseRecord, *, now, places, on_file) -> "_CaseReplay | No
         idempotency_key=key,
         created_by=None,
     )
-    replay = _CaseReplay(appeal, now=now)
-    replay.event("receive", case.received_at, public=True, note=str(_("诉求已受理")))
-    return replay
+    return _CaseReplay(appeal, now=now)

@@ -1,17 +1,31 @@
 """Mediation of dispute cases (枫桥经验: settled locally): the parties and the outcome."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils import timezone
 
-from jiceng.appeals import access
+from jiceng.appeals import access, events
 from jiceng.appeals.errors import MSG_NOT_MEDIATION, MSG_OUTCOME, MSG_PARTIES
 from jiceng.appeals.models import Appeal, Mediation
-from jiceng.appeals.services.handling import _event
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.validators import clean_name
+
+
+def check_mediation(appeal: Appeal, *, parties: Sequence[str], outcome: str) -> list[str]:
+    """A dispute case, two parties at least, a known outcome (or none yet): the parties'
+    names as stored. Live and recorded mediations alike."""
+    if not appeal.category.is_mediation:
+        raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
+    names = [clean_name(p) for p in parties if clean_name(p)]
+    if len(names) < 2:
+        raise ValidationFailed(MSG_PARTIES, field="parties")
+    if outcome and outcome not in Mediation.Outcome.values:
+        raise ValidationFailed(MSG_OUTCOME, field="outcome")
+    return names
 
 
 @transaction.atomic
@@ -27,13 +41,7 @@ def mediation_record(
 ) -> Mediation:
     """Record the parties and the outcome of a dispute case (枫桥经验: settled locally)."""
     access.require_handle(actor, appeal)
-    if not appeal.category.is_mediation:
-        raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
-    parties = [clean_name(p) for p in parties if clean_name(p)]
-    if len(parties) < 2:
-        raise ValidationFailed(MSG_PARTIES, field="parties")
-    if outcome and outcome not in Mediation.Outcome.values:
-        raise ValidationFailed(MSG_OUTCOME, field="outcome")
+    parties = check_mediation(appeal, parties=parties, outcome=outcome)
     mediation, _created = Mediation.objects.update_or_create(
         appeal=appeal,
         defaults={
@@ -44,7 +52,7 @@ def mediation_record(
             "mediated_on": mediated_on,
         },
     )
-    _event(appeal, "mediation", actor=actor, from_state=appeal.state, data={"outcome": outcome})
+    events.record(events.mediated(appeal, outcome=outcome, at=timezone.now(), actor=actor))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,

@@ -1,9 +1,13 @@
-"""吹哨报到 (the street summons departments to a case) and their answers: report, act."""
+"""吹哨报到 (the street summons departments to a case) and their answers: report, act.
+The checks (`check_summons`, `report`, `act`) hold for live and recorded summons alike."""
+
+import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.appeals import access
+from jiceng.appeals import access, events, states
 from jiceng.appeals.errors import (
     MSG_CASE_CLOSED,
     MSG_REASON,
@@ -14,11 +18,49 @@ from jiceng.appeals.errors import (
     MSG_SUMMONS_UNITS,
 )
 from jiceng.appeals.models import Appeal, HandlingUnit, Summons, SummonsTarget
-from jiceng.appeals.services.handling import _actor, _check_unit_for, _event
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.workdays import add_hours, add_working_days
+
+
+def check_summons(
+    appeal: Appeal, *, reason: str, units: Sequence[HandlingUnit]
+) -> tuple[str, list[HandlingUnit]]:
+    """An open case, a reason, and at least one department answering for the place:
+    the reason and the departments (each once)."""
+    if not appeal.is_open:
+        raise Conflict(MSG_CASE_CLOSED, field="state")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(MSG_REASON, field="reason")
+    units = list({u.pk: u for u in units}.values())
+    if not units:
+        raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
+    for unit in units:
+        if unit.kind != HandlingUnit.Kind.DEPARTMENT:
+            raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
+        states.check_unit_for(appeal, unit)
+    return reason, units
+
+
+def report(target: SummonsTarget, *, at: datetime.datetime) -> None:
+    """报到, once."""
+    if target.reported_at is not None:
+        raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
+    target.reported_at = at
+
+
+def act(target: SummonsTarget, *, note: str, at: datetime.datetime) -> str:
+    """What the department did, after it reported; returns the note as given."""
+    if target.reported_at is None:
+        raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed(MSG_REPLY, field="note")
+    target.acted_at = at
+    target.action_note = note[:2000]
+    return note
 
 
 @transaction.atomic
@@ -34,25 +76,14 @@ def summons_create(
     """The street blows the whistle: each department must report within `report_hours`
     and act within `act_working_days`."""
     access.require_dispatch(actor, appeal)
-    if not appeal.is_open:
-        raise Conflict(MSG_CASE_CLOSED, field="state")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed(MSG_REASON, field="reason")
-    units = list({u.pk: u for u in units}.values())
-    if not units:
-        raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
-    for unit in units:
-        if unit.kind != HandlingUnit.Kind.DEPARTMENT:
-            raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
-        _check_unit_for(appeal, unit)
+    reason, units = check_summons(appeal, reason=reason, units=units)
     now = timezone.now()
     summons = Summons.objects.create(
         appeal=appeal,
         street=appeal.street,
         reason=reason[:300],
         created_at=now,
-        created_by=_actor(actor),
+        created_by=events.signed_in(actor),
     )
     SummonsTarget.objects.bulk_create(
         SummonsTarget(
@@ -63,13 +94,10 @@ def summons_create(
         )
         for unit in units
     )
-    _event(
-        appeal,
-        "summon",
-        actor=actor,
-        from_state=appeal.state,
-        note=reason,
-        data={"summons": summons.pk, "units": [u.pk for u in units]},
+    events.record(
+        events.summoned(
+            appeal, summons=summons, units=[u.pk for u in units], reason=reason, at=now, actor=actor
+        )
     )
     audit_record(
         actor=actor,
@@ -85,18 +113,13 @@ def summons_report(*, actor, target: SummonsTarget) -> SummonsTarget:
     """报到: the department answers the whistle."""
     access.require_summons_answer(actor, target)
     target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
-    if target.reported_at is not None:
-        raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
-    target.reported_at = timezone.now()
-    target.reported_by = _actor(actor)
+    now = timezone.now()
+    report(target, at=now)
+    target.reported_by = events.signed_in(actor)
     target.save(update_fields=["reported_at", "reported_by"])
     appeal = target.summons.appeal
-    _event(
-        appeal,
-        "summons_report",
-        actor=actor,
-        from_state=appeal.state,
-        data={"target": target.pk, "unit": target.unit_id},
+    events.record(
+        events.summons_answered(appeal, action="summons_report", target=target, at=now, actor=actor)
     )
     audit_record(
         actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"reported": True}
@@ -109,22 +132,14 @@ def summons_act(*, actor, target: SummonsTarget, note: str) -> SummonsTarget:
     """The department records what it did on the case."""
     access.require_summons_answer(actor, target)
     target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
-    if target.reported_at is None:
-        raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
-    note = (note or "").strip()
-    if not note:
-        raise ValidationFailed(MSG_REPLY, field="note")
-    target.acted_at = timezone.now()
-    target.action_note = note[:2000]
+    now = timezone.now()
+    note = act(target, note=note, at=now)
     target.save(update_fields=["acted_at", "action_note"])
     appeal = target.summons.appeal
-    _event(
-        appeal,
-        "summons_act",
-        actor=actor,
-        from_state=appeal.state,
-        note=note,
-        data={"target": target.pk, "unit": target.unit_id},
+    events.record(
+        events.summons_answered(
+            appeal, action="summons_act", target=target, at=now, note=note, actor=actor
+        )
     )
     audit_record(
         actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes={"acted": True}
