@@ -28,9 +28,11 @@ from jiceng.appeals.errors import (
     MSG_SATISFACTION,
     MSG_UNIT_INACTIVE,
     MSG_UNIT_TERRITORY,
+    conflict,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit, RoutingRule
-from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.validators import clean_text
 
 S = Appeal.State
@@ -76,7 +78,7 @@ def transition_for(appeal: Appeal, action: str) -> Transition:
         message = str(MSG_ILLEGAL).format(
             state=Appeal.State(appeal.state).label, action=transition.label
         )
-        raise Conflict(message, field="state", code="illegal_transition")
+        raise conflict(message, Code.ILLEGAL_TRANSITION, "state")
     return transition
 
 
@@ -120,12 +122,12 @@ def state_change(before: str, appeal: Appeal, action: str) -> dict[str, Any]:
 def check_unit_for(appeal: Appeal, unit: HandlingUnit) -> None:
     """A case goes by hand only to an active unit answering for its place."""
     if not unit.is_active:
-        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+        raise invalid(MSG_UNIT_INACTIVE, Code.UNIT_INACTIVE, "unit")
     # A unit answers for its area; a department may serve the district above the street.
     if not (
         appeal.area.path.startswith(unit.area.path) or unit.area.path.startswith(appeal.street.path)
     ):
-        raise ValidationFailed(MSG_UNIT_TERRITORY, field="unit")
+        raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_TERRITORY, "unit")
 
 
 def dispatched_note(unit: HandlingUnit) -> str:
@@ -154,7 +156,7 @@ def accept(appeal: Appeal, *, at: datetime.datetime) -> Move:
 def _reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(MSG_REASON, field="reason")
+        raise invalid(MSG_REASON, Code.REASON_REQUIRED, "reason")
     return reason
 
 
@@ -177,9 +179,9 @@ def reply(*, reply: str, at: datetime.datetime) -> Move:
     """The answer to the resident, public on the tracking page."""
     reply = clean_text(reply, multiline=True)
     if not reply:
-        raise ValidationFailed(MSG_REPLY, field="reply")
+        raise invalid(MSG_REPLY, Code.REPLY_REQUIRED, "reply")
     if len(reply) > DESCRIPTION_MAX:
-        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="reply")
+        raise invalid(MSG_DESCRIPTION_LONG, Code.REPLY_TOO_LONG, "reply")
     fields = {"replied_at": at, "public_reply": reply}
     return Move("reply", fields, note=reply, public=True)
 
@@ -192,7 +194,7 @@ def rate(*, resolved: bool | None, satisfaction: str, comment: str, at: datetime
     """The resident's rating; a satisfied or basically satisfied one closes the case, an
     unsatisfied one leaves it open for reopening."""
     if satisfaction not in Appeal.Satisfaction.values:
-        raise ValidationFailed(MSG_SATISFACTION, field="satisfaction")
+        raise invalid(MSG_SATISFACTION, Code.SATISFACTION_INVALID, "satisfaction")
     fields = {"resolved": bool(resolved), "satisfaction": satisfaction, "rated_at": at}
     closing = close(at=at) if satisfaction != Appeal.Satisfaction.UNSATISFIED else None
     note = clean_text(comment, multiline=True)[:500]
@@ -204,12 +206,12 @@ def reopen(appeal: Appeal, *, reason: str, at: datetime.datetime) -> Move:
     the reply: the clocks start again from `at`."""
     reason = _reason(reason)
     if appeal.satisfaction and appeal.satisfaction != Appeal.Satisfaction.UNSATISFIED:
-        raise Conflict(MSG_REOPEN_SATISFIED, field="state")
+        raise conflict(MSG_REOPEN_SATISFIED, Code.REOPEN_SATISFIED, "state")
     limit = (appeal.replied_at or appeal.received_at) + datetime.timedelta(
         days=appeal.category.reopen_days
     )
     if at > limit:
-        raise Conflict(MSG_REOPEN_LATE, field="state")
+        raise conflict(MSG_REOPEN_LATE, Code.REOPEN_LATE, "state")
     response_due, resolution_due = deadlines(appeal.category, at)
     fields = {
         "reopen_count": appeal.reopen_count + 1,

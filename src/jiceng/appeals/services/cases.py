@@ -19,7 +19,9 @@ from jiceng.appeals.errors import (
     MSG_NO_RULE,
     MSG_POSSIBLE_DUPLICATE,
     MSG_PUBLISH_PERSONAL,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Category
 from jiceng.appeals.places import community_of, street_of
 from jiceng.appeals.routing import route
@@ -28,7 +30,6 @@ from jiceng.appeals.services.handling import take
 from jiceng.core import crypto, idempotency
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import check_model_text, check_text
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area, AuditEntry
@@ -87,16 +88,16 @@ def intake_texts(intake: Intake) -> dict[str, str]:
     text fields as stored: description, address, contact name, encrypted phone."""
     category = intake.category
     if category is None or not category.is_active:
-        raise ValidationFailed(MSG_CATEGORY, field="category")
+        raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
     if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
-        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
+        raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
     # The input policy (core.inputs) for every way a case enters: pages, API, Open311,
     # bulk recording; control characters are refused naming the field.
     description = check_text(intake.description, field="description", kind="multiline")
     if not description:
-        raise ValidationFailed(MSG_DESCRIPTION, field="description")
+        raise invalid(MSG_DESCRIPTION, Code.DESCRIPTION_REQUIRED, "description")
     if len(description) > DESCRIPTION_MAX:
-        raise ValidationFailed(MSG_DESCRIPTION_LONG, field="description")
+        raise invalid(MSG_DESCRIPTION_LONG, Code.DESCRIPTION_TOO_LONG, "description")
     address = check_model_text(Appeal, "address", intake.address)
     contact_name = check_model_text(Appeal, "contact_name", intake.contact_name, kind="name")
     raw_phone = check_text(intake.contact_phone, field="contact_phone", kind="number")
@@ -219,7 +220,7 @@ def appeal_publish_description(*, actor, appeal: Appeal, text: str) -> Appeal:
     access.require_publish_description(actor, appeal)
     text = check_model_text(Appeal, "public_description", text, kind="multiline")
     if redact_personal(text) != text:
-        raise ValidationFailed(MSG_PUBLISH_PERSONAL, field="public_description")
+        raise invalid(MSG_PUBLISH_PERSONAL, Code.PUBLISH_PERSONAL, "public_description")
     before = appeal.public_description
     published = bool(text)
     now = timezone.now()

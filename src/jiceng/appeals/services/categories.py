@@ -16,11 +16,13 @@ from jiceng.appeals.errors import (
     MSG_RESOLUTION_BEFORE_RESPONSE,
     MSG_RESOLUTION_UNIT,
     MSG_RESPONSE_HOURS,
+    conflict,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Category
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import clean_text
 
@@ -44,30 +46,32 @@ def _require_city(actor) -> None:
     (the root area) may change them."""
     root = Area.objects.filter(parent__isnull=True).order_by("id").first()
     if root is None:
-        raise ValidationFailed(MSG_CATEGORY, field="category")
+        raise invalid(MSG_CATEGORY, Code.NO_CITY, "category")
     require_manage_area(actor, root)
 
 
 def _clean_category(facts: CategoryFacts) -> dict:
     name = clean_text(facts.name)
     if not name or len(name) > 50:
-        raise ValidationFailed(MSG_CATEGORY_NAME, field="name")
+        raise invalid(MSG_CATEGORY_NAME, Code.CATEGORY_NAME, "name")
     group = clean_text(facts.group)
     if not group or len(group) > 30:
-        raise ValidationFailed(MSG_CATEGORY_GROUP, field="group")
+        raise invalid(MSG_CATEGORY_GROUP, Code.CATEGORY_GROUP, "group")
     if not (isinstance(facts.response_hours, int) and 1 <= facts.response_hours <= 720):
-        raise ValidationFailed(MSG_RESPONSE_HOURS, field="response_hours")
+        raise invalid(MSG_RESPONSE_HOURS, Code.RESPONSE_HOURS, "response_hours")
     if not (isinstance(facts.resolution_amount, int) and 1 <= facts.resolution_amount <= 365):
-        raise ValidationFailed(MSG_RESOLUTION_AMOUNT, field="resolution_amount")
+        raise invalid(MSG_RESOLUTION_AMOUNT, Code.RESOLUTION_AMOUNT, "resolution_amount")
     if facts.resolution_unit not in Category.DeadlineUnit.values:
-        raise ValidationFailed(MSG_RESOLUTION_UNIT, field="resolution_unit")
+        raise invalid(MSG_RESOLUTION_UNIT, Code.RESOLUTION_UNIT, "resolution_unit")
     if (
         facts.resolution_unit == Category.DeadlineUnit.HOURS
         and facts.resolution_amount < facts.response_hours
     ):
-        raise ValidationFailed(MSG_RESOLUTION_BEFORE_RESPONSE, field="resolution_amount")
+        raise invalid(
+            MSG_RESOLUTION_BEFORE_RESPONSE, Code.RESOLUTION_BEFORE_RESPONSE, "resolution_amount"
+        )
     if not (isinstance(facts.reopen_days, int) and 0 <= facts.reopen_days <= 90):
-        raise ValidationFailed(MSG_REOPEN_DAYS, field="reopen_days")
+        raise invalid(MSG_REOPEN_DAYS, Code.REOPEN_DAYS, "reopen_days")
     return {
         "name": name,
         "group": group,
@@ -88,9 +92,9 @@ def category_create(*, actor, code: str, facts: CategoryFacts) -> Category:
     _require_city(actor)
     code = (code or "").strip().lower()
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{1,39}", code):
-        raise ValidationFailed(MSG_CATEGORY_CODE, field="code")
+        raise invalid(MSG_CATEGORY_CODE, Code.CATEGORY_CODE, "code")
     if Category.objects.filter(code=code).exists():
-        raise Conflict(MSG_CATEGORY_CODE_TAKEN, field="code")
+        raise conflict(MSG_CATEGORY_CODE_TAKEN, Code.CATEGORY_CODE_TAKEN, "code")
     category = Category.objects.create(code=code, **_clean_category(facts))
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=category, changes={"code": code}

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.appeals import access, events, rollup, states
-from jiceng.appeals.errors import MSG_ROUTING_PENDING
+from jiceng.appeals.errors import MSG_ROUTING_PENDING, conflict
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict
 from jiceng.core.models import AuditEntry
 
 
@@ -27,7 +27,7 @@ def take(appeal: Appeal, move: states.Move, *, actor, at: datetime.datetime) -> 
     if appeal.routing_pending:
         # `process-intake` routes it within the minute; a hand dispatch meanwhile would
         # race the automatic one.
-        raise Conflict(MSG_ROUTING_PENDING, field="state", code="routing_pending")
+        raise conflict(MSG_ROUTING_PENDING, Code.ROUTING_PENDING, "state")
     step: states.Move | None = move
     while step is not None:
         counted = rollup.contribution(appeal)

@@ -18,7 +18,9 @@ from jiceng.appeals.errors import (
     MSG_RECORD_ROW,
     MSG_RECORD_TIME,
     MSG_RECORD_UNIT,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit, Mediation, Summons, SummonsTarget
 from jiceng.appeals.services.cases import Intake, intake_keys, intake_texts, new_tracking_code
 from jiceng.appeals.services.mediation import check_mediation
@@ -63,7 +65,7 @@ RECORD_EXTRA_ACTIONS = {"summon", "summons_report", "summons_act", "mediation"}
 
 def _recorded_dispatch(appeal: Appeal, step: CaseStep) -> states.Move:
     if step.unit is None:
-        raise ValidationFailed(MSG_RECORD_UNIT, field="unit")
+        raise invalid(MSG_RECORD_UNIT, Code.UNIT_REQUIRED, "unit")
     states.check_unit_for(appeal, step.unit)
     # Shown to the resident as an automatic dispatch is, with the step's note if any.
     note = step.note or states.dispatched_note(step.unit)
@@ -123,7 +125,7 @@ class _CaseReplay:
 
     def step(self, step: CaseStep) -> None:
         if step.at < self.last or step.at > self.now:
-            raise ValidationFailed(MSG_RECORD_TIME, field="at")
+            raise invalid(MSG_RECORD_TIME, Code.RECORD_TIME, "at")
         self.overdue_until(step.at)
         self.last = step.at
         if step.action in RECORDED_MOVES:
@@ -137,7 +139,7 @@ class _CaseReplay:
         elif step.action == "mediation":
             self.mediate(step)
         else:
-            raise ValidationFailed(MSG_RECORD_ACTION, field="action")
+            raise invalid(MSG_RECORD_ACTION, Code.RECORD_ACTION, "action")
 
     def summon(self, step: CaseStep) -> None:
         appeal, at = self.appeal, step.at
@@ -182,7 +184,7 @@ class _CaseReplay:
             None,
         )
         if target is None:
-            raise ValidationFailed(MSG_RECORD_NO_SUMMONS, field="unit")
+            raise invalid(MSG_RECORD_NO_SUMMONS, Code.RECORD_NO_SUMMONS, "unit")
         if step.action == "summons_report":
             report(target, at=step.at)
             note = ""
@@ -239,7 +241,7 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
             client, key = intake_keys(case.intake)
         except ValidationFailed as error:
             message = str(MSG_RECORD_ROW).format(row=number, message=error.message)
-            raise ValidationFailed(message, field=error.field) from None
+            raise ValidationFailed(message, field=error.field, code=error.code) from None
         if key:
             keys.add((client, key))
     on_file: set[tuple[str, str]] = set()
@@ -320,7 +322,7 @@ def _record_case(case: CaseRecord, *, now, places, on_file) -> "_CaseReplay | No
     texts = intake_texts(intake)  # the same checks as every live intake
     category = intake.category
     if case.received_at > now:
-        raise ValidationFailed(MSG_RECORD_TIME, field="received_at")
+        raise invalid(MSG_RECORD_TIME, Code.RECORD_TIME, "received_at")
     parts = [p for p in intake.area.path.split("/") if p]
     street = places[parts[2]]
     community = intake.area if intake.area.level == Area.Level.COMMUNITY else places[parts[3]]

@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.appeals import access, events
-from jiceng.appeals.errors import MSG_NOT_MEDIATION, MSG_OUTCOME, MSG_PARTIES
+from jiceng.appeals.errors import MSG_NOT_MEDIATION, MSG_OUTCOME, MSG_PARTIES, invalid
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Mediation
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.validators import clean_name
 
@@ -19,12 +19,12 @@ def check_mediation(appeal: Appeal, *, parties: Sequence[str], outcome: str) -> 
     """A dispute case, two parties at least, a known outcome (or none yet): the parties'
     names as stored. Live and recorded mediations alike."""
     if not appeal.category.is_mediation:
-        raise ValidationFailed(MSG_NOT_MEDIATION, field="category")
+        raise invalid(MSG_NOT_MEDIATION, Code.NOT_MEDIATION, "category")
     names = [clean_name(p) for p in parties if clean_name(p)]
     if len(names) < 2:
-        raise ValidationFailed(MSG_PARTIES, field="parties")
+        raise invalid(MSG_PARTIES, Code.PARTIES_REQUIRED, "parties")
     if outcome and outcome not in Mediation.Outcome.values:
-        raise ValidationFailed(MSG_OUTCOME, field="outcome")
+        raise invalid(MSG_OUTCOME, Code.OUTCOME_INVALID, "outcome")
     return names
 
 

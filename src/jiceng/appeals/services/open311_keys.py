@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from jiceng.appeals import cache
 from jiceng.appeals.cache import key_hash
-from jiceng.appeals.errors import MSG_KEY_NAME_TAKEN, MSG_KEY_UNKNOWN, MSG_NAME
+from jiceng.appeals.errors import MSG_KEY_NAME_TAKEN, MSG_KEY_UNKNOWN, MSG_NAME, conflict, invalid
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Open311Key
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import clean_text
 
@@ -21,9 +21,9 @@ def open311_key_create(*, actor, name: str, area: Area | None = None):
     """A new key for another system; returns (key row, the key itself, shown once)."""
     name = clean_text(name)
     if not name:
-        raise ValidationFailed(MSG_NAME, field="name")
+        raise invalid(MSG_NAME, Code.NAME_REQUIRED, "name")
     if Open311Key.objects.filter(name=name).exists():
-        raise Conflict(MSG_KEY_NAME_TAKEN, field="name")
+        raise conflict(MSG_KEY_NAME_TAKEN, Code.KEY_NAME_TAKEN, "name")
     if area is not None:
         require_manage_area(actor, area)
     raw = secrets.token_urlsafe(32)
@@ -36,7 +36,7 @@ def open311_key_create(*, actor, name: str, area: Area | None = None):
 def open311_key_revoke(*, actor, name: str):
     key = Open311Key.objects.select_for_update().filter(name=name, revoked_at=None).first()
     if key is None:
-        raise ValidationFailed(MSG_KEY_UNKNOWN, field="name")
+        raise invalid(MSG_KEY_UNKNOWN, Code.KEY_UNKNOWN, "name")
     key.revoked_at = timezone.now()
     key.save(update_fields=["revoked_at"])
     # Other processes refuse it at their next filing (the insert checks the key); this

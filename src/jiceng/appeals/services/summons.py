@@ -16,10 +16,12 @@ from jiceng.appeals.errors import (
     MSG_SUMMONS_KIND,
     MSG_SUMMONS_NOT_REPORTED,
     MSG_SUMMONS_UNITS,
+    conflict,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit, Summons, SummonsTarget
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.workdays import add_hours, add_working_days
 
@@ -30,16 +32,16 @@ def check_summons(
     """An open case, a reason, and at least one department answering for the place:
     the reason and the departments (each once)."""
     if not appeal.is_open:
-        raise Conflict(MSG_CASE_CLOSED, field="state")
+        raise conflict(MSG_CASE_CLOSED, Code.CASE_CLOSED, "state")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(MSG_REASON, field="reason")
+        raise invalid(MSG_REASON, Code.REASON_REQUIRED, "reason")
     units = list({u.pk: u for u in units}.values())
     if not units:
-        raise ValidationFailed(MSG_SUMMONS_UNITS, field="units")
+        raise invalid(MSG_SUMMONS_UNITS, Code.SUMMONS_UNITS_REQUIRED, "units")
     for unit in units:
         if unit.kind != HandlingUnit.Kind.DEPARTMENT:
-            raise ValidationFailed(MSG_SUMMONS_KIND, field="units")
+            raise invalid(MSG_SUMMONS_KIND, Code.SUMMONS_NOT_DEPARTMENT, "units")
         states.check_unit_for(appeal, unit)
     return reason, units
 
@@ -47,17 +49,17 @@ def check_summons(
 def report(target: SummonsTarget, *, at: datetime.datetime) -> None:
     """报到, once."""
     if target.reported_at is not None:
-        raise Conflict(MSG_SUMMONS_DONE, field="reported_at")
+        raise conflict(MSG_SUMMONS_DONE, Code.SUMMONS_ALREADY_REPORTED, "reported_at")
     target.reported_at = at
 
 
 def act(target: SummonsTarget, *, note: str, at: datetime.datetime) -> str:
     """What the department did, after it reported; returns the note as given."""
     if target.reported_at is None:
-        raise Conflict(MSG_SUMMONS_NOT_REPORTED, field="reported_at")
+        raise conflict(MSG_SUMMONS_NOT_REPORTED, Code.SUMMONS_NOT_REPORTED, "reported_at")
     note = (note or "").strip()
     if not note:
-        raise ValidationFailed(MSG_REPLY, field="note")
+        raise invalid(MSG_REPLY, Code.SUMMONS_NOTE_REQUIRED, "note")
     target.acted_at = at
     target.action_note = note[:2000]
     return note

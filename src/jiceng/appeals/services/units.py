@@ -16,11 +16,13 @@ from jiceng.appeals.errors import (
     MSG_UNIT_INACTIVE,
     MSG_UNIT_KIND,
     MSG_UNIT_NAME_TAKEN,
+    conflict,
+    invalid,
 )
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Category, HandlerMembership, HandlingUnit, RoutingRule
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import clean_text
 
@@ -30,9 +32,9 @@ def handling_unit_create(*, actor, name: str, kind: str, area: Area) -> Handling
     require_manage_area(actor, area)
     name = clean_text(name)
     if not name:
-        raise ValidationFailed(MSG_NAME, field="name")
+        raise invalid(MSG_NAME, Code.NAME_REQUIRED, "name")
     if kind not in HandlingUnit.Kind.values:
-        raise ValidationFailed(MSG_UNIT_KIND, field="kind")
+        raise invalid(MSG_UNIT_KIND, Code.UNIT_KIND, "kind")
     unit = HandlingUnit.objects.create(name=name[:80], kind=kind, area=area)
     audit_record(actor=actor, action=AuditEntry.Action.CREATE, target=unit, changes={"kind": kind})
     return unit
@@ -100,7 +102,7 @@ def handler_add_by_username(*, actor, unit: HandlingUnit, username: str) -> Hand
     )
     if assignment is None:
         require_manage_area(actor, unit.area)
-        raise ValidationFailed(MSG_HANDLER_UNKNOWN, field="username")
+        raise invalid(MSG_HANDLER_UNKNOWN, Code.HANDLER_UNKNOWN, "username")
     return handler_add(actor=actor, unit=unit, user=assignment.user)
 
 
@@ -126,11 +128,11 @@ RULE_AREA_LEVELS = {Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY
 def check_rule(*, area: Area, unit: HandlingUnit) -> None:
     """A rule may only send an area's cases to a unit that answers for that area."""
     if area.level not in RULE_AREA_LEVELS:
-        raise ValidationFailed(MSG_RULE_AREA_LEVEL, field="area")
+        raise invalid(MSG_RULE_AREA_LEVEL, Code.RULE_AREA_LEVEL, "area")
     if not unit.is_active:
-        raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+        raise invalid(MSG_UNIT_INACTIVE, Code.UNIT_INACTIVE, "unit")
     if not area.path.startswith(unit.area.path):
-        raise ValidationFailed(MSG_RULE_UNIT_AREA, field="unit")
+        raise invalid(MSG_RULE_UNIT_AREA, Code.RULE_UNIT_AREA, "unit")
 
 
 @transaction.atomic
@@ -172,11 +174,11 @@ def handling_unit_bulk_create(
             checked.add(row.area.pk)
         name = clean_text(row.name)[:80]
         if not name:
-            raise ValidationFailed(MSG_NAME, field="name")
+            raise invalid(MSG_NAME, Code.NAME_REQUIRED, "name")
         if row.kind not in HandlingUnit.Kind.values:
-            raise ValidationFailed(MSG_UNIT_KIND, field="kind")
+            raise invalid(MSG_UNIT_KIND, Code.UNIT_KIND, "kind")
         if (row.area.pk, name) in seen:
-            raise Conflict(MSG_UNIT_NAME_TAKEN, field="name")
+            raise conflict(MSG_UNIT_NAME_TAKEN, Code.UNIT_NAME_TAKEN, "name")
         seen.add((row.area.pk, name))
         units.append(HandlingUnit(name=name, kind=row.kind, area=row.area))
     if not units:
@@ -192,7 +194,7 @@ def handling_unit_bulk_create(
                 changes={"count": len(units)},
             )
     except IntegrityError:
-        raise Conflict(MSG_UNIT_NAME_TAKEN, field="name") from None
+        raise conflict(MSG_UNIT_NAME_TAKEN, Code.UNIT_NAME_TAKEN, "name") from None
     return units
 
 
@@ -214,7 +216,7 @@ def routing_rule_bulk_set(*, actor, rows: Sequence[RoutingRuleRow], batch_size: 
             require_manage_area(actor, row.area)
             checked.add(row.area.pk)
         if not row.unit.is_active:
-            raise ValidationFailed(MSG_UNIT_INACTIVE, field="unit")
+            raise invalid(MSG_UNIT_INACTIVE, Code.UNIT_INACTIVE, "unit")
         wanted[(row.category.pk if row.category else None, row.area.pk)] = row
     if not wanted:
         return 0
