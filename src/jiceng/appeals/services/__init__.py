@@ -85,6 +85,7 @@ from jiceng.appeals.services.categories import (
     CategoryFacts,
     category_create,
     category_update,
+    check_category,
 )
 from jiceng.appeals.services.handling import (
     appeal_accept,
@@ -199,6 +200,7 @@ __all__ = [
     "appeal_start",
     "category_create",
     "category_update",
+    "check_category",
     "check_photo",
     "check_rule",
     "community_of",

@@ -50,7 +50,9 @@ def _require_city(actor) -> None:
     require_manage_area(actor, root)
 
 
-def _clean_category(facts: CategoryFacts) -> dict:
+def check_category(facts: CategoryFacts) -> dict:
+    """The category's fields as stored, or ValidationFailed naming the field: what every
+    way of editing a category (the setup pages, the admin) checks before it writes."""
     name = clean_text(facts.name)
     if not name or len(name) > 50:
         raise invalid(MSG_CATEGORY_NAME, Code.CATEGORY_NAME, "name")
@@ -95,7 +97,7 @@ def category_create(*, actor, code: str, facts: CategoryFacts) -> Category:
         raise invalid(MSG_CATEGORY_CODE, Code.CATEGORY_CODE, "code")
     if Category.objects.filter(code=code).exists():
         raise conflict(MSG_CATEGORY_CODE_TAKEN, Code.CATEGORY_CODE_TAKEN, "code")
-    category = Category.objects.create(code=code, **_clean_category(facts))
+    category = Category.objects.create(code=code, **check_category(facts))
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=category, changes={"code": code}
     )
@@ -107,7 +109,7 @@ def category_update(*, actor, category: Category, facts: CategoryFacts) -> Categ
     """New deadlines apply to cases received from now on; running cases keep theirs."""
     _require_city(actor)
     category = Category.objects.select_for_update().get(pk=category.pk)
-    values = _clean_category(facts)
+    values = check_category(facts)
     changes = {
         key: {"old": getattr(category, key), "new": value}
         for key, value in values.items()
