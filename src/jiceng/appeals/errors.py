@@ -8,7 +8,6 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import Conflict, ValidationFailed
-from jiceng.core.uploads import MSG_IMAGE_SIZE, MSG_IMAGE_TYPE
 
 
 class AppealErrorCode(StrEnum):
@@ -74,9 +73,6 @@ MSG_DESCRIPTION_LONG = _("诉求内容不能超过2000字")
 MSG_PUBLISH_PERSONAL = _("公开描述中仍有电话号码或身份证号，请删除后再公开")
 MSG_CATEGORY = _("诉求类别无效")
 MSG_AREA_LEVEL = _("发生地应为社区、网格或楼栋")
-# Kept under these names for callers and tests; the checks live in core.uploads.
-MSG_PHOTO_TYPE = MSG_IMAGE_TYPE
-MSG_PHOTO_SIZE = MSG_IMAGE_SIZE
 MSG_REASON = _("请填写原因")
 MSG_REPLY = _("请填写答复内容")
 MSG_UNIT_INACTIVE = _("承办单位已停用")

@@ -34,8 +34,6 @@ from jiceng.appeals.errors import (
     MSG_NOT_MEDIATION,
     MSG_OUTCOME,
     MSG_PARTIES,
-    MSG_PHOTO_SIZE,
-    MSG_PHOTO_TYPE,
     MSG_POSSIBLE_DUPLICATE,
     MSG_PUBLISH_PERSONAL,
     MSG_REASON,
@@ -98,7 +96,6 @@ from jiceng.appeals.services.handling import (
     appeal_start,
 )
 from jiceng.appeals.services.history import (
-    RECORD_EXTRA_ACTIONS,
     CaseRecord,
     CaseStep,
     appeal_bulk_create,
@@ -149,8 +146,6 @@ __all__ = [
     "MSG_NO_RULE",
     "MSG_OUTCOME",
     "MSG_PARTIES",
-    "MSG_PHOTO_SIZE",
-    "MSG_PHOTO_TYPE",
     "MSG_POSSIBLE_DUPLICATE",
     "MSG_PUBLISH_PERSONAL",
     "MSG_REASON",
@@ -178,7 +173,6 @@ __all__ = [
     "MSG_UNIT_INACTIVE",
     "MSG_UNIT_NAME_TAKEN",
     "MSG_UNIT_TERRITORY",
-    "RECORD_EXTRA_ACTIONS",
     "RULE_AREA_LEVELS",
     "TRACKING_ALPHABET",
     "CaseRecord",

@@ -60,9 +60,6 @@ class CaseRecord:
     steps: Sequence[CaseStep] = ()
 
 
-RECORD_EXTRA_ACTIONS = {"summon", "summons_report", "summons_act", "mediation"}
-
-
 def _recorded_dispatch(appeal: Appeal, step: CaseStep) -> states.Move:
     if step.unit is None:
         raise invalid(MSG_RECORD_UNIT, Code.UNIT_REQUIRED, "unit")
