@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.appeals.models import Appeal, AppealEvent, Summons, SummonsTarget
 from jiceng.appeals.states import Move
 from jiceng.core.bulk import insert_rows
+from jiceng.core.types import Actor
 
 SYSTEM = "system"  # the actor label of what no person did: the system, a resident
 NOTE_RECEIVED = _("诉求已受理")
@@ -57,12 +58,12 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-def signed_in(actor):
+def signed_in(actor: Actor) -> Actor:
     """The acting user if a signed-in one, else None (the system, a resident)."""
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def _by(actor, label: str = "") -> dict[str, Any]:
+def _by(actor: Actor, label: str = "") -> dict[str, Any]:
     """Who did it: a signed-in user by user name; else `label` (who a recorded step
     names) or the system."""
     user = signed_in(actor)
@@ -77,7 +78,7 @@ def _about(appeal: Appeal, action: str, at: datetime.datetime, **values) -> Even
 # ---- the kinds of event ------------------------------------------------------------------
 
 
-def received(appeal: Appeal, *, at: datetime.datetime, actor=None) -> Event:
+def received(appeal: Appeal, *, at: datetime.datetime, actor: Actor = None) -> Event:
     """The case entered: public, so the resident sees it on the tracking page."""
     return Event(
         appeal,
@@ -92,7 +93,13 @@ def received(appeal: Appeal, *, at: datetime.datetime, actor=None) -> Event:
 
 
 def moved(
-    appeal: Appeal, move: Move, *, before: str, at: datetime.datetime, actor=None, label: str = ""
+    appeal: Appeal,
+    move: Move,
+    *,
+    before: str,
+    at: datetime.datetime,
+    actor: Actor = None,
+    label: str = "",
 ) -> Event:
     """A step of the case's life (appeals.states), after it was applied: from `before`
     to the case's state now, with the step's note, publicity and data."""
@@ -116,7 +123,7 @@ def summoned(
     units: Iterable[int],
     reason: str,
     at: datetime.datetime,
-    actor=None,
+    actor: Actor = None,
     label: str = "",
 ) -> Event:
     data = {"summons": summons, "units": list(units)}
@@ -130,7 +137,7 @@ def summons_answered(
     target: SummonsTarget,
     at: datetime.datetime,
     note: str = "",
-    actor=None,
+    actor: Actor = None,
     label: str = "",
 ) -> Event:
     """A summoned department reported (summons_report) or recorded what it did
@@ -140,25 +147,29 @@ def summons_answered(
 
 
 def mediated(
-    appeal: Appeal, *, outcome: str, at: datetime.datetime, actor=None, label: str = ""
+    appeal: Appeal, *, outcome: str, at: datetime.datetime, actor: Actor = None, label: str = ""
 ) -> Event:
     return _about(appeal, "mediation", at, data={"outcome": outcome}, **_by(actor, label))
 
 
-def published(appeal: Appeal, *, text: str, at: datetime.datetime, actor=None) -> Event:
+def published(appeal: Appeal, *, text: str, at: datetime.datetime, actor: Actor = None) -> Event:
     """The description the public feed shows was published (or, empty, withdrawn):
     internal, with its length only."""
     action = "publish" if text else "unpublish"
     return _about(appeal, action, at, data={"characters": len(text)}, **_by(actor))
 
 
-def turned_into_need(appeal: Appeal, *, need_id: int, at: datetime.datetime, actor=None) -> Event:
+def turned_into_need(
+    appeal: Appeal, *, need_id: int, at: datetime.datetime, actor: Actor = None
+) -> Event:
     """The case became a co-building need (cobuild): public, the state stays."""
     note, data = str(NOTE_TO_NEED), {"need": need_id}
     return _about(appeal, "to_need", at, note=note, is_public=True, data=data, **_by(actor))
 
 
-def turned_into_issue(appeal: Appeal, *, issue_id: int, at: datetime.datetime, actor=None) -> Event:
+def turned_into_issue(
+    appeal: Appeal, *, issue_id: int, at: datetime.datetime, actor: Actor = None
+) -> Event:
     """The case became an issue for deliberation (orglife): public, the state stays."""
     note, data = str(NOTE_TO_ISSUE), {"issue": issue_id}
     return _about(appeal, "to_issue", at, note=note, is_public=True, data=data, **_by(actor))

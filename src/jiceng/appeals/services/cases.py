@@ -34,6 +34,7 @@ from jiceng.core.inputs import check_model_text, check_text
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
+from jiceng.core.types import Actor
 from jiceng.core.uploads import reencode_image
 from jiceng.core.validators import validate_phone
 
@@ -133,7 +134,7 @@ def intake_request(intake: Intake) -> dict:
     }
 
 
-def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
+def appeal_intake(*, actor: Actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
     """Receive a case and route it. Returns (appeal, created).
 
     With an idempotency key (core.idempotency), a retry of the same case by the same
@@ -156,7 +157,7 @@ def appeal_intake(*, actor, intake: Intake, photo=None) -> tuple[Appeal, bool]:
 
 
 @transaction.atomic
-def _appeal_intake(*, actor, intake: Intake, photo, key: str) -> Appeal:
+def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
     client, _key = intake_keys(intake)
     if actor is not None and not scope_for(actor).contains(intake.area):
         require_manage_area(actor, intake.area)
@@ -211,7 +212,7 @@ def _appeal_intake(*, actor, intake: Intake, photo, key: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_publish_description(*, actor, appeal: Appeal, text: str) -> Appeal:
+def appeal_publish_description(*, actor: Actor, appeal: Appeal, text: str) -> Appeal:
     """Let the public feed (Open311) show an edit of the case's description, as
     FixMyStreet's moderators do: the staff member takes out names, addresses, room
     numbers, phone and ID numbers; numbers the masking still finds are refused. An

@@ -24,6 +24,7 @@ from jiceng.appeals.models import Category
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_text
 
 
@@ -41,7 +42,7 @@ class CategoryFacts:
     sort: int = 0
 
 
-def _require_city(actor) -> None:
+def _require_city(actor: Actor) -> None:
     """Categories and their deadlines hold for the whole city: only who manages the city
     (the root area) may change them."""
     root = Area.objects.filter(parent__isnull=True).order_by("id").first()
@@ -89,7 +90,7 @@ def check_category(facts: CategoryFacts) -> dict:
 
 
 @transaction.atomic
-def category_create(*, actor, code: str, facts: CategoryFacts) -> Category:
+def category_create(*, actor: Actor, code: str, facts: CategoryFacts) -> Category:
     """A new category. Its code is also its Open311 service_code, so it never changes."""
     _require_city(actor)
     code = (code or "").strip().lower()
@@ -105,7 +106,7 @@ def category_create(*, actor, code: str, facts: CategoryFacts) -> Category:
 
 
 @transaction.atomic
-def category_update(*, actor, category: Category, facts: CategoryFacts) -> Category:
+def category_update(*, actor: Actor, category: Category, facts: CategoryFacts) -> Category:
     """New deadlines apply to cases received from now on; running cases keep theirs."""
     _require_city(actor)
     category = Category.objects.select_for_update().get(pk=category.pk)

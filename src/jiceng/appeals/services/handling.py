@@ -16,9 +16,10 @@ from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.types import Actor
 
 
-def take(appeal: Appeal, move: states.Move, *, actor, at: datetime.datetime) -> None:
+def take(appeal: Appeal, move: states.Move, *, actor: Actor, at: datetime.datetime) -> None:
     """Take one step (and the step that follows it, if any) on a stored case: lock the
     row, check the move against the state as stored (not as the caller last saw it),
     apply it, save, count, record the event and the audit entry."""
@@ -45,7 +46,7 @@ def take(appeal: Appeal, move: states.Move, *, actor, at: datetime.datetime) -> 
 
 
 @transaction.atomic
-def appeal_dispatch(*, actor, appeal: Appeal, unit: HandlingUnit, note: str = "") -> Appeal:
+def appeal_dispatch(*, actor: Actor, appeal: Appeal, unit: HandlingUnit, note: str = "") -> Appeal:
     """The street sends a waiting, returned or reopened case to a handling unit."""
     access.require_dispatch(actor, appeal)
     states.check_unit_for(appeal, unit)
@@ -54,7 +55,7 @@ def appeal_dispatch(*, actor, appeal: Appeal, unit: HandlingUnit, note: str = ""
 
 
 @transaction.atomic
-def appeal_accept(*, actor, appeal: Appeal) -> Appeal:
+def appeal_accept(*, actor: Actor, appeal: Appeal) -> Appeal:
     """The unit signs for the case; the response clock stops."""
     access.require_handle(actor, appeal)
     now = timezone.now()
@@ -63,7 +64,7 @@ def appeal_accept(*, actor, appeal: Appeal) -> Appeal:
 
 
 @transaction.atomic
-def appeal_return(*, actor, appeal: Appeal, reason: str) -> Appeal:
+def appeal_return(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
     """退单: the unit says the case is not theirs; it goes back to the street's queue."""
     access.require_handle(actor, appeal)
     take(appeal, states.return_(appeal, reason=reason), actor=actor, at=timezone.now())
@@ -71,14 +72,14 @@ def appeal_return(*, actor, appeal: Appeal, reason: str) -> Appeal:
 
 
 @transaction.atomic
-def appeal_start(*, actor, appeal: Appeal, note: str = "") -> Appeal:
+def appeal_start(*, actor: Actor, appeal: Appeal, note: str = "") -> Appeal:
     access.require_handle(actor, appeal)
     take(appeal, states.start(note=note), actor=actor, at=timezone.now())
     return appeal
 
 
 @transaction.atomic
-def appeal_reply(*, actor, appeal: Appeal, reply: str) -> Appeal:
+def appeal_reply(*, actor: Actor, appeal: Appeal, reply: str) -> Appeal:
     """The unit answers the resident; the answer is public on the tracking page."""
     access.require_handle(actor, appeal)
     now = timezone.now()
@@ -97,7 +98,7 @@ def appeal_rate(*, appeal: Appeal, resolved: bool, satisfaction: str, comment: s
 
 
 @transaction.atomic
-def appeal_reopen(*, actor, appeal: Appeal, reason: str) -> Appeal:
+def appeal_reopen(*, actor: Actor, appeal: Appeal, reason: str) -> Appeal:
     """The resident (actor None) or the street reopens an answer the resident did not
     accept, within the category's reopen period counted from the reply."""
     if actor is not None:

@@ -29,6 +29,7 @@ from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.workdays import add_hours, add_working_days
 
 
@@ -214,7 +215,7 @@ class _CaseReplay:
         )
 
 
-def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 2000) -> int:
+def appeal_bulk_create(*, actor: Actor, cases: Sequence[CaseRecord], batch_size: int = 2000) -> int:
     """Record many cases that were received and handled in the past, each with its steps
     and their times: the history a deployment brings over from the hotline system it
     replaces, and the demo's year of cases.
@@ -244,10 +245,10 @@ def appeal_bulk_create(*, actor, cases: Sequence[CaseRecord], batch_size: int = 
     on_file: set[tuple[str, str]] = set()
     key_list = sorted(keys)
     for start in range(0, len(key_list), 500):
-        chunk = key_list[start : start + 500]
+        pairs = key_list[start : start + 500]
         on_file.update(
             Appeal.objects.filter(
-                client__in={c for c, _k in chunk}, idempotency_key__in={k for _c, k in chunk}
+                client__in={c for c, _k in pairs}, idempotency_key__in={k for _c, k in pairs}
             ).values_list("client", "idempotency_key")
         )
     codes: set[str] = set()

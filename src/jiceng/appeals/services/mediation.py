@@ -12,6 +12,7 @@ from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Mediation
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_name
 
 
@@ -31,7 +32,7 @@ def check_mediation(appeal: Appeal, *, parties: Sequence[str], outcome: str) -> 
 @transaction.atomic
 def mediation_record(
     *,
-    actor,
+    actor: Actor,
     appeal: Appeal,
     parties: list[str],
     outcome: str = "",

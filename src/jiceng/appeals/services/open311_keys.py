@@ -13,11 +13,12 @@ from jiceng.appeals.models import Open311Key
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_text
 
 
 @transaction.atomic
-def open311_key_create(*, actor, name: str, area: Area | None = None):
+def open311_key_create(*, actor: Actor, name: str, area: Area | None = None):
     """A new key for another system; returns (key row, the key itself, shown once)."""
     name = clean_text(name)
     if not name:
@@ -33,7 +34,7 @@ def open311_key_create(*, actor, name: str, area: Area | None = None):
 
 
 @transaction.atomic
-def open311_key_revoke(*, actor, name: str):
+def open311_key_revoke(*, actor: Actor, name: str):
     key = Open311Key.objects.select_for_update().filter(name=name, revoked_at=None).first()
     if key is None:
         raise invalid(MSG_KEY_UNKNOWN, Code.KEY_UNKNOWN, "name")

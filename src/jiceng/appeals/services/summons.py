@@ -23,6 +23,7 @@ from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit, Summons, SummonsTarget
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.workdays import add_hours, add_working_days
 
 
@@ -68,7 +69,7 @@ def act(target: SummonsTarget, *, note: str, at: datetime.datetime) -> str:
 @transaction.atomic
 def summons_create(
     *,
-    actor,
+    actor: Actor,
     appeal: Appeal,
     units: list[HandlingUnit],
     reason: str,
@@ -111,7 +112,7 @@ def summons_create(
 
 
 @transaction.atomic
-def summons_report(*, actor, target: SummonsTarget) -> SummonsTarget:
+def summons_report(*, actor: Actor, target: SummonsTarget) -> SummonsTarget:
     """报到: the department answers the whistle."""
     access.require_summons_answer(actor, target)
     target = SummonsTarget.objects.select_for_update().get(pk=target.pk)
@@ -130,7 +131,7 @@ def summons_report(*, actor, target: SummonsTarget) -> SummonsTarget:
 
 
 @transaction.atomic
-def summons_act(*, actor, target: SummonsTarget, note: str) -> SummonsTarget:
+def summons_act(*, actor: Actor, target: SummonsTarget, note: str) -> SummonsTarget:
     """The department records what it did on the case."""
     access.require_summons_answer(actor, target)
     target = SummonsTarget.objects.select_for_update().get(pk=target.pk)

@@ -24,11 +24,12 @@ from jiceng.appeals.models import Category, HandlerMembership, HandlingUnit, Rou
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_text
 
 
 @transaction.atomic
-def handling_unit_create(*, actor, name: str, kind: str, area: Area) -> HandlingUnit:
+def handling_unit_create(*, actor: Actor, name: str, kind: str, area: Area) -> HandlingUnit:
     require_manage_area(actor, area)
     name = clean_text(name)
     if not name:
@@ -41,7 +42,7 @@ def handling_unit_create(*, actor, name: str, kind: str, area: Area) -> Handling
 
 
 @transaction.atomic
-def handler_add(*, actor, unit: HandlingUnit, user) -> HandlerMembership:
+def handler_add(*, actor: Actor, unit: HandlingUnit, user) -> HandlerMembership:
     require_manage_area(actor, unit.area)
     membership, created = HandlerMembership.objects.get_or_create(
         unit=unit, user=user, ended_at__isnull=True
@@ -73,7 +74,7 @@ def routing_rule_set(
 
 
 @transaction.atomic
-def handling_unit_set_active(*, actor, unit: HandlingUnit, active: bool) -> HandlingUnit:
+def handling_unit_set_active(*, actor: Actor, unit: HandlingUnit, active: bool) -> HandlingUnit:
     """Stop (or resume) sending cases to a unit. Its routing rules stay but no longer
     match while it is stopped; cases already with it stay with it."""
     require_manage_area(actor, unit.area)
@@ -91,7 +92,9 @@ def handling_unit_set_active(*, actor, unit: HandlingUnit, active: bool) -> Hand
 
 
 @transaction.atomic
-def handler_add_by_username(*, actor, unit: HandlingUnit, username: str) -> HandlerMembership:
+def handler_add_by_username(
+    *, actor: Actor, unit: HandlingUnit, username: str
+) -> HandlerMembership:
     """Add a handler named by user name. The account must hold a role inside the
     actor's territory, so nobody can pull in an account they cannot see."""
     username = (username or "").strip()
@@ -107,7 +110,7 @@ def handler_add_by_username(*, actor, unit: HandlingUnit, username: str) -> Hand
 
 
 @transaction.atomic
-def handler_remove(*, actor, membership: HandlerMembership) -> HandlerMembership:
+def handler_remove(*, actor: Actor, membership: HandlerMembership) -> HandlerMembership:
     require_manage_area(actor, membership.unit.area)
     membership = HandlerMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.ended_at is None:
@@ -136,7 +139,7 @@ def check_rule(*, area: Area, unit: HandlingUnit) -> None:
 
 
 @transaction.atomic
-def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
+def routing_rule_delete(*, actor: Actor, rule: RoutingRule) -> None:
     """Remove a rule: the area's cases then follow the next rule up the tree, or wait
     in the street's queue."""
     require_manage_area(actor, rule.area)
@@ -145,7 +148,7 @@ def routing_rule_delete(*, actor, rule: RoutingRule) -> None:
         action=AuditEntry.Action.DELETE,
         target=rule,
         changes={
-            "category": rule.category.code if rule.category_id else None,
+            "category": rule.category.code if rule.category is not None else None,
             "unit": rule.unit_id,
         },
     )
@@ -205,7 +208,9 @@ class RoutingRuleRow:
     category: Category | None = None
 
 
-def routing_rule_bulk_set(*, actor, rows: Sequence[RoutingRuleRow], batch_size: int = 2000) -> int:
+def routing_rule_bulk_set(
+    *, actor: Actor, rows: Sequence[RoutingRuleRow], batch_size: int = 2000
+) -> int:
     """Create or replace many rules at once, with the checks of `routing_rule_set`: the
     rule for each (category, area) pair is the last row naming it. One audit entry.
     Returns the number of rules created or changed."""
@@ -228,14 +233,15 @@ def routing_rule_bulk_set(*, actor, rows: Sequence[RoutingRuleRow], batch_size: 
                 area_id__in=area_ids[start : start + 2000]
             ):
                 existing[(rule.category_id, rule.area_id)] = rule
-        changed, created = [], []
+        changed: list[RoutingRule] = []
+        created: list[RoutingRule] = []
         for key, row in wanted.items():
-            rule = existing.get(key)
-            if rule is None:
+            found = existing.get(key)
+            if found is None:
                 created.append(RoutingRule(category=row.category, area=row.area, unit=row.unit))
-            elif rule.unit_id != row.unit.pk:
-                rule.unit = row.unit
-                changed.append(rule)
+            elif found.unit_id != row.unit.pk:
+                found.unit = row.unit
+                changed.append(found)
         RoutingRule.objects.bulk_create(created, batch_size=batch_size)
         RoutingRule.objects.bulk_update(changed, ["unit"], batch_size=batch_size)
         count = len(created) + len(changed)
