@@ -51,7 +51,7 @@ class Event:
     from_state: str
     to_state: str
     at: datetime.datetime
-    actor: Any = None  # the user who did it; None for the system or a resident
+    actor: Actor = None  # the user who did it; None for the system or a resident
     actor_label: str = SYSTEM
     note: str = ""
     is_public: bool = False
