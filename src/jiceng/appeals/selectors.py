@@ -78,13 +78,14 @@ def handler_units(user) -> QuerySet[HandlingUnit]:
 
 
 def handler_queue(*, viewer, unit: HandlingUnit) -> QuerySet[Appeal]:
-    """Cases sent to a unit and not yet answered, oldest deadline first."""
+    """Cases sent to a unit and not yet answered, oldest deadline first: those the viewer
+    may see (core.scope), as the case's page and its actions require."""
     return (
-        Appeal.objects.filter(
+        appeal_visible(viewer)
+        .filter(
             unit=unit,
             state__in=[Appeal.State.DISPATCHED, Appeal.State.ACCEPTED, Appeal.State.IN_PROGRESS],
         )
-        .select_related("category", "area", "street")
         .order_by("resolution_due_at", "id")
     )
 

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.appeals import access, forms, selectors, services
+from jiceng.appeals.errors import MSG_CATEGORY, invalid
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Category, SummonsTarget
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
-from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
@@ -103,7 +105,7 @@ def _intake(request, form, area, *, channel, actor) -> Appeal:
     try:
         category = Category.objects.get(pk=data["category"], is_active=True)
     except Category.DoesNotExist:
-        raise ValidationFailed(_("诉求类别无效"), field="category") from None
+        raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category") from None
     intake = services.Intake(
         channel=channel,
         category=category,
