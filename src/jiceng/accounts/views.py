@@ -38,6 +38,7 @@ from jiceng.accounts.models import User
 from jiceng.accounts.services import totp_device_confirm, totp_device_create, user_requires_totp
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 
 # Lazy: the page's language is known only when the message is shown.
 MSG_BAD_LOGIN = gettext_lazy("用户名或密码不正确")
@@ -275,7 +276,6 @@ def account_new(request):
     from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role
     from jiceng.accounts.services import account_create
     from jiceng.core.access import can_manage_area
-    from jiceng.core.errors import ApplicationError
     from jiceng.core.models import Area
     from jiceng.core.scope import scope_for
     from jiceng.orgs.access import can_manage_org
@@ -309,8 +309,9 @@ def account_new(request):
         data = form.cleaned_data
         area = next((a for a in areas if a.pk == data.get("area")), None)
         org = next((o for o in orgs if o.pk == data.get("org")), None)
-        try:
-            account = account_create(
+        account = call_on_form(
+            form,
+            lambda: account_create(
                 actor=user,
                 username=data["username"],
                 password=data["password"],
@@ -318,10 +319,10 @@ def account_new(request):
                 role=data["role"],
                 area=area,
                 org=org,
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
-        else:
+            ),
+            propagate=(),
+        )
+        if account is not None:
             messages.success(request, _("已创建账号 %(name)s") % {"name": account.username})
             return redirect("accounts:account_list")
     return render(request, "accounts/account_new.html", {"form": form})
@@ -334,15 +335,12 @@ def account_revoke(request, pk: int):
 
     from jiceng.accounts.selectors import assignment_list
     from jiceng.accounts.services import role_revoke
-    from jiceng.core.errors import ApplicationError
 
     _require_admin(request)
     assignment = assignment_list(viewer=request.user).filter(pk=pk).first()
     if assignment is None:
         raise Http404
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         role_revoke(actor=request.user, assignment=assignment)
         messages.success(request, _("已撤销该角色"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("accounts:account_list")
