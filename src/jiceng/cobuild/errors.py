@@ -1,6 +1,81 @@
-"""The co-building app's refusals: messages as constants the tests reuse."""
+"""The co-building app's refusals: one stable code per refusal (CobuildErrorCode) and the
+messages as constants the tests reuse. Services raise core.errors classes with both, so
+the API answers {"code", "message", "field"} and pages show the message."""
+
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+
+class CobuildErrorCode(StrEnum):
+    """One stable code per refusal. The API answers {"code", "message", "field"}; a client
+    reads the code, never the translated message. Out of scope and forbidden keep core's
+    "not_found" and "forbidden" (core.access and cobuild.access raise them)."""
+
+    AGREEMENT_ENDED = "cobuild_agreement_ended"
+    APPEAL_CONVERTED = "cobuild_appeal_converted"
+    AREA_LEVEL = "cobuild_area_level"
+    ATTENDEE_NOT_SERVING = "cobuild_attendee_not_serving"
+    BAD_ACHIEVED = "cobuild_bad_achieved"
+    BAD_BENEFICIARIES = "cobuild_bad_beneficiaries"
+    BAD_BUDGET = "cobuild_bad_budget"
+    BAD_CAPACITY = "cobuild_bad_capacity"
+    BAD_CATEGORY = "cobuild_bad_category"
+    BAD_FLOOR_AREA = "cobuild_bad_floor_area"
+    BAD_KIND = "cobuild_bad_kind"
+    BAD_OWNER = "cobuild_bad_owner"
+    BAD_REVIEWER = "cobuild_bad_reviewer"
+    BAD_REVIEW_SCORE = "cobuild_bad_review_score"
+    BAD_REVIEW_YEAR = "cobuild_bad_review_year"
+    BAD_SCORE = "cobuild_bad_score"
+    BAD_SEATS = "cobuild_bad_seats"
+    BAD_SIDE = "cobuild_bad_side"
+    BAD_SOURCE = "cobuild_bad_source"
+    BAD_TARGET = "cobuild_bad_target"
+    BOOKING_CANCELLED = "cobuild_booking_cancelled"
+    BOOKING_CONFLICT = "booking_conflict"  # the code it had before the enum
+    BOOKING_ENDS_BEFORE_START = "cobuild_booking_ends_before_start"
+    BOOKING_TOO_LONG = "cobuild_booking_too_long"
+    CAPACITY_FULL = "cobuild_capacity_full"
+    CAPACITY_IN_USE = "cobuild_capacity_in_use"
+    CATEGORY_MISMATCH = "cobuild_category_mismatch"
+    CATEGORY_REQUIRED = "cobuild_category_required"
+    COMMUNITY_REQUIRED = "cobuild_community_required"
+    DATE_REQUIRED = "cobuild_date_required"
+    DEADLINE_BEFORE_MEETING = "cobuild_deadline_before_meeting"
+    ENDS_BEFORE_START = "cobuild_ends_before_start"
+    ILLEGAL_TRANSITION = "illegal_transition"  # the code it had before the enum
+    NEED_NOT_OPEN = "cobuild_need_not_open"
+    ONE_PROVIDER_REQUIRED = "cobuild_one_provider_required"
+    ORG_CLOSED = "cobuild_org_closed"
+    OTHER_DISTRICT = "cobuild_other_district"
+    PROJECT_FINISHED = "cobuild_project_finished"
+    PROPOSAL_DECIDED = "cobuild_proposal_decided"
+    REPORT_ENDED = "cobuild_report_ended"
+    REPORT_KIND = "cobuild_report_kind"
+    RESOURCES_REQUIRED = "cobuild_resources_required"
+    RESOURCE_LINKED = "cobuild_resource_linked"
+    RESOURCE_WITHDRAWN = "cobuild_resource_withdrawn"
+    REVIEW_EXISTS = "cobuild_review_exists"
+    ROOM_INACTIVE = "cobuild_room_inactive"
+    ROOM_NAME_TAKEN = "cobuild_room_name_taken"
+    RUN_AREA_LEVEL = "cobuild_run_area_level"
+    SAME_RESOURCE = "cobuild_same_resource"
+    TASK_DONE = "cobuild_task_done"
+    TASK_OWNER_NOT_ON_COMMITTEE = "cobuild_task_owner_not_on_committee"
+    TASK_OWNER_REQUIRED = "cobuild_task_owner_required"
+    TEXT_CONTROL_CHARACTERS = "cobuild_text_control_characters"
+    TEXT_REQUIRED = "cobuild_text_required"
+    TEXT_TOO_LONG = "cobuild_text_too_long"
+    TIME_REQUIRED = "cobuild_time_required"
+    UNIT_CLOSED = "cobuild_unit_closed"
+    UNIT_DISTRICT = "cobuild_unit_district"
+    VENUE_CLOSED = "cobuild_venue_closed"
+    VENUE_LEVEL = "cobuild_venue_level"
+    VENUE_UNIT = "cobuild_venue_unit"
+    WINDOW_DISJOINT = "cobuild_window_disjoint"
+    WINDOW_TOO_LONG = "cobuild_window_too_long"
+
 
 MSG_TITLE = _("请填写名称")
 MSG_TEXT_LONG = _("内容过长")
@@ -37,9 +112,6 @@ MSG_SCORE = _("评分应为 1 到 5 的整数")
 MSG_RUN_LEVEL = _("只能对街道或区运行供需匹配")
 MSG_PROPOSAL_DECIDED = _("该建议已处理")
 MSG_SAME_RESOURCE = _("请选择与原建议不同的资源")
-MSG_MATCH_REASON = _(
-    "类别相符：{category}；{distance}；时间重叠 {start} 至 {end}；剩余容量 {remaining}"
-)
 MSG_UNIT_CLOSED = _("该单位已注销")
 MSG_UNIT_DISTRICT = _("共建单位应在社区所在区内")
 MSG_AGREEMENT_ENDED = _("该协议已终止")

@@ -1,6 +1,64 @@
-"""The members app's refusals: messages as constants the tests reuse."""
+"""The members app's refusals: one stable code per refusal (MemberErrorCode) and the
+messages as constants the tests reuse. Services raise core.errors classes with both, so
+the API answers {"code", "message", "field"} and pages show the message."""
+
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+
+class MemberErrorCode(StrEnum):
+    """One stable code per refusal. The API answers {"code", "message", "field"}; a client
+    reads the code, never the translated message. Out of scope and forbidden keep core's
+    "not_found" and "forbidden" (members.access raises them); the checks core makes for
+    every app (an ID number, a phone, text length and characters) keep core's codes."""
+
+    ACCOUNT_EXISTS = "member_account_exists"
+    ACCOUNT_TAKEN = "member_account_taken"
+    BAD_APPRAISAL_GRADE = "member_bad_appraisal_grade"
+    BAD_APPRAISAL_YEAR = "member_bad_appraisal_year"
+    BAD_CATEGORY = "member_bad_category"
+    BAD_EDUCATION = "member_bad_education"
+    BAD_ETHNICITY = "member_bad_ethnicity"
+    BAD_GENDER = "member_bad_gender"
+    BAD_HOURS = "member_bad_hours"
+    BAD_STATUS = "member_bad_status"
+    BIRTH_MISMATCH = "member_birth_mismatch"
+    CERTIFICATE_REQUIRED = "member_certificate_required"
+    COMMUNITY_REQUIRED = "member_community_required"
+    DATE_FUTURE = "member_date_future"
+    DESTINATION_REQUIRED = "member_destination_required"
+    EXPORT_NOT_READY = "export_not_ready"  # the code it had before the enum
+    FIELD_LOCKED = "member_field_locked"
+    FULL_BEFORE_JOINED = "member_full_before_joined"
+    FULL_REQUIRED = "member_full_required"
+    GENDER_MISMATCH = "member_gender_mismatch"
+    ID_REPEATED = "member_id_repeated"
+    ID_TAKEN = "member_id_taken"
+    INFLOW_DECIDED = "member_inflow_decided"
+    JOINED_FUTURE = "member_joined_future"
+    JOINED_REQUIRED = "member_joined_required"
+    JOINED_UNDER_18 = "member_joined_under_18"
+    NAME_REQUIRED = "member_name_required"
+    ORG_CLOSED = "member_org_closed"
+    ORG_TAKES_NO_MEMBERS = "member_org_takes_no_members"
+    OUTFLOW_OPEN = "member_outflow_open"
+    OUTFLOW_RETURNED = "member_outflow_returned"
+    PROBATIONARY_FULL_ON = "member_probationary_full_on"
+    REASON_REQUIRED = "member_reason_required"
+    REPORT_ENDED = "member_report_ended"
+    REPORT_EXISTS = "member_report_exists"
+    REPORT_NOT_IN_SERVICE = "member_report_not_in_service"
+    RESIDENCE_LEVEL = "member_residence_level"
+    RETURN_BEFORE_LEFT = "member_return_before_left"
+    REVEAL_FIELD = "member_reveal_field"
+    SEARCH_BY_POST = "member_search_by_post"
+    TASK_REQUIRED = "member_task_required"
+    TO_ORG_NOT_FOUND = "member_to_org_not_found"
+    TRANSFER_DECIDED = "member_transfer_decided"
+    TRANSFER_PENDING = "member_transfer_pending"
+    TRANSFER_SAME_ORG = "member_transfer_same_org"
+
 
 MSG_NAME = _("请填写姓名")
 MSG_GENDER = _("性别应为“男”或“女”")

@@ -22,6 +22,7 @@ from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.members import access, forms, selectors, services
+from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import can_manage_org, get_org_for_view
@@ -245,7 +246,9 @@ def member_transfer(request, pk: int):
             raise form_failure(form)
         to_org = PartyOrg.objects.filter(pk=form.cleaned_data["to_org"]).first()
         if to_org is None:
-            raise ValidationFailed(_("转入党组织不存在"), field="to_org")
+            raise ValidationFailed(
+                _("转入党组织不存在"), field="to_org", code=MemberErrorCode.TO_ORG_NOT_FOUND
+            )
         services.transfer_start(
             actor=request.user, member=member, to_org=to_org, reason=form.cleaned_data["reason"]
         )

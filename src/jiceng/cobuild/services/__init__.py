@@ -34,7 +34,6 @@ from jiceng.cobuild.errors import (  # the messages, for callers that read them 
     MSG_DEADLINE,
     MSG_FLOOR_AREA,
     MSG_KIND,
-    MSG_MATCH_REASON,
     MSG_MEASURE,
     MSG_NEED_NOT_OPEN,
     MSG_ORG_CLOSED,
@@ -117,6 +116,7 @@ from jiceng.cobuild.services.projects import (
 )
 from jiceng.cobuild.services.proposals import (
     DISTANCE_LABELS,
+    MSG_MATCH_REASON,
     match_run_create,
     proposal_accept,
     proposal_change,

@@ -27,6 +27,7 @@ from jiceng.cobuild.errors import (
     MSG_UNIT_DISTRICT,
     MSG_WINDOW_ORDER,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.matching import (
     Place,
 )
@@ -60,9 +61,21 @@ class CommitmentSpec:
 
 def _clean_commitment(spec: CommitmentSpec, *, prefix: str = "") -> CommitmentSpec:
     return CommitmentSpec(
-        side=_choice(spec.side, Commitment.Side, field=f"{prefix}side", message=MSG_SIDE),
+        side=_choice(
+            spec.side,
+            Commitment.Side,
+            field=f"{prefix}side",
+            message=MSG_SIDE,
+            code=Code.BAD_SIDE,
+        ),
         content=_text(spec.content, field=f"{prefix}content", max_length=300, required=MSG_CONTENT),
-        target=_decimal(spec.target, field=f"{prefix}target", message=MSG_TARGET, strict=True),
+        target=_decimal(
+            spec.target,
+            field=f"{prefix}target",
+            message=MSG_TARGET,
+            code=Code.BAD_TARGET,
+            strict=True,
+        ),
         measure=_text(spec.measure, field=f"{prefix}measure", max_length=20, required=MSG_MEASURE),
     )
 
@@ -82,15 +95,15 @@ def agreement_create(
     """The community signs a co-building agreement with a resident unit, with each side's
     commitments. All commitments are checked before anything is written."""
     if community is None or community.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_COMMUNITY, field="community")
+        raise ValidationFailed(MSG_COMMUNITY, field="community", code=Code.COMMUNITY_REQUIRED)
     require_manage_area(actor, community)
     if unit.closed_on is not None:
-        raise ValidationFailed(MSG_UNIT_CLOSED, field="unit")
+        raise ValidationFailed(MSG_UNIT_CLOSED, field="unit", code=Code.UNIT_CLOSED)
     if Place.from_path(unit.area.path).district != Place.from_path(community.path).district:
-        raise ValidationFailed(MSG_UNIT_DISTRICT, field="unit")
+        raise ValidationFailed(MSG_UNIT_DISTRICT, field="unit", code=Code.UNIT_DISTRICT)
     title = _text(title, field="title", max_length=120, required=MSG_TITLE)
     if not isinstance(signed_on, datetime.date):
-        raise ValidationFailed(MSG_DATE_REQUIRED, field="signed_on")
+        raise ValidationFailed(MSG_DATE_REQUIRED, field="signed_on", code=Code.DATE_REQUIRED)
     valid_from = valid_from or signed_on
     if valid_until is not None:
         _window(valid_from, valid_until, start_field="valid_from", end_field="valid_until")
@@ -134,7 +147,7 @@ def agreement_create(
 
 def _require_live(agreement: Agreement) -> None:
     if agreement.ended_on is not None:
-        raise Conflict(MSG_AGREEMENT_ENDED, field="agreement")
+        raise Conflict(MSG_AGREEMENT_ENDED, field="agreement", code=Code.AGREEMENT_ENDED)
 
 
 @transaction.atomic
@@ -163,7 +176,7 @@ def commitment_record(*, actor, commitment: Commitment, achieved) -> Commitment:
     """The committed side records how much it has achieved so far."""
     agreement = commitment.agreement
     access.require_act_for_side(actor, agreement, commitment.side)
-    achieved = _decimal(achieved, field="achieved", message=MSG_ACHIEVED)
+    achieved = _decimal(achieved, field="achieved", message=MSG_ACHIEVED, code=Code.BAD_ACHIEVED)
     _require_live(agreement)
     before = commitment.achieved
     commitment.achieved = achieved
@@ -183,20 +196,40 @@ def agreement_review(
 ) -> AgreementReview:
     """双向考核: each side scores the other once a year (0–100). The community side is
     its staff; the unit side is the unit's party org (see access.can_act_for_side)."""
-    reviewer = _choice(reviewer, AgreementReview.Reviewer, field="reviewer", message=MSG_REVIEWER)
+    reviewer = _choice(
+        reviewer,
+        AgreementReview.Reviewer,
+        field="reviewer",
+        message=MSG_REVIEWER,
+        code=Code.BAD_REVIEWER,
+    )
     access.require_act_for_side(actor, agreement, reviewer)
-    year = _integer(year, field="year", low=1949, high=9999, message=MSG_REVIEW_YEAR)
+    year = _integer(
+        year,
+        field="year",
+        low=1949,
+        high=9999,
+        message=MSG_REVIEW_YEAR,
+        code=Code.BAD_REVIEW_YEAR,
+    )
     last_year = timezone.localdate().year
     if agreement.valid_until is not None:
         last_year = min(last_year, agreement.valid_until.year)
     if agreement.ended_on is not None:
         last_year = min(last_year, agreement.ended_on.year)
     if not agreement.valid_from.year <= year <= last_year:
-        raise ValidationFailed(MSG_REVIEW_YEAR, field="year")
-    score = _integer(score, field="score", low=0, high=100, message=MSG_REVIEW_SCORE)
+        raise ValidationFailed(MSG_REVIEW_YEAR, field="year", code=Code.BAD_REVIEW_YEAR)
+    score = _integer(
+        score,
+        field="score",
+        low=0,
+        high=100,
+        message=MSG_REVIEW_SCORE,
+        code=Code.BAD_REVIEW_SCORE,
+    )
     comment = _text(comment, field="comment", max_length=500)
     if AgreementReview.objects.filter(agreement=agreement, year=year, reviewer=reviewer).exists():
-        raise Conflict(MSG_REVIEW_EXISTS, field="year")
+        raise Conflict(MSG_REVIEW_EXISTS, field="year", code=Code.REVIEW_EXISTS)
     try:
         with transaction.atomic():
             review = AgreementReview.objects.create(
@@ -208,7 +241,7 @@ def agreement_review(
                 reviewed_by=_actor(actor),
             )
     except IntegrityError:
-        raise Conflict(MSG_REVIEW_EXISTS, field="year") from None
+        raise Conflict(MSG_REVIEW_EXISTS, field="year", code=Code.REVIEW_EXISTS) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -227,7 +260,7 @@ def agreement_end(
     _require_live(agreement)
     ended_on = ended_on or timezone.localdate()
     if ended_on < agreement.valid_from:
-        raise ValidationFailed(MSG_WINDOW_ORDER, field="ended_on")
+        raise ValidationFailed(MSG_WINDOW_ORDER, field="ended_on", code=Code.ENDS_BEFORE_START)
     agreement.ended_on = ended_on
     agreement.save(update_fields=["ended_on"])
     audit_record(

@@ -18,6 +18,7 @@ from jiceng.cobuild.errors import (
     MSG_TASK_OWNER_COMMITTEE,
     MSG_TITLE,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.models import (
     JointMeeting,
     MeetingAttendance,
@@ -47,7 +48,7 @@ def meeting_create(
     access.require_manage_committee(actor, committee)
     title = _text(title, field="title", max_length=120, required=MSG_TITLE)
     if not isinstance(held_on, datetime.date):
-        raise ValidationFailed(MSG_DATE_REQUIRED, field="held_on")
+        raise ValidationFailed(MSG_DATE_REQUIRED, field="held_on", code=Code.DATE_REQUIRED)
     agenda = _text(agenda, field="agenda", max_length=4000, required=MSG_AGENDA)
     place = _text(place, field="place", max_length=120)
     meeting = JointMeeting.objects.create(
@@ -86,7 +87,7 @@ def meeting_record(
     attendees = list({m.pk: m for m in attendees}.values())
     for member in attendees:
         if member.committee_id != meeting.committee_id or not _serving_on(member, meeting.held_on):
-            raise ValidationFailed(MSG_ATTENDEE, field="attendees")
+            raise ValidationFailed(MSG_ATTENDEE, field="attendees", code=Code.ATTENDEE_NOT_SERVING)
     before = sorted(meeting.attendance.values_list("member_id", flat=True))
     meeting.attendance.all().delete()
     MeetingAttendance.objects.bulk_create(
@@ -123,13 +124,17 @@ def meeting_task_add(
     decision = _text(decision, field="decision", max_length=300, required=MSG_CONTENT)
     owner_name = _text(owner_name, field="owner_name", max_length=100)
     if owner_member is None and not owner_name:
-        raise ValidationFailed(MSG_TASK_OWNER, field="owner_name")
+        raise ValidationFailed(MSG_TASK_OWNER, field="owner_name", code=Code.TASK_OWNER_REQUIRED)
     if owner_member is not None and owner_member.committee_id != meeting.committee_id:
-        raise ValidationFailed(MSG_TASK_OWNER_COMMITTEE, field="owner_member")
+        raise ValidationFailed(
+            MSG_TASK_OWNER_COMMITTEE,
+            field="owner_member",
+            code=Code.TASK_OWNER_NOT_ON_COMMITTEE,
+        )
     if not isinstance(deadline, datetime.date):
-        raise ValidationFailed(MSG_DATE_REQUIRED, field="deadline")
+        raise ValidationFailed(MSG_DATE_REQUIRED, field="deadline", code=Code.DATE_REQUIRED)
     if deadline < meeting.held_on:
-        raise ValidationFailed(MSG_DEADLINE, field="deadline")
+        raise ValidationFailed(MSG_DEADLINE, field="deadline", code=Code.DEADLINE_BEFORE_MEETING)
     task = MeetingTask.objects.create(
         meeting=meeting,
         decision=decision,
@@ -157,7 +162,7 @@ def meeting_task_done(*, actor, task: MeetingTask, note: str = "") -> MeetingTas
     note = _text(note, field="note", max_length=500)
     locked = MeetingTask.objects.select_for_update().get(pk=task.pk)
     if locked.status == MeetingTask.Status.DONE:
-        raise Conflict(MSG_TASK_DONE, field="status")
+        raise Conflict(MSG_TASK_DONE, field="status", code=Code.TASK_DONE)
     task.status = MeetingTask.Status.DONE
     task.done_at = timezone.now()
     task.done_note = note

@@ -19,6 +19,7 @@ from jiceng.cobuild.errors import (
     MSG_SOURCE,
     MSG_TITLE,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.models import (
     Category,
     Need,
@@ -72,9 +73,15 @@ class NeedFacts:
 
 def _clean_need(facts: NeedFacts) -> NeedFacts:
     title = _text(facts.title, field="title", max_length=100, required=MSG_TITLE)
-    category = _choice(facts.category, Category, field="category", message=MSG_CATEGORY)
+    category = _choice(
+        facts.category,
+        Category,
+        field="category",
+        message=MSG_CATEGORY,
+        code=Code.BAD_CATEGORY,
+    )
     if facts.community is None or facts.community.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_COMMUNITY, field="community")
+        raise ValidationFailed(MSG_COMMUNITY, field="community", code=Code.COMMUNITY_REQUIRED)
     _window(
         facts.window_start, facts.window_end, start_field="window_start", end_field="window_end"
     )
@@ -92,6 +99,7 @@ def _clean_need(facts: NeedFacts) -> NeedFacts:
             low=1,
             high=100_000,
             message=MSG_BENEFICIARIES,
+            code=Code.BAD_BENEFICIARIES,
         ),
         contact_name=_text(facts.contact_name, field="contact_name", max_length=50),
         contact_phone=(
@@ -198,9 +206,9 @@ def need_submit(
 @transaction.atomic
 def _need_create(*, actor, facts: NeedFacts, source: str, key: str) -> Need:
     if source not in (Need.Source.STAFF, Need.Source.RESIDENT):
-        raise ValidationFailed(MSG_SOURCE, field="source")
+        raise ValidationFailed(MSG_SOURCE, field="source", code=Code.BAD_SOURCE)
     if facts.community is None or facts.community.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_COMMUNITY, field="community")
+        raise ValidationFailed(MSG_COMMUNITY, field="community", code=Code.COMMUNITY_REQUIRED)
     if source == Need.Source.STAFF or (
         actor is not None and not scope_for(actor).contains(facts.community)
     ):
@@ -232,10 +240,10 @@ def need_from_appeal(
     community = community_of(appeal.area)
     require_manage_area(actor, community)
     if Need.objects.filter(appeal=appeal).exists():
-        raise Conflict(MSG_APPEAL_CONVERTED, field="appeal")
+        raise Conflict(MSG_APPEAL_CONVERTED, field="appeal", code=Code.APPEAL_CONVERTED)
     category = category or APPEAL_CATEGORY_TO_NEED.get(appeal.category.code)
     if not category:
-        raise ValidationFailed(MSG_CATEGORY_REQUIRED, field="category")
+        raise ValidationFailed(MSG_CATEGORY_REQUIRED, field="category", code=Code.CATEGORY_REQUIRED)
     today = timezone.localdate()
     place = appeal.address or (appeal.area.name if appeal.area_id != community.pk else "")
     facts = _clean_need(
@@ -261,7 +269,7 @@ def need_from_appeal(
                 phone_encrypted=appeal.contact_phone_encrypted,
             )
     except IntegrityError:
-        raise Conflict(MSG_APPEAL_CONVERTED, field="appeal") from None
+        raise Conflict(MSG_APPEAL_CONVERTED, field="appeal", code=Code.APPEAL_CONVERTED) from None
     who = _actor(actor)
     AppealEvent.objects.create(
         appeal=appeal,
@@ -285,7 +293,7 @@ def need_close(*, actor, need: Need, reason: str) -> Need:
     reason = _text(reason, field="reason", max_length=200, required=MSG_REASON)
     need = Need.objects.select_for_update().get(pk=need.pk)
     if need.status != Need.Status.OPEN:
-        raise Conflict(MSG_NEED_NOT_OPEN, field="status")
+        raise Conflict(MSG_NEED_NOT_OPEN, field="status", code=Code.NEED_NOT_OPEN)
     need.status = Need.Status.CLOSED
     need.closed_reason = reason
     need.save(update_fields=["status", "closed_reason"])

@@ -15,6 +15,7 @@ from jiceng.cobuild.errors import (
     MSG_SCORE,
     MSG_TITLE,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.events import project_event
 from jiceng.cobuild.models import (
     Need,
@@ -39,7 +40,7 @@ def _clean_owner(owner):
     if owner is None:
         return None
     if not getattr(owner, "is_active", False) or getattr(owner, "pk", None) is None:
-        raise ValidationFailed(MSG_OWNER, field="owner")
+        raise ValidationFailed(MSG_OWNER, field="owner", code=Code.BAD_OWNER)
     return owner
 
 
@@ -57,18 +58,20 @@ def _project_create(
     """Shared by a manual set-up and an accepted proposal: validate everything, then lock
     the need and each resource, then write."""
     if not resources:
-        raise ValidationFailed(MSG_RESOURCES_REQUIRED, field="resources")
+        raise ValidationFailed(
+            MSG_RESOURCES_REQUIRED, field="resources", code=Code.RESOURCES_REQUIRED
+        )
     if len({r.pk for r in resources}) != len(resources):
-        raise ValidationFailed(MSG_RESOURCE_LINKED, field="resources")
+        raise ValidationFailed(MSG_RESOURCE_LINKED, field="resources", code=Code.RESOURCE_LINKED)
     title = _text(title or need.title, field="title", max_length=100, required=MSG_TITLE)
     plan = _text(plan, field="plan", max_length=4000)
-    budget = _decimal(budget or 0, field="budget", message=MSG_BUDGET)
+    budget = _decimal(budget or 0, field="budget", message=MSG_BUDGET, code=Code.BAD_BUDGET)
     owner = _clean_owner(owner)
     for resource in resources:
         check_pair(need, resource)
     locked_need = Need.objects.select_for_update().get(pk=need.pk)
     if locked_need.status != Need.Status.OPEN:
-        raise Conflict(MSG_NEED_NOT_OPEN, field="need")
+        raise Conflict(MSG_NEED_NOT_OPEN, field="need", code=Code.NEED_NOT_OPEN)
     for resource in sorted(resources, key=lambda r: r.pk):  # one lock order: no deadlock
         _take_capacity(resource)
     project = Project.objects.create(
@@ -191,7 +194,7 @@ def project_evaluate(*, actor, project: Project, score: int, comment: str = "") 
     """The beneficiaries' evaluation (1–5 and a comment), entered by community staff or
     by the system from a residents' form; the need is then closed."""
     access.require_steer_project(actor, project)
-    score = _integer(score, field="score", low=1, high=5, message=MSG_SCORE)
+    score = _integer(score, field="score", low=1, high=5, message=MSG_SCORE, code=Code.BAD_SCORE)
     comment = _text(comment, field="comment", max_length=500)
     _move(
         project,
@@ -238,12 +241,14 @@ def project_update_plan(
     if plan is not None:
         values["plan"] = _text(plan, field="plan", max_length=4000)
     if budget is not None:
-        values["budget"] = _decimal(budget, field="budget", message=MSG_BUDGET)
+        values["budget"] = _decimal(
+            budget, field="budget", message=MSG_BUDGET, code=Code.BAD_BUDGET
+        )
     if owner is not None:
         values["owner"] = _clean_owner(owner)
     _lock_project(project)
     if not project.is_active:
-        raise Conflict(MSG_PROJECT_FINISHED, field="state")
+        raise Conflict(MSG_PROJECT_FINISHED, field="state", code=Code.PROJECT_FINISHED)
     before = snapshot(project, PLAN_FIELDS)
     for key, value in values.items():
         setattr(project, key, value)
@@ -263,9 +268,9 @@ def project_add_resource(*, actor, project: Project, resource: Resource) -> Proj
     check_pair(project.need, resource)
     _lock_project(project)
     if not project.is_active:
-        raise Conflict(MSG_PROJECT_FINISHED, field="state")
+        raise Conflict(MSG_PROJECT_FINISHED, field="state", code=Code.PROJECT_FINISHED)
     if ProjectResource.objects.filter(project=project, resource=resource).exists():
-        raise Conflict(MSG_RESOURCE_LINKED, field="resource")
+        raise Conflict(MSG_RESOURCE_LINKED, field="resource", code=Code.RESOURCE_LINKED)
     _take_capacity(resource)
     ProjectResource.objects.create(project=project, resource=resource)
     project_event(

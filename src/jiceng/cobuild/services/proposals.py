@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.cobuild import access
 from jiceng.cobuild.errors import (
-    MSG_MATCH_REASON,
     MSG_PROPOSAL_DECIDED,
     MSG_RUN_LEVEL,
     MSG_SAME_RESOURCE,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.matching import (
     SAME_COMMUNITY,
     SAME_STREET,
@@ -41,6 +41,9 @@ from jiceng.core.audit import audit_record, changes_between
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 
+MSG_MATCH_REASON = _(
+    "类别相符：{category}；{distance}；时间重叠 {start} 至 {end}；剩余容量 {remaining}"
+)
 DISTANCE_LABELS = {
     SAME_COMMUNITY: _("同一社区"),
     SAME_STREET: _("同一街道"),
@@ -60,7 +63,7 @@ def match_run_create(*, actor, area: Area, today: datetime.date | None = None) -
     """
     require_manage_area(actor, area)
     if area.level not in (Area.Level.STREET, Area.Level.DISTRICT):
-        raise ValidationFailed(MSG_RUN_LEVEL, field="area")
+        raise ValidationFailed(MSG_RUN_LEVEL, field="area", code=Code.RUN_AREA_LEVEL)
     today = today or timezone.localdate()
     district_path = "/".join(area.ancestor_codes()[:2]) + "/"
     need_rows = list(
@@ -193,7 +196,7 @@ def _insert_proposals(rows, batch_size: int = 5000) -> None:
 def _lock_pending(proposal: MatchProposal) -> MatchProposal:
     locked = MatchProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.state != MatchProposal.State.PENDING:
-        raise Conflict(MSG_PROPOSAL_DECIDED, field="state")
+        raise Conflict(MSG_PROPOSAL_DECIDED, field="state", code=Code.PROPOSAL_DECIDED)
     return locked
 
 
@@ -256,7 +259,7 @@ def proposal_change(
     project is set up with the chosen resource and the proposal keeps the solver's."""
     access.require_decide_proposal(actor, proposal)
     if resource.pk == proposal.resource_id:
-        raise ValidationFailed(MSG_SAME_RESOURCE, field="resource")
+        raise ValidationFailed(MSG_SAME_RESOURCE, field="resource", code=Code.SAME_RESOURCE)
     note = _text(note, field="note", max_length=200)
     locked = _lock_pending(proposal)
     project = _project_create(

@@ -25,6 +25,7 @@ from jiceng.cobuild.errors import (
     MSG_TITLE,
     MSG_WINDOW_DISJOINT,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.matching import (
     Place,
     distance,
@@ -86,34 +87,49 @@ def resource_offer(
     resource. The org's secretary (or the staff above it) records an org's offer; the
     member's org or the community they reported to records a member's."""
     if (org is None) == (dual_report is None):
-        raise ValidationFailed(MSG_PROVIDER, field="offered_by_org")
+        raise ValidationFailed(
+            MSG_PROVIDER, field="offered_by_org", code=Code.ONE_PROVIDER_REQUIRED
+        )
     if org is not None:
         require_manage_org(actor, org)
         if org.closed_on is not None:
-            raise ValidationFailed(MSG_ORG_CLOSED, field="offered_by_org")
+            raise ValidationFailed(MSG_ORG_CLOSED, field="offered_by_org", code=Code.ORG_CLOSED)
     else:
         if dual_report.kind != DualReport.Kind.MEMBER:
-            raise ValidationFailed(MSG_REPORT_KIND, field="dual_report")
+            raise ValidationFailed(MSG_REPORT_KIND, field="dual_report", code=Code.REPORT_KIND)
         if not (
             access.can_manage_area(actor, dual_report.community)
             or access.can_manage_org(actor, dual_report.member.org)
         ):
             require_manage_org(actor, dual_report.member.org)
         if dual_report.ended_on is not None:
-            raise ValidationFailed(MSG_REPORT_ENDED, field="dual_report")
+            raise ValidationFailed(MSG_REPORT_ENDED, field="dual_report", code=Code.REPORT_ENDED)
     area = facts.area or (dual_report.community if dual_report is not None else None)
     if area is None or area.level not in RESOURCE_AREA_LEVELS:
-        raise ValidationFailed(MSG_AREA_LEVEL, field="area")
+        raise ValidationFailed(MSG_AREA_LEVEL, field="area", code=Code.AREA_LEVEL)
     title = _text(facts.title, field="title", max_length=100, required=MSG_TITLE)
-    kind = _choice(facts.kind, Resource.Kind, field="kind", message=MSG_KIND)
-    category = _choice(facts.category, Category, field="category", message=MSG_CATEGORY)
+    kind = _choice(facts.kind, Resource.Kind, field="kind", message=MSG_KIND, code=Code.BAD_KIND)
+    category = _choice(
+        facts.category,
+        Category,
+        field="category",
+        message=MSG_CATEGORY,
+        code=Code.BAD_CATEGORY,
+    )
     _window(
         facts.available_from,
         facts.available_until,
         start_field="available_from",
         end_field="available_until",
     )
-    capacity = _integer(facts.capacity, field="capacity", low=1, high=1000, message=MSG_CAPACITY)
+    capacity = _integer(
+        facts.capacity,
+        field="capacity",
+        low=1,
+        high=1000,
+        message=MSG_CAPACITY,
+        code=Code.BAD_CAPACITY,
+    )
     description = _text(facts.description, field="description", max_length=TEXT_MAX)
     resource = Resource.objects.create(
         title=title,
@@ -151,7 +167,7 @@ def resource_withdraw(*, actor, resource: Resource, reason: str = "") -> Resourc
     access.require_manage_resource(actor, resource)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if not resource.is_active:
-        raise Conflict(MSG_RESOURCE_WITHDRAWN, field="resource")
+        raise Conflict(MSG_RESOURCE_WITHDRAWN, field="resource", code=Code.RESOURCE_WITHDRAWN)
     resource.is_active = False
     resource.withdrawn_at = timezone.now()
     resource.save(update_fields=["is_active", "withdrawn_at"])
@@ -195,7 +211,12 @@ def resource_update(
         values["description"] = _text(description, field="description", max_length=TEXT_MAX)
     if capacity is not None:
         values["capacity"] = _integer(
-            capacity, field="capacity", low=1, high=1000, message=MSG_CAPACITY
+            capacity,
+            field="capacity",
+            low=1,
+            high=1000,
+            message=MSG_CAPACITY,
+            code=Code.BAD_CAPACITY,
         )
     start = available_from if available_from is not None else resource.available_from
     end = available_until if available_until is not None else resource.available_until
@@ -203,10 +224,14 @@ def resource_update(
     values["available_from"], values["available_until"] = start, end
     locked = Resource.objects.select_for_update().get(pk=resource.pk)
     if not locked.is_active:
-        raise Conflict(MSG_RESOURCE_WITHDRAWN, field="resource")
+        raise Conflict(MSG_RESOURCE_WITHDRAWN, field="resource", code=Code.RESOURCE_WITHDRAWN)
     used = resource_used_capacity(locked)
     if values.get("capacity", locked.capacity) < used:
-        raise ValidationFailed(str(MSG_CAPACITY_IN_USE).format(used=used), field="capacity")
+        raise ValidationFailed(
+            str(MSG_CAPACITY_IN_USE).format(used=used),
+            field="capacity",
+            code=Code.CAPACITY_IN_USE,
+        )
     before = snapshot(resource, RESOURCE_EDIT_FIELDS)
     for key, value in values.items():
         setattr(resource, key, value)
@@ -228,18 +253,20 @@ def check_pair(need: Need, resource: Resource) -> int:
     """The territory distance of a need and a resource, or ValidationFailed naming why
     they cannot be paired: the same rules the solver applies."""
     if not resource.is_active:
-        raise ValidationFailed(MSG_RESOURCE_WITHDRAWN, field="resource")
+        raise ValidationFailed(
+            MSG_RESOURCE_WITHDRAWN, field="resource", code=Code.RESOURCE_WITHDRAWN
+        )
     if resource.category != need.category:
-        raise ValidationFailed(MSG_CATEGORY_MISMATCH, field="resource")
+        raise ValidationFailed(MSG_CATEGORY_MISMATCH, field="resource", code=Code.CATEGORY_MISMATCH)
     if not windows_overlap(
         need.window_start, need.window_end, resource.available_from, resource.available_until
     ):
-        raise ValidationFailed(MSG_WINDOW_DISJOINT, field="resource")
+        raise ValidationFailed(MSG_WINDOW_DISJOINT, field="resource", code=Code.WINDOW_DISJOINT)
     pair_distance = distance(
         Place.from_path(need.community.path), Place.from_path(resource.area.path)
     )
     if pair_distance is None:
-        raise ValidationFailed(MSG_OTHER_DISTRICT, field="resource")
+        raise ValidationFailed(MSG_OTHER_DISTRICT, field="resource", code=Code.OTHER_DISTRICT)
     return pair_distance
 
 
@@ -249,5 +276,5 @@ def _take_capacity(resource: Resource) -> int:
     locked = Resource.objects.select_for_update().get(pk=resource.pk)
     remaining = locked.capacity - resource_used_capacity(locked)
     if remaining <= 0:
-        raise Conflict(MSG_CAPACITY_FULL, field="resource")
+        raise Conflict(MSG_CAPACITY_FULL, field="resource", code=Code.CAPACITY_FULL)
     return remaining

@@ -25,6 +25,7 @@ from jiceng.cobuild.errors import (
     MSG_VENUE_LEVEL,
     MSG_VENUE_UNIT,
 )
+from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.models import (
     Booking,
     Room,
@@ -59,23 +60,29 @@ def venue_create(
 ) -> Venue:
     """Register a party–mass service centre (street or community staff) or a venue a unit
     opens to residents (the unit's org, or the territory staff)."""
-    kind = _choice(kind, Venue.Kind, field="kind", message=MSG_KIND)
+    kind = _choice(kind, Venue.Kind, field="kind", message=MSG_KIND, code=Code.BAD_KIND)
     if kind == Venue.Kind.SERVICE_CENTRE:
         if unit is not None:
-            raise ValidationFailed(MSG_VENUE_UNIT, field="unit")
+            raise ValidationFailed(MSG_VENUE_UNIT, field="unit", code=Code.VENUE_UNIT)
         if area is None or area.level not in (Area.Level.STREET, Area.Level.COMMUNITY):
-            raise ValidationFailed(MSG_VENUE_LEVEL, field="area")
+            raise ValidationFailed(MSG_VENUE_LEVEL, field="area", code=Code.VENUE_LEVEL)
         require_manage_area(actor, area)
     else:
         if unit is None:
-            raise ValidationFailed(MSG_VENUE_UNIT, field="unit")
+            raise ValidationFailed(MSG_VENUE_UNIT, field="unit", code=Code.VENUE_UNIT)
         area = area or unit.area
         if not (access.can_manage_area(actor, area) or access.can_act_for_unit(actor, unit)):
             access.require_act_for_unit(actor, unit)
         if area.level not in RESOURCE_AREA_LEVELS:
-            raise ValidationFailed(MSG_AREA_LEVEL, field="area")
+            raise ValidationFailed(MSG_AREA_LEVEL, field="area", code=Code.AREA_LEVEL)
     name = _text(name, field="name", max_length=120, required=MSG_TITLE)
-    floor_area = _decimal(floor_area, field="floor_area", message=MSG_FLOOR_AREA, strict=True)
+    floor_area = _decimal(
+        floor_area,
+        field="floor_area",
+        message=MSG_FLOOR_AREA,
+        code=Code.BAD_FLOOR_AREA,
+        strict=True,
+    )
     venue = Venue.objects.create(
         name=name,
         kind=kind,
@@ -105,7 +112,11 @@ def venue_update(*, actor, venue: Venue, floor_area=None, opening_hours=None) ->
     before = snapshot(venue, ("floor_area", "opening_hours"))
     if floor_area is not None:
         venue.floor_area = _decimal(
-            floor_area, field="floor_area", message=MSG_FLOOR_AREA, strict=True
+            floor_area,
+            field="floor_area",
+            message=MSG_FLOOR_AREA,
+            code=Code.BAD_FLOOR_AREA,
+            strict=True,
         )
     if opening_hours is not None:
         venue.opening_hours = _text(opening_hours, field="opening_hours", max_length=100)
@@ -120,7 +131,7 @@ def venue_update(*, actor, venue: Venue, floor_area=None, opening_hours=None) ->
 def venue_close(*, actor, venue: Venue, closed_on: datetime.date | None = None) -> Venue:
     access.require_manage_venue(actor, venue)
     if venue.closed_on is not None:
-        raise Conflict(MSG_VENUE_CLOSED, field="closed_on")
+        raise Conflict(MSG_VENUE_CLOSED, field="closed_on", code=Code.VENUE_CLOSED)
     venue.closed_on = closed_on or timezone.localdate()
     venue.save(update_fields=["closed_on"])
     audit_record(
@@ -144,21 +155,29 @@ def room_add(
 ) -> Room:
     access.require_manage_venue(actor, venue)
     if venue.closed_on is not None:
-        raise Conflict(MSG_VENUE_CLOSED, field="venue")
+        raise Conflict(MSG_VENUE_CLOSED, field="venue", code=Code.VENUE_CLOSED)
     name = _text(name, field="name", max_length=60, required=MSG_TITLE)
     if floor_area is not None:
-        floor_area = _decimal(floor_area, field="floor_area", message=MSG_FLOOR_AREA, strict=True)
-    seats = _integer(seats, field="seats", low=0, high=100_000, message=MSG_SEATS)
+        floor_area = _decimal(
+            floor_area,
+            field="floor_area",
+            message=MSG_FLOOR_AREA,
+            code=Code.BAD_FLOOR_AREA,
+            strict=True,
+        )
+    seats = _integer(
+        seats, field="seats", low=0, high=100_000, message=MSG_SEATS, code=Code.BAD_SEATS
+    )
     uses = _text(uses, field="uses", max_length=200)
     if Room.objects.filter(venue=venue, name=name).exists():
-        raise Conflict(MSG_ROOM_NAME_TAKEN, field="name")
+        raise Conflict(MSG_ROOM_NAME_TAKEN, field="name", code=Code.ROOM_NAME_TAKEN)
     try:
         with transaction.atomic():
             room = Room.objects.create(
                 venue=venue, name=name, floor_area=floor_area, seats=seats, uses=uses
             )
     except IntegrityError:
-        raise Conflict(MSG_ROOM_NAME_TAKEN, field="name") from None
+        raise Conflict(MSG_ROOM_NAME_TAKEN, field="name", code=Code.ROOM_NAME_TAKEN) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -189,18 +208,20 @@ def booking_create(
     access.require_manage_room(actor, room)
     for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
         if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
-            raise ValidationFailed(MSG_TIME_REQUIRED, field=name)
+            raise ValidationFailed(MSG_TIME_REQUIRED, field=name, code=Code.TIME_REQUIRED)
     if ends_at <= starts_at:
-        raise ValidationFailed(MSG_BOOKING_ORDER, field="ends_at")
+        raise ValidationFailed(
+            MSG_BOOKING_ORDER, field="ends_at", code=Code.BOOKING_ENDS_BEFORE_START
+        )
     if ends_at - starts_at > datetime.timedelta(hours=24):
-        raise ValidationFailed(MSG_BOOKING_LONG, field="ends_at")
+        raise ValidationFailed(MSG_BOOKING_LONG, field="ends_at", code=Code.BOOKING_TOO_LONG)
     purpose = _text(purpose, field="purpose", max_length=200, required=MSG_PURPOSE)
     booked_for = _text(booked_for, field="booked_for", max_length=100)
     locked = Room.objects.select_for_update().select_related("venue").get(pk=room.pk)
     if locked.venue.closed_on is not None:
-        raise Conflict(MSG_VENUE_CLOSED, field="room")
+        raise Conflict(MSG_VENUE_CLOSED, field="room", code=Code.VENUE_CLOSED)
     if not locked.is_active:
-        raise Conflict(MSG_ROOM_INACTIVE, field="room")
+        raise Conflict(MSG_ROOM_INACTIVE, field="room", code=Code.ROOM_INACTIVE)
     clash = (
         Booking.objects.filter(
             room=locked, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
@@ -212,7 +233,7 @@ def booking_create(
         message = str(MSG_BOOKING_CONFLICT).format(
             start=_local(clash.starts_at), end=_local(clash.ends_at), purpose=clash.purpose
         )
-        raise Conflict(message, field="starts_at", code="booking_conflict")
+        raise Conflict(message, field="starts_at", code=Code.BOOKING_CONFLICT)
     booking = Booking.objects.create(
         room=locked,
         starts_at=starts_at,
@@ -240,7 +261,7 @@ def booking_cancel(*, actor, booking: Booking) -> Booking:
     access.require_manage_booking(actor, booking)
     locked = Booking.objects.select_for_update().get(pk=booking.pk)
     if locked.cancelled_at is not None:
-        raise Conflict(MSG_BOOKING_CANCELLED, field="booking")
+        raise Conflict(MSG_BOOKING_CANCELLED, field="booking", code=Code.BOOKING_CANCELLED)
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["cancelled_at"])
     audit_record(

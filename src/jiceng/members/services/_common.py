@@ -39,6 +39,7 @@ from jiceng.members.errors import (
     MSG_RESIDENCE_LEVEL,
     MSG_STATUS,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.ethnicities import normalize_ethnicity
 from jiceng.members.models import (
     Member,
@@ -103,41 +104,45 @@ def clean_member_facts(facts: MemberFacts, *, today: datetime.date | None = None
     # The input policy (core.inputs) for pages, API, imports and bulk recording alike.
     name = check_model_text(Member, "name", facts.name, kind="name")
     if not name:
-        raise ValidationFailed(MSG_NAME, field="name")
+        raise ValidationFailed(MSG_NAME, field="name", code=Code.NAME_REQUIRED)
     number = validate_id_number(facts.id_number, today=today)
     gender = facts.gender or id_number_gender(number)
     if gender not in GENDERS:
-        raise ValidationFailed(MSG_GENDER, field="gender")
+        raise ValidationFailed(MSG_GENDER, field="gender", code=Code.BAD_GENDER)
     if gender != id_number_gender(number):
-        raise ValidationFailed(MSG_GENDER_MISMATCH, field="gender")
+        raise ValidationFailed(MSG_GENDER_MISMATCH, field="gender", code=Code.GENDER_MISMATCH)
     birth = facts.birth_date or id_number_birth_date(number)
     if birth != id_number_birth_date(number):
-        raise ValidationFailed(MSG_BIRTH_MISMATCH, field="birth_date")
+        raise ValidationFailed(MSG_BIRTH_MISMATCH, field="birth_date", code=Code.BIRTH_MISMATCH)
     ethnicity = normalize_ethnicity(facts.ethnicity)
     if ethnicity is None:
-        raise ValidationFailed(MSG_ETHNICITY, field="ethnicity")
+        raise ValidationFailed(MSG_ETHNICITY, field="ethnicity", code=Code.BAD_ETHNICITY)
     if facts.education not in EDUCATIONS:
-        raise ValidationFailed(MSG_EDUCATION, field="education")
+        raise ValidationFailed(MSG_EDUCATION, field="education", code=Code.BAD_EDUCATION)
     if facts.status not in STATUSES:
-        raise ValidationFailed(MSG_STATUS, field="status")
+        raise ValidationFailed(MSG_STATUS, field="status", code=Code.BAD_STATUS)
     if facts.category not in CATEGORIES:
-        raise ValidationFailed(MSG_CATEGORY, field="category")
+        raise ValidationFailed(MSG_CATEGORY, field="category", code=Code.BAD_CATEGORY)
     if facts.joined_on is None:
-        raise ValidationFailed(MSG_JOINED, field="joined_on")
+        raise ValidationFailed(MSG_JOINED, field="joined_on", code=Code.JOINED_REQUIRED)
     if facts.joined_on > today:
-        raise ValidationFailed(MSG_JOINED_FUTURE, field="joined_on")
+        raise ValidationFailed(MSG_JOINED_FUTURE, field="joined_on", code=Code.JOINED_FUTURE)
     eighteenth = _add_years(birth, 18)
     if facts.joined_on < eighteenth:
-        raise ValidationFailed(MSG_JOINED_AGE, field="joined_on")
+        raise ValidationFailed(MSG_JOINED_AGE, field="joined_on", code=Code.JOINED_UNDER_18)
     if facts.status == Member.Status.FULL:
         if facts.full_on is None:
-            raise ValidationFailed(MSG_FULL_REQUIRED, field="full_on")
+            raise ValidationFailed(MSG_FULL_REQUIRED, field="full_on", code=Code.FULL_REQUIRED)
         if facts.full_on <= facts.joined_on:
-            raise ValidationFailed(MSG_FULL_BEFORE_JOINED, field="full_on")
+            raise ValidationFailed(
+                MSG_FULL_BEFORE_JOINED, field="full_on", code=Code.FULL_BEFORE_JOINED
+            )
         if facts.full_on > today:
-            raise ValidationFailed(MSG_DATE_FUTURE, field="full_on")
+            raise ValidationFailed(MSG_DATE_FUTURE, field="full_on", code=Code.DATE_FUTURE)
     elif facts.full_on is not None:
-        raise ValidationFailed(MSG_PROBATIONARY_FULL_ON, field="full_on")
+        raise ValidationFailed(
+            MSG_PROBATIONARY_FULL_ON, field="full_on", code=Code.PROBATIONARY_FULL_ON
+        )
     phone = validate_contact_phone(facts.phone) if normalize_text(facts.phone or "") else ""
     return MemberFacts(
         name=name,
@@ -169,14 +174,16 @@ def id_number_index(number: str) -> str:
 
 def check_org(org: PartyOrg) -> None:
     if org.closed_on is not None:
-        raise ValidationFailed(MSG_ORG_CLOSED, field="org")
+        raise ValidationFailed(MSG_ORG_CLOSED, field="org", code=Code.ORG_CLOSED)
     if org.kind not in MEMBER_ORG_KINDS:
-        raise ValidationFailed(MSG_ORG_GROUP, field="org")
+        raise ValidationFailed(MSG_ORG_GROUP, field="org", code=Code.ORG_TAKES_NO_MEMBERS)
 
 
 def check_residence(area: Area | None) -> None:
     if area is not None and area.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_RESIDENCE_LEVEL, field="residence_community")
+        raise ValidationFailed(
+            MSG_RESIDENCE_LEVEL, field="residence_community", code=Code.RESIDENCE_LEVEL
+        )
 
 
 def _member_snapshot(member: Member) -> dict:

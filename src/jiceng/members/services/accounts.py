@@ -11,6 +11,7 @@ from jiceng.members.errors import (
     MSG_ACCOUNT_EXISTS,
     MSG_ACCOUNT_TAKEN,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.events import member_event
 from jiceng.members.models import (
     Member,
@@ -28,7 +29,7 @@ def member_account_open(*, actor, member: Member, username: str, password: str):
 
     access.require_manage_member(actor, member)
     if Member.objects.filter(pk=member.pk, account__isnull=False).exists():
-        raise Conflict(MSG_ACCOUNT_EXISTS, field="username")
+        raise Conflict(MSG_ACCOUNT_EXISTS, field="username", code=Code.ACCOUNT_EXISTS)
     user = user_create(actor=actor, username=username, password=password, full_name=member.name)
     member_account_link(actor=actor, member=member, user=user)
     return user
@@ -44,9 +45,9 @@ def member_account_link(*, actor, member: Member, user) -> Member:
     access.require_manage_member(actor, member)
     member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
     if member.account_id is not None:
-        raise Conflict(MSG_ACCOUNT_EXISTS, field="username")
+        raise Conflict(MSG_ACCOUNT_EXISTS, field="username", code=Code.ACCOUNT_EXISTS)
     if Member.objects.filter(account=user).exists():
-        raise Conflict(MSG_ACCOUNT_TAKEN, field="username")
+        raise Conflict(MSG_ACCOUNT_TAKEN, field="username", code=Code.ACCOUNT_TAKEN)
     role_grant(actor=actor, user=user, role=Role.MEMBER, org=member.org, if_missing=True)
     member.account = user
     member.save(update_fields=["account"])

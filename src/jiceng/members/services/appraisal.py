@@ -13,6 +13,7 @@ from jiceng.members.errors import (
     MSG_APPRAISAL_GRADE,
     MSG_APPRAISAL_YEAR,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.models import (
     Member,
     MemberEvent,
@@ -54,14 +55,16 @@ def member_appraisal_record_many(
     from jiceng.members.events import event_actor
 
     if isinstance(year, bool) or not isinstance(year, int) or not 1921 <= year <= 2200:
-        raise ValidationFailed(MSG_APPRAISAL_YEAR, field="year")
+        raise ValidationFailed(MSG_APPRAISAL_YEAR, field="year", code=Code.BAD_APPRAISAL_YEAR)
     checked: set[int] = set()
     for member, grade in results:
         if member.org_id not in checked:
             access.require_manage_member(actor, member)
             checked.add(member.org_id)
         if grade not in APPRAISAL_GRADES:
-            raise ValidationFailed(MSG_APPRAISAL_GRADE, field="grade")
+            raise ValidationFailed(
+                MSG_APPRAISAL_GRADE, field="grade", code=Code.BAD_APPRAISAL_GRADE
+            )
     now = timezone.now()
     events = MemberEvent.objects.bulk_create(
         [

@@ -16,6 +16,7 @@ from jiceng.members.errors import (
     MSG_ID_REPEATED,
     MSG_ID_TAKEN,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.models import (
     Member,
     MemberEvent,
@@ -83,7 +84,9 @@ def member_bulk_create(
             facts = clean_member_facts(row.facts, today=today)
             first = seen.setdefault(facts.id_number, number)
             if first != number:
-                raise Conflict(str(MSG_ID_REPEATED).format(row=first), field="id_number")
+                raise Conflict(
+                    str(MSG_ID_REPEATED).format(row=first), field="id_number", code=Code.ID_REPEATED
+                )
         except (ValidationFailed, Conflict) as error:
             message = str(MSG_BULK_ROW).format(row=number, message=error.message)
             raise type(error)(message, field=error.field, code=error.code) from None
@@ -103,7 +106,7 @@ def member_bulk_create(
                 raise
             row = min(seen[number] for number in taken)
             message = str(MSG_BULK_ROW).format(row=row, message=MSG_ID_TAKEN)
-            raise Conflict(message, field="id_number") from None
+            raise Conflict(message, field="id_number", code=Code.ID_TAKEN) from None
         per_org: dict[int, int] = {}
         for _facts, org, _residence, _unit in cleaned:
             per_org[org.pk] = per_org.get(org.pk, 0) + 1

@@ -21,6 +21,7 @@ from jiceng.members.errors import (
     MSG_REPORT_KIND,
     MSG_TASK,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.events import member_event
 from jiceng.members.models import (
     DualReport,
@@ -33,7 +34,7 @@ from jiceng.orgs.models import PartyOrg
 
 def _check_community(community: Area) -> None:
     if community.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community")
+        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community", code=Code.COMMUNITY_REQUIRED)
 
 
 @transaction.atomic
@@ -44,7 +45,7 @@ def dual_report_unit_org(
     access.require_manage_org_members(actor, unit_org)
     _check_community(community)
     if unit_org.closed_on is not None:
-        raise ValidationFailed(MSG_ORG_CLOSED, field="unit_org")
+        raise ValidationFailed(MSG_ORG_CLOSED, field="unit_org", code=Code.ORG_CLOSED)
     return _dual_report_create(
         actor=actor,
         kind=DualReport.Kind.UNIT_ORG,
@@ -62,10 +63,10 @@ def dual_report_member(
     access.require_manage_member(actor, member)
     community = community or member.residence_community
     if community is None:
-        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community")
+        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community", code=Code.COMMUNITY_REQUIRED)
     _check_community(community)
     if member.category != Member.Category.IN_SERVICE:
-        raise ValidationFailed(MSG_REPORT_KIND, field="member")
+        raise ValidationFailed(MSG_REPORT_KIND, field="member", code=Code.REPORT_NOT_IN_SERVICE)
     report = _dual_report_create(
         actor=actor,
         kind=DualReport.Kind.MEMBER,
@@ -86,19 +87,19 @@ def dual_report_member(
 def _dual_report_create(*, actor, kind, community, reported_on, **subject) -> DualReport:
     reported_on = reported_on or timezone.localdate()
     if reported_on > timezone.localdate():
-        raise ValidationFailed(MSG_DATE_FUTURE, field="reported_on")
+        raise ValidationFailed(MSG_DATE_FUTURE, field="reported_on", code=Code.DATE_FUTURE)
     open_reports = DualReport.objects.filter(ended_on__isnull=True, **subject)
     if kind == DualReport.Kind.UNIT_ORG:
         open_reports = open_reports.filter(community=community)
     if open_reports.exists():
-        raise Conflict(MSG_REPORT_EXISTS, field="community")
+        raise Conflict(MSG_REPORT_EXISTS, field="community", code=Code.REPORT_EXISTS)
     try:
         with transaction.atomic():
             report = DualReport.objects.create(
                 kind=kind, community=community, reported_on=reported_on, **subject
             )
     except IntegrityError:
-        raise Conflict(MSG_REPORT_EXISTS, field="community") from None
+        raise Conflict(MSG_REPORT_EXISTS, field="community", code=Code.REPORT_EXISTS) from None
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -113,10 +114,10 @@ def dual_report_assign_post(*, actor, report: DualReport, service_post: str) -> 
     """The community gives the reporting org or member a post to serve in."""
     access.require_manage_dual_report(actor, report)
     if report.ended_on is not None:
-        raise Conflict(MSG_REPORT_ENDED, field="report")
+        raise Conflict(MSG_REPORT_ENDED, field="report", code=Code.REPORT_ENDED)
     service_post = (service_post or "").strip()
     if not service_post:
-        raise ValidationFailed(MSG_TASK, field="service_post")
+        raise ValidationFailed(MSG_TASK, field="service_post", code=Code.TASK_REQUIRED)
     before = report.service_post
     report.service_post = service_post[:100]
     report.save(update_fields=["service_post"])
@@ -136,18 +137,18 @@ def service_record_add(
     """The community records service done; the unit org sees it as the report-back."""
     access.require_manage_dual_report(actor, report)
     if report.ended_on is not None:
-        raise Conflict(MSG_REPORT_ENDED, field="report")
+        raise Conflict(MSG_REPORT_ENDED, field="report", code=Code.REPORT_ENDED)
     task = (task or "").strip()
     if not task:
-        raise ValidationFailed(MSG_TASK, field="task")
+        raise ValidationFailed(MSG_TASK, field="task", code=Code.TASK_REQUIRED)
     if served_on > timezone.localdate():
-        raise ValidationFailed(MSG_DATE_FUTURE, field="served_on")
+        raise ValidationFailed(MSG_DATE_FUTURE, field="served_on", code=Code.DATE_FUTURE)
     try:
         hours = Decimal(str(hours)).quantize(Decimal("0.1"))
     except ArithmeticError:
-        raise ValidationFailed(MSG_HOURS, field="hours") from None
+        raise ValidationFailed(MSG_HOURS, field="hours", code=Code.BAD_HOURS) from None
     if not Decimal("0.5") <= hours <= Decimal("24"):
-        raise ValidationFailed(MSG_HOURS, field="hours")
+        raise ValidationFailed(MSG_HOURS, field="hours", code=Code.BAD_HOURS)
     record = ServiceRecord.objects.create(
         report=report,
         task=task[:150],
@@ -176,7 +177,7 @@ def service_record_add(
 def dual_report_end(*, actor, report: DualReport, ended_on: datetime.date | None = None):
     access.require_manage_dual_report(actor, report)
     if report.ended_on is not None:
-        raise Conflict(MSG_REPORT_ENDED, field="report")
+        raise Conflict(MSG_REPORT_ENDED, field="report", code=Code.REPORT_ENDED)
     report.ended_on = ended_on or timezone.localdate()
     report.save(update_fields=["ended_on"])
     audit_record(

@@ -31,6 +31,7 @@ from jiceng.members.errors import (
     MSG_VERIFY_NAME,
     MSG_VERIFY_NO_OUTFLOW,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.events import member_event
 from jiceng.members.models import (
     Member,
@@ -59,16 +60,20 @@ def outflow_register(
     access.require_manage_member(actor, member)
     certificate = normalize_text(certificate_number or "").replace(" ", "").upper()
     if not certificate:
-        raise ValidationFailed(MSG_CERTIFICATE, field="certificate_number")
+        raise ValidationFailed(
+            MSG_CERTIFICATE, field="certificate_number", code=Code.CERTIFICATE_REQUIRED
+        )
     destination = (destination or "").strip()
     if not destination:
-        raise ValidationFailed(MSG_DESTINATION, field="destination")
+        raise ValidationFailed(MSG_DESTINATION, field="destination", code=Code.DESTINATION_REQUIRED)
     if left_on > timezone.localdate():
-        raise ValidationFailed(MSG_DATE_FUTURE, field="left_on")
+        raise ValidationFailed(MSG_DATE_FUTURE, field="left_on", code=Code.DATE_FUTURE)
     if expected_return_on is not None and expected_return_on < left_on:
-        raise ValidationFailed(MSG_RETURN_BEFORE_LEFT, field="expected_return_on")
+        raise ValidationFailed(
+            MSG_RETURN_BEFORE_LEFT, field="expected_return_on", code=Code.RETURN_BEFORE_LEFT
+        )
     if MobileOutflow.objects.filter(member=member, state=MobileOutflow.State.OUT).exists():
-        raise Conflict(MSG_OUTFLOW_OPEN, field="member")
+        raise Conflict(MSG_OUTFLOW_OPEN, field="member", code=Code.OUTFLOW_OPEN)
     try:
         with transaction.atomic():
             outflow = MobileOutflow.objects.create(
@@ -81,7 +86,7 @@ def outflow_register(
                 expected_return_on=expected_return_on,
             )
     except IntegrityError:
-        raise Conflict(MSG_OUTFLOW_OPEN, field="member") from None
+        raise Conflict(MSG_OUTFLOW_OPEN, field="member", code=Code.OUTFLOW_OPEN) from None
     member.category = Member.Category.MOBILE
     member.save(update_fields=["category"])
     member_event(
@@ -110,11 +115,13 @@ def outflow_return(*, actor, outflow: MobileOutflow, returned_on: datetime.date)
     access.require_manage_outflow(actor, outflow)
     outflow = MobileOutflow.objects.select_for_update().get(pk=outflow.pk)
     if outflow.state != MobileOutflow.State.OUT:
-        raise Conflict(MSG_OUTFLOW_RETURNED, field="state")
+        raise Conflict(MSG_OUTFLOW_RETURNED, field="state", code=Code.OUTFLOW_RETURNED)
     if returned_on < outflow.left_on:
-        raise ValidationFailed(MSG_RETURN_BEFORE_LEFT, field="returned_on")
+        raise ValidationFailed(
+            MSG_RETURN_BEFORE_LEFT, field="returned_on", code=Code.RETURN_BEFORE_LEFT
+        )
     if returned_on > timezone.localdate():
-        raise ValidationFailed(MSG_DATE_FUTURE, field="returned_on")
+        raise ValidationFailed(MSG_DATE_FUTURE, field="returned_on", code=Code.DATE_FUTURE)
     outflow.state = MobileOutflow.State.RETURNED
     outflow.returned_on = returned_on
     outflow.save(update_fields=["state", "returned_on"])
@@ -190,10 +197,10 @@ def inflow_register(
     pending until it matches the home org's outflow record (凡登必核)."""
     access.require_manage_community(actor, community)
     if community.level != Area.Level.COMMUNITY:
-        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community")
+        raise ValidationFailed(MSG_COMMUNITY_LEVEL, field="community", code=Code.COMMUNITY_REQUIRED)
     name = check_model_text(MobileInflow, "name", name, kind="name")
     if not name:
-        raise ValidationFailed(MSG_NAME, field="name")
+        raise ValidationFailed(MSG_NAME, field="name", code=Code.NAME_REQUIRED)
     number = validate_id_number(id_number)
     certificate = check_model_text(
         MobileInflow, "certificate_number", certificate_number, kind="number"
@@ -201,10 +208,12 @@ def inflow_register(
     certificate = certificate.replace(" ", "").upper()
     home_org_name = check_model_text(MobileInflow, "home_org_name", home_org_name)
     if not certificate:
-        raise ValidationFailed(MSG_CERTIFICATE, field="certificate_number")
+        raise ValidationFailed(
+            MSG_CERTIFICATE, field="certificate_number", code=Code.CERTIFICATE_REQUIRED
+        )
     registered_on = registered_on or timezone.localdate()
     if registered_on > timezone.localdate():
-        raise ValidationFailed(MSG_DATE_FUTURE, field="registered_on")
+        raise ValidationFailed(MSG_DATE_FUTURE, field="registered_on", code=Code.DATE_FUTURE)
     inflow = MobileInflow.objects.create(
         community=community,
         name=name,
@@ -230,5 +239,5 @@ def inflow_verify(*, actor, inflow: MobileInflow) -> MobileInflow:
     access.require_manage_inflow(actor, inflow)
     inflow = MobileInflow.objects.select_for_update().get(pk=inflow.pk)
     if inflow.state != MobileInflow.State.PENDING:
-        raise Conflict(MSG_INFLOW_DECIDED, field="state")
+        raise Conflict(MSG_INFLOW_DECIDED, field="state", code=Code.INFLOW_DECIDED)
     return _try_verify(inflow, actor=actor)

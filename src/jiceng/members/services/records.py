@@ -15,6 +15,7 @@ from jiceng.members.errors import (
     MSG_FIELD_LOCKED,
     MSG_ID_TAKEN,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.events import member_event
 from jiceng.members.models import (
     Member,
@@ -49,7 +50,7 @@ def member_register(
     check_residence(residence_community)
     facts = clean_member_facts(facts)
     if Member.objects.filter(id_number_index=id_number_index(facts.id_number)).exists():
-        raise Conflict(MSG_ID_TAKEN, field="id_number")
+        raise Conflict(MSG_ID_TAKEN, field="id_number", code=Code.ID_TAKEN)
     member = build_member(
         facts, org=org, residence_community=residence_community, work_unit=work_unit
     )
@@ -57,7 +58,7 @@ def member_register(
         with transaction.atomic():
             member.save()
     except IntegrityError:
-        raise Conflict(MSG_ID_TAKEN, field="id_number") from None
+        raise Conflict(MSG_ID_TAKEN, field="id_number", code=Code.ID_TAKEN) from None
     Membership.objects.create(
         member=member, org=org, started_on=timezone.localdate(), reason=Membership.Reason.REGISTERED
     )
@@ -92,7 +93,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     ID number, gender and birth date are fixed at registration."""
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationFailed(MSG_FIELD_LOCKED, field=sorted(unknown)[0])
+        raise ValidationFailed(MSG_FIELD_LOCKED, field=sorted(unknown)[0], code=Code.FIELD_LOCKED)
     access.require_manage_member(actor, member)
     before = _member_snapshot(member)
     number = crypto.decrypt(member.id_number_encrypted)
@@ -137,7 +138,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
 def member_reveal(*, actor, member: Member, field: str) -> str:
     """The full ID number or phone, for those who keep the record; every reveal audited."""
     if field not in ("id_number", "phone"):
-        raise ValidationFailed(MSG_FIELD_LOCKED, field="field")
+        raise ValidationFailed(MSG_FIELD_LOCKED, field="field", code=Code.REVEAL_FIELD)
     if not access.can_reveal_member(actor, member):
         access.require_manage_member(actor, member)
         raise PermissionDenied()

@@ -14,6 +14,7 @@ from jiceng.members.errors import (
     MSG_TRANSFER_PENDING,
     MSG_TRANSFER_SAME_ORG,
 )
+from jiceng.members.errors import MemberErrorCode as Code
 from jiceng.members.events import member_event
 from jiceng.members.models import (
     Member,
@@ -36,11 +37,11 @@ def transfer_start(*, actor, member: Member, to_org: PartyOrg, reason: str) -> T
     check_org(to_org)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(MSG_REASON, field="reason")
+        raise ValidationFailed(MSG_REASON, field="reason", code=Code.REASON_REQUIRED)
     if to_org.pk == member.org_id:
-        raise ValidationFailed(MSG_TRANSFER_SAME_ORG, field="to_org")
+        raise ValidationFailed(MSG_TRANSFER_SAME_ORG, field="to_org", code=Code.TRANSFER_SAME_ORG)
     if Transfer.objects.filter(member=member, state=Transfer.State.PENDING).exists():
-        raise Conflict(MSG_TRANSFER_PENDING, field="member")
+        raise Conflict(MSG_TRANSFER_PENDING, field="member", code=Code.TRANSFER_PENDING)
     try:
         with transaction.atomic():
             transfer = Transfer.objects.create(
@@ -52,7 +53,7 @@ def transfer_start(*, actor, member: Member, to_org: PartyOrg, reason: str) -> T
                 started_by=actor if getattr(actor, "is_authenticated", False) else None,
             )
     except IntegrityError:
-        raise Conflict(MSG_TRANSFER_PENDING, field="member") from None
+        raise Conflict(MSG_TRANSFER_PENDING, field="member", code=Code.TRANSFER_PENDING) from None
     member_event(
         member,
         MemberEvent.Kind.TRANSFER_STARTED,
@@ -72,7 +73,7 @@ def transfer_start(*, actor, member: Member, to_org: PartyOrg, reason: str) -> T
 def _lock_transfer(transfer: Transfer) -> Transfer:
     locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
     if not locked.can_decide():
-        raise Conflict(MSG_TRANSFER_DECIDED, field="state")
+        raise Conflict(MSG_TRANSFER_DECIDED, field="state", code=Code.TRANSFER_DECIDED)
     return locked
 
 
@@ -115,7 +116,7 @@ def transfer_return(*, actor, transfer: Transfer, reason: str) -> Transfer:
     access.require_decide_transfer(actor, transfer)
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed(MSG_REASON, field="return_reason")
+        raise ValidationFailed(MSG_REASON, field="return_reason", code=Code.REASON_REQUIRED)
     transfer = _lock_transfer(transfer)
     transfer.state = Transfer.State.RETURNED
     transfer.return_reason = reason[:200]
