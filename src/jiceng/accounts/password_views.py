@@ -18,7 +18,8 @@ from django.views.decorators.http import require_POST
 from jiceng.accounts import forms
 from jiceng.accounts.access import get_account_for_reset
 from jiceng.accounts.services import password_change, password_reset_issue
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
+from jiceng.core.view_helpers import call_on_form
 
 MSG_CHANGED = _("密码已修改，其他设备上的登录已退出")
 
@@ -30,15 +31,16 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     forced = request.user.must_change_password
     form = forms.PasswordChangeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            user = password_change(
+        user = call_on_form(
+            form,
+            lambda: password_change(
                 actor=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+            ),
+            propagate=(),
+        )
+        if user is not None:
             # This session stays; the others end because the password hash changed.
             update_session_auth_hash(request, user)
             messages.success(request, MSG_CHANGED)

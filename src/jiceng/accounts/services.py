@@ -1,4 +1,5 @@
-"""Accounts and role assignments. Granting a role is itself audited."""
+"""Accounts and role assignments (granting a role is itself audited), and the audit entries
+of sign-in events: failed and successful sign-ins, second-factor codes, sign-outs."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -427,3 +428,37 @@ def totp_device_confirm(*, actor: Actor, device, code: str) -> bool:
         changes={"device": device.name, "confirmed": True},
     )
     return True
+
+
+# ---- sign-in events (written by the sign-in pages) ------------------------------------------
+
+
+def login_failure_record(*, username: str, locked_out: bool, throttled: str = "") -> None:
+    """A refused sign-in. The typed name is recorded only when it names an account: a
+    password typed into the username field must not end up in the log."""
+    account = User.objects.filter(username=username).first()
+    changes = {"locked_out": locked_out, "known_account": account is not None}
+    if throttled:
+        changes["throttled"] = throttled
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        target=account,
+        target_type=None if account else "accounts.user",
+        changes=changes,
+    )
+
+
+def login_record(*, user: User) -> None:
+    """A password sign-in that succeeded (the second factor, where required, follows)."""
+    audit_record(actor=user, action=AuditEntry.Action.LOGIN, target=user)
+
+
+def otp_attempt_record(*, user: User, verified: bool, throttled: bool = False) -> None:
+    """A second-factor code entered: accepted, or refused (wrong, or while throttled)."""
+    changes = {"verified": True} if verified else {"verified": False, "throttled": throttled}
+    audit_record(actor=user, action=AuditEntry.Action.OTP, target=user, changes=changes)
+
+
+def logout_record(*, user: User) -> None:
+    audit_record(actor=user, action=AuditEntry.Action.LOGOUT, target=user)
