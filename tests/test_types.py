@@ -18,7 +18,7 @@ NOT_YET = {"cobuild", "members"}
 
 def checked_paths() -> list[str]:
     paths = [SRC / "core"]
-    for app in sorted(p for p in SRC.iterdir() if p.is_dir() and p.name not in {"core", *NOT_YET}):
+    for app in sorted(p for p in SRC.iterdir() if p.is_dir() and p.name != "core"):
         for candidate in (app / "services.py", app / "services"):
             if candidate.exists():
                 paths.append(candidate)

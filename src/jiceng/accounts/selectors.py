@@ -37,3 +37,46 @@ def own_assignment_list(*, viewer) -> QuerySet[RoleAssignment]:
         .select_related("area", "org")
         .order_by("id")
     )
+
+
+# ---- second-factor devices ----------------------------------------------------------------
+
+
+def confirmed_totp_devices(user) -> list:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id"))
+
+
+def has_confirmed_totp(user) -> bool:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_totp_device(user):
+    """The device an enrolment started and did not confirm yet, if any."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+
+
+# ---- where the viewer may grant roles -------------------------------------------------------
+
+
+def grantable_areas(*, viewer, limit: int = 2000) -> list:
+    """Areas (buildings excepted) the viewer manages, for the grant form's choices."""
+    from jiceng.core.access import can_manage_area
+    from jiceng.core.models import Area
+
+    candidates = scope_for(viewer).filter(Area.objects.exclude(level=Area.Level.BUILDING))
+    return [a for a in candidates.order_by("path")[:limit] if can_manage_area(viewer, a)]
+
+
+def grantable_orgs(*, viewer, limit: int = 1000) -> list:
+    """Open orgs the viewer manages, for the grant form's choices."""
+    from jiceng.orgs.access import can_manage_org
+    from jiceng.orgs.models import PartyOrg
+
+    candidates = scope_for(viewer).filter(PartyOrg.objects.filter(closed_on__isnull=True))
+    return [o for o in candidates.order_by("path")[:limit] if can_manage_org(viewer, o)]

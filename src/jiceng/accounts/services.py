@@ -437,7 +437,7 @@ def login_failure_record(*, username: str, locked_out: bool, throttled: str = ""
     """A refused sign-in. The typed name is recorded only when it names an account: a
     password typed into the username field must not end up in the log."""
     account = User.objects.filter(username=username).first()
-    changes = {"locked_out": locked_out, "known_account": account is not None}
+    changes: dict[str, object] = {"locked_out": locked_out, "known_account": account is not None}
     if throttled:
         changes["throttled"] = throttled
     audit_record(

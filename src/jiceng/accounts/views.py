@@ -32,7 +32,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jiceng.accounts import forms, login_guard
+from jiceng.accounts import forms, login_guard, selectors
 from jiceng.accounts.middleware import SESSION_FLAG
 from jiceng.accounts.services import (
     login_failure_record,
@@ -107,7 +107,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
             if user_requires_totp(user):
                 request.session[SESSION_FLAG] = True
-                confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+                confirmed = selectors.has_confirmed_totp(user)
                 step = "accounts:verify" if confirmed else "accounts:enroll"
                 response = redirect(_with_next(step, _safe_next(request)))
             elif user.must_change_password:
@@ -143,7 +143,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     """The second step: a 6-digit code from the authenticator app. django-otp's
     throttling doubles the wait after each wrong code, so six digits cannot be guessed."""
     user = request.user
-    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id"))
+    devices = selectors.confirmed_totp_devices(user)
     if not devices:
         return redirect(_with_next("accounts:enroll", _safe_next(request)))
     if user.is_verified():
@@ -174,12 +174,12 @@ def enroll(request: HttpRequest) -> HttpResponse:
     """First sign-in of a role that needs TOTP: scan the code (or type the secret), then
     enter one code to confirm. The page holds the secret, hence never cached."""
     user = request.user
-    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    if selectors.has_confirmed_totp(user):
         return redirect(_with_next("accounts:verify", _safe_next(request)))
     if not user_requires_totp(user):
         # A device nobody is ever asked for would only suggest protection that is not there.
         return redirect(_next_url(request))
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()
+    device = selectors.pending_totp_device(user)
     if device is None:
         device = totp_device_create(actor=user, user=user, name=ENROLL_DEVICE_NAME, confirmed=False)
     form = forms.CodeForm(request.POST if request.method == "POST" else None)
@@ -254,29 +254,11 @@ def account_list(request):
 def account_new(request):
     from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role
     from jiceng.accounts.services import account_create
-    from jiceng.core.access import can_manage_area
-    from jiceng.core.models import Area
-    from jiceng.core.scope import scope_for
-    from jiceng.orgs.access import can_manage_org
-    from jiceng.orgs.models import PartyOrg
 
     _require_admin(request)
     user = request.user
-    scope = scope_for(user)
-    areas = [
-        a
-        for a in scope.filter(Area.objects.exclude(level=Area.Level.BUILDING)).order_by("path")[
-            :2000
-        ]
-        if can_manage_area(user, a)
-    ]
-    orgs = [
-        o
-        for o in scope.filter(PartyOrg.objects.filter(closed_on__isnull=True)).order_by("path")[
-            :1000
-        ]
-        if can_manage_org(user, o)
-    ]
+    areas = selectors.grantable_areas(viewer=user)
+    orgs = selectors.grantable_orgs(viewer=user)
     levels = {a.level for a in areas}
     roles = [
         (value, label)

@@ -7,7 +7,7 @@ from ninja import Header, Query, Router, Schema, Status
 from jiceng.appeals import access, schemas, selectors, services
 from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, MSG_UNIT_TERRITORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
-from jiceng.appeals.models import Appeal, Category, HandlingUnit
+from jiceng.appeals.models import Appeal
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.idempotency import IdempotencyKeyHeader
@@ -20,7 +20,7 @@ public_router = Router(tags=["public 公开"], auth=None)
 
 @public_router.get("/appeal-categories", response=list[schemas.CategoryOut])
 def categories(request):
-    return Category.objects.filter(is_active=True).order_by("sort", "code")
+    return selectors.active_categories()
 
 
 @public_router.get("/track/{code}", response=schemas.PublicTrackOut)
@@ -53,13 +53,12 @@ def intake(
 ):
     """File a case from another system. Send an `Idempotency-Key` header: a retry with the
     same key returns the first case (200) instead of creating another (201)."""
-    from jiceng.core.models import Area
 
-    category = Category.objects.filter(code=payload.category, is_active=True).first()
+    category = selectors.category_named(code=payload.category)
     if category is None:
         # "invalid", as this endpoint answered before the codes (tests/appeals/test_api.py).
         raise ValidationFailed(services.MSG_CATEGORY, field="category")
-    area = Area.objects.filter(pk=payload.area).first()
+    area = selectors.area_named(payload.area)
     if area is None:
         raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
     appeal, created = services.appeal_intake(
@@ -134,7 +133,7 @@ def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
                 actor=user, appeal=appeal, text=payload.public_description
             )
         else:
-            unit = HandlingUnit.objects.filter(pk=payload.unit).first() if payload.unit else None
+            unit = selectors.unit_named(payload.unit)
             if unit is None:
                 raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_REQUIRED, "unit")
             services.appeal_dispatch(actor=user, appeal=appeal, unit=unit, note=payload.note)

@@ -16,6 +16,7 @@ from jiceng.appeals.models import (
     Appeal,
     AppealEvent,
     AppealMonthStat,
+    Category,
     HandlerMembership,
     HandlingUnit,
     RoutingRule,
@@ -463,4 +464,101 @@ def routing_rules(*, viewer) -> QuerySet[RoutingRule]:
         .filter(RoutingRule.objects.filter(_under_any(paths, "area__path")))
         .select_related("area", "category", "unit", "unit__area")
         .order_by("area__path", "category__sort", "id")
+    )
+
+
+# ---- lookups for the pages and the API -----------------------------------------------------
+
+
+def active_categories() -> QuerySet[Category]:
+    """The categories a case may be filed under (public: names and deadlines)."""
+    return Category.objects.filter(is_active=True).order_by("sort", "code")
+
+
+def all_categories() -> QuerySet[Category]:
+    return Category.objects.order_by("sort", "code")
+
+
+def category_named(*, pk: int | None = None, code: str | None = None, active: bool = True):
+    """One category by id or code, or None; `active` leaves out retired ones."""
+    categories = Category.objects.filter(is_active=True) if active else Category.objects.all()
+    if pk is not None:
+        return categories.filter(pk=pk).first()
+    return categories.filter(code=code).first()
+
+
+def area_named(area_id) -> Area | None:
+    """A place anywhere in the city, by id: where a case happened is checked by the
+    intake service against the filer's rights, not here."""
+    try:
+        return Area.objects.filter(pk=int(area_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def districts() -> QuerySet[Area]:
+    """The first select of the public place picker."""
+    return Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+
+
+def place_children(*, parent_id: int | None, level: str) -> QuerySet[Area]:
+    """The next select of the public place picker (names only)."""
+    if parent_id is None:
+        return Area.objects.none()
+    return Area.objects.filter(parent_id=parent_id, level=level).order_by("code")
+
+
+def filing_places(*, viewer, limit: int = 2000) -> QuerySet[Area]:
+    """Where a staff member may file: communities and grids in their scope."""
+    return (
+        scope_for(viewer)
+        .filter(Area.objects.filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID]))
+        .select_related("parent")
+        .order_by("path")[:limit]
+    )
+
+
+def streets_in_sight(*, viewer) -> QuerySet[Area]:
+    return scope_for(viewer).filter(Area.objects.filter(level=Area.Level.STREET)).order_by("code")
+
+
+def unit_named(unit_id) -> HandlingUnit | None:
+    """A handling unit by id; whether a case may go there is the dispatch service's."""
+    return HandlingUnit.objects.filter(pk=unit_id).first() if unit_id else None
+
+
+def summons_target(target_id: int) -> SummonsTarget | None:
+    """A summons target by id; who may answer it is `access.require_summons_answer`."""
+    return (
+        SummonsTarget.objects.select_related("summons__appeal", "unit").filter(pk=target_id).first()
+    )
+
+
+def open_summons_targets(*, units, limit: int = 100) -> QuerySet[SummonsTarget]:
+    """Summons the viewer's units have not answered yet, the earliest due first."""
+    return (
+        SummonsTarget.objects.filter(unit__in=units, acted_at__isnull=True)
+        .select_related("summons__appeal", "unit")
+        .order_by("report_due_at")[:limit]
+    )
+
+
+def setup_areas(roots: list[Area], levels: list[str], limit: int) -> list[Area]:
+    """Areas under the managed roots at `levels`, for the set-up pages' choices."""
+    areas = Area.objects.none()
+    for root in roots:
+        areas = areas | Area.objects.filter(path__startswith=root.path, level__in=levels)
+    return list(areas.order_by("path")[:limit])
+
+
+def city_root() -> Area | None:
+    return Area.objects.filter(parent__isnull=True).order_by("id").first()
+
+
+def configured_membership(*, viewer, pk: int) -> HandlerMembership | None:
+    """A handler membership of a unit the viewer configures, or None."""
+    return (
+        HandlerMembership.objects.filter(pk=pk, unit__in=configured_units(viewer=viewer))
+        .select_related("unit", "user")
+        .first()
     )

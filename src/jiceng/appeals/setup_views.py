@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.appeals import selectors, services, setup_forms
-from jiceng.appeals.models import Category, HandlerMembership, HandlingUnit
+from jiceng.appeals.models import HandlingUnit
 from jiceng.appeals.routing import route
 from jiceng.core.access import can_manage_area
 from jiceng.core.errors import ApplicationError, NotFound
@@ -39,10 +39,7 @@ def _areas(roots: list[Area], *, grids: bool = True) -> list[Area]:
         levels = [Area.Level.DISTRICT, Area.Level.STREET]
     elif grids:
         levels.append(Area.Level.GRID)
-    areas = Area.objects.none()
-    for root in roots:
-        areas = areas | Area.objects.filter(path__startswith=root.path, level__in=levels)
-    return list(areas.order_by("path")[:AREA_CAP])
+    return selectors.setup_areas(roots, levels, AREA_CAP)
 
 
 def _fail(form, error: ApplicationError) -> None:
@@ -51,7 +48,7 @@ def _fail(form, error: ApplicationError) -> None:
 
 
 def _can_edit_categories(user) -> bool:
-    root = Area.objects.filter(parent__isnull=True).order_by("id").first()
+    root = selectors.city_root()
     return root is not None and can_manage_area(user, root)
 
 
@@ -71,7 +68,9 @@ def rules(request):
         area = next((a for a in areas if a.pk == data["area"]), None)
         unit = next((u for u in units if u.pk == data["unit"]), None)
         category = (
-            Category.objects.filter(pk=data["category"]).first() if data["category"] else None
+            selectors.category_named(pk=data["category"], active=False)
+            if data["category"]
+            else None
         )
         try:
             if area is None:
@@ -90,9 +89,7 @@ def rules(request):
     preview = None
     if preview_form.is_bound and preview_form.is_valid():
         area = next((a for a in areas if a.pk == preview_form.cleaned_data["area"]), None)
-        category = Category.objects.filter(
-            pk=preview_form.cleaned_data["category"], is_active=True
-        ).first()
+        category = selectors.category_named(pk=preview_form.cleaned_data["category"])
         if area is not None and category is not None:
             preview = {"area": area, "category": category, "rule": route(category, area)}
     context = {
@@ -193,13 +190,7 @@ def handler_add(request, pk: int):
 @login_required
 @require_POST
 def handler_remove(request, pk: int):
-    membership = (
-        HandlerMembership.objects.filter(
-            pk=pk, unit__in=selectors.configured_units(viewer=request.user)
-        )
-        .select_related("unit", "user")
-        .first()
-    )
+    membership = selectors.configured_membership(viewer=request.user, pk=pk)
     if membership is None:
         raise Http404
     try:
@@ -217,7 +208,7 @@ def handler_remove(request, pk: int):
 def categories(request):
     _roots(request)
     context = {
-        "categories": Category.objects.order_by("sort", "code"),
+        "categories": selectors.all_categories(),
         "can_edit": _can_edit_categories(request.user),
     }
     return render(request, "appeals/setup_categories.html", context)
@@ -245,7 +236,7 @@ def category_edit(request, pk: int | None = None):
         raise Http404
     category = None
     if pk is not None:
-        category = Category.objects.filter(pk=pk).first()
+        category = selectors.category_named(pk=pk, active=False)
         if category is None:
             raise Http404
     initial = None

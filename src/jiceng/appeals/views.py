@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jiceng.appeals import access, forms, selectors, services
 from jiceng.appeals.errors import MSG_CATEGORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
-from jiceng.appeals.models import Appeal, Category, SummonsTarget
+from jiceng.appeals.models import Appeal
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
 from jiceng.core.errors import ApplicationError, NotFound
@@ -68,10 +68,7 @@ def _area_from_form(data) -> Area | None:
     for name in ("grid", "community"):
         value = data.get(name)
         if value:
-            try:
-                return Area.objects.get(pk=int(value))
-            except (Area.DoesNotExist, ValueError):
-                return None
+            return selectors.area_named(value)
     return None
 
 
@@ -96,16 +93,15 @@ def report(request):
                 return redirect("track:code", code=appeal.tracking_code)
     else:
         form = forms.PublicIntakeForm()
-    districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+    districts = selectors.districts()
     return render(request, "appeals/report.html", {"form": form, "districts": districts})
 
 
 def _intake(request, form, area, *, channel, actor) -> Appeal:
     data = form.cleaned_data
-    try:
-        category = Category.objects.get(pk=data["category"], is_active=True)
-    except Category.DoesNotExist:
-        raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category") from None
+    category = selectors.category_named(pk=data["category"])
+    if category is None:
+        raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
     intake = services.Intake(
         channel=channel,
         category=category,
@@ -127,9 +123,8 @@ def places(request, level: str):
     if level not in PLACE_LEVELS:
         raise Http404
     parent_id = request.GET.get(PLACE_LEVELS[level])
-    children = Area.objects.none()
-    if parent_id and parent_id.isdigit():
-        children = Area.objects.filter(parent_id=int(parent_id), level=level).order_by("code")
+    parent = int(parent_id) if parent_id and parent_id.isdigit() else None
+    children = selectors.place_children(parent_id=parent, level=level)
     return render(
         request, "appeals/partials/place_select.html", {"level": level, "children": children}
     )
@@ -220,12 +215,7 @@ def track_reopen(request, code: str):
 
 def _intake_areas(user):
     """Where a staff member may file: communities and grids in their scope."""
-    return (
-        scope_for(user)
-        .filter(Area.objects.filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID]))
-        .select_related("parent")
-        .order_by("path")[:2000]
-    )
+    return selectors.filing_places(viewer=user)
 
 
 @login_required
@@ -282,7 +272,7 @@ def appeal_list(request):
         "page": page,
         "area": area,
         "states": Appeal.State.choices,
-        "categories": Category.objects.filter(is_active=True).order_by("sort"),
+        "categories": selectors.active_categories(),
         "params": params,
     }
     template = "appeals/partials/list_rows.html" if request.htmx else "appeals/list.html"
@@ -457,10 +447,9 @@ def _perform(request, appeal: Appeal, action: str) -> None:
 @login_required
 @require_POST
 def summons_answer(request, target_id: int, step: str):
-    try:
-        target = SummonsTarget.objects.select_related("summons__appeal", "unit").get(pk=target_id)
-    except SummonsTarget.DoesNotExist:
-        raise Http404 from None
+    target = selectors.summons_target(target_id)
+    if target is None:
+        raise Http404
     try:
         if step == "report":
             services.summons_report(actor=request.user, target=target)
@@ -488,16 +477,12 @@ def queue(request):
         (unit, list(selectors.handler_queue(viewer=request.user, unit=unit)[:100]))
         for unit in units
     ]
-    targets = (
-        SummonsTarget.objects.filter(unit__in=units, acted_at__isnull=True)
-        .select_related("summons__appeal", "unit")
-        .order_by("report_due_at")[:100]
-    )
+    targets = selectors.open_summons_targets(units=units)
     return render(request, "appeals/queue.html", {"rows": rows, "targets": targets})
 
 
 def _streets_for(user):
-    return scope_for(user).filter(Area.objects.filter(level=Area.Level.STREET)).order_by("code")
+    return selectors.streets_in_sight(viewer=user)
 
 
 @login_required

@@ -218,3 +218,9 @@ def get_room_for_view(user, room_id) -> Room:
 
 def get_booking_for_view(user, booking_id) -> Booking:
     return scope_for(user).get(Booking.objects.select_related("room", "room__venue"), pk=booking_id)
+
+
+def get_proposal_for_decide(user, proposal_id) -> MatchProposal:
+    return scope_for(user).get(
+        MatchProposal.objects.select_related("need", "resource", "run"), pk=proposal_id
+    )

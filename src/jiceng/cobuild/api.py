@@ -4,8 +4,7 @@ service-centre floor-area check. Scoped like every other endpoint."""
 from django.db import transaction
 from ninja import Header, Router, Status
 
-from jiceng.cobuild import schemas, selectors, services
-from jiceng.cobuild.models import MatchProposal
+from jiceng.cobuild import access, schemas, selectors, services
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
@@ -103,7 +102,7 @@ def proposal_decide(request, proposal_id: int, decision: str):
     if decision not in ("accept", "reject"):
         raise NotFound()
     with transaction.atomic():
-        proposal = scope_for(request.user).get(MatchProposal.objects.all(), pk=proposal_id)
+        proposal = access.get_proposal_for_decide(request.user, proposal_id)
         if decision == "accept":
             services.proposal_accept(actor=request.user, proposal=proposal)
         else:

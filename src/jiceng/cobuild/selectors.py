@@ -362,3 +362,87 @@ def venue_usage(
             )
         )
     return result
+
+
+# ---- choices and lookups for the pages ------------------------------------------------------
+
+
+def managed_areas(*, viewer, levels, limit: int = 500) -> list[Area]:
+    """Areas at `levels` the viewer manages, for a form's choices."""
+    from jiceng.core.access import can_manage_area
+
+    areas = scope_for(viewer).filter(Area.objects.filter(level__in=levels)).order_by("path")
+    return [a for a in areas[:limit] if can_manage_area(viewer, a)]
+
+
+def matching_areas(*, viewer, limit: int = 300) -> list[Area]:
+    """Streets and districts where the viewer may run matching."""
+    from jiceng.cobuild.access import can_run_matching
+
+    areas = scope_for(viewer).filter(
+        Area.objects.filter(level__in=[Area.Level.STREET, Area.Level.DISTRICT])
+    )
+    return [a for a in areas.order_by("path")[:limit] if can_run_matching(viewer, a)]
+
+
+def managed_committees(*, viewer, limit: int = 500) -> list[BigCommittee]:
+    from jiceng.cobuild.access import can_manage_meeting
+
+    committees = (
+        scope_for(viewer)
+        .filter(BigCommittee.objects.select_related("area", "org"))
+        .order_by("area__path")[:limit]
+    )
+    return [c for c in committees if can_manage_meeting(viewer, c)]
+
+
+def committee_members(committee: BigCommittee) -> list:
+    """The committee's part-time members (the meeting page's attendance list)."""
+    from jiceng.orgs.models import PartTimeMember
+
+    return list(
+        PartTimeMember.objects.filter(committee=committee)
+        .select_related("unit")
+        .order_by("name", "id")
+    )
+
+
+def community_named(area_id: int) -> Area | None:
+    """A community anywhere in the city, by id: a resident names where they live."""
+    return Area.objects.filter(pk=area_id, level=Area.Level.COMMUNITY).first()
+
+
+def districts() -> QuerySet[Area]:
+    """The city's districts, the first select of the resident's place picker (public)."""
+    return Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+
+
+def place_children(*, parent_id: int | None, level: str) -> QuerySet[Area]:
+    """The next select of the resident's place picker (public: names only)."""
+    if parent_id is None:
+        return Area.objects.none()
+    return Area.objects.filter(parent_id=parent_id, level=level).order_by("code")
+
+
+def resources_by_ids(ids) -> list[Resource]:
+    """Resources a form's validated choices name, in id order."""
+    return list(Resource.objects.filter(pk__in=ids).order_by("pk"))
+
+
+def resource_by_id(resource_id: int) -> Resource:
+    return Resource.objects.get(pk=resource_id)
+
+
+def need_for_appeal(appeal) -> Need | None:
+    return Need.objects.filter(appeal=appeal).first()
+
+
+def open_member_reports(*, viewer, limit: int = 500):
+    """Open in-service members' dual reports the viewer sees (who may offer a resource)."""
+    from jiceng.members.models import DualReport
+
+    return scope_for(viewer).filter(
+        DualReport.objects.filter(kind=DualReport.Kind.MEMBER, ended_on__isnull=True)
+        .select_related("community", "member", "member__org", "member__org__area")
+        .order_by("community__path", "member__name", "id")
+    )[:limit]

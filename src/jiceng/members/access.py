@@ -105,3 +105,40 @@ def get_member_for_data_access(user, member_id) -> Member:
     member = get_member_for_view(user, member_id)
     _require(user, member, can_see_data_access(user, member))
     return member
+
+
+# ---- getters by id for the pages and the API ------------------------------------------------
+
+
+def get_org_for_member_create(user, org_id) -> PartyOrg:
+    return scope_for(user).get(PartyOrg.objects.all(), pk=org_id)
+
+
+def get_outflow_for_view(user, outflow_id) -> MobileOutflow:
+    return scope_for(user).get(MobileOutflow.objects.all(), pk=outflow_id)
+
+
+def get_inflow_for_view(user, inflow_id) -> MobileInflow:
+    return scope_for(user).get(MobileInflow.objects.all(), pk=inflow_id)
+
+
+def get_dual_report_for_view(user, report_id) -> DualReport:
+    return scope_for(user).get(
+        DualReport.objects.select_related("community", "member", "unit_org"), pk=report_id
+    )
+
+
+def open_org_named(org_id) -> PartyOrg | None:
+    """An open org anywhere in the city, named by id: the receiving side of a transfer
+    may lie outside the sender's scope (only its name is shown)."""
+    return PartyOrg.objects.filter(pk=org_id, closed_on__isnull=True).first()
+
+
+def org_named(org_id) -> PartyOrg | None:
+    return PartyOrg.objects.filter(pk=org_id).first()
+
+
+def community_named(area_id) -> Area | None:
+    """A community anywhere in the city, named by id: where a member lives or reports
+    may lie outside the registering side's scope."""
+    return Area.objects.filter(pk=area_id).first()

@@ -15,10 +15,9 @@ from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
 from jiceng.members.errors import MemberErrorCode
-from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
+from jiceng.members.models import DualReport, Member, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import get_org_for_view
-from jiceng.orgs.models import PartyOrg
 
 router = Router(tags=["members 党员"])
 
@@ -191,12 +190,11 @@ def member_detail(request, member_id: int):
 
 @router.post("", response={201: schemas.MemberOut})
 def member_create(request, payload: schemas.MemberIn):
-    from jiceng.core.models import Area
 
-    org = scope_for(request.user).get(PartyOrg.objects.all(), pk=payload.org)
+    org = access.get_org_for_member_create(request.user, payload.org)
     residence = None
     if payload.residence_community:
-        residence = Area.objects.filter(pk=payload.residence_community).first()
+        residence = access.community_named(payload.residence_community)
         if residence is None:
             raise ValidationFailed(
                 services.MSG_RESIDENCE_LEVEL,
@@ -253,7 +251,7 @@ def transfer_list(request, state: str | None = None, direction: str | None = Non
 def transfer_start(request, payload: schemas.TransferIn):
     """The receiving org may be anywhere in the city: it is named by id."""
     member = access.get_member_for_view(request.user, payload.member)
-    to_org = PartyOrg.objects.filter(pk=payload.to_org, closed_on__isnull=True).first()
+    to_org = access.open_org_named(payload.to_org)
     if to_org is None:
         raise ValidationFailed(
             services.MSG_ORG_CLOSED, field="to_org", code=MemberErrorCode.ORG_CLOSED
@@ -311,7 +309,7 @@ def outflow_register(request, payload: schemas.OutflowIn):
 
 @router.post("/mobile/outflows/{int:outflow_id}/return", response=schemas.OutflowOut)
 def outflow_return(request, outflow_id: int, payload: schemas.ReturnIn):
-    outflow = scope_for(request.user).get(MobileOutflow.objects.all(), pk=outflow_id)
+    outflow = access.get_outflow_for_view(request.user, outflow_id)
     return services.outflow_return(
         actor=request.user, outflow=outflow, returned_on=payload.returned_on
     )
@@ -340,7 +338,7 @@ def inflow_register(request, payload: schemas.InflowIn):
 
 @router.post("/mobile/inflows/{int:inflow_id}/verify", response=schemas.InflowOut)
 def inflow_verify(request, inflow_id: int):
-    inflow = scope_for(request.user).get(MobileInflow.objects.all(), pk=inflow_id)
+    inflow = access.get_inflow_for_view(request.user, inflow_id)
     return services.inflow_verify(actor=request.user, inflow=inflow)
 
 
@@ -358,12 +356,11 @@ def dual_report_list(request, community: int | None = None, kind: str | None = N
 def dual_report_create(request, payload: schemas.DualReportIn):
     """Either `member` (reports to where they live, or `community`) or `unit_org` and
     `community`."""
-    from jiceng.core.models import Area
 
     community = None
     if payload.community:
         # The community may lie outside the reporting side's scope: named by id.
-        community = Area.objects.filter(pk=payload.community).first()
+        community = access.community_named(payload.community)
         if community is None:
             raise ValidationFailed(
                 services.MSG_COMMUNITY_LEVEL,
@@ -394,9 +391,7 @@ def dual_report_create(request, payload: schemas.DualReportIn):
 
 
 def _report(request, report_id: int) -> DualReport:
-    return scope_for(request.user).get(
-        DualReport.objects.select_related("community", "member", "unit_org"), pk=report_id
-    )
+    return access.get_dual_report_for_view(request.user, report_id)
 
 
 @router.post("/dual-reports/{int:report_id}/post", response=schemas.DualReportOut)

@@ -337,3 +337,21 @@ def _data_access(entry: AuditEntry) -> DataAccess:
     else:
         purpose = str(_("查看完整{field}")).format(field=field)
     return DataAccess(entry.pk, entry.at, actor, entry.action, entry.get_action_display(), purpose)
+
+
+def managed_communities(*, viewer, limit: int = 500) -> list:
+    """Communities the viewer manages, for a form's choices."""
+    from jiceng.core.access import can_manage_area
+    from jiceng.core.models import Area
+
+    communities = scope_for(viewer).filter(Area.objects.filter(level=Area.Level.COMMUNITY))
+    return [c for c in communities.order_by("code")[:limit] if can_manage_area(viewer, c)]
+
+
+def first_root_area(*, viewer):
+    """The first area the viewer's roles are bound to (where a page without a chosen
+    place starts), or None for an org-bound role."""
+    from jiceng.core.models import Area
+
+    roots = scope_for(viewer).area_roots()
+    return Area.objects.filter(path=roots[0]).first() if roots else None

@@ -17,13 +17,12 @@ from django.views.decorators.http import require_POST
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
 from jiceng.core.inputs import check_text, form_failure
-from jiceng.core.models import Area
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.members import access, forms, selectors, services
 from jiceng.members.errors import MemberErrorCode
-from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
+from jiceng.members.models import Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import can_manage_org, get_org_for_view
 from jiceng.orgs.models import PartyOrg
@@ -244,7 +243,7 @@ def member_transfer(request, pk: int):
     with refusals_as_messages(request):
         if not form.is_valid():
             raise form_failure(form)
-        to_org = PartyOrg.objects.filter(pk=form.cleaned_data["to_org"]).first()
+        to_org = access.org_named(form.cleaned_data["to_org"])
         if to_org is None:
             raise ValidationFailed(
                 _("转入党组织不存在"), field="to_org", code=MemberErrorCode.TO_ORG_NOT_FOUND
@@ -312,8 +311,7 @@ def transfer_decide(request, pk: int, decision: str):
 
 
 def _managed_communities(user):
-    communities = scope_for(user).filter(Area.objects.filter(level=Area.Level.COMMUNITY))
-    return [c for c in communities.order_by("code")[:500] if can_manage_area(user, c)]
+    return selectors.managed_communities(viewer=user)
 
 
 @login_required
@@ -355,7 +353,7 @@ def mobile_action(request, kind: str, pk: int):
 
     with refusals_as_messages(request):
         if kind == "return":
-            outflow = scope_for(request.user).get(MobileOutflow.objects.all(), pk=pk)
+            outflow = access.get_outflow_for_view(request.user, pk)
             try:
                 day = datetime.date.fromisoformat(request.POST.get("returned_on", ""))
             except ValueError:
@@ -364,7 +362,7 @@ def mobile_action(request, kind: str, pk: int):
             services.outflow_return(actor=request.user, outflow=outflow, returned_on=day)
             messages.success(request, _("已登记返回"))
         elif kind == "verify":
-            inflow = scope_for(request.user).get(MobileInflow.objects.all(), pk=pk)
+            inflow = access.get_inflow_for_view(request.user, pk)
             inflow = services.inflow_verify(actor=request.user, inflow=inflow)
             messages.info(request, inflow.get_state_display())
         else:
@@ -395,9 +393,7 @@ def dual(request):
 @require_POST
 def dual_action(request, pk: int, kind: str):
     with refusals_as_messages(request):
-        report = scope_for(request.user).get(
-            DualReport.objects.select_related("community", "member"), pk=pk
-        )
+        report = access.get_dual_report_for_view(request.user, pk)
         if kind == "service":
             form = forms.ServiceForm(request.POST)
             if not form.is_valid():
@@ -422,9 +418,7 @@ def statistics(request):
     _require_member_kind(request.user)
     area, org = _node(request)
     if area is None and org is None:
-        roots = scope_for(request.user).area_roots()
-        if roots:
-            area = Area.objects.filter(path=roots[0]).first()
+        area = selectors.first_root_area(viewer=request.user)
     members = selectors.member_list(viewer=request.user, area=area, org=org)
     tables = composition(members)
     context = {"tables": tables, "area": area, "org": org, "total": tables[0].total}

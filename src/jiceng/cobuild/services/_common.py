@@ -74,7 +74,8 @@ def _decimal(
     return number
 
 
-def _window(start, end, *, start_field: str, end_field: str) -> None:
+def _window(start, end, *, start_field: str, end_field: str) -> tuple[datetime.date, datetime.date]:
+    """Both dates given, in order, and not too far apart: the pair, or ValidationFailed."""
     if not isinstance(start, datetime.date):
         raise ValidationFailed(MSG_DATE_REQUIRED, field=start_field, code=Code.DATE_REQUIRED)
     if not isinstance(end, datetime.date):
@@ -83,6 +84,7 @@ def _window(start, end, *, start_field: str, end_field: str) -> None:
         raise ValidationFailed(MSG_WINDOW_ORDER, field=end_field, code=Code.ENDS_BEFORE_START)
     if (end - start).days > MAX_WINDOW_DAYS:
         raise ValidationFailed(MSG_WINDOW_LONG, field=end_field, code=Code.WINDOW_TOO_LONG)
+    return start, end
 
 
 def _choice(value, choices, *, field: str, message, code: Code) -> str:

@@ -2,6 +2,7 @@
 the yearly two-way review and the end."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -90,7 +91,7 @@ def agreement_create(
     signed_on: datetime.date | None,
     valid_from: datetime.date | None = None,
     valid_until: datetime.date | None = None,
-    commitments: list[CommitmentSpec] = (),
+    commitments: Sequence[CommitmentSpec] = (),
 ) -> Agreement:
     """The community signs a co-building agreement with a resident unit, with each side's
     commitments. All commitments are checked before anything is written."""

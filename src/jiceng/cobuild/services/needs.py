@@ -119,6 +119,9 @@ def _need_row(
     phone_encrypted: str | None = None,
     idempotency_key: str = "",
 ) -> Need:
+    # `facts` come from _clean_need: the community and both dates are there.
+    assert facts.community is not None
+    assert facts.window_start is not None and facts.window_end is not None
     need = Need.objects.create(
         title=facts.title,
         description=facts.description,

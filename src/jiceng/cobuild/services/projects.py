@@ -235,7 +235,7 @@ def project_update_plan(
 ) -> Project:
     """Change title, plan, budget or owner while the project is not yet completed."""
     access.require_steer_project(actor, project)
-    values = {}
+    values: dict[str, object] = {}
     if title is not None:
         values["title"] = _text(title, field="title", max_length=100, required=MSG_TITLE)
     if plan is not None:

@@ -95,7 +95,8 @@ def resource_offer(
         if org.closed_on is not None:
             raise ValidationFailed(MSG_ORG_CLOSED, field="offered_by_org", code=Code.ORG_CLOSED)
     else:
-        if dual_report.kind != DualReport.Kind.MEMBER:
+        assert dual_report is not None  # exactly one provider, checked above
+        if dual_report.kind != DualReport.Kind.MEMBER or dual_report.member is None:
             raise ValidationFailed(MSG_REPORT_KIND, field="dual_report", code=Code.REPORT_KIND)
         if not (
             access.can_manage_area(actor, dual_report.community)
@@ -116,7 +117,7 @@ def resource_offer(
         message=MSG_CATEGORY,
         code=Code.BAD_CATEGORY,
     )
-    _window(
+    available_from, available_until = _window(
         facts.available_from,
         facts.available_until,
         start_field="available_from",
@@ -140,8 +141,8 @@ def resource_offer(
         dual_report=dual_report,
         area=area,
         capacity=capacity,
-        available_from=facts.available_from,
-        available_until=facts.available_until,
+        available_from=available_from,
+        available_until=available_until,
         created_by=_actor(actor),
     )
     audit_record(

@@ -191,6 +191,13 @@ def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
+def _aware(value, field: str) -> datetime.datetime:
+    """A time with its zone, or ValidationFailed naming the field."""
+    if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
+        raise ValidationFailed(MSG_TIME_REQUIRED, field=field, code=Code.TIME_REQUIRED)
+    return value
+
+
 @transaction.atomic
 def booking_create(
     *,
@@ -206,9 +213,8 @@ def booking_create(
     check, so concurrent requests for the same slot queue and the second one sees the
     first one's booking."""
     access.require_manage_room(actor, room)
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
-            raise ValidationFailed(MSG_TIME_REQUIRED, field=name, code=Code.TIME_REQUIRED)
+    starts_at = _aware(starts_at, "starts_at")
+    ends_at = _aware(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise ValidationFailed(
             MSG_BOOKING_ORDER, field="ends_at", code=Code.BOOKING_ENDS_BEFORE_START

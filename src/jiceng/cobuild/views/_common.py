@@ -10,7 +10,7 @@ from django.http import Http404
 
 from jiceng.cobuild import selectors, services
 from jiceng.cobuild.models import Need, Resource
-from jiceng.core.access import can_manage_area, get_area_for_view
+from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_COBUILD, scope_for
@@ -39,10 +39,7 @@ def bound(request, action: str | None, name: str):
 
 
 def managed_areas(user, levels) -> list[Area]:
-    areas = (
-        scope_for(user).filter(Area.objects.filter(level__in=levels)).order_by("path")[:CHOICES_MAX]
-    )
-    return [a for a in areas if can_manage_area(user, a)]
+    return selectors.managed_areas(viewer=user, levels=levels, limit=CHOICES_MAX)
 
 
 def managed_communities(user) -> list[Area]:

@@ -22,9 +22,8 @@ from jiceng.cobuild.views._common import (
     require_kind,
 )
 from jiceng.core.errors import PermissionDenied
-from jiceng.core.scope import scope_for
 from jiceng.core.view_helpers import call_on_form
-from jiceng.orgs.models import BigCommittee, PartTimeMember
+from jiceng.orgs.models import BigCommittee
 
 
 @login_required
@@ -40,12 +39,7 @@ def meetings(request):
 
 
 def _managed_committees(user) -> list[BigCommittee]:
-    committees = (
-        scope_for(user)
-        .filter(BigCommittee.objects.select_related("area", "org"))
-        .order_by("area__path")[:CHOICES_MAX]
-    )
-    return [c for c in committees if access.can_manage_meeting(user, c)]
+    return selectors.managed_committees(viewer=user, limit=CHOICES_MAX)
 
 
 @login_required
@@ -87,11 +81,7 @@ class _MeetingPage:
         user = request.user
         self.meeting = meeting = access.get_meeting_for_view(user, pk)
         self.can_manage = access.can_manage_meeting(user, meeting.committee)
-        self.members = members = list(
-            PartTimeMember.objects.filter(committee=meeting.committee)
-            .select_related("unit")
-            .order_by("name", "id")
-        )
+        self.members = members = selectors.committee_members(meeting.committee)
         held_on = meeting.held_on
         serving = [
             m

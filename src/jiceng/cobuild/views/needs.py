@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
-from jiceng.cobuild.models import Need, Resource
+from jiceng.cobuild.models import Need
 from jiceng.cobuild.views._common import (
     bound,
     managed_communities,
@@ -32,7 +32,6 @@ from jiceng.core import crypto
 from jiceng.core.access import can_manage_area
 from jiceng.core.errors import PermissionDenied
 from jiceng.core.masking import mask_phone
-from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.view_helpers import call_on_form
 
@@ -79,7 +78,7 @@ def need_report(request):
         form = forms.ResidentNeedForm(request.POST)
         value = request.POST.get("community", "")
         if value.isdigit():
-            chosen = Area.objects.filter(pk=int(value), level=Area.Level.COMMUNITY).first()
+            chosen = selectors.community_named(int(value))
         if form.is_valid():
             data = form.cleaned_data
             need = call_on_form(
@@ -96,7 +95,7 @@ def need_report(request):
                 return redirect("cobuild:need_report_done")
     else:
         form = forms.ResidentNeedForm()
-    districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+    districts = selectors.districts()
     return render(
         request,
         "cobuild/need_report.html",
@@ -117,9 +116,8 @@ def places(request, level: str):
     if level not in PLACE_PARENTS:
         raise Http404
     parent_id = request.GET.get(PLACE_PARENTS[level])
-    children = Area.objects.none()
-    if parent_id and parent_id.isdigit():
-        children = Area.objects.filter(parent_id=int(parent_id), level=level).order_by("code")
+    parent = int(parent_id) if parent_id and parent_id.isdigit() else None
+    children = selectors.place_children(parent_id=parent, level=level)
     return render(
         request, "cobuild/partials/place_select.html", {"level": level, "children": children}
     )
@@ -228,7 +226,7 @@ def need_project(request, pk: int):
     form = page.project_form
     if form is not None and form.is_valid():
         data = form.cleaned_data
-        chosen = list(Resource.objects.filter(pk__in=data["resources"]).order_by("pk"))
+        chosen = selectors.resources_by_ids(data["resources"])
         project = call_on_form(
             form,
             lambda: services.project_create(
@@ -256,7 +254,7 @@ def need_from_appeal(request, appeal_id: int):
 
     require_kind(request.user)
     appeal = get_appeal_for_view(request.user, appeal_id)
-    existing = Need.objects.filter(appeal=appeal).first()
+    existing = selectors.need_for_appeal(appeal)
     if existing is not None:
         messages.info(request, _("该诉求已转为需求"))
         return redirect("cobuild:need", pk=existing.pk)

@@ -12,19 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
-from jiceng.cobuild.models import MatchProposal, Resource
+from jiceng.cobuild.models import MatchProposal
 from jiceng.cobuild.views._common import require_kind, resource_choices
 from jiceng.core.access import get_area_for_view
-from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 
 
 def _streets(user):
-    areas = scope_for(user).filter(
-        Area.objects.filter(level__in=[Area.Level.STREET, Area.Level.DISTRICT])
-    )
-    return [a for a in areas.order_by("path")[:300] if access.can_run_matching(user, a)]
+    return selectors.matching_areas(viewer=user)
 
 
 @login_required
@@ -73,9 +68,7 @@ def matching_run(request):
 def proposal_decide(request, pk: int, decision: str):
     require_kind(request.user)
     with refusals_as_messages(request), transaction.atomic():
-        proposal = scope_for(request.user).get(
-            MatchProposal.objects.select_related("need", "resource", "run"), pk=pk
-        )
+        proposal = access.get_proposal_for_decide(request.user, pk)
         if decision == "accept":
             services.proposal_accept(actor=request.user, proposal=proposal)
             messages.success(request, _("已采纳，生成项目"))
@@ -116,7 +109,7 @@ def proposal_change(request, pk: int):
             lambda: services.proposal_change(
                 actor=request.user,
                 proposal=proposal,
-                resource=Resource.objects.get(pk=data["resource"]),
+                resource=selectors.resource_by_id(data["resource"]),
                 note=data["note"],
             ),
         )

@@ -19,7 +19,6 @@ from jiceng.cobuild.views._common import (
 )
 from jiceng.core.access import can_manage_area
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
 from jiceng.core.view_helpers import call_on_form
 from jiceng.members.models import DualReport
 from jiceng.orgs.access import can_manage_org
@@ -38,11 +37,7 @@ def _providers(user) -> tuple[dict[str, object], list[tuple[str, str]]]:
         if can_manage_org(user, org):
             by_key[f"org:{org.pk}"] = org
             choices.append((f"org:{org.pk}", org.name))
-    reports = scope_for(user).filter(
-        DualReport.objects.filter(kind=DualReport.Kind.MEMBER, ended_on__isnull=True)
-        .select_related("community", "member", "member__org", "member__org__area")
-        .order_by("community__path", "member__name", "id")
-    )[:500]
+    reports = selectors.open_member_reports(viewer=user)
     for report in reports:
         if can_manage_area(user, report.community) or can_manage_org(user, report.member.org):
             key = f"report:{report.pk}"

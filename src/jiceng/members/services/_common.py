@@ -201,6 +201,8 @@ def build_member(
     work_unit: Unit | None = None,
 ) -> Member:
     """An unsaved Member from cleaned facts; the bulk import saves many at once."""
+    # The facts were cleaned: both dates are there (clean_member_facts refuses them empty).
+    assert facts.birth_date is not None and facts.joined_on is not None
     return Member(
         name=facts.name,
         gender=facts.gender,

@@ -68,7 +68,8 @@ def _move_member_role(*, actor, member: Member, from_org: PartyOrg, to_org: Part
     from jiceng.accounts.models import Role
     from jiceng.accounts.services import role_grant, role_revoke_anchor
 
-    if member.account_id is None:
+    account = member.account
+    if account is None:
         return
-    role_revoke_anchor(actor=None, user=member.account, role=Role.MEMBER, org=from_org)
-    role_grant(actor=actor, user=member.account, role=Role.MEMBER, org=to_org, if_missing=True)
+    role_revoke_anchor(actor=None, user=account, role=Role.MEMBER, org=from_org)
+    role_grant(actor=actor, user=account, role=Role.MEMBER, org=to_org, if_missing=True)

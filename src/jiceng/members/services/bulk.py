@@ -104,8 +104,8 @@ def member_bulk_create(
             taken = _registered_rows([facts for facts, *_rest in cleaned])
             if not taken:
                 raise
-            row = min(seen[number] for number in taken)
-            message = str(MSG_BULK_ROW).format(row=row, message=MSG_ID_TAKEN)
+            first = min(seen[number] for number in taken)
+            message = str(MSG_BULK_ROW).format(row=first, message=MSG_ID_TAKEN)
             raise Conflict(message, field="id_number", code=Code.ID_TAKEN) from None
         per_org: dict[int, int] = {}
         for _facts, org, _residence, _unit in cleaned:

@@ -156,9 +156,10 @@ def service_record_add(
         hours=hours,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    if report.member_id:
+    member = report.member if report.member_id else None
+    if member is not None:
         member_event(
-            report.member,
+            member,
             MemberEvent.Kind.SERVICE_RECORDED,
             actor=actor,
             note=task,
