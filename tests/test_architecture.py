@@ -205,9 +205,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "jiceng/orglife/views/deliberation.py": ORGLIFE,
         "jiceng/orglife/views/meetings.py": ORGLIFE,
     },
-    "cycles": {
-        "jiceng.demo.generator": "DemoAnchors moves to its own module",
-    },
+    "cycles": {},
     "long": {},
 }
 

@@ -23,6 +23,7 @@ from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
 from jiceng.demo import cases, cobuild, logins, orglife, people
+from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
     NEW,
@@ -62,21 +63,6 @@ ProgressCallback = Callable[[str, int], None]
 class DatabaseNotEmpty(Conflict):
     code = "demo_not_empty"
     default_message = MSG_NOT_EMPTY
-
-
-@dataclass
-class DemoAnchors:
-    """The places and orgs the demo accounts are bound to, found while writing."""
-
-    city: Area | None = None
-    district: Area | None = None
-    street: Area | None = None
-    community: Area | None = None
-    grid: Area | None = None
-    community_org: PartyOrg | None = None
-    unit_org: PartyOrg | None = None
-    # The demo district's handling units (the demo department account works in one).
-    handling_units: cases.DistrictUnits | None = None
 
 
 @dataclass

@@ -25,7 +25,7 @@ from jiceng.demo.plan import ANCHOR_DATE
 from jiceng.orgs.services import grid_post_assign
 
 if TYPE_CHECKING:
-    from jiceng.demo.generator import DemoAnchors
+    from jiceng.demo.anchors import DemoAnchors
 
 DEMO_PASSWORD = "Jiceng-Demo-2026!"
 TOTP_DEVICE_NAME = "demo"
