@@ -11,6 +11,16 @@ from urllib.parse import unquote
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# The suite shares two cores with whatever else runs (CI, other suites): how fast
+# Hypothesis draws inputs or runs one example is no property of the code under test, so
+# neither is judged. The examples and their assertions stay as each test declares them.
+hypothesis_settings.register_profile(
+    "jiceng", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("jiceng")
 
 os.environ.setdefault("JICENG_TESTING", "1")
 
