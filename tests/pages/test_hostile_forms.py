@@ -38,30 +38,13 @@ from tests.pages.forms_walk import PageForm, parse_page
 # tests/api/test_hostile_api.py), the admin (Django's own forms), the language switch.
 NOT_PAGES = ("api/", "admin/", "open311/", "i18n/")
 
-# Patterns with arguments that are not pages: a form on another page posts to them (and
-# is walked there), or they answer a file or a fragment, never a form.
+# Patterns with arguments that are not pages: they answer a file or a fragment, never a
+# form. Views that take POST alone (`require_POST`) are targets of forms on other pages,
+# walked there; they are recognized by their decorator and need no entry.
 NOT_FORM_PAGES = {
-    "appeals:setup_rule_delete": "POST target of the routing page's delete button",
-    "appeals:setup_unit_active": "POST target of the handling-unit page",
-    "appeals:setup_handler_add": "POST target of the handling-unit page",
-    "appeals:setup_handler_remove": "POST target of the handling-unit page",
     "appeals:photo": "an image",
-    "appeals:act": "POST target of the case page's action forms",
-    "appeals:summons_answer": "POST target of the queue page's summons forms",
-    "track:rate": "POST target of the tracking page",
-    "track:reopen": "POST target of the tracking page",
-    "cobuild:proposal_decide": "POST target of the matching page",
-    "members:reveal": "POST target of the member page",
-    "members:transfer_decide": "POST target of the transfers page",
-    "members:mobile_action": "POST target of the mobile-members page",
-    "members:dual_action": "POST target of the dual-reporting page",
-    "orglife:act": "POST target of every orglife lifecycle page",
     "orglife:export": "a workbook",
     "orgs:org_children": "a fragment of the org tree (links only)",
-    "orgs:grid_post_end": "POST target of the grid page",
-    "orgs:part_time_member_end": "POST target of the committee page",
-    "accounts:password_reset": "POST target of the account list",
-    "accounts:account_revoke": "POST target of the account list",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -156,15 +139,29 @@ def _demo_samples() -> dict[str, list[dict]]:
 
 
 def _patterns(resolver=None, prefix="", namespace=""):
-    """(name, route) of every URL pattern, with its namespace."""
+    """(name, route, arguments) of every URL pattern that can answer a GET, with its
+    namespace."""
     resolver = resolver or get_resolver()
     for entry in resolver.url_patterns:
         route = prefix + str(entry.pattern)
         if isinstance(entry, URLResolver):
             space = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _patterns(entry, route, space)
-        elif isinstance(entry, URLPattern) and entry.name:
+        elif isinstance(entry, URLPattern) and entry.name and not _post_only(entry.callback):
             yield f"{namespace}{entry.name}", route, entry.pattern.regex.groupindex
+
+
+def _post_only(view) -> bool:
+    """Whether the view takes POST alone (`require_POST`): a target of forms on other
+    pages, walked through those forms, never a page of its own."""
+    while view is not None:
+        code = getattr(view, "__code__", None)
+        cells = getattr(view, "__closure__", None) or ()
+        for name, cell in zip(code.co_freevars if code else (), cells, strict=False):
+            if name == "request_method_list" and list(cell.cell_contents) == ["POST"]:
+                return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def _page_urls(samples) -> tuple[list[str], list[str]]:
