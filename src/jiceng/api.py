@@ -45,6 +45,13 @@ def validation_error(request, exc: NinjaValidationError):
         if part not in ("body", "query", "path", "payload")
     ]
     field = ".".join(loc) or None
+    # An app's schema may name its own stable code (and the field, when the refusal was
+    # raised for the whole body) in the error's context, as the app's pages do.
+    context = first.get("ctx") or {}
+    if context.get("code"):
+        inner = str(context.get("field") or "")
+        field = ".".join(part for part in (*loc, inner) if part) or None
+        return _error(request, 422, str(context["code"]), str(first.get("msg", "")), field)
     return _error(request, 422, "invalid", _validation_message(first), field)
 
 

@@ -48,8 +48,11 @@ def test_api_records_a_meeting_from_the_register(client, life, territory):
 @pytest.mark.parametrize(
     "extra, code, field",
     [
-        ({"topic": "长" * 201}, "invalid", "topic"),
-        ({"topic": "学习\x00"}, "invalid", "topic"),
+        ({"topic": "长" * 201}, "orglife_text_too_long", "topic"),
+        ({"topic": "学习\x00"}, "orglife_text_control_characters", "topic"),
+        ({"topic": ""}, "orglife_text_required", "topic"),
+        ({"minutes": "记录\x07"}, "orglife_text_control_characters", "minutes"),
+        ({"held_on": "2020-13-01"}, "orglife_date_required", "held_on"),
         ({"kind": "group_meeting"}, "orglife_kind_not_for_org", "kind"),
     ],
 )
@@ -60,6 +63,35 @@ def test_api_refusals_have_the_one_error_shape(client, life, territory, extra, c
     body = response.json()
     assert set(body) == {"code", "message", "field"}
     assert (body["code"], body["field"]) == (code, field)
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, code, field",
+    [
+        ({"topic": "长" * 201}, "orglife_text_too_long", "topic"),
+        ({"topic": "学习\x00"}, "orglife_text_control_characters", "topic"),
+        ({"topic": ""}, "orglife_text_required", "topic"),
+        ({"place": "会议室\x1b"}, "orglife_text_control_characters", "place"),
+        ({"presider": "王" * 51}, "orglife_text_too_long", "presider"),
+    ],
+)
+def test_page_and_api_answer_the_same_code_for_the_same_text(
+    client, life, territory, extra, code, field
+):
+    """One refusal, one code: the API's error body and the page's form error name the same
+    code (orglife.errors) and field for the same input."""
+    territory.client_for(client, "xh_c1_secretary")
+    api = _post(client, "/api/orglife/meetings", _meeting_body(life, territory, **extra))
+    assert api.status_code in (400, 422)
+    assert (api.json()["code"], api.json()["field"]) == (code, field)
+    url = reverse("orglife:meeting_new") + f"?org={territory.orgs['xh_c1_b1'].pk}"
+    form = {"kind": "member_meeting", "held_on": str(day(3)), "topic": "学习", **extra}
+    page = client.post(url, form)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-code="{code}"' in html and f'data-field="{field}"' in html
+    assert api.json()["message"] in html
     assert not Meeting.objects.exists()
 
 

@@ -1,24 +1,20 @@
 """What enters and leaves the orglife API — and the pages, which parse their forms into
 the same input schemas (`parse`), so lengths and characters are checked in one place for
-both. Outputs carry no personal data beyond names the org's own staff already see."""
+both, and a refusal carries the same code (`errors.OrgLifeErrorCode`) on a page and in
+the API's error body. Outputs carry no personal data beyond names the org's own staff
+already see."""
 
 import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic import ValidationError as PydanticError
 
-from jiceng.core.inputs import limited_text
-from jiceng.orglife import inputs
-from jiceng.orglife.errors import (
-    MSG_BAD_CHOICE,
-    MSG_TEXT_CONTROL,
-    MSG_TEXT_REQUIRED,
-    MSG_TEXT_TOO_LONG,
-    OrgLifeErrorCode,
-    invalid,
-)
+from jiceng.core.errors import ValidationFailed
+from jiceng.core.inputs import Kind
+from jiceng.orglife import validators
 from jiceng.orglife.models import (
     DECISIONS_MAX,
     HOUSEHOLD_MAX,
@@ -35,59 +31,70 @@ from jiceng.orglife.models import (
 )
 
 
-def _no_control(value: str) -> str:
-    if inputs.has_control(value):
-        raise ValueError("control")
-    return value
+def _text(value: str, *, limit: int, kind: Kind) -> str:
+    try:
+        return validators.text(value, field="", max_length=limit, kind=kind)
+    except ValidationFailed as refused:
+        raise validators.as_pydantic(refused) from None
 
 
-def Text(limit: int):
-    return Annotated[str, Field(max_length=limit), AfterValidator(_no_control)]
+def Text(limit: int, kind: Kind = "text"):
+    """A text field under core.inputs' policy, its limit in OpenAPI as maxLength; the
+    length is checked after cleaning, as the service stores it."""
+    return Annotated[
+        str,
+        Field(json_schema_extra={"maxLength": limit}),
+        AfterValidator(partial(_text, limit=limit, kind=kind)),
+    ]
+
+
+def Code(limit: int):
+    """A choice's stored value (a kind, a status, a category code)."""
+    return Text(limit, "code")
+
+
+class In(Schema):
+    """The base of every input schema: whatever pydantic refuses leaves as the app's
+    typed refusal (validators.refusal), for the API's error body and the pages alike."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refusal(cls, data, handler):
+        try:
+            return handler(data)
+        except PydanticError as error:
+            raise validators.as_pydantic(validators.refusal(error.errors()[0])) from None
 
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
     """Validate `data` with `schema`; the first problem becomes the app's typed error
-    naming the field (the API's own 422 handler does the same for JSON bodies)."""
+    naming the field, with the code the API answers for the same input."""
     try:
         return schema.model_validate(data)
     except PydanticError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()) if not isinstance(p, int)) or None
-        kind = first.get("type", "")
-        if kind == "string_too_long":
-            limit = first.get("ctx", {}).get("max_length", "")
-            message = str(MSG_TEXT_TOO_LONG).format(limit=limit)
-            raise invalid(message, OrgLifeErrorCode.TEXT_TOO_LONG, field) from None
-        if kind == "value_error":
-            raise invalid(MSG_TEXT_CONTROL, OrgLifeErrorCode.TEXT_CONTROL, field) from None
-        dated = bool(field) and (field.endswith("_on") or field == "deadline")
-        if kind.startswith("date") or (kind == "missing" and dated):
-            raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, field) from None
-        if kind == "missing":
-            raise invalid(MSG_TEXT_REQUIRED, OrgLifeErrorCode.TEXT_REQUIRED, field) from None
-        raise invalid(MSG_BAD_CHOICE, OrgLifeErrorCode.BAD_CHOICE, field) from None
+        raise validators.refusal(error.errors()[0]) from None
 
 
 # ---- meetings -------------------------------------------------------------------------------
 
 
-class MarkIn(Schema):
+class MarkIn(In):
     member: int
-    status: limited_text(12, kind="code")
+    status: Code(12)
     reason: Text(REASON_MAX) = ""
 
 
-class MeetingIn(Schema):
+class MeetingIn(In):
     org: int
-    kind: limited_text(24, kind="code")
+    kind: Code(24)
     held_on: datetime.date
     topic: Text(TOPIC_MAX)
     place: Text(PLACE_MAX) = ""
     venue: int | None = None
     presider: Text(NAME_MAX) = ""
     lecturer: Text(NAME_MAX) = ""
-    minutes: Text(MINUTES_MAX) = ""
-    decisions: Text(DECISIONS_MAX) = ""
+    minutes: Text(MINUTES_MAX, "multiline") = ""
+    decisions: Text(DECISIONS_MAX, "multiline") = ""
     attendance: list[MarkIn] = []
 
 
@@ -137,15 +144,15 @@ class MeetingDetailOut(MeetingOut):
         return list(obj.attendance.all())
 
 
-class TaskIn(Schema):
+class TaskIn(In):
     decision: Text(TASK_MAX)
     deadline: datetime.date
     owner_member: int | None = None
     owner_name: Text(OWNER_MAX) = ""
 
 
-class TaskDoneIn(Schema):
-    note: Text(500) = ""
+class TaskDoneIn(In):
+    note: Text(500, "multiline") = ""
 
 
 class TaskOut(Schema):
@@ -158,8 +165,8 @@ class TaskOut(Schema):
     status: str
 
 
-class AppraisalIn(Schema):
-    grades: dict[int, limited_text(16, kind="code")]
+class AppraisalIn(In):
+    grades: dict[int, Code(16)]
 
 
 class KindComplianceOut(Schema):
@@ -214,14 +221,14 @@ def compliance_out(result) -> dict:
 # ---- deliberation -------------------------------------------------------------------------
 
 
-class IssueIn(Schema):
+class IssueIn(In):
     community: int
-    text: Text(TEXT_MAX)
-    source: limited_text(12, kind="code") = "staff"
+    text: Text(TEXT_MAX, "multiline")
+    source: Code(12) = "staff"
 
 
-class IssueFromAppealIn(Schema):
-    text: Text(TEXT_MAX) = ""
+class IssueFromAppealIn(In):
+    text: Text(TEXT_MAX, "multiline") = ""
 
 
 class IssueOut(Schema):
@@ -233,11 +240,11 @@ class IssueOut(Schema):
     topic_id: int | None
 
 
-class TopicIn(Schema):
+class TopicIn(In):
     community: int
     org: int
     title: Text(TOPIC_MAX)
-    description: Text(LONG_TEXT_MAX) = ""
+    description: Text(LONG_TEXT_MAX, "multiline") = ""
     issues: list[int] = []
 
 
@@ -254,10 +261,10 @@ class TopicOut(Schema):
     result_published_on: datetime.date | None
 
 
-class StepIn(Schema):
+class StepIn(In):
     held_on: datetime.date
     participants: Text(PARTICIPANTS_MAX) = ""
-    note: Text(LONG_TEXT_MAX) = ""
+    note: Text(LONG_TEXT_MAX, "multiline") = ""
 
 
 class VoteIn(StepIn):
@@ -269,14 +276,14 @@ class VoteIn(StepIn):
 
 
 class DecideIn(VoteIn):
-    assembly: limited_text(16, kind="code") = ""
+    assembly: Code(16) = ""
 
 
 class DisclosureIn(StepIn):
-    text: Text(LONG_TEXT_MAX)
+    text: Text(LONG_TEXT_MAX, "multiline")
 
 
-class AddIssueIn(Schema):
+class AddIssueIn(In):
     issue: int
 
 
@@ -311,7 +318,7 @@ class PublicTopicOut(Schema):
 # ---- contact points and household links -------------------------------------------------------
 
 
-class ContactPointIn(Schema):
+class ContactPointIn(In):
     official_name: Text(NAME_MAX)
     official_title: Text(60) = ""
     official_area: int
@@ -329,10 +336,10 @@ class ContactPointOut(Schema):
     ended_on: datetime.date | None
 
 
-class ContactVisitIn(Schema):
+class ContactVisitIn(In):
     visited_on: datetime.date
-    notes: Text(LONG_TEXT_MAX) = ""
-    problems: list[Text(TEXT_MAX)] = []
+    notes: Text(LONG_TEXT_MAX, "multiline") = ""
+    problems: list[Text(TEXT_MAX, "multiline")] = []
 
 
 class ContactVisitOut(Schema):
@@ -354,21 +361,21 @@ class ProblemOut(Schema):
     resolved_on: datetime.date | None
 
 
-class AssignIn(Schema):
+class AssignIn(In):
     owner_name: Text(OWNER_MAX)
     deadline: datetime.date
 
 
-class ResolveIn(Schema):
-    resolution: Text(TEXT_MAX)
+class ResolveIn(In):
+    resolution: Text(TEXT_MAX, "multiline")
     resolved_on: datetime.date | None = None
 
 
-class CategoryIn(Schema):
-    category: limited_text(40, kind="code")  # an appeal or need category's code
+class CategoryIn(In):
+    category: Code(40)  # an appeal or need category's code
 
 
-class HouseholdLinkIn(Schema):
+class HouseholdLinkIn(In):
     member: int
     grid: int
     household: Text(HOUSEHOLD_MAX)
@@ -388,9 +395,9 @@ class HouseholdLinkOut(Schema):
         return obj.member.name
 
 
-class HouseholdVisitIn(Schema):
+class HouseholdVisitIn(In):
     visited_on: datetime.date
-    raised: Text(TEXT_MAX) = ""
+    raised: Text(TEXT_MAX, "multiline") = ""
 
 
 class HouseholdVisitOut(Schema):
@@ -403,7 +410,7 @@ class HouseholdVisitOut(Schema):
     issue_id: int | None
 
 
-class EmptyIn(Schema):
+class EmptyIn(In):
     pass
 
 
@@ -415,6 +422,6 @@ class RequirementOut(Schema):
     basis: str
 
 
-class RequirementIn(Schema):
-    period: limited_text(8, kind="code")
+class RequirementIn(In):
+    period: Code(8)
     times: int

@@ -4,8 +4,8 @@ appraisal, tasks), deliberation (issues, topics, the procedure), contact (contac
 problems, household links and visits).
 
 Each service is keyword-only with the acting user first (None for the system), checks
-access, validates every input before writing (inputs.py), runs in one transaction and
-leaves an audit entry."""
+access, validates every input before writing (validators.py, over core.inputs), runs in
+one transaction and leaves an audit entry."""
 
 from jiceng.orglife.services.contact import (
     contact_point_create,

@@ -11,9 +11,10 @@ from django.utils import timezone
 from jiceng.core.access import require_manage_area
 from jiceng.core.models import Area
 from jiceng.members.models import Member
-from jiceng.orglife import access, inputs
+from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
     MSG_ALREADY_FORWARDED,
+    MSG_DATE_REQUIRED,
     MSG_GRID_REQUIRED,
     MSG_LINK_EXISTS,
     MSG_NOTHING_RAISED,
@@ -68,13 +69,13 @@ def contact_point_create(
     require_manage_area(actor, official_area)
     point = ContactPoint.objects.create(
         official=official,
-        official_name=inputs.text(
+        official_name=validators.text(
             official_name, field="official_name", max_length=NAME_MAX, required=True
         ),
-        official_title=inputs.text(official_title, field="official_title", max_length=60),
+        official_title=validators.text(official_title, field="official_title", max_length=60),
         official_area=official_area,
         org=org,
-        started_on=inputs.past_date(started_on, field="started_on"),
+        started_on=validators.past_date(started_on, field="started_on"),
     )
     audit_create(actor, point, {"official_area": official_area.pk, "org": org.pk})
     return point
@@ -95,12 +96,12 @@ def contact_visit_record(
         raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.POINT_ENDED, "point")
     visit = ContactVisit(
         point=locked,
-        visited_on=inputs.past_date(visited_on, field="visited_on"),
-        notes=inputs.text(notes, field="notes", max_length=LONG_TEXT_MAX, multiline=True),
+        visited_on=validators.past_date(visited_on, field="visited_on"),
+        notes=validators.text(notes, field="notes", max_length=LONG_TEXT_MAX, multiline=True),
         recorded_by=stored_actor(actor),
     )
     texts = [
-        inputs.text(p, field="problems", max_length=TEXT_MAX, multiline=True) for p in problems
+        validators.text(p, field="problems", max_length=TEXT_MAX, multiline=True) for p in problems
     ]
     visit.save()
     for body in texts:
@@ -119,11 +120,11 @@ def problem_assign(
     locked = access.get_problem_for_update(actor, problem.pk)
     if locked.status == ContactProblem.Status.RESOLVED:
         raise conflict(MSG_PROBLEM_RESOLVED, OrgLifeErrorCode.PROBLEM_RESOLVED, "status")
-    owner = inputs.text(owner_name, field="owner_name", max_length=OWNER_MAX)
+    owner = validators.text(owner_name, field="owner_name", max_length=OWNER_MAX)
     if not owner:
         raise invalid(MSG_TASK_OWNER, OrgLifeErrorCode.TASK_OWNER, "owner_name")
     if not isinstance(deadline, datetime.date):
-        raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
+        raise invalid(MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
     before = {"owner_name": locked.owner_name, "deadline": locked.deadline}
     locked.owner_name, locked.deadline = owner, deadline
     locked.save(update_fields=["owner_name", "deadline"])
@@ -145,10 +146,12 @@ def problem_resolve(
     locked = access.get_problem_for_update(actor, problem.pk)
     if locked.status == ContactProblem.Status.RESOLVED:
         raise conflict(MSG_PROBLEM_RESOLVED, OrgLifeErrorCode.PROBLEM_RESOLVED, "status")
-    locked.resolution = inputs.text(
+    locked.resolution = validators.text(
         resolution, field="resolution", max_length=TEXT_MAX, required=True, multiline=True
     )
-    locked.resolved_on = inputs.past_date(resolved_on or timezone.localdate(), field="resolved_on")
+    locked.resolved_on = validators.past_date(
+        resolved_on or timezone.localdate(), field="resolved_on"
+    )
     locked.status = ContactProblem.Status.RESOLVED
     locked.save(update_fields=["resolution", "resolved_on", "status"])
     audit_update(actor, locked, {"status": {"old": "open", "new": "resolved"}})
@@ -193,7 +196,9 @@ def household_link_create(
     if grid.level not in GRID_LEVELS:
         raise invalid(MSG_GRID_REQUIRED, OrgLifeErrorCode.GRID_REQUIRED, "grid")
     require_manage_area(actor, grid)
-    household = inputs.text(household, field="household", max_length=HOUSEHOLD_MAX, required=True)
+    household = validators.text(
+        household, field="household", max_length=HOUSEHOLD_MAX, required=True
+    )
     if HouseholdLink.objects.filter(
         member=member, grid=grid, household=household, ended_on__isnull=True
     ).exists():
@@ -202,7 +207,7 @@ def household_link_create(
         member=member,
         grid=grid,
         household=household,
-        started_on=inputs.past_date(started_on, field="started_on"),
+        started_on=validators.past_date(started_on, field="started_on"),
     )
     audit_create(actor, link, {"member": member.pk, "grid": grid.pk})
     return link
@@ -218,8 +223,8 @@ def household_visit_record(
         raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
     visit = HouseholdVisit.objects.create(
         link=locked,
-        visited_on=inputs.past_date(visited_on, field="visited_on"),
-        raised=inputs.text(raised, field="raised", max_length=TEXT_MAX, multiline=True),
+        visited_on=validators.past_date(visited_on, field="visited_on"),
+        raised=validators.text(raised, field="raised", max_length=TEXT_MAX, multiline=True),
         recorded_by=stored_actor(actor),
     )
     audit_create(actor, visit, {"link": locked.pk})

@@ -11,9 +11,10 @@ from django.utils import timezone
 from jiceng.cobuild.models import Venue
 from jiceng.core.audit import changes_between, snapshot
 from jiceng.members.models import Member
-from jiceng.orglife import access, inputs
+from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
     MSG_DATE_BEFORE_FOUNDING,
+    MSG_DATE_REQUIRED,
     MSG_DEADLINE_BEFORE_MEETING,
     MSG_ELSEWHERE_NOT_MOBILE,
     MSG_KIND_NOT_FOR_ORG,
@@ -120,10 +121,10 @@ def _district_path(path: str) -> str:
 
 
 def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
-    kind = inputs.choice(facts.kind, MeetingKind, field="kind")
+    kind = validators.choice(facts.kind, MeetingKind, field="kind")
     if org.kind not in KINDS_FOR_ORG[kind]:
         raise invalid(MSG_KIND_NOT_FOR_ORG, OrgLifeErrorCode.KIND_NOT_FOR_ORG, "kind")
-    held_on = inputs.past_date(facts.held_on, field="held_on")
+    held_on = validators.past_date(facts.held_on, field="held_on")
     if org.established_on and held_on < org.established_on:
         raise invalid(MSG_DATE_BEFORE_FOUNDING, OrgLifeErrorCode.DATE_BEFORE_FOUNDING, "held_on")
     if org.closed_on and held_on > org.closed_on:
@@ -131,19 +132,21 @@ def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
     venue = facts.venue
     if venue is not None and _district_path(venue.area.path) != _district_path(org.area.path):
         raise invalid(MSG_VENUE_ELSEWHERE, OrgLifeErrorCode.VENUE_ELSEWHERE, "venue")
-    place = inputs.text(facts.place, field="place", max_length=PLACE_MAX)
+    place = validators.text(facts.place, field="place", max_length=PLACE_MAX)
     if not place and venue is not None:
         place = venue.name[:PLACE_MAX]
     clean = MeetingFacts(
         kind=kind,
         held_on=held_on,
-        topic=inputs.text(facts.topic, field="topic", max_length=TOPIC_MAX, required=True),
+        topic=validators.text(facts.topic, field="topic", max_length=TOPIC_MAX, required=True),
         place=place,
         venue=venue,
-        presider=inputs.text(facts.presider, field="presider", max_length=NAME_MAX),
-        lecturer=inputs.text(facts.lecturer, field="lecturer", max_length=NAME_MAX),
-        minutes=inputs.text(facts.minutes, field="minutes", max_length=MINUTES_MAX, multiline=True),
-        decisions=inputs.text(
+        presider=validators.text(facts.presider, field="presider", max_length=NAME_MAX),
+        lecturer=validators.text(facts.lecturer, field="lecturer", max_length=NAME_MAX),
+        minutes=validators.text(
+            facts.minutes, field="minutes", max_length=MINUTES_MAX, multiline=True
+        ),
+        decisions=validators.text(
             facts.decisions, field="decisions", max_length=DECISIONS_MAX, multiline=True
         ),
     )
@@ -153,8 +156,8 @@ def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
         member = register.get(mark.member_id)
         if member is None:
             raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "attendance")
-        status = inputs.choice(mark.status, Attendance.Status, field="attendance")
-        reason = inputs.text(mark.reason, field="attendance", max_length=REASON_MAX)
+        status = validators.choice(mark.status, Attendance.Status, field="attendance")
+        reason = validators.text(mark.reason, field="attendance", max_length=REASON_MAX)
         if status in (Attendance.Status.EXCUSED, Attendance.Status.ELSEWHERE) and not reason:
             raise invalid(MSG_REASON_REQUIRED, OrgLifeErrorCode.REASON_REQUIRED, "attendance")
         if status == Attendance.Status.ELSEWHERE and member.category != Member.Category.MOBILE:
@@ -291,8 +294,8 @@ def meeting_task_add(
     """A decision of the meeting becomes a task with an owner (a member of the org's
     register, or a named person) and a deadline."""
     locked = access.get_meeting_for_update(actor, meeting.pk)
-    decision = inputs.text(decision, field="decision", max_length=TASK_MAX, required=True)
-    owner_name = inputs.text(owner_name, field="owner_name", max_length=OWNER_MAX)
+    decision = validators.text(decision, field="decision", max_length=TASK_MAX, required=True)
+    owner_name = validators.text(owner_name, field="owner_name", max_length=OWNER_MAX)
     if owner_member is None and not owner_name:
         raise invalid(MSG_TASK_OWNER, OrgLifeErrorCode.TASK_OWNER, "owner_name")
     on_list = owner_member is not None and (
@@ -302,7 +305,7 @@ def meeting_task_add(
     if owner_member is not None and not on_list:
         raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "owner_member")
     if not isinstance(deadline, datetime.date):
-        raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
+        raise invalid(MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
     if deadline < locked.held_on:
         raise invalid(
             MSG_DEADLINE_BEFORE_MEETING, OrgLifeErrorCode.DEADLINE_BEFORE_MEETING, "deadline"
@@ -331,7 +334,7 @@ def meeting_task_add(
 @transaction.atomic
 def meeting_task_done(*, actor, task: MeetingTask, note: str = "") -> MeetingTask:
     locked = access.get_task_for_update(actor, task.pk)
-    note = inputs.text(note, field="note", max_length=500, multiline=True)
+    note = validators.text(note, field="note", max_length=500, multiline=True)
     if locked.status == MeetingTask.Status.DONE:
         raise conflict(MSG_TASK_DONE, OrgLifeErrorCode.TASK_DONE, "status")
     locked.status = MeetingTask.Status.DONE
@@ -356,7 +359,7 @@ def requirement_update(
     if root is None:
         raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "period")
     require_manage_area(actor, root)
-    period = inputs.choice(period, MeetingRequirement.Period, field="period")
+    period = validators.choice(period, MeetingRequirement.Period, field="period")
     if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 31:
         raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "times")
     locked = MeetingRequirement.objects.select_for_update().get(pk=requirement.pk)
