@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.api import api
+from jiceng.core.errors import NotFound
 from jiceng.orglife import actions, services
 from jiceng.orglife.models import Meeting, Topic
 
@@ -125,7 +126,48 @@ def test_every_action_has_an_api_operation_and_a_page_route():
     for lifecycle in actions.LIFECYCLES.values():
         for action in lifecycle.actions.values():
             assert f"orglife_{lifecycle.name}_{action.name}" in operations
-            reverse("orglife:act", args=[lifecycle.name, 1, action.name])
+            if action.creates:
+                reverse(action.page)
+            else:
+                reverse("orglife:act", args=[lifecycle.name, 1, action.name])
+    # Recording a meeting is in the meetings' table like the other actions, and the API's
+    # POST /meetings is generated from that entry.
+    assert actions.MEETING_ACTIONS["record"].creates
+    post = schema["paths"]["/api/orglife/meetings"]["post"]
+    assert post["operationId"] == "orglife_meetings_record"
+
+
+def test_recording_a_meeting_goes_through_the_action_table(client, life, territory, monkeypatch):
+    """The page's form and the API's POST both dispatch through actions.perform."""
+    seen = []
+    original = actions.perform
+
+    def spy(user, lifecycle, pk, name, data):
+        seen.append((lifecycle, pk, name))
+        return original(user, lifecycle, pk, name, data)
+
+    monkeypatch.setattr(actions, "perform", spy)
+    territory.client_for(client, "xh_c1_secretary")
+    response = _post(client, "/api/orglife/meetings", _meeting_body(life, territory))
+    assert response.status_code == 201
+    url = reverse("orglife:meeting_new") + f"?org={territory.orgs['xh_c1_b1'].pk}"
+    page = client.post(url, {"kind": "lecture", "held_on": str(day(4)), "topic": "党课"})
+    assert page.status_code == 302
+    assert seen == [("meetings", None, "record"), ("meetings", None, "record")]
+    assert Meeting.objects.count() == 2
+
+
+def test_recording_for_an_org_out_of_scope_or_unmanaged_is_refused(client, life, territory):
+    territory.client_for(client, "xh_c1_secretary")
+    body = _meeting_body(life, territory, org=territory.orgs["hp_c1_b"].pk, attendance=[])
+    assert _post(client, "/api/orglife/meetings", body).status_code == 404
+    territory.client_for(client, "xh_g1_worker")
+    body = _meeting_body(life, territory, attendance=[])
+    assert _post(client, "/api/orglife/meetings", body).status_code in (403, 404)
+    # A starting action is never taken on an existing object's id.
+    with pytest.raises(NotFound):
+        actions.perform(territory.users["xh_c1_secretary"], "meetings", 1, "record", body)
+    assert not Meeting.objects.exists()
 
 
 def _topic(territory):

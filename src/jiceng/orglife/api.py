@@ -58,18 +58,6 @@ def meeting(request, meeting_id: int):
     return selectors.meeting_get(viewer=request.user, meeting_id=meeting_id)
 
 
-@router.post("/meetings", response={201: schemas.MeetingDetailOut})
-def meeting_record(request, payload: schemas.MeetingIn):
-    _kind(request)
-    with transaction.atomic():
-        org = get_org_for_view(request.user, payload.org)
-        facts, marks = actions.meeting_facts(request.user, payload)
-        created = services.meeting_record(
-            actor=request.user, org=org, facts=facts, attendance=marks
-        )
-    return Status(201, selectors.meeting_get(viewer=request.user, meeting_id=created.pk))
-
-
 @router.get("/tasks", response=list[schemas.TaskOut])
 @paginate(LimitOffsetPagination)
 def tasks(request, area: int | None = None, status: str = ""):
@@ -304,8 +292,19 @@ def household_visit_record(request, link_id: int, payload: schemas.HouseholdVisi
 
 
 def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
-    def operation(request, obj_id: int, payload: action.schema):
-        return actions.perform(request.user, lifecycle.name, obj_id, action.name, payload)
+    if action.creates:
+
+        def operation(request, payload: action.schema):
+            _kind(request)
+            with transaction.atomic():
+                created = actions.perform(request.user, lifecycle.name, None, action.name, payload)
+            return Status(201, created)
+
+    else:
+
+        def operation(request, obj_id: int, payload: action.schema):
+            _kind(request)
+            return actions.perform(request.user, lifecycle.name, obj_id, action.name, payload)
 
     operation.__name__ = f"{lifecycle.name}_{action.name}"
     operation.__doc__ = f"{action.label}"
@@ -314,9 +313,16 @@ def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
 
 for _lifecycle in actions.LIFECYCLES.values():
     for _action in _lifecycle.actions.values():
+        if _action.creates:
+            # POST /meetings: the action starting the lifecycle, answered with 201.
+            path = f"/{_lifecycle.name}"
+            response = {201: _action.out or _lifecycle.out}
+        else:
+            path = f"/{_lifecycle.name}/{{int:obj_id}}/{_action.name}"
+            response = _action.out or _lifecycle.out
         router.post(
-            f"/{_lifecycle.name}/{{int:obj_id}}/{_action.name}",
-            response=_lifecycle.out,
+            path,
+            response=response,
             operation_id=f"orglife_{_lifecycle.name}_{_action.name}",
             summary=str(_action.label),
         )(_operation(_lifecycle, _action))

@@ -15,7 +15,7 @@ from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.members.services import APPRAISAL_GRADES
-from jiceng.orglife import access, actions, exports, schemas, selectors, services
+from jiceng.orglife import access, actions, exports, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import Attendance, Meeting, MeetingKind
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
@@ -118,11 +118,7 @@ def _meeting_form(request, *, org, meeting=None):
         try:
             with transaction.atomic():
                 if meeting is None:
-                    payload = schemas.parse(schemas.MeetingIn, data)
-                    facts, attendance = actions.meeting_facts(request.user, payload)
-                    meeting = services.meeting_record(
-                        actor=request.user, org=org, facts=facts, attendance=attendance
-                    )
+                    meeting = actions.perform(request.user, "meetings", None, "record", data)
                     messages.success(request, _("已登记"))
                 else:
                     actions.perform(request.user, "meetings", meeting.pk, "update", data)
