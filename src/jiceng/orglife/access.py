@@ -128,6 +128,12 @@ def get_point_for_update(user, point_id) -> ContactPoint:
     return point
 
 
+def get_link_for_update(user, link_id) -> HouseholdLink:
+    link = _locked(user, HouseholdLink, link_id, "member", "member__org", "grid")
+    require(user, link, can_manage_link(user, link))
+    return link
+
+
 def get_link_for_visit(user, link_id) -> HouseholdLink:
     link = _locked(user, HouseholdLink, link_id, "member", "member__org", "grid")
     require(user, link, can_record_visit(user, link))

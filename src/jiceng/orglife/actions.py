@@ -22,7 +22,9 @@ from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
 from jiceng.orglife.models import (
+    ContactPoint,
     ContactProblem,
+    HouseholdLink,
     HouseholdVisit,
     Issue,
     Meeting,
@@ -290,6 +292,37 @@ PROBLEM_ACTIONS = {
 }
 
 
+def _running(obj) -> bool:
+    return obj.ended_on is None
+
+
+POINT_ACTIONS = {
+    "end": Action(
+        "end",
+        _("结束联系点"),
+        schemas.EndIn,
+        access.can_manage_point,
+        lambda user, point, p: services.contact_point_end(
+            actor=user, point=point, ended_on=p.ended_on, reason=p.reason
+        ),
+        available=_running,
+    )
+}
+
+LINK_ACTIONS = {
+    "end": Action(
+        "end",
+        _("结束联户关系"),
+        schemas.EndIn,
+        access.can_manage_link,
+        lambda user, link, p: services.household_link_end(
+            actor=user, link=link, ended_on=p.ended_on, reason=p.reason
+        ),
+        available=_running,
+    )
+}
+
+
 def _unforwarded(visit: HouseholdVisit) -> bool:
     return bool(visit.raised) and not visit.forwarded
 
@@ -335,7 +368,9 @@ LIFECYCLES: dict[str, Lifecycle] = {
         Lifecycle("meetings", Meeting, schemas.MeetingOut, MEETING_ACTIONS),
         Lifecycle("tasks", MeetingTask, schemas.TaskOut, TASK_ACTIONS),
         Lifecycle("topics", Topic, schemas.TopicOut, TOPIC_ACTIONS),
+        Lifecycle("contact-points", ContactPoint, schemas.ContactPointOut, POINT_ACTIONS),
         Lifecycle("problems", ContactProblem, schemas.ProblemOut, PROBLEM_ACTIONS),
+        Lifecycle("household-links", HouseholdLink, schemas.HouseholdLinkOut, LINK_ACTIONS),
         Lifecycle("visits", HouseholdVisit, schemas.HouseholdVisitOut, VISIT_ACTIONS),
     )
 }

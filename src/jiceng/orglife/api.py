@@ -252,9 +252,12 @@ def problems(request, area: int | None = None, status: str = ""):
 
 @router.get("/household-links", response=list[schemas.HouseholdLinkOut])
 @paginate(LimitOffsetPagination)
-def household_links(request, area: int | None = None):
+def household_links(request, area: int | None = None, ended: bool = False):
+    """The current links, or with `ended` those ended (with date and reason)."""
     _kind(request)
-    return selectors.household_link_list(viewer=request.user, area=_area(request, area))
+    return selectors.household_link_list(
+        viewer=request.user, area=_area(request, area), ended=ended
+    )
 
 
 @router.post("/household-links", response={201: schemas.HouseholdLinkOut})

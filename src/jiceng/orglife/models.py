@@ -368,7 +368,9 @@ class ContactPoint(models.Model):
         "orgs.PartyOrg", verbose_name=_("联系党组织"), on_delete=models.PROTECT, related_name="+"
     )
     started_on = models.DateField(_("建立日期"))
+    # Ending keeps the row, its visits and problems: the history stays readable.
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("联系点")
@@ -444,7 +446,9 @@ class HouseholdLink(models.Model):
     )
     household = models.CharField(_("户（门牌）"), max_length=HOUSEHOLD_MAX)
     started_on = models.DateField(_("联系起始日期"))
+    # Ending keeps the row and its visits; a new link to the same household may follow.
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("党员联户")

@@ -334,6 +334,14 @@ class ContactPointOut(Schema):
     org_id: int
     started_on: datetime.date
     ended_on: datetime.date | None
+    end_reason: str
+
+
+class EndIn(In):
+    """Ending a contact point or a household link: the date and why."""
+
+    ended_on: datetime.date
+    reason: Text(REASON_MAX)
 
 
 class ContactVisitIn(In):
@@ -389,6 +397,8 @@ class HouseholdLinkOut(Schema):
     grid_id: int
     household: str
     started_on: datetime.date
+    ended_on: datetime.date | None
+    end_reason: str
 
     @staticmethod
     def resolve_member_name(obj) -> str:

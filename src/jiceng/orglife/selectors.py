@@ -275,12 +275,17 @@ def problem_list(
     return qs.order_by("-id")
 
 
-def household_link_list(*, viewer, area: Area | None = None) -> QuerySet[HouseholdLink]:
+def household_link_list(
+    *, viewer, area: Area | None = None, ended: bool = False
+) -> QuerySet[HouseholdLink]:
+    """The current links, or (`ended`) those ended, latest first: ending keeps history."""
     qs = scope_for(viewer).filter(
-        HouseholdLink.objects.select_related("member", "grid").filter(ended_on__isnull=True)
+        HouseholdLink.objects.select_related("member", "grid").filter(ended_on__isnull=not ended)
     )
     if area is not None:
         qs = qs.filter(grid__path__startswith=area.path)
+    if ended:
+        return qs.order_by("-ended_on", "-id")
     return qs.order_by("grid__path", "household", "id")
 
 

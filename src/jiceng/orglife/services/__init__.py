@@ -9,8 +9,10 @@ one transaction and leaves an audit entry."""
 
 from jiceng.orglife.services.contact import (
     contact_point_create,
+    contact_point_end,
     contact_visit_record,
     household_link_create,
+    household_link_end,
     household_visit_record,
     problem_assign,
     problem_resolve,
@@ -53,9 +55,11 @@ __all__ = [
     "StepFacts",
     "appraisal_record",
     "contact_point_create",
+    "contact_point_end",
     "contact_visit_record",
     "expected_step",
     "household_link_create",
+    "household_link_end",
     "household_visit_record",
     "issue_create",
     "issue_from_appeal",

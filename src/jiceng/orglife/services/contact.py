@@ -15,7 +15,10 @@ from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
     MSG_ALREADY_FORWARDED,
     MSG_DATE_REQUIRED,
+    MSG_END_BEFORE_START,
+    MSG_END_BEFORE_VISIT,
     MSG_GRID_REQUIRED,
+    MSG_LINK_ENDED,
     MSG_LINK_EXISTS,
     MSG_NOTHING_RAISED,
     MSG_OFFICIAL_LEVEL,
@@ -31,6 +34,7 @@ from jiceng.orglife.models import (
     LONG_TEXT_MAX,
     NAME_MAX,
     OWNER_MAX,
+    REASON_MAX,
     TEXT_MAX,
     ContactPoint,
     ContactProblem,
@@ -79,6 +83,36 @@ def contact_point_create(
     )
     audit_create(actor, point, {"official_area": official_area.pk, "org": org.pk})
     return point
+
+
+def _end_facts(started_on, last_visit, ended_on, reason) -> tuple:
+    ended_on = validators.past_date(ended_on, field="ended_on")
+    if ended_on < started_on:
+        raise invalid(MSG_END_BEFORE_START, OrgLifeErrorCode.END_BEFORE_START, "ended_on")
+    if last_visit is not None and ended_on < last_visit:
+        raise invalid(MSG_END_BEFORE_VISIT, OrgLifeErrorCode.END_BEFORE_VISIT, "ended_on")
+    reason = validators.text(reason, field="reason", max_length=REASON_MAX, required=True)
+    return ended_on, reason
+
+
+@transaction.atomic
+def contact_point_end(
+    *, actor, point: ContactPoint, ended_on: datetime.date, reason: str
+) -> ContactPoint:
+    """End a contact point (the official moved on, the org merged…) with a date and a
+    reason. The row stays with its visits and problems; no visit is recorded after."""
+    locked = access.get_point_for_update(actor, point.pk)
+    if locked.ended_on is not None:
+        raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.POINT_ENDED, "point")
+    last = locked.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
+    locked.ended_on, locked.end_reason = _end_facts(locked.started_on, last, ended_on, reason)
+    locked.save(update_fields=["ended_on", "end_reason"])
+    audit_update(
+        actor,
+        locked,
+        {"ended_on": {"old": None, "new": locked.ended_on}, "end_reason": locked.end_reason},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -214,13 +248,33 @@ def household_link_create(
 
 
 @transaction.atomic
+def household_link_end(
+    *, actor, link: HouseholdLink, ended_on: datetime.date, reason: str
+) -> HouseholdLink:
+    """End a household link (the family moved, the member left the grid…) with a date and
+    a reason. The row stays with its visits; the household may be linked again."""
+    locked = access.get_link_for_update(actor, link.pk)
+    if locked.ended_on is not None:
+        raise conflict(MSG_LINK_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
+    last = locked.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
+    locked.ended_on, locked.end_reason = _end_facts(locked.started_on, last, ended_on, reason)
+    locked.save(update_fields=["ended_on", "end_reason"])
+    audit_update(
+        actor,
+        locked,
+        {"ended_on": {"old": None, "new": locked.ended_on}, "end_reason": locked.end_reason},
+    )
+    return locked
+
+
+@transaction.atomic
 def household_visit_record(
     *, actor, link: HouseholdLink, visited_on: datetime.date, raised: str = ""
 ) -> HouseholdVisit:
     """A visit: the date, the household (the link's), what was raised."""
     locked = access.get_link_for_visit(actor, link.pk)
     if locked.ended_on is not None:
-        raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
+        raise conflict(MSG_LINK_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
     visit = HouseholdVisit.objects.create(
         link=locked,
         visited_on=validators.past_date(visited_on, field="visited_on"),

@@ -110,6 +110,9 @@ def contact_point_detail(request, pk: int):
             )
             for p in point.problems.all()
         ],
+        "point_actions": [
+            (a, action_inputs(a)) for a in actions.offered(request.user, "contact-points", point)
+        ],
         "today": timezone.localdate(),
     }
     return render(request, "orglife/contact_point_detail.html", context)
@@ -142,7 +145,19 @@ def households(request):
     appeal_categories = _appeal_categories()
     context = {
         "area": area,
-        "links": selectors.household_link_list(viewer=request.user, area=area)[:300],
+        "links": [
+            (
+                link,
+                [
+                    (a, action_inputs(a))
+                    for a in actions.offered(request.user, "household-links", link)
+                ],
+            )
+            for link in selectors.household_link_list(viewer=request.user, area=area)[:300]
+        ],
+        "ended_links": selectors.household_link_list(viewer=request.user, area=area, ended=True)[
+            :100
+        ],
         "visits": [
             (
                 v,
