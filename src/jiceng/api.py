@@ -42,7 +42,7 @@ def validation_error(request, exc: NinjaValidationError):
     loc = [
         str(part)
         for part in first.get("loc", [])
-        if part not in ("body", "query", "path", "payload")
+        if part not in ("body", "query", "path", "payload", "form")
     ]
     field = ".".join(loc) or None
     # An app's schema may name its own stable code (and the field, when the refusal was

@@ -21,6 +21,7 @@ from jiceng.orglife.models import (
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingTask,
     Topic,
 )
@@ -100,6 +101,18 @@ def get_meeting_for_update(user, meeting_id) -> Meeting:
     meeting = _locked(user, Meeting, meeting_id, "org", "org__area")
     require(user, meeting, can_manage_meeting(user, meeting))
     return meeting
+
+
+def get_attachment_for_update(user, attachment_id) -> MeetingAttachment:
+    attachment = _locked(
+        user, MeetingAttachment, attachment_id, "meeting", "meeting__org", "meeting__org__area"
+    )
+    require(user, attachment, can_manage_meeting(user, attachment.meeting))
+    return attachment
+
+
+def can_manage_attachment(user, attachment: MeetingAttachment) -> bool:
+    return can_manage_meeting(user, attachment.meeting)
 
 
 def get_task_for_update(user, task_id) -> MeetingTask:

@@ -28,6 +28,7 @@ from jiceng.orglife.models import (
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingTask,
     Step,
     Topic,
@@ -50,6 +51,9 @@ class Action:
     page: str | None = None
     # The schema of the answer when it differs from the lifecycle's.
     out: type[Schema] | None = None
+    # Whether the action takes a file (multipart field `file`), passed to `run` after the
+    # payload.
+    upload: bool = False
 
     @property
     def creates(self) -> bool:
@@ -161,6 +165,19 @@ MEETING_ACTIONS = {
             _meeting_update,
         ),
         Action(
+            "attach",
+            _("添加照片或文件"),
+            schemas.AttachmentIn,
+            access.can_manage_meeting,
+            lambda user, meeting, p, upload: (
+                services.meeting_attachment_add(
+                    actor=user, meeting=meeting, upload=upload, caption=p.caption
+                ).meeting
+            ),
+            upload=True,
+            out=schemas.MeetingDetailOut,
+        ),
+        Action(
             "add_task",
             _("决定转为任务"),
             schemas.TaskIn,
@@ -177,6 +194,19 @@ MEETING_ACTIONS = {
             ),
             available=lambda meeting: meeting.kind == "member_appraisal",
         ),
+    )
+}
+
+ATTACHMENT_ACTIONS = {
+    "remove": Action(
+        "remove",
+        _("删除附件"),
+        schemas.EmptyIn,
+        access.can_manage_attachment,
+        lambda user, attachment, p: services.meeting_attachment_remove(
+            actor=user, attachment=attachment
+        ),
+        out=schemas.MeetingOut,
     )
 }
 
@@ -366,6 +396,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lc.name: lc
     for lc in (
         Lifecycle("meetings", Meeting, schemas.MeetingOut, MEETING_ACTIONS),
+        Lifecycle("attachments", MeetingAttachment, schemas.AttachmentOut, ATTACHMENT_ACTIONS),
         Lifecycle("tasks", MeetingTask, schemas.TaskOut, TASK_ACTIONS),
         Lifecycle("topics", Topic, schemas.TopicOut, TOPIC_ACTIONS),
         Lifecycle("contact-points", ContactPoint, schemas.ContactPointOut, POINT_ACTIONS),
@@ -376,11 +407,11 @@ LIFECYCLES: dict[str, Lifecycle] = {
 }
 
 
-def perform(user, lifecycle: str, pk, name: str, data: dict | Schema) -> Model:
+def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
     """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
-    action starting a lifecycle, whose object comes from its input): the one path pages
-    and the API share. Out of scope → 404; visible but not allowed → 403; the service
-    decides every other refusal."""
+    action starting a lifecycle, whose object comes from its input; `upload` the file of
+    an action taking one): the one path pages and the API share. Out of scope → 404;
+    visible but not allowed → 403; the service decides every other refusal."""
     try:
         lc = LIFECYCLES[lifecycle]
         action = lc.actions[name]
@@ -394,7 +425,10 @@ def perform(user, lifecycle: str, pk, name: str, data: dict | Schema) -> Model:
         access.require(user, obj, action.allowed(user, obj))
     else:
         obj = lc.get(user, pk)
-    result = action.run(user, obj, payload)
+    if action.upload:
+        result = action.run(user, obj, payload, upload)
+    else:
+        result = action.run(user, obj, payload)
     result.refresh_from_db()
     return result
 

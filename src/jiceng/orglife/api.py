@@ -7,13 +7,14 @@ import datetime
 
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Router, Status
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
-from jiceng.orglife import actions, exports, schemas, selectors, services
+from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orgs.access import get_org_for_view
 
@@ -56,6 +57,14 @@ def meetings(
 def meeting(request, meeting_id: int):
     _kind(request)
     return selectors.meeting_get(viewer=request.user, meeting_id=meeting_id)
+
+
+@router.get("/attachments/{int:attachment_id}/file", url_name="orglife_attachment_file")
+def attachment_file(request, attachment_id: int):
+    """A meeting's photo or PDF, to those who may see the meeting."""
+    _kind(request)
+    attachment = selectors.attachment_get(viewer=request.user, attachment_id=attachment_id)
+    return downloads.attachment_response(attachment)
 
 
 @router.get("/tasks", response=list[schemas.TaskOut])
@@ -302,6 +311,14 @@ def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
             with transaction.atomic():
                 created = actions.perform(request.user, lifecycle.name, None, action.name, payload)
             return Status(201, created)
+
+    elif action.upload:
+
+        def operation(request, obj_id: int, payload: Form[action.schema], file: File[UploadedFile]):
+            _kind(request)
+            return actions.perform(
+                request.user, lifecycle.name, obj_id, action.name, payload, upload=file
+            )
 
     else:
 

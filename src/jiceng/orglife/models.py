@@ -20,6 +20,9 @@ TASK_MAX = 300
 OWNER_MAX = 100
 HOUSEHOLD_MAX = 100
 PARTICIPANTS_MAX = 500
+CAPTION_MAX = 100
+# Photos and files a meeting may carry (optional, never required).
+ATTACHMENTS_PER_MEETING = 20
 
 
 class MeetingKind(models.TextChoices):
@@ -148,6 +151,8 @@ class MeetingEvent(models.Model):
         UPDATED = "updated", _("修改")
         APPRAISED = "appraised", _("评议结果")
         TASK_ADDED = "task_added", _("决定转为任务")
+        ATTACHED = "attached", _("添加附件")
+        DETACHED = "detached", _("删除附件")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -167,6 +172,39 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.action} v{self.version}"
+
+
+class MeetingAttachment(models.Model):
+    """A photo or a file (PDF) kept with a meeting record: optional, never required. The
+    stored file is what core.uploads produced (a photo decoded and encoded again, a PDF
+    checked by content), under a generated name; it is served only through a view that
+    checks the viewer's scope."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        DOCUMENT = "document", _("文件（PDF）")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="orglife/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=CAPTION_MAX, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+        ordering = ["meeting_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind} {self.pk}"
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower()
 
 
 class MeetingTask(models.Model):

@@ -16,6 +16,7 @@ from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import Kind
 from jiceng.orglife import validators
 from jiceng.orglife.models import (
+    CAPTION_MAX,
     DECISIONS_MAX,
     HOUSEHOLD_MAX,
     LONG_TEXT_MAX,
@@ -134,14 +135,40 @@ class MeetingOut(Schema):
         return obj.org.name
 
 
+class AttachmentIn(In):
+    """With the file itself (multipart field `file`): a photo or a PDF."""
+
+    caption: Text(CAPTION_MAX) = ""
+
+
+class AttachmentOut(Schema):
+    id: int
+    meeting_id: int
+    kind: str
+    caption: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from django.urls import reverse
+
+        return reverse("api:orglife_attachment_file", args=[obj.pk])
+
+
 class MeetingDetailOut(MeetingOut):
     minutes: str
     decisions: str
     attendance: list[AttendanceOut]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_attendance(obj):
         return list(obj.attendance.all())
+
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
 
 
 class TaskIn(In):

@@ -18,6 +18,7 @@ from jiceng.orglife.models import (
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingEvent,
     MeetingRequirement,
     MeetingTask,
@@ -82,8 +83,15 @@ def meeting_get(*, viewer, meeting_id) -> Meeting:
             Prefetch("attendance", queryset=Attendance.objects.select_related("member")),
             Prefetch("events", queryset=MeetingEvent.objects.order_by("at", "id")),
             Prefetch("tasks", queryset=MeetingTask.objects.select_related("owner_member")),
+            Prefetch("attachments", queryset=MeetingAttachment.objects.order_by("id")),
         ),
         pk=meeting_id,
+    )
+
+
+def attachment_get(*, viewer, attachment_id) -> MeetingAttachment:
+    return scope_for(viewer).get(
+        MeetingAttachment.objects.select_related("meeting"), pk=attachment_id
     )
 
 

@@ -9,10 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.cobuild.models import Venue
-from jiceng.core.audit import changes_between, snapshot
+from jiceng.core import uploads
+from jiceng.core.audit import audit_record, changes_between, snapshot
+from jiceng.core.errors import ValidationFailed
+from jiceng.core.models import AuditEntry
 from jiceng.members.models import Member
 from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
+    MSG_ATTACHMENT_REQUIRED,
+    MSG_ATTACHMENT_TYPE,
+    MSG_ATTACHMENTS_FULL,
     MSG_DATE_BEFORE_FOUNDING,
     MSG_DATE_REQUIRED,
     MSG_DEADLINE_BEFORE_MEETING,
@@ -33,6 +39,8 @@ from jiceng.orglife.errors import (
 )
 from jiceng.orglife.events import meeting_event
 from jiceng.orglife.models import (
+    ATTACHMENTS_PER_MEETING,
+    CAPTION_MAX,
     DECISIONS_MAX,
     MINUTES_MAX,
     NAME_MAX,
@@ -43,6 +51,7 @@ from jiceng.orglife.models import (
     TOPIC_MAX,
     Attendance,
     Meeting,
+    MeetingAttachment,
     MeetingEvent,
     MeetingKind,
     MeetingRequirement,
@@ -368,3 +377,90 @@ def requirement_update(
     locked.save(update_fields=["period", "times"])
     audit_update(actor, locked, changes_between(before, snapshot(locked, ("period", "times"))))
     return locked
+
+
+# ---- attachments (photos and files, optional) ------------------------------------------------
+
+_UPLOAD_CODES = {
+    str(uploads.MSG_IMAGE_SIZE): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_IMAGE_PIXELS): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_DOCUMENT_SIZE): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_IMAGE_BROKEN): OrgLifeErrorCode.ATTACHMENT_BROKEN,
+}
+
+
+def _stored_file(upload, meeting: Meeting):
+    """What core.uploads makes of the upload: a PDF checked by its content, anything
+    else decoded and encoded again as a photo; refusals with the app's codes."""
+    prefix = f"m{meeting.pk}-"
+    try:
+        if uploads.is_pdf(upload):
+            return MeetingAttachment.Kind.DOCUMENT, uploads.accept_pdf(
+                upload, field="file", prefix=prefix
+            )
+        return MeetingAttachment.Kind.PHOTO, uploads.reencode_image(
+            upload, field="file", prefix=prefix
+        )
+    except ValidationFailed as refused:
+        code = _UPLOAD_CODES.get(str(refused.message))
+        if code is None:
+            raise invalid(MSG_ATTACHMENT_TYPE, OrgLifeErrorCode.ATTACHMENT_TYPE, "file") from None
+        raise invalid(refused.message, code, "file") from None
+
+
+@transaction.atomic
+def meeting_attachment_add(
+    *, actor, meeting: Meeting, upload, caption: str = ""
+) -> MeetingAttachment:
+    """Keep a photo or a PDF with the meeting record (optional: no record needs one).
+    The stored file is never what the client sent (core.uploads), its name is
+    generated, and an event row and an audit entry say who added what."""
+    locked = access.get_meeting_for_update(actor, meeting.pk)
+    caption = validators.text(caption, field="caption", max_length=CAPTION_MAX)
+    if upload is None or not getattr(upload, "size", 0):
+        raise invalid(MSG_ATTACHMENT_REQUIRED, OrgLifeErrorCode.ATTACHMENT_REQUIRED, "file")
+    if locked.attachments.count() >= ATTACHMENTS_PER_MEETING:
+        message = str(MSG_ATTACHMENTS_FULL).format(limit=ATTACHMENTS_PER_MEETING)
+        raise conflict(message, OrgLifeErrorCode.ATTACHMENTS_FULL, "file")
+    kind, content = _stored_file(upload, locked)
+    attachment = MeetingAttachment(
+        meeting=locked,
+        kind=kind,
+        caption=caption,
+        size=content.size,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    attachment.file.save(content.name, content, save=False)
+    attachment.save()
+    meeting_event(
+        locked,
+        MeetingEvent.Action.ATTACHED,
+        actor=actor,
+        previous={"attachment": attachment.pk, "kind": kind},
+    )
+    audit_create(
+        actor,
+        attachment,
+        {"meeting": locked.pk, "kind": kind, "size": attachment.size, "caption": caption},
+    )
+    return attachment
+
+
+@transaction.atomic
+def meeting_attachment_remove(*, actor, attachment: MeetingAttachment) -> Meeting:
+    """Remove an attachment put on the wrong record. The event row and the audit entry
+    keep what it was; the stored file goes once the transaction has committed."""
+    locked = access.get_attachment_for_update(actor, attachment.pk)
+    meeting = locked.meeting
+    facts = {
+        "meeting": meeting.pk,
+        "kind": locked.kind,
+        "size": locked.size,
+        "caption": locked.caption,
+    }
+    meeting_event(meeting, MeetingEvent.Action.DETACHED, actor=actor, previous=facts)
+    audit_record(actor=actor, action=AuditEntry.Action.DELETE, target=locked, changes=facts)
+    storage, name = locked.file.storage, locked.file.name
+    locked.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    return meeting

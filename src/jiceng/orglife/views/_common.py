@@ -80,7 +80,7 @@ def act(request, lifecycle: str, pk: int, name: str):
             }
         }
     try:
-        actions.perform(request.user, lifecycle, pk, name, data)
+        actions.perform(request.user, lifecycle, pk, name, data, upload=request.FILES.get("file"))
     except NotFound:
         raise Http404 from None
     except ApplicationError as error:
@@ -113,6 +113,7 @@ FIELD_LABELS = {
     "category": _lazy("类别"),
     "ended_on": _lazy("结束日期"),
     "reason": _lazy("结束原因"),
+    "caption": _lazy("说明（选填）"),
 }
 
 

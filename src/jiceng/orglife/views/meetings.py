@@ -15,7 +15,7 @@ from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.members.services import APPRAISAL_GRADES
-from jiceng.orglife import access, actions, exports, selectors, services
+from jiceng.orglife import access, actions, downloads, exports, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import Attendance, Meeting, MeetingKind
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
@@ -119,6 +119,11 @@ def _meeting_form(request, *, org, meeting=None):
             with transaction.atomic():
                 if meeting is None:
                     meeting = actions.perform(request.user, "meetings", None, "record", data)
+                    # Photos or files chosen with the record, each the "attach" action.
+                    for upload in request.FILES.getlist("file"):
+                        actions.perform(
+                            request.user, "meetings", meeting.pk, "attach", {}, upload=upload
+                        )
                     messages.success(request, _("已登记"))
                 else:
                     actions.perform(request.user, "meetings", meeting.pk, "update", data)
@@ -192,8 +197,23 @@ def meeting_detail(request, pk: int):
             (t, [(a, action_inputs(a)) for a in actions.offered(request.user, "tasks", t)])
             for t in meeting.tasks.all()
         ],
+        "attachments": [
+            (f, [(a, action_inputs(a)) for a in actions.offered(request.user, "attachments", f)])
+            for f in meeting.attachments.all()
+        ],
     }
     return render(request, "orglife/meeting_detail.html", context)
+
+
+@login_required
+def attachment(request, pk: int):
+    """A meeting's photo or PDF, only to those who may see the meeting."""
+    require_kind(request.user)
+    try:
+        found = selectors.attachment_get(viewer=request.user, attachment_id=pk)
+    except NotFound:
+        raise Http404 from None
+    return downloads.attachment_response(found)
 
 
 @login_required
