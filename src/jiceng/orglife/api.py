@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -107,13 +108,43 @@ def org_compliance(request, org_id: int, year: int | None = None):
     )
 
 
-@router.get("/compliance/areas/{int:area_id}", response=list[schemas.ComplianceOut])
+@router.get("/compliance/areas/{int:area_id}", response=list[schemas.ComplianceLineOut])
 def area_compliance(request, area_id: int, year: int | None = None, behind: bool = False):
+    """Each org under the area with its figures for the year (from the yearly rollup);
+    `behind` keeps those that missed a period already over. Drill down to one org with
+    /compliance/orgs/{id}."""
     _kind(request)
-    start, end = year_range(year or datetime.date.today().year)
+    year = year or timezone.localdate().year
     area = get_area_for_view(request.user, area_id)
-    rows = selectors.area_compliance(viewer=request.user, area=area, start=start, end=end)
-    return [schemas.compliance_out(r) for r in rows if r.behind or not behind]
+    rows = selectors.area_compliance(viewer=request.user, area=area, year=year, only_behind=behind)
+    return [schemas.compliance_line_out(r, year) for r in rows]
+
+
+@router.get("/compliance/areas/{int:area_id}/counts", response=schemas.ComplianceCountsOut)
+def area_compliance_counts(request, area_id: int, year: int | None = None):
+    """How many orgs under the area are due and how many behind, per child area too."""
+    _kind(request)
+    year = year or timezone.localdate().year
+    area = get_area_for_view(request.user, area_id)
+    counts = selectors.compliance_counts(viewer=request.user, area=area, year=year)
+    from jiceng.core.selectors import area_children
+
+    children = area_children(viewer=request.user, area=area)
+    return {
+        "area_id": area.pk,
+        "year": year,
+        "orgs": counts.orgs,
+        "behind": counts.behind,
+        "children": [
+            {
+                "area_id": child.pk,
+                "area_name": child.name,
+                "orgs": counts.children.get(child.code, [0, 0])[0],
+                "behind": counts.children.get(child.code, [0, 0])[1],
+            }
+            for child in children
+        ],
+    }
 
 
 @router.get("/ledger/{int:org_id}/{int:year}")

@@ -66,6 +66,46 @@ class MeetingRequirement(models.Model):
         return org_kind in {k.strip() for k in self.org_kinds.split(",")}
 
 
+class ComplianceYear(models.Model):
+    """An org's organizational life for a calendar year, kept by the meeting services in
+    the same transaction (orglife.rollup), so that a street's or a district's compliance
+    reads one row per org instead of every meeting.
+
+    The row depends on stored facts only, never on the clock: the end dates of the
+    periods the org is due for (`due_ends`) and of those that fell short (`gap_ends`:
+    [end, meeting kind, period label], short by the meetings held so far). As of any
+    day, what is due are the periods ended before it, what is missing the gaps ended
+    before it, and the org is behind when its first gap ended before it. The org's kind
+    and dates and a digest of the requirements it was computed from are kept too: a row
+    that no longer matches them is not used."""
+
+    org = models.ForeignKey("orgs.PartyOrg", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    org_kind = models.CharField(max_length=24)
+    established_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    requirements_key = models.CharField(max_length=40)
+    due_ends = models.JSONField(default=list)
+    gap_ends = models.JSONField(default=list)
+    first_gap = models.DateField(null=True, blank=True)
+    held = models.PositiveIntegerField(default=0)
+    register = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("组织生活年度统计")
+        verbose_name_plural = _("组织生活年度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="orglife_compliance_once")
+        ]
+        indexes = [
+            models.Index(fields=["year", "first_gap"], name="orglife_compliance_gap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
+
+
 class Meeting(models.Model):
     """One meeting or lecture of a party org, entered once."""
 

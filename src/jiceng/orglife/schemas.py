@@ -219,6 +219,58 @@ class ComplianceOut(Schema):
     kinds: list[KindComplianceOut]
 
 
+class MissedOut(Schema):
+    kind: str
+    period: str
+
+
+class ComplianceLineOut(Schema):
+    """One org of a street's or district's list, from the yearly rollup."""
+
+    org_id: int
+    org_name: str
+    area_id: int
+    area_name: str
+    year: int
+    due: int
+    held: int
+    missing: int
+    behind: bool
+    attendance_rate: float | None
+    missed: list[MissedOut]
+
+
+def compliance_line_out(line, year: int) -> dict:
+    return {
+        "org_id": line.org.pk,
+        "org_name": line.org.name,
+        "area_id": line.org.area_id,
+        "area_name": line.org.area.name,
+        "year": year,
+        "due": line.due,
+        "held": line.held,
+        "missing": line.missing,
+        "behind": line.behind,
+        "attendance_rate": line.attendance_rate,
+        "missed": [{"kind": kind, "period": period} for kind, period in line.missed],
+    }
+
+
+class ChildCountOut(Schema):
+    area_id: int
+    area_name: str
+    orgs: int
+    behind: int
+
+
+class ComplianceCountsOut(Schema):
+    area_id: int
+    year: int
+    orgs: int
+    behind: int
+    children: list[ChildCountOut]
+
+
 def compliance_out(result) -> dict:
     return {
         "org_id": result.org.pk,

@@ -3,15 +3,18 @@ doing its own select_related; and the org register on a day, which attendance is
 from."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.members.models import Member, Membership
-from jiceng.orglife import compliance
+from jiceng.orglife import compliance, rollup
 from jiceng.orglife.models import (
     Attendance,
+    ComplianceYear,
     ContactPoint,
     ContactProblem,
     HouseholdLink,
@@ -139,40 +142,91 @@ def org_compliance(
     )
 
 
+@dataclass
+class ComplianceCounts:
+    """How many orgs under an area are due to hold organizational life in the year and
+    how many are behind, in total and per child area (by code)."""
+
+    orgs: int = 0
+    behind: int = 0
+    children: dict[str, list[int]] = field(default_factory=dict)  # code → [orgs, behind]
+
+
+def _compliance_sources(viewer, area: Area, year: int):
+    """The orgs under `area` the viewer sees that some requirement applies to in `year`,
+    their fresh rollup rows, and the orgs without one (computed from their meetings)."""
+    required = requirements()
+    key = rollup.requirements_key(required)
+    orgs = (
+        scope_for(viewer)
+        .filter(PartyOrg.objects.all())
+        .filter(rollup.orgs_in_year(year, required), area__path__startswith=area.path)
+    )
+    rows = ComplianceYear.objects.filter(year=year, org_id__in=orgs.values("pk")).filter(
+        rollup.fresh(key)
+    )
+    return required, key, orgs, rows
+
+
+def _computed(required, orgs: list[PartyOrg], year: int, key: str) -> list[ComplianceYear]:
+    facts = rollup.meeting_facts([o.pk for o in orgs], year)
+    return [rollup.compute_row(o, year, required, facts[o.pk], key) for o in orgs]
+
+
 def area_compliance(
     *,
     viewer,
     area: Area,
-    start: datetime.date,
-    end: datetime.date,
+    year: int,
     today: datetime.date | None = None,
-) -> list[compliance.OrgCompliance]:
-    """Every visible open-or-recently-closed org located under `area` that some
-    requirement applies to, with its compliance; three queries whatever the count."""
-    required = requirements()
-    kinds = {k.strip() for r in required for k in r.org_kinds.split(",")}
-    orgs = list(
-        scope_for(viewer)
-        .filter(PartyOrg.objects.select_related("area"))
-        .filter(area__path__startswith=area.path, kind__in=kinds)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
-        .order_by("path")
-    )
-    rows = (
-        meeting_list(viewer=viewer, area=area)
-        .filter(held_on__range=(start, end))
-        .values_list("org_id", "kind", "held_on", "register_count", "attended_count")
-    )
-    by_org: dict[int, list] = {}
-    for org_id, *fact in rows:
-        by_org.setdefault(org_id, []).append(fact)
-    when = today or datetime.date.today()
-    return [
-        compliance.compute(
-            org, required, _facts(by_org.get(org.pk, ())), start=start, end=end, today=when
-        )
-        for org in orgs
-    ]
+    only_behind: bool = False,
+) -> list[rollup.Line]:
+    """Each org under `area` (seen by the viewer, some requirement applying to it in the
+    year) with its compliance as of `today`, read from the yearly rollup rows: one row
+    per org, never the meetings. An org whose row is missing or stale (its kind or dates
+    changed since) is computed from its meetings instead, so the answer is always that
+    of `compliance.compute`."""
+    when = today or timezone.localdate()
+    required, key, orgs, rows = _compliance_sources(viewer, area, year)
+    shown = rows.select_related("org", "org__area")
+    if only_behind:
+        shown = shown.filter(first_gap__lt=when)
+    lines = [rollup.line(row.org, row, when) for row in shown]
+    stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
+    for row in _computed(required, stale, year, key):
+        found = rollup.line(row.org, row, when)
+        if found.behind or not only_behind:
+            lines.append(found)
+    lines.sort(key=lambda item: item.org.path)
+    return lines
+
+
+def compliance_counts(
+    *, viewer, area: Area, year: int, today: datetime.date | None = None
+) -> ComplianceCounts:
+    """How many orgs under `area` are due and how many behind, per child area too: two
+    grouped queries over the rollup rows and the orgs, whatever their number."""
+    from jiceng.dashboard.registry import child_code_length
+    from jiceng.dashboard.selectors import group_by_child
+
+    when = today or timezone.localdate()
+    required, key, orgs, rows = _compliance_sources(viewer, area, year)
+    length = child_code_length(area)
+    counts = ComplianceCounts()
+    for code, n in group_by_child(orgs, "area__path", area, length).items():
+        counts.orgs += n
+        counts.children.setdefault(code, [0, 0])[0] += n
+    behind = rows.filter(first_gap__lt=when)
+    for code, n in group_by_child(behind, "org__area__path", area, length).items():
+        counts.behind += n
+        counts.children.setdefault(code, [0, 0])[1] += n
+    stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
+    for row in _computed(required, stale, year, key):
+        if rollup.line(row.org, row, when).behind:
+            code = row.org.area.path[len(area.path) : len(area.path) + length]
+            counts.behind += 1
+            counts.children.setdefault(code, [0, 0])[1] += 1
+    return counts
 
 
 # ---- deliberation ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.members.models import Member
-from jiceng.orglife import access, validators
+from jiceng.orglife import access, rollup, validators
 from jiceng.orglife.errors import (
     MSG_ATTACHMENT_REQUIRED,
     MSG_ATTACHMENT_TYPE,
@@ -220,6 +220,7 @@ def meeting_record(
         org=org, created_by=actor if getattr(actor, "is_authenticated", False) else None
     )
     _write(meeting, clean)
+    rollup.refresh(org, [meeting.held_on.year])
     meeting_event(meeting, MeetingEvent.Action.RECORDED, actor=actor)
     audit_create(
         actor,
@@ -249,6 +250,7 @@ def meeting_update(
     if version is not None and version != locked.version:
         raise conflict(MSG_STALE_VERSION, OrgLifeErrorCode.STALE_VERSION, "version")
     before = snapshot(locked, FACT_FIELDS)
+    old_year = locked.held_on.year
     previous = {
         **before,
         "version": locked.version,
@@ -257,6 +259,7 @@ def meeting_update(
     clean = _clean(locked.org, facts, attendance or [])
     locked.version += 1
     _write(locked, clean)
+    rollup.refresh(locked.org, {old_year, locked.held_on.year})
     meeting_event(locked, MeetingEvent.Action.UPDATED, actor=actor, previous=previous)
     changes = changes_between(before, snapshot(locked, FACT_FIELDS))
     changes["version"] = {"old": locked.version - 1, "new": locked.version}
@@ -375,6 +378,8 @@ def requirement_update(
     before = snapshot(locked, ("period", "times"))
     locked.period, locked.times = period, times
     locked.save(update_fields=["period", "times"])
+    # Every org's yearly rows were computed from the old frequency.
+    rollup.rebuild()
     audit_update(actor, locked, changes_between(before, snapshot(locked, ("period", "times"))))
     return locked
 

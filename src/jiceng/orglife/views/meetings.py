@@ -14,6 +14,7 @@ from jiceng.cobuild.models import Venue
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
+from jiceng.core.selectors import area_children
 from jiceng.members.services import APPRAISAL_GRADES
 from jiceng.orglife import access, actions, downloads, exports, selectors, services
 from jiceng.orglife.compliance import year_range
@@ -227,18 +228,37 @@ def compliance(request):
         if area is None and scope_for(request.user).everything:
             area = Area.objects.filter(parent__isnull=True).first()
     year = _year(request)
-    rows = []
+    only_behind = request.GET.get("behind") == "1"
+    counts, children, rows, listed = None, [], [], False
     if area is not None:
-        start, end = year_range(year)
-        rows = selectors.area_compliance(viewer=request.user, area=area, start=start, end=end)
+        # Read from the yearly rollup rows (orglife.rollup): a district or a city is as
+        # fast as a street. Child areas first; each org of a street (or below) listed,
+        # or above it only those behind when asked.
+        counts = selectors.compliance_counts(viewer=request.user, area=area, year=year)
+        children = [
+            (child, *counts.children.get(child.code, [0, 0]))
+            for child in area_children(viewer=request.user, area=area)
+        ]
+        listed = area.level not in ORG_LIST_ABOVE or only_behind
+        if listed:
+            rows = selectors.area_compliance(
+                viewer=request.user, area=area, year=year, only_behind=only_behind
+            )[:ORG_LIST_MAX]
     context = {
         "area": area,
         "year": year,
+        "counts": counts,
+        "children": [c for c in children if c[1]],
         "rows": rows,
-        "behind": sum(1 for r in rows if r.behind),
-        "only_behind": request.GET.get("behind") == "1",
+        "listed": listed,
+        "only_behind": only_behind,
     }
     return render(request, "orglife/compliance.html", context)
+
+
+# Above a street the page lists child areas, and orgs only when narrowed to those behind.
+ORG_LIST_ABOVE = (Area.Level.CITY, Area.Level.DISTRICT)
+ORG_LIST_MAX = 1000
 
 
 @login_required
