@@ -263,6 +263,8 @@ def _count(client, url) -> int:
         "/api/orglife/tasks",
         "/api/orglife/problems",
         "/api/orglife/visits",
+        "/api/orglife/contact-points",
+        "/api/orglife/household-links",
     ],
 )
 def test_list_queries_do_not_grow_with_rows(client, life, territory, url):
@@ -386,3 +388,33 @@ def test_page_names_a_missing_field(client, life, territory):
     assert "请填写日期" in response.content.decode()
     response = _post(client, f"/api/orglife/topics/{topic.pk}/propose", {})
     assert response.status_code == 422 and response.json()["field"] == "held_on"
+
+
+def test_api_reads_history_topic_and_contact_point_details_within_scope(client, life, territory):
+    meeting = life.meeting()
+    territory.client_for(client, "xh_c1_secretary")
+    body = _meeting_body(life, territory, topic="改后的主题")
+    assert _post(client, f"/api/orglife/meetings/{meeting.pk}/update", body).status_code == 200
+    events = client.get(f"/api/orglife/meetings/{meeting.pk}/events").json()
+    assert [e["action"] for e in events] == ["recorded", "updated"]
+    assert events[1]["previous"]["topic"] == "学习党的二十届四中全会精神"
+    topic = _topic(territory)
+    detail = client.get(f"/api/orglife/topics/{topic.pk}").json()
+    assert (detail["title"], detail["steps"], detail["issues"]) == ("加装电梯", [], [])
+    point = services.contact_point_create(
+        actor=None,
+        official_name="李局长",
+        official_area=territory.areas["xh_s1"],
+        org=territory.orgs["xh_c1_gb"],
+        started_on=day(1),
+    )
+    services.contact_visit_record(actor=None, point=point, visited_on=day(2), problems=["积水"])
+    detail = client.get(f"/api/orglife/contact-points/{point.pk}").json()
+    assert [p["text"] for p in detail["problems"]] == ["积水"] and len(detail["visits"]) == 1
+    territory.client_for(client, "hp_s1_staff")
+    for url in (
+        f"/api/orglife/meetings/{meeting.pk}/events",
+        f"/api/orglife/topics/{topic.pk}",
+        f"/api/orglife/contact-points/{point.pk}",
+    ):
+        assert client.get(url).status_code == 404, url

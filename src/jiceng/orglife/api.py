@@ -60,6 +60,13 @@ def meeting(request, meeting_id: int):
     return selectors.meeting_get(viewer=request.user, meeting_id=meeting_id)
 
 
+@router.get("/meetings/{int:meeting_id}/events", response=list[schemas.MeetingEventOut])
+def meeting_events(request, meeting_id: int):
+    """The record's history: each entry and correction with the version it replaced."""
+    _kind(request)
+    return list(selectors.meeting_get(viewer=request.user, meeting_id=meeting_id).events.all())
+
+
 @router.get("/attachments/{int:attachment_id}/file", url_name="orglife_attachment_file")
 def attachment_file(request, attachment_id: int):
     """A meeting's photo or PDF, to those who may see the meeting."""
@@ -217,6 +224,12 @@ def topics(request, area: int | None = None, state: str = ""):
     return selectors.topic_list(viewer=request.user, area=_area(request, area), state=state or None)
 
 
+@router.get("/topics/{int:topic_id}", response=schemas.TopicDetailOut)
+def topic(request, topic_id: int):
+    _kind(request)
+    return selectors.topic_get(viewer=request.user, topic_id=topic_id)
+
+
 @router.get("/topics/{int:topic_id}/steps", response=list[schemas.StepOut])
 def topic_steps(request, topic_id: int):
     _kind(request)
@@ -251,6 +264,13 @@ def topic_create(request, payload: schemas.TopicIn):
 def contact_points(request, area: int | None = None):
     _kind(request)
     return selectors.contact_point_list(viewer=request.user, area=_area(request, area))
+
+
+@router.get("/contact-points/{int:point_id}", response=schemas.ContactPointDetailOut)
+def contact_point(request, point_id: int):
+    """One contact point with its visits and problems (an ended one too: history kept)."""
+    _kind(request)
+    return selectors.contact_point_get(viewer=request.user, point_id=point_id)
 
 
 @router.post("/contact-points", response={201: schemas.ContactPointOut})

@@ -156,6 +156,17 @@ class AttachmentOut(Schema):
         return reverse("api:orglife_attachment_file", args=[obj.pk])
 
 
+class MeetingEventOut(Schema):
+    """One entry of a record's history: for a correction, `previous` is the record as it
+    stood before (fields and attendance)."""
+
+    action: str
+    version: int
+    at: datetime.datetime
+    actor_label: str
+    previous: dict
+
+
 class MeetingDetailOut(MeetingOut):
     minutes: str
     decisions: str
@@ -436,6 +447,19 @@ class ContactVisitOut(Schema):
     notes: str
 
 
+class ContactPointDetailOut(ContactPointOut):
+    visits: list[ContactVisitOut]
+    problems: list["ProblemOut"]
+
+    @staticmethod
+    def resolve_visits(obj):
+        return list(obj.visits.all())
+
+    @staticmethod
+    def resolve_problems(obj):
+        return list(obj.problems.all())
+
+
 class ProblemOut(Schema):
     id: int
     point_id: int
@@ -514,3 +538,19 @@ class RequirementOut(Schema):
 class RequirementIn(In):
     period: Code(8)
     times: int
+
+
+class TopicDetailOut(TopicOut):
+    steps: list[StepOut]
+    issues: list[IssueOut]
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_issues(obj):
+        return list(obj.issues.all())
+
+
+ContactPointDetailOut.model_rebuild()
