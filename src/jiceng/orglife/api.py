@@ -95,9 +95,7 @@ def requirements(request):
 def requirement_update(request, kind: str, payload: schemas.RequirementIn):
     """Change a frequency (city administrators only; audited)."""
     _kind(request)
-    from jiceng.orglife.models import MeetingRequirement
-
-    requirement = MeetingRequirement.objects.filter(kind=kind).first()
+    requirement = selectors.requirement_get(kind)
     if requirement is None:
         raise NotFound()
     return services.requirement_update(
@@ -209,9 +207,7 @@ def issue_create(request, payload: schemas.IssueIn):
 @router.post("/issues/from-appeal/{int:appeal_id}", response={201: schemas.IssueOut})
 def issue_from_appeal(request, appeal_id: int, payload: schemas.IssueFromAppealIn):
     _kind(request)
-    from jiceng.appeals.models import Appeal
-
-    appeal = scope_for(request.user).get(Appeal.objects.select_related("area"), pk=appeal_id)
+    appeal = selectors.appeal_get(viewer=request.user, appeal_id=appeal_id)
     return Status(
         201, services.issue_from_appeal(actor=request.user, appeal=appeal, text=payload.text)
     )
@@ -239,12 +235,11 @@ def topic_steps(request, topic_id: int):
 @router.post("/topics", response={201: schemas.TopicOut})
 def topic_create(request, payload: schemas.TopicIn):
     _kind(request)
-    from jiceng.orglife.models import Issue
 
     with transaction.atomic():
         community = get_area_for_view(request.user, payload.community)
         org = get_org_for_view(request.user, payload.org)
-        issues = [scope_for(request.user).get(Issue.objects.all(), pk=i) for i in payload.issues]
+        issues = [selectors.issue_get(viewer=request.user, issue_id=i) for i in payload.issues]
         topic = services.topic_create(
             actor=request.user,
             community=community,
@@ -342,9 +337,9 @@ def visits(request, area: int | None = None):
 
 @router.post("/household-links/{int:link_id}/visits", response={201: schemas.HouseholdVisitOut})
 def household_visit_record(request, link_id: int, payload: schemas.HouseholdVisitIn):
-    from jiceng.orglife.models import HouseholdLink
 
-    link = scope_for(request.user).get(HouseholdLink.objects.all(), pk=link_id)
+    _kind(request)
+    link = selectors.household_link_get(viewer=request.user, link_id=link_id)
     visit = services.household_visit_record(
         actor=request.user, link=link, visited_on=payload.visited_on, raised=payload.raised
     )
@@ -404,9 +399,8 @@ for _lifecycle in actions.LIFECYCLES.values():
 
 @public_router.get("/deliberation/{int:community_id}", response=list[schemas.PublicTopicOut])
 def public_topics(request, community_id: int):
-    from jiceng.core.models import Area
 
-    community = Area.objects.filter(pk=community_id, level=Area.Level.COMMUNITY).first()
+    community = selectors.public_community(community_id)
     if community is None:
         raise NotFound()
     return [selectors.public_view(t) for t in selectors.public_topics(community)[:200]]

@@ -380,3 +380,102 @@ def public_view(topic: Topic) -> dict:
         "result": topic.result if finished else "",
         "result_published_on": topic.result_published_on,
     }
+
+
+# ---- what the pages' forms offer, and single objects the pages and API look up ----------------
+
+
+def manageable_areas(*, viewer, levels: tuple[str, ...], limit: int = 300) -> list[Area]:
+    """Areas of the given levels the viewer sees and manages (a form's choices)."""
+    from jiceng.core.access import can_manage_area
+
+    areas = scope_for(viewer).filter(Area.objects.filter(level__in=levels).select_related("parent"))
+    return [a for a in areas.order_by("path")[:limit] if can_manage_area(viewer, a)]
+
+
+def open_orgs(
+    *, viewer, under: Area | None = None, area_levels: tuple[str, ...] = (), limit: int = 300
+) -> QuerySet[PartyOrg]:
+    """Party orgs not closed that the viewer sees, by affiliation path."""
+    qs = scope_for(viewer).filter(
+        PartyOrg.objects.select_related("area").filter(closed_on__isnull=True)
+    )
+    if under is not None:
+        qs = qs.filter(area__path__startswith=under.path)
+    if area_levels:
+        qs = qs.filter(area__level__in=area_levels)
+    return qs.order_by("path")[:limit]
+
+
+def open_members(*, viewer, limit: int = 500) -> QuerySet[Member]:
+    """Members of open orgs the viewer sees: names only, for a household link's form."""
+    return (
+        scope_for(viewer)
+        .filter(Member.objects.filter(org__closed_on__isnull=True))
+        .only("id", "name")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def venues_near(*, viewer, org: PartyOrg, limit: int = 100):
+    """Open co-building venues in the org's district (a meeting's place)."""
+    from jiceng.cobuild.models import Venue
+
+    district = "/".join(org.area.path.split("/")[:2])
+    return scope_for(viewer).filter(
+        Venue.objects.filter(area__path__startswith=district, closed_on__isnull=True)
+    )[:limit]
+
+
+def venue_get(*, viewer, venue_id):
+    from jiceng.cobuild.models import Venue
+
+    return scope_for(viewer).get(Venue.objects.select_related("area"), pk=venue_id)
+
+
+def appeal_categories() -> list[tuple[str, str]]:
+    """Active appeal categories (code, name), for forwarding a problem or a visit."""
+    from jiceng.appeals.models import Category
+
+    rows = Category.objects.filter(is_active=True).order_by("sort", "code")
+    return [(c.code, c.name) for c in rows]
+
+
+def appeal_category(code: str):
+    from jiceng.appeals.models import Category
+
+    return Category.objects.filter(code=code, is_active=True).first()
+
+
+def appeal_get(*, viewer, appeal_id):
+    """An appeal the viewer sees, to turn into an issue."""
+    from jiceng.appeals.models import Appeal
+
+    return scope_for(viewer).get(Appeal.objects.select_related("area"), pk=appeal_id)
+
+
+def issue_get(*, viewer, issue_id) -> Issue:
+    return scope_for(viewer).get(Issue.objects.select_related("community"), pk=issue_id)
+
+
+def household_link_get(*, viewer, link_id) -> HouseholdLink:
+    return scope_for(viewer).get(HouseholdLink.objects.select_related("member", "grid"), pk=link_id)
+
+
+def requirement_get(kind: str) -> MeetingRequirement | None:
+    return MeetingRequirement.objects.filter(kind=kind).first()
+
+
+def public_community(community_id) -> Area | None:
+    """A community for its public disclosure page (no login)."""
+    return Area.objects.filter(pk=community_id, level=Area.Level.COMMUNITY).first()
+
+
+def compliance_home(*, viewer) -> Area | None:
+    """The area the compliance page opens on: the viewer's top area, or the city."""
+    scope = scope_for(viewer)
+    roots = scope.area_roots()
+    area = Area.objects.filter(path__in=roots).order_by("depth").first() if roots else None
+    if area is None and scope.everything:
+        area = Area.objects.filter(parent__isnull=True).first()
+    return area

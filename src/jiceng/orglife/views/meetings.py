@@ -10,10 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cobuild.models import Venue
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
 from jiceng.core.selectors import area_children
 from jiceng.members.services import APPRAISAL_GRADES
 from jiceng.orglife import access, actions, downloads, exports, selectors, services
@@ -21,7 +19,6 @@ from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import Attendance, Meeting, MeetingKind
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
 from jiceng.orgs.access import get_org_for_view
-from jiceng.orgs.models import PartyOrg
 
 
 def _year(request) -> int:
@@ -63,19 +60,7 @@ def meeting_list(request):
 
 
 def _manageable_orgs(user):
-    orgs = (
-        scope_for(user)
-        .filter(PartyOrg.objects.select_related("area"))
-        .filter(closed_on__isnull=True)
-    )
-    return [o for o in orgs.order_by("path")[:300] if access.can_record_meeting(user, o)]
-
-
-def _venues(user, org):
-    district = "/".join(org.area.path.split("/")[:2])
-    return scope_for(user).filter(
-        Venue.objects.filter(area__path__startswith=district, closed_on__isnull=True)
-    )[:100]
+    return [o for o in selectors.open_orgs(viewer=user) if access.can_record_meeting(user, o)]
 
 
 def _meeting_form(request, *, org, meeting=None):
@@ -141,7 +126,7 @@ def _meeting_form(request, *, org, meeting=None):
             (k, label) for k, label in MeetingKind.choices if org.kind in services.KINDS_FOR_ORG[k]
         ],
         "statuses": Attendance.Status.choices,
-        "venues": _venues(request.user, org),
+        "venues": selectors.venues_near(viewer=request.user, org=org),
         "register": [(m, marks.get(m.pk)) for m in register],
         "values": values,
         "error": error,
@@ -223,10 +208,7 @@ def compliance(request):
     require_kind(request.user)
     area = area_param(request)
     if area is None:
-        roots = scope_for(request.user).area_roots()
-        area = Area.objects.filter(path__in=roots).order_by("depth").first() if roots else None
-        if area is None and scope_for(request.user).everything:
-            area = Area.objects.filter(parent__isnull=True).first()
+        area = selectors.compliance_home(viewer=request.user)
     year = _year(request)
     only_behind = request.GET.get("behind") == "1"
     counts, children, rows, listed = None, [], [], False
