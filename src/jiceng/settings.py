@@ -326,6 +326,8 @@ LOGGING = {
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+# The bounded offset (core/pagination.py) for a bare `@paginate` too.
+NINJA_PAGINATION_CLASS = "jiceng.core.pagination.LimitOffsetPagination"
 
 # Jobs a user starts (large exports): django-tasks with its database backend, run by
 # `jiceng db_worker` (docs/operator-guide.md).
@@ -338,3 +340,6 @@ FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "
 NEW_UNIT_DAYS = 30
 # Units with at least this many formal members must form their own organization.
 OWN_ORG_MIN_MEMBERS = 3
+
+# What a 503 (the database not answering) tells clients to wait before retrying.
+JICENG_RETRY_AFTER_SECONDS = int(os.environ.get("JICENG_RETRY_AFTER_SECONDS", "30"))

@@ -10,6 +10,9 @@ admin.site.site_header = "基层党建信息平台 · 管理后台"
 admin.site.site_title = "基层"
 admin.site.index_title = "数据管理"
 
+# A database that does not answer is a 503 with Retry-After (core/unavailable.py).
+handler500 = "jiceng.core.unavailable.server_error"
+
 urlpatterns = [
     path("", include("jiceng.dashboard.urls")),
     path("accounts/", include("jiceng.accounts.urls")),

@@ -46,6 +46,24 @@ def test_user_create_hashes_the_password_and_audits(db):
     assert scope_for(user).is_empty
 
 
+def test_accounts_sharing_a_password_hashed_once_each_log_in_and_rules_still_apply(db):
+    from django.contrib.auth.hashers import make_password
+
+    hashed = make_password(PASSWORD)
+    users = [
+        user_create(actor=None, username=name, password=PASSWORD, password_hash=hashed)
+        for name in ("zhang.wei", "li.na")
+    ]
+    for user in users:
+        assert User.objects.get(pk=user.pk).check_password(PASSWORD)
+        assert not User.objects.get(pk=user.pk).check_password(PASSWORD + "x")
+    before = row_counts()
+    with pytest.raises(ValidationFailed) as error:
+        user_create(actor=None, username="wang.qiang", password="123", password_hash=hashed)
+    assert error.value.field == "password"
+    assert row_counts() == before
+
+
 @pytest.mark.parametrize(
     "username, password, field",
     [

@@ -45,6 +45,7 @@ class World:
     cobuild: dict = None
     replied: Appeal = None
     territory: dict = None
+    orglife: dict = None
 
 
 def _cobuild(t, need) -> dict:
@@ -96,6 +97,81 @@ def _cobuild(t, need) -> dict:
         "agreement": agreement,
         "meeting": meeting,
         "venue": venue,
+    }
+
+
+VOTE = {"eligible": 30, "attended": 20, "votes_for": 18, "votes_against": 1, "votes_abstain": 1}
+TOPIC_STEPS = [
+    ("propose", {}),
+    ("discuss", {}),
+    ("review", VOTE),
+    ("decide", {**VOTE, "assembly": "representatives"}),
+    ("disclose_resolution", {"text": "同意"}),
+    ("disclose_result", {"text": "已完工"}),
+]
+
+
+def _orglife(t, member) -> dict:
+    """One of each organizational-life object an operation acts on, in 复兴西路社区第一
+    党支部 (xh_c1_b1) and its community; a topic waiting for each step of 四议两公开."""
+    from jiceng.orglife import services
+
+    start = datetime.date.today() - datetime.timedelta(days=40)
+    org, community = t.orgs["xh_c1_b1"], t.areas["xh_c1"]
+    meeting = services.meeting_record(
+        actor=None,
+        org=org,
+        facts=services.MeetingFacts(kind="member_meeting", held_on=start, topic="学习"),
+        attendance=[services.Mark(member.pk, "present")],
+    )
+    appraisal = services.meeting_record(
+        actor=None,
+        org=org,
+        facts=services.MeetingFacts(kind="member_appraisal", held_on=start, topic="民主评议"),
+        attendance=[services.Mark(member.pk, "present")],
+    )
+    services.meeting_task_add(
+        actor=None, meeting=meeting, decision="整理楼道", deadline=start, owner_name="王"
+    )
+    task = meeting.tasks.get()
+    topics = {}
+    for upto, (kind, _facts) in enumerate(TOPIC_STEPS):
+        topic = services.topic_create(
+            actor=None, community=community, org=t.orgs["xh_c1_gb"], title=f"加装电梯{upto}"
+        )
+        for n, (done, known) in enumerate(TOPIC_STEPS[:upto], start=1):
+            services.step_record(
+                actor=None,
+                topic=topic,
+                kind=done,
+                facts=services.StepFacts(held_on=start + datetime.timedelta(days=n), **known),
+            )
+        topics[kind] = topic
+    issue = services.issue_create(actor=None, community=community, text="停车难")
+    point = services.contact_point_create(
+        actor=None,
+        official_name="李局长",
+        official_area=t.areas["xh_s1"],
+        org=t.orgs["xh_c1_gb"],
+        started_on=start,
+    )
+    services.contact_visit_record(actor=None, point=point, visited_on=start, problems=["路灯"])
+    link = services.household_link_create(
+        actor=None, member=member, grid=t.areas["xh_g1"], household="5号楼201室", started_on=start
+    )
+    visit = services.household_visit_record(
+        actor=None, link=link, visited_on=start, raised="楼道灯坏了"
+    )
+    return {
+        "meeting": meeting,
+        "appraisal": appraisal,
+        "task": task,
+        "topics": topics,
+        "issue": issue,
+        "point": point,
+        "problem": point.problems.get(),
+        "link": link,
+        "visit": visit,
     }
 
 
@@ -179,6 +255,7 @@ def build_world(t) -> World:
         lane="复兴西路（武康路—乌鲁木齐南路）",
     )
     return World(
+        orglife=_orglife(t, member),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,

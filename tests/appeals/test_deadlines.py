@@ -5,8 +5,8 @@ import datetime
 from django.core.management import call_command
 from django.utils import timezone
 
-from jiceng.appeals.deadlines import check_deadlines
 from jiceng.appeals.models import Appeal, AppealEvent
+from jiceng.appeals.overdue import check_deadlines
 from jiceng.appeals.services import appeal_accept, appeal_reply, deadlines
 from jiceng.core.workdays import LOCAL, add_working_days
 

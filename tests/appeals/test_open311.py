@@ -16,7 +16,7 @@ from jiceng.appeals import intake, services
 from jiceng.appeals.intake import intake_process
 from jiceng.appeals.models import Appeal, AppealEvent, Open311Key
 from jiceng.appeals.open311 import NOTE_ROUTING, STATUS_NOTES
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.models import AuditEntry
 
 LOCAL = ZoneInfo("Asia/Shanghai")

@@ -6,8 +6,8 @@ import pytest
 from django.utils import timezone
 
 from jiceng.appeals import rollup, selectors, services
-from jiceng.appeals.deadlines import check_deadlines
 from jiceng.appeals.models import Appeal
+from jiceng.appeals.overdue import check_deadlines
 from jiceng.core.workdays import LOCAL
 
 NOW = datetime.datetime(2026, 11, 22, 12, tzinfo=LOCAL)

@@ -11,11 +11,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from jiceng.appeals import intake, rollup, selectors, services
-from jiceng.appeals.deadlines import check_deadlines
 from jiceng.appeals.intake import intake_process
 from jiceng.appeals.models import Appeal, AppealEvent, AppealMonthStat, Category
+from jiceng.appeals.overdue import check_deadlines
 from jiceng.appeals.routing import route, route_many
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area, AuditEntry
 

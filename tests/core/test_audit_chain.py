@@ -17,10 +17,10 @@ from jiceng.core.audit import (
     GENESIS,
     audit_keys,
     audit_record,
-    audit_verify,
     entry_hash,
     plain_hash,
 )
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.models import AuditEntry, AuditHead
 from jiceng.core.services import area_create, area_rename
 

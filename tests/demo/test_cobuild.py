@@ -20,7 +20,7 @@ from jiceng.cobuild.models import (
     Room,
     Venue,
 )
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.models import AuditEntry
 from jiceng.demo.cobuild import UNDER_RULE_FLOOR_AREA
 

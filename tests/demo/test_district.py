@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from jiceng.appeals import rollup
 from jiceng.appeals.models import Appeal, AppealMonthStat
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.models import Area
 from jiceng.demo.people import VOLUMES
 from jiceng.members.models import DualReport, Member, MobileInflow, Transfer

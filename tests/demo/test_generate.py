@@ -5,7 +5,7 @@ import re
 import pytest
 
 from jiceng.accounts.models import RoleAssignment, User
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.validators import validate_uscc
 from jiceng.demo.generator import DatabaseNotEmpty, demo_generate

@@ -46,3 +46,11 @@ def test_prepare_loads_the_demo_once_and_prints_the_logins():
     output = run("prepare")
     assert "跳过" in output
     assert Area.objects.count() == count
+
+
+def test_prepare_leaves_the_system_checks_to_the_server():
+    """They import every URL and view; `make run`'s server runs them right after."""
+    from jiceng.demo.management.commands.prepare import Command
+
+    assert Command.requires_system_checks == []
+    assert Command().requires_system_checks == []

@@ -1,6 +1,7 @@
 """Page forms as a browser would submit them: `page_forms(html)` finds each form of a
 page with the values it would send untouched (hidden inputs, the selected or first
-option of each select, checked boxes, the first radio of each group)."""
+option of each select, checked boxes, the first radio of each group), the label of each
+field, and the links of the page (an import form's template)."""
 
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -16,6 +17,13 @@ class PageForm:
     # Name → (kind, maxlength): the fields a person types into (or a hidden one).
     texts: dict[str, tuple[str, int | None]] = field(default_factory=dict)
     has_file: bool = False
+    # Name → the accept attribute of each file input.
+    files: dict[str, str] = field(default_factory=dict)
+    # Name → the id of its element, for the <label for=…> that names it.
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def label(self, name: str, labels: dict[str, str]) -> str:
+        return labels.get(self.ids.get(name, ""), "")
 
 
 class _FormParser(HTMLParser):
@@ -28,9 +36,17 @@ class _FormParser(HTMLParser):
         self.select_chosen: str | None = None
         self.textarea: str | None = None
         self.textarea_text: list[str] = []
+        self.labels: dict[str, str] = {}
+        self.label_for: str | None = None
+        self.label_text: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag == "label" and a.get("for"):
+            self.label_for, self.label_text = a["for"], []
         if tag == "form":
             self.form = PageForm(a.get("action", ""), (a.get("method") or "get").lower())
             self.forms.append(self.form)
@@ -38,6 +54,8 @@ class _FormParser(HTMLParser):
         if self.form is None:
             return
         name = a.get("name")
+        if name and a.get("id") and tag in ("input", "textarea", "select"):
+            self.form.ids[name] = a["id"]
         if tag == "input" and name:
             kind = a.get("type", "text").lower()
             limit = int(a["maxlength"]) if a.get("maxlength", "").isdigit() else None
@@ -46,6 +64,7 @@ class _FormParser(HTMLParser):
                     self.form.data[name] = a.get("value", "on")
             elif kind == "file":
                 self.form.has_file = True
+                self.form.files[name] = a.get("accept", "")
             elif kind in ("submit", "button", "image", "reset"):
                 if name not in self.form.data:
                     self.form.data[name] = a.get("value", "")
@@ -71,8 +90,13 @@ class _FormParser(HTMLParser):
     def handle_data(self, data):
         if self.textarea:
             self.textarea_text.append(data)
+        if self.label_for is not None:
+            self.label_text.append(data)
 
     def handle_endtag(self, tag):
+        if tag == "label" and self.label_for is not None:
+            self.labels[self.label_for] = " ".join("".join(self.label_text).split())
+            self.label_for = None
         if tag == "form":
             self.form = None
         elif tag == "select" and self.select and self.form is not None:
@@ -106,7 +130,19 @@ def filler(name: str, kind: str) -> str:
     return "测试内容"
 
 
-def page_forms(html: str) -> list[PageForm]:
+@dataclass
+class Page:
+    forms: list[PageForm]
+    # The id of an element → the text of its <label for=…>.
+    labels: dict[str, str]
+    links: list[str]
+
+
+def parse_page(html: str) -> Page:
     parser = _FormParser()
     parser.feed(html)
-    return parser.forms
+    return Page(parser.forms, parser.labels, parser.links)
+
+
+def page_forms(html: str) -> list[PageForm]:
+    return parse_page(html).forms

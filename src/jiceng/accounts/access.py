@@ -1,6 +1,7 @@
 """Who may act on whose account."""
 
 from jiceng.accounts.models import RoleAssignment, User
+from jiceng.core.errors import NotFound
 
 
 def can_reset_password(actor, user: User) -> bool:
@@ -28,3 +29,12 @@ def can_reset_password(actor, user: User) -> bool:
         can_manage_area(actor, a.area) if a.area_id else can_manage_org(actor, a.org)
         for a in assignments
     )
+
+
+def get_account_for_reset(actor, user_id) -> User:
+    """The account whose password `actor` may reset; any other (missing, out of reach,
+    the actor's own) answers 404 alike, so the id tells nothing about who exists."""
+    account = User.objects.filter(pk=user_id).first()
+    if account is None or not can_reset_password(actor, account):
+        raise NotFound()
+    return account

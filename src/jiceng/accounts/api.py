@@ -3,12 +3,11 @@
 from django.contrib.auth import update_session_auth_hash
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.pagination import paginate
 
 from jiceng.accounts import schemas
-from jiceng.accounts.access import can_reset_password
+from jiceng.accounts.access import get_account_for_reset
 from jiceng.accounts.api_auth import PasswordChangeSessionAuth
-from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role, RoleAssignment, User
+from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role, RoleAssignment
 from jiceng.accounts.selectors import assignment_list, can_administer_accounts, own_assignment_list
 from jiceng.accounts.services import (
     account_create,
@@ -18,6 +17,7 @@ from jiceng.accounts.services import (
     user_requires_totp,
 )
 from jiceng.core.errors import NotFound
+from jiceng.core.pagination import paginate
 
 router = Router(tags=["me 当前用户"])
 
@@ -145,8 +145,6 @@ def role_revoke_op(request: HttpRequest, assignment_id: int):
     summary="重置密码（临时密码只返回一次）",
 )
 def password_reset_op(request: HttpRequest, user_id: int):
-    account = User.objects.filter(pk=user_id).first()
-    if account is None or not can_reset_password(request.user, account):
-        raise NotFound()
+    account = get_account_for_reset(request.user, user_id)
     temporary = password_reset_issue(actor=request.user, user=account)
     return {"user_id": account.pk, "temporary_password": temporary}

@@ -1,4 +1,3 @@
-from jiceng.core.access import MANAGING_ROLES
 from jiceng.core.scope import ALL_KINDS, KIND_AUDIT, scope_for
 
 
@@ -20,7 +19,6 @@ def roles(request) -> dict:
         "user_scope": scope,
         "user_kinds": kinds,
         "user_has_territory": scope.everything or bool(scope.area_roots()),
-        "user_manages_territory": scope.everything
-        or any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants),
+        "user_manages_territory": scope.manages_territory,
         "user_can_audit": scope.can_see_kind(KIND_AUDIT),
     }

@@ -11,7 +11,9 @@ class LoginForm(InputPolicyForm):
         widget=forms.TextInput(attrs={"autocomplete": "username"}),
     )
     password = forms.CharField(
-        label=_("密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("密码"),
+        max_length=128,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -19,6 +21,7 @@ class CodeForm(InputPolicyForm):
     code = forms.RegexField(
         label=_("验证码"),
         regex=r"^\d{6}$",
+        max_length=6,
         error_messages={"invalid": _("请输入6位数字验证码")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6}
@@ -34,6 +37,7 @@ class AccountForm(InputPolicyForm):
     full_name = forms.CharField(label=_("姓名"), max_length=50)
     password = forms.CharField(
         label=_("初始密码"),
+        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_(
             "至少10位，包含大写字母、小写字母、数字、符号中的三类；请当面告知本人，"
@@ -53,7 +57,7 @@ class AccountForm(InputPolicyForm):
         self.fields["org"].choices = [("", "—")] + [(o.pk, o.name) for o in orgs]
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(InputPolicyForm):
     """The person's own new password. The rules are the service's (Django's validators
     plus three character classes); the form only checks the two entries agree."""
 
@@ -80,3 +84,15 @@ class PasswordChangeForm(forms.Form):
         if first and second and first != second:
             self.add_error("new_password2", _("两次输入的新密码不一致"))
         return data
+
+
+# Where each form's text is stored (jiceng.core.field_inventory: the user guide's field
+# table and the test that holds each limit to its column's).
+AccountForm.columns = {
+    "username": "accounts.User.username",
+    "full_name": "accounts.User.full_name",
+    "password": None,  # stored only as a hash
+}
+LoginForm.columns = {"username": None, "password": None}
+CodeForm.columns = {"code": None}
+PasswordChangeForm.columns = dict.fromkeys(["old_password", "new_password", "new_password2"])

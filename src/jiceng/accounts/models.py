@@ -5,42 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    CITY_ADMIN = "city_admin", _("市级管理员")
-    DISTRICT_ADMIN = "district_admin", _("区委组织部管理员")
-    STREET_STAFF = "street_staff", _("街道工作人员")
-    COMMUNITY_SECRETARY = "community_secretary", _("社区书记")
-    GRID_WORKER = "grid_worker", _("网格员")
-    UNIT_ORG_SECRETARY = "unit_org_secretary", _("单位党组织书记")
-    MEMBER = "member", _("党员")
-    RESIDENT = "resident", _("居民")
-    DEPARTMENT_STAFF = "department_staff", _("职能部门工作人员")
-    # Reads the audit log and who saw whose data in its territory; changes nothing.
-    AUDITOR = "auditor", _("审计员")
-
-
-# Which anchor each role is bound to, and the area level it must be bound at.
-AREA_ROLES = {
-    Role.CITY_ADMIN: ("city",),
-    Role.DISTRICT_ADMIN: ("district",),
-    Role.STREET_STAFF: ("street",),
-    Role.COMMUNITY_SECRETARY: ("community",),
-    Role.GRID_WORKER: ("grid",),
-    Role.RESIDENT: ("community",),
-    # A department serves a district (or a street); which department is said by the
-    # appeals app's handler memberships.
-    Role.DEPARTMENT_STAFF: ("district", "street"),
-    Role.AUDITOR: ("city", "district"),
-}
-ORG_ROLES = {Role.UNIT_ORG_SECRETARY, Role.MEMBER}
-# Roles that administer: they may use the Django admin and change data in their scope.
-STAFF_ROLES = {
-    Role.CITY_ADMIN,
-    Role.DISTRICT_ADMIN,
-    Role.STREET_STAFF,
-    Role.COMMUNITY_SECRETARY,
-}
+# The roles and what each may do are declared once, in core.roles (the table of roles).
+from jiceng.core.roles import AREA_ROLES, ORG_ROLES, STAFF_ROLES, Role  # noqa: F401
 
 
 class User(AbstractUser):

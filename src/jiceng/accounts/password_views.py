@@ -16,10 +16,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from jiceng.accounts import forms
-from jiceng.accounts.access import can_reset_password
-from jiceng.accounts.models import User
+from jiceng.accounts.access import get_account_for_reset
 from jiceng.accounts.services import password_change, password_reset_issue
-from jiceng.core.errors import ApplicationError
+from jiceng.core.errors import NotFound
+from jiceng.core.view_helpers import call_on_form
 
 MSG_CHANGED = _("密码已修改，其他设备上的登录已退出")
 
@@ -31,15 +31,16 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     forced = request.user.must_change_password
     form = forms.PasswordChangeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        try:
-            user = password_change(
+        user = call_on_form(
+            form,
+            lambda: password_change(
                 actor=request.user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
+            ),
+            propagate=(),
+        )
+        if user is not None:
             # This session stays; the others end because the password hash changed.
             update_session_auth_hash(request, user)
             messages.success(request, MSG_CHANGED)
@@ -52,9 +53,10 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def password_reset_view(request: HttpRequest, user_id: int) -> HttpResponse:
     """POST only; the answer is the one page that ever shows the temporary password."""
-    account = User.objects.filter(pk=user_id).first()
-    if account is None or not can_reset_password(request.user, account):
-        raise Http404
+    try:
+        account = get_account_for_reset(request.user, user_id)
+    except NotFound:
+        raise Http404 from None
     temporary = password_reset_issue(actor=request.user, user=account)
     return render(
         request,

@@ -3,7 +3,6 @@
 from django.db.models import Q, QuerySet
 
 from jiceng.accounts.models import RoleAssignment
-from jiceng.core.access import MANAGING_ROLES
 from jiceng.core.scope import scope_for
 
 
@@ -16,10 +15,9 @@ def assignment_list(*, viewer, role: str | None = None) -> QuerySet[RoleAssignme
     )
     if not scope.everything:
         condition = Q(pk__in=[])
-        for grant in scope.grants:
-            if grant.role in MANAGING_ROLES and grant.area_path:
-                condition |= Q(area__path__startswith=grant.area_path)
-                condition |= Q(org__area__path__startswith=grant.area_path)
+        for path in scope.managed_area_paths():
+            condition |= Q(area__path__startswith=path)
+            condition |= Q(org__area__path__startswith=path)
         assignments = assignments.filter(condition)
     if role:
         assignments = assignments.filter(role=role)
@@ -28,7 +26,7 @@ def assignment_list(*, viewer, role: str | None = None) -> QuerySet[RoleAssignme
 
 def can_administer_accounts(viewer) -> bool:
     scope = scope_for(viewer)
-    return scope.everything or any(g.role in MANAGING_ROLES for g in scope.grants)
+    return scope.manages_territory
 
 
 def own_assignment_list(*, viewer) -> QuerySet[RoleAssignment]:

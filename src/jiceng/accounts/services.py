@@ -1,7 +1,9 @@
-"""Accounts and role assignments. Granting a role is itself audited."""
+"""Accounts and role assignments (granting a role is itself audited), and the audit entries
+of sign-in events: failed and successful sign-ins, second-factor codes, sign-outs."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,8 +23,12 @@ from jiceng.accounts.models import (
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import forget_scope
+from jiceng.core.types import Actor
+
+if TYPE_CHECKING:
+    from jiceng.orgs.models import PartyOrg
 
 MSG_USERNAME = _("用户名须为3到150位字母、数字或 @ . + - _")
 MSG_USERNAME_TAKEN = _("该用户名已被使用")
@@ -35,9 +41,20 @@ MSG_SAME_PASSWORD = _("新密码不能与原密码相同")
 
 @transaction.atomic
 def user_create(
-    *, actor, username: str, password: str, full_name: str = "", check_password: bool = True
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    full_name: str = "",
+    check_password: bool = True,
+    password_hash: str = "",
 ) -> User:
-    """Create an account. The password must pass the configured rules."""
+    """Create an account. The password must pass the configured rules.
+
+    `password_hash`, when given, is `password` as `make_password` already hashed it, for
+    accounts that share one published password (the demo's ten): each Argon2 round
+    costs about 0.2 s of CPU, and hashing it once saves the other nine. The rules are
+    still checked against `password`."""
     username = username.strip()
     if not (3 <= len(username) <= 150) or not all(c.isalnum() or c in "@.+-_" for c in username):
         raise ValidationFailed(MSG_USERNAME, field="username")
@@ -50,7 +67,10 @@ def user_create(
     )
     if check_password:
         _check_password_rules(password, user, field="password")
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.save()
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=user, changes={"username": username}
@@ -60,7 +80,7 @@ def user_create(
 
 @transaction.atomic
 def role_grant(
-    *, actor, user: User, role: str, area=None, org=None, if_missing: bool = False
+    *, actor: Actor, user: User, role: str, area=None, org=None, if_missing: bool = False
 ) -> RoleAssignment:
     """Bind `user` to `role` on an area or an org. The granter must manage that place."""
     if role not in Role.values:
@@ -100,13 +120,14 @@ def role_grant(
 
 
 @transaction.atomic
-def role_revoke(*, actor, assignment: RoleAssignment) -> RoleAssignment:
+def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> RoleAssignment:
     anchor_area = assignment.area
     if anchor_area is not None:
         require_manage_area(actor, anchor_area)
     else:
         from jiceng.orgs.access import require_manage_org
 
+        assert assignment.org is not None  # a role is bound to an area or an org
         require_manage_org(actor, assignment.org)
     if assignment.revoked_at is not None:
         return assignment
@@ -155,7 +176,7 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
 
 
 @transaction.atomic
-def password_reset_issue(*, actor, user: User) -> str:
+def password_reset_issue(*, actor: Actor, user: User) -> str:
     """An administrator resets a person's password (forgotten, or a leaver's account
     handed on): a random temporary password, returned once to be handed over in person
     and never stored in clear; the person must change it at the next sign-in. Every
@@ -196,7 +217,7 @@ def temporary_password() -> str:
 
 @transaction.atomic
 def account_create(
-    *, actor, username: str, password: str, full_name: str, role: str, area=None, org=None
+    *, actor: Actor, username: str, password: str, full_name: str, role: str, area=None, org=None
 ) -> User:
     """An administrator opens an account with its first role, as one step: both or
     neither. The person must change the password at first sign-in."""
@@ -211,7 +232,7 @@ def account_create(
     return user
 
 
-def role_revoke_anchor(*, actor, user: User, role: str, area=None, org=None) -> None:
+def role_revoke_anchor(*, actor: Actor, user: User, role: str, area=None, org=None) -> None:
     for assignment in RoleAssignment.objects.filter(
         user=user, role=role, area=area, org=org, revoked_at__isnull=True
     ):
@@ -225,7 +246,7 @@ def user_requires_totp(user: User) -> bool:
     required = set(settings.TOTP_REQUIRED_ROLES)
     if not required:
         return False
-    if user.is_superuser and "district_admin" in required:
+    if user.is_superuser and Role.DISTRICT_ADMIN in required:
         return True
     return RoleAssignment.objects.filter(
         user=user, role__in=required, revoked_at__isnull=True
@@ -244,7 +265,9 @@ class UserRow:
     password: str | None = None
 
 
-def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) -> dict[str, User]:
+def user_bulk_create(
+    *, actor: Actor, rows: Sequence[UserRow], batch_size: int = 2000
+) -> dict[str, User]:
     """Create many accounts at once; returns them by username. All or nothing.
 
     Usernames are checked like `user_create`; passwords given here are hashed as
@@ -293,11 +316,11 @@ def user_bulk_create(*, actor, rows: Sequence[UserRow], batch_size: int = 2000) 
 class RoleGrantRow:
     user: User
     role: str
-    area: object | None = None
-    org: object | None = None
+    area: Area | None = None
+    org: "PartyOrg | None" = None
 
 
-def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 2000) -> int:
+def role_bulk_grant(*, actor: Actor, rows: Sequence[RoleGrantRow], batch_size: int = 2000) -> int:
     """Grant many roles at once with the checks of `role_grant`; one audit entry.
 
     An assignment the user already holds is skipped (like `if_missing=True`), so an
@@ -365,7 +388,7 @@ def role_bulk_grant(*, actor, rows: Sequence[RoleGrantRow], batch_size: int = 20
 
 @transaction.atomic
 def totp_device_create(
-    *, actor, user: User, name: str, key: str | None = None, confirmed: bool = True
+    *, actor: Actor, user: User, name: str, key: str | None = None, confirmed: bool = True
 ):
     """Give `user` a TOTP device. `key` (hex) is for the demo, whose secret must be known
     in advance; everyone else gets a random key and confirms it by entering a code."""
@@ -386,7 +409,7 @@ def totp_device_create(
 
 
 @transaction.atomic
-def totp_device_confirm(*, actor, device, code: str) -> bool:
+def totp_device_confirm(*, actor: Actor, device, code: str) -> bool:
     """Confirm a new device with one code it produced, so that a secret scanned wrongly
     never becomes the only way into the account. Returns False for a wrong code; the
     device's own throttling counts the failure and delays the next attempt."""
@@ -405,3 +428,37 @@ def totp_device_confirm(*, actor, device, code: str) -> bool:
         changes={"device": device.name, "confirmed": True},
     )
     return True
+
+
+# ---- sign-in events (written by the sign-in pages) ------------------------------------------
+
+
+def login_failure_record(*, username: str, locked_out: bool, throttled: str = "") -> None:
+    """A refused sign-in. The typed name is recorded only when it names an account: a
+    password typed into the username field must not end up in the log."""
+    account = User.objects.filter(username=username).first()
+    changes = {"locked_out": locked_out, "known_account": account is not None}
+    if throttled:
+        changes["throttled"] = throttled
+    audit_record(
+        actor=None,
+        action=AuditEntry.Action.LOGIN_FAILED,
+        target=account,
+        target_type=None if account else "accounts.user",
+        changes=changes,
+    )
+
+
+def login_record(*, user: User) -> None:
+    """A password sign-in that succeeded (the second factor, where required, follows)."""
+    audit_record(actor=user, action=AuditEntry.Action.LOGIN, target=user)
+
+
+def otp_attempt_record(*, user: User, verified: bool, throttled: bool = False) -> None:
+    """A second-factor code entered: accepted, or refused (wrong, or while throttled)."""
+    changes = {"verified": True} if verified else {"verified": False, "throttled": throttled}
+    audit_record(actor=user, action=AuditEntry.Action.OTP, target=user, changes=changes)
+
+
+def logout_record(*, user: User) -> None:
+    audit_record(actor=user, action=AuditEntry.Action.LOGOUT, target=user)

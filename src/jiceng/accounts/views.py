@@ -34,10 +34,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jiceng.accounts import forms, login_guard
 from jiceng.accounts.middleware import SESSION_FLAG
-from jiceng.accounts.models import User
-from jiceng.accounts.services import totp_device_confirm, totp_device_create, user_requires_totp
-from jiceng.core.audit import audit_record
-from jiceng.core.models import AuditEntry
+from jiceng.accounts.services import (
+    login_failure_record,
+    login_record,
+    logout_record,
+    otp_attempt_record,
+    totp_device_confirm,
+    totp_device_create,
+    user_requires_totp,
+)
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 
 # Lazy: the page's language is known only when the message is shown.
 MSG_BAD_LOGIN = gettext_lazy("用户名或密码不正确")
@@ -71,22 +77,6 @@ def _with_next(url_name: str, next_url: str) -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
-def _audit_failed_login(username: str, *, locked_out: bool, throttled: str = "") -> None:
-    # The typed name is recorded only when it names an account: a password typed into
-    # the username field must not end up in the log.
-    account = User.objects.filter(username=username).first()
-    changes = {"locked_out": locked_out, "known_account": account is not None}
-    if throttled:
-        changes["throttled"] = throttled
-    audit_record(
-        actor=None,
-        action=AuditEntry.Action.LOGIN_FAILED,
-        target=account,
-        target_type=None if account else "accounts.user",
-        changes=changes,
-    )
-
-
 @never_cache
 @sensitive_post_parameters("password")
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -96,22 +86,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         refusal = login_guard.check(request, username)
         if refusal is not None:
-            _audit_failed_login(username, locked_out=False, throttled=refusal.reason)
+            login_failure_record(username=username, locked_out=False, throttled=refusal.reason)
             message = MSG_SLOW_ADDRESS if refusal.reason == "address" else MSG_SLOW_USERNAME
             form.add_error(None, message % {"seconds": refusal.seconds})
             context = {"form": form, "next": _safe_next(request)}
             return render(request, "accounts/login.html", context, status=429)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if getattr(request, "axes_locked_out", False):
-            _audit_failed_login(username, locked_out=True)
+            login_failure_record(username=username, locked_out=True)
             return locked_out(request, None)
         if user is None:
-            _audit_failed_login(username, locked_out=False)
+            login_failure_record(username=username, locked_out=False)
             form.add_error(None, MSG_BAD_LOGIN)
         else:
             with transaction.atomic():
                 login(request, user)
-                audit_record(actor=user, action=AuditEntry.Action.LOGIN, target=user)
+                login_record(user=user)
             # A password sign-in always asks for a fresh code, even when this browser's
             # session had passed the second factor before.
             request.session.pop(DEVICE_ID_SESSION_KEY, None)
@@ -166,24 +156,14 @@ def verify(request: HttpRequest) -> HttpResponse:
         )
         if verified is not None:
             _finish_second_factor(request, verified)
-            audit_record(
-                actor=user,
-                action=AuditEntry.Action.OTP,
-                target=user,
-                changes={"verified": True},
-            )
+            otp_attempt_record(user=user, verified=True)
             return redirect(_next_url(request))
         if open_devices:
             form.add_error("code", MSG_BAD_CODE)
         else:
             wait = min(_throttled_seconds(d) for d in devices)
             form.add_error("code", MSG_THROTTLED % {"seconds": wait})
-        audit_record(
-            actor=user,
-            action=AuditEntry.Action.OTP,
-            target=user,
-            changes={"verified": False, "throttled": not open_devices},
-        )
+        otp_attempt_record(user=user, verified=False, throttled=not open_devices)
     return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request)})
 
 
@@ -227,7 +207,7 @@ def enroll(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     """POST only, so that a link or an image on another page cannot sign anyone out."""
     if request.user.is_authenticated:
-        audit_record(actor=request.user, action=AuditEntry.Action.LOGOUT, target=request.user)
+        logout_record(user=request.user)
     logout(request)
     messages.info(request, MSG_LOGGED_OUT)
     return redirect(settings.LOGOUT_REDIRECT_URL)
@@ -275,7 +255,6 @@ def account_new(request):
     from jiceng.accounts.models import AREA_ROLES, ORG_ROLES, Role
     from jiceng.accounts.services import account_create
     from jiceng.core.access import can_manage_area
-    from jiceng.core.errors import ApplicationError
     from jiceng.core.models import Area
     from jiceng.core.scope import scope_for
     from jiceng.orgs.access import can_manage_org
@@ -309,8 +288,9 @@ def account_new(request):
         data = form.cleaned_data
         area = next((a for a in areas if a.pk == data.get("area")), None)
         org = next((o for o in orgs if o.pk == data.get("org")), None)
-        try:
-            account = account_create(
+        account = call_on_form(
+            form,
+            lambda: account_create(
                 actor=user,
                 username=data["username"],
                 password=data["password"],
@@ -318,10 +298,10 @@ def account_new(request):
                 role=data["role"],
                 area=area,
                 org=org,
-            )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
-        else:
+            ),
+            propagate=(),
+        )
+        if account is not None:
             messages.success(request, _("已创建账号 %(name)s") % {"name": account.username})
             return redirect("accounts:account_list")
     return render(request, "accounts/account_new.html", {"form": form})
@@ -334,15 +314,12 @@ def account_revoke(request, pk: int):
 
     from jiceng.accounts.selectors import assignment_list
     from jiceng.accounts.services import role_revoke
-    from jiceng.core.errors import ApplicationError
 
     _require_admin(request)
     assignment = assignment_list(viewer=request.user).filter(pk=pk).first()
     if assignment is None:
         raise Http404
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         role_revoke(actor=request.user, assignment=assignment)
         messages.success(request, _("已撤销该角色"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("accounts:account_list")

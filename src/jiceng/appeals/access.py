@@ -9,7 +9,8 @@
 
 from jiceng.appeals.models import Appeal, HandlingUnit, SummonsTarget
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import require as _require
+from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 
 
@@ -39,14 +40,6 @@ def require_publish_description(user, appeal: Appeal) -> None:
 
 def can_handle(user, appeal: Appeal) -> bool:
     return is_handler(user, appeal.unit)
-
-
-def _require(user, appeal: Appeal, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(appeal):
-        raise PermissionDenied()
-    raise NotFound()
 
 
 def require_dispatch(user, appeal: Appeal) -> None:

@@ -3,14 +3,16 @@ ranking; plus the public tracking lookup and the category list, which need no lo
 
 from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.appeals import access, schemas, selectors, services
+from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, MSG_UNIT_TERRITORY, invalid
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Category, HandlingUnit
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.masking import redact_personal
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 
 router = Router(tags=["appeals 接诉即办"])
 public_router = Router(tags=["public 公开"], auth=None)
@@ -55,10 +57,11 @@ def intake(
 
     category = Category.objects.filter(code=payload.category, is_active=True).first()
     if category is None:
+        # "invalid", as this endpoint answered before the codes (tests/appeals/test_api.py).
         raise ValidationFailed(services.MSG_CATEGORY, field="category")
     area = Area.objects.filter(pk=payload.area).first()
     if area is None:
-        raise ValidationFailed(services.MSG_AREA_LEVEL, field="area")
+        raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
     appeal, created = services.appeal_intake(
         actor=request.user,
         intake=services.Intake(
@@ -133,7 +136,7 @@ def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
         else:
             unit = HandlingUnit.objects.filter(pk=payload.unit).first() if payload.unit else None
             if unit is None:
-                raise ValidationFailed(services.MSG_UNIT_TERRITORY, field="unit")
+                raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_REQUIRED, "unit")
             services.appeal_dispatch(actor=user, appeal=appeal, unit=unit, note=payload.note)
     return appeal
 
@@ -157,7 +160,7 @@ def _month(value: str) -> tuple[int, int]:
         if not 1 <= month <= 12:
             raise ValueError
     except ValueError:
-        raise ValidationFailed("月份格式应为 YYYY-MM", field="month") from None
+        raise invalid(MSG_MONTH, Code.MONTH_INVALID, "month") from None
     return year, month
 
 

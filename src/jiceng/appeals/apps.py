@@ -19,3 +19,8 @@ class AppealsConfig(AppConfig):
         from jiceng.appeals import indicators
 
         indicators.register()
+
+        from jiceng.appeals import open311
+        from jiceng.core.unavailable import register_unavailable_renderer
+
+        register_unavailable_renderer("/open311/", open311.unavailable)

@@ -1,25 +1,20 @@
-"""Deadline checks, run from cron every minute by `jiceng check-deadlines`.
+"""A case's deadlines: when its response and resolution fall due, in which states each
+clock runs, and where a case whose clock ran out is escalated.
 
-Idempotent: each case is marked overdue once per clock (response, resolution), and
-escalated one level up once; running twice changes nothing the second time. Rows are
-claimed with SELECT … FOR UPDATE SKIP LOCKED where the database has it, so two
-overlapping runs never process the same case.
+The categories set the periods (response in hours, resolution in hours or working
+days, core.workdays); the clocks start at receipt and again at reopening. The overdue
+checker (`appeals.overdue`, `jiceng check-deadlines`) and the recorded history's replay
+both read them from here.
 """
 
 import datetime
-from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
+from jiceng.appeals.models import Appeal, Category, HandlingUnit
+from jiceng.core.models import Area
+from jiceng.core.workdays import add_hours, add_working_days
 
-from jiceng.appeals import rollup
-from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit
-from jiceng.core.audit import audit_record
-from jiceng.core.models import Area, AuditEntry
-
-BATCH = 500
+# The states in which each clock runs: the response clock until the unit signs for the
+# case, the resolution clock until it is answered.
 AWAITING_RESPONSE = [Appeal.State.RECEIVED, Appeal.State.DISPATCHED, Appeal.State.REOPENED]
 AWAITING_REPLY = [
     Appeal.State.RECEIVED,
@@ -31,12 +26,17 @@ AWAITING_REPLY = [
 ]
 
 
-@dataclass
-class CheckResult:
-    response_overdue: int = 0
-    resolution_overdue: int = 0
-    escalated: int = 0
-    closed_unrated: int = 0
+def deadlines(
+    category: Category, received_at: datetime.datetime
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """(response due, resolution due) for a case of `category` received (or reopened) at
+    `received_at`."""
+    response_due = add_hours(received_at, category.response_hours)
+    if category.resolution_unit == Category.DeadlineUnit.HOURS:
+        resolution_due = add_hours(received_at, category.resolution_amount)
+    else:
+        resolution_due = add_working_days(received_at, category.resolution_amount)
+    return response_due, resolution_due
 
 
 def escalation_target(appeal: Appeal) -> Area | None:
@@ -45,90 +45,3 @@ def escalation_target(appeal: Appeal) -> Area | None:
     if appeal.unit is not None and appeal.unit.kind == HandlingUnit.Kind.COMMUNITY:
         return appeal.street
     return appeal.street.parent
-
-
-def _claim(queryset):
-    queryset = queryset.order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        queryset = queryset.select_for_update(skip_locked=True, of=("self",))
-    return list(queryset.select_related("street", "street__parent", "unit")[:BATCH])
-
-
-def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResult) -> None:
-    counted = rollup.contribution(appeal)
-    fields = [f"{clock}_overdue"]
-    setattr(appeal, f"{clock}_overdue", True)
-    data = {"clock": clock}
-    if appeal.escalated_to_id is None:
-        target = escalation_target(appeal)
-        if target is not None:
-            appeal.escalated_to = target
-            fields.append("escalated_to")
-            data["escalated_to"] = target.pk
-            result.escalated += 1
-    appeal.save(update_fields=fields)
-    rollup.apply(appeal, counted, rollup.contribution(appeal))
-    AppealEvent.objects.create(
-        appeal=appeal,
-        action="overdue",
-        from_state=appeal.state,
-        to_state=appeal.state,
-        at=now,
-        actor_label="system",
-        data=data,
-    )
-    audit_record(actor=None, action=AuditEntry.Action.UPDATE, target=appeal, changes=data)
-
-
-def check_deadlines(*, now: datetime.datetime | None = None) -> CheckResult:
-    now = now or timezone.now()
-    result = CheckResult()
-    while True:
-        with transaction.atomic():
-            batch = _claim(
-                Appeal.objects.filter(
-                    state__in=AWAITING_RESPONSE,
-                    responded_at__isnull=True,
-                    response_due_at__lt=now,
-                    response_overdue=False,
-                )
-            )
-            for appeal in batch:
-                _mark(appeal, "response", now, result)
-                result.response_overdue += 1
-        if len(batch) < BATCH:
-            break
-    while True:
-        with transaction.atomic():
-            batch = _claim(
-                Appeal.objects.filter(
-                    state__in=AWAITING_REPLY, resolution_due_at__lt=now, resolution_overdue=False
-                )
-            )
-            for appeal in batch:
-                _mark(appeal, "resolution", now, result)
-                result.resolution_overdue += 1
-        if len(batch) < BATCH:
-            break
-    result.closed_unrated = _close_unrated(now)
-    return result
-
-
-def _close_unrated(now: datetime.datetime) -> int:
-    """A reply the resident has not rated within the rating period closes by itself."""
-    from jiceng.appeals.services import appeal_close_unrated
-
-    days = getattr(settings, "APPEAL_RATING_DAYS", 7)
-    cutoff = now - datetime.timedelta(days=days)
-    closed = 0
-    while True:
-        with transaction.atomic():
-            batch = _claim(
-                Appeal.objects.filter(Q(state=Appeal.State.REPLIED) & Q(replied_at__lt=cutoff))
-            )
-            for appeal in batch:
-                appeal_close_unrated(appeal=appeal, note="逾期未评价，系统办结")
-                closed += 1
-        if len(batch) < BATCH:
-            break
-    return closed

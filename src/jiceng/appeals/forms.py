@@ -8,8 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
 from jiceng.core.idempotency import MAX_KEY_LENGTH
-from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.inputs import InputPolicyForm, max_length_of
 from jiceng.core.models import Area
+
+# Ten names of up to 50 characters, one a line.
+MEDIATION_PARTIES_MAX = 10 * 51
 
 
 def category_choices() -> list:
@@ -79,7 +82,7 @@ class ReplyForm(InputPolicyForm):
 class PublishForm(InputPolicyForm):
     public_description = forms.CharField(
         label=_("公开描述（删去姓名、地址、门牌、电话和证件号后公开；留空则撤回）"),
-        max_length=Appeal._meta.get_field("public_description").max_length,
+        max_length=max_length_of(Appeal, "public_description"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -118,7 +121,9 @@ class SummonsForm(InputPolicyForm):
 
 class MediationForm(InputPolicyForm):
     parties = forms.CharField(
-        label=_("当事人（每行一人）"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("当事人（每行一人）"),
+        max_length=MEDIATION_PARTIES_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     outcome = forms.ChoiceField(
         label=_("调解结果"),
@@ -126,7 +131,10 @@ class MediationForm(InputPolicyForm):
         required=False,
     )
     agreement = forms.CharField(
-        label=_("协议内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("协议内容"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     mediator = forms.CharField(label=_("调解员"), max_length=50, required=False)
     mediated_on = forms.DateField(
@@ -144,3 +152,23 @@ def _ancestors_and(area: Area) -> list[str]:
     from jiceng.appeals.routing import ancestor_paths
 
     return ancestor_paths(area)
+
+
+# Where each form's text is stored (jiceng.core.field_inventory: the user guide's field
+# table and the test that holds each limit to its column's). An action's reason or note
+# goes into the case's timeline, whose note column (2000) holds the longer texts of other
+# steps; an action keeps 500 of it, so those fields name no column of their own.
+PublicIntakeForm.column_model = Appeal
+PublicIntakeForm.columns = {
+    "contact_phone": None,  # stored encrypted
+    "idempotency_key": "appeals.Appeal.idempotency_key",
+}
+PublishForm.columns = {"public_description": "appeals.Appeal.public_description"}
+ReplyForm.columns = {"reply": "appeals.Appeal.public_reply"}
+MediationForm.column_model = Mediation
+MediationForm.columns = {"parties": None}  # a list of names, at most ten of 50
+RateForm.columns = {"comment": None}
+ReasonForm.columns = {"reason": None}
+DispatchForm.columns = {"note": None}
+SummonsForm.columns = {"reason": "appeals.Summons.reason"}
+NoteForm.columns = {"note": "appeals.SummonsTarget.action_note"}

@@ -19,193 +19,46 @@ the Open311 POST is split in two (docs/decisions/0009-deferred-intake-routing.md
    under its row lock, and leaves the pending state in the same transaction.
 
 What the request reads (the key, the category, the place) is reference data, cached per
-process for INTAKE_CACHE_SECONDS. A revoked key is still refused at once: the insert
-itself requires the key to be unrevoked.
+process for INTAKE_CACHE_SECONDS (`appeals.cache`). A revoked key is still refused at
+once: the insert itself requires the key to be unrevoked.
 """
 
 import datetime
 import functools
-import hashlib
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
-from jiceng.appeals import rollup
-from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
+from jiceng.appeals import events, rollup, states
+from jiceng.appeals.cache import (  # noqa: F401 (forget_cached, open311_key_cached: callers' names)
+    Place,
+    forget_cached,
+    open311_key_cached,
+)
+from jiceng.appeals.claims import claim
+from jiceng.appeals.deadlines import deadlines
+from jiceng.appeals.errors import MSG_NO_RULE, MSG_POSSIBLE_DUPLICATE
+from jiceng.appeals.models import Appeal, Open311Key
+from jiceng.appeals.places import community_of, street_of
 from jiceng.appeals.routing import route_many
 from jiceng.appeals.selectors import earlier_similar_open
-from jiceng.appeals.services import (
-    MSG_NO_RULE,
-    MSG_POSSIBLE_DUPLICATE,
+from jiceng.appeals.services.cases import (
     Intake,
-    community_of,
-    deadlines,
     intake_keys,
     intake_request,
     intake_texts,
     new_tracking_code,
-    street_of,
 )
-from jiceng.appeals.states import transition_for
 from jiceng.core import idempotency
 from jiceng.core.audit import AuditLine, audit_record_many
-from jiceng.core.bulk import execute_bound, insert_rows
-from jiceng.core.models import Area, AuditEntry, IdempotencyKey
+from jiceng.core.bulk import execute_bound
+from jiceng.core.models import AuditEntry, IdempotencyKey
 
 BATCH = 500
-NOTE_RECEIVED = _("诉求已受理")
-NOTE_DISPATCHED = _("已派至{unit}")
-# How long a worker trusts what it read of keys, categories and places.
-CACHE_SECONDS_DEFAULT = 60
-
-
-# ---- reference data, cached per process --------------------------------------------------
-
-
-class _Cache:
-    """A small time-limited map for one process. Entries are read-only model instances
-    shared between requests; every value expires after INTAKE_CACHE_SECONDS."""
-
-    def __init__(self) -> None:
-        self._entries: dict[Any, tuple[float, Any]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: Any, load: Callable[[], Any]) -> Any:
-        now = time.monotonic()
-        found = self._entries.get(key)
-        if found is not None and found[0] > now:
-            return found[1]
-        value = load()
-        seconds = getattr(settings, "INTAKE_CACHE_SECONDS", CACHE_SECONDS_DEFAULT)
-        if value is not None and seconds > 0:
-            with self._lock:
-                if len(self._entries) > 100_000:  # a flood of distinct codes
-                    self._entries.clear()
-                self._entries[key] = (now + seconds, value)
-        return value
-
-    def forget(self, key: Any = None) -> None:
-        with self._lock:
-            if key is None:
-                self._entries.clear()
-            else:
-                self._entries.pop(key, None)
-
-
-_keys = _Cache()
-_categories = _Cache()
-_places = _Cache()
-
-
-def forget_cached() -> None:
-    """Drop everything cached in this process (tests; a key revoked here)."""
-    for cache in (_keys, _categories, _places):
-        cache.forget()
-
-
-@dataclass(frozen=True)
-class Place:
-    """An area that cases may be filed at, with the street and community they count in."""
-
-    area: Area
-    street_id: int
-    community_id: int | None
-
-
-def _key_hash(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-def open311_key_cached(raw: str | None) -> Open311Key | None:
-    """The active key matching `raw`, or None. Read once per cache period per process;
-    its last use is stamped then (to the minute is what `open311-key list` shows), not on
-    every request. Revocation needs no cache: `appeal_receive` refuses a revoked key."""
-    if not raw:
-        return None
-    digest = _key_hash(raw)
-
-    def load() -> Open311Key | None:
-        key = (
-            Open311Key.objects.select_related("area")
-            .filter(key_hash=digest, revoked_at=None)
-            .first()
-        )
-        if key is not None:
-            Open311Key.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-        return key
-
-    return _keys.get(digest, load)
-
-
-def forget_key(raw: str) -> None:
-    _keys.forget(_key_hash(raw))
-
-
-def category_cached(code: str) -> Category | None:
-    """The active category with this code (Open311 service_code)."""
-    return _categories.get(code, lambda: Category.objects.filter(code=code, is_active=True).first())
-
-
-def area_cached(code: str) -> Area | None:
-    return _places.get(("area", code), lambda: Area.objects.filter(code=code).first())
-
-
-PLACE_LEVELS = (Area.Level.COMMUNITY, Area.Level.GRID, Area.Level.BUILDING)
-
-
-@functools.cache
-def _place_sql() -> tuple[str, list[str]]:
-    """The area and its three nearest ancestors' levels and ids, by code: static SQL,
-    since compiling the ORM's query cost more than running it, on every cache miss."""
-    fields = [f for f in Area._meta.concrete_fields]
-    table = Area._meta.db_table
-    columns = ", ".join(f"a.{f.column}" for f in fields)
-    ancestors = ", ".join(f"p{n}.level, p{n}.id" for n in (1, 2, 3))
-    sql = (
-        f"SELECT {columns}, {ancestors} FROM {table} a"
-        f" LEFT JOIN {table} p1 ON p1.id = a.parent_id"
-        f" LEFT JOIN {table} p2 ON p2.id = p1.parent_id"
-        f" LEFT JOIN {table} p3 ON p3.id = p2.parent_id"
-        f" WHERE a.code = %s AND a.level IN (%s, %s, %s)"
-    )
-    return sql, [f.attname for f in fields]
-
-
-def place_cached(code: str) -> Place | None:
-    """The area with this code, if cases may be filed there, and the street and
-    community it counts in (its ancestors, as `street_of` and `community_of` find them
-    on its path), read in one query: at a city's 100,000 grids and buildings, a worker
-    meets many places for the first time."""
-
-    def load() -> Place | None:
-        sql, names = _place_sql()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [code, *PLACE_LEVELS])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        area = Area.from_db(connection.alias, names, row[: len(names)])
-        line = {area.level: area.pk}
-        ancestors = row[len(names) :]
-        for level, pk in zip(ancestors[::2], ancestors[1::2], strict=True):
-            if pk is None:
-                break
-            line.setdefault(level, pk)
-            if level == Area.Level.STREET:
-                break
-        if Area.Level.STREET not in line or Area.Level.COMMUNITY not in line:
-            # Not the usual street → community → grid → building line: ask the path.
-            return Place(area, street_of(area).pk, community_of(area).pk)
-        return Place(area, line[Area.Level.STREET], line[Area.Level.COMMUNITY])
-
-    return _places.get(("place", code), load)
 
 
 # ---- 1. in the request: one write ----------------------------------------------------------
@@ -283,12 +136,7 @@ WITH new_case AS (
     FROM new_case WHERE %s::varchar <> ''
     ON CONFLICT (client, key) DO NOTHING
 ), received AS (
-    INSERT INTO appeals_appealevent
-        (appeal_id, action, from_state, to_state, at, actor_id, actor_label, note,
-         is_public, data)
-    SELECT id, 'receive', '', 'received', %s::timestamptz, NULL, 'system', %s::text, true,
-        '{{}}'::jsonb
-    FROM new_case
+    {events.receive_insert_sql("new_case")}
 )
 SELECT id, tracking_code, resolution_due_at FROM new_case
 """
@@ -378,7 +226,8 @@ def appeal_receive(
 def _receive_postgresql(fields: dict, key_id: int | None, now, digest: str) -> tuple | None:
     params = [fields[c] for c in APPEAL_COLUMNS]
     key = fields["idempotency_key"]
-    params += [key_id, key_id, fields["client"], key, digest, now, key, now, str(NOTE_RECEIVED)]
+    params += [key_id, key_id, fields["client"], key, digest, now, key]
+    params += [now, str(events.NOTE_RECEIVED)]  # the "received" event
     # Autocommit outside a caller's transaction: the statement is its own transaction,
     # one round trip to the server. Prepared once per connection: planning this CTE
     # cost the server as much as running it (INTAKE_PREPARE=False turns that off for a
@@ -405,16 +254,7 @@ def _receive_orm(fields: dict, key_id: int | None, now, digest: str) -> tuple | 
                 target_id=str(appeal.pk),
                 created_at=now,
             )
-        AppealEvent.objects.create(
-            appeal=appeal,
-            action="receive",
-            from_state="",
-            to_state=appeal.state,
-            at=now,
-            actor_label="system",
-            note=str(NOTE_RECEIVED),
-            is_public=True,
-        )
+        events.record(events.received(appeal, at=now))
     return appeal.pk, appeal.tracking_code, appeal.resolution_due_at
 
 
@@ -509,24 +349,17 @@ CLAIMED_FIELDS = (
 
 
 def _claim(size: int) -> list[Appeal]:
-    pending = Appeal.objects.filter(routing_pending=True).order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True, of=("self",))
-    claimed = pending.select_related("category", "area").only(*CLAIMED_FIELDS)
-    return list(claimed[:size])
+    pending = Appeal.objects.filter(routing_pending=True)
+    return claim(pending.select_related("category", "area").only(*CLAIMED_FIELDS), size)
 
 
 def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
     now = timezone.now()
-    no_rule, duplicate, dispatched_to = (
-        str(MSG_NO_RULE),
-        str(MSG_POSSIBLE_DUPLICATE),
-        str(NOTE_DISPATCHED),
-    )
+    no_rule, duplicate = str(MSG_NO_RULE), str(MSG_POSSIBLE_DUPLICATE)
     waiting = [a for a in batch if a.state == Appeal.State.RECEIVED]
     rules = route_many((a.category, a.area) for a in waiting)
     similar = earlier_similar_open(waiting)
-    events: list[tuple] = []
+    dispatches: list[events.Event] = []
     lines: list[AuditLine] = []
     totals: rollup.Totals = {}
     for appeal in batch:
@@ -553,27 +386,11 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
                 appeal.unroutable_reason = duplicate
                 result.duplicates += 1
             else:
-                before = appeal.state
-                appeal.state = transition_for(appeal, "dispatch").target
-                appeal.unit = rule.unit
-                note = dispatched_to.format(unit=rule.unit.name)
-                data = {"unit": rule.unit_id, "rule": rule.pk}
-                # The columns of insert_rows below; public, as at intake.
-                events.append(
-                    (
-                        appeal.pk,
-                        "dispatch",
-                        before,
-                        appeal.state,
-                        now,
-                        None,
-                        "system",
-                        note,
-                        True,
-                        data,
-                    )
-                )
-                changes = {"state": {"old": before, "new": appeal.state}, "action": "dispatch"}
+                # The dispatch `appeal_intake` makes at once, as the lifecycle declares it.
+                move = states.dispatch(unit=rule.unit, rule=rule)
+                before = states.apply(appeal, move)
+                dispatches.append(events.moved(appeal, move, before=before, at=now))
+                changes = states.state_change(before, appeal, move.action)
                 lines.append(
                     AuditLine(action=AuditEntry.Action.UPDATE, target=appeal, changes=changes)
                 )
@@ -582,22 +399,7 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
         # case counts for now is added, whatever happened to it meanwhile.
         rollup.tally(totals, appeal)
     _save(batch)
-    insert_rows(
-        AppealEvent,
-        [
-            "appeal_id",
-            "action",
-            "from_state",
-            "to_state",
-            "at",
-            "actor_id",
-            "actor_label",
-            "note",
-            "is_public",
-            "data",
-        ],
-        events,
-    )
+    events.record_many(dispatches)
     rollup.add_many(totals)
     audit_record_many(lines)
     result.processed += len(batch)

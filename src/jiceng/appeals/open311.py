@@ -62,7 +62,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from jiceng.appeals import intake, services
+from jiceng.appeals import cache, intake, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
 from jiceng.core.inputs import MSG_CONTROL, has_control
@@ -170,6 +170,13 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     fmt = fmt if fmt in FORMATS else "json"
     rows = [{"code": status, "description": description}]
     return _document(fmt, rows, root="errors", item="error", status=status)
+
+
+def unavailable(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    """The spec's error shape when the database does not answer (core.unavailable adds
+    Retry-After), in the format the path asks for."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    return _error(fmt, status, message)
 
 
 def _endpoint(*methods: str) -> Callable:
@@ -413,10 +420,10 @@ def _coordinates(data: QueryDict) -> tuple[float | None, float | None]:
     return round(float(latitude), 6), round(float(longitude), 6)
 
 
-def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> intake.Place | None:
+def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> cache.Place | None:
     """The place named by address_id, if a case may be filed there (a community, grid
     or building) by this key and request."""
-    place = intake.place_cached(address_id)
+    place = cache.place_cached(address_id)
     if place is None:
         return None
     for bound in (key.area, jurisdiction):
@@ -454,7 +461,7 @@ def _jurisdiction_cached(params: QueryDict, fmt: str) -> tuple[Area | None, Http
     code = (params.get("jurisdiction_id") or "").strip()
     if not code:
         return None, None
-    area = intake.area_cached(code)
+    area = cache.area_cached(code)
     if area is None:
         return None, _error(fmt, 404, MSG_JURISDICTION_UNKNOWN.format(code=code))
     return area, None
@@ -470,7 +477,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         if has_control(name) or any(has_control(v) for v in values):
             return _error(fmt, 400, f"{XML_ILLEGAL.sub('', name)}: {MSG_CONTROL}")
     raw_key = data.get("api_key")
-    key = intake.open311_key_cached(raw_key)
+    key = cache.open311_key_cached(raw_key)
     if key is None:
         return _error(fmt, 403, MSG_API_KEY)
     jurisdiction, error = _jurisdiction_cached(data, fmt)
@@ -479,7 +486,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     code = (data.get("service_code") or "").strip()
     if not code:
         return _error(fmt, 400, MSG_SERVICE_CODE_MISSING)
-    category = intake.category_cached(code)
+    category = cache.category_cached(code)
     if category is None:
         return _error(fmt, 404, MSG_SERVICE_CODE_UNKNOWN.format(code=code))
     address_id = (data.get("address_id") or "").strip()
@@ -516,7 +523,7 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         field = f"{name}: " if name else ""
         return _error(fmt, failure.status, f"{field}{failure.message}")
     if received is None:  # revoked since this worker cached it
-        intake.forget_key(raw_key)
+        cache.forget_key(raw_key)
         return _error(fmt, 403, MSG_API_KEY)
     due = received.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     row = {

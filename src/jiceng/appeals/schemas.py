@@ -2,8 +2,12 @@ import datetime
 
 from ninja import Schema
 
-from jiceng.appeals.models import Appeal, AppealEvent, Category
+from jiceng.appeals.models import Appeal, Category
 from jiceng.core.inputs import limited_text, model_text
+
+# What an action (return, dispatch, a note) keeps of its reason or note: the services
+# store 500 characters of it in the case's timeline.
+ACTION_NOTE_MAX = 500
 
 
 class CategoryOut(Schema):
@@ -105,8 +109,9 @@ class IntakeOut(Schema):
 
 class ActionIn(Schema):
     reply: model_text(Appeal, "public_reply", kind="multiline") = ""
-    reason: model_text(AppealEvent, "note", kind="multiline") = ""
-    note: model_text(AppealEvent, "note", kind="multiline") = ""
+    # An action keeps 500 characters of its reason or note (the pages' limit too).
+    reason: limited_text(ACTION_NOTE_MAX, kind="multiline") = ""
+    note: limited_text(ACTION_NOTE_MAX, kind="multiline") = ""
     unit: int | None = None
     public_description: model_text(Appeal, "public_description", kind="multiline") = ""
 

@@ -66,15 +66,10 @@ def appeal_list(
 def handler_units(user) -> QuerySet[HandlingUnit]:
     """The units whose queue the user works: by membership, or community and street units
     in the territory the user manages."""
-    from jiceng.core.access import MANAGING_ROLES
-
     scope = scope_for(user)
     managed = Q(pk__in=[])
-    for grant in scope.grants:
-        if grant.role in MANAGING_ROLES and grant.area_path:
-            managed |= Q(area__path__startswith=grant.area_path) & ~Q(
-                kind=HandlingUnit.Kind.DEPARTMENT
-            )
+    for path in scope.managed_area_paths():
+        managed |= Q(area__path__startswith=path) & ~Q(kind=HandlingUnit.Kind.DEPARTMENT)
     member = Q(handlers__user=user, handlers__ended_at__isnull=True)
     units = HandlingUnit.objects.filter(is_active=True)
     if not scope.everything:
@@ -83,13 +78,14 @@ def handler_units(user) -> QuerySet[HandlingUnit]:
 
 
 def handler_queue(*, viewer, unit: HandlingUnit) -> QuerySet[Appeal]:
-    """Cases sent to a unit and not yet answered, oldest deadline first."""
+    """Cases sent to a unit and not yet answered, oldest deadline first: those the viewer
+    may see (core.scope), as the case's page and its actions require."""
     return (
-        Appeal.objects.filter(
+        appeal_visible(viewer)
+        .filter(
             unit=unit,
             state__in=[Appeal.State.DISPATCHED, Appeal.State.ACCEPTED, Appeal.State.IN_PROGRESS],
         )
-        .select_related("category", "area", "street")
         .order_by("resolution_due_at", "id")
     )
 
@@ -395,27 +391,23 @@ def appeal_sections(viewer) -> frozenset[str]:
     """Which of the section's optional pages the viewer may open, for its navigation,
     decided from the viewer's grants without a query: the street board needs a street in
     scope (a grant at street level or above), the set-up a managing role over an area."""
-    from jiceng.core.access import MANAGING_ROLES
-
     scope = scope_for(viewer)
     if scope.everything:
         return frozenset({"street", "setup"})
     sections = set()
     if any(path.count("/") <= STREET_DEPTH for path in scope.area_roots()):
         sections.add("street")
-    if any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants):
+    if scope.manages_territory:
         sections.add("setup")
     return frozenset(sections)
 
 
 def managed_roots(viewer) -> list[Area]:
     """The top areas the viewer manages (a street, a district...), outermost first."""
-    from jiceng.core.access import MANAGING_ROLES
-
     scope = scope_for(viewer)
     if scope.everything:
         return list(Area.objects.filter(parent__isnull=True).order_by("id"))
-    paths = [g.area_path for g in scope.grants if g.role in MANAGING_ROLES and g.area_path]
+    paths = scope.managed_area_paths()
     return list(Area.objects.filter(path__in=paths).order_by("path"))
 
 

@@ -77,3 +77,9 @@ def area_label(area) -> str:
     """Indented by level so a long list of a street's communities and grids reads as a tree."""
     depth = {"district": 0, "street": 1, "community": 2, "grid": 3}.get(area.level, 0)
     return "\u3000" * depth + area.name
+
+
+# Where each form's text is stored (jiceng.core.field_inventory).
+CategoryForm.column_model = Category
+UnitForm.column_model = HandlingUnit
+HandlerForm.columns = {"username": None}  # a lookup of an existing account

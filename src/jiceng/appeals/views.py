@@ -21,14 +21,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from jiceng.appeals import access, forms, selectors, services
+from jiceng.appeals.errors import MSG_CATEGORY, invalid
+from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, Category, SummonsTarget
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
-from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
+from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
 from jiceng.core.ratelimit import client_id, hit
+from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
 
@@ -102,7 +105,7 @@ def _intake(request, form, area, *, channel, actor) -> Appeal:
     try:
         category = Category.objects.get(pk=data["category"], is_active=True)
     except Category.DoesNotExist:
-        raise ValidationFailed(_("诉求类别无效"), field="category") from None
+        raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category") from None
     intake = services.Intake(
         channel=channel,
         category=category,
@@ -232,7 +235,7 @@ def intake(request):
     if not areas:
         raise Http404
     roles = scope_for(request.user).roles
-    default_channel = Appeal.Channel.GRID if "grid_worker" in roles else Appeal.Channel.HOTLINE
+    default_channel = Appeal.Channel.GRID if Role.GRID_WORKER in roles else Appeal.Channel.HOTLINE
     if request.method == "POST":
         form = forms.StaffIntakeForm(request.POST, request.FILES)
         if form.is_valid():
@@ -252,7 +255,7 @@ def intake(request):
                 return redirect("appeals:detail", pk=appeal.pk)
     else:
         initial = {"channel": default_channel}
-        if len(areas) == 1 or "grid_worker" in roles:
+        if len(areas) == 1 or Role.GRID_WORKER in roles:
             initial["area"] = areas[-1].pk if len(areas) == 1 else areas[0].pk
         form = forms.StaffIntakeForm(initial=initial)
     return render(request, "appeals/intake.html", {"form": form, "areas": areas})

@@ -7,6 +7,8 @@
   also belong to the party org that offers or signs them: `orgs.access.can_manage_org`
   (its secretary and the orgs above it; territory staff of the org's area too).
 Objects outside the viewer's scope answer 404, visible ones the viewer may not change 403.
+An area's and an org's own rules are `core.access.require_manage_area` and
+`orgs.access.require_manage_org`.
 """
 
 from jiceng.cobuild.models import (
@@ -24,7 +26,7 @@ from jiceng.cobuild.models import (
     Venue,
 )
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import require as _require
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.orgs.access import can_manage_org, can_manage_unit
@@ -97,22 +99,6 @@ def can_manage_venue(user, venue: Venue) -> bool:
     return venue.unit_id is not None and any(
         can_manage_org(user, org) for org in unit_orgs(venue.unit)
     )
-
-
-def _require(user, obj, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(obj):
-        raise PermissionDenied()
-    raise NotFound()
-
-
-def require_manage_area(user, area: Area) -> None:
-    _require(user, area, can_manage_area(user, area))
-
-
-def require_manage_org(user, org: PartyOrg) -> None:
-    _require(user, org, can_manage_org(user, org))
 
 
 def require_manage_need(user, need: Need) -> None:

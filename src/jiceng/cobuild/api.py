@@ -3,13 +3,13 @@ service-centre floor-area check. Scoped like every other endpoint."""
 
 from django.db import transaction
 from ninja import Header, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.cobuild import schemas, selectors, services
 from jiceng.cobuild.models import MatchProposal
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_COBUILD, scope_for
 
 router = Router(tags=["cobuild 区域化党建"])

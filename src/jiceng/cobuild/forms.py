@@ -10,10 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.cobuild.models import (
+    Agreement,
     AgreementReview,
+    Booking,
     Category,
     Commitment,
+    JointMeeting,
+    MeetingTask,
+    Need,
+    Project,
     Resource,
+    Room,
     Venue,
 )
 from jiceng.core.idempotency import MAX_KEY_LENGTH
@@ -395,3 +402,34 @@ class BookingForm(InputPolicyForm):
         self.fields["room"].choices = [*_blank(), *((r.pk, r.name) for r in rooms)]
         if len(rooms) == 1 and not self.is_bound:
             self.initial.setdefault("room", rooms[0].pk)
+
+
+# Where each form's text is stored (jiceng.core.field_inventory: the user guide's field
+# table and the test that holds each limit to its column's).
+IdempotentForm.columns = {"idempotency_key": "cobuild.Need.idempotency_key"}
+NeedFieldsForm.column_model = Need
+NeedFieldsForm.columns = {
+    "idempotency_key": "cobuild.Need.idempotency_key",
+    "contact_phone": None,  # stored encrypted
+}
+AppealToNeedForm.column_model = Need
+NeedCloseForm.columns = {"reason": "cobuild.Need.closed_reason"}
+ResourceForm.column_model = Resource
+ResourceEditForm.column_model = Resource
+ReasonForm.columns = {"reason": None}  # a withdrawn resource's reason: the audit row only
+ProjectStepForm.columns = {"note": "cobuild.ProjectEvent.note"}
+ProjectEvaluateForm.columns = {"comment": "cobuild.Project.evaluation"}
+ProjectPlanForm.column_model = Project
+ProjectCreateForm.column_model = Project
+ProposalChangeForm.columns = {"note": "cobuild.MatchProposal.decision_note"}
+AgreementForm.column_model = Agreement
+CommitmentForm.column_model = Commitment
+ReviewForm.column_model = AgreementReview
+MeetingForm.column_model = JointMeeting
+AttendanceForm.column_model = JointMeeting
+TaskForm.column_model = MeetingTask
+TaskDoneForm.columns = {"note": "cobuild.MeetingTask.done_note"}
+VenueForm.column_model = Venue
+VenueEditForm.column_model = Venue
+RoomForm.column_model = Room
+BookingForm.column_model = Booking

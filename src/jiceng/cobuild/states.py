@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.cobuild.errors import CobuildErrorCode
 from jiceng.cobuild.models import Project
 from jiceng.core.errors import Conflict
 
@@ -47,7 +48,7 @@ def transition_for(project: Project, action: str) -> Transition:
         message = str(MSG_ILLEGAL).format(
             state=Project.State(project.state).label, action=transition.label
         )
-        raise Conflict(message, field="state", code="illegal_transition")
+        raise Conflict(message, field="state", code=CobuildErrorCode.ILLEGAL_TRANSITION)
     return transition
 
 

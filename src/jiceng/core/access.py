@@ -5,12 +5,23 @@ contains the target. `actor=None` is the system (management commands, the demo),
 an operator runs with shell access to the server.
 """
 
+from django.db.models import Model
+
 from jiceng.core.errors import NotFound, PermissionDenied
 from jiceng.core.models import Area
+from jiceng.core.roles import MANAGING_ROLES  # noqa: F401  (re-exported for the apps)
 from jiceng.core.scope import scope_for
 
-# Roles that change the territory and the registries in it.
-MANAGING_ROLES = frozenset({"city_admin", "district_admin", "street_staff", "community_secretary"})
+
+def require(user, obj: Model, allowed: bool) -> None:
+    """The one refusal every app's `require_*` uses: nothing when `allowed`; 403 when
+    the viewer can see `obj` but may not act on it; 404 when `obj` is out of sight, the
+    same answer as for an object that does not exist (nothing leaks about it)."""
+    if allowed:
+        return
+    if user is not None and scope_for(user).contains(obj):
+        raise PermissionDenied()
+    raise NotFound()
 
 
 def can_manage_area(user, area: Area) -> bool:
@@ -19,19 +30,12 @@ def can_manage_area(user, area: Area) -> bool:
     scope = scope_for(user)
     if scope.everything:
         return True
-    return any(
-        g.role in MANAGING_ROLES and g.area_path and area.path.startswith(g.area_path)
-        for g in scope.grants
-    )
+    return any(area.path.startswith(path) for path in scope.managed_area_paths())
 
 
 def require_manage_area(user, area: Area) -> None:
     """404 when the area is out of sight, 403 when visible but not manageable."""
-    if can_manage_area(user, area):
-        return
-    if user is not None and scope_for(user).contains(area):
-        raise PermissionDenied()
-    raise NotFound()
+    require(user, area, can_manage_area(user, area))
 
 
 def get_area_for_view(user, area_id) -> Area:

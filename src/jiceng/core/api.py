@@ -8,11 +8,11 @@ import datetime
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core import schemas
 from jiceng.core.access import get_area_for_view
 from jiceng.core.models import Area
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.selectors import (
     AuditFilters,
     area_breadcrumb,
@@ -49,7 +49,7 @@ def areas(request: HttpRequest, filters: Query[schemas.AreaFilters]) -> QuerySet
 @router.get("/{int:area_id}", response=schemas.AreaDetailOut, summary="区域详情")
 def area_detail(request: HttpRequest, area_id: int) -> Area:
     area = get_area_for_view(request.user, area_id)
-    area.breadcrumb = area_breadcrumb(viewer=request.user, area=area)
+    area.breadcrumb = area_breadcrumb(viewer=request.user, area=area)  # type: ignore[attr-defined]
     return area
 
 

@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -138,7 +138,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     result = {}
     for name in fields:
         field = instance._meta.get_field(name)
-        attname = field.attname if field.is_relation else name
+        attname = getattr(field, "attname", name) if field.is_relation else name
         result[name] = _jsonable(getattr(instance, attname))
     return result
 
@@ -232,7 +232,7 @@ def _schedule_checkpoint(head: AuditHead, now: datetime.datetime) -> None:
     every = settings.AUDIT_CHECKPOINT_EVERY
     minutes = settings.AUDIT_CHECKPOINT_MINUTES
     due = head.checkpoint_at is None or head.count - head.checkpoint_count >= max(every, 1)
-    if not due and minutes > 0:
+    if not due and minutes > 0 and head.checkpoint_at is not None:
         due = now - head.checkpoint_at >= datetime.timedelta(minutes=minutes)
     if not due:
         return
@@ -241,11 +241,22 @@ def _schedule_checkpoint(head: AuditHead, now: datetime.datetime) -> None:
     transaction.on_commit(_checkpoint_after_commit)
 
 
-def _checkpoint_after_commit() -> None:
-    from jiceng.core.audit_evidence import checkpoint_write
+# Writes a signed checkpoint; set by core.audit_evidence (which builds on this module)
+# when the app is ready, so this module needs nothing above it.
+_checkpoint_writer: Callable[[], object] | None = None
 
+
+def set_checkpoint_writer(writer: Callable[[], object]) -> None:
+    global _checkpoint_writer
+    _checkpoint_writer = writer
+
+
+def _checkpoint_after_commit() -> None:
+    if _checkpoint_writer is None:
+        logger.error("audit checkpoint due but no writer is set (core.apps.ready)")
+        return
     try:
-        checkpoint_write(actor=None)
+        _checkpoint_writer()
     except Exception:  # the change is committed; `audit verify` reports a stale checkpoint
         logger.exception("audit checkpoint could not be written")
 
@@ -376,14 +387,7 @@ def _insert_numbered(entries: list[AuditEntry]) -> None:
     for entry, pk in zip(entries, ids, strict=True):
         entry.pk = pk
     rows = [
-        tuple(getattr(e, AuditEntry._meta.get_field(c).attname) for c in AUDIT_COLUMNS)
+        tuple(getattr(e, c) for c in AUDIT_COLUMNS)  # the columns are attnames
         for e in entries
     ]
     insert_rows(AuditEntry, list(AUDIT_COLUMNS), rows)
-
-
-def audit_verify(**kwargs):
-    """`core.audit_evidence.audit_verify`: the chain against checkpoints and segments."""
-    from jiceng.core.audit_evidence import audit_verify as verify
-
-    return verify(**kwargs)

@@ -4,11 +4,22 @@ database work. Values are adapted by the backend's own operations, so the rows a
 exactly what the ORM would have written. Callers still validate every value and write
 the audit entry; this only moves bytes."""
 
+import functools
 import json
+from collections.abc import Callable
 from contextlib import nullcontext
+from typing import Any
 
 from django.db import connection
 from django.db.models import Model
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _adapt_decimal(ops, value: Any, *, max_digits: int | None, places: int | None) -> Any:
+    return ops.adapt_decimalfield_value(value, max_digits, places)
 
 
 def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch: int = 2000):
@@ -18,7 +29,7 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch
         return
     ops = connection.ops
     fields = {f.column: f for f in model._meta.concrete_fields}
-    adapters = []
+    adapters: list[Callable[[Any], Any] | None] = []
     for column in columns:
         field = fields[column]
         kind = field.get_internal_type()
@@ -27,11 +38,14 @@ def insert_rows(model: type[Model], columns: list[str], rows: list[tuple], batch
         elif kind == "DateField":
             adapters.append(ops.adapt_datefield_value)
         elif kind == "JSONField":
-            adapters.append(lambda value: None if value is None else json.dumps(value))
+            adapters.append(_json_or_none)
         elif kind == "DecimalField":
             adapters.append(
-                lambda value, f=field: ops.adapt_decimalfield_value(
-                    value, f.max_digits, f.decimal_places
+                functools.partial(
+                    _adapt_decimal,
+                    ops,
+                    max_digits=getattr(field, "max_digits", None),
+                    places=getattr(field, "decimal_places", None),
                 )
             )
         else:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import ApplicationError, ValidationFailed
+from jiceng.core.inputs import check_text
 from jiceng.core.models import AuditEntry
 
 PURPOSE_NOTE_MAX = 100
@@ -42,7 +43,8 @@ def export_purpose(purpose: str, note: str = "") -> tuple[str, str]:
     """(purpose, note) checked: a listed purpose, and words for "other"."""
     if purpose not in ExportPurpose.values:
         raise ValidationFailed(MSG_PURPOSE, field="purpose")
-    note = " ".join((note or "").split())
+    # Control characters refused and bidirectional ones removed, as in every text field.
+    note = check_text(note, field="purpose_note")
     if len(note) > PURPOSE_NOTE_MAX or (purpose == ExportPurpose.OTHER and not note):
         raise ValidationFailed(MSG_PURPOSE_NOTE, field="purpose_note")
     return purpose, note
@@ -73,7 +75,7 @@ def check_export_limit(actor) -> None:
 
 def watermark_text(actor, at: datetime.datetime, purpose: str, note: str = "") -> str:
     who = actor.get_username() if actor is not None else "system"
-    if actor is not None and getattr(actor, "full_name", ""):
+    if actor is not None and getattr(actor, "full_name", None):
         who = f"{actor.full_name}（{who}）"
     local = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
     return str(_("导出人 {who} · {at} · 用途 {purpose}")).format(

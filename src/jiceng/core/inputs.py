@@ -21,6 +21,8 @@ refuses control characters in query strings and paths, where no form or schema l
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Annotated, Literal
 
@@ -31,7 +33,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import ValidationFailed
@@ -56,8 +58,8 @@ def remove_bidi(value: str) -> str:
 def max_length_of(model: type[models.Model], field: str) -> int:
     """The column's limit; every text column of the project has one (TextFields carry
     `max_length` for this policy even though the database does not enforce it)."""
-    limit = model._meta.get_field(field).max_length
-    if not limit:
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if not isinstance(limit, int) or not limit:
         raise LookupError(f"{model.__name__}.{field} has no max_length")
     return limit
 
@@ -130,17 +132,57 @@ def secret_text(max_length: int = 128):
     return Annotated[str, StringConstraints(max_length=max_length), AfterValidator(_secret_check)]
 
 
+@dataclass(frozen=True)
+class Column:
+    """Where a schema's text field is stored ("members.Member.name"): metadata that
+    `jiceng.core.field_inventory` reads, so the guide and the limit test know it."""
+
+    column: str
+
+
 def model_text(model: type[models.Model], field: str, *, kind: Kind = "text"):
     """`limited_text` with the limit of the model field the value is stored in."""
-    return limited_text(max_length_of(model, field), kind=kind)
+    column = Column(f"{model._meta.app_label}.{model.__name__}.{field}")
+    return Annotated[limited_text(max_length_of(model, field), kind=kind), column]
+
+
+def _decimal_length(value, *, max_length: int):
+    if isinstance(value, str) and len(value) > max_length:
+        raise PydanticCustomError("invalid", too_long(max_length, len(value)))
+    return value
+
+
+def model_decimal(model: type[models.Model], field: str):
+    """A decimal as its column takes it (digits and places), sent as a number or as text;
+    as text at most as long as the column's widest value (sign and point included), so
+    the OpenAPI document states a maxLength for it as for any other text."""
+    column = model._meta.get_field(field)
+    if not isinstance(column, models.DecimalField) or column.max_digits is None:
+        raise LookupError(f"{model.__name__}.{field} is no decimal column")
+    digits, places = column.max_digits, column.decimal_places
+    max_length = digits + 2
+    schema = {
+        "anyOf": [
+            {"type": "number"},
+            {"type": "string", "maxLength": max_length, "pattern": r"^-?\d+(\.\d+)?$"},
+        ]
+    }
+    return Annotated[
+        Decimal,
+        Field(max_digits=digits, decimal_places=places),
+        BeforeValidator(partial(_decimal_length, max_length=max_length)),
+        WithJsonSchema(schema),
+    ]
 
 
 # ---- pages ----------------------------------------------------------------------------------
 
 
 def refuse_control_characters(value: str) -> None:
+    # A code of its own: a field's error_messages["invalid"] (a regex field's hint)
+    # would otherwise replace this message.
     if isinstance(value, str) and has_control(value):
-        raise DjangoValidationError(MSG_CONTROL, code="invalid")
+        raise DjangoValidationError(MSG_CONTROL, code="control")
 
 
 class InputPolicyForm(forms.Form):
@@ -197,12 +239,16 @@ class QueryStringMiddleware:
 
 
 def form_failure(form: forms.Form) -> ValidationFailed:
-    """The first error of an invalid form as an application error naming its field
-    ("转接原因：含有不可见的控制字符…"), for views that answer with a message and a
-    redirect rather than the form again."""
+    """The errors of an invalid form as one application error, each naming its field
+    ("转接原因：含有不可见的控制字符…；…"), for views that answer with a message and a
+    redirect rather than the form again. The error's field is the first one's."""
+    parts, first = [], None
     for name, errors in form.errors.items():
         field = form.fields.get(name)
         label = str(field.label) if field is not None and field.label else ""
-        message = f"{label}：{errors[0]}" if label else str(errors[0])
-        return ValidationFailed(message, field=None if name == "__all__" else name)
-    return ValidationFailed(field=None)
+        parts.append(f"{label}：{errors[0]}" if label else str(errors[0]))
+        if first is None:
+            first = None if name == "__all__" else name
+    if not parts:
+        return ValidationFailed(field=None)
+    return ValidationFailed("；".join(parts), field=first)

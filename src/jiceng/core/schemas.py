@@ -8,14 +8,15 @@ from jiceng.core.models import Area
 
 # An inline enum: OpenAPI components are keyed by class name and other apps have a
 # "Level" too.
-AreaLevel = Literal[tuple(Area.Level.values)]
+# Built from the model's choices, which mypy cannot follow.
+AreaLevel = Literal[tuple(Area.Level.values)]  # type: ignore[valid-type]
 
 
 class AreaFilters(Schema):
     """Query filters of the area list; `level` is an enum so OpenAPI lists its values."""
 
     parent: int | None = Field(None, description="上级区域 id：只列其直接下级")
-    level: AreaLevel | None = Field(None, description="层级")
+    level: AreaLevel | None = Field(None, description="层级")  # type: ignore[valid-type]
     q: str | None = Field(None, max_length=100, description="名称包含，或区划代码开头")
 
 

@@ -10,57 +10,33 @@ object outside the scope is treated exactly like a missing one (404).
 """
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
 
 from jiceng.core.errors import NotFound
 
-# Kinds of object, each seen by some roles only.
-KIND_AREA = "area"
-KIND_PARTY_ORG = "party_org"
-KIND_UNIT = "unit"
-KIND_PEOPLE = "people"  # grid posts, big-committee members, accounts
-KIND_MEMBER = "member"  # party members' records: personal data, org-side roles only
-KIND_APPEAL = "appeal"  # residents' appeals
-KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements, venues
-# The audit log and who saw a person's data: auditors only (MLPS separates the audit
-# administrator from those who administer; docs/decisions/0011-auditor-role.md).
-KIND_AUDIT = "audit"
-# Organizational life: meetings, deliberation, contact points and household visits.
-KIND_ORGLIFE = "orglife"
-ALL_KINDS = frozenset(
-    {
-        KIND_AREA,
-        KIND_PARTY_ORG,
-        KIND_UNIT,
-        KIND_PEOPLE,
-        KIND_MEMBER,
-        KIND_APPEAL,
-        KIND_COBUILD,
-        KIND_ORGLIFE,
-    }
+# The kinds of object and which roles see them are declared in core.roles, the table of
+# roles; they are re-exported here because every app asks the scope about them.
+from jiceng.core.roles import (  # noqa: F401
+    ALL_KINDS,
+    KIND_APPEAL,
+    KIND_AREA,
+    KIND_AUDIT,
+    KIND_COBUILD,
+    KIND_MEMBER,
+    KIND_ORGLIFE,
+    KIND_PARTY_ORG,
+    KIND_PEOPLE,
+    KIND_UNIT,
+    MANAGING_ROLES,
+    ORG_MANAGING_ROLES,
+    ROLE_KINDS,
+    SELF_ROLES,
 )
 
-ROLE_KINDS: dict[str, frozenset[str]] = {
-    "city_admin": ALL_KINDS,
-    "district_admin": ALL_KINDS,
-    "street_staff": ALL_KINDS,
-    "community_secretary": ALL_KINDS,
-    "grid_worker": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_UNIT, KIND_APPEAL}),
-    "unit_org_secretary": frozenset(
-        {KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}
-    ),
-    "member": frozenset({KIND_PARTY_ORG}),
-    "resident": frozenset({KIND_AREA}),
-    "department_staff": frozenset({KIND_AREA, KIND_APPEAL}),
-    # Sees the register (masked, to find a person) and the audit of its territory; may
-    # change nothing.
-    "auditor": frozenset({KIND_AREA, KIND_PARTY_ORG, KIND_MEMBER, KIND_AUDIT}),
-}
-# Roles that see the records about themselves (a party member's own file, transfers and
-# service hours) whatever kinds their role sees otherwise. The link from a record to
-# its person is the registration's `owner_path`.
-SELF_ROLES = frozenset({"member"})
+M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
@@ -175,11 +151,11 @@ class Scope:
         # duplicates rows and no DISTINCT is needed.
         return queryset.filter(condition)
 
-    def get(self, queryset: QuerySet, **lookup) -> Model:
+    def get(self, queryset: QuerySet[M], **lookup) -> M:
         """One object by lookup, or NotFound when missing OR out of scope (same answer)."""
         try:
             return self.filter(queryset).get(**lookup)
-        except (queryset.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound() from None
 
     def contains(self, obj: Model) -> bool:
@@ -206,6 +182,18 @@ class Scope:
 
     def org_roots(self) -> list[str]:
         return [g.org_path for g in self.grants if g.org_path]
+
+    def managed_area_paths(self) -> list[str]:
+        """The areas whose contents the viewer may change (core.roles: manages_territory)."""
+        return [g.area_path for g in self.grants if g.role in MANAGING_ROLES and g.area_path]
+
+    def managed_org_paths(self) -> list[str]:
+        """The orgs below which the viewer may change orgs (core.roles: manages_orgs_below)."""
+        return [g.org_path for g in self.grants if g.role in ORG_MANAGING_ROLES and g.org_path]
+
+    @property
+    def manages_territory(self) -> bool:
+        return self.everything or bool(self.managed_area_paths())
 
     def audit_q(self) -> Q | None:
         """Which audit entries are visible: all to a superuser; to an auditor, those of
@@ -274,9 +262,9 @@ def scope_for(user) -> Scope:
             .order_by("id")
         )
         for row in rows:
-            if row.area_id:
+            if row.area is not None:
                 grants.append(Grant(role=row.role, area_path=row.area.path))
-            elif row.org_id and row.org.closed_on is None:
+            elif row.org is not None and row.org.closed_on is None:
                 grants.append(Grant(role=row.role, org_path=row.org.path))
         scope = Scope(
             grants=tuple(grants), roles=frozenset(g.role for g in grants), user_id=user.pk
@@ -295,5 +283,5 @@ def visible(user, queryset: QuerySet) -> QuerySet:
     return scope_for(user).filter(queryset)
 
 
-def get_visible(user, queryset: QuerySet, **lookup) -> Model:
+def get_visible(user, queryset: QuerySet[M], **lookup) -> M:
     return scope_for(user).get(queryset, **lookup)

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry, StandardAddress, area_path
+from jiceng.core.types import Actor
 
 MSG_CODE_FORMAT = _("区划代码格式不正确")
 MSG_CODE_TAKEN = _("该区划代码已存在")
@@ -62,7 +64,7 @@ def _validate(spec: AreaSpec, parent: Area | None) -> None:
 
 
 @transaction.atomic
-def area_create(*, actor, parent: Area | None, code: str, name: str, level: str) -> Area:
+def area_create(*, actor: Actor, parent: Area | None, code: str, name: str, level: str) -> Area:
     """Create one node under `parent` (None only for a city)."""
     spec = AreaSpec(code=code.strip(), name=name.strip(), level=level)
     if parent is not None:
@@ -90,7 +92,7 @@ def area_create(*, actor, parent: Area | None, code: str, name: str, level: str)
 
 
 @transaction.atomic
-def area_rename(*, actor, area: Area, name: str) -> Area:
+def area_rename(*, actor: Actor, area: Area, name: str) -> Area:
     require_manage_area(actor, area)
     name = name.strip()
     if not name:
@@ -108,7 +110,7 @@ def area_rename(*, actor, area: Area, name: str) -> Area:
 
 
 @transaction.atomic
-def area_move(*, actor, area: Area, new_parent: Area) -> Area:
+def area_move(*, actor: Actor, area: Area, new_parent: Area) -> Area:
     """Move a subtree under another parent of the same level; every path below follows.
 
     Codes stay what they are (they are the official codes); only paths change, in one
@@ -146,7 +148,7 @@ def area_move(*, actor, area: Area, new_parent: Area) -> Area:
 
 def area_bulk_create(
     *,
-    actor,
+    actor: Actor,
     parent_by_code: dict[str, Area],
     specs: Iterable[tuple[str, AreaSpec]],
     batch_size: int = 2000,
@@ -212,7 +214,7 @@ MSG_ADDRESS_LONG = _("标准地址不能超过200个字")
 
 
 def standard_address_bulk_create(
-    *, actor, rows: Iterable[tuple[Area, str]], batch_size: int = 2000
+    *, actor: Actor, rows: Iterable[tuple[Area, str]], batch_size: int = 2000
 ) -> int:
     """Map many standard addresses to their buildings (a street setting up its grids).
     An address already mapped to the same building is left as it is; mapped to another
@@ -226,7 +228,7 @@ def standard_address_bulk_create(
                 checked.add(building.pk)
             if building.level != Area.Level.BUILDING:
                 raise ValidationFailed(MSG_ADDRESS_BUILDING, field="building")
-            if len(text) > StandardAddress._meta.get_field("text").max_length:
+            if len(text) > max_length_of(StandardAddress, "text"):
                 raise ValidationFailed(MSG_ADDRESS_LONG, field="address")
             if wanted.get(text, building).pk != building.pk:
                 raise Conflict(MSG_ADDRESS_TAKEN, field="address")
@@ -318,7 +320,7 @@ def _mask_all(value, mask):
 
 
 @transaction.atomic
-def audit_export(*, actor, filters) -> bytes:
+def audit_export(*, actor: Actor, filters) -> bytes:
     """What the audit page shows, as a workbook (masked like the page, text as text,
     the exporter, time and filters in every sheet's header and footer), itself audited."""
     import io

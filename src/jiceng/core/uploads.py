@@ -12,6 +12,7 @@ scope (appeals.views.photo), never from MEDIA_ROOT directly.
 import io
 import uuid
 import warnings
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,7 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # decompression bomb) is refused before a pixel is decoded.
 IMAGE_MAX_PIXELS = 50_000_000
 # Detected format → (extension, content type, save options).
-IMAGE_FORMATS = {
+IMAGE_FORMATS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "JPEG": ("jpg", "image/jpeg", {"quality": 85, "optimize": True}),
     "PNG": ("png", "image/png", {"optimize": True}),
     "WEBP": ("webp", "image/webp", {"quality": 85}),
@@ -47,7 +48,8 @@ def reencode_image(upload, *, field: str = "photo", prefix: str = "") -> Content
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
+            opened = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
+            image: Image.Image = opened
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
                 raise ValidationFailed(MSG_IMAGE_PIXELS, field=field)
@@ -58,7 +60,7 @@ def reencode_image(upload, *, field: str = "photo", prefix: str = "") -> Content
         raise ValidationFailed(MSG_IMAGE_TYPE, field=field) from None
     except (OSError, SyntaxError, ValueError):
         raise ValidationFailed(MSG_IMAGE_BROKEN, field=field) from None
-    detected = image.format
+    detected = opened.format or ""
     extension, _type, options = IMAGE_FORMATS[detected]
     # Turn the pixels as the EXIF orientation says, since the EXIF block will be gone.
     image = ImageOps.exif_transpose(image)

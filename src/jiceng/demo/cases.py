@@ -437,7 +437,7 @@ def finish(*, seed: int, anchors, users: dict) -> None:
     """After every district: the demo department account joins its department's queue,
     the deadline check runs as the cron job would, and today's cases in the demo street
     go through the live services by the demo accounts."""
-    from jiceng.appeals.deadlines import check_deadlines
+    from jiceng.appeals.overdue import check_deadlines
 
     units = anchors.handling_units
     if units is None or anchors.street is None:

@@ -1,7 +1,7 @@
 """Who may read, change and reveal members' records. Reading goes through core.scope."""
 
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import require as _require
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_AUDIT, scope_for
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
@@ -27,14 +27,6 @@ def can_reveal_member(user, member: Member) -> bool:
     """Full ID numbers and phones are for those who keep the record and for the member
     themselves, nobody else; every reveal is audited by the service."""
     return user is not None and (can_manage_member(user, member) or is_own_record(user, member))
-
-
-def _require(user, obj, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(obj):
-        raise PermissionDenied()
-    raise NotFound()
 
 
 def require_manage_member(user, member: Member) -> None:

@@ -6,14 +6,15 @@ from typing import Annotated
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import StringConstraints
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
+from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import get_org_for_view
@@ -57,7 +58,7 @@ def _node(user, area_id, org_id):
 @paginate(LimitOffsetPagination)
 def member_list(request, filters: Query[MemberFilters]):
     if filters.q is not None:
-        raise ValidationFailed(MSG_SEARCH_BY_POST, field="q")
+        raise ValidationFailed(MSG_SEARCH_BY_POST, field="q", code=MemberErrorCode.SEARCH_BY_POST)
     area, org = _node(request.user, filters.area, filters.org)
     return selectors.member_list(
         viewer=request.user,
@@ -158,7 +159,7 @@ def export_file(request, job_id: str):
     result = services.member_export_result(actor=request.user, job_id=job_id)
     path = export_path(str(result.id))
     if result.status != "SUCCESSFUL" or not path.exists():
-        raise Conflict(_("导出尚未完成"), code="export_not_ready")
+        raise Conflict(_("导出尚未完成"), code=MemberErrorCode.EXPORT_NOT_READY)
     return FileResponse(
         open(path, "rb"),
         as_attachment=True,
@@ -197,7 +198,11 @@ def member_create(request, payload: schemas.MemberIn):
     if payload.residence_community:
         residence = Area.objects.filter(pk=payload.residence_community).first()
         if residence is None:
-            raise ValidationFailed(services.MSG_RESIDENCE_LEVEL, field="residence")
+            raise ValidationFailed(
+                services.MSG_RESIDENCE_LEVEL,
+                field="residence",
+                code=MemberErrorCode.RESIDENCE_LEVEL,
+            )
     facts = services.MemberFacts(
         name=payload.name,
         id_number=payload.id_number,
@@ -250,7 +255,9 @@ def transfer_start(request, payload: schemas.TransferIn):
     member = access.get_member_for_view(request.user, payload.member)
     to_org = PartyOrg.objects.filter(pk=payload.to_org, closed_on__isnull=True).first()
     if to_org is None:
-        raise ValidationFailed(services.MSG_ORG_CLOSED, field="to_org")
+        raise ValidationFailed(
+            services.MSG_ORG_CLOSED, field="to_org", code=MemberErrorCode.ORG_CLOSED
+        )
     transfer = services.transfer_start(
         actor=request.user, member=member, to_org=to_org, reason=payload.reason
     )
@@ -358,7 +365,11 @@ def dual_report_create(request, payload: schemas.DualReportIn):
         # The community may lie outside the reporting side's scope: named by id.
         community = Area.objects.filter(pk=payload.community).first()
         if community is None:
-            raise ValidationFailed(services.MSG_COMMUNITY_LEVEL, field="community")
+            raise ValidationFailed(
+                services.MSG_COMMUNITY_LEVEL,
+                field="community",
+                code=MemberErrorCode.COMMUNITY_REQUIRED,
+            )
     if payload.member:
         member = access.get_member_for_view(request.user, payload.member)
         report = services.dual_report_member(
@@ -367,12 +378,18 @@ def dual_report_create(request, payload: schemas.DualReportIn):
     elif payload.unit_org:
         org = get_org_for_view(request.user, payload.unit_org)
         if community is None:
-            raise ValidationFailed(services.MSG_COMMUNITY_LEVEL, field="community")
+            raise ValidationFailed(
+                services.MSG_COMMUNITY_LEVEL,
+                field="community",
+                code=MemberErrorCode.COMMUNITY_REQUIRED,
+            )
         report = services.dual_report_unit_org(
             actor=request.user, unit_org=org, community=community, reported_on=payload.reported_on
         )
     else:
-        raise ValidationFailed(services.MSG_REPORT_KIND, field="member")
+        raise ValidationFailed(
+            services.MSG_REPORT_KIND, field="member", code=MemberErrorCode.REPORT_NOT_IN_SERVICE
+        )
     return Status(201, report)
 
 

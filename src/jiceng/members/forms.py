@@ -5,7 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.inputs import InputPolicyForm
-from jiceng.members.models import Member
+from jiceng.members.models import (
+    DualReport,
+    Member,
+    MobileInflow,
+    MobileOutflow,
+    ServiceRecord,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -38,6 +44,7 @@ class MemberForm(InputPolicyForm):
 class AccountForm(InputPolicyForm):
     username = forms.CharField(label=_("用户名"), max_length=150)
     password = forms.CharField(
+        max_length=128,
         label=_("初始密码"),
         widget=forms.PasswordInput(render_value=False),
         help_text=_("请当面告知本人，并提醒其首次登录后修改。"),
@@ -82,3 +89,18 @@ class ServiceForm(InputPolicyForm):
 
 class PostForm(InputPolicyForm):
     service_post = forms.CharField(label=_("认领岗位"), max_length=100)
+
+
+# Where each form's text is stored (jiceng.core.field_inventory: the user guide's field
+# table and the test that holds each limit to its column's). ID numbers and phones are
+# stored encrypted, so their limit is that of the typed text.
+MemberForm.column_model = Member
+MemberForm.columns = {"id_number": None, "phone": None}
+AccountForm.columns = {"username": "accounts.User.username", "password": None}
+TransferForm.columns = {"reason": "members.Transfer.reason"}
+ReasonForm.columns = {"reason": "members.Transfer.return_reason"}
+OutflowForm.column_model = MobileOutflow
+InflowForm.column_model = MobileInflow
+InflowForm.columns = {"id_number": None}
+ServiceForm.column_model = ServiceRecord
+PostForm.column_model = DualReport

@@ -17,6 +17,7 @@ from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import Area, AuditEntry
 from jiceng.members import access, excel, services
 from jiceng.members.models import Member
+from jiceng.members.services._common import check_org
 from jiceng.orgs.models import PartyOrg
 
 BATCH = 2000
@@ -129,7 +130,7 @@ def _street_communities(org: PartyOrg) -> dict[str, Area]:
 def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> ImportReport:
     """Validate the whole file; write it only if every row is right."""
     access.require_manage_org_members(actor, org)
-    services._check_org(org)
+    check_org(org)
     report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
     roster = excel.read_roster(data)
     report.rows = len(roster.rows)

@@ -3,7 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
-from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.exports import PURPOSE_NOTE_MAX
+from jiceng.core.inputs import limited_text, model_decimal, model_text
 from jiceng.members.models import (
     DualReport,
     Member,
@@ -250,7 +251,7 @@ class DualReportOut(Schema):
 class ServiceIn(Schema):
     task: model_text(ServiceRecord, "task")
     served_on: datetime.date
-    hours: Decimal
+    hours: model_decimal(ServiceRecord, "hours")
 
 
 class PostIn(Schema):
@@ -299,7 +300,7 @@ class ExportIn(Schema):
     org: int | None = None
     # empty: masked; else party_statistics, transfer, election, other
     purpose: limited_text(20, kind="code") = ""
-    purpose_note: limited_text(200) = ""
+    purpose_note: limited_text(PURPOSE_NOTE_MAX) = ""
 
 
 class ExportJobOut(Schema):

@@ -47,9 +47,6 @@ class Row:
     label: str
     count: int
 
-    def share(self, total: int) -> float:
-        return self.count / total if total else 0.0
-
 
 @dataclass
 class Table:

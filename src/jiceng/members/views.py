@@ -20,7 +20,9 @@ from jiceng.core.inputs import check_text, form_failure
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.members import access, forms, selectors, services
+from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import DualReport, Member, MobileInflow, MobileOutflow, Transfer
 from jiceng.members.statistics import composition
 from jiceng.orgs.access import can_manage_org, get_org_for_view
@@ -31,10 +33,6 @@ from jiceng.orgs.selectors import org_list
 def _require_member_kind(user) -> None:
     if not scope_for(user).can_see_kind(KIND_MEMBER):
         raise Http404
-
-
-def _fail(form, error: ApplicationError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, str(error.message))
 
 
 def _node(request):
@@ -137,11 +135,12 @@ def member_new(request):
             work_unit_name=data["work_unit_name"],
             post=data["post"],
         )
-        try:
-            member = services.member_register(actor=request.user, org=org, facts=facts)
-        except ApplicationError as error:
-            _fail(form, error)
-        else:
+        member = call_on_form(
+            form,
+            lambda: services.member_register(actor=request.user, org=org, facts=facts),
+            propagate=(),
+        )
+        if member is not None:
             messages.success(request, _("已登记"))
             return redirect("members:detail", pk=member.pk)
     return render(request, "members/new.html", {"form": form})
@@ -207,7 +206,7 @@ def member_account(request, pk: int):
     """Open the member's own sign-in (the org that keeps the record)."""
     member = access.get_member_for_view(request.user, pk)
     form = forms.AccountForm(request.POST)
-    try:
+    with refusals_as_messages(request):
         if not form.is_valid():
             raise form_failure(form)
         user = services.member_account_open(
@@ -217,10 +216,6 @@ def member_account(request, pk: int):
             password=form.cleaned_data["password"],
         )
         messages.success(request, _("已开通本人账号 %(name)s") % {"name": user.username})
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("members:detail", pk=pk)
 
 
@@ -231,11 +226,8 @@ def member_reveal(request, pk: int):
     travels in the session, never in a URL."""
     member = access.get_member_for_view(request.user, pk)
     field = request.POST.get("field", "")
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         value = services.member_reveal(actor=request.user, member=member, field=field)
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-    else:
         request.session["jiceng_revealed"] = {"field": field, "value": value}
     if access.is_own_record(request.user, member) and not access.can_manage_member(
         request.user, member
@@ -249,20 +241,18 @@ def member_reveal(request, pk: int):
 def member_transfer(request, pk: int):
     member = access.get_member_for_view(request.user, pk)
     form = forms.TransferForm(request.POST)
-    try:
+    with refusals_as_messages(request):
         if not form.is_valid():
             raise form_failure(form)
         to_org = PartyOrg.objects.filter(pk=form.cleaned_data["to_org"]).first()
         if to_org is None:
-            raise ValidationFailed(_("转入党组织不存在"), field="to_org")
+            raise ValidationFailed(
+                _("转入党组织不存在"), field="to_org", code=MemberErrorCode.TO_ORG_NOT_FOUND
+            )
         services.transfer_start(
             actor=request.user, member=member, to_org=to_org, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("已发起转接，等待对方接收"))
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("members:detail", pk=pk)
 
 
@@ -271,15 +261,11 @@ def member_transfer(request, pk: int):
 def member_outflow(request, pk: int):
     member = access.get_member_for_view(request.user, pk)
     form = forms.OutflowForm(request.POST)
-    try:
+    with refusals_as_messages(request):
         if not form.is_valid():
             raise form_failure(form)
         services.outflow_register(actor=request.user, member=member, **form.cleaned_data)
         messages.success(request, _("已登记外出"))
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("members:detail", pk=pk)
 
 
@@ -304,29 +290,24 @@ def transfers(request):
 @login_required
 @require_POST
 def transfer_decide(request, pk: int, decision: str):
-    try:
-        with transaction.atomic():
-            transfer = access.get_transfer_for_view(request.user, pk)
-            if decision == "accept":
-                services.transfer_accept(actor=request.user, transfer=transfer)
-                messages.success(request, _("已接收"))
-            elif decision == "return":
-                form = forms.ReasonForm(request.POST)
-                if not form.is_valid():
-                    raise form_failure(form)
-                services.transfer_return(
-                    actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]
-                )
-                messages.success(request, _("已退回"))
-            elif decision == "cancel":
-                services.transfer_cancel(actor=request.user, transfer=transfer)
-                messages.success(request, _("已撤回"))
-            else:
-                raise Http404
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
+    with refusals_as_messages(request), transaction.atomic():
+        transfer = access.get_transfer_for_view(request.user, pk)
+        if decision == "accept":
+            services.transfer_accept(actor=request.user, transfer=transfer)
+            messages.success(request, _("已接收"))
+        elif decision == "return":
+            form = forms.ReasonForm(request.POST)
+            if not form.is_valid():
+                raise form_failure(form)
+            services.transfer_return(
+                actor=request.user, transfer=transfer, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("已退回"))
+        elif decision == "cancel":
+            services.transfer_cancel(actor=request.user, transfer=transfer)
+            messages.success(request, _("已撤回"))
+        else:
+            raise Http404
     return redirect("members:transfers")
 
 
@@ -343,13 +324,14 @@ def mobile(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         community = next((c for c in communities if c.pk == data.pop("community")), None)
-        try:
+
+        def register():
             if community is None:
                 raise NotFound(field="community")
-            inflow = services.inflow_register(actor=request.user, community=community, **data)
-        except ApplicationError as error:
-            _fail(form, error)
-        else:
+            return services.inflow_register(actor=request.user, community=community, **data)
+
+        inflow = call_on_form(form, register, propagate=())
+        if inflow is not None:
             if inflow.state == MobileInflow.State.VERIFIED:
                 messages.success(request, _("已登记并核实"))
             else:
@@ -371,10 +353,14 @@ def mobile(request):
 def mobile_action(request, kind: str, pk: int):
     import datetime
 
-    try:
+    with refusals_as_messages(request):
         if kind == "return":
             outflow = scope_for(request.user).get(MobileOutflow.objects.all(), pk=pk)
-            day = datetime.date.fromisoformat(request.POST.get("returned_on", ""))
+            try:
+                day = datetime.date.fromisoformat(request.POST.get("returned_on", ""))
+            except ValueError:
+                messages.error(request, _("请填写返回日期"))
+                return redirect("members:mobile")
             services.outflow_return(actor=request.user, outflow=outflow, returned_on=day)
             messages.success(request, _("已登记返回"))
         elif kind == "verify":
@@ -383,12 +369,6 @@ def mobile_action(request, kind: str, pk: int):
             messages.info(request, inflow.get_state_display())
         else:
             raise Http404
-    except NotFound:
-        raise Http404 from None
-    except ValueError:
-        messages.error(request, _("请填写返回日期"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("members:mobile")
 
 
@@ -414,7 +394,7 @@ def dual(request):
 @login_required
 @require_POST
 def dual_action(request, pk: int, kind: str):
-    try:
+    with refusals_as_messages(request):
         report = scope_for(request.user).get(
             DualReport.objects.select_related("community", "member"), pk=pk
         )
@@ -434,10 +414,6 @@ def dual_action(request, pk: int, kind: str):
             messages.success(request, _("岗位已安排"))
         else:
             raise Http404
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("members:dual")
 
 

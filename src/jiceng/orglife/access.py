@@ -11,8 +11,8 @@ out of scope answers 404, visible but not changeable 403.
   the member records their own visits.
 """
 
-from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import can_manage_area, require
+from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.orglife.models import (
     ContactPoint,
@@ -77,14 +77,6 @@ def can_forward_visit(user, visit: HouseholdVisit) -> bool:
     """Turning what was raised into an appeal, a need or an issue: the community's staff,
     who own those lists."""
     return can_manage_area(user, visit.link.grid)
-
-
-def require(user, obj, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(obj):
-        raise PermissionDenied()
-    raise NotFound()
 
 
 def _locked(user, model, pk, *related):

@@ -10,10 +10,10 @@ from django.http import HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range

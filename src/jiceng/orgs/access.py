@@ -1,7 +1,7 @@
 """Who may change organizations and units. Reading goes through core.scope."""
 
 from jiceng.core.access import can_manage_area, require_manage_area
-from jiceng.core.errors import NotFound, PermissionDenied
+from jiceng.core.access import require as _require
 from jiceng.core.scope import scope_for
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 
@@ -11,23 +11,11 @@ def can_manage_org(user, org: PartyOrg) -> bool:
     the orgs below their own (not their own org's place in the tree)."""
     if can_manage_area(user, org.area):
         return True
-    scope = scope_for(user)
-    return any(
-        g.role == "unit_org_secretary" and g.org_path and org.path.startswith(g.org_path)
-        for g in scope.grants
-    )
+    return any(org.path.startswith(path) for path in scope_for(user).managed_org_paths())
 
 
 def can_manage_unit(user, unit: Unit) -> bool:
     return can_manage_area(user, unit.area)
-
-
-def _require(user, obj, allowed: bool) -> None:
-    if allowed:
-        return
-    if user is not None and scope_for(user).contains(obj):
-        raise PermissionDenied()
-    raise NotFound()
 
 
 def require_manage_org(user, org: PartyOrg) -> None:

@@ -12,12 +12,12 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.models import Area
+from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT, scope_for
 from jiceng.core.selectors import area_roots
 from jiceng.orgs import grid_imports, schemas, services, unit_imports

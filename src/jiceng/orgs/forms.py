@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.orgs.models import GridPost, PartTimeMember, PartyOrg, Unit
+from jiceng.core.inputs import InputPolicyForm
+from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
@@ -24,7 +25,7 @@ def _area_label(area) -> str:
     return f"{area.name}（{area.get_level_display()}）"
 
 
-class OrgForm(forms.Form):
+class OrgForm(InputPolicyForm):
     """Register a party organization (条) at a place (块)."""
 
     name = forms.CharField(label=_("组织名称"), max_length=120)
@@ -47,7 +48,7 @@ class OrgForm(forms.Form):
         ]
 
 
-class OrgEditForm(forms.Form):
+class OrgEditForm(InputPolicyForm):
     """What `org_update` may change; kind and place in the tree are not edits."""
 
     name = forms.CharField(label=_("组织名称"), max_length=120)
@@ -56,7 +57,7 @@ class OrgEditForm(forms.Form):
     secretary_name = forms.CharField(label=_("书记（选填）"), max_length=50, required=False)
 
 
-class OrgMoveForm(forms.Form):
+class OrgMoveForm(InputPolicyForm):
     parent = forms.ChoiceField(label=_("新的上级党组织"), required=False)
     area = forms.ChoiceField(label=_("新的所在区域"), required=False)
 
@@ -66,7 +67,7 @@ class OrgMoveForm(forms.Form):
         self.fields["area"].choices = [*_blank(_("不变")), *_choices(areas, _area_label)]
 
 
-class OrgCloseForm(forms.Form):
+class OrgCloseForm(InputPolicyForm):
     reason = forms.CharField(
         label=_("撤销原因"),
         max_length=200,
@@ -75,7 +76,7 @@ class OrgCloseForm(forms.Form):
     closed_on = forms.DateField(label=_("撤销日期"), widget=DATE, initial=timezone.localdate)
 
 
-class UnitForm(forms.Form):
+class UnitForm(InputPolicyForm):
     """Register a unit that arrived in the territory (增加一个，组建一个)."""
 
     name = forms.CharField(label=_("单位名称"), max_length=150)
@@ -97,7 +98,7 @@ class UnitForm(forms.Form):
         self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
 
 
-class UnitEditForm(forms.Form):
+class UnitEditForm(InputPolicyForm):
     name = forms.CharField(label=_("单位名称"), max_length=150)
     kind = forms.ChoiceField(label=_("单位类别"), choices=Unit.Kind.choices)
     address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
@@ -105,7 +106,7 @@ class UnitEditForm(forms.Form):
     formal_members = forms.IntegerField(label=_("正式党员数"), min_value=0, widget=NUMBER)
 
 
-class UnitMoveForm(forms.Form):
+class UnitMoveForm(InputPolicyForm):
     area = forms.ChoiceField(label=_("新的所在区域"))
 
     def __init__(self, *args, areas=(), **kwargs):
@@ -113,7 +114,7 @@ class UnitMoveForm(forms.Form):
         self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
 
 
-class UnitCoverageForm(forms.Form):
+class UnitCoverageForm(InputPolicyForm):
     """Own org, joint org, or neither (uncovered): the two are exclusive."""
 
     own_org = forms.ChoiceField(label=_("本单位党组织"), required=False)
@@ -125,7 +126,7 @@ class UnitCoverageForm(forms.Form):
         self.fields["covering_org"].choices = [*_blank(_("无")), *_choices(joint_orgs)]
 
 
-class GridPostForm(forms.Form):
+class GridPostForm(InputPolicyForm):
     """Appoint a grid leader, a grid worker or a lane chief (街巷长)."""
 
     user = forms.ChoiceField(label=_("人员（账号）"))
@@ -146,11 +147,11 @@ class GridPostForm(forms.Form):
         ]
 
 
-class EndForm(forms.Form):
+class EndForm(InputPolicyForm):
     ended_on = forms.DateField(label=_("离任日期"), widget=DATE, initial=timezone.localdate)
 
 
-class BigCommitteeForm(forms.Form):
+class BigCommitteeForm(InputPolicyForm):
     area = forms.ChoiceField(label=_("街道或社区"))
     org = forms.ChoiceField(label=_("依托党组织"))
     name = forms.CharField(label=_("名称（选填）"), max_length=120, required=False)
@@ -161,7 +162,7 @@ class BigCommitteeForm(forms.Form):
         self.fields["org"].choices = [*_blank(), *_choices(orgs)]
 
 
-class PartTimeMemberForm(forms.Form):
+class PartTimeMemberForm(InputPolicyForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     source = forms.ChoiceField(label=_("来源"), choices=[*_blank(), *PartTimeMember.Source.choices])
     unit = forms.ChoiceField(label=_("所在单位（来自驻区单位时必选）"), required=False)
@@ -173,7 +174,7 @@ class PartTimeMemberForm(forms.Form):
         self.fields["unit"].choices = [*_blank(_("无")), *_choices(units)]
 
 
-class UploadForm(forms.Form):
+class UploadForm(InputPolicyForm):
     """An Excel file to import into a place the viewer manages."""
 
     area = forms.ChoiceField(label=_("导入到"))
@@ -189,3 +190,17 @@ class UploadForm(forms.Form):
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+
+
+# Where each form's text is stored (jiceng.core.field_inventory: the user guide's field
+# table and the test that holds each limit to its column's).
+OrgForm.column_model = PartyOrg
+OrgEditForm.column_model = PartyOrg
+OrgCloseForm.columns = {"reason": "orgs.PartyOrg.closed_reason"}
+UnitForm.column_model = Unit
+# Typed with spaces or full-width characters; the service keeps the 18 of the column.
+UnitForm.columns = {"uscc": None}
+UnitEditForm.column_model = Unit
+GridPostForm.column_model = GridPost
+BigCommitteeForm.column_model = BigCommittee
+PartTimeMemberForm.column_model = PartTimeMember

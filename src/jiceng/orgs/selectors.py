@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
+from jiceng.core.scope import KIND_UNIT, scope_for
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 
 COVERAGE_FILTERS = ("own", "joint", "uncovered", "must_form", "new_uncovered")
@@ -52,6 +52,19 @@ def org_children(*, viewer, org: PartyOrg) -> QuerySet[PartyOrg]:
     return org_list(viewer=viewer, parent=org).annotate(
         open_children=Count("children", filter=Q(children__closed_on__isnull=True))
     )
+
+
+def org_covered_units(*, viewer, org: PartyOrg, limit: int = 200) -> list[Unit]:
+    """The units a joint org covers, as far as the viewer may see units at all."""
+    scope = scope_for(viewer)
+    if not scope.can_see_kind(KIND_UNIT):
+        return []
+    return list(scope.filter(org.covered_units.select_related("area"))[:limit])
+
+
+def org_own_unit(*, viewer, org: PartyOrg) -> Unit | None:
+    """The unit whose own org this is, if the viewer may see it."""
+    return scope_for(viewer).filter(Unit.objects.filter(own_org=org)).first()
 
 
 def new_unit_since(now: datetime.datetime | None = None) -> datetime.datetime:

@@ -41,10 +41,8 @@ def cobuild_can(context) -> dict:
     """Which of the co-building forms the viewer may use at all, to show only the links
     that lead somewhere: territory staff record needs, agreements, meetings and venues;
     a unit org's secretary offers resources and opens the unit's venues."""
-    from jiceng.core.access import MANAGING_ROLES
-
     request = context.get("request")
     scope = scope_for(getattr(request, "user", None))
-    staff = scope.everything or any(g.role in MANAGING_ROLES and g.area_path for g in scope.grants)
-    unit = any(g.role == "unit_org_secretary" and g.org_path for g in scope.grants)
+    staff = scope.manages_territory
+    unit = bool(scope.managed_org_paths())
     return {"staff": staff, "offer": staff or unit}

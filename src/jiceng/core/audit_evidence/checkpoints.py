@@ -47,11 +47,12 @@ def checkpoint_write(*, actor) -> Checkpoint:
             raise EvidenceError(str(MSG_HEAD_MISMATCH))
         now = timezone.now()
         key = signing_key()
+        at = now.astimezone(datetime.UTC).isoformat()
         body = {
             "v": 1,
             "count": head.count,
             "head": head.last_hash,
-            "at": now.astimezone(datetime.UTC).isoformat(),
+            "at": at,
             "key": _fingerprint(key.public_key()),
         }
         line = json.dumps({**body, "sig": _sign(body)}, ensure_ascii=False)
@@ -65,7 +66,7 @@ def checkpoint_write(*, actor) -> Checkpoint:
             target_label=f"{head.count}",
             changes={"count": head.count, "head": head.last_hash, "key": body["key"]},
         )
-    return Checkpoint(head.count, head.last_hash, body["at"], 0, True)
+    return Checkpoint(head.count, head.last_hash, at, 0, True)
 
 
 def checkpoints_read() -> list[Checkpoint]:

@@ -4,6 +4,7 @@ go on, in one step and carrying the text, to an appeal, a need or a deliberation
 No check-ins, no photos, no counting of visits for anyone's ranking."""
 
 import datetime
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -122,7 +123,7 @@ def contact_visit_record(
     point: ContactPoint,
     visited_on: datetime.date,
     notes: str = "",
-    problems: list[str] = (),
+    problems: Sequence[str] = (),
 ) -> ContactVisit:
     """A visit to the contact point, with the problems found there (each tracked)."""
     locked = access.get_point_for_update(actor, point.pk)

@@ -4,6 +4,7 @@ run in order — 党组织提议 → 联席会议商议 → 党员大会审议 �
 a meeting without its quorum, is refused with a message naming the rule."""
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -94,7 +95,7 @@ def issue_from_appeal(*, actor, appeal, text: str = "") -> Issue:
     block) becomes an issue for deliberation, keeping its history: the issue points to
     the appeal, and the appeal's timeline records the conversion. The appeal's own state
     is left to the appeals workflow."""
-    from jiceng.appeals.models import AppealEvent
+    from jiceng.appeals import events as appeal_events
 
     community = community_of(appeal.area)
     require_manage_area(actor, community)
@@ -116,18 +117,8 @@ def issue_from_appeal(*, actor, appeal, text: str = "") -> Issue:
             )
     except IntegrityError:
         raise conflict(MSG_ISSUE_CONVERTED, OrgLifeErrorCode.ISSUE_CONVERTED, "appeal") from None
-    who = stored_actor(actor)
-    AppealEvent.objects.create(
-        appeal=appeal,
-        action="to_issue",
-        from_state=appeal.state,
-        to_state=appeal.state,
-        at=timezone.now(),
-        actor=who,
-        actor_label=who.get_username() if who else "system",
-        note=str(_("已转为协商议事问题")),
-        is_public=True,
-        data={"issue": issue.pk},
+    appeal_events.record(
+        appeal_events.turned_into_issue(appeal, issue_id=issue.pk, at=timezone.now(), actor=actor)
     )
     audit_create(actor, issue, {"community": community.pk, "source": "appeal", "appeal": appeal.pk})
     return issue
@@ -141,7 +132,7 @@ def topic_create(
     org: PartyOrg,
     title: str,
     description: str = "",
-    issues: list[Issue] = (),
+    issues: Sequence[Issue] = (),
 ) -> Topic:
     """Set a topic for the community, optionally gathering collected issues into it."""
     if community is None or community.level != Area.Level.COMMUNITY:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.inputs import has_control
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions
 
@@ -67,8 +68,14 @@ def act(request, lifecycle: str, pk: int, name: str):
     require_kind(request.user)
     data = form_data(request)
     back = data.pop("next", "") or request.META.get("HTTP_REFERER") or "/"
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path on this site, as typed: anything else (a view name, a control
+    # character a header cannot carry) would make the redirect itself fail.
+    if (
+        not back.startswith("/")
+        or has_control(back)
+        or not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         back = "/orglife/"
     if lifecycle == "meetings" and name == "appraise":

@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, NotFound, ValidationFailed
+from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_name, clean_text
 from jiceng.orgs.models import BigCommittee, PartTimeMember, PartyOrg, Unit
 
@@ -30,7 +32,7 @@ MSG_MEMBER_END_BEFORE_START = _("离任日期不能早于任职日期")
 MSG_POSITION_LONG = _("单位职务不能超过60个字")
 
 
-def _require_visible(actor, obj) -> None:
+def _require_visible(actor: Actor, obj) -> None:
     """An object chosen by id from a form must be one the actor can see: else a committee
     could tie itself to, and later show, another territory's org or unit."""
     if actor is not None and not scope_for(actor).contains(obj):
@@ -38,7 +40,9 @@ def _require_visible(actor, obj) -> None:
 
 
 @transaction.atomic
-def big_committee_create(*, actor, area: Area, org: PartyOrg, name: str = "") -> BigCommittee:
+def big_committee_create(
+    *, actor: Actor, area: Area, org: PartyOrg, name: str = ""
+) -> BigCommittee:
     require_manage_area(actor, area)
     _require_visible(actor, org)
     if area.level not in (Area.Level.STREET, Area.Level.COMMUNITY):
@@ -46,7 +50,7 @@ def big_committee_create(*, actor, area: Area, org: PartyOrg, name: str = "") ->
     if not org.is_open:
         raise ValidationFailed(MSG_COMMITTEE_ORG_CLOSED, field="org")
     name = clean_text(name)
-    if len(name) > BigCommittee._meta.get_field("name").max_length:
+    if len(name) > max_length_of(BigCommittee, "name"):
         raise ValidationFailed(MSG_COMMITTEE_NAME_LONG, field="name")
     if BigCommittee.objects.filter(area=area).exists():
         raise Conflict(MSG_COMMITTEE_EXISTS, field="area")
@@ -63,7 +67,7 @@ def big_committee_create(*, actor, area: Area, org: PartyOrg, name: str = "") ->
 @transaction.atomic
 def part_time_member_add(
     *,
-    actor,
+    actor: Actor,
     committee: BigCommittee,
     name: str,
     source: str,
@@ -77,13 +81,13 @@ def part_time_member_add(
     name, position = clean_name(name), clean_text(position)
     if not name:
         raise ValidationFailed(MSG_PERSON_NAME, field="name")
-    if len(name) > PartTimeMember._meta.get_field("name").max_length:
+    if len(name) > max_length_of(PartTimeMember, "name"):
         raise ValidationFailed(MSG_PERSON_NAME_LONG, field="name")
     if source not in PartTimeMember.Source.values:
         raise ValidationFailed(MSG_SOURCE, field="source")
     if source == PartTimeMember.Source.UNIT and unit is None:
         raise ValidationFailed(MSG_SOURCE_UNIT, field="unit")
-    if len(position) > PartTimeMember._meta.get_field("position").max_length:
+    if len(position) > max_length_of(PartTimeMember, "position"):
         raise ValidationFailed(MSG_POSITION_LONG, field="position")
     if unit is not None:
         _require_visible(actor, unit)
@@ -106,7 +110,7 @@ def part_time_member_add(
 
 @transaction.atomic
 def part_time_member_end(
-    *, actor, member: PartTimeMember, ended_on: datetime.date | None = None
+    *, actor: Actor, member: PartTimeMember, ended_on: datetime.date | None = None
 ) -> PartTimeMember:
     """A part-time member leaves the big committee; the row stays as its history."""
     require_manage_area(actor, member.committee.area)

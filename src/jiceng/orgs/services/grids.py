@@ -6,6 +6,7 @@ run in one transaction and leave an audit entry."""
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,9 +15,15 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.roles import Role
+from jiceng.core.types import Actor
 from jiceng.core.validators import clean_text
 from jiceng.orgs.models import GridPost
+
+if TYPE_CHECKING:
+    from jiceng.accounts.models import User
 
 MSG_GRID_LEVEL = _("只能在网格中设置网格长和网格员")
 MSG_GRID_LEADER_TAKEN = _("该网格已有网格长")
@@ -40,7 +47,7 @@ def _check_post(*, grid: Area, duty: str, lane: str) -> None:
     if duty == GridPost.Duty.LANE_CHIEF:
         if not lane:
             raise ValidationFailed(MSG_LANE_REQUIRED, field="lane")
-        if len(lane) > GridPost._meta.get_field("lane").max_length:
+        if len(lane) > max_length_of(GridPost, "lane"):
             raise ValidationFailed(MSG_LANE_LONG, field="lane")
     elif lane:
         raise ValidationFailed(MSG_LANE_NOT_CHIEF, field="lane")
@@ -49,7 +56,7 @@ def _check_post(*, grid: Area, duty: str, lane: str) -> None:
 @transaction.atomic
 def grid_post_assign(
     *,
-    actor,
+    actor: Actor,
     grid: Area,
     user,
     duty: str,
@@ -74,7 +81,7 @@ def grid_post_assign(
     post = GridPost.objects.create(
         grid=grid, user=user, duty=duty, lane=lane, started_on=started_on or timezone.localdate()
     )
-    role_grant(actor=actor, user=user, role="grid_worker", area=grid, if_missing=True)
+    role_grant(actor=actor, user=user, role=Role.GRID_WORKER, area=grid, if_missing=True)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -90,7 +97,9 @@ def grid_post_assign(
 
 
 @transaction.atomic
-def grid_post_end(*, actor, post: GridPost, ended_on: datetime.date | None = None) -> GridPost:
+def grid_post_end(
+    *, actor: Actor, post: GridPost, ended_on: datetime.date | None = None
+) -> GridPost:
     """End a person's duty in a grid; the post stays as history. When the person holds no
     other open duty in that grid, the grid_worker role it gave is revoked."""
     from jiceng.accounts.services import role_revoke_anchor
@@ -105,7 +114,7 @@ def grid_post_end(*, actor, post: GridPost, ended_on: datetime.date | None = Non
     post.ended_on = ended_on
     post.save(update_fields=["ended_on"])
     if not GridPost.objects.filter(grid=post.grid, user=post.user, ended_on__isnull=True).exists():
-        role_revoke_anchor(actor=actor, user=post.user, role="grid_worker", area=post.grid)
+        role_revoke_anchor(actor=actor, user=post.user, role=Role.GRID_WORKER, area=post.grid)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CLOSE,
@@ -121,13 +130,15 @@ def grid_post_end(*, actor, post: GridPost, ended_on: datetime.date | None = Non
 @dataclass
 class GridPostRow:
     grid: Area
-    user: object
+    user: "User"
     duty: str
     started_on: datetime.date | None = None
     lane: str = ""
 
 
-def grid_post_bulk_assign(*, actor, rows: Sequence[GridPostRow], batch_size: int = 2000) -> int:
+def grid_post_bulk_assign(
+    *, actor: Actor, rows: Sequence[GridPostRow], batch_size: int = 2000
+) -> int:
     """Give many people their grid duties at once, with the checks of `grid_post_assign`;
     each person also gets the grid_worker role on their grid (one bulk grant), so the
     scope follows the duty. Meant for freshly built grids: one audit entry per call."""
@@ -166,7 +177,7 @@ def grid_post_bulk_assign(*, actor, rows: Sequence[GridPostRow], batch_size: int
             )
             if (row.user.pk, row.grid.pk) not in granted:
                 granted.add((row.user.pk, row.grid.pk))
-                grants.append(RoleGrantRow(user=row.user, role="grid_worker", area=row.grid))
+                grants.append(RoleGrantRow(user=row.user, role=Role.GRID_WORKER, area=row.grid))
         leader_grids = sorted(leaders)
         for start in range(0, len(leader_grids), 5000):
             if GridPost.objects.filter(

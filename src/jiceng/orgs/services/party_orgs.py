@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.orgs.access import require_manage_org
 from jiceng.orgs.models import PartyOrg, Unit
 
@@ -58,7 +60,7 @@ def _check_org(
 ) -> None:
     if not name.strip():
         raise ValidationFailed(MSG_ORG_NAME, field="name")
-    if len(name.strip()) > PartyOrg._meta.get_field("name").max_length:
+    if len(name.strip()) > max_length_of(PartyOrg, "name"):
         raise ValidationFailed(MSG_ORG_NAME_LONG, field="name")
     if kind not in PartyOrg.Kind.values:
         raise ValidationFailed(MSG_ORG_KIND, field="kind")
@@ -80,14 +82,14 @@ def _check_org(
 
 
 def _check_secretary(secretary_name: str) -> None:
-    if len(secretary_name.strip()) > PartyOrg._meta.get_field("secretary_name").max_length:
+    if len(secretary_name.strip()) > max_length_of(PartyOrg, "secretary_name"):
         raise ValidationFailed(MSG_SECRETARY_LONG, field="secretary_name")
 
 
 @transaction.atomic
 def org_create(
     *,
-    actor,
+    actor: Actor,
     name: str,
     kind: str,
     domain: str,
@@ -128,7 +130,7 @@ def org_create(
 @transaction.atomic
 def org_update(
     *,
-    actor,
+    actor: Actor,
     org: PartyOrg,
     name: str | None = None,
     domain: str | None = None,
@@ -166,7 +168,7 @@ def org_update(
 
 @transaction.atomic
 def org_close(
-    *, actor, org: PartyOrg, reason: str, closed_on: datetime.date | None = None
+    *, actor: Actor, org: PartyOrg, reason: str, closed_on: datetime.date | None = None
 ) -> PartyOrg:
     """Close (撤销) an organization. Its row, history and members' past links stay;
     units it covered become uncovered and show up in the coverage figures."""
@@ -175,7 +177,7 @@ def org_close(
         raise Conflict(MSG_ORG_ALREADY_CLOSED)
     if not reason.strip():
         raise ValidationFailed(MSG_CLOSE_REASON, field="reason")
-    if len(reason.strip()) > PartyOrg._meta.get_field("closed_reason").max_length:
+    if len(reason.strip()) > max_length_of(PartyOrg, "closed_reason"):
         raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason")
     if org.children.filter(closed_on__isnull=True).exists():
         raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN)
@@ -203,7 +205,7 @@ def org_close(
 @transaction.atomic
 def org_move(
     *,
-    actor,
+    actor: Actor,
     org: PartyOrg,
     parent: PartyOrg | None,
     area: Area | None = None,
@@ -279,7 +281,7 @@ class OrgRow:
 
 def org_bulk_create(
     *,
-    actor,
+    actor: Actor,
     rows: Sequence[OrgRow],
     existing: dict[str, PartyOrg] | None = None,
     batch_size: int = 2000,

@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.types import Actor
 from jiceng.core.validators import validate_uscc
 from jiceng.orgs.access import require_manage_org, require_manage_unit
 from jiceng.orgs.models import PartyOrg, Unit
@@ -52,9 +54,9 @@ UNIT_FIELDS = (
 def _check_unit(unit: Unit) -> None:
     if not unit.name.strip():
         raise ValidationFailed(MSG_UNIT_NAME, field="name")
-    if len(unit.name) > Unit._meta.get_field("name").max_length:
+    if len(unit.name) > max_length_of(Unit, "name"):
         raise ValidationFailed(MSG_UNIT_NAME_LONG, field="name")
-    if len(unit.address) > Unit._meta.get_field("address").max_length:
+    if len(unit.address) > max_length_of(Unit, "address"):
         raise ValidationFailed(MSG_UNIT_ADDRESS_LONG, field="address")
     if unit.kind not in Unit.Kind.values:
         raise ValidationFailed(MSG_UNIT_KIND, field="kind")
@@ -75,8 +77,8 @@ def _check_coverage(unit: Unit) -> None:
         taken = Unit.objects.filter(own_org_id=unit.own_org_id).exclude(pk=unit.pk).exists()
         if taken:
             raise Conflict(MSG_OWN_ORG_TAKEN, field="own_org")
-    if unit.covering_org_id:
-        org = unit.covering_org
+    org = unit.covering_org
+    if org is not None:
         if not org.can_cover_units():
             raise ValidationFailed(MSG_COVER_ORG, field="covering_org")
         street_path = "/".join(unit.area.path.split("/")[:3]) + "/"
@@ -87,7 +89,7 @@ def _check_coverage(unit: Unit) -> None:
 @transaction.atomic
 def unit_create(
     *,
-    actor,
+    actor: Actor,
     name: str,
     uscc: str,
     kind: str,
@@ -132,7 +134,7 @@ def unit_create(
 
 
 @transaction.atomic
-def unit_update(*, actor, unit: Unit, **fields) -> Unit:
+def unit_update(*, actor: Actor, unit: Unit, **fields) -> Unit:
     """Change a unit's registered facts: name, kind, area, address, counts."""
     allowed = {"name", "kind", "area", "address", "employees", "formal_members"}
     unknown = set(fields) - allowed
@@ -158,7 +160,7 @@ def unit_update(*, actor, unit: Unit, **fields) -> Unit:
 @transaction.atomic
 def unit_set_coverage(
     *,
-    actor,
+    actor: Actor,
     unit: Unit,
     own_org: PartyOrg | None = None,
     covering_org: PartyOrg | None = None,
@@ -179,7 +181,7 @@ def unit_set_coverage(
 
 
 @transaction.atomic
-def unit_move(*, actor, unit: Unit, area: Area) -> Unit:
+def unit_move(*, actor: Actor, unit: Unit, area: Area) -> Unit:
     """Record that a unit moved to another place in the territory (块). A joint org
     that covered it must still be in the new street, else the move is refused on the
     area: release or change the cover first."""
@@ -238,7 +240,7 @@ def check_unit_row(row: UnitRow) -> None:
     _check_unit(unit)
 
 
-def unit_bulk_create(*, actor, rows: Sequence[UnitRow], batch_size: int = 2000) -> int:
+def unit_bulk_create(*, actor: Actor, rows: Sequence[UnitRow], batch_size: int = 2000) -> int:
     """Create many units with the same checks as `unit_create`; all or nothing."""
     checked_areas: set[int] = set()
     now = timezone.now()

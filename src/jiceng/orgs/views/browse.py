@@ -27,6 +27,8 @@ from jiceng.orgs.selectors import (
     coverage_summary,
     new_unit_since,
     org_children,
+    org_covered_units,
+    org_own_unit,
     org_roots,
     unit_list,
 )
@@ -62,14 +64,11 @@ def org_children_partial(request, pk: int):
 @login_required
 def org_detail(request, pk: int):
     org = get_org_for_view(request.user, pk)
-    scope = scope_for(request.user)
     context = {
         "org": org,
         "children": org_children(viewer=request.user, org=org),
-        "covered_units": scope.filter(org.covered_units.select_related("area"))[:200]
-        if scope.can_see_kind(KIND_UNIT)
-        else [],
-        "own_unit": scope.filter(Unit.objects.filter(own_org=org)).first(),
+        "covered_units": org_covered_units(viewer=request.user, org=org),
+        "own_unit": org_own_unit(viewer=request.user, org=org),
         "can_manage": org.is_open and can_manage_org(request.user, org),
     }
     return render(request, "orgs/org_detail.html", context)

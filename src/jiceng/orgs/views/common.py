@@ -5,8 +5,9 @@ page template renders any of the forms."""
 from django.http import Http404
 from django.shortcuts import render
 
-from jiceng.core.errors import ApplicationError, NotFound, PermissionDenied
+from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
+from jiceng.core.view_helpers import call_on_form
 
 
 def require_kind(user, kind: str) -> None:
@@ -17,14 +18,7 @@ def require_kind(user, kind: str) -> None:
 def call(form, service, aliases: dict | None = None):
     """Run one service; on a refusal, put its message on the field it names (or above
     the form) and return None. Out of scope and forbidden propagate (404 and 403)."""
-    try:
-        return service()
-    except (NotFound, PermissionDenied):
-        raise
-    except ApplicationError as error:
-        field = (aliases or {}).get(error.field, error.field)
-        form.add_error(field if field in form.fields else None, str(error.message))
-        return None
+    return call_on_form(form, service, aliases=aliases)
 
 
 def pick(items, value):

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import ApplicationError
 from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.scope import KIND_UNIT
+from jiceng.core.view_helpers import call_on_form
 from jiceng.orgs import forms, grid_imports, unit_imports
 from jiceng.orgs.selectors import manageable_areas
 from jiceng.orgs.views.common import pick, require_kind
@@ -43,14 +43,14 @@ def _upload(request, *, levels, run, title, intro, template_url, kind_label):
         if upload.size > MAX_FILE_BYTES:
             form.add_error("file", str(MSG_TOO_BIG))
         else:
-            try:
-                report = run(
+            report = call_on_form(
+                form,
+                lambda: run(
                     actor=request.user, area=area, data=upload.read(), filename=upload.name
-                )
-            except ApplicationError as failure:
-                field = failure.field if failure.field in form.fields else None
-                form.add_error(field, str(failure.message))
-            else:
+                ),
+                propagate=(),
+            )
+            if report is not None:
                 if report.ok and report.created:
                     messages.success(
                         request,

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from jiceng.appeals.deadlines import check_deadlines
 from jiceng.appeals.intake import intake_process
+from jiceng.appeals.overdue import check_deadlines
 
 
 class Command(BaseCommand):

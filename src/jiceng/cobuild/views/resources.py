@@ -1,0 +1,192 @@
+"""Resources pages: a provider's offer, and a resource's page with its two actions (edit,
+withdraw)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.cobuild import access, forms, selectors, services
+from jiceng.cobuild.views._common import (
+    bound,
+    managed_areas,
+    pick,
+    posted_form,
+    provider_name,
+    require_kind,
+)
+from jiceng.core.access import can_manage_area
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.core.view_helpers import call_on_form
+from jiceng.members.models import DualReport
+from jiceng.orgs.access import can_manage_org
+from jiceng.orgs.models import PartyOrg
+
+
+def _providers(user) -> tuple[dict[str, object], list[tuple[str, str]]]:
+    """Orgs the viewer speaks for, and in-service members' open dual reports the viewer
+    manages (their org or the community they reported to): "org:<id>" / "report:<id>"."""
+    from jiceng.orgs.selectors import org_list
+
+    by_key: dict[str, object] = {}
+    choices: list[tuple[str, str]] = []
+    orgs = org_list(viewer=user).exclude(kind=PartyOrg.Kind.GROUP)[:500]
+    for org in orgs:
+        if can_manage_org(user, org):
+            by_key[f"org:{org.pk}"] = org
+            choices.append((f"org:{org.pk}", org.name))
+    reports = scope_for(user).filter(
+        DualReport.objects.filter(kind=DualReport.Kind.MEMBER, ended_on__isnull=True)
+        .select_related("community", "member", "member__org", "member__org__area")
+        .order_by("community__path", "member__name", "id")
+    )[:500]
+    for report in reports:
+        if can_manage_area(user, report.community) or can_manage_org(user, report.member.org):
+            key = f"report:{report.pk}"
+            by_key[key] = report
+            label = _("在职党员 %(name)s（报到%(community)s）") % {
+                "name": report.member.name,
+                "community": report.community.name,
+            }
+            choices.append((key, label))
+    return by_key, choices
+
+
+@login_required
+def resource_new(request):
+    """A unit's party org, or an in-service member through their dual report, offers a
+    venue, skilled volunteers, funds, a service or materials."""
+    require_kind(request.user)
+    providers, choices = _providers(request.user)
+    if not choices:
+        raise Http404
+    # Streets and communities only: a grid-level place is the provider's own (the default).
+    areas = managed_areas(request.user, [Area.Level.STREET, Area.Level.COMMUNITY])
+    form = forms.ResourceForm(request.POST or None, providers=choices, areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        provider = providers[data["provider"]]
+        area = pick(areas, data["area"]) if data["area"] else None
+        if area is None and isinstance(provider, PartyOrg):
+            area = provider.area
+        facts = services.ResourceFacts(
+            title=data["title"],
+            kind=data["kind"],
+            category=data["category"],
+            available_from=data["available_from"],
+            available_until=data["available_until"],
+            capacity=data["capacity"],
+            area=area,
+            description=data["description"],
+        )
+        resource = call_on_form(
+            form,
+            lambda: services.resource_offer(
+                actor=request.user,
+                facts=facts,
+                org=provider if isinstance(provider, PartyOrg) else None,
+                dual_report=provider if isinstance(provider, DualReport) else None,
+            ),
+            aliases={"offered_by_org": "provider", "dual_report": "provider"},
+        )
+        if resource is not None:
+            messages.success(request, _("资源已登记，进入资源清单参与供需匹配"))
+            return redirect("cobuild:resource", pk=resource.pk)
+    return render(
+        request,
+        "cobuild/form_page.html",
+        {
+            "form": form,
+            "title": _("提供资源"),
+            "intro": _(
+                "驻区单位党组织和报到的在职党员提供的场地、专业志愿者、资金、服务、物资。"
+                "容量是可同时承接的需求项数。"
+            ),
+            "submit": _("登记资源"),
+        },
+    )
+
+
+class _ResourcePage:
+    """A resource's page and its forms; the one named `action` bound to the POST."""
+
+    def __init__(self, request, pk: int, action: str | None = None):
+        require_kind(request.user)
+        self.request = request
+        self.resource = resource = access.get_resource_for_view(request.user, pk)
+        self.can_manage = access.can_manage_resource(request.user, resource) and resource.is_active
+        initial = {
+            "title": resource.title,
+            "capacity": resource.capacity,
+            "available_from": resource.available_from,
+            "available_until": resource.available_until,
+            "description": resource.description,
+        }
+        self.edit_form = forms.ResourceEditForm(bound(request, action, "edit"), initial=initial)
+        self.withdraw_form = forms.ReasonForm(bound(request, action, "withdraw"))
+
+    def render(self):
+        resource, user = self.resource, self.request.user
+        projects = (
+            selectors.project_list(viewer=user).filter(resource_links__resource=resource).distinct()
+        )
+        context = {
+            "resource": resource,
+            "provider": provider_name(resource),
+            "used": services.resource_used_capacity(resource),
+            "projects": projects,
+            "can_manage": self.can_manage,
+            "edit_form": self.edit_form,
+            "withdraw_form": self.withdraw_form,
+        }
+        return render(self.request, "cobuild/resource_detail.html", context)
+
+
+@login_required
+def resource_detail(request, pk: int):
+    """A resource, the projects it serves, and its provider's edit and withdraw forms."""
+    action = RESOURCE_ACTIONS.get(posted_form(request))
+    if action is not None:
+        return action(request, pk)
+    return _ResourcePage(request, pk).render()
+
+
+@login_required
+@require_POST
+def resource_edit(request, pk: int):
+    page = _ResourcePage(request, pk, "edit")
+    form = page.edit_form
+    if page.can_manage and form.is_valid():
+        data = form.cleaned_data
+        done = call_on_form(
+            form,
+            lambda: services.resource_update(actor=request.user, resource=page.resource, **data),
+        )
+        if done is not None:
+            messages.success(request, _("资源已更新"))
+            return redirect("cobuild:resource", pk=page.resource.pk)
+    return page.render()
+
+
+@login_required
+@require_POST
+def resource_withdraw(request, pk: int):
+    page = _ResourcePage(request, pk, "withdraw")
+    form = page.withdraw_form
+    if page.can_manage and form.is_valid():
+        done = call_on_form(
+            form,
+            lambda: services.resource_withdraw(
+                actor=request.user, resource=page.resource, reason=form.cleaned_data["reason"]
+            ),
+        )
+        if done is not None:
+            messages.success(request, _("资源已撤回，进行中的项目不受影响"))
+            return redirect("cobuild:resource", pk=page.resource.pk)
+    return page.render()
+
+
+RESOURCE_ACTIONS = {"edit": resource_edit, "withdraw": resource_withdraw}

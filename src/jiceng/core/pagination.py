@@ -1,0 +1,23 @@
+"""The one pagination of the API's lists: django-ninja's limit/offset, with the offset
+bounded. Unbounded, an offset beyond 2^63 reaches the database as a number it cannot
+hold and answers 500; no real page lies past a billion rows, so anything larger is a 422
+naming `offset`, like any other bad value. Every list imports it from here (and
+NINJA_PAGINATION_CLASS points here for a bare `@paginate`)."""
+
+from ninja import Field, Schema
+from ninja.conf import settings as ninja_settings
+from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
+from ninja.pagination import paginate  # noqa: F401  (imported from here by the apps)
+
+MAX_OFFSET = 1_000_000_000
+
+
+class LimitOffsetPagination(NinjaLimitOffsetPagination):
+    class Input(Schema):
+        limit: int = Field(
+            ninja_settings.PAGINATION_PER_PAGE,
+            ge=1,
+            le=ninja_settings.PAGINATION_MAX_LIMIT,
+            description="每页条数",
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")

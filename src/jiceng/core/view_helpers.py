@@ -1,0 +1,68 @@
+"""How a page answers a service's refusal, in one place for every app.
+
+A page that shows a form puts the refusal back on the field it names (or above the form)
+and renders the form again: `call_on_form`. A page that answers a button with a redirect
+says it in a message: `refusals_as_messages`. Out of scope (NotFound) is the 404 page and
+a refused action (PermissionDenied) the 403 page, unless a page chooses otherwise.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from django.contrib import messages
+from django.http import Http404
+
+from jiceng.core.errors import ApplicationError, NotFound, PermissionDenied
+
+T = TypeVar("T")
+
+# Errors that answer with their own page (404, 403) rather than on the form.
+SCOPE_ERRORS: tuple[type[ApplicationError], ...] = (NotFound, PermissionDenied)
+
+
+def refusal_on_form(form, error: ApplicationError, aliases: dict | None = None) -> None:
+    """Put a refusal on the form field it names (renamed through `aliases` when the form
+    calls it otherwise; None for above the form), or above the form."""
+    field = (aliases or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, str(error.message))
+
+
+def call_on_form(
+    form,
+    service: Callable[[], T],
+    *,
+    aliases: dict | None = None,
+    propagate: tuple[type[ApplicationError], ...] = SCOPE_ERRORS,
+) -> T | None:
+    """Run one service; on a refusal, put it on the form and return None. The errors in
+    `propagate` (by default out of scope and forbidden) go on to their own pages."""
+    try:
+        return service()
+    except propagate:
+        raise
+    except ApplicationError as error:
+        refusal_on_form(form, error, aliases)
+        return None
+
+
+@contextmanager
+def refusals_as_messages(
+    request,
+    *,
+    not_found_is_404: bool = True,
+    propagate: tuple[type[ApplicationError], ...] = (),
+) -> Iterator[None]:
+    """Within the block, a refusal becomes an error message on the next page and the
+    rest of the block is skipped. NotFound is the 404 page unless `not_found_is_404` is
+    False (then it is a message too); the errors in `propagate` go on to their own pages."""
+    try:
+        yield
+    except propagate:
+        raise
+    except NotFound as error:
+        if not_found_is_404:
+            raise Http404 from None
+        messages.error(request, str(error.message))
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
