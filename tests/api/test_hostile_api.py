@@ -227,6 +227,13 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("post", "/api/orglife/visits/{obj_id}/to_need"): (
             {"obj_id": life["visit"].pk}, {"category": "elderly_care"}),
         ("post", "/api/orglife/visits/{obj_id}/to_issue"): ({"obj_id": life["visit"].pk}, {}),
+        ("post", "/api/orglife/contact-points/{obj_id}/end"): (
+            {"obj_id": life["point"].pk}, {"ended_on": today, "reason": "领导调任"}),
+        ("post", "/api/orglife/household-links/{obj_id}/end"): (
+            {"obj_id": life["link"].pk}, {"ended_on": today, "reason": "住户搬离"}),
+        # A photo or PDF (multipart), no JSON text to send; removing takes no text.
+        ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
+        ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
     }  # fmt: skip
 
 
@@ -293,6 +300,8 @@ NOT_COMPLETED = {
     ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): "no proposal in the world",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
+    ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
 }
 
 
