@@ -39,12 +39,19 @@ def application_error(request, exc: ApplicationError):
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
     first = exc.errors[0] if exc.errors else {}
-    loc = [
-        str(part)
-        for part in first.get("loc", [])
-        if part not in ("body", "query", "path", "payload")
-    ]
+    where = list(first.get("loc", []))
+    # A multipart body's source is "form"; a body field may be named "form" too.
+    if where[:1] == ["form"]:
+        where = where[1:]
+    loc = [str(part) for part in where if part not in ("body", "query", "path", "payload")]
     field = ".".join(loc) or None
+    # An app's schema may name its own stable code (and the field, when the refusal was
+    # raised for the whole body) in the error's context, as the app's pages do.
+    context = first.get("ctx") or {}
+    if context.get("code"):
+        inner = str(context.get("field") or "")
+        field = ".".join(part for part in (*loc, inner) if part) or None
+        return _error(request, 422, str(context["code"]), str(first.get("msg", "")), field)
     return _error(request, 422, "invalid", _validation_message(first), field)
 
 

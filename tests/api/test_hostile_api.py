@@ -19,11 +19,25 @@ from django.db import transaction
 from django.test import Client
 
 from jiceng.api import api
-from tests.api.hostile import HOSTILE, REFUSED, TOPIC_STEPS, build_world, hostile_value
+from jiceng.orglife.errors import OrgLifeErrorCode
+from tests.api.hostile import (
+    HOSTILE,
+    OVER_LONG,
+    REFUSED,
+    TOPIC_STEPS,
+    build_world,
+    hostile_value,
+)
 from tests.conftest import PASSWORD
 from tests.members.factories import id_number
 
 WRITE_METHODS = ("post", "patch", "put")
+# The code a refusal carries: the generic "invalid", or the stable code an app names for
+# that same refusal on its pages and in its API alike (orglife.errors), never another.
+REFUSAL_CODES = {
+    OVER_LONG: {"invalid", OrgLifeErrorCode.TEXT_TOO_LONG},
+    "nul": {"invalid", OrgLifeErrorCode.TEXT_CONTROL},
+}
 
 
 def _uscc() -> str:
@@ -213,6 +227,13 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("post", "/api/orglife/visits/{obj_id}/to_need"): (
             {"obj_id": life["visit"].pk}, {"category": "elderly_care"}),
         ("post", "/api/orglife/visits/{obj_id}/to_issue"): ({"obj_id": life["visit"].pk}, {}),
+        ("post", "/api/orglife/contact-points/{obj_id}/end"): (
+            {"obj_id": life["point"].pk}, {"ended_on": today, "reason": "领导调任"}),
+        ("post", "/api/orglife/household-links/{obj_id}/end"): (
+            {"obj_id": life["link"].pk}, {"ended_on": today, "reason": "住户搬离"}),
+        # A photo or PDF (multipart), no JSON text to send; removing takes no text.
+        ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
+        ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
     }  # fmt: skip
 
 
@@ -279,6 +300,8 @@ NOT_COMPLETED = {
     ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): "no proposal in the world",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
+    ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
 }
 
 
@@ -355,7 +378,8 @@ def test_hostile_values_in_every_write_operation(territory, role):
             error = (
                 response.json() if response["Content-Type"].startswith("application/json") else {}
             )
-            if not (400 <= response.status_code < 500 and error.get("code") == "invalid"
+            codes = REFUSAL_CODES[label.rsplit("=", 1)[1]]
+            if not (400 <= response.status_code < 500 and error.get("code") in codes
                     and error.get("field") == refused_field):  # fmt: skip
                 failures.append(f"{label}: {response.status_code} {text[:200]}")
         if "\u202e" in text or "\\u202e" in text.lower():

@@ -2,8 +2,6 @@
 meetings (some behind), topics at every step, contact points and visits — all written
 through the services (each row with its audit entry), and the dashboard's figures."""
 
-import datetime
-
 from django.utils import timezone
 
 from jiceng.accounts.models import User
@@ -34,12 +32,7 @@ def test_a_year_of_meetings_for_every_org_some_behind(street_demo):
     )
     staff = User.objects.filter(assignments__role="street_staff").first()
     today = timezone.localdate()
-    rows = selectors.area_compliance(
-        viewer=staff,
-        area=street,
-        start=datetime.date(today.year, 1, 1),
-        end=datetime.date(today.year, 12, 31),
-    )
+    rows = selectors.area_compliance(viewer=staff, area=street, year=today.year)
     behind = [r for r in rows if r.behind]
     assert 0 < len(behind) < len(rows)
     assert MemberEvent.objects.filter(kind="appraised").exists()

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jiceng.api import api
+from jiceng.core.errors import NotFound
 from jiceng.orglife import actions, services
 from jiceng.orglife.models import Meeting, Topic
 
@@ -48,8 +49,11 @@ def test_api_records_a_meeting_from_the_register(client, life, territory):
 @pytest.mark.parametrize(
     "extra, code, field",
     [
-        ({"topic": "长" * 201}, "invalid", "topic"),
-        ({"topic": "学习\x00"}, "invalid", "topic"),
+        ({"topic": "长" * 201}, "orglife_text_too_long", "topic"),
+        ({"topic": "学习\x00"}, "orglife_text_control_characters", "topic"),
+        ({"topic": ""}, "orglife_text_required", "topic"),
+        ({"minutes": "记录\x07"}, "orglife_text_control_characters", "minutes"),
+        ({"held_on": "2020-13-01"}, "orglife_date_required", "held_on"),
         ({"kind": "group_meeting"}, "orglife_kind_not_for_org", "kind"),
     ],
 )
@@ -60,6 +64,35 @@ def test_api_refusals_have_the_one_error_shape(client, life, territory, extra, c
     body = response.json()
     assert set(body) == {"code", "message", "field"}
     assert (body["code"], body["field"]) == (code, field)
+    assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "extra, code, field",
+    [
+        ({"topic": "长" * 201}, "orglife_text_too_long", "topic"),
+        ({"topic": "学习\x00"}, "orglife_text_control_characters", "topic"),
+        ({"topic": ""}, "orglife_text_required", "topic"),
+        ({"place": "会议室\x1b"}, "orglife_text_control_characters", "place"),
+        ({"presider": "王" * 51}, "orglife_text_too_long", "presider"),
+    ],
+)
+def test_page_and_api_answer_the_same_code_for_the_same_text(
+    client, life, territory, extra, code, field
+):
+    """One refusal, one code: the API's error body and the page's form error name the same
+    code (orglife.errors) and field for the same input."""
+    territory.client_for(client, "xh_c1_secretary")
+    api = _post(client, "/api/orglife/meetings", _meeting_body(life, territory, **extra))
+    assert api.status_code in (400, 422)
+    assert (api.json()["code"], api.json()["field"]) == (code, field)
+    url = reverse("orglife:meeting_new") + f"?org={territory.orgs['xh_c1_b1'].pk}"
+    form = {"kind": "member_meeting", "held_on": str(day(3)), "topic": "学习", **extra}
+    page = client.post(url, form)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-code="{code}"' in html and f'data-field="{field}"' in html
+    assert api.json()["message"] in html
     assert not Meeting.objects.exists()
 
 
@@ -93,7 +126,48 @@ def test_every_action_has_an_api_operation_and_a_page_route():
     for lifecycle in actions.LIFECYCLES.values():
         for action in lifecycle.actions.values():
             assert f"orglife_{lifecycle.name}_{action.name}" in operations
-            reverse("orglife:act", args=[lifecycle.name, 1, action.name])
+            if action.creates:
+                reverse(action.page)
+            else:
+                reverse("orglife:act", args=[lifecycle.name, 1, action.name])
+    # Recording a meeting is in the meetings' table like the other actions, and the API's
+    # POST /meetings is generated from that entry.
+    assert actions.MEETING_ACTIONS["record"].creates
+    post = schema["paths"]["/api/orglife/meetings"]["post"]
+    assert post["operationId"] == "orglife_meetings_record"
+
+
+def test_recording_a_meeting_goes_through_the_action_table(client, life, territory, monkeypatch):
+    """The page's form and the API's POST both dispatch through actions.perform."""
+    seen = []
+    original = actions.perform
+
+    def spy(user, lifecycle, pk, name, data):
+        seen.append((lifecycle, pk, name))
+        return original(user, lifecycle, pk, name, data)
+
+    monkeypatch.setattr(actions, "perform", spy)
+    territory.client_for(client, "xh_c1_secretary")
+    response = _post(client, "/api/orglife/meetings", _meeting_body(life, territory))
+    assert response.status_code == 201
+    url = reverse("orglife:meeting_new") + f"?org={territory.orgs['xh_c1_b1'].pk}"
+    page = client.post(url, {"kind": "lecture", "held_on": str(day(4)), "topic": "党课"})
+    assert page.status_code == 302
+    assert seen == [("meetings", None, "record"), ("meetings", None, "record")]
+    assert Meeting.objects.count() == 2
+
+
+def test_recording_for_an_org_out_of_scope_or_unmanaged_is_refused(client, life, territory):
+    territory.client_for(client, "xh_c1_secretary")
+    body = _meeting_body(life, territory, org=territory.orgs["hp_c1_b"].pk, attendance=[])
+    assert _post(client, "/api/orglife/meetings", body).status_code == 404
+    territory.client_for(client, "xh_g1_worker")
+    body = _meeting_body(life, territory, attendance=[])
+    assert _post(client, "/api/orglife/meetings", body).status_code in (403, 404)
+    # A starting action is never taken on an existing object's id.
+    with pytest.raises(NotFound):
+        actions.perform(territory.users["xh_c1_secretary"], "meetings", 1, "record", body)
+    assert not Meeting.objects.exists()
 
 
 def _topic(territory):
@@ -189,6 +263,8 @@ def _count(client, url) -> int:
         "/api/orglife/tasks",
         "/api/orglife/problems",
         "/api/orglife/visits",
+        "/api/orglife/contact-points",
+        "/api/orglife/household-links",
     ],
 )
 def test_list_queries_do_not_grow_with_rows(client, life, territory, url):
@@ -312,3 +388,33 @@ def test_page_names_a_missing_field(client, life, territory):
     assert "请填写日期" in response.content.decode()
     response = _post(client, f"/api/orglife/topics/{topic.pk}/propose", {})
     assert response.status_code == 422 and response.json()["field"] == "held_on"
+
+
+def test_api_reads_history_topic_and_contact_point_details_within_scope(client, life, territory):
+    meeting = life.meeting()
+    territory.client_for(client, "xh_c1_secretary")
+    body = _meeting_body(life, territory, topic="改后的主题")
+    assert _post(client, f"/api/orglife/meetings/{meeting.pk}/update", body).status_code == 200
+    events = client.get(f"/api/orglife/meetings/{meeting.pk}/events").json()
+    assert [e["action"] for e in events] == ["recorded", "updated"]
+    assert events[1]["previous"]["topic"] == "学习党的二十届四中全会精神"
+    topic = _topic(territory)
+    detail = client.get(f"/api/orglife/topics/{topic.pk}").json()
+    assert (detail["title"], detail["steps"], detail["issues"]) == ("加装电梯", [], [])
+    point = services.contact_point_create(
+        actor=None,
+        official_name="李局长",
+        official_area=territory.areas["xh_s1"],
+        org=territory.orgs["xh_c1_gb"],
+        started_on=day(1),
+    )
+    services.contact_visit_record(actor=None, point=point, visited_on=day(2), problems=["积水"])
+    detail = client.get(f"/api/orglife/contact-points/{point.pk}").json()
+    assert [p["text"] for p in detail["problems"]] == ["积水"] and len(detail["visits"]) == 1
+    territory.client_for(client, "hp_s1_staff")
+    for url in (
+        f"/api/orglife/meetings/{meeting.pk}/events",
+        f"/api/orglife/topics/{topic.pk}",
+        f"/api/orglife/contact-points/{point.pk}",
+    ):
+        assert client.get(url).status_code == 404, url

@@ -186,7 +186,7 @@ def test_street_roll_up_counts_orgs_behind_and_drills_down(life, territory):
         life.meeting(kind="committee_meeting", held_on=day(month, 5))
     street = territory.areas["xh_s1"]
     rows = selectors.area_compliance(
-        viewer=territory.users["xh_s1_staff"], area=street, start=START, end=END, today=AFTER
+        viewer=territory.users["xh_s1_staff"], area=street, year=YEAR, today=AFTER
     )
     names = {row.org.name for row in rows}
     # Branches and groups of the street; the working committee itself has no requirement.
@@ -194,10 +194,11 @@ def test_street_roll_up_counts_orgs_behind_and_drills_down(life, territory):
     assert "贵州路社区党支部" not in names  # another district
     assert all(row.behind for row in rows)  # nobody held everything
     branch = next(r for r in rows if r.org.name == "复兴西路社区第一党支部")
-    assert _line(branch, "committee_meeting").missing == []
+    assert [kind for kind, _period in branch.missed if kind == "committee_meeting"] == []
+    assert ("member_meeting", f"{YEAR}Q1") in branch.missed
     # A community secretary sees only the orgs of the community.
     secretary_rows = selectors.area_compliance(
-        viewer=territory.users["xh_c3_secretary"], area=street, start=START, end=END, today=AFTER
+        viewer=territory.users["xh_c3_secretary"], area=street, year=YEAR, today=AFTER
     )
     assert secretary_rows == []
 

@@ -147,3 +147,104 @@ def test_household_link_refusals(life, territory, link):
             started_on=day(1),
         )
     assert caught.value.code == Code.LINK_EXISTS
+
+
+# ---- ending a contact point or a household link (history kept) -----------------------------
+
+
+def test_ending_a_contact_point_keeps_its_history(point, territory):
+    user = territory.users["xh_s1_staff"]
+    services.contact_visit_record(actor=user, point=point, visited_on=day(4), problems=["积水"])
+    for ended_on, code in ((day(3), Code.END_BEFORE_VISIT), (day(1, 1), Code.END_BEFORE_START)):
+        with pytest.raises(ApplicationError) as caught:
+            services.contact_point_end(actor=user, point=point, ended_on=ended_on, reason="调任")
+        assert (caught.value.code, caught.value.field) == (code, "ended_on")
+    with pytest.raises(ApplicationError) as caught:
+        services.contact_point_end(actor=user, point=point, ended_on=day(5), reason="  ")
+    assert (caught.value.code, caught.value.field) == (Code.TEXT_REQUIRED, "reason")
+    ended = services.contact_point_end(actor=user, point=point, ended_on=day(5), reason="领导调任")
+    assert (ended.ended_on, ended.end_reason) == (day(5), "领导调任")
+    assert ended.visits.count() == 1 and ended.problems.count() == 1
+    entry = AuditEntry.objects.filter(target_type="orglife.contactpoint").latest("id")
+    assert entry.action == "update" and entry.changes["end_reason"] == "领导调任"
+    with pytest.raises(ApplicationError) as caught:
+        services.contact_point_end(actor=user, point=point, ended_on=day(6), reason="再次")
+    assert caught.value.code == Code.POINT_ENDED
+    with pytest.raises(ApplicationError) as caught:
+        services.contact_visit_record(actor=user, point=point, visited_on=day(6))
+    assert caught.value.code == Code.POINT_ENDED
+
+
+def test_ending_a_point_needs_its_managers(point, territory):
+    with pytest.raises(NotFound):
+        services.contact_point_end(
+            actor=territory.users["hp_s1_staff"], point=point, ended_on=day(5), reason="调任"
+        )
+    point.refresh_from_db()
+    assert point.ended_on is None
+
+
+def test_ending_a_household_link_keeps_history_and_allows_a_new_link(link, life, territory):
+    user = territory.users["xh_c1_secretary"]
+    _visit(link)
+    ended = services.household_link_end(actor=user, link=link, ended_on=day(6), reason="住户搬离")
+    assert (ended.ended_on, ended.end_reason) == (day(6), "住户搬离")
+    assert ended.visits.count() == 1
+    with pytest.raises(ApplicationError) as caught:
+        _visit(link)
+    assert caught.value.code == Code.LINK_ENDED and "联户关系已结束" in str(caught.value.message)
+    with pytest.raises(ApplicationError) as caught:
+        services.household_link_end(actor=user, link=link, ended_on=day(6), reason="再次")
+    assert caught.value.code == Code.LINK_ENDED
+    again = services.household_link_create(
+        actor=user,
+        member=link.member,
+        grid=link.grid,
+        household=link.household,
+        started_on=day(7),
+    )
+    assert again.pk != link.pk
+    assert AuditEntry.objects.filter(
+        target_type="orglife.householdlink", target_id=str(link.pk), action="update"
+    ).exists()
+
+
+def test_ending_through_the_page_and_the_api(client, point, link, territory):
+    import json
+
+    from django.urls import reverse
+
+    territory.client_for(client, "xh_s1_staff")
+    response = client.post(
+        f"/api/orglife/contact-points/{point.pk}/end",
+        data=json.dumps({"ended_on": str(day(5)), "reason": "调任\x00"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == (Code.TEXT_CONTROL, "reason")
+    response = client.post(
+        f"/api/orglife/contact-points/{point.pk}/end",
+        data=json.dumps({"ended_on": str(day(5)), "reason": "调任"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert (response.json()["ended_on"], response.json()["end_reason"]) == (str(day(5)), "调任")
+    page = client.get(reverse("orglife:contact_point", args=[point.pk]))
+    assert "该联系点已结束" in page.content.decode() and 'name="visited_on"' not in (
+        page.content.decode()
+    )
+    territory.client_for(client, "xh_c1_secretary")
+    households = client.get(reverse("orglife:households"))
+    assert reverse("orglife:act", args=["household-links", link.pk, "end"]) in (
+        households.content.decode()
+    )
+    response = client.post(
+        reverse("orglife:act", args=["household-links", link.pk, "end"]),
+        {"ended_on": str(day(6)), "reason": "住户搬离", "next": reverse("orglife:households")},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "已结束的联户关系" in html and "住户搬离" in html
+    listed = client.get("/api/orglife/household-links?ended=true").json()["items"]
+    assert [row["id"] for row in listed] == [link.pk]
+    assert client.get("/api/orglife/household-links").json()["items"] == []

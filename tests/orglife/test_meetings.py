@@ -99,7 +99,7 @@ def test_attendance_refusals(life, mark, code):
         ({"topic": ""}, Code.TEXT_REQUIRED, "topic"),
         ({"topic": "长" * 201}, Code.TEXT_TOO_LONG, "topic"),
         ({"minutes": "记录\x07"}, Code.TEXT_CONTROL, "minutes"),
-        ({"place": "会议室\u202e"}, Code.TEXT_CONTROL, "place"),
+        ({"place": "会议室\x1b"}, Code.TEXT_CONTROL, "place"),
         ({"kind": "group_meeting"}, Code.KIND_NOT_FOR_ORG, "kind"),
         ({"kind": "tea_party"}, Code.BAD_CHOICE, "kind"),
         ({"held_on": datetime.date(2999, 1, 1)}, Code.DATE_FUTURE, "held_on"),
@@ -110,6 +110,13 @@ def test_meeting_refusals(life, extra, code, field):
     with pytest.raises(ApplicationError) as caught:
         life.meeting(**extra)
     assert (caught.value.code, caught.value.field) == (code, field)
+
+
+def test_bidirectional_controls_are_removed_as_core_inputs_does(life):
+    """The project's one input policy (core.inputs): a bidirectional override is removed
+    from what is stored, not kept to reorder the shown text."""
+    meeting = life.meeting(place="会议室\u202e", topic="学\u2066习")
+    assert (meeting.place, meeting.topic) == ("会议室", "学习")
 
 
 def test_a_meeting_before_the_org_was_founded_is_refused(life, territory):

@@ -21,6 +21,7 @@ from jiceng.orglife.models import (
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingTask,
     Topic,
 )
@@ -94,6 +95,18 @@ def get_meeting_for_update(user, meeting_id) -> Meeting:
     return meeting
 
 
+def get_attachment_for_update(user, attachment_id) -> MeetingAttachment:
+    attachment = _locked(
+        user, MeetingAttachment, attachment_id, "meeting", "meeting__org", "meeting__org__area"
+    )
+    require(user, attachment, can_manage_meeting(user, attachment.meeting))
+    return attachment
+
+
+def can_manage_attachment(user, attachment: MeetingAttachment) -> bool:
+    return can_manage_meeting(user, attachment.meeting)
+
+
 def get_task_for_update(user, task_id) -> MeetingTask:
     task = _locked(user, MeetingTask, task_id, "meeting", "meeting__org", "meeting__org__area")
     require(user, task, can_manage_task(user, task))
@@ -118,6 +131,12 @@ def get_point_for_update(user, point_id) -> ContactPoint:
     point = _locked(user, ContactPoint, point_id, "org__area", "official_area")
     require(user, point, can_manage_point(user, point))
     return point
+
+
+def get_link_for_update(user, link_id) -> HouseholdLink:
+    link = _locked(user, HouseholdLink, link_id, "member", "member__org", "grid")
+    require(user, link, can_manage_link(user, link))
+    return link
 
 
 def get_link_for_visit(user, link_id) -> HouseholdLink:

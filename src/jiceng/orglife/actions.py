@@ -1,10 +1,14 @@
-"""One action table per lifecycle (STYLE 15). Each action a user can take on an existing
-object is one entry: its name, label, input schema, who may take it, and the service it
-calls. The page view (`views.act`) and the API (`api.py`, one operation per entry) both
-dispatch from these tables, so a page action without an API twin cannot exist.
+"""One action table per lifecycle (STYLE 15). Each action a user can take is one entry:
+its name, label, input schema, who may take it, and the service it calls. The pages
+(`views.act`, and the meeting form for recording a meeting) and the API (`api.py`, one
+operation per entry) both dispatch from these tables through `perform`, so a page action
+without an API twin cannot exist.
 
-Creations (recording a meeting, setting a topic, …) are not lifecycle actions; each has
-one page form and one API operation calling the same service with the same schema."""
+Most actions are taken on an existing object (its id in the URL). An action that starts a
+lifecycle (`record`: a meeting is recorded for an org) has a `target` instead: the object
+it is taken on, found in its input (the org) and scoped like any other, and it answers
+201 in the API. Setting a topic, creating a contact point or a household link remain
+plain creations with one page form and one API operation each."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,10 +22,13 @@ from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
 from jiceng.orglife.models import (
+    ContactPoint,
     ContactProblem,
+    HouseholdLink,
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingTask,
     Step,
     Topic,
@@ -37,6 +44,20 @@ class Action:
     run: Callable[[Any, Model, Schema], Model]
     # Whether the action makes sense in the object's present state (pages offer it).
     available: Callable[[Model], bool] = lambda obj: True
+    # For an action starting a lifecycle: the object it is taken on, from its input
+    # (scoped; out of scope is 404). None for an action on an existing object.
+    target: Callable[[Any, Schema], Model] | None = None
+    # The page where a person takes an action that has no generic form (its URL name).
+    page: str | None = None
+    # The schema of the answer when it differs from the lifecycle's.
+    out: type[Schema] | None = None
+    # Whether the action takes a file (multipart field `file`), passed to `run` after the
+    # payload.
+    upload: bool = False
+
+    @property
+    def creates(self) -> bool:
+        return self.target is not None
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,17 @@ def meeting_facts(user, payload) -> tuple[services.MeetingFacts, list[services.M
     return facts, marks
 
 
+def _meeting_org(user, payload):
+    from jiceng.orgs.access import get_org_for_view
+
+    return get_org_for_view(user, payload.org)
+
+
+def _meeting_record(user, org, payload):
+    facts, marks = meeting_facts(user, payload)
+    return services.meeting_record(actor=user, org=org, facts=facts, attendance=marks)
+
+
 def _meeting_update(user, meeting, payload):
     facts, marks = meeting_facts(user, payload)
     return services.meeting_update(
@@ -116,11 +148,34 @@ MEETING_ACTIONS = {
     a.name: a
     for a in (
         Action(
+            "record",
+            _("登记会议"),
+            schemas.MeetingIn,
+            access.can_record_meeting,
+            _meeting_record,
+            target=_meeting_org,
+            page="orglife:meeting_new",
+            out=schemas.MeetingDetailOut,
+        ),
+        Action(
             "update",
             _("修改记录"),
             schemas.MeetingUpdateIn,
             access.can_manage_meeting,
             _meeting_update,
+        ),
+        Action(
+            "attach",
+            _("添加照片或文件"),
+            schemas.AttachmentIn,
+            access.can_manage_meeting,
+            lambda user, meeting, p, upload: (
+                services.meeting_attachment_add(
+                    actor=user, meeting=meeting, upload=upload, caption=p.caption
+                ).meeting
+            ),
+            upload=True,
+            out=schemas.MeetingDetailOut,
         ),
         Action(
             "add_task",
@@ -139,6 +194,19 @@ MEETING_ACTIONS = {
             ),
             available=lambda meeting: meeting.kind == "member_appraisal",
         ),
+    )
+}
+
+ATTACHMENT_ACTIONS = {
+    "remove": Action(
+        "remove",
+        _("删除附件"),
+        schemas.EmptyIn,
+        access.can_manage_attachment,
+        lambda user, attachment, p: services.meeting_attachment_remove(
+            actor=user, attachment=attachment
+        ),
+        out=schemas.MeetingOut,
     )
 }
 
@@ -254,6 +322,37 @@ PROBLEM_ACTIONS = {
 }
 
 
+def _running(obj) -> bool:
+    return obj.ended_on is None
+
+
+POINT_ACTIONS = {
+    "end": Action(
+        "end",
+        _("结束联系点"),
+        schemas.EndIn,
+        access.can_manage_point,
+        lambda user, point, p: services.contact_point_end(
+            actor=user, point=point, ended_on=p.ended_on, reason=p.reason
+        ),
+        available=_running,
+    )
+}
+
+LINK_ACTIONS = {
+    "end": Action(
+        "end",
+        _("结束联户关系"),
+        schemas.EndIn,
+        access.can_manage_link,
+        lambda user, link, p: services.household_link_end(
+            actor=user, link=link, ended_on=p.ended_on, reason=p.reason
+        ),
+        available=_running,
+    )
+}
+
+
 def _unforwarded(visit: HouseholdVisit) -> bool:
     return bool(visit.raised) and not visit.forwarded
 
@@ -297,25 +396,39 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lc.name: lc
     for lc in (
         Lifecycle("meetings", Meeting, schemas.MeetingOut, MEETING_ACTIONS),
+        Lifecycle("attachments", MeetingAttachment, schemas.AttachmentOut, ATTACHMENT_ACTIONS),
         Lifecycle("tasks", MeetingTask, schemas.TaskOut, TASK_ACTIONS),
         Lifecycle("topics", Topic, schemas.TopicOut, TOPIC_ACTIONS),
+        Lifecycle("contact-points", ContactPoint, schemas.ContactPointOut, POINT_ACTIONS),
         Lifecycle("problems", ContactProblem, schemas.ProblemOut, PROBLEM_ACTIONS),
+        Lifecycle("household-links", HouseholdLink, schemas.HouseholdLinkOut, LINK_ACTIONS),
         Lifecycle("visits", HouseholdVisit, schemas.HouseholdVisitOut, VISIT_ACTIONS),
     )
 }
 
 
-def perform(user, lifecycle: str, pk, name: str, data: dict | Schema) -> Model:
-    """Take action `name` on object `pk` of `lifecycle` for `user`: the one path pages and
-    the API share. Out of scope → 404; the service decides 403 and every refusal."""
+def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
+    """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
+    action starting a lifecycle, whose object comes from its input; `upload` the file of
+    an action taking one): the one path pages and the API share. Out of scope → 404;
+    visible but not allowed → 403; the service decides every other refusal."""
     try:
         lc = LIFECYCLES[lifecycle]
         action = lc.actions[name]
     except KeyError:
         raise NotFound() from None
+    if action.creates != (pk is None):
+        raise NotFound()
     payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    obj = lc.get(user, pk)
-    result = action.run(user, obj, payload)
+    if action.creates:
+        obj = action.target(user, payload)
+        access.require(user, obj, action.allowed(user, obj))
+    else:
+        obj = lc.get(user, pk)
+    if action.upload:
+        result = action.run(user, obj, payload, upload)
+    else:
+        result = action.run(user, obj, payload)
     result.refresh_from_db()
     return result
 
@@ -325,5 +438,5 @@ def offered(user, lifecycle: str, obj) -> list[Action]:
     return [
         a
         for a in LIFECYCLES[lifecycle].actions.values()
-        if a.available(obj) and a.allowed(user, obj)
+        if not a.creates and a.available(obj) and a.allowed(user, obj)
     ]

@@ -7,13 +7,15 @@ import datetime
 
 from django.db import transaction
 from django.http import HttpResponse
-from ninja import Router, Status
+from django.utils import timezone
+from ninja import File, Form, Router, Status
+from ninja.files import UploadedFile
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
-from jiceng.orglife import actions, exports, schemas, selectors, services
+from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orgs.access import get_org_for_view
 
@@ -58,16 +60,19 @@ def meeting(request, meeting_id: int):
     return selectors.meeting_get(viewer=request.user, meeting_id=meeting_id)
 
 
-@router.post("/meetings", response={201: schemas.MeetingDetailOut})
-def meeting_record(request, payload: schemas.MeetingIn):
+@router.get("/meetings/{int:meeting_id}/events", response=list[schemas.MeetingEventOut])
+def meeting_events(request, meeting_id: int):
+    """The record's history: each entry and correction with the version it replaced."""
     _kind(request)
-    with transaction.atomic():
-        org = get_org_for_view(request.user, payload.org)
-        facts, marks = actions.meeting_facts(request.user, payload)
-        created = services.meeting_record(
-            actor=request.user, org=org, facts=facts, attendance=marks
-        )
-    return Status(201, selectors.meeting_get(viewer=request.user, meeting_id=created.pk))
+    return list(selectors.meeting_get(viewer=request.user, meeting_id=meeting_id).events.all())
+
+
+@router.get("/attachments/{int:attachment_id}/file", url_name="orglife_attachment_file")
+def attachment_file(request, attachment_id: int):
+    """A meeting's photo or PDF, to those who may see the meeting."""
+    _kind(request)
+    attachment = selectors.attachment_get(viewer=request.user, attachment_id=attachment_id)
+    return downloads.attachment_response(attachment)
 
 
 @router.get("/tasks", response=list[schemas.TaskOut])
@@ -90,9 +95,7 @@ def requirements(request):
 def requirement_update(request, kind: str, payload: schemas.RequirementIn):
     """Change a frequency (city administrators only; audited)."""
     _kind(request)
-    from jiceng.orglife.models import MeetingRequirement
-
-    requirement = MeetingRequirement.objects.filter(kind=kind).first()
+    requirement = selectors.requirement_get(kind)
     if requirement is None:
         raise NotFound()
     return services.requirement_update(
@@ -110,13 +113,43 @@ def org_compliance(request, org_id: int, year: int | None = None):
     )
 
 
-@router.get("/compliance/areas/{int:area_id}", response=list[schemas.ComplianceOut])
+@router.get("/compliance/areas/{int:area_id}", response=list[schemas.ComplianceLineOut])
 def area_compliance(request, area_id: int, year: int | None = None, behind: bool = False):
+    """Each org under the area with its figures for the year (from the yearly rollup);
+    `behind` keeps those that missed a period already over. Drill down to one org with
+    /compliance/orgs/{id}."""
     _kind(request)
-    start, end = year_range(year or datetime.date.today().year)
+    year = year or timezone.localdate().year
     area = get_area_for_view(request.user, area_id)
-    rows = selectors.area_compliance(viewer=request.user, area=area, start=start, end=end)
-    return [schemas.compliance_out(r) for r in rows if r.behind or not behind]
+    rows = selectors.area_compliance(viewer=request.user, area=area, year=year, only_behind=behind)
+    return [schemas.compliance_line_out(r, year) for r in rows]
+
+
+@router.get("/compliance/areas/{int:area_id}/counts", response=schemas.ComplianceCountsOut)
+def area_compliance_counts(request, area_id: int, year: int | None = None):
+    """How many orgs under the area are due and how many behind, per child area too."""
+    _kind(request)
+    year = year or timezone.localdate().year
+    area = get_area_for_view(request.user, area_id)
+    counts = selectors.compliance_counts(viewer=request.user, area=area, year=year)
+    from jiceng.core.selectors import area_children
+
+    children = area_children(viewer=request.user, area=area)
+    return {
+        "area_id": area.pk,
+        "year": year,
+        "orgs": counts.orgs,
+        "behind": counts.behind,
+        "children": [
+            {
+                "area_id": child.pk,
+                "area_name": child.name,
+                "orgs": counts.children.get(child.code, [0, 0])[0],
+                "behind": counts.children.get(child.code, [0, 0])[1],
+            }
+            for child in children
+        ],
+    }
 
 
 @router.get("/ledger/{int:org_id}/{int:year}")
@@ -174,9 +207,7 @@ def issue_create(request, payload: schemas.IssueIn):
 @router.post("/issues/from-appeal/{int:appeal_id}", response={201: schemas.IssueOut})
 def issue_from_appeal(request, appeal_id: int, payload: schemas.IssueFromAppealIn):
     _kind(request)
-    from jiceng.appeals.models import Appeal
-
-    appeal = scope_for(request.user).get(Appeal.objects.select_related("area"), pk=appeal_id)
+    appeal = selectors.appeal_get(viewer=request.user, appeal_id=appeal_id)
     return Status(
         201, services.issue_from_appeal(actor=request.user, appeal=appeal, text=payload.text)
     )
@@ -189,6 +220,12 @@ def topics(request, area: int | None = None, state: str = ""):
     return selectors.topic_list(viewer=request.user, area=_area(request, area), state=state or None)
 
 
+@router.get("/topics/{int:topic_id}", response=schemas.TopicDetailOut)
+def topic(request, topic_id: int):
+    _kind(request)
+    return selectors.topic_get(viewer=request.user, topic_id=topic_id)
+
+
 @router.get("/topics/{int:topic_id}/steps", response=list[schemas.StepOut])
 def topic_steps(request, topic_id: int):
     _kind(request)
@@ -198,12 +235,11 @@ def topic_steps(request, topic_id: int):
 @router.post("/topics", response={201: schemas.TopicOut})
 def topic_create(request, payload: schemas.TopicIn):
     _kind(request)
-    from jiceng.orglife.models import Issue
 
     with transaction.atomic():
         community = get_area_for_view(request.user, payload.community)
         org = get_org_for_view(request.user, payload.org)
-        issues = [scope_for(request.user).get(Issue.objects.all(), pk=i) for i in payload.issues]
+        issues = [selectors.issue_get(viewer=request.user, issue_id=i) for i in payload.issues]
         topic = services.topic_create(
             actor=request.user,
             community=community,
@@ -223,6 +259,13 @@ def topic_create(request, payload: schemas.TopicIn):
 def contact_points(request, area: int | None = None):
     _kind(request)
     return selectors.contact_point_list(viewer=request.user, area=_area(request, area))
+
+
+@router.get("/contact-points/{int:point_id}", response=schemas.ContactPointDetailOut)
+def contact_point(request, point_id: int):
+    """One contact point with its visits and problems (an ended one too: history kept)."""
+    _kind(request)
+    return selectors.contact_point_get(viewer=request.user, point_id=point_id)
 
 
 @router.post("/contact-points", response={201: schemas.ContactPointOut})
@@ -264,9 +307,12 @@ def problems(request, area: int | None = None, status: str = ""):
 
 @router.get("/household-links", response=list[schemas.HouseholdLinkOut])
 @paginate(LimitOffsetPagination)
-def household_links(request, area: int | None = None):
+def household_links(request, area: int | None = None, ended: bool = False):
+    """The current links, or with `ended` those ended (with date and reason)."""
     _kind(request)
-    return selectors.household_link_list(viewer=request.user, area=_area(request, area))
+    return selectors.household_link_list(
+        viewer=request.user, area=_area(request, area), ended=ended
+    )
 
 
 @router.post("/household-links", response={201: schemas.HouseholdLinkOut})
@@ -291,9 +337,9 @@ def visits(request, area: int | None = None):
 
 @router.post("/household-links/{int:link_id}/visits", response={201: schemas.HouseholdVisitOut})
 def household_visit_record(request, link_id: int, payload: schemas.HouseholdVisitIn):
-    from jiceng.orglife.models import HouseholdLink
 
-    link = scope_for(request.user).get(HouseholdLink.objects.all(), pk=link_id)
+    _kind(request)
+    link = selectors.household_link_get(viewer=request.user, link_id=link_id)
     visit = services.household_visit_record(
         actor=request.user, link=link, visited_on=payload.visited_on, raised=payload.raised
     )
@@ -304,8 +350,27 @@ def household_visit_record(request, link_id: int, payload: schemas.HouseholdVisi
 
 
 def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
-    def operation(request, obj_id: int, payload: action.schema):
-        return actions.perform(request.user, lifecycle.name, obj_id, action.name, payload)
+    if action.creates:
+
+        def operation(request, payload: action.schema):
+            _kind(request)
+            with transaction.atomic():
+                created = actions.perform(request.user, lifecycle.name, None, action.name, payload)
+            return Status(201, created)
+
+    elif action.upload:
+
+        def operation(request, obj_id: int, payload: Form[action.schema], file: File[UploadedFile]):
+            _kind(request)
+            return actions.perform(
+                request.user, lifecycle.name, obj_id, action.name, payload, upload=file
+            )
+
+    else:
+
+        def operation(request, obj_id: int, payload: action.schema):
+            _kind(request)
+            return actions.perform(request.user, lifecycle.name, obj_id, action.name, payload)
 
     operation.__name__ = f"{lifecycle.name}_{action.name}"
     operation.__doc__ = f"{action.label}"
@@ -314,9 +379,16 @@ def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
 
 for _lifecycle in actions.LIFECYCLES.values():
     for _action in _lifecycle.actions.values():
+        if _action.creates:
+            # POST /meetings: the action starting the lifecycle, answered with 201.
+            path = f"/{_lifecycle.name}"
+            response = {201: _action.out or _lifecycle.out}
+        else:
+            path = f"/{_lifecycle.name}/{{int:obj_id}}/{_action.name}"
+            response = _action.out or _lifecycle.out
         router.post(
-            f"/{_lifecycle.name}/{{int:obj_id}}/{_action.name}",
-            response=_lifecycle.out,
+            path,
+            response=response,
             operation_id=f"orglife_{_lifecycle.name}_{_action.name}",
             summary=str(_action.label),
         )(_operation(_lifecycle, _action))
@@ -327,9 +399,8 @@ for _lifecycle in actions.LIFECYCLES.values():
 
 @public_router.get("/deliberation/{int:community_id}", response=list[schemas.PublicTopicOut])
 def public_topics(request, community_id: int):
-    from jiceng.core.models import Area
 
-    community = Area.objects.filter(pk=community_id, level=Area.Level.COMMUNITY).first()
+    community = selectors.public_community(community_id)
     if community is None:
         raise NotFound()
     return [selectors.public_view(t) for t in selectors.public_topics(community)[:200]]

@@ -14,7 +14,15 @@ class OrglifeConfig(AppConfig):
         kind = scope.KIND_ORGLIFE
         # A meeting belongs where its org sits (块) and up its affiliation line (条).
         scope.register(models.Meeting, kind=kind, area_path="org__area", org_paths=("org__path",))
-        for model in (models.Attendance, models.MeetingEvent, models.MeetingTask):
+        scope.register(
+            models.ComplianceYear, kind=kind, area_path="org__area", org_paths=("org__path",)
+        )
+        for model in (
+            models.Attendance,
+            models.MeetingEvent,
+            models.MeetingTask,
+            models.MeetingAttachment,
+        ):
             scope.register(
                 model, kind=kind, area_path="meeting__org__area", org_paths=("meeting__org__path",)
             )

@@ -43,6 +43,13 @@ class OrgLifeErrorCode(StrEnum):
     LINK_EXISTS = "orglife_link_exists"
     LINK_ENDED = "orglife_link_ended"
     POINT_ENDED = "orglife_point_ended"
+    END_BEFORE_START = "orglife_end_before_start"
+    ATTACHMENT_TYPE = "orglife_attachment_type"
+    ATTACHMENT_SIZE = "orglife_attachment_size"
+    ATTACHMENT_BROKEN = "orglife_attachment_broken"
+    ATTACHMENT_REQUIRED = "orglife_attachment_required"
+    ATTACHMENTS_FULL = "orglife_attachments_full"
+    END_BEFORE_VISIT = "orglife_end_before_visit"
     PERIOD = "orglife_bad_period"
 
 
@@ -92,6 +99,11 @@ MSG_GRID_REQUIRED = _("联户应选择网格或楼栋")
 MSG_LINK_EXISTS = _("该党员已联系此户")
 MSG_LINK_ENDED = _("该联户关系已结束")
 MSG_POINT_ENDED = _("该联系点已结束")
+MSG_END_BEFORE_START = _("结束日期不能早于建立日期")
+MSG_ATTACHMENT_TYPE = _("附件应为照片（JPG、PNG、WebP）或 PDF 文件")
+MSG_ATTACHMENT_REQUIRED = _("请选择要上传的照片或文件")
+MSG_ATTACHMENTS_FULL = _("每次会议最多保存 {limit} 个附件")
+MSG_END_BEFORE_VISIT = _("结束日期不能早于最近一次走访或调研的日期")
 MSG_PERIOD = _("统计期间无效")
 
 

@@ -200,8 +200,7 @@ def list_xlsx(*, viewer, name: str, area=None, year: int | None = None) -> tuple
     """One of the app's lists as a sheet: compliance (roll-up for the year), topics,
     contact-point problems, household visits. Scoped like the pages."""
     if name == "compliance":
-        start, end = year_range(year)
-        found = selectors.area_compliance(viewer=viewer, area=area, start=start, end=end)
+        found = selectors.area_compliance(viewer=viewer, area=area, year=year)
         columns = [
             (_("党组织"), 36),
             (_("所在区域"), 20),
@@ -219,11 +218,7 @@ def list_xlsx(*, viewer, name: str, area=None, year: int | None = None) -> tuple
                 r.held,
                 r.missing,
                 f"{r.attendance_rate:.0%}" if r.attendance_rate is not None else "",
-                "；".join(
-                    f"{k.label}：{'、'.join(p.label for p in k.missing)}"
-                    for k in r.kinds
-                    if k.missing
-                ),
+                "；".join(f"{MeetingKind(kind).label}：{period}" for kind, period in r.missed),
             ]
             for r in found
         ]

@@ -9,17 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.dashboard.registry import Indicator, register_indicator
 from jiceng.dashboard.selectors import group_by_child
 from jiceng.orglife import selectors
-from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import ContactProblem
 
 
 def orgs_behind(viewer, area) -> int:
     """Orgs under `area` that missed a required meeting in a period already over this
-    year."""
+    year (from the yearly rollup rows)."""
     today = timezone.localdate()
-    start, end = year_range(today.year)
-    rows = selectors.area_compliance(viewer=viewer, area=area, start=start, end=end, today=today)
-    return sum(1 for row in rows if row.behind)
+    return selectors.compliance_counts(viewer=viewer, area=area, year=today.year).behind
+
+
+def orgs_behind_by_child(viewer, area, length) -> dict[str, int]:
+    today = timezone.localdate()
+    counts = selectors.compliance_counts(viewer=viewer, area=area, year=today.year)
+    return {code: behind for code, (_orgs, behind) in counts.children.items()}
 
 
 def register() -> None:
@@ -29,6 +32,7 @@ def register() -> None:
             label=_("三会一课未达标组织"),
             kind="orglife",
             total=orgs_behind,
+            by_child=orgs_behind_by_child,
             url=lambda area: reverse("orglife:compliance") + f"?area={area.pk}",
             alert=True,
             order=60,

@@ -20,6 +20,9 @@ TASK_MAX = 300
 OWNER_MAX = 100
 HOUSEHOLD_MAX = 100
 PARTICIPANTS_MAX = 500
+CAPTION_MAX = 100
+# Photos and files a meeting may carry (optional, never required).
+ATTACHMENTS_PER_MEETING = 20
 
 
 class MeetingKind(models.TextChoices):
@@ -61,6 +64,46 @@ class MeetingRequirement(models.Model):
 
     def applies_to(self, org_kind: str) -> bool:
         return org_kind in {k.strip() for k in self.org_kinds.split(",")}
+
+
+class ComplianceYear(models.Model):
+    """An org's organizational life for a calendar year, kept by the meeting services in
+    the same transaction (orglife.rollup), so that a street's or a district's compliance
+    reads one row per org instead of every meeting.
+
+    The row depends on stored facts only, never on the clock: the end dates of the
+    periods the org is due for (`due_ends`) and of those that fell short (`gap_ends`:
+    [end, meeting kind, period label], short by the meetings held so far). As of any
+    day, what is due are the periods ended before it, what is missing the gaps ended
+    before it, and the org is behind when its first gap ended before it. The org's kind
+    and dates and a digest of the requirements it was computed from are kept too: a row
+    that no longer matches them is not used."""
+
+    org = models.ForeignKey("orgs.PartyOrg", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    org_kind = models.CharField(max_length=24)
+    established_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    requirements_key = models.CharField(max_length=40)
+    due_ends = models.JSONField(default=list)
+    gap_ends = models.JSONField(default=list)
+    first_gap = models.DateField(null=True, blank=True)
+    held = models.PositiveIntegerField(default=0)
+    register = models.PositiveIntegerField(default=0)
+    attended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("组织生活年度统计")
+        verbose_name_plural = _("组织生活年度统计")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "year"], name="orglife_compliance_once")
+        ]
+        indexes = [
+            models.Index(fields=["year", "first_gap"], name="orglife_compliance_gap"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year}"
 
 
 class Meeting(models.Model):
@@ -148,6 +191,8 @@ class MeetingEvent(models.Model):
         UPDATED = "updated", _("修改")
         APPRAISED = "appraised", _("评议结果")
         TASK_ADDED = "task_added", _("决定转为任务")
+        ATTACHED = "attached", _("添加附件")
+        DETACHED = "detached", _("删除附件")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -167,6 +212,39 @@ class MeetingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.meeting_id} {self.action} v{self.version}"
+
+
+class MeetingAttachment(models.Model):
+    """A photo or a file (PDF) kept with a meeting record: optional, never required. The
+    stored file is what core.uploads produced (a photo decoded and encoded again, a PDF
+    checked by content), under a generated name; it is served only through a view that
+    checks the viewer's scope."""
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", _("照片")
+        DOCUMENT = "document", _("文件（PDF）")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("文件"), upload_to="orglife/%Y/%m/")
+    caption = models.CharField(_("说明"), max_length=CAPTION_MAX, blank=True)
+    size = models.PositiveIntegerField(_("大小（字节）"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("会议附件")
+        verbose_name_plural = _("会议附件")
+        ordering = ["meeting_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.kind} {self.pk}"
+
+    @property
+    def extension(self) -> str:
+        return self.file.name.rsplit(".", 1)[-1].lower()
 
 
 class MeetingTask(models.Model):
@@ -368,7 +446,9 @@ class ContactPoint(models.Model):
         "orgs.PartyOrg", verbose_name=_("联系党组织"), on_delete=models.PROTECT, related_name="+"
     )
     started_on = models.DateField(_("建立日期"))
+    # Ending keeps the row, its visits and problems: the history stays readable.
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("联系点")
@@ -444,7 +524,9 @@ class HouseholdLink(models.Model):
     )
     household = models.CharField(_("户（门牌）"), max_length=HOUSEHOLD_MAX)
     started_on = models.DateField(_("联系起始日期"))
+    # Ending keeps the row and its visits; a new link to the same household may follow.
     ended_on = models.DateField(_("结束日期"), null=True, blank=True)
+    end_reason = models.CharField(_("结束原因"), max_length=REASON_MAX, blank=True)
 
     class Meta:
         verbose_name = _("党员联户")

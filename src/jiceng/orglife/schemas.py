@@ -1,25 +1,22 @@
 """What enters and leaves the orglife API — and the pages, which parse their forms into
 the same input schemas (`parse`), so lengths and characters are checked in one place for
-both. Outputs carry no personal data beyond names the org's own staff already see."""
+both, and a refusal carries the same code (`errors.OrgLifeErrorCode`) on a page and in
+the API's error body. Outputs carry no personal data beyond names the org's own staff
+already see."""
 
 import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic import ValidationError as PydanticError
 
-from jiceng.core.inputs import limited_text
-from jiceng.orglife import inputs
-from jiceng.orglife.errors import (
-    MSG_BAD_CHOICE,
-    MSG_TEXT_CONTROL,
-    MSG_TEXT_REQUIRED,
-    MSG_TEXT_TOO_LONG,
-    OrgLifeErrorCode,
-    invalid,
-)
+from jiceng.core.errors import ValidationFailed
+from jiceng.core.inputs import Kind
+from jiceng.orglife import validators
 from jiceng.orglife.models import (
+    CAPTION_MAX,
     DECISIONS_MAX,
     HOUSEHOLD_MAX,
     LONG_TEXT_MAX,
@@ -35,59 +32,70 @@ from jiceng.orglife.models import (
 )
 
 
-def _no_control(value: str) -> str:
-    if inputs.has_control(value):
-        raise ValueError("control")
-    return value
+def _text(value: str, *, limit: int, kind: Kind) -> str:
+    try:
+        return validators.text(value, field="", max_length=limit, kind=kind)
+    except ValidationFailed as refused:
+        raise validators.as_pydantic(refused) from None
 
 
-def Text(limit: int):
-    return Annotated[str, Field(max_length=limit), AfterValidator(_no_control)]
+def Text(limit: int, kind: Kind = "text"):
+    """A text field under core.inputs' policy, its limit in OpenAPI as maxLength; the
+    length is checked after cleaning, as the service stores it."""
+    return Annotated[
+        str,
+        Field(json_schema_extra={"maxLength": limit}),
+        AfterValidator(partial(_text, limit=limit, kind=kind)),
+    ]
+
+
+def Code(limit: int):
+    """A choice's stored value (a kind, a status, a category code)."""
+    return Text(limit, "code")
+
+
+class In(Schema):
+    """The base of every input schema: whatever pydantic refuses leaves as the app's
+    typed refusal (validators.refusal), for the API's error body and the pages alike."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refusal(cls, data, handler):
+        try:
+            return handler(data)
+        except PydanticError as error:
+            raise validators.as_pydantic(validators.refusal(error.errors()[0])) from None
 
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
     """Validate `data` with `schema`; the first problem becomes the app's typed error
-    naming the field (the API's own 422 handler does the same for JSON bodies)."""
+    naming the field, with the code the API answers for the same input."""
     try:
         return schema.model_validate(data)
     except PydanticError as error:
-        first = error.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ()) if not isinstance(p, int)) or None
-        kind = first.get("type", "")
-        if kind == "string_too_long":
-            limit = first.get("ctx", {}).get("max_length", "")
-            message = str(MSG_TEXT_TOO_LONG).format(limit=limit)
-            raise invalid(message, OrgLifeErrorCode.TEXT_TOO_LONG, field) from None
-        if kind == "value_error":
-            raise invalid(MSG_TEXT_CONTROL, OrgLifeErrorCode.TEXT_CONTROL, field) from None
-        dated = bool(field) and (field.endswith("_on") or field == "deadline")
-        if kind.startswith("date") or (kind == "missing" and dated):
-            raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, field) from None
-        if kind == "missing":
-            raise invalid(MSG_TEXT_REQUIRED, OrgLifeErrorCode.TEXT_REQUIRED, field) from None
-        raise invalid(MSG_BAD_CHOICE, OrgLifeErrorCode.BAD_CHOICE, field) from None
+        raise validators.refusal(error.errors()[0]) from None
 
 
 # ---- meetings -------------------------------------------------------------------------------
 
 
-class MarkIn(Schema):
+class MarkIn(In):
     member: int
-    status: limited_text(12, kind="code")
+    status: Code(12)
     reason: Text(REASON_MAX) = ""
 
 
-class MeetingIn(Schema):
+class MeetingIn(In):
     org: int
-    kind: limited_text(24, kind="code")
+    kind: Code(24)
     held_on: datetime.date
     topic: Text(TOPIC_MAX)
     place: Text(PLACE_MAX) = ""
     venue: int | None = None
     presider: Text(NAME_MAX) = ""
     lecturer: Text(NAME_MAX) = ""
-    minutes: Text(MINUTES_MAX) = ""
-    decisions: Text(DECISIONS_MAX) = ""
+    minutes: Text(MINUTES_MAX, "multiline") = ""
+    decisions: Text(DECISIONS_MAX, "multiline") = ""
     attendance: list[MarkIn] = []
 
 
@@ -127,25 +135,62 @@ class MeetingOut(Schema):
         return obj.org.name
 
 
+class AttachmentIn(In):
+    """With the file itself (multipart field `file`): a photo or a PDF."""
+
+    caption: Text(CAPTION_MAX) = ""
+
+
+class AttachmentOut(Schema):
+    id: int
+    meeting_id: int
+    kind: str
+    caption: str
+    size: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        from django.urls import reverse
+
+        return reverse("api:orglife_attachment_file", args=[obj.pk])
+
+
+class MeetingEventOut(Schema):
+    """One entry of a record's history: for a correction, `previous` is the record as it
+    stood before (fields and attendance)."""
+
+    action: str
+    version: int
+    at: datetime.datetime
+    actor_label: str
+    previous: dict
+
+
 class MeetingDetailOut(MeetingOut):
     minutes: str
     decisions: str
     attendance: list[AttendanceOut]
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_attendance(obj):
         return list(obj.attendance.all())
 
+    @staticmethod
+    def resolve_attachments(obj):
+        return list(obj.attachments.all())
 
-class TaskIn(Schema):
+
+class TaskIn(In):
     decision: Text(TASK_MAX)
     deadline: datetime.date
     owner_member: int | None = None
     owner_name: Text(OWNER_MAX) = ""
 
 
-class TaskDoneIn(Schema):
-    note: Text(500) = ""
+class TaskDoneIn(In):
+    note: Text(500, "multiline") = ""
 
 
 class TaskOut(Schema):
@@ -158,8 +203,8 @@ class TaskOut(Schema):
     status: str
 
 
-class AppraisalIn(Schema):
-    grades: dict[int, limited_text(16, kind="code")]
+class AppraisalIn(In):
+    grades: dict[int, Code(16)]
 
 
 class KindComplianceOut(Schema):
@@ -183,6 +228,58 @@ class ComplianceOut(Schema):
     behind: bool
     attendance_rate: float | None
     kinds: list[KindComplianceOut]
+
+
+class MissedOut(Schema):
+    kind: str
+    period: str
+
+
+class ComplianceLineOut(Schema):
+    """One org of a street's or district's list, from the yearly rollup."""
+
+    org_id: int
+    org_name: str
+    area_id: int
+    area_name: str
+    year: int
+    due: int
+    held: int
+    missing: int
+    behind: bool
+    attendance_rate: float | None
+    missed: list[MissedOut]
+
+
+def compliance_line_out(line, year: int) -> dict:
+    return {
+        "org_id": line.org.pk,
+        "org_name": line.org.name,
+        "area_id": line.org.area_id,
+        "area_name": line.org.area.name,
+        "year": year,
+        "due": line.due,
+        "held": line.held,
+        "missing": line.missing,
+        "behind": line.behind,
+        "attendance_rate": line.attendance_rate,
+        "missed": [{"kind": kind, "period": period} for kind, period in line.missed],
+    }
+
+
+class ChildCountOut(Schema):
+    area_id: int
+    area_name: str
+    orgs: int
+    behind: int
+
+
+class ComplianceCountsOut(Schema):
+    area_id: int
+    year: int
+    orgs: int
+    behind: int
+    children: list[ChildCountOut]
 
 
 def compliance_out(result) -> dict:
@@ -214,14 +311,14 @@ def compliance_out(result) -> dict:
 # ---- deliberation -------------------------------------------------------------------------
 
 
-class IssueIn(Schema):
+class IssueIn(In):
     community: int
-    text: Text(TEXT_MAX)
-    source: limited_text(12, kind="code") = "staff"
+    text: Text(TEXT_MAX, "multiline")
+    source: Code(12) = "staff"
 
 
-class IssueFromAppealIn(Schema):
-    text: Text(TEXT_MAX) = ""
+class IssueFromAppealIn(In):
+    text: Text(TEXT_MAX, "multiline") = ""
 
 
 class IssueOut(Schema):
@@ -233,11 +330,11 @@ class IssueOut(Schema):
     topic_id: int | None
 
 
-class TopicIn(Schema):
+class TopicIn(In):
     community: int
     org: int
     title: Text(TOPIC_MAX)
-    description: Text(LONG_TEXT_MAX) = ""
+    description: Text(LONG_TEXT_MAX, "multiline") = ""
     issues: list[int] = []
 
 
@@ -254,10 +351,10 @@ class TopicOut(Schema):
     result_published_on: datetime.date | None
 
 
-class StepIn(Schema):
+class StepIn(In):
     held_on: datetime.date
     participants: Text(PARTICIPANTS_MAX) = ""
-    note: Text(LONG_TEXT_MAX) = ""
+    note: Text(LONG_TEXT_MAX, "multiline") = ""
 
 
 class VoteIn(StepIn):
@@ -269,14 +366,14 @@ class VoteIn(StepIn):
 
 
 class DecideIn(VoteIn):
-    assembly: limited_text(16, kind="code") = ""
+    assembly: Code(16) = ""
 
 
 class DisclosureIn(StepIn):
-    text: Text(LONG_TEXT_MAX)
+    text: Text(LONG_TEXT_MAX, "multiline")
 
 
-class AddIssueIn(Schema):
+class AddIssueIn(In):
     issue: int
 
 
@@ -311,7 +408,7 @@ class PublicTopicOut(Schema):
 # ---- contact points and household links -------------------------------------------------------
 
 
-class ContactPointIn(Schema):
+class ContactPointIn(In):
     official_name: Text(NAME_MAX)
     official_title: Text(60) = ""
     official_area: int
@@ -327,12 +424,20 @@ class ContactPointOut(Schema):
     org_id: int
     started_on: datetime.date
     ended_on: datetime.date | None
+    end_reason: str
 
 
-class ContactVisitIn(Schema):
+class EndIn(In):
+    """Ending a contact point or a household link: the date and why."""
+
+    ended_on: datetime.date
+    reason: Text(REASON_MAX)
+
+
+class ContactVisitIn(In):
     visited_on: datetime.date
-    notes: Text(LONG_TEXT_MAX) = ""
-    problems: list[Text(TEXT_MAX)] = []
+    notes: Text(LONG_TEXT_MAX, "multiline") = ""
+    problems: list[Text(TEXT_MAX, "multiline")] = []
 
 
 class ContactVisitOut(Schema):
@@ -340,6 +445,19 @@ class ContactVisitOut(Schema):
     point_id: int
     visited_on: datetime.date
     notes: str
+
+
+class ContactPointDetailOut(ContactPointOut):
+    visits: list[ContactVisitOut]
+    problems: list["ProblemOut"]
+
+    @staticmethod
+    def resolve_visits(obj):
+        return list(obj.visits.all())
+
+    @staticmethod
+    def resolve_problems(obj):
+        return list(obj.problems.all())
 
 
 class ProblemOut(Schema):
@@ -354,21 +472,21 @@ class ProblemOut(Schema):
     resolved_on: datetime.date | None
 
 
-class AssignIn(Schema):
+class AssignIn(In):
     owner_name: Text(OWNER_MAX)
     deadline: datetime.date
 
 
-class ResolveIn(Schema):
-    resolution: Text(TEXT_MAX)
+class ResolveIn(In):
+    resolution: Text(TEXT_MAX, "multiline")
     resolved_on: datetime.date | None = None
 
 
-class CategoryIn(Schema):
-    category: limited_text(40, kind="code")  # an appeal or need category's code
+class CategoryIn(In):
+    category: Code(40)  # an appeal or need category's code
 
 
-class HouseholdLinkIn(Schema):
+class HouseholdLinkIn(In):
     member: int
     grid: int
     household: Text(HOUSEHOLD_MAX)
@@ -382,15 +500,17 @@ class HouseholdLinkOut(Schema):
     grid_id: int
     household: str
     started_on: datetime.date
+    ended_on: datetime.date | None
+    end_reason: str
 
     @staticmethod
     def resolve_member_name(obj) -> str:
         return obj.member.name
 
 
-class HouseholdVisitIn(Schema):
+class HouseholdVisitIn(In):
     visited_on: datetime.date
-    raised: Text(TEXT_MAX) = ""
+    raised: Text(TEXT_MAX, "multiline") = ""
 
 
 class HouseholdVisitOut(Schema):
@@ -403,7 +523,7 @@ class HouseholdVisitOut(Schema):
     issue_id: int | None
 
 
-class EmptyIn(Schema):
+class EmptyIn(In):
     pass
 
 
@@ -415,6 +535,22 @@ class RequirementOut(Schema):
     basis: str
 
 
-class RequirementIn(Schema):
-    period: limited_text(8, kind="code")
+class RequirementIn(In):
+    period: Code(8)
     times: int
+
+
+class TopicDetailOut(TopicOut):
+    steps: list[StepOut]
+    issues: list[IssueOut]
+
+    @staticmethod
+    def resolve_steps(obj):
+        return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_issues(obj):
+        return list(obj.issues.all())
+
+
+ContactPointDetailOut.model_rebuild()

@@ -3,21 +3,25 @@ doing its own select_related; and the org register on a day, which attendance is
 from."""
 
 import datetime
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.members.models import Member, Membership
-from jiceng.orglife import compliance
+from jiceng.orglife import compliance, rollup
 from jiceng.orglife.models import (
     Attendance,
+    ComplianceYear,
     ContactPoint,
     ContactProblem,
     HouseholdLink,
     HouseholdVisit,
     Issue,
     Meeting,
+    MeetingAttachment,
     MeetingEvent,
     MeetingRequirement,
     MeetingTask,
@@ -82,8 +86,15 @@ def meeting_get(*, viewer, meeting_id) -> Meeting:
             Prefetch("attendance", queryset=Attendance.objects.select_related("member")),
             Prefetch("events", queryset=MeetingEvent.objects.order_by("at", "id")),
             Prefetch("tasks", queryset=MeetingTask.objects.select_related("owner_member")),
+            Prefetch("attachments", queryset=MeetingAttachment.objects.order_by("id")),
         ),
         pk=meeting_id,
+    )
+
+
+def attachment_get(*, viewer, attachment_id) -> MeetingAttachment:
+    return scope_for(viewer).get(
+        MeetingAttachment.objects.select_related("meeting"), pk=attachment_id
     )
 
 
@@ -131,40 +142,95 @@ def org_compliance(
     )
 
 
+@dataclass
+class ComplianceCounts:
+    """How many orgs under an area are due to hold organizational life in the year and
+    how many are behind, in total and per child area (by code)."""
+
+    orgs: int = 0
+    behind: int = 0
+    children: dict[str, list[int]] = field(default_factory=dict)  # code → [orgs, behind]
+
+
+def _compliance_sources(viewer, area: Area, year: int):
+    """The orgs under `area` the viewer sees that some requirement applies to in `year`,
+    their fresh rollup rows, and the orgs without one (computed from their meetings)."""
+    required = requirements()
+    key = rollup.requirements_key(required)
+    orgs = (
+        scope_for(viewer)
+        .filter(PartyOrg.objects.all())
+        .filter(rollup.orgs_in_year(year, required), area__path__startswith=area.path)
+    )
+    # The area condition is repeated on the rows so the database starts from the area's
+    # orgs (the (org, year) index) rather than from every row of the year in the city.
+    rows = (
+        ComplianceYear.objects.filter(year=year, org__area__path__startswith=area.path)
+        .filter(org_id__in=orgs.values("pk"))
+        .filter(rollup.fresh(key))
+    )
+    return required, key, orgs, rows
+
+
+def _computed(required, orgs: list[PartyOrg], year: int, key: str) -> list[ComplianceYear]:
+    facts = rollup.meeting_facts([o.pk for o in orgs], year)
+    return [rollup.compute_row(o, year, required, facts[o.pk], key) for o in orgs]
+
+
 def area_compliance(
     *,
     viewer,
     area: Area,
-    start: datetime.date,
-    end: datetime.date,
+    year: int,
     today: datetime.date | None = None,
-) -> list[compliance.OrgCompliance]:
-    """Every visible open-or-recently-closed org located under `area` that some
-    requirement applies to, with its compliance; three queries whatever the count."""
-    required = requirements()
-    kinds = {k.strip() for r in required for k in r.org_kinds.split(",")}
-    orgs = list(
-        scope_for(viewer)
-        .filter(PartyOrg.objects.select_related("area"))
-        .filter(area__path__startswith=area.path, kind__in=kinds)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
-        .order_by("path")
-    )
-    rows = (
-        meeting_list(viewer=viewer, area=area)
-        .filter(held_on__range=(start, end))
-        .values_list("org_id", "kind", "held_on", "register_count", "attended_count")
-    )
-    by_org: dict[int, list] = {}
-    for org_id, *fact in rows:
-        by_org.setdefault(org_id, []).append(fact)
-    when = today or datetime.date.today()
-    return [
-        compliance.compute(
-            org, required, _facts(by_org.get(org.pk, ())), start=start, end=end, today=when
-        )
-        for org in orgs
-    ]
+    only_behind: bool = False,
+) -> list[rollup.Line]:
+    """Each org under `area` (seen by the viewer, some requirement applying to it in the
+    year) with its compliance as of `today`, read from the yearly rollup rows: one row
+    per org, never the meetings. An org whose row is missing or stale (its kind or dates
+    changed since) is computed from its meetings instead, so the answer is always that
+    of `compliance.compute`."""
+    when = today or timezone.localdate()
+    required, key, orgs, rows = _compliance_sources(viewer, area, year)
+    shown = rows.select_related("org", "org__area")
+    if only_behind:
+        shown = shown.filter(first_gap__lt=when)
+    lines = [rollup.line(row.org, row, when) for row in shown]
+    stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
+    for row in _computed(required, stale, year, key):
+        found = rollup.line(row.org, row, when)
+        if found.behind or not only_behind:
+            lines.append(found)
+    lines.sort(key=lambda item: item.org.path)
+    return lines
+
+
+def compliance_counts(
+    *, viewer, area: Area, year: int, today: datetime.date | None = None
+) -> ComplianceCounts:
+    """How many orgs under `area` are due and how many behind, per child area too: two
+    grouped queries over the rollup rows and the orgs, whatever their number."""
+    from jiceng.dashboard.registry import child_code_length
+    from jiceng.dashboard.selectors import group_by_child
+
+    when = today or timezone.localdate()
+    required, key, orgs, rows = _compliance_sources(viewer, area, year)
+    length = child_code_length(area)
+    counts = ComplianceCounts()
+    for code, n in group_by_child(orgs, "area__path", area, length).items():
+        counts.orgs += n
+        counts.children.setdefault(code, [0, 0])[0] += n
+    behind = rows.filter(first_gap__lt=when)
+    for code, n in group_by_child(behind, "org__area__path", area, length).items():
+        counts.behind += n
+        counts.children.setdefault(code, [0, 0])[1] += n
+    stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
+    for row in _computed(required, stale, year, key):
+        if rollup.line(row.org, row, when).behind:
+            code = row.org.area.path[len(area.path) : len(area.path) + length]
+            counts.behind += 1
+            counts.children.setdefault(code, [0, 0])[1] += 1
+    return counts
 
 
 # ---- deliberation ------------------------------------------------------------------------
@@ -275,12 +341,17 @@ def problem_list(
     return qs.order_by("-id")
 
 
-def household_link_list(*, viewer, area: Area | None = None) -> QuerySet[HouseholdLink]:
+def household_link_list(
+    *, viewer, area: Area | None = None, ended: bool = False
+) -> QuerySet[HouseholdLink]:
+    """The current links, or (`ended`) those ended, latest first: ending keeps history."""
     qs = scope_for(viewer).filter(
-        HouseholdLink.objects.select_related("member", "grid").filter(ended_on__isnull=True)
+        HouseholdLink.objects.select_related("member", "grid").filter(ended_on__isnull=not ended)
     )
     if area is not None:
         qs = qs.filter(grid__path__startswith=area.path)
+    if ended:
+        return qs.order_by("-ended_on", "-id")
     return qs.order_by("grid__path", "household", "id")
 
 
@@ -309,3 +380,102 @@ def public_view(topic: Topic) -> dict:
         "result": topic.result if finished else "",
         "result_published_on": topic.result_published_on,
     }
+
+
+# ---- what the pages' forms offer, and single objects the pages and API look up ----------------
+
+
+def manageable_areas(*, viewer, levels: tuple[str, ...], limit: int = 300) -> list[Area]:
+    """Areas of the given levels the viewer sees and manages (a form's choices)."""
+    from jiceng.core.access import can_manage_area
+
+    areas = scope_for(viewer).filter(Area.objects.filter(level__in=levels).select_related("parent"))
+    return [a for a in areas.order_by("path")[:limit] if can_manage_area(viewer, a)]
+
+
+def open_orgs(
+    *, viewer, under: Area | None = None, area_levels: tuple[str, ...] = (), limit: int = 300
+) -> QuerySet[PartyOrg]:
+    """Party orgs not closed that the viewer sees, by affiliation path."""
+    qs = scope_for(viewer).filter(
+        PartyOrg.objects.select_related("area").filter(closed_on__isnull=True)
+    )
+    if under is not None:
+        qs = qs.filter(area__path__startswith=under.path)
+    if area_levels:
+        qs = qs.filter(area__level__in=area_levels)
+    return qs.order_by("path")[:limit]
+
+
+def open_members(*, viewer, limit: int = 500) -> QuerySet[Member]:
+    """Members of open orgs the viewer sees: names only, for a household link's form."""
+    return (
+        scope_for(viewer)
+        .filter(Member.objects.filter(org__closed_on__isnull=True))
+        .only("id", "name")
+        .order_by("name", "id")[:limit]
+    )
+
+
+def venues_near(*, viewer, org: PartyOrg, limit: int = 100):
+    """Open co-building venues in the org's district (a meeting's place)."""
+    from jiceng.cobuild.models import Venue
+
+    district = "/".join(org.area.path.split("/")[:2])
+    return scope_for(viewer).filter(
+        Venue.objects.filter(area__path__startswith=district, closed_on__isnull=True)
+    )[:limit]
+
+
+def venue_get(*, viewer, venue_id):
+    from jiceng.cobuild.models import Venue
+
+    return scope_for(viewer).get(Venue.objects.select_related("area"), pk=venue_id)
+
+
+def appeal_categories() -> list[tuple[str, str]]:
+    """Active appeal categories (code, name), for forwarding a problem or a visit."""
+    from jiceng.appeals.models import Category
+
+    rows = Category.objects.filter(is_active=True).order_by("sort", "code")
+    return [(c.code, c.name) for c in rows]
+
+
+def appeal_category(code: str):
+    from jiceng.appeals.models import Category
+
+    return Category.objects.filter(code=code, is_active=True).first()
+
+
+def appeal_get(*, viewer, appeal_id):
+    """An appeal the viewer sees, to turn into an issue."""
+    from jiceng.appeals.models import Appeal
+
+    return scope_for(viewer).get(Appeal.objects.select_related("area"), pk=appeal_id)
+
+
+def issue_get(*, viewer, issue_id) -> Issue:
+    return scope_for(viewer).get(Issue.objects.select_related("community"), pk=issue_id)
+
+
+def household_link_get(*, viewer, link_id) -> HouseholdLink:
+    return scope_for(viewer).get(HouseholdLink.objects.select_related("member", "grid"), pk=link_id)
+
+
+def requirement_get(kind: str) -> MeetingRequirement | None:
+    return MeetingRequirement.objects.filter(kind=kind).first()
+
+
+def public_community(community_id) -> Area | None:
+    """A community for its public disclosure page (no login)."""
+    return Area.objects.filter(pk=community_id, level=Area.Level.COMMUNITY).first()
+
+
+def compliance_home(*, viewer) -> Area | None:
+    """The area the compliance page opens on: the viewer's top area, or the city."""
+    scope = scope_for(viewer)
+    roots = scope.area_roots()
+    area = Area.objects.filter(path__in=roots).order_by("depth").first() if roots else None
+    if area is None and scope.everything:
+        area = Area.objects.filter(parent__isnull=True).first()
+    return area

@@ -9,6 +9,7 @@ urlpatterns = [
     path("meetings/new/", views.meeting_new, name="meeting_new"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("compliance/", views.compliance, name="compliance"),
     path("compliance/orgs/<int:org_id>/", views.org_compliance, name="org_compliance"),
     path("ledger/<int:org_id>/<int:year>/", views.ledger, name="ledger"),

@@ -4,13 +4,15 @@ appraisal, tasks), deliberation (issues, topics, the procedure), contact (contac
 problems, household links and visits).
 
 Each service is keyword-only with the acting user first (None for the system), checks
-access, validates every input before writing (inputs.py), runs in one transaction and
-leaves an audit entry."""
+access, validates every input before writing (validators.py, over core.inputs), runs in
+one transaction and leaves an audit entry."""
 
 from jiceng.orglife.services.contact import (
     contact_point_create,
+    contact_point_end,
     contact_visit_record,
     household_link_create,
+    household_link_end,
     household_visit_record,
     problem_assign,
     problem_resolve,
@@ -36,6 +38,8 @@ from jiceng.orglife.services.meetings import (
     Mark,
     MeetingFacts,
     appraisal_record,
+    meeting_attachment_add,
+    meeting_attachment_remove,
     meeting_record,
     meeting_task_add,
     meeting_task_done,
@@ -53,12 +57,16 @@ __all__ = [
     "StepFacts",
     "appraisal_record",
     "contact_point_create",
+    "contact_point_end",
     "contact_visit_record",
     "expected_step",
     "household_link_create",
+    "household_link_end",
     "household_visit_record",
     "issue_create",
     "issue_from_appeal",
+    "meeting_attachment_add",
+    "meeting_attachment_remove",
     "meeting_record",
     "meeting_task_add",
     "meeting_task_done",

@@ -12,10 +12,14 @@ from django.utils import timezone
 from jiceng.core.access import require_manage_area
 from jiceng.core.models import Area
 from jiceng.members.models import Member
-from jiceng.orglife import access, inputs
+from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
     MSG_ALREADY_FORWARDED,
+    MSG_DATE_REQUIRED,
+    MSG_END_BEFORE_START,
+    MSG_END_BEFORE_VISIT,
     MSG_GRID_REQUIRED,
+    MSG_LINK_ENDED,
     MSG_LINK_EXISTS,
     MSG_NOTHING_RAISED,
     MSG_OFFICIAL_LEVEL,
@@ -31,6 +35,7 @@ from jiceng.orglife.models import (
     LONG_TEXT_MAX,
     NAME_MAX,
     OWNER_MAX,
+    REASON_MAX,
     TEXT_MAX,
     ContactPoint,
     ContactProblem,
@@ -69,16 +74,46 @@ def contact_point_create(
     require_manage_area(actor, official_area)
     point = ContactPoint.objects.create(
         official=official,
-        official_name=inputs.text(
+        official_name=validators.text(
             official_name, field="official_name", max_length=NAME_MAX, required=True
         ),
-        official_title=inputs.text(official_title, field="official_title", max_length=60),
+        official_title=validators.text(official_title, field="official_title", max_length=60),
         official_area=official_area,
         org=org,
-        started_on=inputs.past_date(started_on, field="started_on"),
+        started_on=validators.past_date(started_on, field="started_on"),
     )
     audit_create(actor, point, {"official_area": official_area.pk, "org": org.pk})
     return point
+
+
+def _end_facts(started_on, last_visit, ended_on, reason) -> tuple:
+    ended_on = validators.past_date(ended_on, field="ended_on")
+    if ended_on < started_on:
+        raise invalid(MSG_END_BEFORE_START, OrgLifeErrorCode.END_BEFORE_START, "ended_on")
+    if last_visit is not None and ended_on < last_visit:
+        raise invalid(MSG_END_BEFORE_VISIT, OrgLifeErrorCode.END_BEFORE_VISIT, "ended_on")
+    reason = validators.text(reason, field="reason", max_length=REASON_MAX, required=True)
+    return ended_on, reason
+
+
+@transaction.atomic
+def contact_point_end(
+    *, actor, point: ContactPoint, ended_on: datetime.date, reason: str
+) -> ContactPoint:
+    """End a contact point (the official moved on, the org merged…) with a date and a
+    reason. The row stays with its visits and problems; no visit is recorded after."""
+    locked = access.get_point_for_update(actor, point.pk)
+    if locked.ended_on is not None:
+        raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.POINT_ENDED, "point")
+    last = locked.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
+    locked.ended_on, locked.end_reason = _end_facts(locked.started_on, last, ended_on, reason)
+    locked.save(update_fields=["ended_on", "end_reason"])
+    audit_update(
+        actor,
+        locked,
+        {"ended_on": {"old": None, "new": locked.ended_on}, "end_reason": locked.end_reason},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -96,12 +131,12 @@ def contact_visit_record(
         raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.POINT_ENDED, "point")
     visit = ContactVisit(
         point=locked,
-        visited_on=inputs.past_date(visited_on, field="visited_on"),
-        notes=inputs.text(notes, field="notes", max_length=LONG_TEXT_MAX, multiline=True),
+        visited_on=validators.past_date(visited_on, field="visited_on"),
+        notes=validators.text(notes, field="notes", max_length=LONG_TEXT_MAX, multiline=True),
         recorded_by=stored_actor(actor),
     )
     texts = [
-        inputs.text(p, field="problems", max_length=TEXT_MAX, multiline=True) for p in problems
+        validators.text(p, field="problems", max_length=TEXT_MAX, multiline=True) for p in problems
     ]
     visit.save()
     for body in texts:
@@ -120,11 +155,11 @@ def problem_assign(
     locked = access.get_problem_for_update(actor, problem.pk)
     if locked.status == ContactProblem.Status.RESOLVED:
         raise conflict(MSG_PROBLEM_RESOLVED, OrgLifeErrorCode.PROBLEM_RESOLVED, "status")
-    owner = inputs.text(owner_name, field="owner_name", max_length=OWNER_MAX)
+    owner = validators.text(owner_name, field="owner_name", max_length=OWNER_MAX)
     if not owner:
         raise invalid(MSG_TASK_OWNER, OrgLifeErrorCode.TASK_OWNER, "owner_name")
     if not isinstance(deadline, datetime.date):
-        raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
+        raise invalid(MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
     before = {"owner_name": locked.owner_name, "deadline": locked.deadline}
     locked.owner_name, locked.deadline = owner, deadline
     locked.save(update_fields=["owner_name", "deadline"])
@@ -146,10 +181,12 @@ def problem_resolve(
     locked = access.get_problem_for_update(actor, problem.pk)
     if locked.status == ContactProblem.Status.RESOLVED:
         raise conflict(MSG_PROBLEM_RESOLVED, OrgLifeErrorCode.PROBLEM_RESOLVED, "status")
-    locked.resolution = inputs.text(
+    locked.resolution = validators.text(
         resolution, field="resolution", max_length=TEXT_MAX, required=True, multiline=True
     )
-    locked.resolved_on = inputs.past_date(resolved_on or timezone.localdate(), field="resolved_on")
+    locked.resolved_on = validators.past_date(
+        resolved_on or timezone.localdate(), field="resolved_on"
+    )
     locked.status = ContactProblem.Status.RESOLVED
     locked.save(update_fields=["resolution", "resolved_on", "status"])
     audit_update(actor, locked, {"status": {"old": "open", "new": "resolved"}})
@@ -194,7 +231,9 @@ def household_link_create(
     if grid.level not in GRID_LEVELS:
         raise invalid(MSG_GRID_REQUIRED, OrgLifeErrorCode.GRID_REQUIRED, "grid")
     require_manage_area(actor, grid)
-    household = inputs.text(household, field="household", max_length=HOUSEHOLD_MAX, required=True)
+    household = validators.text(
+        household, field="household", max_length=HOUSEHOLD_MAX, required=True
+    )
     if HouseholdLink.objects.filter(
         member=member, grid=grid, household=household, ended_on__isnull=True
     ).exists():
@@ -203,10 +242,30 @@ def household_link_create(
         member=member,
         grid=grid,
         household=household,
-        started_on=inputs.past_date(started_on, field="started_on"),
+        started_on=validators.past_date(started_on, field="started_on"),
     )
     audit_create(actor, link, {"member": member.pk, "grid": grid.pk})
     return link
+
+
+@transaction.atomic
+def household_link_end(
+    *, actor, link: HouseholdLink, ended_on: datetime.date, reason: str
+) -> HouseholdLink:
+    """End a household link (the family moved, the member left the grid…) with a date and
+    a reason. The row stays with its visits; the household may be linked again."""
+    locked = access.get_link_for_update(actor, link.pk)
+    if locked.ended_on is not None:
+        raise conflict(MSG_LINK_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
+    last = locked.visits.order_by("-visited_on").values_list("visited_on", flat=True).first()
+    locked.ended_on, locked.end_reason = _end_facts(locked.started_on, last, ended_on, reason)
+    locked.save(update_fields=["ended_on", "end_reason"])
+    audit_update(
+        actor,
+        locked,
+        {"ended_on": {"old": None, "new": locked.ended_on}, "end_reason": locked.end_reason},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -216,11 +275,11 @@ def household_visit_record(
     """A visit: the date, the household (the link's), what was raised."""
     locked = access.get_link_for_visit(actor, link.pk)
     if locked.ended_on is not None:
-        raise conflict(MSG_POINT_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
+        raise conflict(MSG_LINK_ENDED, OrgLifeErrorCode.LINK_ENDED, "link")
     visit = HouseholdVisit.objects.create(
         link=locked,
-        visited_on=inputs.past_date(visited_on, field="visited_on"),
-        raised=inputs.text(raised, field="raised", max_length=TEXT_MAX, multiline=True),
+        visited_on=validators.past_date(visited_on, field="visited_on"),
+        raised=validators.text(raised, field="raised", max_length=TEXT_MAX, multiline=True),
         recorded_by=stored_actor(actor),
     )
     audit_create(actor, visit, {"link": locked.pk})

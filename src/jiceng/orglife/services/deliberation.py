@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.access import require_manage_area
 from jiceng.core.models import Area
-from jiceng.orglife import access, inputs
+from jiceng.orglife import access, validators
 from jiceng.orglife.errors import (
     MSG_ASSEMBLY_REQUIRED,
     MSG_ATTENDANCE_REQUIRED,
@@ -80,8 +80,8 @@ def issue_create(*, actor, community: Area, text: str, source: str = Issue.Sourc
     if community is None or community.level != Area.Level.COMMUNITY:
         raise invalid(MSG_COMMUNITY_REQUIRED, OrgLifeErrorCode.COMMUNITY_REQUIRED, "community")
     require_manage_area(actor, community)
-    source = inputs.choice(source, Issue.Source, field="source")
-    text = inputs.text(text, field="text", max_length=TEXT_MAX, required=True, multiline=True)
+    source = validators.choice(source, Issue.Source, field="source")
+    text = validators.text(text, field="text", max_length=TEXT_MAX, required=True, multiline=True)
     issue = Issue.objects.create(
         community=community, text=text, source=source, created_by=stored_actor(actor)
     )
@@ -99,7 +99,7 @@ def issue_from_appeal(*, actor, appeal, text: str = "") -> Issue:
 
     community = community_of(appeal.area)
     require_manage_area(actor, community)
-    body = inputs.text(
+    body = validators.text(
         text or appeal.description,
         field="text",
         max_length=TEXT_MAX,
@@ -143,8 +143,8 @@ def topic_create(
     topic = Topic.objects.create(
         community=community,
         org=org,
-        title=inputs.text(title, field="title", max_length=TOPIC_MAX, required=True),
-        description=inputs.text(
+        title=validators.text(title, field="title", max_length=TOPIC_MAX, required=True),
+        description=validators.text(
             description, field="description", max_length=LONG_TEXT_MAX, multiline=True
         ),
         created_by=stored_actor(actor),
@@ -228,7 +228,7 @@ def step_record(*, actor, topic: Topic, kind: str, facts: StepFacts) -> Step:
     residents' (representatives') meeting without its quorum, votes beyond those
     present. A vote that fails ends the procedure (the topic is not passed)."""
     locked = access.get_topic_for_update(actor, topic.pk)
-    kind = inputs.choice(kind, Step.Kind, field="kind")
+    kind = validators.choice(kind, Step.Kind, field="kind")
     if locked.state == T.REJECTED:
         raise conflict(MSG_TOPIC_CLOSED, OrgLifeErrorCode.TOPIC_CLOSED, "kind")
     if locked.steps.filter(kind=kind).exists():
@@ -240,7 +240,7 @@ def step_record(*, actor, topic: Topic, kind: str, facts: StepFacts) -> Step:
         previous = Step.Kind(STEP_ORDER[index - 1]).label if index else MSG_FIRST
         message = str(MSG_STEP_OUT_OF_ORDER).format(step=Step.Kind(kind).label, previous=previous)
         raise conflict(message, OrgLifeErrorCode.STEP_OUT_OF_ORDER, "kind")
-    held_on = inputs.past_date(facts.held_on, field="held_on")
+    held_on = validators.past_date(facts.held_on, field="held_on")
     last = locked.steps.order_by("-held_on").first()
     if last is not None and held_on < last.held_on:
         message = str(MSG_STEP_OUT_OF_ORDER).format(
@@ -251,10 +251,10 @@ def step_record(*, actor, topic: Topic, kind: str, facts: StepFacts) -> Step:
         topic=locked,
         kind=kind,
         held_on=held_on,
-        participants=inputs.text(
+        participants=validators.text(
             facts.participants, field="participants", max_length=PARTICIPANTS_MAX
         ),
-        note=inputs.text(facts.note, field="note", max_length=LONG_TEXT_MAX, multiline=True),
+        note=validators.text(facts.note, field="note", max_length=LONG_TEXT_MAX, multiline=True),
         recorded_by=stored_actor(actor),
     )
     if kind in VOTED:
@@ -264,7 +264,7 @@ def step_record(*, actor, topic: Topic, kind: str, facts: StepFacts) -> Step:
         target = T.REJECTED
     changes = {"state": {"old": locked.state, "new": target}, "step": kind}
     if kind in DISCLOSURES:
-        published = inputs.text(
+        published = validators.text(
             facts.text, field="text", max_length=LONG_TEXT_MAX, required=True, multiline=True
         )
         if kind == S.DISCLOSE_RESOLUTION:
@@ -283,7 +283,7 @@ def step_record(*, actor, topic: Topic, kind: str, facts: StepFacts) -> Step:
 def _vote(step: Step, facts: StepFacts) -> None:
     if step.kind == S.DECIDE:
         step.assembly = (
-            inputs.choice(facts.assembly, Step.Assembly, field="assembly")
+            validators.choice(facts.assembly, Step.Assembly, field="assembly")
             if (facts.assembly)
             else ""
         )
@@ -294,7 +294,7 @@ def _vote(step: Step, facts: StepFacts) -> None:
         value = getattr(facts, name)
         if value is None:
             raise invalid(MSG_ATTENDANCE_REQUIRED, OrgLifeErrorCode.NO_QUORUM, name)
-        numbers[name] = inputs.count(
+        numbers[name] = validators.count(
             value, field=name, message=MSG_ATTENDANCE_REQUIRED, code=OrgLifeErrorCode.NO_QUORUM
         )
     if numbers["eligible"] < 1:
@@ -309,7 +309,7 @@ def _vote(step: Step, facts: StepFacts) -> None:
         value = getattr(facts, name)
         if value is None:
             raise invalid(MSG_VOTES_REQUIRED, OrgLifeErrorCode.VOTES_EXCEED, name)
-        votes[name] = inputs.count(
+        votes[name] = validators.count(
             value, field=name, message=MSG_VOTES_REQUIRED, code=OrgLifeErrorCode.VOTES_EXCEED
         )
     if sum(votes.values()) > numbers["attended"]:

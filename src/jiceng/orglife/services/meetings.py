@@ -9,11 +9,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.cobuild.models import Venue
-from jiceng.core.audit import changes_between, snapshot
+from jiceng.core import uploads
+from jiceng.core.audit import audit_record, changes_between, snapshot
+from jiceng.core.errors import ValidationFailed
+from jiceng.core.models import AuditEntry
 from jiceng.members.models import Member
-from jiceng.orglife import access, inputs
+from jiceng.orglife import access, rollup, validators
 from jiceng.orglife.errors import (
+    MSG_ATTACHMENT_REQUIRED,
+    MSG_ATTACHMENT_TYPE,
+    MSG_ATTACHMENTS_FULL,
     MSG_DATE_BEFORE_FOUNDING,
+    MSG_DATE_REQUIRED,
     MSG_DEADLINE_BEFORE_MEETING,
     MSG_ELSEWHERE_NOT_MOBILE,
     MSG_KIND_NOT_FOR_ORG,
@@ -32,6 +39,8 @@ from jiceng.orglife.errors import (
 )
 from jiceng.orglife.events import meeting_event
 from jiceng.orglife.models import (
+    ATTACHMENTS_PER_MEETING,
+    CAPTION_MAX,
     DECISIONS_MAX,
     MINUTES_MAX,
     NAME_MAX,
@@ -42,6 +51,7 @@ from jiceng.orglife.models import (
     TOPIC_MAX,
     Attendance,
     Meeting,
+    MeetingAttachment,
     MeetingEvent,
     MeetingKind,
     MeetingRequirement,
@@ -120,10 +130,10 @@ def _district_path(path: str) -> str:
 
 
 def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
-    kind = inputs.choice(facts.kind, MeetingKind, field="kind")
+    kind = validators.choice(facts.kind, MeetingKind, field="kind")
     if org.kind not in KINDS_FOR_ORG[kind]:
         raise invalid(MSG_KIND_NOT_FOR_ORG, OrgLifeErrorCode.KIND_NOT_FOR_ORG, "kind")
-    held_on = inputs.past_date(facts.held_on, field="held_on")
+    held_on = validators.past_date(facts.held_on, field="held_on")
     if org.established_on and held_on < org.established_on:
         raise invalid(MSG_DATE_BEFORE_FOUNDING, OrgLifeErrorCode.DATE_BEFORE_FOUNDING, "held_on")
     if org.closed_on and held_on > org.closed_on:
@@ -131,19 +141,21 @@ def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
     venue = facts.venue
     if venue is not None and _district_path(venue.area.path) != _district_path(org.area.path):
         raise invalid(MSG_VENUE_ELSEWHERE, OrgLifeErrorCode.VENUE_ELSEWHERE, "venue")
-    place = inputs.text(facts.place, field="place", max_length=PLACE_MAX)
+    place = validators.text(facts.place, field="place", max_length=PLACE_MAX)
     if not place and venue is not None:
         place = venue.name[:PLACE_MAX]
     clean = MeetingFacts(
         kind=kind,
         held_on=held_on,
-        topic=inputs.text(facts.topic, field="topic", max_length=TOPIC_MAX, required=True),
+        topic=validators.text(facts.topic, field="topic", max_length=TOPIC_MAX, required=True),
         place=place,
         venue=venue,
-        presider=inputs.text(facts.presider, field="presider", max_length=NAME_MAX),
-        lecturer=inputs.text(facts.lecturer, field="lecturer", max_length=NAME_MAX),
-        minutes=inputs.text(facts.minutes, field="minutes", max_length=MINUTES_MAX, multiline=True),
-        decisions=inputs.text(
+        presider=validators.text(facts.presider, field="presider", max_length=NAME_MAX),
+        lecturer=validators.text(facts.lecturer, field="lecturer", max_length=NAME_MAX),
+        minutes=validators.text(
+            facts.minutes, field="minutes", max_length=MINUTES_MAX, multiline=True
+        ),
+        decisions=validators.text(
             facts.decisions, field="decisions", max_length=DECISIONS_MAX, multiline=True
         ),
     )
@@ -153,8 +165,8 @@ def _clean(org: PartyOrg, facts: MeetingFacts, marks: list[Mark]) -> _Clean:
         member = register.get(mark.member_id)
         if member is None:
             raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "attendance")
-        status = inputs.choice(mark.status, Attendance.Status, field="attendance")
-        reason = inputs.text(mark.reason, field="attendance", max_length=REASON_MAX)
+        status = validators.choice(mark.status, Attendance.Status, field="attendance")
+        reason = validators.text(mark.reason, field="attendance", max_length=REASON_MAX)
         if status in (Attendance.Status.EXCUSED, Attendance.Status.ELSEWHERE) and not reason:
             raise invalid(MSG_REASON_REQUIRED, OrgLifeErrorCode.REASON_REQUIRED, "attendance")
         if status == Attendance.Status.ELSEWHERE and member.category != Member.Category.MOBILE:
@@ -208,6 +220,7 @@ def meeting_record(
         org=org, created_by=actor if getattr(actor, "is_authenticated", False) else None
     )
     _write(meeting, clean)
+    rollup.refresh(org, [meeting.held_on.year])
     meeting_event(meeting, MeetingEvent.Action.RECORDED, actor=actor)
     audit_create(
         actor,
@@ -237,6 +250,7 @@ def meeting_update(
     if version is not None and version != locked.version:
         raise conflict(MSG_STALE_VERSION, OrgLifeErrorCode.STALE_VERSION, "version")
     before = snapshot(locked, FACT_FIELDS)
+    old_year = locked.held_on.year
     previous = {
         **before,
         "version": locked.version,
@@ -245,6 +259,7 @@ def meeting_update(
     clean = _clean(locked.org, facts, attendance or [])
     locked.version += 1
     _write(locked, clean)
+    rollup.refresh(locked.org, {old_year, locked.held_on.year})
     meeting_event(locked, MeetingEvent.Action.UPDATED, actor=actor, previous=previous)
     changes = changes_between(before, snapshot(locked, FACT_FIELDS))
     changes["version"] = {"old": locked.version - 1, "new": locked.version}
@@ -291,8 +306,8 @@ def meeting_task_add(
     """A decision of the meeting becomes a task with an owner (a member of the org's
     register, or a named person) and a deadline."""
     locked = access.get_meeting_for_update(actor, meeting.pk)
-    decision = inputs.text(decision, field="decision", max_length=TASK_MAX, required=True)
-    owner_name = inputs.text(owner_name, field="owner_name", max_length=OWNER_MAX)
+    decision = validators.text(decision, field="decision", max_length=TASK_MAX, required=True)
+    owner_name = validators.text(owner_name, field="owner_name", max_length=OWNER_MAX)
     if owner_member is None and not owner_name:
         raise invalid(MSG_TASK_OWNER, OrgLifeErrorCode.TASK_OWNER, "owner_name")
     on_list = owner_member is not None and (
@@ -302,7 +317,7 @@ def meeting_task_add(
     if owner_member is not None and not on_list:
         raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "owner_member")
     if not isinstance(deadline, datetime.date):
-        raise invalid(inputs.MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
+        raise invalid(MSG_DATE_REQUIRED, OrgLifeErrorCode.DATE_REQUIRED, "deadline")
     if deadline < locked.held_on:
         raise invalid(
             MSG_DEADLINE_BEFORE_MEETING, OrgLifeErrorCode.DEADLINE_BEFORE_MEETING, "deadline"
@@ -331,7 +346,7 @@ def meeting_task_add(
 @transaction.atomic
 def meeting_task_done(*, actor, task: MeetingTask, note: str = "") -> MeetingTask:
     locked = access.get_task_for_update(actor, task.pk)
-    note = inputs.text(note, field="note", max_length=500, multiline=True)
+    note = validators.text(note, field="note", max_length=500, multiline=True)
     if locked.status == MeetingTask.Status.DONE:
         raise conflict(MSG_TASK_DONE, OrgLifeErrorCode.TASK_DONE, "status")
     locked.status = MeetingTask.Status.DONE
@@ -356,12 +371,101 @@ def requirement_update(
     if root is None:
         raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "period")
     require_manage_area(actor, root)
-    period = inputs.choice(period, MeetingRequirement.Period, field="period")
+    period = validators.choice(period, MeetingRequirement.Period, field="period")
     if isinstance(times, bool) or not isinstance(times, int) or not 1 <= times <= 31:
         raise invalid(MSG_PERIOD, OrgLifeErrorCode.PERIOD, "times")
     locked = MeetingRequirement.objects.select_for_update().get(pk=requirement.pk)
     before = snapshot(locked, ("period", "times"))
     locked.period, locked.times = period, times
     locked.save(update_fields=["period", "times"])
+    # Every org's yearly rows were computed from the old frequency.
+    rollup.rebuild()
     audit_update(actor, locked, changes_between(before, snapshot(locked, ("period", "times"))))
     return locked
+
+
+# ---- attachments (photos and files, optional) ------------------------------------------------
+
+_UPLOAD_CODES = {
+    str(uploads.MSG_IMAGE_SIZE): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_IMAGE_PIXELS): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_DOCUMENT_SIZE): OrgLifeErrorCode.ATTACHMENT_SIZE,
+    str(uploads.MSG_IMAGE_BROKEN): OrgLifeErrorCode.ATTACHMENT_BROKEN,
+}
+
+
+def _stored_file(upload, meeting: Meeting):
+    """What core.uploads makes of the upload: a PDF checked by its content, anything
+    else decoded and encoded again as a photo; refusals with the app's codes."""
+    prefix = f"m{meeting.pk}-"
+    try:
+        if uploads.is_pdf(upload):
+            return MeetingAttachment.Kind.DOCUMENT, uploads.accept_pdf(
+                upload, field="file", prefix=prefix
+            )
+        return MeetingAttachment.Kind.PHOTO, uploads.reencode_image(
+            upload, field="file", prefix=prefix
+        )
+    except ValidationFailed as refused:
+        code = _UPLOAD_CODES.get(str(refused.message))
+        if code is None:
+            raise invalid(MSG_ATTACHMENT_TYPE, OrgLifeErrorCode.ATTACHMENT_TYPE, "file") from None
+        raise invalid(refused.message, code, "file") from None
+
+
+@transaction.atomic
+def meeting_attachment_add(
+    *, actor, meeting: Meeting, upload, caption: str = ""
+) -> MeetingAttachment:
+    """Keep a photo or a PDF with the meeting record (optional: no record needs one).
+    The stored file is never what the client sent (core.uploads), its name is
+    generated, and an event row and an audit entry say who added what."""
+    locked = access.get_meeting_for_update(actor, meeting.pk)
+    caption = validators.text(caption, field="caption", max_length=CAPTION_MAX)
+    if upload is None or not getattr(upload, "size", 0):
+        raise invalid(MSG_ATTACHMENT_REQUIRED, OrgLifeErrorCode.ATTACHMENT_REQUIRED, "file")
+    if locked.attachments.count() >= ATTACHMENTS_PER_MEETING:
+        message = str(MSG_ATTACHMENTS_FULL).format(limit=ATTACHMENTS_PER_MEETING)
+        raise conflict(message, OrgLifeErrorCode.ATTACHMENTS_FULL, "file")
+    kind, content = _stored_file(upload, locked)
+    attachment = MeetingAttachment(
+        meeting=locked,
+        kind=kind,
+        caption=caption,
+        size=content.size,
+        uploaded_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    attachment.file.save(content.name, content, save=False)
+    attachment.save()
+    meeting_event(
+        locked,
+        MeetingEvent.Action.ATTACHED,
+        actor=actor,
+        previous={"attachment": attachment.pk, "kind": kind},
+    )
+    audit_create(
+        actor,
+        attachment,
+        {"meeting": locked.pk, "kind": kind, "size": attachment.size, "caption": caption},
+    )
+    return attachment
+
+
+@transaction.atomic
+def meeting_attachment_remove(*, actor, attachment: MeetingAttachment) -> Meeting:
+    """Remove an attachment put on the wrong record. The event row and the audit entry
+    keep what it was; the stored file goes once the transaction has committed."""
+    locked = access.get_attachment_for_update(actor, attachment.pk)
+    meeting = locked.meeting
+    facts = {
+        "meeting": meeting.pk,
+        "kind": locked.kind,
+        "size": locked.size,
+        "caption": locked.caption,
+    }
+    meeting_event(meeting, MeetingEvent.Action.DETACHED, actor=actor, previous=facts)
+    audit_record(actor=actor, action=AuditEntry.Action.DELETE, target=locked, changes=facts)
+    storage, name = locked.file.storage, locked.file.name
+    locked.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    return meeting

@@ -19,6 +19,7 @@ from jiceng.orglife.views.deliberation import (
     topic_new,
 )
 from jiceng.orglife.views.meetings import (
+    attachment,
     compliance,
     export,
     ledger,
@@ -31,6 +32,7 @@ from jiceng.orglife.views.meetings import (
 
 __all__ = [
     "act",
+    "attachment",
     "compliance",
     "contact_point_detail",
     "contact_point_new",

@@ -87,7 +87,7 @@ def act(request, lifecycle: str, pk: int, name: str):
             }
         }
     try:
-        actions.perform(request.user, lifecycle, pk, name, data)
+        actions.perform(request.user, lifecycle, pk, name, data, upload=request.FILES.get("file"))
     except NotFound:
         raise Http404 from None
     except ApplicationError as error:
@@ -118,6 +118,9 @@ FIELD_LABELS = {
     "resolution": _lazy("解决情况"),
     "resolved_on": _lazy("解决日期"),
     "category": _lazy("类别"),
+    "ended_on": _lazy("结束日期"),
+    "reason": _lazy("结束原因"),
+    "caption": _lazy("说明（选填）"),
 }
 
 
@@ -130,7 +133,10 @@ def action_inputs(action, choices: dict[str, list] | None = None) -> list[Input]
     result = []
     for name, info in action.schema.model_fields.items():
         annotation = info.annotation
-        limit = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        limit = extra.get("maxLength") or next(
+            (m.max_length for m in info.metadata if hasattr(m, "max_length")), None
+        )
         if name in choices:
             kind = "select"
         elif annotation in (datetime.date, datetime.date | None):

@@ -10,43 +10,27 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.appeals.models import Category as AppealCategory
 from jiceng.cobuild.models import Category as NeedCategory
-from jiceng.core.access import can_manage_area
+from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
-from jiceng.members.models import Member
 from jiceng.orglife import actions, schemas, selectors, services
-from jiceng.orglife.models import HouseholdLink
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
-from jiceng.orgs.models import PartyOrg
-
-
-def _appeal_categories() -> list[tuple[str, str]]:
-    rows = AppealCategory.objects.filter(is_active=True).order_by("sort", "code")
-    return [(c.code, c.name) for c in rows]
+from jiceng.orgs.access import get_org_for_view
 
 
 @login_required
 def contact_points(request):
     require_kind(request.user)
     area = area_param(request)
-    scope = scope_for(request.user)
-    official_areas = [
-        a
-        for a in scope.filter(
-            Area.objects.filter(level__in=(Area.Level.DISTRICT, Area.Level.STREET))
-        ).order_by("path")[:100]
-        if can_manage_area(request.user, a)
-    ]
+    official_areas = selectors.manageable_areas(
+        viewer=request.user, levels=(Area.Level.DISTRICT, Area.Level.STREET), limit=100
+    )
     context = {
         "area": area,
         "points": selectors.contact_point_list(viewer=request.user, area=area)[:200],
         "official_areas": official_areas,
-        "orgs": scope.filter(PartyOrg.objects.filter(closed_on__isnull=True)).order_by("path")[:300]
-        if official_areas
-        else [],
+        "orgs": selectors.open_orgs(viewer=request.user) if official_areas else [],
         "today": timezone.localdate(),
     }
     return render(request, "orglife/contact_points.html", context)
@@ -58,13 +42,12 @@ def contact_point_new(request):
     if request.method == "POST":
         try:
             payload = schemas.parse(schemas.ContactPointIn, form_data(request))
-            scope = scope_for(request.user)
             point = services.contact_point_create(
                 actor=request.user,
                 official_name=payload.official_name,
                 official_title=payload.official_title,
-                official_area=scope.get(Area.objects.all(), pk=payload.official_area),
-                org=scope.get(PartyOrg.objects.select_related("area"), pk=payload.org),
+                official_area=get_area_for_view(request.user, payload.official_area),
+                org=get_org_for_view(request.user, payload.org),
                 started_on=payload.started_on,
             )
             messages.success(request, _("已建立联系点"))
@@ -83,7 +66,7 @@ def contact_point_detail(request, pk: int):
         point = selectors.contact_point_get(viewer=request.user, point_id=pk)
     except NotFound:
         raise Http404 from None
-    categories = _appeal_categories()
+    categories = selectors.appeal_categories()
     if request.method == "POST":
         try:
             payload = schemas.parse(schemas.ContactVisitIn, form_data(request, lists=("problems",)))
@@ -110,6 +93,9 @@ def contact_point_detail(request, pk: int):
             )
             for p in point.problems.all()
         ],
+        "point_actions": [
+            (a, action_inputs(a)) for a in actions.offered(request.user, "contact-points", point)
+        ],
         "today": timezone.localdate(),
     }
     return render(request, "orglife/contact_point_detail.html", context)
@@ -120,29 +106,26 @@ def households(request):
     require_kind(request.user)
     area = area_param(request)
     visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
-    grids = [
-        g
-        for g in scope_for(request.user)
-        .filter(
-            Area.objects.filter(level__in=(Area.Level.GRID, Area.Level.BUILDING)).select_related(
-                "parent"
-            )
-        )
-        .order_by("path")[:300]
-        if can_manage_area(request.user, g)
-    ]
-    members = (
-        scope_for(request.user)
-        .filter(Member.objects.filter(org__closed_on__isnull=True))
-        .only("id", "name")
-        .order_by("name", "id")[:500]
-        if grids
-        else []
+    grids = selectors.manageable_areas(
+        viewer=request.user, levels=(Area.Level.GRID, Area.Level.BUILDING)
     )
-    appeal_categories = _appeal_categories()
+    members = selectors.open_members(viewer=request.user) if grids else []
+    appeal_categories = selectors.appeal_categories()
     context = {
         "area": area,
-        "links": selectors.household_link_list(viewer=request.user, area=area)[:300],
+        "links": [
+            (
+                link,
+                [
+                    (a, action_inputs(a))
+                    for a in actions.offered(request.user, "household-links", link)
+                ],
+            )
+            for link in selectors.household_link_list(viewer=request.user, area=area)[:300]
+        ],
+        "ended_links": selectors.household_link_list(viewer=request.user, area=area, ended=True)[
+            :100
+        ],
         "visits": [
             (
                 v,
@@ -180,7 +163,7 @@ def household_link_new(request):
                 services.household_link_create(
                     actor=request.user,
                     member=actions._member(request.user, payload.member),
-                    grid=scope_for(request.user).get(Area.objects.all(), pk=payload.grid),
+                    grid=get_area_for_view(request.user, payload.grid),
                     household=payload.household,
                     started_on=payload.started_on,
                 )
@@ -196,7 +179,7 @@ def household_link_new(request):
 def household_visit_new(request, link_id: int):
     require_kind(request.user)
     try:
-        link = scope_for(request.user).get(HouseholdLink.objects.all(), pk=link_id)
+        link = selectors.household_link_get(viewer=request.user, link_id=link_id)
     except NotFound:
         raise Http404 from None
     if request.method == "POST":

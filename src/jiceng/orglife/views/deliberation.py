@@ -9,20 +9,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
 from jiceng.orglife import actions, schemas, selectors, services
-from jiceng.orglife.models import Issue, Step, Topic
+from jiceng.orglife.models import Step, Topic
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
-from jiceng.orgs.models import PartyOrg
+from jiceng.orgs.access import get_org_for_view
 
 
 def _communities(user):
-    areas = scope_for(user).filter(Area.objects.filter(level=Area.Level.COMMUNITY))
-    from jiceng.core.access import can_manage_area
-
-    return [a for a in areas.order_by("path")[:300] if can_manage_area(user, a)]
+    return selectors.manageable_areas(viewer=user, levels=(Area.Level.COMMUNITY,))
 
 
 @login_required
@@ -35,14 +32,9 @@ def topic_list(request):
         "topics": selectors.topic_list(viewer=request.user, area=area)[:200],
         "issues": selectors.issue_list(viewer=request.user, area=area, unassigned=True)[:200],
         "communities": communities,
-        "orgs": scope_for(request.user)
-        .filter(
-            PartyOrg.objects.filter(
-                closed_on__isnull=True, area__level__in=("community", "grid", "building")
-            )
+        "orgs": selectors.open_orgs(
+            viewer=request.user, area_levels=("community", "grid", "building")
         )
-        .select_related("area")
-        .order_by("path")[:300]
         if communities
         else [],
     }
@@ -55,7 +47,7 @@ def issue_new(request):
     if request.method == "POST":
         try:
             payload = schemas.parse(schemas.IssueIn, form_data(request))
-            community = scope_for(request.user).get(Area.objects.all(), pk=payload.community)
+            community = get_area_for_view(request.user, payload.community)
             services.issue_create(
                 actor=request.user, community=community, text=payload.text, source=payload.source
             )
@@ -71,10 +63,8 @@ def issue_new(request):
 def issue_from_appeal(request, appeal_id: int):
     """An appeal that is really a common matter becomes an issue, with its history."""
     require_kind(request.user)
-    from jiceng.appeals.models import Appeal
-
     try:
-        appeal = scope_for(request.user).get(Appeal.objects.select_related("area"), pk=appeal_id)
+        appeal = selectors.appeal_get(viewer=request.user, appeal_id=appeal_id)
     except NotFound:
         raise Http404 from None
     if request.method == "POST":
@@ -97,13 +87,9 @@ def topic_new(request):
     try:
         payload = schemas.parse(schemas.TopicIn, data)
         with transaction.atomic():
-            community = scope_for(request.user).get(Area.objects.all(), pk=payload.community)
-            org = scope_for(request.user).get(
-                PartyOrg.objects.select_related("area"), pk=payload.org
-            )
-            issues = [
-                scope_for(request.user).get(Issue.objects.all(), pk=i) for i in payload.issues
-            ]
+            community = get_area_for_view(request.user, payload.community)
+            org = get_org_for_view(request.user, payload.org)
+            issues = [selectors.issue_get(viewer=request.user, issue_id=i) for i in payload.issues]
             topic = services.topic_create(
                 actor=request.user,
                 community=community,
@@ -142,7 +128,7 @@ def topic_detail(request, pk: int):
         "procedure": [(k, Step.Kind(k).label) for k in services.STEP_ORDER],
         "done": {s.kind for s in topic.steps.all()},
         "assemblies": Step.Assembly.choices,
-        "orgs": PartyOrg.objects.filter(area__path__startswith=topic.community.path),
+        "orgs": selectors.open_orgs(viewer=request.user, under=topic.community),
         "issues": selectors.issue_list(viewer=request.user, area=topic.community, unassigned=True)[
             :100
         ],

@@ -10,17 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.cobuild.models import Venue
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
-from jiceng.core.scope import scope_for
+from jiceng.core.selectors import area_children
 from jiceng.members.services import APPRAISAL_GRADES
-from jiceng.orglife import access, actions, exports, schemas, selectors, services
+from jiceng.orglife import access, actions, downloads, exports, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import Attendance, Meeting, MeetingKind
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
 from jiceng.orgs.access import get_org_for_view
-from jiceng.orgs.models import PartyOrg
 
 
 def _year(request) -> int:
@@ -62,19 +60,7 @@ def meeting_list(request):
 
 
 def _manageable_orgs(user):
-    orgs = (
-        scope_for(user)
-        .filter(PartyOrg.objects.select_related("area"))
-        .filter(closed_on__isnull=True)
-    )
-    return [o for o in orgs.order_by("path")[:300] if access.can_record_meeting(user, o)]
-
-
-def _venues(user, org):
-    district = "/".join(org.area.path.split("/")[:2])
-    return scope_for(user).filter(
-        Venue.objects.filter(area__path__startswith=district, closed_on__isnull=True)
-    )[:100]
+    return [o for o in selectors.open_orgs(viewer=user) if access.can_record_meeting(user, o)]
 
 
 def _meeting_form(request, *, org, meeting=None):
@@ -118,11 +104,12 @@ def _meeting_form(request, *, org, meeting=None):
         try:
             with transaction.atomic():
                 if meeting is None:
-                    payload = schemas.parse(schemas.MeetingIn, data)
-                    facts, attendance = actions.meeting_facts(request.user, payload)
-                    meeting = services.meeting_record(
-                        actor=request.user, org=org, facts=facts, attendance=attendance
-                    )
+                    meeting = actions.perform(request.user, "meetings", None, "record", data)
+                    # Photos or files chosen with the record, each the "attach" action.
+                    for upload in request.FILES.getlist("file"):
+                        actions.perform(
+                            request.user, "meetings", meeting.pk, "attach", {}, upload=upload
+                        )
                     messages.success(request, _("已登记"))
                 else:
                     actions.perform(request.user, "meetings", meeting.pk, "update", data)
@@ -139,7 +126,7 @@ def _meeting_form(request, *, org, meeting=None):
             (k, label) for k, label in MeetingKind.choices if org.kind in services.KINDS_FOR_ORG[k]
         ],
         "statuses": Attendance.Status.choices,
-        "venues": _venues(request.user, org),
+        "venues": selectors.venues_near(viewer=request.user, org=org),
         "register": [(m, marks.get(m.pk)) for m in register],
         "values": values,
         "error": error,
@@ -196,8 +183,23 @@ def meeting_detail(request, pk: int):
             (t, [(a, action_inputs(a)) for a in actions.offered(request.user, "tasks", t)])
             for t in meeting.tasks.all()
         ],
+        "attachments": [
+            (f, [(a, action_inputs(a)) for a in actions.offered(request.user, "attachments", f)])
+            for f in meeting.attachments.all()
+        ],
     }
     return render(request, "orglife/meeting_detail.html", context)
+
+
+@login_required
+def attachment(request, pk: int):
+    """A meeting's photo or PDF, only to those who may see the meeting."""
+    require_kind(request.user)
+    try:
+        found = selectors.attachment_get(viewer=request.user, attachment_id=pk)
+    except NotFound:
+        raise Http404 from None
+    return downloads.attachment_response(found)
 
 
 @login_required
@@ -206,23 +208,39 @@ def compliance(request):
     require_kind(request.user)
     area = area_param(request)
     if area is None:
-        roots = scope_for(request.user).area_roots()
-        area = Area.objects.filter(path__in=roots).order_by("depth").first() if roots else None
-        if area is None and scope_for(request.user).everything:
-            area = Area.objects.filter(parent__isnull=True).first()
+        area = selectors.compliance_home(viewer=request.user)
     year = _year(request)
-    rows = []
+    only_behind = request.GET.get("behind") == "1"
+    counts, children, rows, listed = None, [], [], False
     if area is not None:
-        start, end = year_range(year)
-        rows = selectors.area_compliance(viewer=request.user, area=area, start=start, end=end)
+        # Read from the yearly rollup rows (orglife.rollup): a district or a city is as
+        # fast as a street. Child areas first; each org of a street (or below) listed,
+        # or above it only those behind when asked.
+        counts = selectors.compliance_counts(viewer=request.user, area=area, year=year)
+        children = [
+            (child, *counts.children.get(child.code, [0, 0]))
+            for child in area_children(viewer=request.user, area=area)
+        ]
+        listed = area.level not in ORG_LIST_ABOVE or only_behind
+        if listed:
+            rows = selectors.area_compliance(
+                viewer=request.user, area=area, year=year, only_behind=only_behind
+            )[:ORG_LIST_MAX]
     context = {
         "area": area,
         "year": year,
+        "counts": counts,
+        "children": [c for c in children if c[1]],
         "rows": rows,
-        "behind": sum(1 for r in rows if r.behind),
-        "only_behind": request.GET.get("behind") == "1",
+        "listed": listed,
+        "only_behind": only_behind,
     }
     return render(request, "orglife/compliance.html", context)
+
+
+# Above a street the page lists child areas, and orgs only when narrowed to those behind.
+ORG_LIST_ABOVE = (Area.Level.CITY, Area.Level.DISTRICT)
+ORG_LIST_MAX = 1000
 
 
 @login_required
