@@ -85,12 +85,18 @@ def _need_items(viewer, scope: Scope, now) -> list[Todo]:
     ]
 
 
+def proposals_to_decide(*, viewer, scope: Scope) -> QuerySet[MatchProposal]:
+    """Pending proposals for needs of the communities the viewer manages."""
+    return proposal_list(viewer=viewer, state=MatchProposal.State.PENDING).filter(
+        _communities_q(scope, "need__community")
+    )
+
+
 def _proposal_items(viewer, scope: Scope, now) -> list[Todo]:
     if not _staff(scope):
         return []
     row = (
-        proposal_list(viewer=viewer, state=MatchProposal.State.PENDING)
-        .filter(_communities_q(scope, "need__community"))
+        proposals_to_decide(viewer=viewer, scope=scope)
         .order_by()
         .aggregate(n=Count("id"), first=Min("need__window_start"))
     )
