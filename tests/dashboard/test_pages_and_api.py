@@ -42,7 +42,15 @@ def test_a_staff_home_shows_children_as_cards_on_a_phone(client, territory):
 
 
 def test_roles_without_sources_keep_their_own_home(client, territory):
-    for role in ("xh_member", "xh_resident", "nobody"):
+    from jiceng.accounts.services import role_grant, user_create
+    from tests.conftest import PASSWORD
+
+    auditor = user_create(
+        actor=None, username="xh_auditor", password=PASSWORD, check_password=False
+    )
+    role_grant(actor=None, user=auditor, role="auditor", area=territory.areas["xh"])
+    territory.users["xh_auditor"] = auditor
+    for role in ("xh_member", "xh_resident", "nobody", "xh_auditor"):
         html = _home(client, territory.users[role])
         assert 'class="workbench"' not in html, role
 

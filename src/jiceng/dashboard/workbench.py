@@ -170,12 +170,23 @@ def can_file_case(scope: Scope) -> bool:
     return any(g.role == "grid_worker" for g in scope.grants)
 
 
+# Roles with no work of their own to list: they read (an auditor) or have their own home
+# offers (a member's file, a resident's report and tracking).
+NO_WORKBENCH_ROLES = frozenset({"auditor", "member", "resident"})
+
+
+def has_workbench(scope: Scope) -> bool:
+    if scope.everything:
+        return True
+    return bool(sources_for(scope)) and not scope.roles <= NO_WORKBENCH_ROLES
+
+
 def workbench_context(*, viewer) -> dict:
     """What a home page shows first: the to-do list, and the one-tap filing button."""
     scope = scope_for(viewer)
+    show = has_workbench(scope)
     return {
-        # Residents and members have no sources: their home keeps its own offers.
-        "show_workbench": bool(sources_for(scope)),
-        "todos": workbench_items(viewer=viewer),
+        "show_workbench": show,
+        "todos": workbench_items(viewer=viewer) if show else [],
         "can_file_case": can_file_case(scope),
     }
