@@ -137,8 +137,8 @@ def test_the_home_page_of_each_role_keeps_its_query_count(street_demo, client):
     before = {u: _home_queries(client, user) for u, user in users.items()}
     _grow(users)
     after = {u: _home_queries(client, user) for u, user in users.items()}
+    assert after == HOME_QUERIES
     for username in USERNAMES:
-        assert after[username] == HOME_QUERIES[username], (username, after[username])
         assert 0 <= after[username] - before[username] <= 1, (username, before, after)
     # The grid worker's cases went from a list to a counted group.
     (group,) = [t for t in workbench_items(viewer=users["demo_grid"]) if t.is_group]

@@ -36,6 +36,8 @@ from jiceng.orgs.models import PartyOrg
 # A required meeting still owed in the current period shows from this many days before
 # the period ends (a month's meeting is not "to do" on the first of the month).
 MEETING_DUE_DAYS = 14
+# An area's path holds one "code/" per level: city 1, district 2, street 3.
+STREET_DEPTH = 3
 
 
 @dataclass
@@ -99,7 +101,18 @@ def _org_url(viewer, scope: Scope, orgs: list[PartyOrg]) -> str:
     return reverse("orglife:compliance") + "?behind=1"
 
 
+def works_meetings(scope: Scope) -> bool:
+    """Streets, communities and unit orgs see which of their orgs owe meetings; a
+    district or the city sees the number of orgs behind among the territory's figures
+    (orglife.indicators), not every org's dues computed again on each home page."""
+    if scope.everything:
+        return False
+    return not any(g.area_path and g.area_path.count("/") < STREET_DEPTH for g in scope.grants)
+
+
 def _meeting_items(viewer, scope: Scope, now) -> list[Todo]:
+    if not works_meetings(scope):
+        return []
     today = timezone.localdate(now)
     dues = meeting_dues(viewer=viewer, today=today)
     items = []
