@@ -36,8 +36,8 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (one or two each). Measured on the street demo with rows added: a source that
 # lists its few items one by one counts them in one more query once they are many.
 HOME_QUERIES = {
-    "demo_city": 57,
-    "demo_district": 57,
+    "demo_city": 54,
+    "demo_district": 54,
     "demo_street": 59,
     "demo_community": 54,
     "demo_grid": 32,
