@@ -7,7 +7,7 @@ import datetime
 from django.utils import timezone
 
 from jiceng.appeals import services
-from jiceng.appeals.deadlines import check_deadlines
+from jiceng.appeals.overdue import check_deadlines
 from jiceng.dashboard.workbench import DUE_SOON, LIST_LIMIT, OVERDUE, workbench_items
 
 
