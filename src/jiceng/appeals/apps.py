@@ -24,3 +24,7 @@ class AppealsConfig(AppConfig):
         from jiceng.core.unavailable import register_unavailable_renderer
 
         register_unavailable_renderer("/open311/", open311.unavailable)
+
+        from jiceng.appeals import workbench
+
+        workbench.register()

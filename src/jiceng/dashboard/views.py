@@ -8,6 +8,7 @@ from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
 from jiceng.core.selectors import area_breadcrumb, area_roots
 from jiceng.dashboard.selectors import level_counts, overview
+from jiceng.dashboard.workbench import workbench_context
 from jiceng.orgs.selectors import org_list
 
 
@@ -35,11 +36,11 @@ def home(request):
     user = request.user
     scope = scope_for(user)
     roots = area_roots(viewer=user)
+    workbench = workbench_context(viewer=user)
     if len(roots) == 1 and scope.can_see_kind("unit"):
-        return render(
-            request, "dashboard/area.html", _area_context(user, roots[0]) | {"home": True}
-        )
-    context = {
+        context = _area_context(user, roots[0]) | {"home": True} | workbench
+        return render(request, "dashboard/area.html", context)
+    context = workbench | {
         "roots": [(root, overview(viewer=user, area=root)[0]) for root in roots],
         "orgs": list(org_list(viewer=user)[:20]) if scope.org_roots() else [],
         "is_resident": "resident" in scope.roles,

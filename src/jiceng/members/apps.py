@@ -80,3 +80,7 @@ class MembersConfig(AppConfig):
             return member_data_access_entries(get_member_for_data_access(viewer, member_id))
 
         register_person_entries(person_entries)
+
+        from jiceng.members import workbench
+
+        workbench.register()

@@ -64,3 +64,7 @@ class OrglifeConfig(AppConfig):
         from jiceng.orglife import indicators
 
         indicators.register()
+
+        from jiceng.orglife import workbench
+
+        workbench.register()

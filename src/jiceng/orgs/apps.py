@@ -29,3 +29,7 @@ class OrgsConfig(AppConfig):
         from jiceng.orgs import indicators
 
         indicators.register()
+
+        from jiceng.orgs import workbench
+
+        workbench.register()

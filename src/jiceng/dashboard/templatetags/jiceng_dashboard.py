@@ -11,3 +11,9 @@ def indicator_url(indicator, area) -> str:
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def column_label(columns, index: int) -> str:
+    """The label of the indicator in column `index`, for a cell shown as a card."""
+    return str(columns[index].label)
