@@ -74,3 +74,7 @@ class CobuildConfig(AppConfig):
             area_path="room__venue__area",
             org_paths=tuple(f"room__venue__{p}" for p in unit_orgs),
         )
+
+        from jiceng.cobuild import charts
+
+        charts.register()

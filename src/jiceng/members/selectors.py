@@ -29,6 +29,7 @@ from jiceng.members.models import (
     ServiceRecord,
     Transfer,
 )
+from jiceng.members.statistics import composition_table
 from jiceng.orgs.models import PartyOrg
 
 # Inflows still unverified after this many days, and outflows past their expected
@@ -337,3 +338,16 @@ def _data_access(entry: AuditEntry) -> DataAccess:
     else:
         purpose = str(_("查看完整{field}")).format(field=field)
     return DataAccess(entry.pk, entry.at, actor, entry.action, entry.get_action_display(), purpose)
+
+
+def member_composition(*, viewer, area: Area, name: str) -> dict:
+    """One standard composition table (members.statistics.TABLE_NAMES) of the members in
+    scope under an area, for the dashboard's charts: {"name", "title", "total", "rows":
+    [{"key", "label", "count"}]}."""
+    table = composition_table(member_list(viewer=viewer, area=area), name)
+    return {
+        "name": table.name,
+        "title": table.title,
+        "total": table.total,
+        "rows": [{"key": r.key, "label": r.label, "count": r.count} for r in table.rows],
+    }

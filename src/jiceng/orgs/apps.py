@@ -26,6 +26,7 @@ class OrgsConfig(AppConfig):
         )
         scope.register(models.PartTimeMember, kind=scope.KIND_PEOPLE, area_path="committee__area")
 
-        from jiceng.orgs import indicators
+        from jiceng.orgs import charts, indicators
 
         indicators.register()
+        charts.register()
