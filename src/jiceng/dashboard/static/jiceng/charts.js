@@ -119,6 +119,7 @@
     var built = data.type === "pie" ? pieOption(data, el)
       : data.type === "map" ? mapOption(data, el) : axisOption(data, el);
     built.backgroundColor = "transparent";
+    built.animationDuration = 300;
     built.textStyle = {fontFamily: "Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif"};
     return built;
   }
