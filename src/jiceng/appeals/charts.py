@@ -47,6 +47,7 @@ def months_chart(viewer, area):
         [series(_("受理件数"), [row["received"] for row in rows]), *lines],
         links=links,
         axis=_("月份"),
+        ordered=True,
         note=_("按受理月份统计；比率的分母为零时不显示。点击月份查看当月三率与排名。"),
     )
 

@@ -82,8 +82,11 @@ def chart(
     key: str = "",
     title="",
     axis="",
+    ordered: bool = False,
 ) -> ChartData:
-    """`axis` names what the categories are (区域, 月份…): the table's first column."""
+    """`axis` names what the categories are (区域, 月份…): the table's first column.
+    `ordered` categories are a sequence (months), drawn left to right whatever their
+    number; others turn into rows when there are many or the screen is narrow."""
     return {
         "key": key,
         "title": str(title),
@@ -93,6 +96,7 @@ def chart(
         "series": series_list,
         "note": str(note),
         "axis": str(axis or _("分类")),
+        "ordered": ordered,
     }
 
 

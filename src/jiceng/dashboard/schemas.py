@@ -26,6 +26,7 @@ class ChartOut(Schema):
     )
     series: list[ChartSeriesOut]
     note: str = ""
+    ordered: bool = Field(description="分类是一个序列（月份），按顺序从左到右画")
     axis: str = Field(description="分类的名称（区域、月份……），即数据表第一列的表头")
 
 

@@ -21,9 +21,10 @@
     return data.series.some(function (s) { return s.type === "line"; });
   }
 
+  // Many places side by side read better as rows; months stay a timeline.
   function horizontal(data, el) {
     var n = data.categories.length;
-    return !hasLine(data) && (n > 8 || (narrow(el) && n > 4));
+    return !data.ordered && (n > 8 || (narrow(el) && n > 4));
   }
 
   function label(value, unit) {
@@ -55,6 +56,7 @@
         name: s.name,
         type: s.type,
         stack: s.stack || undefined,
+        xAxisIndex: flat && s.unit === "%" ? 1 : 0,
         yAxisIndex: !flat && s.unit === "%" ? 1 : 0,
         data: s.values,
         connectNulls: true,
@@ -66,9 +68,9 @@
       color: palette(),
       tooltip: {trigger: "axis", renderMode: "richText", confine: true},
       legend: {type: "scroll", top: 0, show: data.series.length > 1},
-      grid: {left: 4, right: 8, top: data.series.length > 1 ? 32 : 12, bottom: 4,
-             containLabel: true},
-      xAxis: flat ? counts : category,
+      grid: {left: 4, right: 8, bottom: 4, containLabel: true,
+             top: (data.series.length > 1 ? 32 : 12) + (flat && hasLine(data) ? 24 : 0)},
+      xAxis: flat ? (hasLine(data) ? [counts, rates] : counts) : category,
       yAxis: flat ? category : (hasLine(data) ? [counts, rates] : counts),
       series: series
     };
