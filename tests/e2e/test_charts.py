@@ -90,6 +90,11 @@ def test_a_chart_page_draws_prints_and_drills_down(live_server, e2e_territory, p
     if width == 390:
         screenshot(page, "dashboard-charts-phone")
     assert not page.refused, page.refused
+    # Narrowed at once (as a phone turned, or the accessibility walk does), the drawn
+    # canvases do not widen the page before they are redrawn.
+    page.set_viewport_size({"width": 320, "height": 860})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size({"width": width, "height": 860})
     # Clicking 湖南路街道's bar opens that street's charts.
     _click_category(page, "chart-orgs_coverage", 0, 1)
     page.wait_for_url(f"**/areas/{t.areas['xh_s1'].pk}/charts/")
