@@ -78,6 +78,11 @@
 
   function pieOption(data, el) {
     var s = data.series[0];
+    var total = s.values.reduce(function (sum, v) { return sum + (v || 0); }, 0);
+    if (!total) { // an empty ring would look like a share
+      return {title: {text: el.getAttribute("data-empty") || "0", left: "center", top: "middle",
+                      textStyle: {color: dark ? "#a9b8c9" : "#59636e"}}};
+    }
     return {
       color: palette(),
       tooltip: {trigger: "item", renderMode: "richText", confine: true},
