@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Category
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import SCREENSHOTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,6 +46,13 @@ def _file(territory, area_key: str, text: str):
         description=text,
     )
     return appeal_services.appeal_intake(actor=None, intake=intake)[0]
+
+
+def picture(target, name: str) -> None:
+    """The user guide's and README's pictures (tests/e2e/conftest.py says when they are
+    refreshed): what a screen shows at once, or one element, not the whole long page."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def _drawn(page, chart_id: str) -> None:
@@ -88,7 +95,8 @@ def test_a_chart_page_draws_prints_and_drills_down(live_server, e2e_territory, p
     expect(page.locator("#chart-orgs_coverage")).to_have_attribute("role", "img")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     if width == 390:
-        screenshot(page, "dashboard-charts-phone")
+        page.wait_for_timeout(400)  # the bars' short growth
+        picture(page, "dashboard-charts-phone")
     assert not page.refused, page.refused
     # Narrowed at once (as a phone turned, or the accessibility walk does), the drawn
     # canvases do not widen the page before they are redrawn.
@@ -111,7 +119,8 @@ def test_the_city_map_drills_to_a_districts_streets(live_server, e2e_territory, 
     _drawn(page, "chart-indicator_units_all")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     if width == 1280:
-        screenshot(page, "dashboard-map")
+        page.wait_for_timeout(400)
+        picture(page.locator(".chart-wide"), "dashboard-map")
     assert not page.refused, page.refused
     # 徐汇区, at a point inside it (its centre as the map file gives it).
     x, y = page.evaluate(
@@ -148,5 +157,7 @@ def test_the_big_screen_refreshes_in_place(live_server, e2e_territory, page_at, 
     assert page.evaluate("window.stillHere") is True
     table = page.locator('[data-chart-table="chart-appeals_open_by_child"]')
     expect(table.locator("tbody tr").nth(1)).to_contain_text("1")
-    screenshot(page, "dashboard-screen")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(400)
+    picture(page, "dashboard-screen")
     assert not page.refused, page.refused
