@@ -33,8 +33,18 @@ WRITE_FREE = (
     "admin",
     "context_processors",
     "password_views",
+    "chart_views",
+    "charts",
 )
-READ_THROUGH_SELECTORS = ("views", "form_views", "setup_views", "api", "password_views")
+READ_THROUGH_SELECTORS = (
+    "views",
+    "form_views",
+    "setup_views",
+    "api",
+    "password_views",
+    "chart_views",
+    "charts",
+)
 ROW_WRITES = {
     "save",
     "delete",

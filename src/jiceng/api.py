@@ -92,7 +92,8 @@ from jiceng.appeals.api import router as appeals_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
-from jiceng.dashboard.api import router as workbench_router  # noqa: E402
+from jiceng.dashboard.api import router as charts_router  # noqa: E402
+from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
@@ -105,6 +106,7 @@ api.add_router("/audit", audit_router)
 api.add_router("", orgs_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
+api.add_router("/charts", charts_router)
 api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)
 api.add_router("/orglife", orglife_router)

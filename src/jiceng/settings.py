@@ -336,6 +336,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Full (unmasked) exports of personal data one person may make a day (core.exports).
 FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "3"))
 
+# How often the big screen (大屏, dashboard/screen) reads its figures again, in seconds.
+SCREEN_REFRESH_SECONDS = max(5, int(os.environ.get("JICENG_SCREEN_REFRESH_SECONDS", "60")))
+
 # A unit registered within this many days and still uncovered is "new" (增加一个，组建一个).
 NEW_UNIT_DAYS = 30
 # Units with at least this many formal members must form their own organization.

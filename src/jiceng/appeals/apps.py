@@ -16,7 +16,7 @@ class AppealsConfig(AppConfig):
         scope.register(models.HandlingUnit, kind=scope.KIND_APPEAL, area_path="area")
         scope.register(models.RoutingRule, kind=scope.KIND_APPEAL, area_path="area")
 
-        from jiceng.appeals import indicators
+        from jiceng.appeals import charts, indicators
 
         indicators.register()
 
@@ -28,3 +28,4 @@ class AppealsConfig(AppConfig):
         from jiceng.appeals import workbench
 
         workbench.register()
+        charts.register()

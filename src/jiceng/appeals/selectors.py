@@ -562,3 +562,86 @@ def configured_membership(*, viewer, pk: int) -> HandlerMembership | None:
         .select_related("unit", "user")
         .first()
     )
+
+
+# ---- figures for the dashboard's charts (dashboard.charts) ----------------------------------
+
+
+def last_months(count: int, today: datetime.date | None = None) -> list[datetime.date]:
+    """The first days of the last `count` calendar months, oldest first, this month last."""
+    today = today or datetime.datetime.now(LOCAL).date()
+    months, year, month = [], today.year, today.month
+    for _step in range(count):
+        months.append(datetime.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months[::-1]
+
+
+def appeal_months(*, viewer, area: Area, months: list[datetime.date]) -> list[dict]:
+    """The rollup counters of each month under a node, oldest first: one row per month
+    of `months` as {"month": date, counter: n, ...}, zeros where nothing was received.
+    The monthly rows serve a node the viewer sees whole (as `rates`); anything else is
+    counted from the cases, one grouped query either way."""
+    first, last = months[0], months[-1]
+    if _use_rollup(viewer, area):
+        stats = AppealMonthStat.objects.filter(month__gte=first, month__lte=last)
+        if area.level == Area.Level.COMMUNITY:
+            stats = stats.filter(community=area)
+        elif area.level == Area.Level.STREET:
+            stats = stats.filter(street=area)
+        else:
+            streets = Area.objects.filter(level=Area.Level.STREET, path__startswith=area.path)
+            stats = stats.filter(street__in=streets.values("pk"))
+        rows = stats.values("month").annotate(**{n: Sum(n) for n in rollup.COUNTERS})
+        by_month = {row["month"]: row for row in rows}
+    else:
+        from django.db.models.functions import TruncMonth
+
+        start = month_bounds(first.year, first.month)[0]
+        end = month_bounds(last.year, last.month)[1]
+        rows = (
+            _cases_under(viewer, area, start, end)
+            .annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
+            .values("month_start")
+            .annotate(**_raw_aggregates())
+            .order_by()
+        )
+        by_month = {rollup._as_date(row["month_start"]): row for row in rows}
+    return [
+        {"month": m, **{n: (by_month.get(m) or {}).get(n) or 0 for n in rollup.COUNTERS}}
+        for m in months
+    ]
+
+
+def appeal_category_counts(*, viewer, area: Area, since: datetime.date) -> list[dict]:
+    """Cases received under a node since a day, by category, most first:
+    [{"code", "name", "count"}]."""
+    start = datetime.datetime.combine(since, datetime.time(), tzinfo=LOCAL)
+    end = datetime.datetime.now(LOCAL) + datetime.timedelta(days=1)
+    rows = (
+        _cases_under(viewer, area, start, end)
+        .values("category__code", "category__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "category__code")
+    )
+    return [
+        {"code": r["category__code"], "name": r["category__name"], "count": r["n"]} for r in rows
+    ]
+
+
+def appeal_open_by_child(*, viewer, area: Area, length: int) -> dict[str, dict[str, int]]:
+    """Open and overdue cases per child of a node (the child's code read off each case's
+    area path), one grouped query: {child code: {"open": n, "overdue": n}}."""
+    from django.db.models.functions import Substr
+
+    rows = (
+        appeal_list(viewer=viewer, area=area, state="open")
+        .annotate(child_code=Substr("area__path", len(area.path) + 1, length))
+        .values("child_code")
+        .annotate(
+            open=Count("id"),
+            overdue=Count("id", filter=Q(response_overdue=True) | Q(resolution_overdue=True)),
+        )
+        .order_by()
+    )
+    return {r["child_code"]: {"open": r["open"], "overdue": r["overdue"]} for r in rows}

@@ -78,3 +78,6 @@ class CobuildConfig(AppConfig):
         from jiceng.cobuild import workbench
 
         workbench.register()
+        from jiceng.cobuild import charts
+
+        charts.register()

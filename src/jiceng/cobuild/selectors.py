@@ -446,3 +446,28 @@ def open_member_reports(*, viewer, limit: int = 500):
         .select_related("community", "member", "member__org", "member__org__area")
         .order_by("community__path", "member__name", "id")
     )[:limit]
+
+
+def project_stage_counts(
+    *, viewer, area: Area, child_code_length: int | None = None
+) -> dict[str, dict[str, int]]:
+    """Projects in scope under an area by stage (state), one grouped query:
+    {child code: {state: n}} with the child's code read off the need's community path,
+    or {"": {state: n}} for the area as a whole when no length is given."""
+    from django.db.models.functions import Substr
+
+    projects = project_list(viewer=viewer, area=area).order_by()
+    if child_code_length is None:
+        rows = projects.values("state").annotate(n=Count("id"))
+        return {"": {r["state"]: r["n"] for r in rows}}
+    rows = (
+        projects.annotate(
+            child_code=Substr("need__community__path", len(area.path) + 1, child_code_length)
+        )
+        .values("child_code", "state")
+        .annotate(n=Count("id"))
+    )
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in rows:
+        result[r["child_code"]][r["state"]] = r["n"]
+    return dict(result)

@@ -67,9 +67,10 @@ class MembersConfig(AppConfig):
             owner_path="report__member__account",
         )
 
-        from jiceng.members import indicators
+        from jiceng.members import charts, indicators
 
         indicators.register()
+        charts.register()
 
         from jiceng.core.selectors import register_person_entries
 

@@ -29,6 +29,7 @@ from jiceng.members.models import (
     ServiceRecord,
     Transfer,
 )
+from jiceng.members.statistics import composition_table
 from jiceng.orgs.models import PartyOrg
 
 # Inflows still unverified after this many days, and outflows past their expected
@@ -355,3 +356,16 @@ def first_root_area(*, viewer):
 
     roots = scope_for(viewer).area_roots()
     return Area.objects.filter(path=roots[0]).first() if roots else None
+
+
+def member_composition(*, viewer, area: Area, name: str) -> dict:
+    """One standard composition table (members.statistics.TABLE_NAMES) of the members in
+    scope under an area, for the dashboard's charts: {"name", "title", "total", "rows":
+    [{"key", "label", "count"}]}."""
+    table = composition_table(member_list(viewer=viewer, area=area), name)
+    return {
+        "name": table.name,
+        "title": table.title,
+        "total": table.total,
+        "rows": [{"key": r.key, "label": r.label, "count": r.count} for r in table.rows],
+    }

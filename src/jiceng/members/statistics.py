@@ -100,26 +100,64 @@ def _by_choice(members, name, title, field, choices) -> Table:
     return Table(name=name, title=title, rows=rows)
 
 
-def composition(members: QuerySet[Member], *, today: datetime.date | None = None) -> list[Table]:
-    """All standard tables for an already scoped queryset of members."""
-    today = today or timezone.localdate()
-    ethnicity = members.aggregate(
-        han=Count("id", filter=Q(ethnicity=HAN)), minority=Count("id", filter=~Q(ethnicity=HAN))
-    )
-    return [
-        _by_choice(members, "gender", str(_("性别")), "gender", Member.Gender.choices),
-        Table(
+def _builders(today: datetime.date) -> dict:
+    """Each standard table by name, as a function of an already scoped queryset."""
+
+    def ethnicity(members) -> Table:
+        counts = members.aggregate(
+            han=Count("id", filter=Q(ethnicity=HAN)), minority=Count("id", filter=~Q(ethnicity=HAN))
+        )
+        return Table(
             name="ethnicity",
             title=str(_("民族")),
             rows=[
-                Row("han", str(_("汉族")), ethnicity["han"]),
-                Row("minority", str(_("少数民族")), ethnicity["minority"]),
+                Row("han", str(_("汉族")), counts["han"]),
+                Row("minority", str(_("少数民族")), counts["minority"]),
             ],
+        )
+
+    return {
+        "gender": lambda m: _by_choice(
+            m, "gender", str(_("性别")), "gender", Member.Gender.choices
         ),
-        _banded(members, "age", str(_("年龄")), "birth_date", AGE_BANDS, today),
-        _by_choice(members, "education", str(_("学历")), "education", Member.Education.choices),
-        _banded(members, "tenure", str(_("党龄")), "joined_on", TENURE_BANDS, today),
-        _by_choice(members, "status", str(_("党员状态")), "status", Member.Status.choices),
-        _by_choice(members, "category", str(_("党员类别")), "category", Member.Category.choices),
-        _by_choice(members, "org_kind", str(_("所在组织类别")), "org__kind", PartyOrg.Kind.choices),
-    ]
+        "ethnicity": ethnicity,
+        "age": lambda m: _banded(m, "age", str(_("年龄")), "birth_date", AGE_BANDS, today),
+        "education": lambda m: _by_choice(
+            m, "education", str(_("学历")), "education", Member.Education.choices
+        ),
+        "tenure": lambda m: _banded(m, "tenure", str(_("党龄")), "joined_on", TENURE_BANDS, today),
+        "status": lambda m: _by_choice(
+            m, "status", str(_("党员状态")), "status", Member.Status.choices
+        ),
+        "category": lambda m: _by_choice(
+            m, "category", str(_("党员类别")), "category", Member.Category.choices
+        ),
+        "org_kind": lambda m: _by_choice(
+            m, "org_kind", str(_("所在组织类别")), "org__kind", PartyOrg.Kind.choices
+        ),
+    }
+
+
+TABLE_NAMES = (
+    "gender",
+    "ethnicity",
+    "age",
+    "education",
+    "tenure",
+    "status",
+    "category",
+    "org_kind",
+)
+
+
+def composition(members: QuerySet[Member], *, today: datetime.date | None = None) -> list[Table]:
+    """All standard tables for an already scoped queryset of members."""
+    builders = _builders(today or timezone.localdate())
+    return [builders[name](members) for name in TABLE_NAMES]
+
+
+def composition_table(
+    members: QuerySet[Member], name: str, *, today: datetime.date | None = None
+) -> Table:
+    """One standard table (a name of TABLE_NAMES): one aggregate query."""
+    return _builders(today or timezone.localdate())[name](members)

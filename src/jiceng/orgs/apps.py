@@ -26,10 +26,11 @@ class OrgsConfig(AppConfig):
         )
         scope.register(models.PartTimeMember, kind=scope.KIND_PEOPLE, area_path="committee__area")
 
-        from jiceng.orgs import indicators
+        from jiceng.orgs import charts, indicators
 
         indicators.register()
 
         from jiceng.orgs import workbench
 
         workbench.register()
+        charts.register()
