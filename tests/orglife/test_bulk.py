@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 from django.db import transaction
 
-from jiceng.core.audit import audit_verify
+from jiceng.core.audit_evidence import audit_verify
 from jiceng.core.errors import ApplicationError
 from jiceng.core.models import AuditEntry
 from jiceng.members.models import MemberEvent, Membership

@@ -25,7 +25,8 @@ from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import AuditEntry
 from jiceng.core.types import Actor
 from jiceng.members.models import Member, MemberEvent, Membership
-from jiceng.orglife import inputs
+from jiceng.orglife import rollup
+from jiceng.orglife import validators as inputs
 from jiceng.orglife.errors import (
     MSG_DATE_BEFORE_FOUNDING,
     MSG_DEADLINE_BEFORE_MEETING,
@@ -295,6 +296,7 @@ class MeetingBatch:
         """`services.appraisal_record`'s checks (and those of the members' service that
         writes the results onto the files)."""
         from jiceng.members.access import require_manage_member
+        from jiceng.members.errors import MemberErrorCode
         from jiceng.members.services import (
             APPRAISAL_GRADES,
             MSG_APPRAISAL_GRADE,
@@ -310,7 +312,9 @@ class MeetingBatch:
                 raise invalid(MSG_NOT_ON_REGISTER, OrgLifeErrorCode.NOT_ON_REGISTER, "grades")
         year = meeting.held_on.year
         if not 1921 <= year <= 2200:
-            raise ValidationFailed(MSG_APPRAISAL_YEAR, field="year")
+            raise ValidationFailed(
+                MSG_APPRAISAL_YEAR, field="year", code=MemberErrorCode.BAD_APPRAISAL_YEAR
+            )
         checked: set[int] = set()
         for member_id, grade in sorted(grades.items()):
             member = rows[member_id].member
@@ -318,7 +322,9 @@ class MeetingBatch:
                 require_manage_member(self.actor, member)
                 checked.add(member.org_id)
             if grade not in APPRAISAL_GRADES:
-                raise ValidationFailed(MSG_APPRAISAL_GRADE, field="grade")
+                raise ValidationFailed(
+                    MSG_APPRAISAL_GRADE, field="grade", code=MemberErrorCode.BAD_APPRAISAL_GRADE
+                )
         planned.grades = dict(grades)
 
     # ---- writing --------------------------------------------------------------------
@@ -425,4 +431,11 @@ class MeetingBatch:
         insert_rows(MeetingEvent, MEETING_EVENT_COLUMNS, events)
         insert_rows(MemberEvent, MEMBER_EVENT_COLUMNS, results)
         audit_record_many(lines)
+        # The compliance rows the services keep per meeting (rollup.refresh), once per
+        # org and year of the batch.
+        by_year: dict[int, set[int]] = {}
+        for meeting in meetings:
+            by_year.setdefault(meeting.held_on.year, set()).add(meeting.org_id)
+        for year, org_ids in sorted(by_year.items()):
+            rollup.rebuild(year=year, orgs=sorted(org_ids))
         return meetings
