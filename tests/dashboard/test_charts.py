@@ -69,7 +69,7 @@ def test_categories_by_volume_link_to_the_filtered_list(world, cases):
 
 
 def test_open_and_overdue_by_child_and_out_of_scope(world, cases):
-    from jiceng.appeals.deadlines import check_deadlines
+    from jiceng.appeals.overdue import check_deadlines
 
     t = world.t
     check_deadlines()  # the two open cases of three months ago are past due

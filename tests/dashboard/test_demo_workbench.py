@@ -36,10 +36,10 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (one or two each). Measured on the street demo with rows added: a source that
 # lists its few items one by one counts them in one more query once they are many.
 HOME_QUERIES = {
-    "demo_city": 54,
-    "demo_district": 54,
-    "demo_street": 59,
-    "demo_community": 54,
+    "demo_city": 59,
+    "demo_district": 59,
+    "demo_street": 64,
+    "demo_community": 59,
     "demo_grid": 32,
     "demo_unit": 15,
     "demo_member": 7,

@@ -45,6 +45,7 @@ NOT_FORM_PAGES = {
     "appeals:photo": "an image",
     "orglife:export": "a workbook",
     "orgs:org_children": "a fragment of the org tree (links only)",
+    "orglife:attachment": "serves a meeting's photo or PDF (no page, no form)",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -135,6 +136,8 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
         "dashboard:area": [{"pk": community.pk}],
+        "dashboard:charts": [{"pk": community.pk}],
+        "dashboard:screen": [{"pk": community.pk}],
     }
 
 

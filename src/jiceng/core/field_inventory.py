@@ -151,11 +151,16 @@ def form_text_fields() -> list[TextField]:
     return result
 
 
-def _string_limit(annotation_metadata) -> int | None:
-    for item in annotation_metadata:
+def _string_limit(info) -> int | None:
+    """The field's limit: pydantic's max_length, or the maxLength a schema states for
+    OpenAPI while its validator checks the length after cleaning (orglife's Text)."""
+    for item in info.metadata:
         limit = getattr(item, "max_length", None)
         if limit is not None:
             return limit
+    extra = info.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("maxLength"), int):
+        return extra["maxLength"]
     return None
 
 
@@ -185,6 +190,10 @@ def _rule(metadata) -> str:
                 return getattr(func, "keywords", {}).get("kind", "text")
             if func is inputs._secret_check:
                 return "secret"
+            # An app's own validator over core.inputs (orglife's Text) names its kind.
+            kind = getattr(func, "keywords", {}).get("kind")
+            if isinstance(kind, str):
+                return kind
             return "strict"
     return "text"
 
@@ -231,7 +240,7 @@ def schema_text_fields() -> list[TextField]:
                     owner=f"{method} {path}" + (f" ({owner.__name__})" if "." in name else ""),
                     name=name,
                     label=str(info.title or info.description or leaf),
-                    max_length=_string_limit(info.metadata),
+                    max_length=_string_limit(info),
                     column=column or _column_of(owner, leaf),
                     secret="password" in leaf,
                     source="api",

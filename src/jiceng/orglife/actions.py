@@ -330,7 +330,7 @@ POINT_ACTIONS = {
     "end": Action(
         "end",
         _("结束联系点"),
-        schemas.EndIn,
+        schemas.EndingIn,
         access.can_manage_point,
         lambda user, point, p: services.contact_point_end(
             actor=user, point=point, ended_on=p.ended_on, reason=p.reason
@@ -343,7 +343,7 @@ LINK_ACTIONS = {
     "end": Action(
         "end",
         _("结束联户关系"),
-        schemas.EndIn,
+        schemas.EndingIn,
         access.can_manage_link,
         lambda user, link, p: services.household_link_end(
             actor=user, link=link, ended_on=p.ended_on, reason=p.reason

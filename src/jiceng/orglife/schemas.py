@@ -427,7 +427,7 @@ class ContactPointOut(Schema):
     end_reason: str
 
 
-class EndIn(In):
+class EndingIn(In):
     """Ending a contact point or a household link: the date and why."""
 
     ended_on: datetime.date

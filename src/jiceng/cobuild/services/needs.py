@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from jiceng.cobuild import access
 from jiceng.cobuild.errors import (
@@ -238,7 +237,7 @@ def need_from_appeal(
 
     Category, place and description are copied; the need category follows
     APPEAL_CATEGORY_TO_NEED unless given. The window defaults to the next 30 days."""
-    from jiceng.appeals.models import AppealEvent
+    from jiceng.appeals import events as appeal_events
 
     community = community_of(appeal.area)
     require_manage_area(actor, community)
@@ -273,18 +272,11 @@ def need_from_appeal(
             )
     except IntegrityError:
         raise Conflict(MSG_APPEAL_CONVERTED, field="appeal", code=Code.APPEAL_CONVERTED) from None
-    who = _actor(actor)
-    AppealEvent.objects.create(
-        appeal=appeal,
-        action="to_need",
-        from_state=appeal.state,
-        to_state=appeal.state,
-        at=timezone.now(),
-        actor=who,
-        actor_label=who.get_username() if who else "system",
-        note=str(_("已转为共建需求，纳入需求清单")),
-        is_public=True,
-        data={"need": need.pk},
+    # The case's timeline says where it went; appeals.events writes every appeal event.
+    appeal_events.record(
+        appeal_events.turned_into_need(
+            appeal, need_id=need.pk, at=timezone.now(), actor=_actor(actor)
+        )
     )
     return need
 
