@@ -98,6 +98,8 @@ def demo_generate(
     Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
     from jiceng.appeals.models import Category
     from jiceng.appeals.taxonomy import ensure_categories
+    from jiceng.members import rollup as members_rollup
+    from jiceng.orgs import rollup as coverage_rollup
     from jiceng.orglife.requirements import ensure_requirements
 
     territory = territory_for(scale)
@@ -110,6 +112,10 @@ def demo_generate(
         # them back, so the demo never depends on how the database was prepared.
         ensure_categories()
         ensure_requirements()
+        # The rollups of an empty database are complete (and empty): built now, every
+        # service and bulk path below keeps them, so the demo proves those paths.
+        members_rollup.rebuild(today=timezone.localdate())
+        coverage_rollup.rebuild()
         run = DemoRun(
             seed=seed,
             volume=people.VOLUMES[scale],
