@@ -230,4 +230,4 @@ def total_by_child(area: Area, length: int) -> dict[str, int]:
         .annotate(n=Sum("count"))
         .order_by()
     )
-    return {row["child_code"]: row["n"] for row in rows}
+    return {row["child_code"]: row["n"] for row in rows if row["n"]}

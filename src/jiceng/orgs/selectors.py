@@ -233,7 +233,8 @@ def org_count(*, viewer, area: Area) -> int:
 
 def org_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
     if _use_rollup(viewer, PartyOrg, area):
-        return {code: t["orgs"] for code, t in rollup.totals_by_child(area, length).items()}
+        totals = rollup.totals_by_child(area, length)
+        return {code: t["orgs"] for code, t in totals.items() if t["orgs"]}
     return _count_by_child(org_list(viewer=viewer, area=area), area, length)
 
 
@@ -250,7 +251,8 @@ def unit_count_by_child(
 ) -> dict[str, int]:
     if coverage in UNIT_COUNTERS and _use_rollup(viewer, Unit, area):
         name = UNIT_COUNTERS[coverage]
-        return {code: t[name] for code, t in rollup.totals_by_child(area, length).items()}
+        totals = rollup.totals_by_child(area, length)
+        return {code: t[name] for code, t in totals.items() if t[name]}
     units = unit_list(viewer=viewer, area=area)
     if coverage:
         units = units.filter(coverage_q(coverage))
