@@ -6,7 +6,10 @@ the same transaction (`add`); a bulk path adds whole batches at once (`add_many`
 app's `rollup.rebuild` recomputes its rows from scratch, and tests hold the two equal.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model
@@ -16,6 +19,7 @@ from jiceng.core.bulk import execute_bound
 # Rows per statement in add_many: a dozen parameters a row stays well below SQLite's
 # 32,766 and keeps PostgreSQL's statements short.
 ADD_MANY_ROWS = 1000
+T = TypeVar("T")
 
 
 def add(model: type[Model], key: Mapping[str, object], delta: Mapping[str, int]) -> None:
@@ -70,3 +74,30 @@ def add_many(
             + f" ON CONFLICT ({conflict}) DO UPDATE SET {increments}"
         )
         execute_bound(sql, values)
+
+
+# ---- reading many figures of one page -------------------------------------------------------
+
+_memo: ContextVar[dict | None] = ContextVar("rollup_reads", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Within the block, a rollup read asked again with the same key is answered from the
+    first answer. A page of many figures (the home page's indicators, each its total and
+    its children) reads the same rows once instead of once per figure. Only around reads:
+    a write inside the block would not be seen by a read already made."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def memoized(key: tuple, compute: Callable[[], T]) -> T:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]

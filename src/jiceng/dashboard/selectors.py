@@ -6,6 +6,7 @@ from django.db.models import Count, QuerySet
 from django.db.models.functions import Substr
 
 from jiceng.core.models import Area
+from jiceng.core.rollups import reading
 from jiceng.core.scope import scope_for
 from jiceng.core.selectors import area_children
 from jiceng.dashboard.registry import Indicator, child_code_length, indicators_for
@@ -41,6 +42,11 @@ def group_by_child(queryset: QuerySet, path_lookup: str, area: Area, length: int
 
 
 def overview(*, viewer, area: Area) -> tuple[list[Figure], list[ChildRow], list[Indicator]]:
+    with reading():  # each rollup's rows once for all the figures that read them
+        return _overview(viewer=viewer, area=area)
+
+
+def _overview(*, viewer, area: Area) -> tuple[list[Figure], list[ChildRow], list[Indicator]]:
     scope = scope_for(viewer)
     indicators = indicators_for(scope)
     figures = [Figure(i, i.total(viewer, area)) for i in indicators]

@@ -111,7 +111,9 @@ def contribution(facts: Facts, bands_on: datetime.date) -> list[tuple[str, str]]
 
 
 def state() -> MemberStatState | None:
-    return MemberStatState.objects.order_by("pk").first()
+    return rollups.memoized(
+        ("members", "state"), lambda: MemberStatState.objects.order_by("pk").first()
+    )
 
 
 Totals = Counter[tuple[int, str, str]]
@@ -212,16 +214,24 @@ def counts_under(area: Area, dimensions) -> dict[str, dict[str, int]]:
 
 
 def total_under(area: Area, *, category: str | None = None) -> int:
-    rows = _rows_under(area)
-    if category:
-        rows = rows.filter(dimension="category", key=category)
-    else:
-        rows = rows.filter(dimension="status")
+    if category is None:  # the sum of the children's, read once per page (core.rollups)
+        return sum(total_by_child(area, CHILD_CODE_LENGTH.get(area.level, 12)).values())
+    rows = _rows_under(area).filter(dimension="category", key=category)
     return rows.aggregate(n=Sum("count"))["n"] or 0
 
 
+# As dashboard.registry.child_code_length: codes are 12 digits down to communities.
+CHILD_CODE_LENGTH = {"community": 15, "grid": 18}
+
+
 def total_by_child(area: Area, length: int) -> dict[str, int]:
-    """Members per child of `area`, the child read off the org's area path."""
+    """Members per child of `area` ({child code: n}), the child read off the org's area
+    path; members of orgs placed at `area` itself count under the code ""."""
+    key = ("members", area.path, length)
+    return rollups.memoized(key, lambda: _total_by_child(area, length))
+
+
+def _total_by_child(area: Area, length: int) -> dict[str, int]:
     rows = (
         _rows_under(area)
         .filter(dimension="status")

@@ -64,7 +64,7 @@ def org_contribution(org: PartyOrg) -> Contribution:
 
 
 def built() -> bool:
-    return CoverageStatState.objects.exists()
+    return rollups.memoized(("coverage", "built"), CoverageStatState.objects.exists)
 
 
 def change(before: Contribution, after: Contribution) -> None:
@@ -135,13 +135,24 @@ def _rows_under(area: Area):
     return CoverageStat.objects.filter(area__path__startswith=area.path)
 
 
+# As dashboard.registry.child_code_length: codes are 12 digits down to communities.
+CHILD_CODE_LENGTH = {"community": 15, "grid": 18}
+
+
 def totals_under(area: Area) -> dict[str, int]:
-    sums = _rows_under(area).aggregate(**{name: Sum(name) for name in COUNTERS})
-    return {name: sums[name] or 0 for name in COUNTERS}
+    """The sums of the children's (and the area's own row), one query read once per page
+    (core.rollups.reading), which the children's figures share."""
+    children = totals_by_child(area, CHILD_CODE_LENGTH.get(area.level, 12))
+    return {name: sum(row[name] for row in children.values()) for name in COUNTERS}
 
 
 def totals_by_child(area: Area, length: int) -> dict[str, dict[str, int]]:
     """{child code: {counter: n}} for the children of `area`, one grouped query."""
+    key = ("coverage", area.path, length)
+    return rollups.memoized(key, lambda: _totals_by_child(area, length))
+
+
+def _totals_by_child(area: Area, length: int) -> dict[str, dict[str, int]]:
     rows = (
         _rows_under(area)
         .annotate(child_code=Substr("area__path", len(area.path) + 1, length))
