@@ -232,6 +232,22 @@ def test_the_statistics_page_and_api_read_the_rollup(territory, registered, clie
     assert client.get(f"/members/statistics/?area={area.pk}").context["tables"] == page_before
 
 
+def test_the_statistics_page_costs_a_fixed_number_of_queries(
+    territory, registered, client, django_assert_max_num_queries
+):
+    client.force_login(territory.users["city_admin"])
+    url = f"/members/statistics/?area={territory.areas['city'].pk}"
+    rollup.rebuild()
+    # Session, user, roles and the page's own (area, nav); the rollup's state and rows.
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200
+    admin = territory.users["superuser"]
+    for birth in (datetime.date(1961, 3, 3), datetime.date(1972, 4, 4)):
+        services.member_register(actor=admin, org=territory.orgs["hp_c1_b"], facts=person(birth))
+    with django_assert_max_num_queries(9):
+        assert client.get(url).status_code == 200
+
+
 def test_the_command_refuses_a_bad_date(territory):
     from django.core.management.base import CommandError
 
