@@ -176,3 +176,23 @@ def test_services_keep_the_rows_equal_to_a_rebuild(world):
     rollup.rebuild()
     assert snapshot() == incremental
     assert incremental[0][2] == 5  # received
+
+
+def test_outcomes_equal_the_rates_pages(world, october):
+    """The figures assessment and reports read are the rates page's, for a community,
+    a street and a district, and counted from the cases for a grid."""
+    from jiceng.core.outcomes import Period, outcome
+
+    viewer = world.t.users["xh_admin"]
+    october_2026 = Period.month(2026, 10)
+    for key in ("xh_c1", "xh_s1", "xh"):
+        area = world.t.areas[key]
+        rates = selectors.rates(viewer=viewer, area=area, year=2026, month=10)
+        for name in ("response", "resolution", "satisfaction", "on_time"):
+            figure = outcome(f"appeals.{name}_rate").measure(area, october_2026)
+            assert (figure.numerator, figure.denominator) == rates.counts[name], (key, name)
+            assert "rate_cases" in figure.url or figure.url.startswith("/")
+    grid = world.t.areas["xh_g1"]
+    figure = outcome("appeals.response_rate").measure(grid, Period.year(2026))
+    assert (figure.numerator, figure.denominator) == (3, 5)
+    assert outcome("appeals.satisfaction_rate").measure(grid, Period.year(2025)).value is None
