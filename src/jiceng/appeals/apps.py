@@ -29,3 +29,7 @@ class AppealsConfig(AppConfig):
 
         workbench.register()
         charts.register()
+
+        from jiceng.appeals import ledgers
+
+        ledgers.register()
