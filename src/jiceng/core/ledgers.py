@@ -134,7 +134,7 @@ class Subject:
 
         if self.org is not None:
             lookups = [org] if isinstance(org, str) else list(org)
-            target = self.org.path
+            target = str(getattr(self.org, "path", ""))
             suffix = "path__startswith"
         else:
             lookups = [area] if isinstance(area, str) else list(area)

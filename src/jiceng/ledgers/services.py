@@ -11,7 +11,7 @@ from django.db import transaction
 from jiceng.core.audit import audit_record
 from jiceng.core.ledgers import Ledger, Subject
 from jiceng.core.models import AuditEntry
-from jiceng.ledgers.selectors import Table, ledger_table
+from jiceng.ledgers.selectors import MAX_ROWS, Table, ledger_table
 from jiceng.ledgers.workbook import table_xlsx
 
 FORMATS = ("xlsx", "print", "json")
@@ -63,7 +63,8 @@ def ledger_show(
     """The ledger's rows for a page (the printable table) or the API, audited."""
     if fmt not in FORMATS:
         raise ValueError(fmt)
-    kwargs = {"limit": limit} if limit is not None else {}
-    table = ledger_table(viewer=actor, ledger=ledger, subject=subject, **kwargs)
+    table = ledger_table(
+        viewer=actor, ledger=ledger, subject=subject, limit=MAX_ROWS if limit is None else limit
+    )
     _audit(actor=actor, table=table, fmt=fmt)
     return table

@@ -22,11 +22,17 @@ PAGE_ROWS = 3000
 
 
 def _params(request) -> dict[str, str]:
-    return {
+    """The subject's parameters; without an area or org, the viewer's own territory."""
+    params = {
         name: request.GET.get(name, "").strip()[:20]
         for name in ("area", "org", "period")
         if request.GET.get(name, "").strip()
     }
+    if not params.get("area") and not params.get("org"):
+        areas = selectors.area_choices(viewer=request.user, limit=1)
+        if areas:
+            params["area"] = str(areas[0].pk)
+    return params
 
 
 def _require_some(user) -> None:
@@ -40,10 +46,6 @@ def index(request):
     params = _params(request)
     error = None
     subject = None
-    if not params.get("area") and not params.get("org"):
-        areas = selectors.area_choices(viewer=request.user, limit=1)
-        if areas:
-            params["area"] = str(areas[0].pk)
     if params.get("area") or params.get("org"):
         try:
             # Any ledger that takes both subjects resolves the choice once for the page.
@@ -97,13 +99,13 @@ def _resolve(request, key: str):
         )
     except NotFound:
         raise Http404 from None
-    return ledger, subject
+    return ledger, subject, params
 
 
 @login_required
 def ledger(request, key: str):
     try:
-        ledger, subject = _resolve(request, key)
+        ledger, subject, params = _resolve(request, key)
     except ValidationFailed as failure:
         return render(request, "ledgers/ledger.html", {"error": failure.message}, status=400)
     table = services.ledger_show(
@@ -118,7 +120,7 @@ def ledger(request, key: str):
         "ledger": ledger,
         "lines": header_lines(table),
         "rows": rows,
-        "query": urlencode(_params(request)),
+        "query": urlencode(params),
         "page_rows": PAGE_ROWS,
         "numeric": [c.kind in ("number", "percent") for c in ledger.columns],
         "by_area": subject.kind == SUBJECT_AREA,
@@ -129,7 +131,7 @@ def ledger(request, key: str):
 @login_required
 def ledger_xlsx(request, key: str):
     try:
-        ledger, subject = _resolve(request, key)
+        ledger, subject, _params_used = _resolve(request, key)
     except ValidationFailed as failure:
         return render(request, "ledgers/ledger.html", {"error": failure.message}, status=400)
     content, table = services.ledger_export(
