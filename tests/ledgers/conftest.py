@@ -17,6 +17,8 @@ def registered(territory):
         for name, phone in (("张伟", "13812345678"), ("李娜", "13987654321"))
     ]
     theirs = services.member_register(
-        actor=territory.users["hp_s1_staff"], org=territory.orgs["hp_c1_b"], facts=facts(name="钱七")
+        actor=territory.users["hp_s1_staff"],
+        org=territory.orgs["hp_c1_b"],
+        facts=facts(name="钱七"),
     )
     return territory, ours, theirs

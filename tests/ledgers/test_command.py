@@ -19,7 +19,7 @@ def test_list_prints_every_ledger_one_per_line():
 
 
 def test_export_writes_the_same_file_for_the_same_time(registered, tmp_path):
-    territory, *_ = registered
+    _territory, *_ = registered
     files = []
     for name in ("a.xlsx", "b.xlsx"):
         target = tmp_path / name

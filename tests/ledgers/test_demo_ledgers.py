@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.accounts.models import User
-from jiceng.core.ledgers import all_ledgers, parse_period
+from jiceng.core.ledgers import all_ledgers
 from jiceng.core.models import Area
 from jiceng.ledgers.selectors import ledger_table, subject_for
 from tests.demo.conftest import _street_demo_module, street_demo  # noqa: F401
@@ -30,19 +30,24 @@ def _staff(role: str) -> tuple[User, Area]:
     return User.objects.get(pk=user.pk), user.assignments.get(role=role).area
 
 
+def _generate(role: str, ledger, assert_max):
+    viewer, area = _staff(role)
+    subject = subject_for(viewer=viewer, ledger=ledger, area=area, period=_period())
+    with assert_max(MAX_QUERIES):
+        table = ledger_table(viewer=viewer, ledger=ledger, subject=subject)
+    assert all(len(row) == len(ledger.columns) for row in table.rows)
+    return area, table
+
+
 @pytest.mark.parametrize("ledger", LEDGERS, ids=[x.key for x in LEDGERS])
 def test_street_ledger_has_rows_with_bounded_queries(
     street_demo,  # noqa: F811
     ledger,
     django_assert_max_num_queries,
 ):
-    viewer, street = _staff("street_staff")
+    street, table = _generate("street_staff", ledger, django_assert_max_num_queries)
     assert street.level == "street"
-    subject = subject_for(viewer=viewer, ledger=ledger, area=street, period=_period())
-    with django_assert_max_num_queries(MAX_QUERIES):
-        table = ledger_table(viewer=viewer, ledger=ledger, subject=subject)
     assert table.rows, f"{ledger.key} is empty for the demo street"
-    assert all(len(row) == len(ledger.columns) for row in table.rows)
 
 
 @pytest.mark.parametrize("ledger", LEDGERS, ids=[x.key for x in LEDGERS])
@@ -51,19 +56,10 @@ def test_community_ledger_with_bounded_queries(
     ledger,
     django_assert_max_num_queries,
 ):
-    viewer, community = _staff("community_secretary")
+    community, table = _generate("community_secretary", ledger, django_assert_max_num_queries)
     assert community.level == "community"
-    subject = subject_for(viewer=viewer, ledger=ledger, area=community, period=_period())
-    with django_assert_max_num_queries(MAX_QUERIES):
-        table = ledger_table(viewer=viewer, ledger=ledger, subject=subject)
-    assert all(len(row) == len(ledger.columns) for row in table.rows)
     # Nothing from outside the community: the street's own ledger holds at least as much.
-    street_viewer, street = _staff("street_staff")
-    whole = ledger_table(
-        viewer=street_viewer,
-        ledger=ledger,
-        subject=subject_for(viewer=street_viewer, ledger=ledger, area=street, period=_period()),
-    )
+    _street, whole = _generate("street_staff", ledger, django_assert_max_num_queries)
     assert len(table.rows) <= len(whole.rows) or ledger.key in SUMMARIES
 
 
@@ -82,7 +78,9 @@ def test_member_register_masks_every_number(street_demo):  # noqa: F811
     table = ledger_table(
         viewer=viewer, ledger=ledger, subject=subject_for(viewer=viewer, ledger=ledger, area=street)
     )
-    numbers = {crypto.decrypt(n) for n in Member.objects.values_list("id_number_encrypted", flat=True)}
+    numbers = {
+        crypto.decrypt(n) for n in Member.objects.values_list("id_number_encrypted", flat=True)
+    }
     id_column = [c.key for c in ledger.columns].index("id_number")
     phone_column = [c.key for c in ledger.columns].index("phone")
     for row in table.rows:

@@ -33,7 +33,7 @@ def _export(territory, key="member_register", when=WHEN, period="2026"):
 
 def test_workbook_carries_header_block_and_masked_rows(registered):
     territory, ours, theirs = registered
-    content, table = _export(territory)
+    content, _table = _export(territory)
     cells = _cells(content)
     assert cells[0][0] == "党员名册"
     header = {row[0]: row[1] for row in cells[1:8] if row[0]}

@@ -86,15 +86,11 @@ def test_api_list_rows_and_excel(client, registered, django_assert_max_num_queri
     cells = body["items"][0]["cells"]
     assert "*" in cells["id_number"] and cells["joined_on"] == "2010-07-01"
     assert AuditEntry.objects.filter(action="export").latest("id").changes["format"] == "json"
-    download = client.get(
-        "/api/ledgers/org_basics/xlsx", {"org": territory.orgs["xh_unit_org"].pk}
-    )
+    download = client.get("/api/ledgers/org_basics/xlsx", {"org": territory.orgs["xh_unit_org"].pk})
     assert download.status_code == 200 and download.content.startswith(b"PK")
 
 
-@pytest.mark.parametrize(
-    "period", ["2026-13", "x" * 5000, "二〇二六", "2026-Q9", "-1"]
-)
+@pytest.mark.parametrize("period", ["2026-13", "x" * 5000, "二〇二六", "2026-Q9", "-1"])
 def test_hostile_period_refused_with_the_field_named(client, registered, period):
     territory, *_ = registered
     client.force_login(territory.users["xh_c1_secretary"])
@@ -124,9 +120,7 @@ def test_nul_in_a_parameter_is_refused_before_the_view(client, registered):
 def test_hostile_area_is_not_found(client, registered, area):
     territory, *_ = registered
     client.force_login(territory.users["xh_c1_secretary"])
-    assert (
-        client.get(reverse("ledgers:ledger", args=["units"]), {"area": area}).status_code == 404
-    )
+    assert client.get(reverse("ledgers:ledger", args=["units"]), {"area": area}).status_code == 404
 
 
 def test_a_ledger_needs_a_subject_it_accepts(client, registered):

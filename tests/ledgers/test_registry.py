@@ -4,6 +4,7 @@ only (never another app's models); periods parse as the command and pages take t
 
 import ast
 import datetime
+import itertools
 import re
 from pathlib import Path
 
@@ -52,8 +53,15 @@ def test_the_ledgers_app_imports_no_other_app():
     """The ledger pages gather through the registry: core and their own modules only."""
     for path in (ROOT / "src" / "jiceng" / "ledgers").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("jiceng"):
-                assert node.module.startswith(("jiceng.core", "jiceng.ledgers")), (path, node.module)
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.module
+                and node.module.startswith("jiceng")
+            ):
+                assert node.module.startswith(("jiceng.core", "jiceng.ledgers")), (
+                    path,
+                    node.module,
+                )
 
 
 @pytest.mark.parametrize(
@@ -86,4 +94,4 @@ def test_a_years_months_and_quarters_tile_it(year):
     quarters = [parse_period(f"{year}-Q{q}") for q in range(1, 5)]
     for parts in (months, quarters):
         assert parts[0].start == whole.start and parts[-1].end == whole.end
-        assert all(a.end == b.start for a, b in zip(parts, parts[1:], strict=False))
+        assert all(a.end == b.start for a, b in itertools.pairwise(parts))

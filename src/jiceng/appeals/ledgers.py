@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.appeals import rollup
 from jiceng.appeals.models import Appeal, AppealEvent, HandlingUnit, Mediation
 from jiceng.appeals.selectors import appeal_visible, summons_board
-from jiceng.core.ledgers import Subject, columns, percent, register_ledgers
+from jiceng.core.ledgers import Subject, columns, percent, pick, register_ledgers
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_APPEAL, scope_for
@@ -304,6 +304,19 @@ def handling_units(viewer, subject: Subject):
         yield (name, UNIT_KIND[kind], area, _yes_no(active), handlers)
 
 
+# Columns the case ledgers share.
+CASE: dict[str, tuple] = {
+    "tracking_code": (_("查询码"),),
+    "received_at": (_("受理时间"), "date"),
+    "category": (_("类别"),),
+    "place": (_("发生地"),),
+    "unit": (_("承办单位"),),
+    "state": (_("状态"),),
+    "satisfaction": (_("满意度"),),
+    "reopen_count": (_("重办次数"), "number"),
+}
+
+
 def register() -> None:
     case_columns = columns(
         ("tracking_code", _("查询码")),
@@ -359,13 +372,8 @@ def register() -> None:
             _("超时诉求台账"),
             appeals_overdue,
             "appeal_visible",
-            columns(
-                ("tracking_code", _("查询码")),
-                ("received_at", _("受理时间"), "date"),
-                ("category", _("类别")),
-                ("place", _("发生地")),
-                ("unit", _("承办单位")),
-                ("state", _("状态")),
+            pick(CASE, "tracking_code", "received_at", "category", "place", "unit", "state")
+            + columns(
                 ("response_overdue", _("响应超时")),
                 ("resolution_overdue", _("办结超时")),
                 ("resolution_due_at", _("办结时限"), "date"),
@@ -377,12 +385,8 @@ def register() -> None:
             _("超时督办台账"),
             appeals_escalated,
             "appeal_visible",
-            columns(
-                ("tracking_code", _("查询码")),
-                ("received_at", _("受理时间"), "date"),
-                ("category", _("类别")),
-                ("place", _("发生地")),
-                ("unit", _("承办单位")),
+            pick(CASE, "tracking_code", "received_at", "category", "place", "unit")
+            + columns(
                 ("escalated_to", _("督办层级")),
                 ("state", _("状态")),
             ),
@@ -393,15 +397,16 @@ def register() -> None:
             _("重办诉求台账"),
             appeals_reopened,
             "appeal_visible",
-            columns(
-                ("tracking_code", _("查询码")),
-                ("received_at", _("受理时间"), "date"),
-                ("category", _("类别")),
-                ("place", _("发生地")),
-                ("unit", _("承办单位")),
-                ("reopen_count", _("重办次数"), "number"),
-                ("state", _("状态")),
-                ("satisfaction", _("满意度")),
+            pick(
+                CASE,
+                "tracking_code",
+                "received_at",
+                "category",
+                "place",
+                "unit",
+                "reopen_count",
+                "state",
+                "satisfaction",
             ),
             options,
         ),
@@ -410,10 +415,8 @@ def register() -> None:
             _("退单记录"),
             appeals_returned,
             "appeal_visible + appeal_events",
-            columns(
-                ("tracking_code", _("查询码")),
-                ("category", _("类别")),
-                ("place", _("发生地")),
+            pick(CASE, "tracking_code", "category", "place")
+            + columns(
                 ("at", _("退单时间"), "date"),
                 ("reason", _("退单理由")),
             ),
@@ -492,11 +495,8 @@ def register() -> None:
             _("矛盾纠纷调解台账"),
             mediations,
             "appeal_visible",
-            columns(
-                ("tracking_code", _("查询码")),
-                ("received_at", _("受理时间"), "date"),
-                ("category", _("类别")),
-                ("place", _("发生地")),
+            pick(CASE, "tracking_code", "received_at", "category", "place")
+            + columns(
                 ("parties", _("当事人数"), "number"),
                 ("outcome", _("调解结果")),
                 ("mediator", _("调解员")),

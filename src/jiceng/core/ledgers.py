@@ -274,3 +274,9 @@ def register_ledgers(*, app: str, title: Any, kind: str, source: str, specs: lis
                 **options,
             )
         )
+
+
+def pick(catalog: dict[str, tuple], *keys: str) -> tuple[Column, ...]:
+    """Columns by key from an app's catalog {key: (title,) or (title, kind)}, so ledgers
+    that share columns (a case's code, time, category, place…) name them once."""
+    return tuple(Column(key, *catalog[key]) for key in keys)

@@ -35,6 +35,16 @@ def _params(request) -> dict[str, str]:
     return params
 
 
+def _subject(request, ledger, params: dict[str, str]):
+    return selectors.subject_for(
+        viewer=request.user,
+        ledger=ledger,
+        area=params.get("area"),
+        org=params.get("org"),
+        period=params.get("period"),
+    )
+
+
 def _require_some(user) -> None:
     if not selectors.ledger_list(viewer=user):
         raise Http404
@@ -53,13 +63,7 @@ def index(request):
                 (x for x in selectors.ledger_list(viewer=request.user) if len(x.subjects) == 2),
                 selectors.ledger_list(viewer=request.user)[0],
             )
-            subject = selectors.subject_for(
-                viewer=request.user,
-                ledger=probe,
-                area=params.get("area"),
-                org=params.get("org"),
-                period=params.get("period"),
-            )
+            subject = _subject(request, probe, params)
         except NotFound:
             raise Http404 from None
         except ValidationFailed as failure:
@@ -90,13 +94,7 @@ def _resolve(request, key: str):
     try:
         ledger = selectors.ledger_get(viewer=request.user, key=key)
         params = _params(request)
-        subject = selectors.subject_for(
-            viewer=request.user,
-            ledger=ledger,
-            area=params.get("area"),
-            org=params.get("org"),
-            period=params.get("period"),
-        )
+        subject = _subject(request, ledger, params)
     except NotFound:
         raise Http404 from None
     return ledger, subject, params
