@@ -30,6 +30,10 @@ class AppealsConfig(AppConfig):
         workbench.register()
         charts.register()
 
+        from jiceng.appeals import outcomes
+
+        outcomes.register()
+
         from jiceng.appeals import ledgers
 
         ledgers.register()
