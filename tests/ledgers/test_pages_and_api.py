@@ -97,7 +97,7 @@ def test_hostile_period_refused_with_the_field_named(client, registered, period)
     area = territory.areas["xh_c1"].pk
     api = client.get("/api/ledgers/members_joined", {"area": area, "period": period})
     assert api.status_code == 400
-    assert api.json()["code"] == "ledger_bad_period" and api.json()["field"] == "period"
+    assert api.json()["code"] == "ledger_period" and api.json()["field"] == "period"
     page = client.get(
         reverse("ledgers:ledger", args=["members_joined"]), {"area": area, "period": period}
     )

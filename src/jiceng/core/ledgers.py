@@ -23,7 +23,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import CoreErrorCode, ValidationFailed
 from jiceng.core.models import Area
 
 SUBJECT_AREA = "area"
@@ -85,7 +85,7 @@ def parse_period(text: str | None) -> Period:
     elif match := _QUARTER.match(text):
         year, quarter = int(match.group(1)), int(match.group(2))
     if year is None or not 1921 <= year <= 2200 or (month is not None and not 1 <= month <= 12):
-        raise ValidationFailed(MSG_PERIOD, field="period")
+        raise ValidationFailed(MSG_PERIOD, field="period", code=CoreErrorCode.LEDGER_PERIOD)
     if month is not None:
         start = datetime.date(year, month, 1)
         end = datetime.date(year + (month == 12), month % 12 + 1, 1)

@@ -6,8 +6,9 @@ from enum import StrEnum
 
 from jiceng.core.ledgers import MSG_PERIOD, MSG_SUBJECT, MSG_SUBJECT_KIND  # noqa: F401
 
+# A bad period is core's CoreErrorCode.LEDGER_PERIOD (core.ledgers.parse_period).
+
 
 class LedgerErrorCode(StrEnum):
-    BAD_PERIOD = "ledger_bad_period"
     SUBJECT_REQUIRED = "ledger_subject_required"
     SUBJECT_NOT_ACCEPTED = "ledger_subject_not_accepted"

@@ -68,12 +68,7 @@ def subject_for(
     """The subject a ledger is generated for: `area` (an Area, or its id) or `org` (an
     id), seen by the viewer, and the period text (2026, 2026-03, 2026-Q1; this year when
     empty). A ledger that takes no period still carries this year's, unused."""
-    try:
-        parsed: Period = parse_period(period)
-    except ValidationFailed as error:
-        raise ValidationFailed(
-            error.message, field="period", code=LedgerErrorCode.BAD_PERIOD
-        ) from None
+    parsed: Period = parse_period(period)
     found_org = org_for_viewer(viewer, org) if org not in (None, "") else None
     found_area = None
     if found_org is None:
