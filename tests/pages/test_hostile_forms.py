@@ -136,7 +136,6 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
         "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
-        "ledgers:xlsx": [{"key": "units"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

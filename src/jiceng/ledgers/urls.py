@@ -7,5 +7,6 @@ app_name = "ledgers"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:key>/", views.ledger, name="ledger"),
-    path("<slug:key>/xlsx/", views.ledger_xlsx, name="xlsx"),
+    # A download, not a page: its path ends as the file does.
+    path("<slug:key>.xlsx", views.ledger_xlsx, name="xlsx"),
 ]

@@ -18,7 +18,7 @@ from jiceng.ledgers.cells import as_text, header_lines
 from jiceng.ledgers.workbook import XLSX, filename
 
 # The printable page shows this many rows; the workbook holds the rest.
-PAGE_ROWS = 3000
+PAGE_ROWS = 2000
 
 
 def _params(request) -> dict[str, str]:
