@@ -63,11 +63,12 @@ def area_by_code(*, viewer, code: str) -> Area:
 
 
 def subject_for(
-    *, viewer, ledger: Ledger, area=None, org=None, period: str | None = None
+    *, viewer, ledger: Ledger | None, area=None, org=None, period: str | None = None
 ) -> Subject:
     """The subject a ledger is generated for: `area` (an Area, or its id) or `org` (an
     id), seen by the viewer, and the period text (2026, 2026-03, 2026-Q1; this year when
-    empty). A ledger that takes no period still carries this year's, unused."""
+    empty). A ledger that takes no period still carries this year's, unused. Without a
+    ledger (the list page), the choice is checked for visibility only."""
     parsed: Period = parse_period(period)
     found_org = org_for_viewer(viewer, org) if org not in (None, "") else None
     found_area = None
@@ -76,7 +77,7 @@ def subject_for(
             raise ValidationFailed(MSG_SUBJECT, field="area", code=LedgerErrorCode.SUBJECT_REQUIRED)
         found_area = area if isinstance(area, Area) else get_area_for_view(viewer, area)
     subject = Subject(area=found_area, org=found_org, period=parsed)
-    if not ledger.accepts(subject.kind):
+    if ledger is not None and not ledger.accepts(subject.kind):
         raise ValidationFailed(
             MSG_SUBJECT_KIND, field=subject.kind, code=LedgerErrorCode.SUBJECT_NOT_ACCEPTED
         )

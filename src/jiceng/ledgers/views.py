@@ -58,12 +58,7 @@ def index(request):
     subject = None
     if params.get("area") or params.get("org"):
         try:
-            # Any ledger that takes both subjects resolves the choice once for the page.
-            probe = next(
-                (x for x in selectors.ledger_list(viewer=request.user) if len(x.subjects) == 2),
-                selectors.ledger_list(viewer=request.user)[0],
-            )
-            subject = _subject(request, probe, params)
+            subject = _subject(request, None, params)
         except NotFound:
             raise Http404 from None
         except ValidationFailed as failure:
