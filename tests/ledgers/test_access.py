@@ -69,3 +69,9 @@ def test_residents_and_members_have_no_ledgers(client, territory):
         assert client.get("/api/ledgers").json() == []
         assert client.get(reverse("ledgers:index")).status_code == 404
         assert "台账</a>" not in client.get("/").content.decode()
+
+
+def test_staff_find_ledgers_in_the_navigation(client, territory):
+    for user in ("xh_s1_staff", "xh_unit_secretary", "xh_g1_worker"):
+        client.force_login(territory.users[user])
+        assert f'href="{reverse("ledgers:index")}"' in client.get("/").content.decode()
