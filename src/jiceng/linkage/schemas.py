@@ -18,7 +18,6 @@ from jiceng.linkage.models import (
     DeliveryPreference,
     Dispatch,
     DispatchAttachment,
-    Recipient,
     Report,
     ReportField,
     ReportValue,
