@@ -36,3 +36,21 @@ def notify_after_commit(users: Iterable[Any], *, title: Any, body: Any = "", url
     writer = _WRITER[0]
     title_text, body_text = str(title), str(body)
     transaction.on_commit(lambda: writer(ids, title=title_text, body=body_text, url=url))
+
+
+def managers_of(*, area=None, org=None) -> list[int]:
+    """The accounts that manage exactly `area` (a managing role anchored there) or
+    `org` (an org-managing role on it), per core.roles: whom a notification about
+    something waiting at that place or org is for (not every level above it)."""
+    from django.db.models import Q
+
+    from jiceng.accounts.models import RoleAssignment
+    from jiceng.core.roles import MANAGING_ROLES, ORG_MANAGING_ROLES
+
+    condition = Q(pk__in=[])
+    if area is not None:
+        condition |= Q(role__in=MANAGING_ROLES, area=area)
+    if org is not None:
+        condition |= Q(role__in=ORG_MANAGING_ROLES, org=org)
+    rows = RoleAssignment.objects.filter(condition, revoked_at__isnull=True)
+    return list(dict.fromkeys(rows.values_list("user_id", flat=True)))

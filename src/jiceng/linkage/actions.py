@@ -294,10 +294,7 @@ def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=Non
     if action.creates != (pk is None):
         raise NotFound()
     payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    if action.creates:
-        obj = action.target(user, payload)  # type: ignore[misc]
-    else:
-        obj = lc.get(user, pk)
+    obj = action.target(user, payload) if action.target else lc.get(user, pk)
     require(user, obj, action.allowed(user, obj))
     result = (
         action.run(user, obj, payload, upload) if action.upload else action.run(user, obj, payload)

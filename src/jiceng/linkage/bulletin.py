@@ -73,7 +73,8 @@ def build_figures(dispatch: Dispatch) -> dict:
 
 def _total(f: ReportField, answers: list[str], stored: list[ReportValue | None]) -> str:
     if f.kind == ReportField.Kind.YES_NO:
-        return f"是 {sum(1 for a in answers if a == 'yes')} / 否 {sum(1 for a in answers if a == 'no')}"
+        yes, no = answers.count("yes"), answers.count("no")
+        return f"是 {yes} / 否 {no}"
     if f.kind == ReportField.Kind.CHOICE:
         return "；".join(f"{o} {answers.count(o)}" for o in f.options)
     if f.kind == ReportField.Kind.OUTCOME and outcome(f.outcome_key).unit == RATE:
