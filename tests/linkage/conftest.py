@@ -22,11 +22,15 @@ def future(days: int = 7) -> datetime.date:
 def task_fields() -> list[services.FieldFacts]:
     return [
         services.FieldFacts(
-            label="诉求满意率", kind=ReportField.Kind.OUTCOME, outcome_key="appeals.satisfaction_rate"
+            label="诉求满意率",
+            kind=ReportField.Kind.OUTCOME,
+            outcome_key="appeals.satisfaction_rate",
         ),
         services.FieldFacts(label="开展活动次数", kind=ReportField.Kind.NUMBER),
         services.FieldFacts(label="是否完成整改", kind=ReportField.Kind.YES_NO),
-        services.FieldFacts(label="主要方式", kind=ReportField.Kind.CHOICE, choices="走访\n会议\n线上"),
+        services.FieldFacts(
+            label="主要方式", kind=ReportField.Kind.CHOICE, choices="走访\n会议\n线上"
+        ),
         services.FieldFacts(label="其他情况", kind=ReportField.Kind.TEXT, required=False),
     ]
 
