@@ -70,7 +70,7 @@ def dispatch_facts(user, payload: schemas.DispatchIn) -> services.DispatchFacts:
     return services.DispatchFacts(
         kind=payload.kind,
         title=payload.title,
-        body=payload.body,
+        body=payload.text,
         deadline=payload.deadline,
         period=payload.period,
         targeting=payload.targeting,

@@ -50,7 +50,8 @@ class DispatchIn(Schema):
     sender_area: int
     kind: model_text(Dispatch, "kind", kind="code")
     title: model_text(Dispatch, "title")
-    body: model_text(Dispatch, "body", kind="multiline") = ""
+    # "text", not "body": the API's error shape drops "body" from a field's path.
+    text: model_text(Dispatch, "body", kind="multiline") = ""
     deadline: datetime.date | None = None
     period: model_text(Dispatch, "period", kind="code") = ""
     targeting: model_text(Dispatch, "targeting", kind="code") = "list"

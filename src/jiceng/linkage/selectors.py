@@ -62,7 +62,7 @@ def recipients_of(*, viewer, dispatch: Dispatch) -> QuerySet[Recipient]:
 
 
 def fields_of(dispatch: Dispatch) -> list[ReportField]:
-    return list(ReportField.objects.filter(dispatch=dispatch).order_by("position", "id"))
+    return sorted(dispatch.fields.all(), key=lambda f: (f.position, f.pk))
 
 
 def attachments_of(dispatch: Dispatch) -> list[DispatchAttachment]:
@@ -87,6 +87,7 @@ def received_list(
             )
         )
         .select_related("dispatch", "dispatch__sender_area", "receipt", "report", "area", "org")
+        .prefetch_related("dispatch__fields")
     )
     if open_only:
         queryset = queryset.filter(dispatch__state=Dispatch.State.SENT).filter(

@@ -143,7 +143,7 @@ def check_facts(sender: Area, facts: DispatchFacts, today: datetime.date) -> dic
     values = {
         "kind": kind,
         "title": text(facts.title, field="title", max_length=TITLE_MAX, required=True),
-        "body": text(facts.body, field="body", max_length=BODY_MAX, kind="multiline"),
+        "body": text(facts.body, field="text", max_length=BODY_MAX, kind="multiline"),
         "period": _period(facts.period, "period", required=False),
         "targeting": targeting,
         "target_level": level,

@@ -20,7 +20,7 @@ FIELD_LABELS: dict[str, Any] = {
     "sender_area": _("发出单位"),
     "kind": _("类别"),
     "title": _("标题"),
-    "body": _("正文"),
+    "text": _("正文"),
     "deadline": _("截止日期"),
     "period": _("统计期间"),
     "targeting": _("下发范围"),
