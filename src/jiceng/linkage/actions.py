@@ -137,7 +137,7 @@ DISPATCH_ACTIONS = {
         Action(
             "attach",
             _("添加附件"),
-            schemas.AttachmentIn,
+            schemas.DispatchAttachmentIn,
             access.can_manage_dispatch,
             lambda user, d, p, upload: (
                 services.attachment_add(
@@ -150,7 +150,7 @@ DISPATCH_ACTIONS = {
         Action(
             "send",
             _("下发"),
-            schemas.EmptyIn,
+            schemas.LinkageConfirmIn,
             access.can_manage_dispatch,
             lambda user, d, p: services.dispatch_send(actor=user, dispatch=d),
             available=lambda d: states.dispatch_allows(d, "send"),
@@ -158,7 +158,7 @@ DISPATCH_ACTIONS = {
         Action(
             "withdraw",
             _("撤回"),
-            schemas.ReasonIn,
+            schemas.WithdrawIn,
             access.can_manage_dispatch,
             lambda user, d, p: services.dispatch_withdraw(actor=user, dispatch=d, reason=p.reason),
             available=lambda d: states.dispatch_allows(d, "withdraw"),
@@ -166,7 +166,7 @@ DISPATCH_ACTIONS = {
         Action(
             "close",
             _("结束"),
-            schemas.EmptyIn,
+            schemas.LinkageConfirmIn,
             access.can_manage_dispatch,
             lambda user, d, p: services.dispatch_close(actor=user, dispatch=d),
             available=lambda d: states.dispatch_allows(d, "close"),
@@ -174,7 +174,7 @@ DISPATCH_ACTIONS = {
         Action(
             "chase",
             _("一键催报"),
-            schemas.EmptyIn,
+            schemas.LinkageConfirmIn,
             access.can_manage_dispatch,
             lambda user, d, p: {"chased": services.dispatch_chase(actor=user, dispatch=d)},
             available=lambda d: d.state == Dispatch.State.SENT,
@@ -209,7 +209,7 @@ RECEIVED_ACTIONS = {
         Action(
             "acknowledge",
             _("签收"),
-            schemas.EmptyIn,
+            schemas.LinkageConfirmIn,
             access.can_answer,
             lambda user, r, p: services.receipt_acknowledge(actor=user, recipient=r).recipient,
             available=lambda r: (
@@ -242,7 +242,7 @@ REPORT_ACTIONS = {
         Action(
             "return",
             _("退回修改"),
-            schemas.ReturnIn,
+            schemas.ReportReturnIn,
             _manages_report,
             lambda user, r, p: services.report_return(actor=user, report=r, reason=p.reason),
             available=lambda r: states.report_allows(r, "return"),
@@ -250,7 +250,7 @@ REPORT_ACTIONS = {
         Action(
             "accept",
             _("采纳"),
-            schemas.EmptyIn,
+            schemas.LinkageConfirmIn,
             _manages_report,
             lambda user, r, p: services.report_accept(actor=user, report=r),
             available=lambda r: states.report_allows(r, "accept"),

@@ -125,13 +125,13 @@ def notifications_unread(request):
 
 
 @router.post("/notifications/{int:notification_id}/read", response=schemas.NotificationOut)
-def notification_read(request, notification_id: int, payload: schemas.EmptyIn):
+def notification_read(request, notification_id: int, payload: schemas.LinkageConfirmIn):
     found = selectors.notification_get(viewer=request.user, notification_id=notification_id)
     return services.notification_read(actor=request.user, notification=found)
 
 
 @router.post("/notifications/read-all", response=schemas.UnreadOut)
-def notification_read_all(request, payload: schemas.EmptyIn):
+def notification_read_all(request, payload: schemas.LinkageConfirmIn):
     services.notification_read_all(actor=request.user)
     return {"unread": selectors.unread_count(request.user)}
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.inputs import limited_text, model_decimal, model_text
 from jiceng.linkage.models import (
     Bulletin,
     DeliveryPreference,
@@ -61,7 +61,7 @@ class DispatchIn(Schema):
     rule_outcome: model_text(Dispatch, "rule_outcome", kind="code") = ""
     rule_period: model_text(Dispatch, "rule_period", kind="code") = ""
     rule_comparison: model_text(Dispatch, "rule_comparison", kind="code") = ""
-    rule_threshold: Decimal | None = Field(None, max_digits=12, decimal_places=4)
+    rule_threshold: model_decimal(Dispatch, "rule_threshold") | None = None
     duty_reference: model_text(Dispatch, "duty_reference", kind="code") = ""
     fields: list[FieldIn] = Field(default_factory=list, max_length=30)
 
@@ -70,15 +70,15 @@ class ReportFieldIn(FieldIn):
     """One more field of a draft task."""
 
 
-class EmptyIn(Schema):
+class LinkageConfirmIn(Schema):
     pass
 
 
-class ReasonIn(Schema):
+class WithdrawIn(Schema):
     reason: model_text(Dispatch, "withdraw_reason")
 
 
-class ReturnIn(Schema):
+class ReportReturnIn(Schema):
     reason: model_text(Report, "return_reason")
 
 
@@ -86,7 +86,7 @@ class SummaryIn(Schema):
     summary: model_text(Bulletin, "summary", kind="multiline") = ""
 
 
-class AttachmentIn(Schema):
+class DispatchAttachmentIn(Schema):
     caption: model_text(DispatchAttachment, "caption") = ""
 
 
