@@ -48,8 +48,8 @@ def answerers(recipients: Iterable[Recipient]) -> dict[int, list[int]]:
     for r in recipients:
         if r.area_id is not None:
             by_area.setdefault(r.area_id, []).append(r.pk)
-        else:
-            by_org.setdefault(r.org_id, []).append(r.pk)
+        elif r.org is not None:
+            by_org.setdefault(r.org.pk, []).append(r.pk)
             by_area.setdefault(r.org.area_id, []).append(r.pk)
     if not recipients:
         return {}

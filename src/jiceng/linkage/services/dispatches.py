@@ -5,6 +5,7 @@ each, their answerers notified), withdrawn or closed."""
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -140,7 +141,7 @@ def check_facts(sender: Area, facts: DispatchFacts, today: datetime.date) -> dic
     level = _choice(facts.target_level, Dispatch.Level, "target_level")
     if level == Dispatch.Level.STREET and sender.level != Area.Level.DISTRICT:
         raise invalid(MSG_RECIPIENT_OUTSIDE, Code.RECIPIENT_OUTSIDE, "target_level")
-    values = {
+    values: dict[str, Any] = {
         "kind": kind,
         "title": text(facts.title, field="title", max_length=TITLE_MAX, required=True),
         "body": text(facts.body, field="text", max_length=BODY_MAX, kind="multiline"),
@@ -333,25 +334,30 @@ def _compare(value: float, comparison: str, threshold: Decimal) -> bool:
     }[Dispatch.Comparison(comparison)]
 
 
-def expand_recipients(dispatch: Dispatch) -> list[tuple[Area | None, PartyOrg | None]]:
+Target = tuple[Area | None, PartyOrg | None]
+
+
+def expand_recipients(dispatch: Dispatch) -> list[Target]:
     """The recipients as they are now: the list, every area of the level under the
     sender, or those the rule flags (a rate's threshold is in percent)."""
     sender = dispatch.sender_area
     if dispatch.targeting == Dispatch.Targeting.LIST:
         areas = list(dispatch.target_areas.order_by("path"))
         orgs = list(dispatch.target_orgs.select_related("area").order_by("path"))
-        return [(a, None) for a in areas] + [(None, o) for o in orgs]
+        listed: list[Target] = [(a, None) for a in areas]
+        return listed + [(None, o) for o in orgs]
     candidates = list(
         Area.objects.filter(level=dispatch.target_level, path__startswith=sender.path)
         .exclude(pk=sender.pk)
         .order_by("path")
     )
     if dispatch.targeting == Dispatch.Targeting.CHILDREN:
-        return [(a, None) for a in candidates]
+        everyone: list[Target] = [(a, None) for a in candidates]
+        return everyone
     rule = outcome(dispatch.rule_outcome)
     period = Period.parse(dispatch.rule_period)
     threshold = dispatch.rule_threshold or Decimal(0)
-    flagged = []
+    flagged: list[Target] = []
     for area in candidates:
         figure = rule.measure(area, period)
         if figure.value is None:
