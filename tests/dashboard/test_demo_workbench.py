@@ -34,18 +34,22 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # The home page's queries per demo role, whatever the data: session, user, roles, the
 # territory figures (one per indicator and per column of children) and the workbench's
 # sources (one or two each). Measured on the street demo with rows added: a source that
-# lists its few items one by one counts them in one more query once they are many.
+# lists its few items one by one counts them in one more query once they are many. The
+# linkage app added one query for everyone (the inbox's unread count in the top bar) and,
+# where a role sees dispatch and notification, its two indicators (tasks due, late
+# reports) and its to-do sources (tasks to report, notices to acknowledge, reports to
+# review, late recipients to chase).
 HOME_QUERIES = {
-    "demo_city": 59,
-    "demo_district": 59,
-    "demo_street": 64,
-    "demo_community": 59,
-    "demo_grid": 32,
-    "demo_unit": 15,
-    "demo_member": 7,
-    "demo_resident": 8,
-    "demo_department": 14,
-    "demo_auditor": 13,
+    "demo_city": 62,
+    "demo_district": 64,
+    "demo_street": 72,
+    "demo_community": 64,
+    "demo_grid": 33,
+    "demo_unit": 18,
+    "demo_member": 8,
+    "demo_resident": 9,
+    "demo_department": 15,
+    "demo_auditor": 14,
 }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from jiceng.core.notifications import notify_after_commit
 from jiceng.linkage import services
 from jiceng.linkage.models import Notification
-from tests.appeals.conftest import world  # noqa: F401
+from tests.appeals.conftest import world as world
 
 
 def test_notify_after_commit_waits_for_the_commit(territory, django_capture_on_commit_callbacks):

@@ -15,9 +15,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from jiceng.core import crypto
+from jiceng.core.errors import ValidationFailed
 from jiceng.linkage import services
 from jiceng.linkage.errors import LinkageErrorCode as Code
-from jiceng.core.errors import ValidationFailed
 from jiceng.linkage.models import DeliveryPreference, OutboxMessage
 
 M = OutboxMessage.State

@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from jiceng.core.outcomes import Period, outcomes
-from jiceng.dashboard.registry import indicators_for
 from jiceng.core.scope import scope_for
+from jiceng.dashboard.registry import indicators_for
 from jiceng.linkage import bulletin, services
 from jiceng.linkage.models import Receipt
 

@@ -436,6 +436,7 @@ def demo_counts() -> dict[str, int]:
     )
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
+    from jiceng.linkage.models import Dispatch, Notification
     from jiceng.members.models import (
         DualReport,
         Member,
@@ -445,7 +446,6 @@ def demo_counts() -> dict[str, int]:
         ServiceRecord,
         Transfer,
     )
-    from jiceng.linkage.models import Dispatch, Notification
     from jiceng.orglife.models import ContactPoint, HouseholdVisit, Meeting, Topic
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 

@@ -28,15 +28,21 @@ def _last_quarter(today: datetime.date) -> str:
 def _fields() -> list[services.FieldFacts]:
     return [
         services.FieldFacts(
-            label="诉求满意率", kind=ReportField.Kind.OUTCOME, outcome_key="appeals.satisfaction_rate"
+            label="诉求满意率",
+            kind=ReportField.Kind.OUTCOME,
+            outcome_key="appeals.satisfaction_rate",
         ),
         services.FieldFacts(
-            label="诉求按时办结率", kind=ReportField.Kind.OUTCOME, outcome_key="appeals.on_time_rate"
+            label="诉求按时办结率",
+            kind=ReportField.Kind.OUTCOME,
+            outcome_key="appeals.on_time_rate",
         ),
         services.FieldFacts(label="开展入户走访次数", kind=ReportField.Kind.NUMBER),
         services.FieldFacts(label="是否完成问题整改", kind=ReportField.Kind.YES_NO),
         services.FieldFacts(
-            label="主要工作方式", kind=ReportField.Kind.CHOICE, choices="入户走访\n议事协商\n线上联系"
+            label="主要工作方式",
+            kind=ReportField.Kind.CHOICE,
+            choices="入户走访\n议事协商\n线上联系",
         ),
         services.FieldFacts(label="困难和建议", kind=ReportField.Kind.TEXT, required=False),
     ]

@@ -23,9 +23,19 @@ from jiceng.linkage.models import Dispatch, Recipient
 SENDER_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET)
 
 
+# An area's path holds one "code/" per level: district 2, street 3, community 4.
+SENDER_DEPTHS = (2, 3)
+RECIPIENT_DEPTHS = (3, 4)
+
+
 def _managing_paths(user) -> set[str]:
     scope = scope_for(user)
     return {g.area_path for g in scope.grants if g.role in MANAGING_ROLES and g.area_path}
+
+
+def _at(paths: set[str], depths: tuple[int, ...]) -> set[str]:
+    # A city sends and receives nothing; a grid receives nothing: no query for them.
+    return {p for p in paths if p.count("/") in depths}
 
 
 def can_send_from(user, area: Area) -> bool:
@@ -78,7 +88,7 @@ def answerable_q(user) -> Q | None:
     scope = scope_for(user)
     if scope.everything:
         return Q()
-    areas = _managing_paths(user)
+    areas = _at(_managing_paths(user), RECIPIENT_DEPTHS)
     orgs = {g.org_path for g in scope.grants if g.role in ORG_MANAGING_ROLES and g.org_path}
     if not areas and not orgs:
         return None
@@ -95,7 +105,7 @@ def sending_q(user) -> Q | None:
     scope = scope_for(user)
     if scope.everything:
         return Q()
-    paths = _managing_paths(user)
+    paths = _at(_managing_paths(user), SENDER_DEPTHS)
     if not paths:
         return None
     return Q(sender_area__path__in=paths, sender_area__level__in=SENDER_LEVELS)

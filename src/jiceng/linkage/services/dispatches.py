@@ -5,8 +5,8 @@ each, their answerers notified), withdrawn or closed."""
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
