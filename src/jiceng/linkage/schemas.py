@@ -12,7 +12,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import limited_text, model_decimal, model_text
+from jiceng.core.inputs import limited_text, model_decimal, model_text, too_long
 from jiceng.linkage.models import (
     Bulletin,
     DeliveryPreference,
@@ -32,7 +32,12 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
     except PydanticError as error:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
-        raise ValidationFailed(first.get("msg", ""), field=field) from None
+        message = first.get("msg", "")
+        if first.get("type") == "string_too_long":
+            # The policy's Chinese wording (core.inputs), as the API's error body says it.
+            limit = (first.get("ctx") or {}).get("max_length", 0)
+            message = too_long(int(limit), len(str(first.get("input", ""))))
+        raise ValidationFailed(message, field=field) from None
 
 
 # ---- input ------------------------------------------------------------------------------------
