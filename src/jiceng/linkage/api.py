@@ -85,8 +85,12 @@ def received(request, open: bool = False, kind: str = ""):
 
 @router.get("/received/{int:recipient_id}", response=schemas.ReceivedOut)
 def received_one(request, recipient_id: int):
+    """One dispatch as its recipient has it; opening it is the delivery fact the sender's
+    receipt view shows (as on the page)."""
     _kind(request)
-    return selectors.received_get(viewer=request.user, recipient_id=recipient_id)
+    recipient = selectors.received_get(viewer=request.user, recipient_id=recipient_id)
+    services.receipt_open(actor=request.user, recipient=recipient)
+    return recipient
 
 
 @router.get("/received/{int:recipient_id}/prefill", response=list[schemas.PrefilledOut])

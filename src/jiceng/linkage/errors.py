@@ -40,6 +40,7 @@ class LinkageErrorCode(StrEnum):
     NOTHING_ACCEPTED = "linkage_nothing_accepted"
     ADDRESS = "linkage_bad_address"
     CHANNEL_OFF = "linkage_channel_off"
+    INPUT = "linkage_bad_input"
 
 
 MSG_TEXT_REQUIRED = _("请填写此项")

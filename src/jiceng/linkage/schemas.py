@@ -13,6 +13,7 @@ from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import limited_text, model_decimal, model_text, too_long
+from jiceng.linkage.errors import LinkageErrorCode
 from jiceng.linkage.models import (
     Bulletin,
     DeliveryPreference,
@@ -37,7 +38,7 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
             # The policy's Chinese wording (core.inputs), as the API's error body says it.
             limit = (first.get("ctx") or {}).get("max_length", 0)
             message = too_long(int(limit), len(str(first.get("input", ""))))
-        raise ValidationFailed(message, field=field) from None
+        raise ValidationFailed(message, field=field, code=str(LinkageErrorCode.INPUT)) from None
 
 
 # ---- input ------------------------------------------------------------------------------------
