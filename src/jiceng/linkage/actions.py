@@ -4,8 +4,6 @@ and the service it calls. The pages (`views.act`) and the API (`api.py`, one ope
 per entry, generated) both dispatch through `perform`, so a page action without an API
 twin cannot exist. The states themselves are linkage.states' transition tables."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Model
@@ -13,41 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
 from jiceng.core.access import require
+from jiceng.core.action_tables import Action, Lifecycle
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.linkage import access, schemas, services, states
 from jiceng.linkage.models import Dispatch, Recipient, Report
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Any
-    schema: type[Schema]
-    allowed: Callable[[Any, Model], bool]
-    run: Callable[..., Any]
-    available: Callable[[Model], bool] = lambda obj: True
-    target: Callable[[Any, Schema], Model] | None = None
-    out: type[Schema] | None = None
-    upload: bool = False
-    # The answer is not the object but what `run` returned (a count, a bulletin).
-    returns_result: bool = False
-
-    @property
-    def creates(self) -> bool:
-        return self.target is not None
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    name: str
-    model: type[Model]
-    out: type[Schema]
-    actions: dict[str, Action]
-    related: tuple[str, ...] = ()
-
-    def get(self, user, pk) -> Model:
-        return scope_for(user).get(self.model.objects.select_related(*self.related), pk=pk)
 
 
 def _area(user, pk):

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from jiceng.core.action_tables import form_data
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.inputs import has_control
 from jiceng.core.scope import KIND_LINKAGE, scope_for
@@ -66,21 +67,6 @@ def refusal_message(error: ApplicationError, labels: dict[str, Any] | None = Non
     label = label_for(error.field, labels)
     message = str(error.message)
     return f"{label}：{message}" if label and label not in message else message
-
-
-def form_data(request, *, lists: tuple[str, ...] = ()) -> dict:
-    """The POST as a dict for a schema: empty optional values left out, lists kept."""
-    data: dict[str, Any] = {}
-    for key in request.POST:
-        if key == "csrfmiddlewaretoken":
-            continue
-        if key in lists:
-            data[key] = [v for v in request.POST.getlist(key) if v.strip()]
-            continue
-        value = request.POST.get(key, "")
-        if value != "":
-            data[key] = value
-    return data
 
 
 def safe_back(request, back: str, default: str) -> str:
