@@ -146,3 +146,29 @@ def test_the_inbox_list_keeps_its_query_count(client, inbox, django_assert_max_n
         assert client.get("/linkage/notifications/").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/api/linkage/notifications?limit=50").status_code == 200
+
+
+def test_a_transfer_awaiting_the_other_side_reaches_it(
+    territory, django_capture_on_commit_callbacks
+):
+    from jiceng.members import services as member_services
+    from tests.members.factories import facts
+
+    t = territory
+    member = member_services.member_register(
+        actor=t.users["xh_s1_staff"], org=t.orgs["xh_c1_b1"], facts=facts(name="张伟")
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        member_services.transfer_start(
+            actor=t.users["xh_s1_staff"],
+            member=member,
+            to_org=t.orgs["xh_unit_org"],
+            reason="工作调动",
+        )
+    # The receiving org's secretary and the staff of the community it sits in.
+    notified = set(
+        Notification.objects.filter(title__startswith="待接收的组织关系转接").values_list(
+            "recipient__username", flat=True
+        )
+    )
+    assert notified == {"xh_unit_secretary", "xh_c1_secretary"}
