@@ -155,6 +155,7 @@ def _demo_samples() -> dict[str, list[dict]]:
             ]
             if r
         ],
+        "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],
