@@ -41,16 +41,16 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # reports) and its to-do sources (tasks to report, notices to acknowledge, reports to
 # review, late recipients to chase).
 HOME_QUERIES = {
-    "demo_city": 40,
-    "demo_district": 40,
-    "demo_street": 45,
-    "demo_community": 40,
-    "demo_grid": 19,
-    "demo_unit": 15,
-    "demo_member": 7,
-    "demo_resident": 8,
-    "demo_department": 12,
-    "demo_auditor": 13,
+    "demo_city": 43,
+    "demo_district": 45,
+    "demo_street": 53,
+    "demo_community": 45,
+    "demo_grid": 20,
+    "demo_unit": 18,
+    "demo_member": 8,
+    "demo_resident": 9,
+    "demo_department": 13,
+    "demo_auditor": 14,
 }
 
 
