@@ -51,6 +51,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     """An otherwise valid request of each write operation: path parameters and body."""
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
+    link = w.linkage
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -261,6 +262,33 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A photo or PDF (multipart), no JSON text to send; removing takes no text.
         ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
         ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
+        ("post", "/api/linkage/dispatches"): ({}, {
+            "sender_area": a["xh"].pk, "kind": "notice", "title": "通知", "text": "正文",
+            "targeting": "children", "target_level": "street", "period": "2026-Q1",
+            "rule_outcome": "", "rule_period": "", "rule_comparison": "", "duty_reference": "",
+        }),
+        ("post", "/api/linkage/dispatches/{obj_id}/add_field"): ({"obj_id": link["draft"].pk}, {
+            "label": "是否完成", "kind": "text", "outcome_key": "", "choices": ""}),
+        ("post", "/api/linkage/dispatches/{obj_id}/attach"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/send"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/withdraw"): (
+            {"obj_id": link["sent"].pk}, {"reason": "内容有误"}),
+        ("post", "/api/linkage/dispatches/{obj_id}/close"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/chase"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/publish"): (
+            {"obj_id": link["sent"].pk}, {"summary": "总体良好"}),
+        ("post", "/api/linkage/received/{obj_id}/acknowledge"): (
+            {"obj_id": link["recipient"].pk}, {}),
+        ("post", "/api/linkage/received/{obj_id}/report"): (
+            {"obj_id": link["recipient"].pk}, {"answers": []}),
+        ("post", "/api/linkage/reports/{obj_id}/return"): (
+            {"obj_id": link["report"].pk}, {"reason": "请核对"}),
+        ("post", "/api/linkage/reports/{obj_id}/accept"): ({"obj_id": link["report"].pk}, {}),
+        ("post", "/api/linkage/notifications/{notification_id}/read"): (
+            {"notification_id": link["notification"].pk}, {}),
+        ("post", "/api/linkage/notifications/read-all"): ({}, {}),
+        ("put", "/api/linkage/preferences"): ({}, {
+            "channel": "sms", "address": "", "enabled": False}),
     }  # fmt: skip
 
 
@@ -329,6 +357,9 @@ NOT_COMPLETED = {
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
+    ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
+    ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",
     ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
     ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
     ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",

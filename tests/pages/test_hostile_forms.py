@@ -46,6 +46,8 @@ NOT_FORM_PAGES = {
     "orglife:export": "a workbook",
     "orgs:org_children": "a fragment of the org tree (links only)",
     "orglife:attachment": "serves a meeting's photo or PDF (no page, no form)",
+    "linkage:attachment": "serves a dispatch's photo or PDF (no page, no form)",
+    "linkage:received_attachment": "serves a dispatch's photo or PDF (no page, no form)",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -72,6 +74,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.appeals.models import Appeal, Category
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area
+    from jiceng.linkage import models as linkage
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
@@ -135,6 +138,23 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:unit_coverage": pk(Unit.objects.filter(area__path__startswith=community.path)),
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
+        "linkage:received": [
+            {"pk": r.recipient_id}
+            for r in [
+                linkage.Report.objects.filter(recipient__area=community, state=state).first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
+        "linkage:dispatch": per_state(linkage.Dispatch.objects.all(), "state"),
+        "linkage:report": [
+            {"pk": r.recipient.dispatch_id, "report_id": r.pk}
+            for r in [
+                linkage.Report.objects.filter(state=state).select_related("recipient").first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
         "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],

@@ -25,6 +25,7 @@ from jiceng.core.roles import (  # noqa: F401
     KIND_AREA,
     KIND_AUDIT,
     KIND_COBUILD,
+    KIND_LINKAGE,
     KIND_MEMBER,
     KIND_ORGLIFE,
     KIND_PARTY_ORG,
