@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, orglife, people
+from jiceng.demo import cases, cobuild, duties, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -148,6 +148,8 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("职责准入与街道五项权力")), 0)
+        duties.fill(seed=seed, anchors=anchors, users=users)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
@@ -434,6 +436,7 @@ def demo_counts() -> dict[str, int]:
     )
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
+    from jiceng.duties.models import Duty, FieldOfficeAssessment, PowerRequest
     from jiceng.members.models import (
         DualReport,
         Member,
@@ -481,5 +484,8 @@ def demo_counts() -> dict[str, int]:
         orglife_topics=Topic.objects.count(),
         orglife_contact_points=ContactPoint.objects.count(),
         orglife_visits=HouseholdVisit.objects.count(),
+        duties=Duty.objects.count(),
+        duty_power_requests=PowerRequest.objects.count(),
+        duty_assessments=FieldOfficeAssessment.objects.count(),
     )
     return counts
