@@ -10,12 +10,13 @@ from typing import Annotated, Any
 
 from django.db import models
 from ninja import Schema
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import Column, Kind, max_length_of, model_decimal
+from jiceng.core.inputs import Column, Kind, has_control, max_length_of, model_decimal
 from jiceng.duties import validators
+from jiceng.duties.errors import MSG_TEXT_CONTROL, DutyErrorCode, invalid
 from jiceng.duties.models import Duty, FieldOfficeAssessment, OutsideListReport, PowerRequest
 
 
@@ -39,9 +40,20 @@ def Text(model: type[models.Model], field: str, kind: Kind = "text"):
     ]
 
 
+def _code(value: str, info: ValidationInfo) -> str:
+    """A choice's value: no control characters (the service checks it is one of the
+    choices); refused naming the field like any other text."""
+    if has_control(value):
+        label = validators.label_of(info.field_name or "")
+        message = str(MSG_TEXT_CONTROL).format(label=label)
+        refused = invalid(message, DutyErrorCode.TEXT_CONTROL)
+        raise validators.as_pydantic(refused)
+    return value
+
+
 def Code(limit: int):
     """A choice's stored value (a state, a kind, a grade)."""
-    return Annotated[str, Field(max_length=limit)]
+    return Annotated[str, Field(max_length=limit), AfterValidator(_code)]
 
 
 class In(Schema):

@@ -20,6 +20,7 @@ from jiceng.duties.errors import (
     MSG_DEPARTMENT_REQUIRED,
     MSG_DUE_IN_PAST,
     MSG_REASON_REQUIRED,
+    MSG_STREET_OUTSIDE,
     MSG_YEAR,
     DutyErrorCode,
     invalid,
@@ -120,8 +121,13 @@ def power_request_create(
     if department is not None:
         serving_department(department, street)
     district = district_of(street)
+    if district is None:
+        raise invalid(MSG_STREET_OUTSIDE, DutyErrorCode.STREET_OUTSIDE, "street")
     allowed = actor is None or access.can_raise_request(actor, kind, street, department)
-    require(actor, department if kind == Kind.CONSENT else street, allowed)
+    asked_of: HandlingUnit | Area = street
+    if kind == Kind.CONSENT and department is not None:
+        asked_of = department
+    require(actor, asked_of, allowed)
     subject = validators.text(subject, model=PowerRequest, field="subject", required=True)
     body = validators.text(body, model=PowerRequest, field="body", required=True, kind="multiline")
     due_on = validators.date(due_on, field="due_on")
