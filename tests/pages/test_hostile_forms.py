@@ -72,6 +72,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.appeals.models import Appeal, Category
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area
+    from jiceng.duties import models as duties
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
@@ -135,6 +136,8 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:unit_coverage": pk(Unit.objects.filter(area__path__startswith=community.path)),
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
+        "duties:detail": per_state(duties.Duty.objects.all(), "state"),
+        "duties:request": per_state(duties.PowerRequest.objects.all(), "state"),
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

@@ -15,7 +15,7 @@ from jiceng.duties.models import (
     OutsideListReport,
     PowerRequest,
 )
-from jiceng.duties.services._common import street_of
+from jiceng.duties.places import district_of, street_of
 
 OPEN = PowerRequest.State.OPEN
 
@@ -188,8 +188,6 @@ def streets_of_district(*, district: Area) -> QuerySet[Area]:
 
 def streets_for_departments(*, units) -> list[Area]:
     """The streets of the districts the given departments serve."""
-    from jiceng.duties.services._common import district_of
-
     streets: dict[int, Area] = {}
     for unit in units:
         district = district_of(unit.area)

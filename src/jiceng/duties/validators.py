@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import ValidationFailed
@@ -27,28 +28,28 @@ from jiceng.duties.models import Duty, FieldOfficeAssessment, OutsideListReport,
 # The Chinese name of each input that is no model column of its own, or whose column's
 # name differs from the input's.
 LABELS = {
-    "department": "职能部门",
-    "streets": "下沉街道",
-    "street": "街道",
-    "reason": "理由",
-    "answer": "答复意见",
-    "kind": "类型",
-    "year": "年度",
-    "grade": "考核等次",
-    "target_level": "下沉层级",
-    "staff_count": "随事下沉人员编制",
-    "funds_yuan": "随事下拨经费",
-    "due_on": "答复时限",
-    "reported_on": "报告日期",
-    "submit": "提交审核",
-    "duty": "依据事项",
+    "department": _("职能部门"),
+    "streets": _("下沉街道"),
+    "street": _("街道"),
+    "reason": _("理由"),
+    "answer": _("答复意见"),
+    "kind": _("类型"),
+    "year": _("年度"),
+    "grade": _("考核等次"),
+    "target_level": _("下沉层级"),
+    "staff_count": _("随事下沉人员编制"),
+    "funds_yuan": _("随事下拨经费"),
+    "due_on": _("答复时限"),
+    "reported_on": _("报告日期"),
+    "submit": _("提交审核"),
+    "duty": _("依据事项"),
 }
 MODELS = (Duty, PowerRequest, FieldOfficeAssessment, OutsideListReport)
 
 
 def label_of(field: str) -> str:
     if field in LABELS:
-        return LABELS[field]
+        return str(LABELS[field])
     for model in MODELS:
         try:
             return str(model._meta.get_field(field).verbose_name)
@@ -142,6 +143,13 @@ def refusal(error: dict) -> ValidationFailed:
     field = ".".join(path) or None
     label = label_of(path[-1]) if path else ""
     kind = error.get("type", "")
+    given = error.get("input")
+    if isinstance(given, str) and has_control(given):
+        message = str(MSG_TEXT_CONTROL).format(label=label)
+        return invalid(message, DutyErrorCode.TEXT_CONTROL, field)
+    if kind == "invalid":  # core.inputs' own refusal (a decimal written too long)
+        message = f"{label}：{error.get('msg', '')}"
+        return invalid(message, DutyErrorCode.TEXT_TOO_LONG, field)
     if kind.startswith("date") or (kind == "missing" and field in ("due_on", "reported_on")):
         message = str(MSG_DATE_REQUIRED).format(label=label)
         return invalid(message, DutyErrorCode.DATE_REQUIRED, field)

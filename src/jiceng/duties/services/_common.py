@@ -11,6 +11,7 @@ from jiceng.duties.errors import (
     DutyErrorCode,
     invalid,
 )
+from jiceng.duties.places import district_of, street_of  # noqa: F401  (re-exported)
 
 
 def stored_actor(actor):
@@ -23,26 +24,6 @@ def audit_create(actor, target, changes: dict) -> None:
 
 def audit_update(actor, target, changes: dict) -> None:
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes=changes)
-
-
-def district_of(area: Area) -> Area | None:
-    """The district `area` lies in (itself when a district); None above the districts."""
-    if area.level == Area.Level.DISTRICT:
-        return area
-    codes = area.ancestor_codes()
-    if len(codes) < 2:
-        return None
-    return Area.objects.filter(code=codes[1], level=Area.Level.DISTRICT).first()
-
-
-def street_of(area: Area) -> Area | None:
-    """The street `area` lies in (itself when a street); None above the streets."""
-    if area.level == Area.Level.STREET:
-        return area
-    codes = area.ancestor_codes()
-    if len(codes) < 3:
-        return None
-    return Area.objects.filter(code=codes[2], level=Area.Level.STREET).first()
 
 
 def check_street(street: Area) -> Area:
