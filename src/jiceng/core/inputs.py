@@ -120,6 +120,16 @@ def limited_text(max_length: int, *, kind: Kind = "text"):
     ]
 
 
+def as_pydantic(refused: ValidationFailed) -> PydanticCustomError:
+    """An app's typed refusal carried through pydantic: the API's validation handler
+    reads `code` and `field` from the error's context, so the JSON body names the app's
+    code (orglife, duties)."""
+    message = str(refused.message).replace("{", "{{").replace("}", "}}")
+    return PydanticCustomError(
+        "invalid", message, {"code": str(refused.code), "field": refused.field or ""}
+    )
+
+
 def _secret_check(value: str) -> str:
     if has_control(value):
         raise PydanticCustomError("invalid", str(MSG_CONTROL))

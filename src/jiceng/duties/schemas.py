@@ -14,7 +14,14 @@ from pydantic import AfterValidator, Field, ValidationInfo, model_validator
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import Column, Kind, has_control, max_length_of, model_decimal
+from jiceng.core.inputs import (
+    Column,
+    Kind,
+    as_pydantic,
+    has_control,
+    max_length_of,
+    model_decimal,
+)
 from jiceng.duties import validators
 from jiceng.duties.errors import MSG_TEXT_CONTROL, DutyErrorCode, invalid
 from jiceng.duties.models import Duty, FieldOfficeAssessment, OutsideListReport, PowerRequest
@@ -25,7 +32,7 @@ def _text(value: str, *, model: type[models.Model], field: str, kind: Kind) -> s
         return validators.text(value, model=model, field=field, kind=kind)
     except ValidationFailed as refused:
         refused.field = None  # the error's location names the field already
-        raise validators.as_pydantic(refused) from None
+        raise as_pydantic(refused) from None
 
 
 def Text(model: type[models.Model], field: str, kind: Kind = "text"):
@@ -40,20 +47,22 @@ def Text(model: type[models.Model], field: str, kind: Kind = "text"):
     ]
 
 
-def _code(value: str, info: ValidationInfo) -> str:
+def _code(value: str, info: ValidationInfo, *, kind: Kind) -> str:
     """A choice's value: no control characters (the service checks it is one of the
     choices); refused naming the field like any other text."""
     if has_control(value):
         label = validators.label_of(info.field_name or "")
         message = str(MSG_TEXT_CONTROL).format(label=label)
         refused = invalid(message, DutyErrorCode.TEXT_CONTROL)
-        raise validators.as_pydantic(refused)
+        raise as_pydantic(refused)
     return value
 
 
-def Code(limit: int):
-    """A choice's stored value (a state, a kind, a grade)."""
-    return Annotated[str, Field(max_length=limit), AfterValidator(_code)]
+def Code(limit: int, title: str):
+    """A choice's stored value (a state, a kind, a grade), named `title` in Chinese."""
+    return Annotated[
+        str, Field(max_length=limit, title=title), AfterValidator(partial(_code, kind="code"))
+    ]
 
 
 class In(Schema):
@@ -66,7 +75,7 @@ class In(Schema):
         try:
             return handler(data)
         except PydanticError as error:
-            raise validators.as_pydantic(validators.refusal(error.errors()[0])) from None
+            raise as_pydantic(validators.refusal(error.errors()[0])) from None
 
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Any:
@@ -87,7 +96,7 @@ class DutyIn(In):
     description: Text(Duty, "description", "multiline")
     legal_basis: Text(Duty, "legal_basis", "multiline")
     expected_volume: Text(Duty, "expected_volume")
-    target_level: Code(12) = Duty.Level.STREET
+    target_level: Code(12, "下沉层级") = Duty.Level.STREET
     staff_count: int = Field(0, ge=0, le=100_000)
     funds_yuan: model_decimal(Duty, "funds_yuan") = Decimal(0)
     resources_note: Text(Duty, "resources_note", "multiline") = ""
@@ -104,17 +113,13 @@ class DutyDecisionIn(In):
 
 class DutyTargetOut(Schema):
     street_id: int
-    street_name: str
-
-    @staticmethod
-    def resolve_street_name(obj) -> str:
-        return obj.street.name
+    street_name: str = Field(alias="street.name")
 
 
 class DutyOut(Schema):
     id: int
     department_id: int
-    department_name: str
+    department_name: str = Field(alias="department.name")
     district_id: int
     title: str
     description: str
@@ -125,24 +130,12 @@ class DutyOut(Schema):
     funds_yuan: Decimal
     resources_note: str
     state: str
-    state_label: str
+    state_label: str = Field(alias="get_state_display")
     reason: str
     submitted_at: datetime.datetime | None
     decided_at: datetime.datetime | None
     created_at: datetime.datetime
     targets: list[DutyTargetOut]
-
-    @staticmethod
-    def resolve_department_name(obj) -> str:
-        return obj.department.name
-
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(obj.get_state_display())
-
-    @staticmethod
-    def resolve_targets(obj):
-        return list(obj.targets.all())
 
 
 class StreetDutyOut(Schema):
@@ -151,51 +144,15 @@ class StreetDutyOut(Schema):
 
     duty_id: int
     street_id: int
-    street_name: str
-    title: str
-    department_name: str
-    legal_basis: str
-    expected_volume: str
-    target_level: str
-    staff_count: int
-    funds_yuan: Decimal
-    admitted_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_street_name(obj) -> str:
-        return obj.street.name
-
-    @staticmethod
-    def resolve_title(obj) -> str:
-        return obj.duty.title
-
-    @staticmethod
-    def resolve_department_name(obj) -> str:
-        return obj.duty.department.name
-
-    @staticmethod
-    def resolve_legal_basis(obj) -> str:
-        return obj.duty.legal_basis
-
-    @staticmethod
-    def resolve_expected_volume(obj) -> str:
-        return obj.duty.expected_volume
-
-    @staticmethod
-    def resolve_target_level(obj) -> str:
-        return obj.duty.target_level
-
-    @staticmethod
-    def resolve_staff_count(obj) -> int:
-        return obj.duty.staff_count
-
-    @staticmethod
-    def resolve_funds_yuan(obj) -> Decimal:
-        return obj.duty.funds_yuan
-
-    @staticmethod
-    def resolve_admitted_at(obj):
-        return obj.duty.decided_at
+    street_name: str = Field(alias="street.name")
+    title: str = Field(alias="duty.title")
+    department_name: str = Field(alias="duty.department.name")
+    legal_basis: str = Field(alias="duty.legal_basis")
+    expected_volume: str = Field(alias="duty.expected_volume")
+    target_level: str = Field(alias="duty.target_level")
+    staff_count: int = Field(alias="duty.staff_count")
+    funds_yuan: Decimal = Field(alias="duty.funds_yuan")
+    admitted_at: datetime.datetime | None = Field(alias="duty.decided_at")
 
 
 # ---- tasks outside the list -------------------------------------------------------------
@@ -212,20 +169,12 @@ class OutsideListIn(In):
 class OutsideListOut(Schema):
     id: int
     street_id: int
-    street_name: str
+    street_name: str = Field(alias="street.name")
     department_id: int
-    department_name: str
+    department_name: str = Field(alias="department.name")
     description: str
     task_reference: str
     reported_on: datetime.date
-
-    @staticmethod
-    def resolve_street_name(obj) -> str:
-        return obj.street.name
-
-    @staticmethod
-    def resolve_department_name(obj) -> str:
-        return obj.department.name
 
 
 # ---- the five powers --------------------------------------------------------------------
@@ -237,39 +186,27 @@ class AssessmentIn(In):
     office_name: Text(FieldOfficeAssessment, "office_name")
     head_name: Text(FieldOfficeAssessment, "head_name", "name")
     year: int
-    grade: Code(12)
+    grade: Code(12, "考核等次")
     comment: Text(FieldOfficeAssessment, "comment", "multiline") = ""
 
 
 class AssessmentOut(Schema):
     id: int
     street_id: int
-    street_name: str
+    street_name: str = Field(alias="street.name")
     department_id: int
-    department_name: str
+    department_name: str = Field(alias="department.name")
     office_name: str
     head_name: str
     year: int
     grade: str
-    grade_label: str
+    grade_label: str = Field(alias="get_grade_display")
     comment: str
     assessed_at: datetime.datetime
 
-    @staticmethod
-    def resolve_street_name(obj) -> str:
-        return obj.street.name
-
-    @staticmethod
-    def resolve_department_name(obj) -> str:
-        return obj.department.name
-
-    @staticmethod
-    def resolve_grade_label(obj) -> str:
-        return str(obj.get_grade_display())
-
 
 class PowerRequestIn(In):
-    kind: Code(16)
+    kind: Code(16, "类型")
     street: int
     # None: a planning or major-matter proposal addressed to the district itself.
     department: int | None = None
@@ -279,7 +216,7 @@ class PowerRequestIn(In):
 
 
 class PowerAnswerIn(In):
-    answer: Code(12)
+    answer: Code(12, "答复意见")
     reason: Text(PowerRequest, "answer_reason", "multiline") = ""
 
 
@@ -290,9 +227,9 @@ class PowerWithdrawIn(In):
 class PowerRequestOut(Schema):
     id: int
     kind: str
-    kind_label: str
+    kind_label: str = Field(alias="get_kind_display")
     street_id: int
-    street_name: str
+    street_name: str = Field(alias="street.name")
     district_id: int
     department_id: int | None
     department_name: str
@@ -300,7 +237,7 @@ class PowerRequestOut(Schema):
     body: str
     due_on: datetime.date
     state: str
-    state_label: str
+    state_label: str = Field(alias="get_state_display")
     overdue: bool
     answer: str
     answer_reason: str
@@ -308,20 +245,8 @@ class PowerRequestOut(Schema):
     created_at: datetime.datetime
 
     @staticmethod
-    def resolve_kind_label(obj) -> str:
-        return str(obj.get_kind_display())
-
-    @staticmethod
-    def resolve_street_name(obj) -> str:
-        return obj.street.name
-
-    @staticmethod
     def resolve_department_name(obj) -> str:
         return obj.department.name if obj.department_id else ""
-
-    @staticmethod
-    def resolve_state_label(obj) -> str:
-        return str(obj.get_state_display())
 
     @staticmethod
     def resolve_overdue(obj) -> bool:

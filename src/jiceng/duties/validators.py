@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import Kind, check_text, has_control, max_length_of
@@ -121,15 +120,6 @@ def date(value, *, field: str) -> datetime.date:
 
 
 # ---- the same refusals inside pydantic (the API schemas) ------------------------------------
-
-
-def as_pydantic(refused: ValidationFailed) -> PydanticCustomError:
-    """A refusal carried through pydantic: the API's validation handler reads `code`
-    and `field` from the error's context, so the JSON body names the app's code."""
-    message = str(refused.message).replace("{", "{{").replace("}", "}}")
-    return PydanticCustomError(
-        "invalid", message, {"code": str(refused.code), "field": refused.field or ""}
-    )
 
 
 def refusal(error: dict) -> ValidationFailed:

@@ -13,15 +13,15 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
-from jiceng.core.inputs import has_control, max_length_of
+from jiceng.core.inputs import max_length_of
 from jiceng.core.scope import KIND_DUTY, scope_for
+from jiceng.core.view_helpers import post_data, safe_next
 from jiceng.duties import access, actions, schemas, selectors, services
 from jiceng.duties.models import Duty, FieldOfficeAssessment, OutsideListReport, PowerRequest
 
@@ -53,21 +53,6 @@ def _text(model, name: str, label=None, *, column: str | None = None, **extra) -
     kind = extra.pop("kind", "textarea" if limit > 300 else "text")
     label = label or model._meta.get_field(column).verbose_name
     return Input(name=name, label=label, kind=kind, max_length=limit, **extra)
-
-
-def _form_data(request, *, lists: tuple[str, ...] = ()) -> dict:
-    """The POST as a dict for a schema: empty optional values left out, lists kept."""
-    data: dict[str, Any] = {}
-    for key in request.POST:
-        if key == "csrfmiddlewaretoken":
-            continue
-        if key in lists:
-            data[key] = [v for v in request.POST.getlist(key) if v.strip()]
-            continue
-        value = request.POST.get(key, "")
-        if value != "":
-            data[key] = value
-    return data
 
 
 def _keep(inputs: list[Input], data: dict) -> list[Input]:
@@ -160,7 +145,7 @@ def duty_new(request):
     inputs = _duty_inputs(departments, streets)
     error = None
     if request.method == "POST" and departments:
-        data = _form_data(request, lists=("streets",))
+        data = post_data(request, lists=("streets",))
         try:
             payload = schemas.parse(schemas.DutyIn, data)
             with transaction.atomic():
@@ -255,7 +240,7 @@ def outside_list(request):
     ]
     error = None
     if request.method == "POST" and streets:
-        data = _form_data(request)
+        data = post_data(request)
         try:
             payload = schemas.parse(schemas.OutsideListIn, data)
             services.outside_list_report(
@@ -305,7 +290,7 @@ def assessments(request):
     ]
     error = None
     if request.method == "POST" and streets:
-        data = _form_data(request)
+        data = post_data(request)
         try:
             payload = schemas.parse(schemas.AssessmentIn, data)
             services.assessment_record(
@@ -381,7 +366,7 @@ def requests(request):
     inputs = _request_inputs(request.user, streets, departments, own) if may_raise else []
     error = None
     if request.method == "POST" and may_raise:
-        data = _form_data(request)
+        data = post_data(request)
         try:
             payload = schemas.parse(schemas.PowerRequestIn, data)
             created = services.power_request_create(
@@ -442,17 +427,8 @@ def request_detail(request, pk: int):
 def act(request, lifecycle: str, pk: int, name: str):
     """Every lifecycle action a page offers, dispatched from the action tables."""
     _require_kind(request.user)
-    data = _form_data(request)
-    back = data.pop("next", "") or "/duties/"
-    # Only a path on this site, as typed: anything else would make the redirect fail.
-    if (
-        not back.startswith("/")
-        or has_control(back)
-        or not url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        back = "/duties/"
+    data = post_data(request)
+    back = safe_next(request, data.pop("next", ""), "/duties/")
     try:
         with transaction.atomic():
             actions.perform(request.user, lifecycle, pk, name, data)

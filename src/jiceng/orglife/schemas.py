@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, model_validator
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import Kind
+from jiceng.core.inputs import Kind, as_pydantic
 from jiceng.orglife import validators
 from jiceng.orglife.models import (
     CAPTION_MAX,
@@ -36,7 +36,7 @@ def _text(value: str, *, limit: int, kind: Kind) -> str:
     try:
         return validators.text(value, field="", max_length=limit, kind=kind)
     except ValidationFailed as refused:
-        raise validators.as_pydantic(refused) from None
+        raise as_pydantic(refused) from None
 
 
 def Text(limit: int, kind: Kind = "text"):
@@ -64,7 +64,7 @@ class In(Schema):
         try:
             return handler(data)
         except PydanticError as error:
-            raise validators.as_pydantic(validators.refusal(error.errors()[0])) from None
+            raise as_pydantic(validators.refusal(error.errors()[0])) from None
 
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
