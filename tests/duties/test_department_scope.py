@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.appeals import access as appeal_access
+from jiceng.appeals import figures as appeal_figures
 from jiceng.appeals import selectors as appeal_selectors
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import Appeal, HandlingUnit
@@ -102,10 +103,10 @@ def test_the_figures_are_of_its_own_work(duty_world, cases):
     district = w.t.areas["xh"]
     assert not scope_for(w.user("xh_chengguan")).covers_subtree(Appeal, district.path)
     assert scope_for(w.user("xh_admin")).covers_subtree(Appeal, district.path)
-    own = appeal_selectors.rates(
+    own = appeal_figures.rates(
         viewer=w.user("xh_chengguan"), area=district, year=now.year, month=now.month
     )
-    whole = appeal_selectors.rates(
+    whole = appeal_figures.rates(
         viewer=w.user("xh_admin"), area=district, year=now.year, month=now.month
     )
     assert own.received == 3 and whole.received == 5

@@ -4,12 +4,12 @@ ranking; plus the public tracking lookup and the category list, which need no lo
 from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
 
-from jiceng.appeals import access, schemas, selectors, services
+from jiceng.appeals import access, figures, schemas, selectors, services
 from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, MSG_UNIT_TERRITORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.masking import redact_personal
 from jiceng.core.pagination import LimitOffsetPagination, paginate
@@ -56,8 +56,7 @@ def intake(
 
     category = selectors.category_named(code=payload.category)
     if category is None:
-        # "invalid", as this endpoint answered before the codes (tests/appeals/test_api.py).
-        raise ValidationFailed(services.MSG_CATEGORY, field="category")
+        raise invalid(services.MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
     area = selectors.area_named(payload.area)
     if area is None:
         raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
@@ -147,7 +146,7 @@ def _rates_out(area, year, month, rates) -> dict:
         "month": f"{year}-{month:02d}",
         "received": rates.received,
     }
-    for name in selectors.RATE_CONDITIONS:
+    for name in figures.RATE_CONDITIONS:
         numerator, denominator = rates.counts[name]
         out[name] = {"numerator": numerator, "denominator": denominator, "rate": rates.rate(name)}
     return out
@@ -167,7 +166,7 @@ def _month(value: str) -> tuple[int, int]:
 def rates(request, area: int, month: str):
     node = get_area_for_view(request.user, area)
     year, number = _month(month)
-    result = selectors.rates(viewer=request.user, area=node, year=year, month=number)
+    result = figures.rates(viewer=request.user, area=node, year=year, month=number)
     return _rates_out(node, year, number, result)
 
 
@@ -175,7 +174,7 @@ def rates(request, area: int, month: str):
 def ranking(request, area: int, month: str):
     node = get_area_for_view(request.user, area)
     year, number = _month(month)
-    rows = selectors.ranking(viewer=request.user, parent=node, year=year, month=number)
+    rows = figures.ranking(viewer=request.user, parent=node, year=year, month=number)
     return [
         {"rank": i, **_rates_out(row.area, year, number, row.rates)}
         for i, row in enumerate(rows, start=1)

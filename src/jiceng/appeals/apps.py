@@ -37,3 +37,7 @@ class AppealsConfig(AppConfig):
 
         workbench.register()
         charts.register()
+
+        from jiceng.appeals import outcomes
+
+        outcomes.register()

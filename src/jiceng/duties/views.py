@@ -21,7 +21,7 @@ from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.inputs import max_length_of
 from jiceng.core.scope import KIND_DUTY, scope_for
-from jiceng.core.view_helpers import post_data, safe_next
+from jiceng.core.view_helpers import post_data, refusals_as_messages, safe_next
 from jiceng.duties import access, actions, schemas, selectors, services
 from jiceng.duties.models import Duty, FieldOfficeAssessment, OutsideListReport, PowerRequest
 
@@ -429,14 +429,8 @@ def act(request, lifecycle: str, pk: int, name: str):
     _require_kind(request.user)
     data = post_data(request)
     back = safe_next(request, data.pop("next", ""), "/duties/")
-    try:
-        with transaction.atomic():
-            actions.perform(request.user, lifecycle, pk, name, data)
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-        return redirect(back)
-    label = actions.LIFECYCLES[lifecycle].actions[name].label
-    messages.success(request, str(label))
+    with refusals_as_messages(request), transaction.atomic():
+        actions.perform(request.user, lifecycle, pk, name, data)
+        label = actions.LIFECYCLES[lifecycle].actions[name].label
+        messages.success(request, str(label))
     return redirect(back)
