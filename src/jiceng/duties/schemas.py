@@ -10,8 +10,7 @@ from typing import Annotated, Any
 
 from django.db import models
 from ninja import Schema
-from pydantic import AfterValidator, Field, ValidationInfo, model_validator
-from pydantic import ValidationError as PydanticError
+from pydantic import AfterValidator, Field, ValidationInfo
 
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import (
@@ -21,6 +20,8 @@ from jiceng.core.inputs import (
     has_control,
     max_length_of,
     model_decimal,
+    parse_refusing,
+    refusing_schema,
 )
 from jiceng.duties import validators
 from jiceng.duties.errors import MSG_TEXT_CONTROL, DutyErrorCode, invalid
@@ -65,26 +66,14 @@ def Code(limit: int, title: str):
     ]
 
 
-class In(Schema):
-    """The base of every input schema: whatever pydantic refuses leaves as the app's
-    typed refusal (validators.refusal), for the API's error body and the pages alike."""
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _refusal(cls, data, handler):
-        try:
-            return handler(data)
-        except PydanticError as error:
-            raise as_pydantic(validators.refusal(error.errors()[0])) from None
+# Whatever pydantic refuses leaves as the app's typed refusal (validators.refusal), for
+# the API's error body and the pages alike.
+In = refusing_schema(validators.refusal)
 
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Any:
-    """Validate `data` with `schema`; the first problem becomes the app's typed error
-    naming the field, with the code the API answers for the same input."""
-    try:
-        return schema.model_validate(data)
-    except PydanticError as error:
-        raise validators.refusal(error.errors()[0]) from None
+    """Validate `data` with `schema`; the first problem is the app's typed error."""
+    return parse_refusing(schema, data, validators.refusal)
 
 
 # ---- duty applications ------------------------------------------------------------------
