@@ -138,6 +138,7 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
         "duties:detail": per_state(duties.Duty.objects.all(), "state"),
         "duties:request": per_state(duties.PowerRequest.objects.all(), "state"),
+        "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

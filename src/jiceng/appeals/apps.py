@@ -41,3 +41,7 @@ class AppealsConfig(AppConfig):
         from jiceng.appeals import outcomes
 
         outcomes.register()
+
+        from jiceng.appeals import ledgers
+
+        ledgers.register()

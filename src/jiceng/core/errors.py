@@ -54,6 +54,18 @@ class Conflict(ApplicationError):
     default_message = _("与现有数据冲突")
 
 
+class TooManyRequests(ApplicationError):
+    """A public endpoint's rate limit: the client waits `retry_after` seconds."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("操作过于频繁，请稍后再试")
+
+    def __init__(self, message=None, *, retry_after: int = 60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 class CoreErrorCode(StrEnum):
     """The refusals core makes for every app: territory, addresses, uploads, spreadsheets,
     exports and the checked identifiers (ID numbers, credit codes, phones). Text that
@@ -88,6 +100,8 @@ class CoreErrorCode(StrEnum):
     ID_NUMBER_CHECK = "id_number_check"
     ID_NUMBER_LENGTH = "id_number_length"
     ID_NUMBER_REGION = "id_number_region"
+    # A ledger's period (core.ledgers.parse_period): not a year, quarter or month.
+    LEDGER_PERIOD = "ledger_period"
     MOBILE_PHONE = "mobile_phone"
     UPLOAD_DOCUMENT_SIZE = "upload_document_size"
     UPLOAD_DOCUMENT_TYPE = "upload_document_type"
