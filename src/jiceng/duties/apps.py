@@ -33,7 +33,8 @@ class DutiesConfig(AppConfig):
                 model, kind=kind, area_path="street", worked_by=own_work.department_worked_by
             )
 
-        from jiceng.duties import indicators, workbench
+        from jiceng.duties import indicators, ledgers, workbench
 
         indicators.register()
         workbench.register()
+        ledgers.register()
