@@ -86,7 +86,7 @@ def register() -> None:
         app="duties",
         title=_("职责准入与街道五项权力"),
         kind=KIND_DUTY,
-        source="jiceng.duties.selectors",
+        source="duties.selectors",
         specs=[
             ("street_duty_list", _("街道职责清单台账"), duty_list, "street_duty_list",
              columns(("street", _("街道")), ("title", _("事项名称")),
