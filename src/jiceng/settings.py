@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jiceng.cobuild",
     "jiceng.orglife",
     "jiceng.linkage",
+    "jiceng.duties",
     "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",

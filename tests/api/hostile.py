@@ -47,6 +47,7 @@ class World:
     territory: dict = None
     orglife: dict = None
     linkage: dict = None
+    duties: dict = None
 
 
 def _cobuild(t, need) -> dict:
@@ -219,6 +220,49 @@ def _linkage(t) -> dict:
     }
 
 
+def _duties(t) -> dict:
+    """A department of 徐汇区 with its handler, applications in three states, a consent
+    request and a proposal open (tests/duties has the rest)."""
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.duties import services as duty_services
+    from tests.conftest import PASSWORD
+
+    a = t.areas
+    department = appeal_services.handling_unit_create(
+        actor=None, name="徐汇区绿化和市容管理局", kind="department", area=a["xh"]
+    )
+    handler = user_create(actor=None, username="xh_lvrong", password=PASSWORD, check_password=False)
+    role_grant(actor=None, user=handler, role="department_staff", area=a["xh"])
+    appeal_services.handler_add(actor=None, unit=department, user=handler)
+
+    def apply(title: str, submit: bool):
+        return duty_services.duty_apply(
+            actor=None, department=department, title=title, description="内容",
+            legal_basis="条例", expected_volume="每年 10 次", target_level="street",
+            staff_count=1, funds_yuan=1000, streets=[a["xh_s1"]], submit=submit,
+        )  # fmt: skip
+
+    admitted = apply("已准入事项", True)
+    duty_services.duty_act(actor=None, duty=admitted, action="admit")
+    due = datetime.date.today() + datetime.timedelta(days=5)
+    consent = duty_services.power_request_create(
+        actor=None, kind="consent", street=a["xh_s1"], department=department,
+        subject="任命", body="征求意见", due_on=due,
+    )  # fmt: skip
+    proposal = duty_services.power_request_create(
+        actor=None, kind="major_matter", street=a["xh_s1"], department=None,
+        subject="建议", body="分段施工", due_on=due,
+    )  # fmt: skip
+    return {
+        "department": department,
+        "draft": apply("草稿事项", False),
+        "submitted": apply("待审核事项", True),
+        "admitted": admitted,
+        "consent": consent,
+        "proposal": proposal,
+    }
+
+
 def build_world(t) -> World:
     a, o = t.areas, t.orgs
     staff = t.users["xh_s1_staff"]
@@ -299,6 +343,7 @@ def build_world(t) -> World:
         lane="复兴西路（武康路—乌鲁木齐南路）",
     )
     return World(
+        duties=_duties(t),
         orglife=_orglife(t, member),
         linkage=_linkage(t),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client
 
 from jiceng.api import api
+from jiceng.duties.errors import DutyErrorCode
 from jiceng.orglife.errors import OrgLifeErrorCode
 from tests.api.hostile import (
     HOSTILE,
@@ -35,8 +36,8 @@ WRITE_METHODS = ("post", "patch", "put")
 # The code a refusal carries: the generic "invalid", or the stable code an app names for
 # that same refusal on its pages and in its API alike (orglife.errors), never another.
 REFUSAL_CODES = {
-    OVER_LONG: {"invalid", OrgLifeErrorCode.TEXT_TOO_LONG},
-    "nul": {"invalid", OrgLifeErrorCode.TEXT_CONTROL},
+    OVER_LONG: {"invalid", OrgLifeErrorCode.TEXT_TOO_LONG, DutyErrorCode.TEXT_TOO_LONG},
+    "nul": {"invalid", OrgLifeErrorCode.TEXT_CONTROL, DutyErrorCode.TEXT_CONTROL},
 }
 
 
@@ -289,6 +290,39 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("post", "/api/linkage/notifications/read-all"): ({}, {}),
         ("put", "/api/linkage/preferences"): ({}, {
             "channel": "sms", "address": "", "enabled": False}),
+        **_valid_duties(w),
+    }  # fmt: skip
+
+
+def _valid_duties(w) -> dict:
+    a, d = w.t.areas, w.duties
+    due = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    decision = {"reason": "经费已落实"}
+    return {
+        ("post", "/api/duties/duties"): ({}, {
+            "department": d["department"].pk, "title": "门责检查", "description": "日常检查",
+            "legal_basis": "条例", "expected_volume": "每年 100 次", "target_level": "street",
+            "staff_count": 1, "funds_yuan": "1000", "resources_note": "",
+            "streets": [a["xh_s1"].pk],
+        }),
+        ("post", "/api/duties/duties/{obj_id}/submit"): ({"obj_id": d["draft"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/withdraw"): ({"obj_id": d["draft"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/admit"): ({"obj_id": d["submitted"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/refuse"): ({"obj_id": d["submitted"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/revoke"): ({"obj_id": d["admitted"].pk}, decision),
+        ("post", "/api/duties/outside-list"): ({}, {
+            "street": a["xh_s1"].pk, "department": d["department"].pk, "description": "清单外",
+            "task_reference": "徐〔2026〕1号"}),
+        ("post", "/api/duties/assessments"): ({}, {
+            "street": a["xh_s1"].pk, "department": d["department"].pk, "office_name": "执法中队",
+            "head_name": "张伟", "year": datetime.date.today().year, "grade": "good",
+            "comment": "好"}),
+        ("post", "/api/duties/requests"): ({}, {
+            "kind": "planning", "street": a["xh_s1"].pk, "department": d["department"].pk,
+            "subject": "规划意见", "body": "建议", "due_on": due}),
+        ("post", "/api/duties/requests/{obj_id}/answer"): (
+            {"obj_id": d["consent"].pk}, {"answer": "agree", "reason": "同意"}),
+        ("post", "/api/duties/requests/{obj_id}/withdraw"): ({"obj_id": d["proposal"].pk}, {}),
     }  # fmt: skip
 
 
@@ -360,6 +394,9 @@ NOT_COMPLETED = {
     ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
     ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",
+    ("post", "/api/duties/duties"): "a department's own staff apply, not the district",
+    ("post", "/api/duties/duties/{obj_id}/submit"): "a department's own staff submit",
+    ("post", "/api/duties/duties/{obj_id}/withdraw"): "a department's own staff withdraw",
     ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
     ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
     ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",

@@ -39,17 +39,18 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # linkage app added one query for everyone (the inbox's unread count in the top bar) and,
 # where a role sees dispatch and notification, its two indicators (tasks due, late
 # reports) and its to-do sources (tasks to report, notices to acknowledge, reports to
-# review, late recipients to chase).
+# review, late recipients to chase); duty admission its two indicators and up to three
+# sources (applications to review, requests to answer, overdue requests).
 HOME_QUERIES = {
-    "demo_city": 43,
-    "demo_district": 45,
-    "demo_street": 53,
-    "demo_community": 45,
+    "demo_city": 48,
+    "demo_district": 50,
+    "demo_street": 57,
+    "demo_community": 49,
     "demo_grid": 20,
     "demo_unit": 18,
     "demo_member": 8,
     "demo_resident": 9,
-    "demo_department": 13,
+    "demo_department": 17,
     "demo_auditor": 14,
 }
 

@@ -74,6 +74,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.appeals.models import Appeal, Category
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area
+    from jiceng.duties import models as duties
     from jiceng.linkage import models as linkage
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
@@ -155,6 +156,8 @@ def _demo_samples() -> dict[str, list[dict]]:
             ]
             if r
         ],
+        "duties:detail": per_state(duties.Duty.objects.all(), "state"),
+        "duties:request": per_state(duties.PowerRequest.objects.all(), "state"),
         "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],

@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, linkage, logins, orglife, people
+from jiceng.demo import cases, cobuild, duties, linkage, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -157,6 +157,8 @@ def demo_generate(
         orglife.fill(seed=seed, anchors=anchors)
         report(str(_("调度通报：通知、任务、回执与通报")), 0)
         linkage.fill(seed=seed, anchors=anchors)
+        report(str(_("职责准入与街道五项权力")), 0)
+        duties.fill(seed=seed, anchors=anchors, users=users)
         # Only the demo street has meetings; every other org's yearly compliance row
         # (none held, all due) is written here, or each home page would compute the
         # city's 22,000 orgs from their meetings on every request (bench/README.md).
@@ -447,6 +449,7 @@ def demo_counts() -> dict[str, int]:
     )
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
+    from jiceng.duties.models import Duty, FieldOfficeAssessment, PowerRequest
     from jiceng.linkage.models import Dispatch, Notification
     from jiceng.members.models import (
         DualReport,
@@ -497,5 +500,8 @@ def demo_counts() -> dict[str, int]:
         orglife_visits=HouseholdVisit.objects.count(),
         linkage_dispatches=Dispatch.objects.count(),
         notifications=Notification.objects.count(),
+        duties=Duty.objects.count(),
+        duty_power_requests=PowerRequest.objects.count(),
+        duty_assessments=FieldOfficeAssessment.objects.count(),
     )
     return counts
