@@ -36,6 +36,8 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 KIND_AUDIT = "audit"
 # Organizational life: meetings, deliberation, contact points and household visits.
 KIND_ORGLIFE = "orglife"
+# The responsibility system: schemes, assessments, reports, problems and rectification.
+KIND_ASSESSMENT = "assessment"
 
 KIND_LABELS = {
     KIND_AREA: _("区域与网格"),
@@ -46,6 +48,7 @@ KIND_LABELS = {
     KIND_APPEAL: _("群众诉求"),
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
+    KIND_ASSESSMENT: _("述职评议考核"),
     KIND_AUDIT: _("审计日志"),
 }
 # Everything but the audit log, which is for auditors (and superusers) only.
@@ -97,7 +100,16 @@ ROLE_RULES: dict[Role, RoleRule] = {
     Role.UNIT_ORG_SECRETARY: RoleRule(
         "org",
         (),
-        frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}),
+        frozenset(
+            {
+                KIND_PARTY_ORG,
+                KIND_UNIT,
+                KIND_MEMBER,
+                KIND_COBUILD,
+                KIND_ORGLIFE,
+                KIND_ASSESSMENT,
+            }
+        ),
         manages_orgs_below=True,
     ),
     Role.MEMBER: RoleRule("org", (), frozenset({KIND_PARTY_ORG}), own_records=True),
