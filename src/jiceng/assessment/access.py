@@ -13,7 +13,15 @@ uniformly: out of scope answers 404, visible but not allowed 403.
 - A reviewer reviews because they are named on the report, whatever their role.
 """
 
-from jiceng.assessment.models import Assessment, Problem, Rectification, Report, Reviewer, Scheme
+from jiceng.assessment.models import (
+    Assessment,
+    Problem,
+    Rectification,
+    Report,
+    Reviewer,
+    Scheme,
+    TaskItem,
+)
 from jiceng.core.access import can_manage_area, require
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
@@ -118,3 +126,9 @@ def get_assessment_for(user, assessment_id, allowed) -> Assessment:
     assessment = _locked(user, Assessment, assessment_id, "org__area__parent", "scheme")
     require(user, assessment, allowed(user, assessment))
     return assessment
+
+
+def get_task_for_done(user, task_id) -> TaskItem:
+    task = _locked(user, TaskItem, task_id, "assessment__org__area__parent", "assessment__scheme")
+    require(user, task, can_act_for(user, task.assessment.org))
+    return task
