@@ -123,9 +123,10 @@ def reviewer_add(*, actor, report: Report, account, capacity: str) -> Reviewer:
 
 
 @transaction.atomic
-def review_give(*, actor, report: Report, grade: str, comment: str = "") -> Reviewer:
-    """A named reviewer's grade and comments on a submitted report; once."""
-    row = access.get_reviewer_for_review(actor, report.pk)
+def review_give(*, actor, reviewer: Reviewer, grade: str, comment: str = "") -> Reviewer:
+    """A named reviewer's grade and comments on a submitted report; once, and only by
+    the reviewer named."""
+    row = access.get_reviewer_for_review(actor, reviewer.pk)
     locked = Report.objects.select_for_update().get(pk=row.report_id)
     states.report_step(locked, "review")
     if row.given_at is not None:
