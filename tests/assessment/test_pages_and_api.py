@@ -80,7 +80,7 @@ def test_scheme_pages_and_the_frozen_refusal_in_the_api(territory, opened, clien
 
 
 def test_secretary_drafts_edits_and_submits_the_report(territory, year, client):
-    scheme, community = year
+    _scheme, community = year
     report = community.report
     territory.client_for(client, "xh_c1_secretary")
     assert client.get(reverse("assessment:assessment", args=[community.pk])).status_code == 200
@@ -254,7 +254,7 @@ def test_the_assessment_table_export(territory, year, client):
 def test_list_pages_answer_in_bounded_queries(
     territory, year, client, django_assert_max_num_queries
 ):
-    scheme, community = year
+    scheme, _community = year
     for i in range(5):
         problem = services.problem_raise(
             actor=None, org=territory.orgs["xh_c1_gb"], source="other", text=f"问题{i}", year=2026
