@@ -46,6 +46,8 @@ class AssessmentConfig(AppConfig):
             org_paths=("rectification__org__path",),
         )
 
-        from jiceng.assessment import outcomes
+        from jiceng.assessment import indicators, outcomes, workbench
 
         outcomes.register()
+        indicators.register()
+        workbench.register()

@@ -317,3 +317,20 @@ def districts(*, viewer) -> list[Area]:
         .filter(Area.objects.filter(level=Area.Level.DISTRICT))
         .order_by("code")[:50]
     )
+
+
+def items_to_rectify(*, viewer) -> QuerySet[Rectification]:
+    """Open or returned items of orgs the viewer answers for: the viewer's own place or
+    org (its owner's side), not the levels below."""
+    scope = scope_for(viewer)
+    items = rectification_list(viewer=viewer).filter(
+        state__in=(Rectification.State.OPEN, Rectification.State.RETURNED)
+    )
+    if scope.everything:
+        return items.none()
+    own = Q(owner_account_id=getattr(viewer, "pk", None))
+    for root in scope.managed_area_paths():
+        own |= Q(org__area__path=root)
+    for path in scope.managed_org_paths():
+        own |= Q(org__path=path)
+    return items.filter(own)

@@ -27,7 +27,13 @@ LIMITS = {"name": 120, "label": 100, "floor": 20, "target": 20, "thresholds": 20
 
 @login_required
 def home(request):
-    require_kind(request.user)
+    # A reviewer named as a party member (whose role sees no assessments) comes here for
+    # the reviews they are to give, and sees nothing else.
+    if not selectors.can_see(request.user):
+        reviews = selectors.reviews_to_give(viewer=request.user)[:50]
+        if not reviews:
+            raise Http404
+        return render(request, "assessment/home.html", {"reviews": reviews, "only_reviews": True})
     year = year_param(request) or timezone.localdate().year
     schemes = list(selectors.schemes_covering(viewer=request.user, year=year))
     context = {
