@@ -39,7 +39,6 @@ Code = AssessmentErrorCode
 def draft_text(report: Report) -> str:
     """The report as the system drafts it from the year's data."""
     assessment = report.assessment
-    items = list(assessment.scheme.items.all())
     tasks = list(assessment.tasks.all())
     done = [t for t in tasks if t.is_done]
     undone = [t for t in tasks if not t.is_done]
@@ -49,11 +48,11 @@ def draft_text(report: Report) -> str:
         "",
         _("一、考核指标完成情况"),
     ]
-    for line in figures.lines_for(assessment, items):
+    for line in current_figures(assessment):
         parts = ""
-        if line.denominator is not None:
-            parts = f"（{line.numerator}/{line.denominator}）"
-        lines.append(f"- {line.label}：{line.shown}{parts}")
+        if line["denominator"] is not None:
+            parts = f"（{line['numerator']}/{line['denominator']}）"
+        lines.append(f"- {line['label']}：{line['shown']}{parts}")
     lines += [
         "",
         _("二、任务清单完成情况（已完成 %(done)d 项，未完成 %(undone)d 项）")
@@ -65,6 +64,14 @@ def draft_text(report: Report) -> str:
         lines.append(f"- [{_('未完成')}] {task.text}")
     lines += ["", _("三、存在的问题和不足"), "", _("四、下一步工作打算"), ""]
     return "\n".join(lines)[:REPORT_MAX]
+
+
+def current_figures(assessment) -> list[dict]:
+    """The figures as last scored, or computed now when never scored."""
+    if assessment.figures:
+        return assessment.figures
+    items = list(assessment.scheme.items.all())
+    return [line.as_dict() for line in figures.lines_for(assessment, items)]
 
 
 @transaction.atomic
@@ -160,7 +167,7 @@ def report_conclude(*, actor, report: Report, problems: list[str] | None = None)
     locked.save(update_fields=["state", "reviewed_at"])
     assessment = locked.assessment
     assessment.report = locked
-    score(assessment)
+    score(assessment, refresh=False)
     assessment.save(update_fields=SCORE_FIELDS)
     for words in found:
         if words:
