@@ -121,7 +121,7 @@ SCHEME_ACTIONS = _table(
     Action(
         "open",
         _("开启年度考核（冻结方案）"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_manage_scheme,
         lambda user, scheme, p: services.scheme_open(actor=user, scheme=scheme),
         available=_draft,
@@ -129,7 +129,7 @@ SCHEME_ACTIONS = _table(
     Action(
         "score",
         _("按最新数据计分"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_manage_scheme,
         lambda user, scheme, p: (services.scheme_score(actor=user, scheme=scheme), scheme)[1],
         available=_open,
@@ -137,7 +137,7 @@ SCHEME_ACTIONS = _table(
     Action(
         "publish",
         _("发布结果和排名"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_manage_scheme,
         lambda user, scheme, p: services.scheme_publish(actor=user, scheme=scheme),
         available=_open,
@@ -156,7 +156,7 @@ ASSESSMENT_ACTIONS = _table(
     Action(
         "add_task",
         _("交办任务"),
-        schemas.TaskIn,
+        schemas.AssessmentTaskIn,
         access.can_manage_assessment,
         lambda user, assessment, p: (
             services.task_set(
@@ -175,7 +175,7 @@ TASK_ACTIONS = _table(
     Action(
         "done",
         _("登记完成"),
-        schemas.TaskDoneIn,
+        schemas.AssessmentTaskDoneIn,
         lambda user, task: access.can_act_for(user, task.assessment.org),
         lambda user, task, p: services.task_done(
             actor=user, task=task, note=p.note, done_on=p.done_on
@@ -207,7 +207,7 @@ REPORT_ACTIONS = _table(
     Action(
         "draft",
         _("按年度数据生成述职报告"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_write_report,
         lambda user, report, p: services.report_draft(actor=user, report=report),
         available=_state(R.DRAFT),
@@ -225,7 +225,7 @@ REPORT_ACTIONS = _table(
     Action(
         "submit",
         _("提交述职报告"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_write_report,
         lambda user, report, p: services.report_submit(actor=user, report=report),
         available=_state(R.DRAFT),
@@ -329,7 +329,7 @@ RECTIFICATION_ACTIONS = _table(
     Action(
         "confirm",
         _("确认销号"),
-        schemas.EmptyIn,
+        schemas.AssessmentEmptyIn,
         access.can_confirm_rectification,
         lambda user, item, p: services.rectification_confirm(actor=user, item=item),
         available=lambda item: item.state == X.SUBMITTED,
@@ -337,7 +337,7 @@ RECTIFICATION_ACTIONS = _table(
     Action(
         "return",
         _("退回整改"),
-        schemas.ReturnIn,
+        schemas.AssessmentReturnIn,
         access.can_confirm_rectification,
         lambda user, item, p: services.rectification_return(actor=user, item=item, reason=p.reason),
         available=lambda item: item.state == X.SUBMITTED,
@@ -359,7 +359,7 @@ LIFECYCLES: dict[str, Lifecycle] = {
         Lifecycle(
             "tasks",
             TaskItem,
-            schemas.TaskOut,
+            schemas.AssessmentTaskOut,
             TASK_ACTIONS,
             ("assessment__org__area__parent", "assessment__scheme"),
         ),
@@ -373,7 +373,13 @@ LIFECYCLES: dict[str, Lifecycle] = {
         Lifecycle(
             "reviews", Reviewer, schemas.ReviewerOut, REVIEW_ACTIONS, ("report__assessment",)
         ),
-        Lifecycle("problems", Problem, schemas.ProblemOut, PROBLEM_ACTIONS, ("org__area__parent",)),
+        Lifecycle(
+            "problems",
+            Problem,
+            schemas.AssessmentProblemOut,
+            PROBLEM_ACTIONS,
+            ("org__area__parent",),
+        ),
         Lifecycle(
             "rectifications",
             Rectification,

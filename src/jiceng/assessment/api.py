@@ -49,7 +49,7 @@ def scheme(request, scheme_id: int):
     return selectors.scheme_get(viewer=request.user, scheme_id=scheme_id)
 
 
-@router.get("/schemes/{int:scheme_id}/ranking", response=list[schemas.RankingRowOut])
+@router.get("/schemes/{int:scheme_id}/ranking", response=list[schemas.AssessmentRankingRowOut])
 def scheme_ranking(request, scheme_id: int, group: str = ""):
     """The ranking: the whole district's to the district, and to every assessed org once
     published; before that an assessed org sees its own row only."""
@@ -79,7 +79,7 @@ def assessment(request, assessment_id: int):
     return selectors.assessment_get(viewer=request.user, assessment_id=assessment_id)
 
 
-@router.get("/tasks", response=list[schemas.TaskOut])
+@router.get("/tasks", response=list[schemas.AssessmentTaskOut])
 @paginate(LimitOffsetPagination)
 def tasks(request, year: int | None = None, assessment: int | None = None):
     _kind(request)
@@ -103,7 +103,7 @@ def reviews(request):
     return list(selectors.reviews_to_give(viewer=request.user)[:200])
 
 
-@router.get("/problems", response=list[schemas.ProblemOut])
+@router.get("/problems", response=list[schemas.AssessmentProblemOut])
 @paginate(LimitOffsetPagination)
 def problems(request, year: int | None = None, source: str = ""):
     _kind(request)

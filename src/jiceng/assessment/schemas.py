@@ -50,7 +50,7 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
         raise ValidationFailed(message, field=field) from None
 
 
-class EmptyIn(Schema):
+class AssessmentEmptyIn(Schema):
     pass
 
 
@@ -123,7 +123,7 @@ class OutcomeOut(Schema):
 # ---- assessments and task lists --------------------------------------------------------
 
 
-class FigureOut(Schema):
+class AssessmentFigureOut(Schema):
     item: int | None = None
     key: str
     label: str
@@ -148,25 +148,25 @@ class AssessmentOut(Schema):
     score: Decimal | None
     grade: str
     rank: int | None
-    figures: list[FigureOut]
+    figures: list[AssessmentFigureOut]
 
     @staticmethod
     def resolve_org_name(obj) -> str:
         return obj.org.name
 
 
-class TaskIn(Schema):
+class AssessmentTaskIn(Schema):
     task: Text(TEXT_MAX, kind="multiline")
     measure: Text(MEASURE_MAX, kind="multiline") = ""
     deadline: datetime.date
 
 
-class TaskDoneIn(Schema):
+class AssessmentTaskDoneIn(Schema):
     note: Text(TEXT_MAX, kind="multiline")
     done_on: datetime.date | None = None
 
 
-class TaskOut(Schema):
+class AssessmentTaskOut(Schema):
     id: int
     assessment_id: int
     source: str
@@ -235,7 +235,7 @@ class RectifyIn(Schema):
     deadline: datetime.date
 
 
-class ProblemOut(Schema):
+class AssessmentProblemOut(Schema):
     id: int
     org_id: int
     org_name: str
@@ -263,7 +263,7 @@ class SubmitIn(Schema):
     note: Text(TEXT_MAX, kind="multiline")
 
 
-class ReturnIn(Schema):
+class AssessmentReturnIn(Schema):
     reason: Text(TEXT_MAX, kind="multiline")
 
 
@@ -286,7 +286,7 @@ class RectificationOut(Schema):
         return obj.is_overdue(timezone.localdate())
 
 
-class RankingRowOut(Schema):
+class AssessmentRankingRowOut(Schema):
     org_id: int
     org_name: str
     group: str

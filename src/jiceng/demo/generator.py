@@ -434,6 +434,7 @@ def demo_counts() -> dict[str, int]:
         RoutingRule,
         Summons,
     )
+    from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
     from jiceng.members.models import (
@@ -445,7 +446,6 @@ def demo_counts() -> dict[str, int]:
         ServiceRecord,
         Transfer,
     )
-    from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.orglife.models import ContactPoint, HouseholdVisit, Meeting, Topic
     from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 

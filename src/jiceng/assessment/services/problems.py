@@ -140,7 +140,7 @@ def _stored_file(upload, item: Rectification):
         if str(refused.message) in (str(uploads.MSG_IMAGE_TYPE), str(uploads.MSG_DOCUMENT_TYPE)):
             raise invalid(MSG_EVIDENCE_TYPE, Code.EVIDENCE_TYPE, "file") from None
         raise invalid(refused.message, Code.EVIDENCE_TYPE, "file") from None
-    return uploads.content_type_of(content.name), content
+    return uploads.content_type_of(content.name or ""), content
 
 
 @transaction.atomic
