@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.assessment import actions, exports, selectors
+from jiceng.assessment.errors import MSG_FROZEN
 from jiceng.assessment.models import AssessedGroup, Grade, Scheme, SchemeItem
 from jiceng.assessment.views._common import (
     offered_forms,
@@ -163,6 +164,10 @@ def scheme_edit(request, pk: int):
         scheme = selectors.scheme_get(viewer=request.user, scheme_id=pk)
     except NotFound:
         raise Http404 from None
+    if scheme.is_frozen:
+        # An open (or superseded) version is frozen: nothing to edit.
+        messages.error(request, refusal_text(ValidationFailed(MSG_FROZEN)))
+        return redirect("assessment:scheme", scheme.pk)
     if request.method == "POST":
         data = {}
         try:
