@@ -36,12 +36,12 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (one or two each). Measured on the street demo with rows added: a source that
 # lists its few items one by one counts them in one more query once they are many.
 HOME_QUERIES = {
-    "demo_city": 59,
-    "demo_district": 59,
-    "demo_street": 64,
-    "demo_community": 59,
+    "demo_city": 66,
+    "demo_district": 66,
+    "demo_street": 71,
+    "demo_community": 66,
     "demo_grid": 32,
-    "demo_unit": 15,
+    "demo_unit": 18,
     "demo_member": 7,
     "demo_resident": 8,
     "demo_department": 14,

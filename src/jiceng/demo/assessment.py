@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from jiceng.accounts.models import User
 from jiceng.assessment import services
+from jiceng.assessment.bulk import review_many
 from jiceng.assessment.models import Assessment, Rectification, Report
 from jiceng.assessment.services import ItemSpec, SchemeFacts
 
@@ -75,8 +76,9 @@ def fill(*, anchors, users: dict[str, User]) -> dict[str, int]:
     # Upper-level tasks for the demo street's communities, and some tasks done.
     for index, assessment in enumerate(assessments):
         upper = district_user if assessment.group == "street" else street_user
-        in_street = assessment.org.area.path.startswith(street.path)
-        if in_street and index % 2 == 0:
+        if not assessment.org.area.path.startswith(street.path):
+            continue
+        if index % 2 == 0:
             services.task_set(
                 actor=upper,
                 assessment=assessment,
@@ -94,8 +96,18 @@ def fill(*, anchors, users: dict[str, User]) -> dict[str, int]:
         .order_by("assessment__group", "assessment__org__path")
     )
     problems = 0
+    # The demo street's reports go through the services one call at a time; the other
+    # streets' (district and city scales) in one batch.
+    review_many(
+        actor=district_user,
+        reports=[r for r in reports if not r.assessment.org.area.path.startswith(street.path)],
+        reviewer=district_user,
+        grades=GRADES,
+    )
     for index, report in enumerate(reports):
         assessment = report.assessment
+        if not assessment.org.area.path.startswith(street.path):
+            continue
         upper = district_user if assessment.group == "street" else street_user
         # The demo community's secretary writes its own; the others by their street.
         writer = community_user if assessment.org_id == anchors.community_org.pk else upper
