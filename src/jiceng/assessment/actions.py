@@ -8,13 +8,7 @@ An action that starts a lifecycle (a scheme for a district, a problem for an org
 answers 201 in the API. The state each action may start from is the business of
 `states.py`, which the services consult."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
 from jiceng.assessment import access, schemas, services
 from jiceng.assessment.models import (
@@ -26,43 +20,10 @@ from jiceng.assessment.models import (
     Scheme,
     TaskItem,
 )
-from jiceng.core.access import get_area_for_view, require
+from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
-from jiceng.core.scope import scope_for
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Any
-    schema: type[Schema]
-    allowed: Callable[[Any, Model], bool]
-    run: Callable[..., Model]
-    available: Callable[[Model], bool] = lambda obj: True
-    target: Callable[[Any, Schema], Model] | None = None
-    out: type[Schema] | None = None
-    upload: bool = False
-
-    @property
-    def creates(self) -> bool:
-        return self.target is not None
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    name: str
-    model: type[Model]
-    out: type[Schema]
-    actions: dict[str, Action]
-    related: tuple[str, ...] = ()
-
-    def get(self, user, pk) -> Model:
-        return scope_for(user).get(self.model.objects.select_related(*self.related), pk=pk)
-
-
-def _table(*entries: Action) -> dict[str, Action]:
-    return {a.name: a for a in entries}
-
+from jiceng.core.lifecycles import Action, Lifecycle, Tables
+from jiceng.core.lifecycles import table as _table
 
 # ---- schemes ------------------------------------------------------------------------------
 
@@ -391,32 +352,6 @@ LIFECYCLES: dict[str, Lifecycle] = {
 }
 
 
-def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
-    """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
-    action starting a lifecycle): the one path pages and the API share. Out of scope →
-    404; visible but not allowed → 403; the service decides every other refusal."""
-    try:
-        lc = LIFECYCLES[lifecycle]
-        action = lc.actions[name]
-    except KeyError:
-        raise NotFound() from None
-    if action.creates != (pk is None):
-        raise NotFound()
-    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    obj = action.target(user, payload) if action.creates else lc.get(user, pk)
-    require(user, obj, action.allowed(user, obj))
-    if action.upload:
-        result = action.run(user, obj, payload, upload)
-    else:
-        result = action.run(user, obj, payload)
-    result.refresh_from_db()
-    return result
-
-
-def offered(user, lifecycle: str, obj) -> list[Action]:
-    """The actions a page offers on `obj` to `user` now."""
-    return [
-        a
-        for a in LIFECYCLES[lifecycle].actions.values()
-        if not a.creates and a.available(obj) and a.allowed(user, obj)
-    ]
+TABLES = Tables(LIFECYCLES, parse=schemas.parse)
+perform = TABLES.perform
+offered = TABLES.offered

@@ -2,14 +2,13 @@
 here calling the same service, generated from the action tables (`actions.py`). Reads
 go through the selectors, scoped; errors answer {"code", "message", "field"}."""
 
-from django.db import transaction
 from django.http import HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router, Status
-from ninja.files import UploadedFile
+from ninja import Router
 
 from jiceng.assessment import actions, downloads, exports, schemas, selectors
 from jiceng.core.errors import NotFound
+from jiceng.core.lifecycles import mount
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 
 router = Router(tags=["assessment 述职评议考核"])
@@ -146,48 +145,10 @@ def export(request, name: str, year: int | None = None, scheme: int | None = Non
 # ---- lifecycle actions, one operation per entry of the action tables -------------------------
 
 
-def _operation(lifecycle: actions.Lifecycle, action: actions.Action):
-    if action.creates:
-
-        def operation(request, payload: action.schema):
-            _kind(request)
-            with transaction.atomic():
-                created = actions.perform(request.user, lifecycle.name, None, action.name, payload)
-            return Status(201, created)
-
-    elif action.upload:
-
-        def operation(request, obj_id: int, payload: Form[action.schema], file: File[UploadedFile]):
-            _kind(request)
-            return actions.perform(
-                request.user, lifecycle.name, obj_id, action.name, payload, upload=file
-            )
-
-    else:
-
-        def operation(request, obj_id: int, payload: action.schema):
-            # A reviewer named as a party member reaches the review without the kind.
-            if lifecycle.name != "reviews":
-                _kind(request)
-            with transaction.atomic():
-                return actions.perform(request.user, lifecycle.name, obj_id, action.name, payload)
-
-    operation.__name__ = f"{lifecycle.name}_{action.name}"
-    operation.__doc__ = f"{action.label}"
-    return operation
+def _guard(request, lifecycle: str) -> None:
+    # A reviewer named as a party member reaches the review without the kind.
+    if lifecycle != "reviews":
+        _kind(request)
 
 
-for _lifecycle in actions.LIFECYCLES.values():
-    for _action in _lifecycle.actions.values():
-        if _action.creates:
-            path = f"/{_lifecycle.name}"
-            response = {201: _action.out or _lifecycle.out}
-        else:
-            path = f"/{_lifecycle.name}/{{int:obj_id}}/{_action.name}"
-            response = _action.out or _lifecycle.out
-        router.post(
-            path,
-            response=response,
-            operation_id=f"assessment_{_lifecycle.name}_{_action.name}",
-            summary=str(_action.label),
-        )(_operation(_lifecycle, _action))
+mount(router, actions.TABLES, app="assessment", guard=_guard, atomic=True)
