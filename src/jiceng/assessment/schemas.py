@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
+from jiceng.assessment.errors import MSG_BAD_CHOICE, MSG_TEXT_REQUIRED, AssessmentErrorCode
 from jiceng.assessment.models import (
     CAPTION_MAX,
     COMMENT_MAX,
@@ -37,6 +38,8 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
         first = error.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or None
         kind = first.get("type", "")
+        # Text breaking the one input policy keeps the generic code, as the API answers.
+        code = "invalid"
         if kind == "string_too_long":
             given = first.get("input")
             limit = (first.get("ctx") or {}).get("max_length", 0)
@@ -44,10 +47,10 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
         elif kind == "invalid":
             message = str(first.get("msg", ""))
         elif kind == "missing":
-            message = "请填写此项"
+            message, code = str(MSG_TEXT_REQUIRED), AssessmentErrorCode.TEXT_REQUIRED
         else:
-            message = "输入有误"
-        raise ValidationFailed(message, field=field) from None
+            message, code = str(MSG_BAD_CHOICE), AssessmentErrorCode.BAD_CHOICE
+        raise ValidationFailed(message, field=field, code=str(code)) from None
 
 
 class AssessmentEmptyIn(Schema):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.assessment import actions, exports, selectors
 from jiceng.assessment.errors import MSG_FROZEN
+from jiceng.assessment.errors import AssessmentErrorCode as Code
 from jiceng.assessment.models import AssessedGroup, Grade, Scheme, SchemeItem
 from jiceng.assessment.views._common import (
     offered_forms,
@@ -58,7 +59,7 @@ def _number(value: str, field: str):
     try:
         return float(value)
     except ValueError:
-        raise ValidationFailed(_("请填写数字"), field=field) from None
+        raise ValidationFailed(_("请填写数字"), field=field, code=str(Code.RULE)) from None
 
 
 def _thresholds(value: str, field: str) -> list[list[float]]:
@@ -68,7 +69,9 @@ def _thresholds(value: str, field: str) -> list[list[float]]:
             continue
         pieces = part.replace("：", ":").split(":")
         if len(pieces) != 2:
-            raise ValidationFailed(_("每档写作“数值:得分比例”，以分号分隔"), field=field)
+            raise ValidationFailed(
+                _("每档写作“数值:得分比例”，以分号分隔"), field=field, code=str(Code.RULE)
+            )
         steps.append([_number(pieces[0].strip(), field), _number(pieces[1].strip(), field)])
     return steps
 
@@ -166,7 +169,7 @@ def scheme_edit(request, pk: int):
         raise Http404 from None
     if scheme.is_frozen:
         # An open (or superseded) version is frozen: nothing to edit.
-        messages.error(request, refusal_text(ValidationFailed(MSG_FROZEN)))
+        messages.error(request, refusal_text(ValidationFailed(MSG_FROZEN, code=str(Code.FROZEN))))
         return redirect("assessment:scheme", scheme.pk)
     if request.method == "POST":
         data = {}
