@@ -27,9 +27,13 @@ from jiceng.assessment.models import (
 from jiceng.assessment.services._common import (
     audit_create,
     audit_update,
-    date,
     stored_actor,
-    text,
+)
+from jiceng.assessment.services._common import (
+    checked_date as date,
+)
+from jiceng.assessment.services._common import (
+    checked_text as text,
 )
 
 Code = AssessmentErrorCode

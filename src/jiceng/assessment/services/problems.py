@@ -36,10 +36,12 @@ from jiceng.assessment.models import (
 from jiceng.assessment.services._common import (
     audit_create,
     audit_update,
-    date,
     stored_actor,
 )
-from jiceng.assessment.services._common import text as clean_text
+from jiceng.assessment.services._common import (
+    checked_date as date,
+)
+from jiceng.assessment.services._common import checked_text as clean_text
 from jiceng.core import uploads
 from jiceng.core.access import require
 from jiceng.core.audit import AuditLine, audit_record_many

@@ -29,7 +29,8 @@ from jiceng.assessment.models import (
     Report,
     Reviewer,
 )
-from jiceng.assessment.services._common import audit_create, audit_update, text
+from jiceng.assessment.services._common import audit_create, audit_update
+from jiceng.assessment.services._common import checked_text as text
 from jiceng.assessment.services.assessments import SCORE_FIELDS, score
 from jiceng.assessment.services.problems import problem_raise
 
