@@ -60,7 +60,7 @@ class Lifecycle:
     related: tuple[str, ...] = ()
 
     def get(self, user, pk) -> Model:
-        queryset = self.model.objects.all()
+        queryset = self.model._default_manager.all()
         if self.related:
             queryset = queryset.select_related(*self.related)
         return scope_for(user).get(queryset, pk=pk)
