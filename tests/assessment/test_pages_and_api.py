@@ -142,6 +142,9 @@ def test_a_reviewer_reviews_through_the_page(territory, year, client):
     )
     role_grant(actor=None, user=reviewer, role="member", org=territory.orgs["xh_c1_b1"])
     territory.client_for(client, "xh_s1_staff")
+    # The page offers the accounts of the level above and of the org's own line.
+    page = client.get(reverse("assessment:report", args=[report.pk])).content.decode()
+    assert f'<option value="{reviewer.pk}">代表（党员）</option>' in page
     answer = client.post(
         f"/api/assessment/reports/{report.pk}/add_reviewer",
         {"account": reviewer.pk, "capacity": "representative"},

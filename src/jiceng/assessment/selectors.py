@@ -334,3 +334,27 @@ def items_to_rectify(*, viewer) -> QuerySet[Rectification]:
     for path in scope.managed_org_paths():
         own |= Q(org__path=path)
     return items.filter(own)
+
+
+def reviewer_candidates(*, report: Report, limit: int = 200) -> list[tuple[int, str]]:
+    """Accounts that may be named to review `report`: those holding a role at the level
+    above the assessed org (its committee's members) or in the org's own line (members'
+    representatives), by name and role; the upper level chooses."""
+    from jiceng.accounts.models import RoleAssignment
+
+    org = report.assessment.org
+    upper = org.area.parent
+    condition = Q(org__path__startswith=org.path)
+    if upper is not None:
+        condition |= Q(area=upper)
+    rows = (
+        RoleAssignment.objects.filter(condition, revoked_at__isnull=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")[:limit]
+    )
+    seen: dict[int, str] = {}
+    for row in rows:
+        seen.setdefault(
+            row.user_id, f"{row.user.full_name or row.user.username}（{row.get_role_display()}）"
+        )
+    return list(seen.items())

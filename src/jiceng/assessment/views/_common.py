@@ -51,7 +51,7 @@ FIELD_LABELS = {
     "done_on": _lazy("完成日期"),
     "text": _lazy("内容"),
     "version": _lazy("版本"),
-    "account": _lazy("评议人账号编号"),
+    "account": _lazy("评议人"),
     "capacity": _lazy("身份"),
     "grade": _lazy("评议等次"),
     "comment": _lazy("评议意见"),

@@ -56,7 +56,15 @@ def report_detail(request, pk: int):
         "report": report,
         "assessment": report.assessment,
         "reviewers": selectors.reviewers_of(report),
-        "actions": offered_forms(request.user, "reports", report, {"capacity": capacities}),
+        "actions": offered_forms(
+            request.user,
+            "reports",
+            report,
+            {
+                "capacity": capacities,
+                "account": selectors.reviewer_candidates(report=report),
+            },
+        ),
         "can_edit": "edit" in [a.name for a in actions.offered(request.user, "reports", report)],
     }
     return render(request, "assessment/report_detail.html", context)
