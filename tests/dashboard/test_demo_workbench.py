@@ -37,10 +37,10 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (one or two each). Measured on the street demo with rows added: a source that
 # lists its few items one by one counts them in one more query once they are many.
 HOME_QUERIES = {
-    "demo_city": 47,
-    "demo_district": 47,
-    "demo_street": 52,
-    "demo_community": 47,
+    "demo_city": 46,
+    "demo_district": 46,
+    "demo_street": 51,
+    "demo_community": 46,
     "demo_grid": 19,
     "demo_unit": 18,
     "demo_member": 7,
