@@ -23,6 +23,7 @@ urlpatterns = [
     path("cobuild/", include("jiceng.cobuild.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("assessment/", include("jiceng.assessment.urls")),
+    path("linkage/", include("jiceng.linkage.urls")),
     path("ledgers/", include("jiceng.ledgers.urls")),
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),

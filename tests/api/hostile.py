@@ -123,6 +123,7 @@ def _assessment(t) -> dict:
         "open_item": items[0],
         "submitted_item": items[1],
     }
+    linkage: dict = None
 
 
 def _cobuild(t, need) -> dict:
@@ -252,6 +253,49 @@ def _orglife(t, member) -> dict:
     }
 
 
+def _linkage(t) -> dict:
+    """A district's draft task, and one sent to its streets with a report submitted
+    (湖南路) and one accepted (天平路); a notification for the district admin."""
+    from jiceng.linkage import services
+    from jiceng.linkage.models import Recipient, Report
+
+    def task():
+        return services.dispatch_create(
+            actor=None,
+            sender_area=t.areas["xh"],
+            facts=services.DispatchFacts(
+                kind="task",
+                title="情况报送",
+                deadline=datetime.date.today() + datetime.timedelta(days=7),
+                period="2026-Q1",
+                targeting="children",
+                target_level="street",
+            ),
+            fields=[services.FieldFacts(label="活动次数", kind="number")],
+        )
+
+    draft, sent = task(), task()
+    services.dispatch_send(actor=None, dispatch=sent)
+    (field,) = sent.fields.all()
+    reports = {}
+    for key in ("xh_s1", "xh_s2"):
+        recipient = Recipient.objects.get(dispatch=sent, area=t.areas[key])
+        reports[key] = services.report_submit(
+            actor=None, recipient=recipient, answers={field.pk: services.Answer(value="3")}
+        )
+    services.report_accept(actor=None, report=reports["xh_s2"])
+    services.notify([t.users["xh_admin"], t.users["xh_s1_staff"]], title="通知")
+    from jiceng.linkage.models import Notification
+
+    return {
+        "draft": draft,
+        "sent": sent,
+        "recipient": Recipient.objects.get(dispatch=sent, area=t.areas["xh_s1"]),
+        "report": Report.objects.get(pk=reports["xh_s1"].pk),
+        "notification": Notification.objects.filter(recipient=t.users["xh_admin"]).first(),
+    }
+
+
 def build_world(t) -> World:
     a, o = t.areas, t.orgs
     staff = t.users["xh_s1_staff"]
@@ -334,6 +378,7 @@ def build_world(t) -> World:
     return World(
         orglife=_orglife(t, member),
         assessment=_assessment(t),
+        linkage=_linkage(t),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,

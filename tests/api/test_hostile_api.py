@@ -52,6 +52,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
     duty = w.assessment
+    link = w.linkage
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -306,6 +307,33 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"obj_id": duty["submitted_item"].pk}, {"reason": "佐证不足"}),
         ("post", "/api/assessment/rectifications/{obj_id}/attach"): (
             {"obj_id": duty["open_item"].pk}, {}),
+        ("post", "/api/linkage/dispatches"): ({}, {
+            "sender_area": a["xh"].pk, "kind": "notice", "title": "通知", "text": "正文",
+            "targeting": "children", "target_level": "street", "period": "2026-Q1",
+            "rule_outcome": "", "rule_period": "", "rule_comparison": "", "duty_reference": "",
+        }),
+        ("post", "/api/linkage/dispatches/{obj_id}/add_field"): ({"obj_id": link["draft"].pk}, {
+            "label": "是否完成", "kind": "text", "outcome_key": "", "choices": ""}),
+        ("post", "/api/linkage/dispatches/{obj_id}/attach"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/send"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/withdraw"): (
+            {"obj_id": link["sent"].pk}, {"reason": "内容有误"}),
+        ("post", "/api/linkage/dispatches/{obj_id}/close"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/chase"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/publish"): (
+            {"obj_id": link["sent"].pk}, {"summary": "总体良好"}),
+        ("post", "/api/linkage/received/{obj_id}/acknowledge"): (
+            {"obj_id": link["recipient"].pk}, {}),
+        ("post", "/api/linkage/received/{obj_id}/report"): (
+            {"obj_id": link["recipient"].pk}, {"answers": []}),
+        ("post", "/api/linkage/reports/{obj_id}/return"): (
+            {"obj_id": link["report"].pk}, {"reason": "请核对"}),
+        ("post", "/api/linkage/reports/{obj_id}/accept"): ({"obj_id": link["report"].pk}, {}),
+        ("post", "/api/linkage/notifications/{notification_id}/read"): (
+            {"notification_id": link["notification"].pk}, {}),
+        ("post", "/api/linkage/notifications/read-all"): ({}, {}),
+        ("put", "/api/linkage/preferences"): ({}, {
+            "channel": "sms", "address": "", "enabled": False}),
     }  # fmt: skip
 
 
@@ -376,6 +404,9 @@ NOT_COMPLETED = {
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
     ("post", "/api/assessment/schemes/{obj_id}/publish"): "not every review is concluded",
     ("post", "/api/assessment/rectifications/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
+    ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",
     ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
     ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
     ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",

@@ -48,6 +48,8 @@ NOT_FORM_PAGES = {
     "orglife:attachment": "serves a meeting's photo or PDF (no page, no form)",
     "assessment:export": "a workbook",
     "assessment:evidence": "serves a rectification item's photo or PDF (no page, no form)",
+    "linkage:attachment": "serves a dispatch's photo or PDF (no page, no form)",
+    "linkage:received_attachment": "serves a dispatch's photo or PDF (no page, no form)",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -75,6 +77,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.assessment import models as assessment
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area
+    from jiceng.linkage import models as linkage
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
@@ -145,6 +148,23 @@ def _demo_samples() -> dict[str, list[dict]]:
         "assessment:report": per_state(assessment.Report.objects.all(), "state"),
         "assessment:review": per_state(assessment.Reviewer.objects.all(), "capacity"),
         "assessment:rectification": per_state(assessment.Rectification.objects.all(), "state"),
+        "linkage:received": [
+            {"pk": r.recipient_id}
+            for r in [
+                linkage.Report.objects.filter(recipient__area=community, state=state).first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
+        "linkage:dispatch": per_state(linkage.Dispatch.objects.all(), "state"),
+        "linkage:report": [
+            {"pk": r.recipient.dispatch_id, "report_id": r.pk}
+            for r in [
+                linkage.Report.objects.filter(state=state).select_related("recipient").first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
         "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],

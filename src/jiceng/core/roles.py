@@ -38,6 +38,8 @@ KIND_AUDIT = "audit"
 KIND_ORGLIFE = "orglife"
 # The responsibility system: schemes, assessments, reports, problems and rectification.
 KIND_ASSESSMENT = "assessment"
+# Dispatch and notification (调度通报): notices and tasks sent down, receipts, reports.
+KIND_LINKAGE = "linkage"
 
 KIND_LABELS = {
     KIND_AREA: _("区域与网格"),
@@ -49,6 +51,7 @@ KIND_LABELS = {
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
     KIND_ASSESSMENT: _("述职评议考核"),
+    KIND_LINKAGE: _("调度通报"),
     KIND_AUDIT: _("审计日志"),
 }
 # Everything but the audit log, which is for auditors (and superusers) only.
@@ -108,6 +111,7 @@ ROLE_RULES: dict[Role, RoleRule] = {
                 KIND_COBUILD,
                 KIND_ORGLIFE,
                 KIND_ASSESSMENT,
+                KIND_LINKAGE,
             }
         ),
         manages_orgs_below=True,

@@ -26,6 +26,7 @@ from jiceng.core.roles import (  # noqa: F401
     KIND_ASSESSMENT,
     KIND_AUDIT,
     KIND_COBUILD,
+    KIND_LINKAGE,
     KIND_MEMBER,
     KIND_ORGLIFE,
     KIND_PARTY_ORG,

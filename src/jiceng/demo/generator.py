@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import assessment, cases, cobuild, logins, orglife, people
+from jiceng.demo import assessment, cases, cobuild, linkage, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -155,6 +155,8 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("调度通报：通知、任务、回执与通报")), 0)
+        linkage.fill(seed=seed, anchors=anchors)
         # Only the demo street has meetings; every other org's yearly compliance row
         # (none held, all due) is written here, or each home page would compute the
         # city's 22,000 orgs from their meetings on every request (bench/README.md).
@@ -448,6 +450,7 @@ def demo_counts() -> dict[str, int]:
     from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
+    from jiceng.linkage.models import Dispatch, Notification
     from jiceng.members.models import (
         DualReport,
         Member,
@@ -498,5 +501,7 @@ def demo_counts() -> dict[str, int]:
         assessment_assessments=Assessment.objects.count(),
         assessment_problems=Problem.objects.count(),
         assessment_rectifications=Rectification.objects.count(),
+        linkage_dispatches=Dispatch.objects.count(),
+        notifications=Notification.objects.count(),
     )
     return counts

@@ -10,9 +10,12 @@ it is taken on, found in its input (the org) and scoped like any other, and it a
 201 in the API. Setting a topic, creating a contact point or a household link remain
 plain creations with one page form and one API operation each."""
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
-from jiceng.core.lifecycles import Action, Lifecycle, Tables
+from jiceng.core.action_tables import Action, Lifecycle
+from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
 from jiceng.orglife.models import (
@@ -365,8 +368,36 @@ LIFECYCLES: dict[str, Lifecycle] = {
 }
 
 
-# Actions on an existing object are refused by their services (which check the same
-# predicates); the table checks those starting a lifecycle.
-TABLES = Tables(LIFECYCLES, parse=schemas.parse, check_existing=False)
-perform = TABLES.perform
-offered = TABLES.offered
+def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
+    """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
+    action starting a lifecycle, whose object comes from its input; `upload` the file of
+    an action taking one): the one path pages and the API share. Out of scope → 404;
+    visible but not allowed → 403; the service decides every other refusal."""
+    try:
+        lc = LIFECYCLES[lifecycle]
+        action = lc.actions[name]
+    except KeyError:
+        raise NotFound() from None
+    if action.creates != (pk is None):
+        raise NotFound()
+    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
+    if action.creates:
+        obj = action.target(user, payload)
+        access.require(user, obj, action.allowed(user, obj))
+    else:
+        obj = lc.get(user, pk)
+    if action.upload:
+        result = action.run(user, obj, payload, upload)
+    else:
+        result = action.run(user, obj, payload)
+    result.refresh_from_db()
+    return result
+
+
+def offered(user, lifecycle: str, obj) -> list[Action]:
+    """The actions a page offers on `obj` to `user` now."""
+    return [
+        a
+        for a in LIFECYCLES[lifecycle].actions.values()
+        if not a.creates and a.available(obj) and a.allowed(user, obj)
+    ]

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Router, Status
 
 from jiceng.core.access import get_area_for_view
+from jiceng.core.action_tables import add_operations
 from jiceng.core.errors import NotFound
-from jiceng.core.lifecycles import mount
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
@@ -349,12 +349,13 @@ def household_visit_record(request, link_id: int, payload: schemas.HouseholdVisi
 # ---- lifecycle actions, one operation per entry of the action tables -----------------------------
 
 
-mount(
+# `perform` looked up at each call, so the one path stays the module's (and a test's spy).
+add_operations(
     router,
-    actions.TABLES,
-    app="orglife",
-    guard=lambda request, lifecycle: _kind(request),
-    dispatch=lambda *args, **kwargs: actions.perform(*args, **kwargs),
+    actions.LIFECYCLES,
+    perform=lambda *args, **kwargs: actions.perform(*args, **kwargs),
+    check=_kind,
+    prefix="orglife",
 )
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
+from jiceng.core.action_tables import form_data
 from jiceng.core.errors import NotFound
 from jiceng.core.inputs import has_control
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
@@ -45,21 +46,6 @@ class Input:
     required: bool = False
     choices: list[tuple[Any, Any]] = field(default_factory=list)
     help: Any = ""
-
-
-def form_data(request, *, lists: tuple[str, ...] = ()) -> dict:
-    """The POST as a dict for a schema: empty optional values left out, lists kept."""
-    data: dict[str, Any] = {}
-    for key in request.POST:
-        if key == "csrfmiddlewaretoken":
-            continue
-        if key in lists:
-            data[key] = [v for v in request.POST.getlist(key) if v.strip()]
-            continue
-        value = request.POST.get(key, "")
-        if value != "":
-            data[key] = value
-    return data
 
 
 @login_required
