@@ -47,6 +47,7 @@ class World:
     territory: dict = None
     orglife: dict = None
     assessment: dict = None
+    linkage: dict = None
 
 
 def _assessment(t) -> dict:
@@ -123,7 +124,6 @@ def _assessment(t) -> dict:
         "open_item": items[0],
         "submitted_item": items[1],
     }
-    linkage: dict = None
 
 
 def _cobuild(t, need) -> dict:

@@ -17,6 +17,7 @@ APPS = [
     ("cobuild", "区域化党建"),
     ("orglife", "组织生活"),
     ("assessment", "述职评议考核"),
+    ("linkage", "调度通报"),
 ]
 
 RULES = {
