@@ -93,6 +93,7 @@ from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
 from jiceng.appeals.setup_api import router as appeals_setup_router  # noqa: E402
+from jiceng.assessment.api import router as assessment_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
@@ -119,6 +120,7 @@ api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/linkage", linkage_router)
 api.add_router("/duties", duties_router)

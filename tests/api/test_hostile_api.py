@@ -52,6 +52,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     """An otherwise valid request of each write operation: path parameters and body."""
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
+    duty = w.assessment
     link = w.linkage
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
@@ -263,6 +264,50 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A photo or PDF (multipart), no JSON text to send; removing takes no text.
         ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
         ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
+        # The responsibility system: each operation on an object in the state it acts on.
+        ("post", "/api/assessment/schemes"): ({}, {
+            "district": a["xh"].pk, "year": 2027, "name": "2027年度考核方案",
+            "groups": ["community"], "review_weight": 30, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "linear",
+                 "floor": 0.5, "target": 1, "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/update"): ({"obj_id": duty["draft"].pk}, {
+            "name": "修订", "groups": ["street"], "review_weight": 20, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "thresholds",
+                 "thresholds": [[0.8, 1]], "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/open"): ({"obj_id": duty["draft"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/score"): ({"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/publish"): (
+            {"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/assessments/{obj_id}/add_task"): (
+            {"obj_id": duty["assessment"].pk},
+            {"task": "建设红色物业", "measure": "联席会议", "deadline": today}),
+        ("post", "/api/assessment/tasks/{obj_id}/done"): (
+            {"obj_id": duty["task"].pk}, {"note": "已完成", "done_on": today}),
+        ("post", "/api/assessment/reports/{obj_id}/draft"): ({"obj_id": duty["report"].pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/edit"): (
+            {"obj_id": duty["report"].pk}, {"text": "述职报告全文"}),
+        ("post", "/api/assessment/reports/{obj_id}/submit"): (
+            {"obj_id": duty["assessment"].report.pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/add_reviewer"): (
+            {"obj_id": duty["report"].pk},
+            {"account": w.t.users["xh_s1_staff"].pk, "capacity": "upper_committee"}),
+        ("post", "/api/assessment/reports/{obj_id}/conclude"): (
+            {"obj_id": duty["concluding"].pk}, {"problems": ["制度执行不严"]}),
+        ("post", "/api/assessment/reviews/{obj_id}/give"): (
+            {"obj_id": duty["awaiting"].pk}, {"grade": "good", "comment": "好"}),
+        ("post", "/api/assessment/problems"): ({}, {
+            "org": o["xh_c1_gb"].pk, "source": "other", "text": "台账不全", "year": 2026}),
+        ("post", "/api/assessment/problems/{obj_id}/rectify"): (
+            {"obj_id": duty["problem"].pk},
+            {"owner": "王书记", "measures": "补齐台账", "deadline": today}),
+        ("post", "/api/assessment/rectifications/{obj_id}/submit"): (
+            {"obj_id": duty["open_item"].pk}, {"note": "已整改"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/confirm"): (
+            {"obj_id": duty["submitted_item"].pk}, {}),
+        ("post", "/api/assessment/rectifications/{obj_id}/return"): (
+            {"obj_id": duty["submitted_item"].pk}, {"reason": "佐证不足"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/attach"): (
+            {"obj_id": duty["open_item"].pk}, {}),
         ("post", "/api/linkage/dispatches"): ({}, {
             "sender_area": a["xh"].pk, "kind": "notice", "title": "通知", "text": "正文",
             "targeting": "children", "target_level": "street", "period": "2026-Q1",
@@ -391,6 +436,8 @@ NOT_COMPLETED = {
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
+    ("post", "/api/assessment/schemes/{obj_id}/publish"): "not every review is concluded",
+    ("post", "/api/assessment/rectifications/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
     ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",

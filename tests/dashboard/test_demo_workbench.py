@@ -40,14 +40,16 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # where a role sees dispatch and notification, its two indicators (tasks due, late
 # reports) and its to-do sources (tasks to report, notices to acknowledge, reports to
 # review, late recipients to chase); duty admission its two indicators and up to three
-# sources (applications to review, requests to answer, overdue requests).
+# sources (applications to review, requests to answer, overdue requests); assessment its
+# overdue rectification indicator and its sources (report to write, reviews to give,
+# items due, closures to confirm, overdue items escalated).
 HOME_QUERIES = {
-    "demo_city": 48,
-    "demo_district": 50,
-    "demo_street": 57,
-    "demo_community": 49,
+    "demo_city": 54,
+    "demo_district": 56,
+    "demo_street": 63,
+    "demo_community": 55,
     "demo_grid": 20,
-    "demo_unit": 18,
+    "demo_unit": 21,
     "demo_member": 8,
     "demo_resident": 9,
     "demo_department": 17,

@@ -41,6 +41,8 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 KIND_AUDIT = "audit"
 # Organizational life: meetings, deliberation, contact points and household visits.
 KIND_ORGLIFE = "orglife"
+# The responsibility system: schemes, assessments, reports, problems and rectification.
+KIND_ASSESSMENT = "assessment"
 # Dispatch and notification (调度通报): notices and tasks sent down, receipts, reports.
 KIND_LINKAGE = "linkage"
 # Duty admission (职责下沉准入) and the street's five powers over department field offices.
@@ -55,6 +57,7 @@ KIND_LABELS = {
     KIND_APPEAL: _("群众诉求"),
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
+    KIND_ASSESSMENT: _("述职评议考核"),
     KIND_LINKAGE: _("调度通报"),
     KIND_DUTY: _("职责准入与街道五项权力"),
     KIND_AUDIT: _("审计日志"),
@@ -112,7 +115,15 @@ ROLE_RULES: dict[Role, RoleRule] = {
         "org",
         (),
         frozenset(
-            {KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE, KIND_LINKAGE}
+            {
+                KIND_PARTY_ORG,
+                KIND_UNIT,
+                KIND_MEMBER,
+                KIND_COBUILD,
+                KIND_ORGLIFE,
+                KIND_ASSESSMENT,
+                KIND_LINKAGE,
+            }
         ),
         manages_orgs_below=True,
     ),

@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, duties, linkage, logins, orglife, people
+from jiceng.demo import assessment, cases, cobuild, duties, linkage, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -163,6 +163,8 @@ def demo_generate(
         # (none held, all due) is written here, or each home page would compute the
         # city's 22,000 orgs from their meetings on every request (bench/README.md).
         orglife_rollup.rebuild()
+        report(str(_("述职评议考核：方案、任务清单、述职、评议、排名与整改")), 0)
+        assessment.fill(anchors=anchors, users=users)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
@@ -447,6 +449,7 @@ def demo_counts() -> dict[str, int]:
         RoutingRule,
         Summons,
     )
+    from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
     from jiceng.duties.models import Duty, FieldOfficeAssessment, PowerRequest
@@ -498,6 +501,9 @@ def demo_counts() -> dict[str, int]:
         orglife_topics=Topic.objects.count(),
         orglife_contact_points=ContactPoint.objects.count(),
         orglife_visits=HouseholdVisit.objects.count(),
+        assessment_assessments=Assessment.objects.count(),
+        assessment_problems=Problem.objects.count(),
+        assessment_rectifications=Rectification.objects.count(),
         linkage_dispatches=Dispatch.objects.count(),
         notifications=Notification.objects.count(),
         duties=Duty.objects.count(),
