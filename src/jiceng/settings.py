@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "jiceng.appeals",
     "jiceng.cobuild",
     "jiceng.orglife",
+    "jiceng.supervision",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -36,6 +36,8 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 KIND_AUDIT = "audit"
 # Organizational life: meetings, deliberation, contact points and household visits.
 KIND_ORGLIFE = "orglife"
+# Dynamic management and supervision: weak-org cases, star ratings, inspections, talks.
+KIND_SUPERVISION = "supervision"
 
 KIND_LABELS = {
     KIND_AREA: _("区域与网格"),
@@ -46,6 +48,7 @@ KIND_LABELS = {
     KIND_APPEAL: _("群众诉求"),
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
+    KIND_SUPERVISION: _("动态管理与督促检查"),
     KIND_AUDIT: _("审计日志"),
 }
 # Everything but the audit log, which is for auditors (and superusers) only.
