@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jiceng.cobuild",
     "jiceng.orglife",
     "jiceng.supervision",
+    "jiceng.assessment",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -38,6 +38,8 @@ KIND_AUDIT = "audit"
 KIND_ORGLIFE = "orglife"
 # Dynamic management and supervision: weak-org cases, star ratings, inspections, talks.
 KIND_SUPERVISION = "supervision"
+# The responsibility system: schemes, assessments, reports, problems and rectification.
+KIND_ASSESSMENT = "assessment"
 
 KIND_LABELS = {
     KIND_AREA: _("区域与网格"),
@@ -49,6 +51,7 @@ KIND_LABELS = {
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
     KIND_SUPERVISION: _("动态管理与督促检查"),
+    KIND_ASSESSMENT: _("述职评议考核"),
     KIND_AUDIT: _("审计日志"),
 }
 # Everything but the audit log, which is for auditors (and superusers) only.
@@ -100,7 +103,16 @@ ROLE_RULES: dict[Role, RoleRule] = {
     Role.UNIT_ORG_SECRETARY: RoleRule(
         "org",
         (),
-        frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}),
+        frozenset(
+            {
+                KIND_PARTY_ORG,
+                KIND_UNIT,
+                KIND_MEMBER,
+                KIND_COBUILD,
+                KIND_ORGLIFE,
+                KIND_ASSESSMENT,
+            }
+        ),
         manages_orgs_below=True,
     ),
     Role.MEMBER: RoleRule("org", (), frozenset({KIND_PARTY_ORG}), own_records=True),

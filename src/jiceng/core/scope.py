@@ -23,6 +23,7 @@ from jiceng.core.roles import (  # noqa: F401
     ALL_KINDS,
     KIND_APPEAL,
     KIND_AREA,
+    KIND_ASSESSMENT,
     KIND_AUDIT,
     KIND_COBUILD,
     KIND_MEMBER,
