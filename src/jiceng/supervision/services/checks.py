@@ -95,6 +95,8 @@ def inspection_record(
             actor=actor,
             org=inspection.org,
             source="inspection",
+            source_ref=f"supervision.inspection:{inspection.pk}",
+            year=held_on.year,
             text=text,
             owner=owner or inspection.org.secretary_name or "书记",
             measures=findings,

@@ -187,6 +187,8 @@ def weak_org_plan(
         actor=actor,
         org=case.org,
         source="weak_org",
+        source_ref=f"supervision.weakorgcase:{case.pk}",
+        year=case.year,
         text="；".join(f"{h['name']}：{h['value']}" for h in case.hits),
         owner=leader,
         measures=measures,
