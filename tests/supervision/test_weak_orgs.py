@@ -36,7 +36,7 @@ def flagged(t):
 
 def test_evaluation_files_a_candidate_once_with_its_evidence(t, flagged):
     assert flagged.state == S.CANDIDATE
-    assert [h["rule"] for h in flagged.hits][0] == "secretary_vacant"
+    assert flagged.hits[0]["rule"] == "secretary_vacant"
     assert flagged.events.get().action == "flag"
     assert AuditEntry.objects.filter(target_type="supervision.weakorgcase").exists()
     again = services.weak_org_evaluate(actor=None, district=t.areas["hp"], year=TODAY.year)

@@ -53,7 +53,7 @@ WEAK_ORG_ACTIONS = {
         Action(
             "confirm",
             states.TRANSITIONS["confirm"].label,
-            schemas.DecisionIn,
+            schemas.WeakOrgDecisionIn,
             access.can_decide_case,
             _decide("confirm"),
             _in_state("confirm"),
@@ -61,7 +61,7 @@ WEAK_ORG_ACTIONS = {
         Action(
             "dismiss",
             states.TRANSITIONS["dismiss"].label,
-            schemas.DecisionIn,
+            schemas.WeakOrgDecisionIn,
             access.can_decide_case,
             _decide("dismiss"),
             _in_state("dismiss"),
@@ -69,7 +69,7 @@ WEAK_ORG_ACTIONS = {
         Action(
             "plan",
             states.TRANSITIONS["plan"].label,
-            schemas.PlanIn,
+            schemas.WeakOrgPlanIn,
             access.can_plan_case,
             lambda user, case, p: services.weak_org_plan(
                 actor=user, case=case, leader=p.leader, measures=p.measures, deadline=p.deadline
@@ -79,7 +79,7 @@ WEAK_ORG_ACTIONS = {
         Action(
             "review",
             states.TRANSITIONS["review"].label,
-            schemas.ReviewIn,
+            schemas.WeakOrgReviewIn,
             access.can_decide_case,
             lambda user, case, p: services.weak_org_review(
                 actor=user, case=case, override_reason=p.override_reason
@@ -93,7 +93,7 @@ RATING_ACTIONS = {
     "confirm": Action(
         "confirm",
         _("确认星级"),
-        schemas.EmptyIn,
+        schemas.StarConfirmIn,
         access.can_decide_rating,
         lambda user, rating, p: services.star_confirm(actor=user, rating=rating),
         lambda rating: rating.confirmed_at is None,
@@ -122,7 +122,7 @@ TALK_ACTIONS = {
     "follow_up": Action(
         "follow_up",
         _("登记回访结果"),
-        schemas.FollowUpIn,
+        schemas.TalkFollowUpIn,
         access.can_supervise_record,
         lambda user, talk, p: services.talk_follow_up(actor=user, talk=talk, result=p.result),
         lambda talk: talk.followed_up_at is None,

@@ -45,7 +45,7 @@ def weak_org(request, case_id: int):
 
 
 @router.post("/weak-orgs/evaluate", response=schemas.EvaluationOut)
-def weak_org_evaluate(request, payload: schemas.EvaluateIn):
+def weak_org_evaluate(request, payload: schemas.DistrictYearIn):
     """Run the enabled rules over the district's community orgs for the year."""
     _kind(request)
     with transaction.atomic():
@@ -70,7 +70,7 @@ def rules(request):
 
 
 @router.put("/rules/{code}", response=schemas.RuleOut)
-def rule_update(request, code: str, payload: schemas.RuleIn):
+def rule_update(request, code: str, payload: schemas.WeakOrgRuleIn):
     """Enable or disable a rule and set its parameters (district staff; audited)."""
     _kind(request)
     rule = selectors.rule_get(code)
@@ -94,7 +94,7 @@ def criteria(request):
     return selectors.criteria()
 
 
-def _criterion_save(request, criterion, payload: schemas.CriterionIn):
+def _criterion_save(request, criterion, payload: schemas.StarCriterionIn):
     return services.star_criterion_save(
         actor=request.user,
         criterion=criterion,
@@ -108,13 +108,13 @@ def _criterion_save(request, criterion, payload: schemas.CriterionIn):
 
 
 @router.post("/criteria", response={201: schemas.CriterionOut})
-def criterion_create(request, payload: schemas.CriterionIn):
+def criterion_create(request, payload: schemas.StarCriterionIn):
     _kind(request)
     return Status(201, _criterion_save(request, None, payload))
 
 
 @router.put("/criteria/{int:criterion_id}", response=schemas.CriterionOut)
-def criterion_update(request, criterion_id: int, payload: schemas.CriterionIn):
+def criterion_update(request, criterion_id: int, payload: schemas.StarCriterionIn):
     _kind(request)
     criterion = selectors.criterion_get(criterion_id)
     if criterion is None:
@@ -130,7 +130,7 @@ def ratings(request, year: int | None = None, area: int | None = None):
 
 
 @router.post("/ratings/compute", response=schemas.ComputedOut)
-def ratings_compute(request, payload: schemas.EvaluateIn):
+def ratings_compute(request, payload: schemas.DistrictYearIn):
     """Compute the year's star ratings of the district's community orgs."""
     _kind(request)
     with transaction.atomic():
@@ -150,7 +150,7 @@ def inspections(request, area: int | None = None):
 
 
 @router.post("/inspections", response={201: schemas.InspectionOut})
-def inspection_plan(request, payload: schemas.InspectionIn):
+def inspection_plan(request, payload: schemas.InspectionPlanIn):
     _kind(request)
     org = get_org_for_view(request.user, payload.org)
     inspection = services.inspection_plan(
@@ -171,7 +171,7 @@ def talks(request, area: int | None = None, awaiting: bool = False):
 
 
 @router.post("/talks", response={201: schemas.TalkOut})
-def talk_record(request, payload: schemas.TalkIn):
+def talk_record(request, payload: schemas.TalkRecordIn):
     _kind(request)
     org = get_org_for_view(request.user, payload.org)
     talk = services.talk_record(

@@ -10,7 +10,7 @@ from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.inputs import limited_text, model_decimal, model_text
 from jiceng.supervision.models import (
     Inspection,
     StarCriterion,
@@ -36,45 +36,45 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
         raise ValidationFailed(message.removeprefix("Value error, "), field=field) from None
 
 
-class EmptyIn(Schema):
+class StarConfirmIn(Schema):
     pass
 
 
-class EvaluateIn(Schema):
+class DistrictYearIn(Schema):
     district: int
     year: int
 
 
-class DecisionIn(Schema):
+class WeakOrgDecisionIn(Schema):
     reason: model_text(WeakOrgCase, "decision_reason")  # type: ignore[valid-type]
 
 
-class PlanIn(Schema):
+class WeakOrgPlanIn(Schema):
     leader: model_text(WeakOrgCase, "leader", kind="name")  # type: ignore[valid-type]
     measures: model_text(WeakOrgCase, "measures", kind="multiline")  # type: ignore[valid-type]
     deadline: datetime.date
 
 
-class ReviewIn(Schema):
+class WeakOrgReviewIn(Schema):
     override_reason: model_text(WeakOrgCase, "override_reason") = ""  # type: ignore[valid-type]
 
 
-class RuleIn(Schema):
+class WeakOrgRuleIn(Schema):
     name: model_text(WeakOrgRule, "name") | None = None  # type: ignore[valid-type]
     enabled: bool = True
     params: dict[Annotated[str, Field(max_length=40)], float] = {}
 
 
-class CriterionIn(Schema):
+class StarCriterionIn(Schema):
     name: model_text(StarCriterion, "name")  # type: ignore[valid-type]
     outcome_key: model_text(StarCriterion, "outcome_key", kind="code") = ""  # type: ignore[valid-type]
-    threshold: Decimal | None = Field(None, max_digits=8, decimal_places=4)
+    threshold: model_decimal(StarCriterion, "threshold") | None = None  # type: ignore[valid-type]
     rule_code: model_text(StarCriterion, "rule_code", kind="code") = ""  # type: ignore[valid-type]
     enabled: bool = True
     order: int = Field(100, ge=0, le=32767)
 
 
-class InspectionIn(Schema):
+class InspectionPlanIn(Schema):
     org: int
     inspectors: model_text(Inspection, "inspectors")  # type: ignore[valid-type]
     planned_on: datetime.date
@@ -88,7 +88,7 @@ class InspectionRecordIn(Schema):
     owner: limited_text(50, kind="name") = ""  # type: ignore[valid-type]
 
 
-class TalkIn(Schema):
+class TalkRecordIn(Schema):
     org: int
     held_on: datetime.date
     talker: model_text(Talk, "talker", kind="name")  # type: ignore[valid-type]
@@ -98,7 +98,7 @@ class TalkIn(Schema):
     follow_up_on: datetime.date
 
 
-class FollowUpIn(Schema):
+class TalkFollowUpIn(Schema):
     result: model_text(Talk, "follow_up_result", kind="multiline")  # type: ignore[valid-type]
 
 

@@ -180,7 +180,7 @@ def weak_org_detail(request, pk: int):
 def weak_org_evaluate(request):
     _kind(request.user)
     try:
-        payload = schemas.parse(schemas.EvaluateIn, _data(request))
+        payload = schemas.parse(schemas.DistrictYearIn, _data(request))
         district = services.district_for(request.user, payload.district)
         result = services.weak_org_evaluate(
             actor=request.user, district=district, year=payload.year
@@ -227,7 +227,7 @@ def rule_update(request, code: str):
     params = {k.removeprefix("param_"): v for k, v in data.items() if k.startswith("param_")}
     try:
         payload = schemas.parse(
-            schemas.RuleIn,
+            schemas.WeakOrgRuleIn,
             {"name": data.get("name"), "enabled": data.get("enabled") == "on", "params": params},
         )
         services.weak_org_rule_update(
@@ -272,7 +272,7 @@ def stars(request):
 def stars_compute(request):
     _kind(request.user)
     try:
-        payload = schemas.parse(schemas.EvaluateIn, _data(request))
+        payload = schemas.parse(schemas.DistrictYearIn, _data(request))
         district = services.district_for(request.user, payload.district)
         rated = services.star_compute(actor=request.user, district=district, year=payload.year)
         messages.success(request, _("已评定 %(n)d 个党组织") % {"n": rated})
@@ -293,7 +293,7 @@ def criterion_save(request, pk: int | None = None):
     data = _data(request)
     data["enabled"] = data.get("enabled") == "on"
     try:
-        payload = schemas.parse(schemas.CriterionIn, data)
+        payload = schemas.parse(schemas.StarCriterionIn, data)
         services.star_criterion_save(
             actor=request.user,
             criterion=criterion,
@@ -323,7 +323,7 @@ def inspections(request):
     _kind(request.user)
     if request.method == "POST":
         try:
-            payload = schemas.parse(schemas.InspectionIn, _data(request))
+            payload = schemas.parse(schemas.InspectionPlanIn, _data(request))
             services.inspection_plan(
                 actor=request.user,
                 org=get_org_for_view(request.user, payload.org),
@@ -351,7 +351,7 @@ def talks(request):
     _kind(request.user)
     if request.method == "POST":
         try:
-            payload = schemas.parse(schemas.TalkIn, _data(request))
+            payload = schemas.parse(schemas.TalkRecordIn, _data(request))
             services.talk_record(
                 actor=request.user,
                 org=get_org_for_view(request.user, payload.org),

@@ -189,7 +189,7 @@ def weak_org_plan(
         source="weak_org",
         source_ref=f"supervision.weakorgcase:{case.pk}",
         year=case.year,
-        text="；".join(f"{h['name']}：{h['value']}" for h in case.hits),
+        text="；".join(f"{h['name']}：{h['value']}" for h in case.hits) or "软弱涣散党组织整顿",
         owner=leader,
         measures=measures,
         deadline=deadline,
