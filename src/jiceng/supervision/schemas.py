@@ -5,12 +5,20 @@ import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import Field
 from pydantic import ValidationError as PydanticError
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import limited_text, model_decimal, model_text
+from jiceng.core.inputs import (
+    MSG_CONTROL,
+    has_control,
+    limited_text,
+    model_decimal,
+    model_text,
+    too_long,
+)
 from jiceng.supervision.models import (
     Inspection,
     StarCriterion,
@@ -20,20 +28,65 @@ from jiceng.supervision.models import (
 )
 from jiceng.supervision.services.checks import PROBLEM_MAX, PROBLEMS_MAX
 
+# The Chinese name of each input, for refusals a person reads on a page.
+FIELD_LABELS = {
+    "district": _("区"),
+    "year": _("年度"),
+    "reason": _("理由"),
+    "leader": _("整顿责任领导"),
+    "measures": _("整顿措施"),
+    "deadline": _("整顿时限"),
+    "override_reason": _("确认销号理由"),
+    "name": _("名称"),
+    "params": _("参数"),
+    "outcome_key": _("结果指标代码"),
+    "threshold": _("达标值"),
+    "rule_code": _("研判规则代码"),
+    "order": _("顺序"),
+    "org": _("党组织"),
+    "inspectors": _("检查人员"),
+    "planned_on": _("计划日期"),
+    "focus": _("检查内容"),
+    "held_on": _("日期"),
+    "findings": _("检查发现"),
+    "problems": _("发现的问题"),
+    "owner": _("整改责任人"),
+    "talker": _("约谈人"),
+    "talked_to": _("被约谈人"),
+    "commitments": _("整改承诺"),
+    "follow_up_on": _("回访日期"),
+    "result": _("回访结果"),
+}
+
+
+def _refused(field: str, message) -> ValidationFailed:
+    label = FIELD_LABELS.get(field.split(".")[0], field)
+    return ValidationFailed(f"{label}：{message}", field=field)
+
 
 def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
-    """Validate `data`; the first problem becomes ValidationFailed naming the field."""
+    """Validate `data`; the first problem becomes ValidationFailed naming the field, in
+    words that name it too (a page shows the message alone)."""
+    for key, value in data.items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and has_control(v) for v in values):
+            raise _refused(key, MSG_CONTROL)
     try:
         return schema.model_validate(data)
     except PydanticError as error:
         first = error.errors()[0]
-        field = ".".join(str(p) for p in first.get("loc", ())) or None
-        message = first.get("msg", "")
-        if first.get("type") == "missing":
-            message = "请填写此项"
-        elif first.get("type", "").startswith(("date", "int", "decimal", "float", "bool")):
-            message = "格式不正确"
-        raise ValidationFailed(message.removeprefix("Value error, "), field=field) from None
+        field = ".".join(str(p) for p in first.get("loc", ())) or "__all__"
+        kind = first.get("type", "")
+        context = first.get("ctx") or {}
+        if kind == "missing":
+            message = _("请填写此项")
+        elif kind == "string_too_long":
+            message = too_long(context.get("max_length", 0), len(str(first.get("input", ""))))
+        elif kind.startswith(("date", "int", "decimal", "float", "bool", "dict", "list")):
+            message = _("格式不正确")
+        else:
+            message = first.get("msg", "").removeprefix("Value error, ")
+        raise _refused(field, message) from None
 
 
 class StarConfirmIn(Schema):

@@ -117,13 +117,20 @@ def _threshold_text(criterion: StarCriterion) -> str:
 
 
 @transaction.atomic
-def star_compute(*, actor, district: Area, year: int, today: datetime.date | None = None) -> int:
+def star_compute(
+    *,
+    actor,
+    district: Area,
+    year: int,
+    today: datetime.date | None = None,
+    within: Area | None = None,
+) -> int:
     """Compute each community org's stars for the year with the evidence of every
     criterion. A rating the district confirmed is not changed."""
     access.require_decide(actor, district)
     check_year(year, today)
     criteria = ensure_criteria()
-    ctx = context(district, year, today)
+    ctx = context(district, year, today, within)
     rule_codes = {c.rule_code for c in criteria if c.rule_code}
     hit_rules = [r for r in ensure_rules() if r.code in rule_codes]
     hits = rules.evaluate(ctx, hit_rules) if hit_rules else {}

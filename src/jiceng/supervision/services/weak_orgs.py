@@ -84,13 +84,19 @@ def check_year(year: int, today: datetime.date | None = None) -> int:
     return year
 
 
-def context(district: Area, year: int, today: datetime.date | None = None) -> rules.Context:
+def context(
+    district: Area, year: int, today: datetime.date | None = None, within: Area | None = None
+) -> rules.Context:
+    """One evaluation of `year` as of `today` (the year's last day for a past year), over
+    the district's community orgs, or those `within` a part of it (a street)."""
     from jiceng.orgs.selectors import community_top_orgs
 
     today = today or timezone.localdate()
     as_of = min(today, datetime.date(year, 12, 31))
+    if within is None or not within.path.startswith(district.path):
+        within = district
     return rules.Context(
-        district=district, year=year, today=as_of, orgs=community_top_orgs(area=district)
+        district=district, year=year, today=as_of, orgs=community_top_orgs(area=within)
     )
 
 
@@ -108,15 +114,23 @@ def _event(case: WeakOrgCase, action: str, before: str, actor, note: str = "") -
 
 @transaction.atomic
 def weak_org_evaluate(
-    *, actor, district: Area, year: int, today: datetime.date | None = None
+    *,
+    actor,
+    district: Area,
+    year: int,
+    today: datetime.date | None = None,
+    within: Area | None = None,
+    codes: list[str] | None = None,
 ) -> dict[str, int]:
-    """Run the enabled rules over the district's community orgs for `year`: each org a
-    rule hits becomes a candidate (once a year) with the hits as its evidence; an open
-    candidate's evidence is brought up to date. Decided cases are left as they are."""
+    """Run the enabled rules (or those of `codes`) over the district's community orgs
+    (or those `within` a street of it) for `year`: each org a rule hits becomes a
+    candidate (once a year) with the hits as its evidence; an open candidate's evidence
+    is brought up to date. Decided cases are left as they are."""
     access.require_decide(actor, district)
     check_year(year, today)
-    ctx = context(district, year, today)
-    found = rules.evaluate(ctx, ensure_rules())
+    ctx = context(district, year, today, within)
+    chosen = [r for r in ensure_rules() if codes is None or r.code in codes]
+    found = rules.evaluate(ctx, chosen)
     now = timezone.now()
     existing = {c.org_id: c for c in WeakOrgCase.objects.filter(district=district, year=year)}
     created = updated = 0
