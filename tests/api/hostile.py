@@ -87,7 +87,7 @@ def _supervision(t) -> dict:
             reason="满意率偏低",
             commitments="",
             follow_up_on=today,
-        ),  # fmt: skip
+        ),
     }
 
 
