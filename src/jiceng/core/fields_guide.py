@@ -16,6 +16,7 @@ APPS = [
     ("appeals", "接诉即办"),
     ("cobuild", "区域化党建"),
     ("orglife", "组织生活"),
+    ("supervision", "动态管理与督促检查"),
 ]
 
 RULES = {
