@@ -184,3 +184,21 @@ def test_the_dashboard_and_the_workbench(world, client):
     client.force_login(world.users["xh_admin"])
     home = client.get("/").content.decode()
     assert "软弱涣散待研判" in home
+
+
+@pytest.mark.parametrize("problems", ["长" * 4021, "长" * 201, "党课\x00缺"])
+def test_an_inspection_record_refuses_hostile_problems(world, client, problems):
+    inspection = Inspection.objects.get()
+    client.force_login(world.users["xh_admin"])
+    response = client.post(
+        f"/supervision/act/inspections/{inspection.pk}/record/",
+        {
+            "held_on": str(TODAY),
+            "findings": "台账不全",
+            "problems": problems,
+            "next": "/supervision/inspections/",
+        },
+    )
+    page = client.get(response.url).content.decode()
+    assert "发现的问题" in page
+    assert Inspection.objects.get(pk=inspection.pk).state == "planned"

@@ -59,7 +59,7 @@ FIELD_LABELS = {
 }
 
 
-def _refused(field: str, message) -> ValidationFailed:
+def refused(field: str, message) -> ValidationFailed:
     label = FIELD_LABELS.get(field.split(".")[0], field)
     return ValidationFailed(f"{label}：{message}", field=field)
 
@@ -70,7 +70,7 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
     for key, value in data.items():
         values = value if isinstance(value, list) else [value]
         if any(isinstance(v, str) and has_control(v) for v in values):
-            raise _refused(key, MSG_CONTROL)
+            raise refused(key, MSG_CONTROL)
     try:
         return schema.model_validate(data)
     except PydanticError as error:
@@ -86,7 +86,7 @@ def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
             message = _("格式不正确")
         else:
             message = first.get("msg", "").removeprefix("Value error, ")
-        raise _refused(field, message) from None
+        raise refused(field, message) from None
 
 
 class StarConfirmIn(Schema):

@@ -18,12 +18,16 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
-from jiceng.core.inputs import has_control
+from jiceng.core.inputs import has_control, too_long
 from jiceng.orgs.access import get_org_for_view
 from jiceng.orgs.selectors import org_list
 from jiceng.supervision import access, actions, exports, schemas, selectors, services
 from jiceng.supervision.errors import MSG_BAD_PERIOD
 from jiceng.supervision.models import WeakOrgCase
+from jiceng.supervision.services.checks import PROBLEM_MAX, PROBLEMS_MAX
+
+# The problems text box: PROBLEMS_MAX lines of PROBLEM_MAX characters.
+PROBLEMS_TEXT_MAX = PROBLEMS_MAX * (PROBLEM_MAX + 1)
 
 
 def _kind(user) -> None:
@@ -102,6 +106,8 @@ def inputs_of(schema) -> list[Input]:
         limit = next((m.max_length for m in info.metadata if hasattr(m, "max_length")), None)
         for inner in getattr(info.annotation, "__metadata__", ()):
             limit = getattr(inner, "max_length", None) or limit
+        if name == "problems":
+            limit = PROBLEMS_TEXT_MAX
         if info.annotation in (datetime.date, datetime.date | None):
             kind = "date"
         elif name == "problems" or (limit and limit > 300):
@@ -123,9 +129,15 @@ def act(request, lifecycle: str, pk: int, name: str):
     _kind(request.user)
     back = _back(request, "/supervision/")
     data = _data(request)
-    if "problems" in data:
-        data["problems"] = [line for line in data["problems"].splitlines() if line.strip()]
     try:
+        if "problems" in data:
+            # One problem a line in one text box: the box as a whole has its limit,
+            # each line the schema's.
+            if len(data["problems"]) > PROBLEMS_TEXT_MAX:
+                raise schemas.refused(
+                    "problems", too_long(PROBLEMS_TEXT_MAX, len(data["problems"]))
+                )
+            data["problems"] = [line for line in data["problems"].splitlines() if line.strip()]
         actions.perform(request.user, lifecycle, pk, name, data)
     except NotFound:
         raise Http404 from None
