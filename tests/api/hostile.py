@@ -47,6 +47,7 @@ class World:
     territory: dict = None
     orglife: dict = None
     supervision: dict = None
+    assessment: dict = None
 
 
 def _supervision(t) -> dict:
@@ -88,6 +89,82 @@ def _supervision(t) -> dict:
             commitments="",
             follow_up_on=today,
         ),
+    }
+
+
+def _assessment(t) -> dict:
+    """The responsibility system's objects in 徐汇, each in the state its operations act
+    on: a draft scheme (2025), an open one (2026) whose reports are a draft, one awaiting
+    the district admin's own review, one with every review given; a problem without a
+    rectification item, an item open with evidence and one submitted for closure."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from jiceng.assessment import services
+    from jiceng.assessment.models import Assessment
+    from jiceng.assessment.services import ItemSpec, SchemeFacts
+
+    def photo():
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+        return SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+
+    facts = SchemeFacts(
+        "考核方案",
+        ["street", "community", "unit"],
+        30,
+        [ItemSpec("orglife.compliance", 100, "linear", floor=0.5, target=1.0)],
+    )
+    xh, o = t.areas["xh"], t.orgs
+    draft = services.scheme_create(actor=None, district=xh, year=2025, facts=facts)
+    scheme = services.scheme_create(actor=None, district=xh, year=2026, facts=facts)
+    scheme = services.scheme_open(actor=None, scheme=scheme)
+    by_org = {a.org_id: a for a in Assessment.objects.filter(scheme=scheme)}
+    community = by_org[o["xh_c1_gb"].pk]
+    services.report_draft(actor=None, report=community.report)
+    awaiting = by_org[o["xh_s1_wc"].pk].report
+    concluding = by_org[o["xh_joint"].pk].report
+    for report in (awaiting, concluding):
+        services.report_draft(actor=None, report=report)
+        services.report_submit(actor=None, report=report)
+    services.reviewer_add(
+        actor=None, report=awaiting, account=t.users["xh_admin"], capacity="upper_committee"
+    )
+    row = services.reviewer_add(
+        actor=None, report=concluding, account=t.users["xh_s1_staff"], capacity="upper_committee"
+    )
+    services.review_give(actor=t.users["xh_s1_staff"], reviewer=row, grade="good")
+    problem = services.problem_raise(
+        actor=None, org=o["xh_c1_gb"], source="review", text="问题", year=2026
+    )
+    items = []
+    for text in ("台账不全", "制度不全"):
+        found = services.problem_raise(
+            actor=None, org=o["xh_c1_gb"], source="inspection", text=text, year=2026
+        )
+        item = services.rectification_create(
+            actor=None,
+            problem=found,
+            owner="王书记",
+            measures="补齐",
+            deadline=datetime.date.today() + datetime.timedelta(days=30),
+        )
+        services.rectification_attach(actor=None, item=item, upload=photo())
+        items.append(item)
+    services.rectification_submit(actor=None, item=items[1], note="已整改")
+    return {
+        "draft": draft,
+        "scheme": scheme,
+        "assessment": community,
+        "task": community.tasks.first(),
+        "report": community.report,
+        "awaiting": awaiting.reviewers.get(),
+        "concluding": concluding,
+        "problem": problem,
+        "open_item": items[0],
+        "submitted_item": items[1],
     }
 
 
@@ -300,6 +377,7 @@ def build_world(t) -> World:
     return World(
         supervision=_supervision(t),
         orglife=_orglife(t, member),
+        assessment=_assessment(t),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,

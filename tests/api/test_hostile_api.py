@@ -52,6 +52,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
     sup = w.supervision
+    duty = w.assessment
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -139,6 +140,33 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"report_id": w.report.pk}, {"task": "清扫楼道", "served_on": today, "hours": "2"},
         ),
         ("post", "/api/members/search"): ({}, {"q": "张伟", "status": "formal"}),
+        # Appeals: the resident's steps by tracking code, summons answers, configuration.
+        ("post", "/api/public/track/{code}/rate"): ({"code": w.replied.tracking_code}, {
+            "resolved": True, "satisfaction": "satisfied", "comment": "及时"}),
+        ("post", "/api/public/track/{code}/reopen"): ({"code": w.replied.tracking_code}, {
+            "reason": "又堆起来了"}),
+        ("post", "/api/appeals/summons/{target_id}/report"): ({"target_id": 0}, {}),
+        ("post", "/api/appeals/summons/{target_id}/act"): ({"target_id": 0}, {"note": "已处置"}),
+        ("put", "/api/appeals/setup/rules"): ({}, {
+            "area": a["xh_g1"].pk, "unit": w.appeal.unit_id}),
+        ("delete", "/api/appeals/setup/rules/{rule_id}"): ({"rule_id": 0}, {}),
+        ("post", "/api/appeals/setup/units"): ({}, {
+            "name": "武康路网格站", "kind": "community", "area": a["xh_c1"].pk}),
+        ("post", "/api/appeals/setup/units/{unit_id}/active"): (
+            {"unit_id": w.appeal.unit_id}, {"active": True}),
+        ("post", "/api/appeals/setup/units/{unit_id}/handlers"): (
+            {"unit_id": w.appeal.unit_id}, {"username": "xh_s1_staff"}),
+        ("delete", "/api/appeals/setup/handlers/{membership_id}"): ({"membership_id": 0}, {}),
+        ("post", "/api/appeals/setup/categories"): ({}, {
+            "code": "manhole", "name": "井盖缺失", "group": "市政设施", "description": "缺失",
+            "response_hours": 2, "resolution_amount": 3, "resolution_unit": "working_days"}),
+        ("patch", "/api/appeals/setup/categories/{category_id}"): (
+            {"category_id": w.appeal.category_id}, {
+                "name": "垃圾清运", "group": "市容环境", "description": "清运",
+                "response_hours": 2, "resolution_amount": 3,
+                "resolution_unit": "working_days"}),
+        ("post", "/api/members/{member_id}/account"): ({"member_id": w.member.pk}, {
+            "username": "zhangwei.own", "password": "Own-Passw0rd!"}),
         # Accounts and passwords.
         ("post", "/api/me/password"): ({}, {
             "old_password": PASSWORD, "new_password": "Fresh-Passw0rd!"}),
@@ -281,6 +309,50 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("post", "/api/supervision/talks/{obj_id}/follow_up"): (
             {"obj_id": sup["talk"].pk}, {"result": "已逐户回访"},
         ),
+        # The responsibility system: each operation on an object in the state it acts on.
+        ("post", "/api/assessment/schemes"): ({}, {
+            "district": a["xh"].pk, "year": 2027, "name": "2027年度考核方案",
+            "groups": ["community"], "review_weight": 30, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "linear",
+                 "floor": 0.5, "target": 1, "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/update"): ({"obj_id": duty["draft"].pk}, {
+            "name": "修订", "groups": ["street"], "review_weight": 20, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "thresholds",
+                 "thresholds": [[0.8, 1]], "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/open"): ({"obj_id": duty["draft"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/score"): ({"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/publish"): (
+            {"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/assessments/{obj_id}/add_task"): (
+            {"obj_id": duty["assessment"].pk},
+            {"task": "建设红色物业", "measure": "联席会议", "deadline": today}),
+        ("post", "/api/assessment/tasks/{obj_id}/done"): (
+            {"obj_id": duty["task"].pk}, {"note": "已完成", "done_on": today}),
+        ("post", "/api/assessment/reports/{obj_id}/draft"): ({"obj_id": duty["report"].pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/edit"): (
+            {"obj_id": duty["report"].pk}, {"text": "述职报告全文"}),
+        ("post", "/api/assessment/reports/{obj_id}/submit"): (
+            {"obj_id": duty["assessment"].report.pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/add_reviewer"): (
+            {"obj_id": duty["report"].pk},
+            {"account": w.t.users["xh_s1_staff"].pk, "capacity": "upper_committee"}),
+        ("post", "/api/assessment/reports/{obj_id}/conclude"): (
+            {"obj_id": duty["concluding"].pk}, {"problems": ["制度执行不严"]}),
+        ("post", "/api/assessment/reviews/{obj_id}/give"): (
+            {"obj_id": duty["awaiting"].pk}, {"grade": "good", "comment": "好"}),
+        ("post", "/api/assessment/problems"): ({}, {
+            "org": o["xh_c1_gb"].pk, "source": "other", "text": "台账不全", "year": 2026}),
+        ("post", "/api/assessment/problems/{obj_id}/rectify"): (
+            {"obj_id": duty["problem"].pk},
+            {"owner": "王书记", "measures": "补齐台账", "deadline": today}),
+        ("post", "/api/assessment/rectifications/{obj_id}/submit"): (
+            {"obj_id": duty["open_item"].pk}, {"note": "已整改"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/confirm"): (
+            {"obj_id": duty["submitted_item"].pk}, {}),
+        ("post", "/api/assessment/rectifications/{obj_id}/return"): (
+            {"obj_id": duty["submitted_item"].pk}, {"reason": "佐证不足"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/attach"): (
+            {"obj_id": duty["open_item"].pk}, {}),
     }  # fmt: skip
 
 
@@ -349,6 +421,15 @@ NOT_COMPLETED = {
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
+    ("post", "/api/assessment/schemes/{obj_id}/publish"): "not every review is concluded",
+    ("post", "/api/assessment/rectifications/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
+    ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
+    ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",
+    ("delete", "/api/appeals/setup/rules/{rule_id}"): "no rule with that id",
+    ("delete", "/api/appeals/setup/handlers/{membership_id}"): "no handler with that id",
+    ("post", "/api/appeals/setup/categories"): "the category list is the city's",
+    ("patch", "/api/appeals/setup/categories/{category_id}"): "the category list is the city's",
 }
 
 

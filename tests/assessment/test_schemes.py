@@ -107,7 +107,7 @@ def test_rules_by_hand():
 
 def _review(territory, assessment, grades):
     """Submit the report, have reviewers grade it, conclude."""
-    from jiceng.accounts.services import user_create
+    from jiceng.accounts.services import role_grant, user_create
 
     street = territory.users["xh_s1_staff"] if assessment.group != "street" else None
     report = assessment.report
@@ -121,8 +121,11 @@ def _review(territory, assessment, grades):
             full_name="评议人",
             check_password=False,
         )
+        # A members' representative: a party member (the member role sees its own rows).
+        role_grant(actor=None, user=user, role="member", org=territory.orgs["xh_c1_b1"])
         services.reviewer_add(actor=street, report=report, account=user, capacity="representative")
-        services.review_give(actor=user, report=report, grade=grade, comment="好")
+        row = report.reviewers.get(account=user)
+        services.review_give(actor=user, reviewer=row, grade=grade, comment="好")
     services.report_conclude(actor=street, report=report)
     assessment.refresh_from_db()
     return assessment

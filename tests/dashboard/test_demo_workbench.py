@@ -36,14 +36,13 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (one or two each). Measured on the street demo with rows added: a source that
 # lists its few items one by one counts them in one more query once they are many.
 HOME_QUERIES = {
-    # supervision: two indicators (total and children) and, at street level and above,
-    # three to-do sources (candidates, plans due, talks' follow-ups).
-    "demo_city": 66,
-    "demo_district": 66,
-    "demo_street": 70,
-    "demo_community": 63,
+    # assessment and supervision: their indicators (total and children) and to-do sources.
+    "demo_city": 73,
+    "demo_district": 73,
+    "demo_street": 77,
+    "demo_community": 70,
     "demo_grid": 32,
-    "demo_unit": 15,
+    "demo_unit": 18,
     "demo_member": 7,
     "demo_resident": 8,
     "demo_department": 14,

@@ -46,6 +46,8 @@ NOT_FORM_PAGES = {
     "orglife:export": "a workbook",
     "orgs:org_children": "a fragment of the org tree (links only)",
     "orglife:attachment": "serves a meeting's photo or PDF (no page, no form)",
+    "assessment:export": "a workbook",
+    "assessment:evidence": "serves a rectification item's photo or PDF (no page, no form)",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -70,6 +72,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     in the demo street, one per state where the state changes what the page offers."""
     from jiceng.accounts.models import RoleAssignment
     from jiceng.appeals.models import Appeal, Category
+    from jiceng.assessment import models as assessment
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area
     from jiceng.members.models import Member
@@ -137,6 +140,13 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:unit_coverage": pk(Unit.objects.filter(area__path__startswith=community.path)),
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
+        "assessment:scheme": per_state(assessment.Scheme.objects.all(), "state"),
+        "assessment:scheme_edit": pk(assessment.Scheme.objects.filter(state="open")),
+        "assessment:ranking": pk(assessment.Scheme.objects.filter(state="open")),
+        "assessment:assessment": per_state(assessment.Assessment.objects.all(), "group"),
+        "assessment:report": per_state(assessment.Report.objects.all(), "state"),
+        "assessment:review": per_state(assessment.Reviewer.objects.all(), "capacity"),
+        "assessment:rectification": per_state(assessment.Rectification.objects.all(), "state"),
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

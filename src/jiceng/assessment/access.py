@@ -57,10 +57,6 @@ def can_conclude_report(user, report: Report) -> bool:
     return is_upper_of(user, report.assessment.org)
 
 
-def can_review(user, report: Report) -> bool:
-    return user is not None and any(r.account_id == user.pk for r in report.reviewers.all())
-
-
 def can_raise_problem(user, org) -> bool:
     return is_upper_of(user, org)
 
@@ -103,16 +99,14 @@ def get_report_for(user, report_id, allowed) -> Report:
     return report
 
 
-def get_reviewer_for_review(user, report_id) -> Reviewer:
-    """The user's own reviewer row on the report; 404 when they are not named."""
-    row = (
-        Reviewer.objects.select_for_update(of=("self",))
-        .select_related("report__assessment__org")
-        .filter(report_id=report_id, account_id=getattr(user, "pk", None))
-        .first()
-    )
-    if row is None:
-        raise NotFound()
+def can_give_review(user, reviewer: Reviewer) -> bool:
+    return user is not None and reviewer.account_id == user.pk
+
+
+def get_reviewer_for_review(user, reviewer_id) -> Reviewer:
+    """The reviewer row, for its own account only (scoped: others 404 or 403)."""
+    row = _locked(user, Reviewer, reviewer_id, "report__assessment__org")
+    require(user, row, can_give_review(user, row))
     return row
 
 

@@ -36,6 +36,8 @@ class AssessmentConfig(AppConfig):
             kind=kind,
             area_path="report__assessment__org__area",
             org_paths=("report__assessment__org__path",),
+            # A representative reviewing as a party member sees the rows naming them.
+            owner_path="account",
         )
         scope.register(
             models.Evidence,
@@ -44,6 +46,8 @@ class AssessmentConfig(AppConfig):
             org_paths=("rectification__org__path",),
         )
 
-        from jiceng.assessment import outcomes
+        from jiceng.assessment import indicators, outcomes, workbench
 
         outcomes.register()
+        indicators.register()
+        workbench.register()

@@ -17,6 +17,7 @@ APPS = [
     ("cobuild", "区域化党建"),
     ("orglife", "组织生活"),
     ("supervision", "动态管理与督促检查"),
+    ("assessment", "述职评议考核"),
 ]
 
 RULES = {
@@ -33,6 +34,9 @@ RULES = {
 # What a section says before its table.
 NOTES = {
     "orglife": "组织生活的页面把填写的内容按接口的同一输入定义检查，下表的规则对页面和接口相同。\n",
+    "assessment": (
+        "述职评议考核的页面把填写的内容按接口的同一输入定义检查，下表的规则对页面和接口相同。\n"
+    ),
 }
 
 HEADER = """# 各字段的字数和字符规则 · Field limits

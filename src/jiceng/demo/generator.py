@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, orglife, people, supervision
+from jiceng.demo import assessment, cases, cobuild, logins, orglife, people, supervision
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -148,6 +148,8 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("述职评议考核：方案、任务清单、述职、评议、排名与整改")), 0)
+        assessment.fill(anchors=anchors, users=users)
         report(str(_("动态管理：软弱涣散排查、星级评定、督促检查与约谈")), 0)
         supervision.fill(seed=seed, anchors=anchors, users=users)
         report(str(_("完成")), 1)
@@ -434,6 +436,7 @@ def demo_counts() -> dict[str, int]:
         RoutingRule,
         Summons,
     )
+    from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
     from jiceng.members.models import (
@@ -483,5 +486,8 @@ def demo_counts() -> dict[str, int]:
         orglife_topics=Topic.objects.count(),
         orglife_contact_points=ContactPoint.objects.count(),
         orglife_visits=HouseholdVisit.objects.count(),
+        assessment_assessments=Assessment.objects.count(),
+        assessment_problems=Problem.objects.count(),
+        assessment_rectifications=Rectification.objects.count(),
     )
     return counts

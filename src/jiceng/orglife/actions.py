@@ -10,15 +10,9 @@ it is taken on, found in its input (the org) and scoped like any other, and it a
 201 in the API. Setting a topic, creating a contact point or a household link remain
 plain creations with one page form and one API operation each."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
-from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
-from ninja import Schema
 
-from jiceng.core.errors import NotFound
+from jiceng.core.lifecycles import Action, Lifecycle, Tables
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
 from jiceng.orglife.models import (
@@ -33,42 +27,6 @@ from jiceng.orglife.models import (
     Step,
     Topic,
 )
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Any
-    schema: type[Schema]
-    allowed: Callable[[Any, Model], bool]
-    run: Callable[[Any, Model, Schema], Model]
-    # Whether the action makes sense in the object's present state (pages offer it).
-    available: Callable[[Model], bool] = lambda obj: True
-    # For an action starting a lifecycle: the object it is taken on, from its input
-    # (scoped; out of scope is 404). None for an action on an existing object.
-    target: Callable[[Any, Schema], Model] | None = None
-    # The page where a person takes an action that has no generic form (its URL name).
-    page: str | None = None
-    # The schema of the answer when it differs from the lifecycle's.
-    out: type[Schema] | None = None
-    # Whether the action takes a file (multipart field `file`), passed to `run` after the
-    # payload.
-    upload: bool = False
-
-    @property
-    def creates(self) -> bool:
-        return self.target is not None
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    name: str
-    model: type[Model]
-    out: type[Schema]
-    actions: dict[str, Action]
-
-    def get(self, user, pk) -> Model:
-        return scope_for(user).get(self.model.objects.all(), pk=pk)
 
 
 def _member(user, pk):
@@ -407,36 +365,8 @@ LIFECYCLES: dict[str, Lifecycle] = {
 }
 
 
-def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
-    """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
-    action starting a lifecycle, whose object comes from its input; `upload` the file of
-    an action taking one): the one path pages and the API share. Out of scope → 404;
-    visible but not allowed → 403; the service decides every other refusal."""
-    try:
-        lc = LIFECYCLES[lifecycle]
-        action = lc.actions[name]
-    except KeyError:
-        raise NotFound() from None
-    if action.creates != (pk is None):
-        raise NotFound()
-    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    if action.creates:
-        obj = action.target(user, payload)
-        access.require(user, obj, action.allowed(user, obj))
-    else:
-        obj = lc.get(user, pk)
-    if action.upload:
-        result = action.run(user, obj, payload, upload)
-    else:
-        result = action.run(user, obj, payload)
-    result.refresh_from_db()
-    return result
-
-
-def offered(user, lifecycle: str, obj) -> list[Action]:
-    """The actions a page offers on `obj` to `user` now."""
-    return [
-        a
-        for a in LIFECYCLES[lifecycle].actions.values()
-        if not a.creates and a.available(obj) and a.allowed(user, obj)
-    ]
+# Actions on an existing object are refused by their services (which check the same
+# predicates); the table checks those starting a lifecycle.
+TABLES = Tables(LIFECYCLES, parse=schemas.parse, check_existing=False)
+perform = TABLES.perform
+offered = TABLES.offered

@@ -427,24 +427,12 @@ def venues_near(*, viewer, org: PartyOrg, limit: int = 100):
     )[:limit]
 
 
-def venue_get(*, viewer, venue_id):
-    from jiceng.cobuild.models import Venue
-
-    return scope_for(viewer).get(Venue.objects.select_related("area"), pk=venue_id)
-
-
 def appeal_categories() -> list[tuple[str, str]]:
     """Active appeal categories (code, name), for forwarding a problem or a visit."""
     from jiceng.appeals.models import Category
 
     rows = Category.objects.filter(is_active=True).order_by("sort", "code")
     return [(c.code, c.name) for c in rows]
-
-
-def appeal_category(code: str):
-    from jiceng.appeals.models import Category
-
-    return Category.objects.filter(code=code, is_active=True).first()
 
 
 def appeal_get(*, viewer, appeal_id):

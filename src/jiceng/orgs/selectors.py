@@ -189,22 +189,6 @@ def coverage_by_child(*, viewer, area: Area, now: datetime.datetime | None = Non
     return list(rows.values())
 
 
-def grid_post_list(*, viewer, grid: Area | None = None) -> QuerySet[GridPost]:
-    posts = scope_for(viewer).filter(GridPost.objects.select_related("grid", "user"))
-    if grid is not None:
-        posts = posts.filter(grid=grid)
-    return posts.filter(ended_on__isnull=True).order_by("grid__path", "duty", "id")
-
-
-def big_committee_get(*, viewer, area: Area) -> BigCommittee | None:
-    return (
-        scope_for(viewer)
-        .filter(BigCommittee.objects.select_related("area", "org"))
-        .filter(area=area)
-        .first()
-    )
-
-
 def part_time_member_list(*, viewer, committee: BigCommittee) -> QuerySet[PartTimeMember]:
     return (
         scope_for(viewer)

@@ -26,7 +26,9 @@ def audit_update(actor, target, changes: dict) -> None:
     audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=target, changes=changes)
 
 
-def text(value, *, field: str, max_length: int, required: bool = False, kind: Kind = "text") -> str:
+def checked_text(
+    value, *, field: str, max_length: int, required: bool = False, kind: Kind = "text"
+) -> str:
     """A person's words as stored, or a refusal naming `field` (too long, control
     characters such as NUL, empty where required)."""
     if value is not None and not isinstance(value, str):
@@ -37,7 +39,7 @@ def text(value, *, field: str, max_length: int, required: bool = False, kind: Ki
     return cleaned
 
 
-def date(value, *, field: str) -> datetime.date:
+def checked_date(value, *, field: str) -> datetime.date:
     if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
         raise invalid(MSG_DATE_REQUIRED, AssessmentErrorCode.DATE_REQUIRED, field)
     return value

@@ -27,9 +27,13 @@ from jiceng.assessment.models import (
 from jiceng.assessment.services._common import (
     audit_create,
     audit_update,
-    date,
     stored_actor,
-    text,
+)
+from jiceng.assessment.services._common import (
+    checked_date as date,
+)
+from jiceng.assessment.services._common import (
+    checked_text as text,
 )
 
 Code = AssessmentErrorCode
@@ -88,13 +92,16 @@ def task_done(
     return locked
 
 
-def score(assessment: Assessment, items=None) -> Assessment:
-    """Compute (in memory) the assessment's figures, item part, and — once its review
-    is concluded — review part, total and grade."""
-    items = items if items is not None else list(assessment.scheme.items.all())
-    lines = figures.lines_for(assessment, items)
-    assessment.figures = [line.as_dict() for line in lines]
-    assessment.item_score = sum((Decimal(line.points) for line in lines), Decimal("0.00"))
+def score(assessment: Assessment, items=None, *, refresh: bool = True) -> Assessment:
+    """Compute (in memory) the assessment's figures and item part — or, with `refresh`
+    False, keep those last computed when there are any (the district refreshes them all
+    with `scheme_score`) — and, once its review is concluded, the review part, total and
+    grade."""
+    if refresh or not assessment.figures:
+        items = items if items is not None else list(assessment.scheme.items.all())
+        lines = figures.lines_for(assessment, items)
+        assessment.figures = [line.as_dict() for line in lines]
+    assessment.item_score = sum((Decimal(f["points"]) for f in assessment.figures), Decimal("0.00"))
     report = getattr(assessment, "report", None)
     grades = []
     if report is not None and report.state in (Report.State.REVIEWED, Report.State.PUBLISHED):

@@ -36,10 +36,12 @@ from jiceng.assessment.models import (
 from jiceng.assessment.services._common import (
     audit_create,
     audit_update,
-    date,
     stored_actor,
 )
-from jiceng.assessment.services._common import text as clean_text
+from jiceng.assessment.services._common import (
+    checked_date as date,
+)
+from jiceng.assessment.services._common import checked_text as clean_text
 from jiceng.core import uploads
 from jiceng.core.access import require
 from jiceng.core.audit import AuditLine, audit_record_many
@@ -140,7 +142,7 @@ def _stored_file(upload, item: Rectification):
         if str(refused.message) in (str(uploads.MSG_IMAGE_TYPE), str(uploads.MSG_DOCUMENT_TYPE)):
             raise invalid(MSG_EVIDENCE_TYPE, Code.EVIDENCE_TYPE, "file") from None
         raise invalid(refused.message, Code.EVIDENCE_TYPE, "file") from None
-    return uploads.content_type_of(content.name), content
+    return uploads.content_type_of(content.name or ""), content
 
 
 @transaction.atomic

@@ -29,7 +29,8 @@ from jiceng.assessment.models import (
     Report,
     Reviewer,
 )
-from jiceng.assessment.services._common import audit_create, audit_update, text
+from jiceng.assessment.services._common import audit_create, audit_update
+from jiceng.assessment.services._common import checked_text as text
 from jiceng.assessment.services.assessments import SCORE_FIELDS, score
 from jiceng.assessment.services.problems import problem_raise
 
@@ -39,7 +40,6 @@ Code = AssessmentErrorCode
 def draft_text(report: Report) -> str:
     """The report as the system drafts it from the year's data."""
     assessment = report.assessment
-    items = list(assessment.scheme.items.all())
     tasks = list(assessment.tasks.all())
     done = [t for t in tasks if t.is_done]
     undone = [t for t in tasks if not t.is_done]
@@ -49,11 +49,11 @@ def draft_text(report: Report) -> str:
         "",
         _("一、考核指标完成情况"),
     ]
-    for line in figures.lines_for(assessment, items):
+    for line in current_figures(assessment):
         parts = ""
-        if line.denominator is not None:
-            parts = f"（{line.numerator}/{line.denominator}）"
-        lines.append(f"- {line.label}：{line.shown}{parts}")
+        if line["denominator"] is not None:
+            parts = f"（{line['numerator']}/{line['denominator']}）"
+        lines.append(f"- {line['label']}：{line['shown']}{parts}")
     lines += [
         "",
         _("二、任务清单完成情况（已完成 %(done)d 项，未完成 %(undone)d 项）")
@@ -65,6 +65,14 @@ def draft_text(report: Report) -> str:
         lines.append(f"- [{_('未完成')}] {task.text}")
     lines += ["", _("三、存在的问题和不足"), "", _("四、下一步工作打算"), ""]
     return "\n".join(lines)[:REPORT_MAX]
+
+
+def current_figures(assessment) -> list[dict]:
+    """The figures as last scored, or computed now when never scored."""
+    if assessment.figures:
+        return assessment.figures
+    items = list(assessment.scheme.items.all())
+    return [line.as_dict() for line in figures.lines_for(assessment, items)]
 
 
 @transaction.atomic
@@ -123,9 +131,10 @@ def reviewer_add(*, actor, report: Report, account, capacity: str) -> Reviewer:
 
 
 @transaction.atomic
-def review_give(*, actor, report: Report, grade: str, comment: str = "") -> Reviewer:
-    """A named reviewer's grade and comments on a submitted report; once."""
-    row = access.get_reviewer_for_review(actor, report.pk)
+def review_give(*, actor, reviewer: Reviewer, grade: str, comment: str = "") -> Reviewer:
+    """A named reviewer's grade and comments on a submitted report; once, and only by
+    the reviewer named."""
+    row = access.get_reviewer_for_review(actor, reviewer.pk)
     locked = Report.objects.select_for_update().get(pk=row.report_id)
     states.report_step(locked, "review")
     if row.given_at is not None:
@@ -159,7 +168,7 @@ def report_conclude(*, actor, report: Report, problems: list[str] | None = None)
     locked.save(update_fields=["state", "reviewed_at"])
     assessment = locked.assessment
     assessment.report = locked
-    score(assessment)
+    score(assessment, refresh=False)
     assessment.save(update_fields=SCORE_FIELDS)
     for words in found:
         if words:

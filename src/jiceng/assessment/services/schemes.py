@@ -44,7 +44,14 @@ from jiceng.assessment.models import (
     SchemeItem,
     TaskItem,
 )
-from jiceng.assessment.services._common import audit_create, audit_update, stored_actor, text
+from jiceng.assessment.services._common import (
+    audit_create,
+    audit_update,
+    stored_actor,
+)
+from jiceng.assessment.services._common import (
+    checked_text as text,
+)
 from jiceng.core.access import can_manage_area, require
 from jiceng.core.models import Area
 from jiceng.core.outcomes import outcome

@@ -20,6 +20,7 @@ from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.types import Actor
 from jiceng.orgs.access import require_manage_org
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import PartyOrg, Unit
 
 MSG_ORG_NAME = _("请填写组织名称")
@@ -59,31 +60,33 @@ def _check_org(
     *, name: str, kind: str, domain: str, form: str, parent: PartyOrg | None, area: Area
 ) -> None:
     if not name.strip():
-        raise ValidationFailed(MSG_ORG_NAME, field="name")
+        raise ValidationFailed(MSG_ORG_NAME, field="name", code=Code.ORG_NAME)
     if len(name.strip()) > max_length_of(PartyOrg, "name"):
-        raise ValidationFailed(MSG_ORG_NAME_LONG, field="name")
+        raise ValidationFailed(MSG_ORG_NAME_LONG, field="name", code=Code.ORG_NAME_LONG)
     if kind not in PartyOrg.Kind.values:
-        raise ValidationFailed(MSG_ORG_KIND, field="kind")
+        raise ValidationFailed(MSG_ORG_KIND, field="kind", code=Code.ORG_KIND)
     if domain not in PartyOrg.Domain.values:
-        raise ValidationFailed(MSG_ORG_DOMAIN, field="domain")
+        raise ValidationFailed(MSG_ORG_DOMAIN, field="domain", code=Code.ORG_DOMAIN)
     if form not in PartyOrg.Form.values:
-        raise ValidationFailed(MSG_ORG_FORM, field="form")
+        raise ValidationFailed(MSG_ORG_FORM, field="form", code=Code.ORG_FORM)
     if area.level not in ORG_AREA_LEVELS:
-        raise ValidationFailed(MSG_ORG_AREA_LEVEL, field="area")
+        raise ValidationFailed(MSG_ORG_AREA_LEVEL, field="area", code=Code.ORG_AREA_LEVEL)
     if parent is not None:
         if not parent.is_open:
-            raise ValidationFailed(MSG_ORG_PARENT_CLOSED, field="parent")
+            raise ValidationFailed(
+                MSG_ORG_PARENT_CLOSED, field="parent", code=Code.ORG_PARENT_CLOSED
+            )
         if parent.kind == PartyOrg.Kind.GROUP:
-            raise ValidationFailed(MSG_ORG_GROUP_CHILD, field="parent")
+            raise ValidationFailed(MSG_ORG_GROUP_CHILD, field="parent", code=Code.ORG_GROUP_CHILD)
     if kind == PartyOrg.Kind.GROUP and (
         parent is None or parent.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.JOINT_BRANCH)
     ):
-        raise ValidationFailed(MSG_ORG_GROUP_PARENT, field="parent")
+        raise ValidationFailed(MSG_ORG_GROUP_PARENT, field="parent", code=Code.ORG_GROUP_PARENT)
 
 
 def _check_secretary(secretary_name: str) -> None:
     if len(secretary_name.strip()) > max_length_of(PartyOrg, "secretary_name"):
-        raise ValidationFailed(MSG_SECRETARY_LONG, field="secretary_name")
+        raise ValidationFailed(MSG_SECRETARY_LONG, field="secretary_name", code=Code.SECRETARY_LONG)
 
 
 @transaction.atomic
@@ -141,7 +144,7 @@ def org_update(
     """Change an organization's own attributes. Moving it in the tree is not an update."""
     require_manage_org(actor, org)
     if not org.is_open:
-        raise Conflict(MSG_ORG_CLOSED)
+        raise Conflict(MSG_ORG_CLOSED, code=Code.ORG_CLOSED)
     if area is not None and area.pk != org.area_id:
         require_manage_area(actor, area)
     before = snapshot(org, ORG_FIELDS)
@@ -174,13 +177,13 @@ def org_close(
     units it covered become uncovered and show up in the coverage figures."""
     require_manage_org(actor, org)
     if not org.can_close():
-        raise Conflict(MSG_ORG_ALREADY_CLOSED)
+        raise Conflict(MSG_ORG_ALREADY_CLOSED, code=Code.ORG_ALREADY_CLOSED)
     if not reason.strip():
-        raise ValidationFailed(MSG_CLOSE_REASON, field="reason")
+        raise ValidationFailed(MSG_CLOSE_REASON, field="reason", code=Code.CLOSE_REASON)
     if len(reason.strip()) > max_length_of(PartyOrg, "closed_reason"):
-        raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason")
+        raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason", code=Code.CLOSE_REASON_LONG)
     if org.children.filter(closed_on__isnull=True).exists():
-        raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN)
+        raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN, code=Code.ORG_HAS_OPEN_CHILDREN)
     org.closed_on = closed_on or timezone.localdate()
     org.closed_reason = reason.strip()
     org.save(update_fields=["closed_on", "closed_reason"])
@@ -218,18 +221,18 @@ def org_move(
     area), and the new area: street staff cannot move an org into another street."""
     require_manage_org(actor, org)
     if not org.is_open:
-        raise Conflict(MSG_ORG_CLOSED)
+        raise Conflict(MSG_ORG_CLOSED, code=Code.ORG_CLOSED)
     new_area = area or org.area
     if parent is not None:
         require_manage_org(actor, parent)
         if parent.path.startswith(org.path):
-            raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent")
+            raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent", code=Code.MOVE_INTO_SELF)
     else:
         require_manage_area(actor, new_area)
     if new_area.pk != org.area_id:
         require_manage_area(actor, new_area)
     if (parent.pk if parent else None) == org.parent_id and new_area.pk == org.area_id:
-        raise ValidationFailed(MSG_MOVE_NOTHING, field="parent")
+        raise ValidationFailed(MSG_MOVE_NOTHING, field="parent", code=Code.MOVE_NOTHING)
     _check_org(
         name=org.name,
         kind=org.kind,
@@ -297,7 +300,9 @@ def org_bulk_create(
         while pending:
             ready = [r for r in pending if r.parent_key is None or r.parent_key in by_key]
             if not ready:
-                raise ValidationFailed(_("存在无法找到上级的党组织"), field="parent")
+                raise ValidationFailed(
+                    _("存在无法找到上级的党组织"), field="parent", code=Code.PARENT_MISSING
+                )
             ready_keys = {r.key for r in ready}
             pending = [r for r in pending if r.key not in ready_keys]
             objs = []
