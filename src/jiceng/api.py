@@ -99,6 +99,7 @@ from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
+from jiceng.ledgers.api import router as ledgers_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
@@ -121,3 +122,4 @@ api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/ledgers", ledgers_router)

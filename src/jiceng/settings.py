@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "jiceng.orglife",
     "jiceng.supervision",
     "jiceng.assessment",
+    "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("orglife/", include("jiceng.orglife.urls")),
     path("supervision/", include("jiceng.supervision.urls")),
     path("assessment/", include("jiceng.assessment.urls")),
+    path("ledgers/", include("jiceng.ledgers.urls")),
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),
     path("api/", api.urls),

@@ -147,6 +147,7 @@ def _demo_samples() -> dict[str, list[dict]]:
         "assessment:report": per_state(assessment.Report.objects.all(), "state"),
         "assessment:review": per_state(assessment.Reviewer.objects.all(), "capacity"),
         "assessment:rectification": per_state(assessment.Rectification.objects.all(), "state"),
+        "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

@@ -85,3 +85,7 @@ class CobuildConfig(AppConfig):
         from jiceng.cobuild import outcomes
 
         outcomes.register()
+
+        from jiceng.cobuild import ledgers
+
+        ledgers.register()

@@ -89,3 +89,7 @@ class MembersConfig(AppConfig):
         from jiceng.members import outcomes
 
         outcomes.register()
+
+        from jiceng.members import ledgers
+
+        ledgers.register()

@@ -72,3 +72,7 @@ class OrglifeConfig(AppConfig):
         from jiceng.orglife import outcomes
 
         outcomes.register()
+
+        from jiceng.orglife import ledgers
+
+        ledgers.register()

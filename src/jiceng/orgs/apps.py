@@ -38,3 +38,7 @@ class OrgsConfig(AppConfig):
         from jiceng.orgs import outcomes
 
         outcomes.register()
+
+        from jiceng.orgs import ledgers
+
+        ledgers.register()
