@@ -39,10 +39,10 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 HOME_QUERIES = {
     # assessment and supervision add their indicators (total and children) and to-do
     # sources to main's counts.
-    "demo_city": 54,
-    "demo_district": 54,
-    "demo_street": 58,
-    "demo_community": 51,
+    "demo_city": 51,
+    "demo_district": 51,
+    "demo_street": 55,
+    "demo_community": 48,
     "demo_grid": 19,
     "demo_unit": 18,
     "demo_member": 7,

@@ -10,7 +10,7 @@ from jiceng.orgs.models import PartyOrg
 from jiceng.supervision import rules
 from jiceng.supervision.models import WeakOrgRule
 from jiceng.supervision.services import ensure_rules
-from jiceng.supervision.services.weak_orgs import context
+from jiceng.supervision.services.weak_orgs import evaluation_context
 from tests.members.factories import facts
 from tests.supervision.conftest import YEAR, YEAR_END, at, case, cases, category, counted
 
@@ -19,12 +19,12 @@ def _hits(t, code: str, district="xh", today=YEAR_END, **params) -> dict:
     ensure_rules()
     rule = WeakOrgRule.objects.get(code=code)
     rule.params = {**rule.params, **params}
-    ctx = context(t.areas[district], YEAR, today)
+    ctx = evaluation_context(t.areas[district], YEAR, today)
     return rules.evaluate(ctx, [rule])
 
 
 def test_the_orgs_examined_head_their_community(t):
-    ctx = context(t.areas["xh"], YEAR, YEAR_END)
+    ctx = evaluation_context(t.areas["xh"], YEAR, YEAR_END)
     # Not the branch under the community's general branch, the joint branch of private
     # firms, nor the street's working committee.
     assert [o.pk for o in ctx.orgs] == [t.orgs["xh_c1_gb"].pk]
@@ -55,11 +55,11 @@ def test_a_secretary_emptied_recently_is_dated_by_the_change(t):
     org = PartyOrg.objects.get(pk=t.orgs["hp_c1_b"].pk)
     org_services.org_update(actor=None, org=org, secretary_name="")
     today = datetime.date.today()
-    ctx = context(t.areas["hp"], today.year, today)
+    ctx = evaluation_context(t.areas["hp"], today.year, today)
     rule = next(r for r in ensure_rules() if r.code == "secretary_vacant")
     assert rules.evaluate(ctx, [rule]) == {}  # vacant since today, not since 2000
     later = today + datetime.timedelta(days=93)
-    assert rules.secretary_vacant(context(t.areas["hp"], later.year, later), rule)
+    assert rules.secretary_vacant(evaluation_context(t.areas["hp"], later.year, later), rule)
 
 
 # ---- organizational life below the required frequencies ---------------------------------------
@@ -194,7 +194,7 @@ def test_a_disabled_rule_does_not_run(t):
     cases(t, "xh_g1", 10, address="永福路 12 弄")
     ensure_rules()
     WeakOrgRule.objects.filter(code="disputes_concentrated").update(enabled=False)
-    ctx = context(t.areas["xh"], YEAR, YEAR_END)
+    ctx = evaluation_context(t.areas["xh"], YEAR, YEAR_END)
     assert rules.evaluate(ctx, WeakOrgRule.objects.filter(code="disputes_concentrated")) == {}
 
 

@@ -22,7 +22,7 @@ from jiceng.supervision.errors import (
 )
 from jiceng.supervision.models import StarCriterion, StarRating
 from jiceng.supervision.services._common import audit_create, audit_update, stored_actor
-from jiceng.supervision.services.weak_orgs import check_year, context, ensure_rules
+from jiceng.supervision.services.weak_orgs import check_year, ensure_rules, evaluation_context
 
 Code = SupervisionErrorCode
 MAX_STARS = 5
@@ -130,7 +130,7 @@ def star_compute(
     access.require_decide(actor, district)
     check_year(year, today)
     criteria = ensure_criteria()
-    ctx = context(district, year, today, within)
+    ctx = evaluation_context(district, year, today, within)
     rule_codes = {c.rule_code for c in criteria if c.rule_code}
     hit_rules = [r for r in ensure_rules() if r.code in rule_codes]
     hits = rules.evaluate(ctx, hit_rules) if hit_rules else {}

@@ -84,7 +84,7 @@ def check_year(year: int, today: datetime.date | None = None) -> int:
     return year
 
 
-def context(
+def evaluation_context(
     district: Area, year: int, today: datetime.date | None = None, within: Area | None = None
 ) -> rules.Context:
     """One evaluation of `year` as of `today` (the year's last day for a past year), over
@@ -128,7 +128,7 @@ def weak_org_evaluate(
     is brought up to date. Decided cases are left as they are."""
     access.require_decide(actor, district)
     check_year(year, today)
-    ctx = context(district, year, today, within)
+    ctx = evaluation_context(district, year, today, within)
     chosen = [r for r in ensure_rules() if codes is None or r.code in codes]
     found = rules.evaluate(ctx, chosen)
     now = timezone.now()
@@ -214,7 +214,7 @@ def weak_org_plan(
 def rules_hitting(case: WeakOrgCase, today: datetime.date | None = None) -> list[dict]:
     """The enabled rules that still hit the case's org, evaluated now (as of the case's
     year's end for a past year)."""
-    ctx = context(case.district, case.year, today)
+    ctx = evaluation_context(case.district, case.year, today)
     return rules.evaluate(ctx, ensure_rules(), only={case.org_id}).get(case.org_id, [])
 
 
