@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "jiceng.assessment",
     "jiceng.linkage",
     "jiceng.duties",
+    "jiceng.supervision",
     "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("assessment/", include("jiceng.assessment.urls")),
     path("linkage/", include("jiceng.linkage.urls")),
     path("duties/", include("jiceng.duties.urls")),
+    path("supervision/", include("jiceng.supervision.urls")),
     path("ledgers/", include("jiceng.ledgers.urls")),
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),

@@ -46,9 +46,52 @@ class World:
     replied: Appeal = None
     territory: dict = None
     orglife: dict = None
+    supervision: dict = None
     assessment: dict = None
     linkage: dict = None
     duties: dict = None
+
+
+def _supervision(t) -> dict:
+    """A weak-org case at each step an action starts from, for 复兴西路社区党总支 (one a
+    year), a star rating to confirm, a planned inspection and a talk to follow up."""
+    from django.utils import timezone
+
+    from jiceng.supervision import services
+    from jiceng.supervision.models import StarRating, WeakOrgCase
+
+    org, year, now = t.orgs["xh_c1_gb"], datetime.date.today().year, timezone.now()
+
+    def case(years_ago: int, state: str) -> WeakOrgCase:
+        return WeakOrgCase.objects.create(
+            org=org, district=t.areas["xh"], year=year - years_ago, state=state,
+            hits=[], evaluated_at=now,
+        )  # fmt: skip
+
+    today = datetime.date.today()
+    services.ensure_rules()
+    return {
+        "candidate": case(0, "candidate"),
+        "confirmed": case(1, "confirmed"),
+        "rectifying": case(2, "rectifying"),
+        "rating": StarRating.objects.create(
+            org=org, district=t.areas["xh"], year=year, stars=3, evidence=[], computed_at=now
+        ),
+        "criterion": services.ensure_criteria()[0],
+        "inspection": services.inspection_plan(
+            actor=None, org=org, inspectors="街道组织办", planned_on=today
+        ),
+        "talk": services.talk_record(
+            actor=None,
+            org=org,
+            held_on=today,
+            talker="王书记",
+            talked_to="李书记",
+            reason="满意率偏低",
+            commitments="",
+            follow_up_on=today,
+        ),
+    }
 
 
 def _assessment(t) -> dict:
@@ -421,6 +464,7 @@ def build_world(t) -> World:
     )
     return World(
         duties=_duties(t),
+        supervision=_supervision(t),
         orglife=_orglife(t, member),
         assessment=_assessment(t),
         linkage=_linkage(t),

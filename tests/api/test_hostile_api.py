@@ -52,6 +52,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     """An otherwise valid request of each write operation: path parameters and body."""
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
+    sup = w.supervision
     duty = w.assessment
     link = w.linkage
     today = datetime.date.today().isoformat()
@@ -264,6 +265,52 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A photo or PDF (multipart), no JSON text to send; removing takes no text.
         ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
         ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
+        ("post", "/api/supervision/weak-orgs/evaluate"): ({}, {
+            "district": a["xh"].pk, "year": datetime.date.today().year,
+        }),
+        ("put", "/api/supervision/rules/{code}"): ({"code": "satisfaction_low"}, {
+            "name": "年度群众满意率低于60%", "enabled": True, "params": {"threshold": 0.6},
+        }),
+        ("post", "/api/supervision/criteria"): ({}, {
+            "name": "解决率不低于80%", "outcome_key": "appeals.resolution_rate",
+            "threshold": "0.8", "rule_code": "",
+        }),
+        ("put", "/api/supervision/criteria/{criterion_id}"): (
+            {"criterion_id": sup["criterion"].pk},
+            {"name": "满意率不低于90%", "outcome_key": "appeals.satisfaction_rate",
+             "threshold": "0.9", "rule_code": ""},
+        ),
+        ("post", "/api/supervision/ratings/compute"): ({}, {
+            "district": a["xh"].pk, "year": datetime.date.today().year,
+        }),
+        ("post", "/api/supervision/inspections"): ({}, {
+            "org": o["xh_c1_gb"].pk, "inspectors": "区委组织部", "planned_on": today,
+            "focus": "三会一课台账",
+        }),
+        ("post", "/api/supervision/talks"): ({}, {
+            "org": o["xh_c1_gb"].pk, "held_on": today, "talker": "王书记", "talked_to": "李书记",
+            "reason": "满意率偏低", "commitments": "逐户回访", "follow_up_on": today,
+        }),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/confirm"): (
+            {"obj_id": sup["candidate"].pk}, {"reason": "书记空缺"},
+        ),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/dismiss"): (
+            {"obj_id": sup["candidate"].pk}, {"reason": "已配齐书记"},
+        ),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/plan"): ({"obj_id": sup["confirmed"].pk}, {
+            "leader": "王街道", "measures": "选配书记", "deadline": today,
+        }),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/review"): (
+            {"obj_id": sup["rectifying"].pk}, {"override_reason": "书记人选已公示"},
+        ),
+        ("post", "/api/supervision/ratings/{obj_id}/confirm"): ({"obj_id": sup["rating"].pk}, {}),
+        ("post", "/api/supervision/inspections/{obj_id}/record"): (
+            {"obj_id": sup["inspection"].pk},
+            {"held_on": today, "findings": "台账不全", "problems": ["党课缺"], "owner": "李书记"},
+        ),
+        ("post", "/api/supervision/talks/{obj_id}/follow_up"): (
+            {"obj_id": sup["talk"].pk}, {"result": "已逐户回访"},
+        ),
         # The responsibility system: each operation on an object in the state it acts on.
         ("post", "/api/assessment/schemes"): ({}, {
             "district": a["xh"].pk, "year": 2027, "name": "2027年度考核方案",

@@ -42,12 +42,13 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # review, late recipients to chase); duty admission its two indicators and up to three
 # sources (applications to review, requests to answer, overdue requests); assessment its
 # overdue rectification indicator and its sources (report to write, reviews to give,
-# items due, closures to confirm, overdue items escalated).
+# items due, closures to confirm, overdue items escalated); supervision its weak-org
+# indicators and sources (candidates to decide, plans due, talks' follow-ups).
 HOME_QUERIES = {
-    "demo_city": 54,
-    "demo_district": 56,
-    "demo_street": 63,
-    "demo_community": 55,
+    "demo_city": 59,
+    "demo_district": 61,
+    "demo_street": 67,
+    "demo_community": 57,
     "demo_grid": 20,
     "demo_unit": 21,
     "demo_member": 8,

@@ -82,6 +82,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
+    from jiceng.supervision.models import WeakOrgCase
 
     community = RoleAssignment.objects.get(user__username="demo_community").area
     grid = Area.objects.filter(level="grid", path__startswith=community.path).order_by("code")
@@ -132,6 +133,7 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orglife:contact_point": pk(orglife.ContactPoint.objects.all()),
         "orglife:visit_new": [{"link_id": link.pk}] if link else [],
         "orglife:public_community": [{"community_id": community.pk}],
+        "supervision:weak_org": per_state(WeakOrgCase.objects.all(), "state"),
         "orgs:org_detail": [{"pk": org.pk}],
         "orgs:org_edit": [{"pk": org.pk}],
         "orgs:org_move": [{"pk": org.pk}],

@@ -18,6 +18,7 @@ APPS = [
     ("orglife", "组织生活"),
     ("linkage", "调度通报"),
     ("duties", "职责准入与街道五项权力"),
+    ("supervision", "动态管理与督促检查"),
     ("assessment", "述职评议考核"),
 ]
 

@@ -41,6 +41,8 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 KIND_AUDIT = "audit"
 # Organizational life: meetings, deliberation, contact points and household visits.
 KIND_ORGLIFE = "orglife"
+# Dynamic management and supervision: weak-org cases, star ratings, inspections, talks.
+KIND_SUPERVISION = "supervision"
 # The responsibility system: schemes, assessments, reports, problems and rectification.
 KIND_ASSESSMENT = "assessment"
 # Dispatch and notification (调度通报): notices and tasks sent down, receipts, reports.
@@ -57,6 +59,7 @@ KIND_LABELS = {
     KIND_APPEAL: _("群众诉求"),
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
+    KIND_SUPERVISION: _("动态管理与督促检查"),
     KIND_ASSESSMENT: _("述职评议考核"),
     KIND_LINKAGE: _("调度通报"),
     KIND_DUTY: _("职责准入与街道五项权力"),

@@ -33,6 +33,7 @@ from jiceng.core.roles import (  # noqa: F401
     KIND_ORGLIFE,
     KIND_PARTY_ORG,
     KIND_PEOPLE,
+    KIND_SUPERVISION,
     KIND_UNIT,
     MANAGING_ROLES,
     ORG_MANAGING_ROLES,

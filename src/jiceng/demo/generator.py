@@ -22,7 +22,17 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import assessment, cases, cobuild, duties, linkage, logins, orglife, people
+from jiceng.demo import (
+    assessment,
+    cases,
+    cobuild,
+    duties,
+    linkage,
+    logins,
+    orglife,
+    people,
+    supervision,
+)
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -165,6 +175,8 @@ def demo_generate(
         orglife_rollup.rebuild()
         report(str(_("述职评议考核：方案、任务清单、述职、评议、排名与整改")), 0)
         assessment.fill(anchors=anchors, users=users)
+        report(str(_("动态管理：软弱涣散排查、星级评定、督促检查与约谈")), 0)
+        supervision.fill(seed=seed, anchors=anchors, users=users)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
