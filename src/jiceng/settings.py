@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "jiceng.appeals",
     "jiceng.cobuild",
     "jiceng.orglife",
+    "jiceng.integrations",
     "jiceng.dashboard",
     "jiceng.demo",
 ]
