@@ -1,6 +1,6 @@
 """Where in the territory a token or subscription sits: its district, which manages it."""
 
-from jiceng.core.access import require_manage_area
+from jiceng.core.access import can_manage_area, require
 from jiceng.core.models import Area
 from jiceng.core.types import Actor
 from jiceng.integrations.errors import MSG_AREA_LEVEL, IntegrationErrorCode, invalid
@@ -20,4 +20,4 @@ def require_district_manager(actor: Actor, area: Area) -> None:
     of sight, 403 for one in sight whose district the actor does not manage."""
     if area.level not in TERRITORY_LEVELS:
         raise invalid(MSG_AREA_LEVEL, IntegrationErrorCode.AREA_LEVEL, "area")
-    require_manage_area(actor, district_of(area))
+    require(actor, area, can_manage_area(actor, district_of(area)))
