@@ -141,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jiceng.accounts.context_processors.roles",
+                "jiceng.integrations.context_processors.systems",
             ],
         },
     }

@@ -22,6 +22,7 @@ urlpatterns = [
     path("appeals/", include("jiceng.appeals.urls")),
     path("cobuild/", include("jiceng.cobuild.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
+    path("integrations/", include("jiceng.integrations.urls")),
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),
     path("api/", api.urls),

@@ -1,0 +1,212 @@
+"""Pages for a district's administrators: system tokens, subscriptions and dead letters,
+and the 12345 exchange. Each write calls the service its API operation calls."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.core.errors import ApplicationError
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
+from jiceng.integrations import access, forms, selectors, services
+from jiceng.integrations.models import Delivery, HotlineWorkOrder
+
+LIST_LIMIT = 200
+
+
+def _districts(request) -> list:
+    districts = selectors.managed_districts(viewer=request.user)
+    if not districts:
+        raise Http404
+    return districts
+
+
+def _choices(request):
+    districts = _districts(request)
+    areas = selectors.territory_choices(districts=districts)
+    units = selectors.unit_choices(viewer=request.user, districts=districts)
+    return areas, units
+
+
+def _picked(items, pk):
+    if pk in (None, ""):
+        return None
+    return next((item for item in items if item.pk == pk), None)
+
+
+@login_required
+def tokens(request):
+    areas, units = _choices(request)
+    form = forms.TokenForm(request.POST or None, areas=areas, units=units)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = call_on_form(
+            form,
+            lambda: services.system_token_create(
+                actor=request.user,
+                name=data["name"],
+                area=selectors.area_by_id(viewer=request.user, area_id=data["area"]),
+                permissions=data["permissions"],
+                unit=_picked(units, data.get("unit")),
+                expires_at=form.expires_at(),
+                rate_per_minute=data["rate_per_minute"],
+            ),
+        )
+        if result is not None:
+            # Shown in this answer only: it is never stored, so never shown again.
+            created = result
+            form = forms.TokenForm(areas=areas, units=units)
+    context = {
+        "form": form,
+        "created": created,
+        "tokens": selectors.token_list(viewer=request.user)[:LIST_LIMIT],
+    }
+    return render(request, "integrations/tokens.html", context)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk: int):
+    with refusals_as_messages(request):
+        token = access.get_token(request.user, pk)
+        services.system_token_revoke(actor=request.user, token=token)
+        messages.success(request, _("已吊销，使用该令牌的调用立即被拒绝"))
+    return redirect("integrations:tokens")
+
+
+@login_required
+def subscriptions(request):
+    areas, units = _choices(request)
+    form = forms.SubscriptionForm(request.POST or None, areas=areas, units=units)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = call_on_form(
+            form,
+            lambda: services.subscription_create(
+                actor=request.user,
+                name=data["name"],
+                url=data["url"],
+                events=data["events"],
+                area=selectors.area_by_id(viewer=request.user, area_id=data["area"]),
+                unit=_picked(units, data.get("unit")),
+                include_personal=data["include_personal"],
+            ),
+        )
+        if result is not None:
+            created = result
+            form = forms.SubscriptionForm(areas=areas, units=units)
+    context = {
+        "form": form,
+        "created": created,
+        "subscriptions": selectors.subscription_list(viewer=request.user)[:LIST_LIMIT],
+        "dead": selectors.delivery_list(viewer=request.user, state=Delivery.State.DEAD)[
+            :LIST_LIMIT
+        ],
+        "pending": selectors.delivery_list(
+            viewer=request.user, state=Delivery.State.PENDING
+        ).count(),
+    }
+    return render(request, "integrations/subscriptions.html", context)
+
+
+@login_required
+@require_POST
+def subscription_revoke(request, pk: int):
+    with refusals_as_messages(request):
+        subscription = access.get_subscription(request.user, pk)
+        services.subscription_revoke(actor=request.user, subscription=subscription)
+        messages.success(request, _("已停用订阅"))
+    return redirect("integrations:subscriptions")
+
+
+@login_required
+@require_POST
+def delivery_replay(request, pk: int):
+    with refusals_as_messages(request):
+        delivery = access.get_delivery(request.user, pk)
+        services.delivery_replay(actor=request.user, delivery=delivery)
+        messages.success(request, _("已重新排入推送队列"))
+    return redirect("integrations:subscriptions")
+
+
+@login_required
+def hotline(request):
+    districts = _districts(request)
+    form = forms.HotlineImportForm(
+        request.POST or None, request.FILES or None, districts=districts
+    )
+    report, row_errors = None, []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            report = services.hotline_import_file(
+                actor=request.user,
+                district=_picked(districts, data["district"]),
+                data=upload.read(),
+                filename=upload.name or "",
+            )
+        except services.HotlineRowsInvalid as error:
+            row_errors = error.errors
+            form.add_error(None, str(error.message))
+        except ApplicationError as error:
+            form.add_error("file" if error.field in (None, "file") else None, str(error.message))
+    number = request.GET.get("number", "").strip()[:64]
+    orders = selectors.work_order_list(viewer=request.user, number=number)[:LIST_LIMIT]
+    unplaced = list(
+        selectors.work_order_list(viewer=request.user, state=HotlineWorkOrder.State.UNPLACED)[
+            :50
+        ]
+    )
+    communities = {
+        district.pk: forms.PlaceForm(
+            communities=selectors.placement_choices(district=district),
+            auto_id=f"place-{district.pk}-%s",
+        )
+        for district in districts
+        if any(order.district_id == district.pk for order in unplaced)
+    }
+    context = {
+        "form": form,
+        "report": report,
+        "row_errors": row_errors,
+        "number": number,
+        "orders": orders,
+        "unplaced": [(order, communities.get(order.district_id)) for order in unplaced],
+    }
+    return render(request, "integrations/hotline.html", context)
+
+
+@login_required
+@require_POST
+def hotline_place(request, pk: int):
+    with refusals_as_messages(request):
+        order = access.get_work_order(request.user, pk)
+        area = selectors.area_by_id(viewer=request.user, area_id=request.POST.get("area"))
+        services.hotline_order_place(actor=request.user, order=order, area=area)
+        messages.success(request, _("已定位并转为诉求"))
+    return redirect("integrations:hotline")
+
+
+@login_required
+def hotline_export(request):
+    _districts(request)
+    fmt = "xlsx" if request.GET.get("format") == "xlsx" else "json"
+    with refusals_as_messages(request):
+        since = services.parse_since(request.GET.get("since", "")[:40])
+        content, _rows = services.hotline_export(actor=request.user, since=since, fmt=fmt)
+        if fmt == "xlsx":
+            response = HttpResponse(
+                content,
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+            response["Content-Disposition"] = 'attachment; filename="12345-results.xlsx"'
+        else:
+            response = HttpResponse(content, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="12345-results.json"'
+        return response
+    return redirect("integrations:hotline")
