@@ -18,7 +18,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 receiver.attempts += 1
@@ -27,9 +27,12 @@ class Receiver:
                     self.end_headers()
                     return
                 timestamp = self.headers["X-Jiceng-Timestamp"]
-                expected = "sha256=" + hmac.new(
-                    receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
-                ).hexdigest()
+                expected = (
+                    "sha256="
+                    + hmac.new(
+                        receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+                    ).hexdigest()
+                )
                 if not hmac.compare_digest(expected, self.headers["X-Jiceng-Signature"]):
                     receiver.bad_signatures += 1
                     self.send_response(401)

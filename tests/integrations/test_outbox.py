@@ -50,7 +50,7 @@ def make_due() -> None:
 
 def test_receiver_down_then_up_every_event_once(world, django_capture_on_commit_callbacks):
     with Receiver() as receiver:
-        subscription, secret = subscribe(world, receiver.url)
+        _subscription, secret = subscribe(world, receiver.url)
         receiver.secret = secret
         hp_sub, _ = subscribe(
             world, receiver.url, name="黄浦", area_key="hp", actor=world.t.users["hp_admin"]
@@ -112,7 +112,7 @@ def test_enqueue_is_idempotent_and_follows_commit(world, django_capture_on_commi
 
 def test_dead_letters_are_replayed(client, world, django_capture_on_commit_callbacks):
     with Receiver() as receiver:
-        subscription, secret = subscribe(world, receiver.url, events=["case.received"])
+        _subscription, secret = subscribe(world, receiver.url, events=["case.received"])
         receiver.secret = secret
         with django_capture_on_commit_callbacks(execute=True):
             world.intake(area_key="xh_g1")
@@ -141,10 +141,22 @@ def test_dead_letters_are_replayed(client, world, django_capture_on_commit_callb
 def test_personal_data_only_for_the_units_handling_system(
     world, django_capture_on_commit_callbacks
 ):
-    subscribe(world, "http://127.0.0.1:9/a", name="居委会系统", unit=world.community_unit,
-              include_personal=True, events=["case.dispatched"])
-    subscribe(world, "http://127.0.0.1:9/b", name="街道系统", unit=world.street_unit,
-              include_personal=True, events=["case.dispatched"])
+    subscribe(
+        world,
+        "http://127.0.0.1:9/a",
+        name="居委会系统",
+        unit=world.community_unit,
+        include_personal=True,
+        events=["case.dispatched"],
+    )
+    subscribe(
+        world,
+        "http://127.0.0.1:9/b",
+        name="街道系统",
+        unit=world.street_unit,
+        include_personal=True,
+        events=["case.dispatched"],
+    )
     with django_capture_on_commit_callbacks(execute=True):
         world.intake(area_key="xh_g1", contact_phone="13812345678", contact_name="王阿姨")
     bodies = {d.subscription.name: json.loads(d.body) for d in Delivery.objects.all()}

@@ -111,9 +111,7 @@ def test_hotline_page_import_place_export(client, world):
     unplaced = HotlineWorkOrder.objects.get(state="unplaced")
     page = client.get("/integrations/hotline/").content.decode()
     assert unplaced.number in page and "定位并转为诉求" in page
-    client.post(
-        f"/integrations/hotline/{unplaced.pk}/place/", {"area": world.t.areas["xh_c3"].pk}
-    )
+    client.post(f"/integrations/hotline/{unplaced.pk}/place/", {"area": world.t.areas["xh_c3"].pk})
     unplaced.refresh_from_db()
     assert unplaced.state == "filed"
     exported = client.get("/integrations/hotline/export/?format=json")

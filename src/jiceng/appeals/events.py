@@ -242,11 +242,13 @@ def record(event: Event) -> AppealEvent:
     )
 
 
-def record_many(events: Iterable[Event]) -> int:
+def record_many(events: Iterable[Event], *, live: bool = True) -> int:
     """Store many events in one statement (COPY on PostgreSQL). The cases must be
-    stored already. Returns the number of events."""
+    stored already. Returns the number of events. `live` False for a recorded history
+    (appeal_bulk_create): what happened before is no news to the listeners."""
     events = list(events)
-    announce(events)
+    if live:
+        announce(events)
     rows = [
         (
             e.appeal.pk,

@@ -6,8 +6,8 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from jiceng.core.access import get_area_for_view
-from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.errors import CoreErrorCode, ValidationFailed
+from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.integrations import access, schemas, selectors, services
 

@@ -6,7 +6,5 @@ def systems(request) -> dict:
     district (or more), who alone make tokens and subscriptions and import work orders."""
     scope = scope_for(getattr(request, "user", None))
     # A district's path is "city/district/": two segments.
-    manages = scope.everything or any(
-        path.count("/") <= 2 for path in scope.managed_area_paths()
-    )
+    manages = scope.everything or any(path.count("/") <= 2 for path in scope.managed_area_paths())
     return {"user_manages_systems": manages}

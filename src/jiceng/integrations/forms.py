@@ -29,7 +29,9 @@ class TokenForm(forms.Form):
     )
     unit = forms.TypedChoiceField(label=_("承办单位（办理权限须选）"), coerce=int, required=False)
     expires_on = forms.DateField(
-        label=_("到期日期（可不填）"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("到期日期（可不填）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     rate_per_minute = forms.IntegerField(
         label=_("每分钟限次"), min_value=1, max_value=6000, initial=120

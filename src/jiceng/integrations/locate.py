@@ -17,7 +17,9 @@ from jiceng.core.models import Area
 
 PLACEABLE = {Area.Level.COMMUNITY, Area.Level.GRID, Area.Level.BUILDING}
 # What follows a community's or street's own name in its official name.
-_SUFFIXES = re.compile(r"(社区居民委员会|居民委员会|社区居委会|居委会|村民委员会|村委会|社区|街道办事处|街道|镇)$")
+_SUFFIXES = re.compile(
+    r"(社区居民委员会|居民委员会|社区居委会|居委会|村民委员会|村委会|社区|街道办事处|街道|镇)$"
+)
 
 REASON_CODE = _("区划代码不是本区的社区、网格或楼栋")
 REASON_NO_STREET = _("地址中未能识别街道和社区")

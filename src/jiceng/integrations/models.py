@@ -122,9 +122,7 @@ class Delivery(models.Model):
     # and event, so hearing an event twice adds nothing.
     source = models.CharField(max_length=80)
     body = models.TextField()
-    state = models.CharField(
-        _("状态"), max_length=12, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"))
     last_status = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -136,9 +136,7 @@ def delivery_replay(request, pk: int):
 @login_required
 def hotline(request):
     districts = _districts(request)
-    form = forms.HotlineImportForm(
-        request.POST or None, request.FILES or None, districts=districts
-    )
+    form = forms.HotlineImportForm(request.POST or None, request.FILES or None, districts=districts)
     report, row_errors = None, []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -158,9 +156,7 @@ def hotline(request):
     number = request.GET.get("number", "").strip()[:64]
     orders = selectors.work_order_list(viewer=request.user, number=number)[:LIST_LIMIT]
     unplaced = list(
-        selectors.work_order_list(viewer=request.user, state=HotlineWorkOrder.State.UNPLACED)[
-            :50
-        ]
+        selectors.work_order_list(viewer=request.user, state=HotlineWorkOrder.State.UNPLACED)[:50]
     )
     communities = {
         district.pk: forms.PlaceForm(

@@ -63,9 +63,7 @@ class HotlineRowsInvalid(ValidationFailed):
 
     def __init__(self, errors: list[RowError]):
         self.errors = errors
-        super().__init__(
-            f"{MSG_HOTLINE_ROWS}（{errors[0]}）", field="file", code=Code.HOTLINE_ROWS
-        )
+        super().__init__(f"{MSG_HOTLINE_ROWS}（{errors[0]}）", field="file", code=Code.HOTLINE_ROWS)
 
 
 @dataclass
@@ -131,9 +129,7 @@ def _check_row(row: int, cells: dict, errors: list[RowError]) -> WorkOrder | Non
         try:
             text = excel.cell_text(raw) if not isinstance(raw, str) else raw
             kind = "multiline" if name == "content" else "text"
-            values[name] = check_model_text(
-                HotlineWorkOrder, column, text, kind=kind, name=name
-            )
+            values[name] = check_model_text(HotlineWorkOrder, column, text, kind=kind, name=name)
         except ApplicationError as refused:
             fail(name, refused.message)
             ok = False

@@ -16,7 +16,6 @@ import datetime
 import hashlib
 import hmac
 import json
-import logging
 import urllib.error
 import urllib.request
 import uuid
@@ -36,8 +35,6 @@ from jiceng.integrations.errors import MSG_NOT_DEAD, conflict
 from jiceng.integrations.errors import IntegrationErrorCode as Code
 from jiceng.integrations.models import Delivery, HotlineWorkOrder, Subscription
 from jiceng.integrations.places import require_district_manager
-
-logger = logging.getLogger(__name__)
 
 # The appeal actions a subscriber hears, as the event names it subscribes to.
 ACTION_EVENTS = {
@@ -108,10 +105,20 @@ def deliveries_enqueue(heard: list[Announced]) -> int:
     wanted = [h for h in heard if h.action in ACTION_EVENTS]
     if not wanted:
         return 0
-    subscriptions = list(Subscription.objects.filter(revoked_at__isnull=True).select_related("area"))
-    if not subscriptions:
+    subscriptions = list(
+        Subscription.objects.filter(revoked_at__isnull=True).select_related("area")
+    )
+    # A subscription hears what happens from its creation on, never the past.
+    pairs = [
+        (item, subscription)
+        for item in wanted
+        for subscription in subscriptions
+        if str(ACTION_EVENTS[item.action]) in subscription.events
+        and item.at >= subscription.created_at
+    ]
+    if not pairs:
         return 0
-    ids = {h.appeal_id for h in wanted}
+    ids = {item.appeal_id for item, _subscription in pairs}
     appeals = {
         a.pk: a
         for a in Appeal.objects.filter(pk__in=ids).select_related(
@@ -123,35 +130,31 @@ def deliveries_enqueue(heard: list[Announced]) -> int:
     )
     now = timezone.now()
     rows = []
-    for item in wanted:
+    for item, subscription in pairs:
         appeal = appeals.get(item.appeal_id)
-        if appeal is None:
+        if appeal is None or not appeal.area.path.startswith(subscription.area.path):
             continue
         event = str(ACTION_EVENTS[item.action])
-        case = _case(appeal, numbers.get(appeal.pk))
-        for subscription in subscriptions:
-            if event not in subscription.events:
-                continue
-            if not appeal.area.path.startswith(subscription.area.path):
-                continue
-            personal = None
-            if _personal_allowed(subscription, appeal):
-                personal = {
-                    "name": appeal.contact_name,
-                    "phone": crypto.decrypt(appeal.contact_phone_encrypted),
-                }
-            delivery_id = uuid.uuid4()
-            rows.append(
-                Delivery(
-                    delivery_id=delivery_id,
-                    subscription=subscription,
-                    event=event,
-                    source=source_of(item),
-                    body=_body(delivery_id, event, item, case, personal),
-                    next_attempt_at=now,
-                    created_at=now,
-                )
+        personal = None
+        if _personal_allowed(subscription, appeal):
+            personal = {
+                "name": appeal.contact_name,
+                "phone": crypto.decrypt(appeal.contact_phone_encrypted),
+            }
+        delivery_id = uuid.uuid4()
+        rows.append(
+            Delivery(
+                delivery_id=delivery_id,
+                subscription=subscription,
+                event=event,
+                source=source_of(item),
+                body=_body(
+                    delivery_id, event, item, _case(appeal, numbers.get(appeal.pk)), personal
+                ),
+                next_attempt_at=now,
+                created_at=now,
             )
+        )
     Delivery.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 

@@ -6,7 +6,10 @@ from jiceng.integrations.services import deliveries_send
 
 
 class Command(BaseCommand):
-    help = "事件推送：deliver 发送到期的推送（失败的按指数退避重试）；幂等，可并发，建议 cron 每分钟运行"
+    help = (
+        "事件推送：deliver 发送到期的推送（失败的按指数退避重试）；"
+        "幂等，可并发，建议 cron 每分钟运行"
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
@@ -17,5 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = deliveries_send(limit=options["limit"], timeout=options["timeout"])
         self.stdout.write(
-            f"送达 {result.delivered} 条，失败 {result.failed} 条（其中转入失败列表 {result.dead} 条）"
+            f"送达 {result.delivered} 条，失败 {result.failed} 条"
+            f"（其中转入失败列表 {result.dead} 条）"
         )
