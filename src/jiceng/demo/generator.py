@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, orglife, people
+from jiceng.demo import cases, cobuild, integrations, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -148,6 +148,8 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("系统对接：系统令牌、事件订阅与 12345 工单")), 0)
+        integrations.fill(seed=seed, anchors=anchors)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
