@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.inputs import InputPolicyForm
 from jiceng.integrations.models import Subscription, SystemToken
 
 PERMISSIONS = [
@@ -19,7 +20,7 @@ def _area_choices(areas) -> list[tuple[int, str]]:
     return [(a.pk, ("　" if a.level == "street" else "") + a.name) for a in areas]
 
 
-class TokenForm(forms.Form):
+class TokenForm(InputPolicyForm):
     name = forms.CharField(
         label=_("系统名称"), max_length=SystemToken._meta.get_field("name").max_length
     )
@@ -51,7 +52,7 @@ class TokenForm(forms.Form):
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))
 
 
-class SubscriptionForm(forms.Form):
+class SubscriptionForm(InputPolicyForm):
     name = forms.CharField(
         label=_("名称"), max_length=Subscription._meta.get_field("name").max_length
     )
@@ -77,7 +78,7 @@ class SubscriptionForm(forms.Form):
         ]
 
 
-class HotlineImportForm(forms.Form):
+class HotlineImportForm(InputPolicyForm):
     district = forms.TypedChoiceField(label=_("导入到"), coerce=int)
     file = forms.FileField(label=_("工单文件（Excel .xlsx 或 JSON）"))
 
@@ -86,7 +87,7 @@ class HotlineImportForm(forms.Form):
         self.fields["district"].choices = [(d.pk, d.name) for d in districts]
 
 
-class PlaceForm(forms.Form):
+class PlaceForm(InputPolicyForm):
     area = forms.TypedChoiceField(label=_("所在社区"), coerce=int)
 
     def __init__(self, *args, communities, **kwargs):
