@@ -37,7 +37,10 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    response = _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -93,6 +96,7 @@ from jiceng.accounts.api import accounts_router  # noqa: E402
 from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
+from jiceng.appeals.setup_api import router as appeals_setup_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
@@ -109,6 +113,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/audit", audit_router)
 api.add_router("", orgs_router)
+api.add_router("/appeals/setup", appeals_setup_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
 api.add_router("/charts", charts_router)

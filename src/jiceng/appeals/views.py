@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiceng.appeals import access, figures, forms, selectors, services
+from jiceng.appeals import access, actions, figures, forms, selectors, services
 from jiceng.appeals.errors import MSG_CATEGORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal
@@ -30,7 +30,6 @@ from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
-from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
@@ -40,15 +39,6 @@ from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
 
 PLACE_LEVELS = {"street": "district", "community": "street", "grid": "community"}
-
-
-def _rate_limited(request, bucket: str) -> bool:
-    return not hit(
-        bucket,
-        client_id(request),
-        limit=settings.APPEAL_PUBLIC_LIMIT,
-        window_seconds=settings.APPEAL_PUBLIC_WINDOW_SECONDS,
-    )
 
 
 def _too_many(request):
@@ -71,7 +61,7 @@ def _area_from_form(data) -> Area | None:
 def report(request):
     """File an appeal from a phone: category, place, text, optional photo and phone."""
     if request.method == "POST":
-        if _rate_limited(request, "appeal-intake"):
+        if access.public_limit_reached(request, "appeal-intake"):
             return _too_many(request)
         data = request.POST.copy()
         area = _area_from_form(data)
@@ -167,7 +157,7 @@ def _resident_may_reopen(appeal: Appeal) -> bool:
 
 @require_POST
 def track_rate(request, code: str):
-    if _rate_limited(request, "appeal-rate"):
+    if access.public_limit_reached(request, "appeal-rate"):
         return _too_many(request)
     appeal = selectors.appeal_by_tracking_code(code)
     if appeal is None:
@@ -189,7 +179,7 @@ def track_rate(request, code: str):
 
 @require_POST
 def track_reopen(request, code: str):
-    if _rate_limited(request, "appeal-rate"):
+    if access.public_limit_reached(request, "appeal-rate"):
         return _too_many(request)
     appeal = selectors.appeal_by_tracking_code(code)
     if appeal is None:
@@ -352,87 +342,17 @@ def photo(request, pk: int):
     return response
 
 
-ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation", "publish")
-
-
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
     """One action on a case, named in the URL; refusals come back as a message."""
-    if action not in ACTIONS:
+    if action not in actions.CASE_ACTIONS:
         raise Http404
     user = request.user
     with refusals_as_messages(request), transaction.atomic():
         appeal = access.get_appeal_for_action(user, pk)
-        _perform(request, appeal, action)
+        messages.success(request, actions.perform(user, appeal, action, request.POST))
     return redirect("appeals:detail", pk=pk)
-
-
-def _perform(request, appeal: Appeal, action: str) -> None:
-    user, post = request.user, request.POST
-    if action == "accept":
-        services.appeal_accept(actor=user, appeal=appeal)
-        messages.success(request, _("已签收"))
-    elif action == "start":
-        services.appeal_start(actor=user, appeal=appeal)
-    elif action == "reply":
-        form = forms.ReplyForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_reply(actor=user, appeal=appeal, reply=form.cleaned_data["reply"])
-        messages.success(request, _("已答复"))
-    elif action == "publish":
-        form = forms.PublishForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        text = form.cleaned_data["public_description"]
-        services.appeal_publish_description(actor=user, appeal=appeal, text=text)
-        messages.success(request, _("已公开描述") if text else _("已撤回公开描述"))
-    elif action == "return":
-        form = forms.ReasonForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_return(actor=user, appeal=appeal, reason=form.cleaned_data["reason"])
-        messages.success(request, _("已退单"))
-    elif action == "dispatch":
-        form = forms.DispatchForm(post, appeal=appeal)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_dispatch(
-            actor=user,
-            appeal=appeal,
-            unit=form.cleaned_data["unit"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, _("已派单"))
-    elif action == "summon":
-        form = forms.SummonsForm(post, appeal=appeal)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.summons_create(
-            actor=user,
-            appeal=appeal,
-            units=list(form.cleaned_data["units"]),
-            reason=form.cleaned_data["reason"],
-            report_hours=form.cleaned_data["report_hours"],
-            act_working_days=form.cleaned_data["act_working_days"],
-        )
-        messages.success(request, _("已吹哨"))
-    elif action == "mediation":
-        form = forms.MediationForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        data = form.cleaned_data
-        services.mediation_record(
-            actor=user,
-            appeal=appeal,
-            parties=data["parties"].splitlines(),
-            outcome=data["outcome"],
-            agreement=data["agreement"],
-            mediator=data["mediator"],
-            mediated_on=data["mediated_on"],
-        )
-        messages.success(request, _("调解记录已保存"))
 
 
 @login_required

@@ -54,6 +54,18 @@ class Conflict(ApplicationError):
     default_message = _("与现有数据冲突")
 
 
+class TooManyRequests(ApplicationError):
+    """A public endpoint's rate limit: the client waits `retry_after` seconds."""
+
+    code = "rate_limited"
+    status = 429
+    default_message = _("操作过于频繁，请稍后再试")
+
+    def __init__(self, message=None, *, retry_after: int = 60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 class CoreErrorCode(StrEnum):
     """The refusals core makes for every app: territory, addresses, uploads, spreadsheets,
     exports and the checked identifiers (ID numbers, credit codes, phones). Text that

@@ -95,7 +95,7 @@ def topic_new(request):
             )
         messages.success(request, _("已设立议题"))
         return redirect("orglife:topic", topic.pk)
-        return redirect("orglife:topics")
+    return redirect("orglife:topics")
 
 
 @login_required
