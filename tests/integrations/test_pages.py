@@ -159,3 +159,19 @@ def test_list_pages_query_counts_are_bounded(client, world):
         with CaptureQueriesContext(connection) as queries:
             assert client.get(page).status_code == 200
         assert len(queries) <= 16, (page, len(queries))
+
+
+def test_control_characters_refused_naming_the_field(client, world):
+    client.force_login(world.t.users["xh_admin"])
+    answer = client.post(
+        "/integrations/subscriptions/",
+        {
+            "name": "a\x00b",
+            "url": "https://example.org/\x00",
+            "events": ["case.received"],
+            "area": world.t.areas["xh"].pk,
+        },
+    )
+    assert answer.status_code == 200
+    assert "控制字符" in answer.content.decode()
+    assert not Subscription.objects.exists()

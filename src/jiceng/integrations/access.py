@@ -12,7 +12,8 @@ from jiceng.core.scope import scope_for
 from jiceng.integrations.models import Delivery, HotlineWorkOrder, Subscription, SystemToken
 
 _FILE = re.compile(r"^/api/appeals/?$")
-_UPDATE = re.compile(r"^/api/appeals/\d+/[a-z_]+/?$")
+# A case action, or a summoned department reporting and acting on its summons.
+_UPDATE = re.compile(r"^/api/appeals/(\d+/[a-z_]+|summons/\d+/(report|act))/?$")
 
 
 def permissions_for_operation(method: str, path: str) -> frozenset[str]:
