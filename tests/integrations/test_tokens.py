@@ -200,3 +200,15 @@ def test_api_create_list_revoke(client, world):
     assert again.status_code == 409
     client.force_login(t.users["hp_admin"])
     assert client.post(f"/api/integrations/tokens/{token_id}/revoke").status_code == 404
+
+
+def test_a_districts_auditor_sees_the_systems_calls(client, world):
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.core.selectors import AuditFilters, audit_entry_list
+
+    token, raw = make(world)
+    client.get("/api/areas", **bearer(raw))
+    auditor = user_create(actor=None, username="xh_auditor", password="x", check_password=False)
+    role_grant(actor=None, user=auditor, role="auditor", area=world.t.areas["xh"])
+    seen = audit_entry_list(viewer=auditor, filters=AuditFilters(action="login"))
+    assert [e.target_id for e in seen] == [str(token.pk)]

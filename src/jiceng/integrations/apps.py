@@ -18,6 +18,9 @@ class IntegrationsConfig(AppConfig):
         scope.register(models.SystemToken, kind=scope.KIND_PEOPLE, area_path="area")
         scope.register(models.Subscription, kind=scope.KIND_PEOPLE, area_path="area")
         scope.register(models.Delivery, kind=scope.KIND_PEOPLE, area_path="subscription__area")
+        # A system's calls are audited against its token (its account holds no role), so
+        # the district's auditors see them by where the token is bound.
+        scope.register_audit_subject(models.SystemToken)
         # A work order is seen where its case is, and by the district it came to.
         scope.register(
             models.HotlineWorkOrder, kind=scope.KIND_APPEAL, area_path=("appeal__area", "district")

@@ -128,8 +128,13 @@ def _check_row(row: int, cells: dict, errors: list[RowError]) -> WorkOrder | Non
         raw = cells.get(name)
         try:
             text = excel.cell_text(raw) if not isinstance(raw, str) else raw
-            kind = "multiline" if name == "content" else "text"
-            values[name] = check_model_text(HotlineWorkOrder, column, text, kind=kind, name=name)
+            values[name] = check_model_text(
+                HotlineWorkOrder,
+                column,
+                text,
+                kind="multiline" if name == "content" else "text",
+                name=name,
+            )
         except ApplicationError as refused:
             fail(name, refused.message)
             ok = False
