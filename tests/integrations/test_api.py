@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from jiceng.integrations import services
 from jiceng.integrations.models import Subscription, SystemToken
 
-from .test_hotline import run
 from .test_hotline import orders as hotline_orders
+from .test_hotline import run
 
 pytestmark = pytest.mark.django_db
 

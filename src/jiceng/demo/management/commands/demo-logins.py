@@ -53,9 +53,7 @@ class Command(BaseCommand):
         kept (only its keyed hash), so nothing here could print it."""
         from jiceng.integrations.models import SystemToken
 
-        for token in SystemToken.objects.filter(revoked_at__isnull=True).select_related("area")[
-            :5
-        ]:
+        for token in SystemToken.objects.filter(revoked_at__isnull=True).select_related("area")[:5]:
             self.stdout.write(
                 _(
                     "系统令牌“{name}”（{area}）已创建；令牌本身不保存，对接时由区委组织部管理员"
