@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from jiceng.integrations import services
 from jiceng.integrations.models import Subscription, SystemToken
 
+from .conftest import fill_lists
 from .test_hotline import orders as hotline_orders
 from .test_hotline import run
 
@@ -82,19 +83,8 @@ def test_a_read_token_pulls_the_results_of_its_territory(client, world):
 
 
 def test_lists_have_bounded_queries(client, world):
+    fill_lists(world)
     admin = world.t.users["xh_admin"]
-    for n in range(5):
-        services.system_token_create(
-            actor=admin, name=f"系统{n}", area=world.t.areas["xh"], permissions=["read"]
-        )
-        services.subscription_create(
-            actor=admin,
-            name=f"订阅{n}",
-            url="https://example.org/h",
-            events=["case.received"],
-            area=world.t.areas["xh"],
-        )
-    run(world, hotline_orders())
     client.force_login(admin)
     for path in (
         "/api/integrations/tokens",

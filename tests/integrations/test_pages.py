@@ -7,9 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from jiceng.integrations import services
 from jiceng.integrations.models import Delivery, HotlineWorkOrder, Subscription, SystemToken
 
+from .conftest import fill_lists
 from .test_hotline import orders
 
 pytestmark = pytest.mark.django_db
@@ -136,23 +136,8 @@ def test_hotline_page_shows_bad_rows(client, world):
 
 
 def test_list_pages_query_counts_are_bounded(client, world):
+    fill_lists(world)
     admin = world.t.users["xh_admin"]
-    for n in range(6):
-        services.system_token_create(
-            actor=admin, name=f"系统{n}", area=world.t.areas["xh"], permissions=["read"]
-        )
-        services.subscription_create(
-            actor=admin,
-            name=f"订阅{n}",
-            url="https://example.org/h",
-            events=["case.received"],
-            area=world.t.areas["xh"],
-        )
-    services.hotline_import(
-        actor=admin,
-        district=world.t.areas["xh"],
-        rows=[(i, {**o, "number": o["work_order_number"]}) for i, o in enumerate(orders())],
-    )
     client.force_login(admin)
     for page in PAGES:
         client.get(page)

@@ -45,8 +45,10 @@ class TokenForm(InputPolicyForm):
             (u.pk, f"{u.name}（{u.area.name}）") for u in units
         ]
 
-    def expires_at(self) -> datetime.datetime | None:
-        day = self.cleaned_data.get("expires_on")
+    @staticmethod
+    def expires_at_of(data: dict) -> datetime.datetime | None:
+        """The end of the chosen day, local time."""
+        day = data.get("expires_on")
         if day is None:
             return None
         return timezone.make_aware(datetime.datetime.combine(day, datetime.time(23, 59, 59)))

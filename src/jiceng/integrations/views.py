@@ -36,35 +36,48 @@ def _picked(items, pk):
     return next((item for item in items if item.pk == pk), None)
 
 
-@login_required
-def tokens(request):
+def _create_page(request, form_class, create, template: str, listing):
+    """A page that lists what the district has and makes one more: the form, and on
+    success the secret shown in this answer only (it is never stored, so never shown
+    again) beside a fresh form."""
     areas, units = _choices(request)
-    form = forms.TokenForm(request.POST or None, areas=areas, units=units)
+    form = form_class(request.POST or None, areas=areas, units=units)
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = call_on_form(
+        created = call_on_form(
             form,
-            lambda: services.system_token_create(
-                actor=request.user,
-                name=data["name"],
-                area=selectors.area_by_id(viewer=request.user, area_id=data["area"]),
-                permissions=data["permissions"],
-                unit=_picked(units, data.get("unit")),
-                expires_at=form.expires_at(),
-                rate_per_minute=data["rate_per_minute"],
+            lambda: create(
+                data,
+                selectors.area_by_id(viewer=request.user, area_id=data["area"]),
+                _picked(units, data.get("unit")),
             ),
         )
-        if result is not None:
-            # Shown in this answer only: it is never stored, so never shown again.
-            created = result
-            form = forms.TokenForm(areas=areas, units=units)
-    context = {
-        "form": form,
-        "created": created,
-        "tokens": selectors.token_list(viewer=request.user)[:LIST_LIMIT],
-    }
-    return render(request, "integrations/tokens.html", context)
+        if created is not None:
+            form = form_class(areas=areas, units=units)
+    return render(request, template, {"form": form, "created": created, **listing()})
+
+
+@login_required
+def tokens(request):
+    def create(data, area, unit):
+        return services.system_token_create(
+            actor=request.user,
+            name=data["name"],
+            area=area,
+            permissions=data["permissions"],
+            unit=unit,
+            expires_at=forms.TokenForm.expires_at_of(data),
+            rate_per_minute=data["rate_per_minute"],
+        )
+
+    return _create_page(
+        request,
+        forms.TokenForm,
+        create,
+        "integrations/tokens.html",
+        lambda: {"tokens": selectors.token_list(viewer=request.user)[:LIST_LIMIT]},
+    )
 
 
 @login_required
@@ -79,38 +92,28 @@ def token_revoke(request, pk: int):
 
 @login_required
 def subscriptions(request):
-    areas, units = _choices(request)
-    form = forms.SubscriptionForm(request.POST or None, areas=areas, units=units)
-    created = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        result = call_on_form(
-            form,
-            lambda: services.subscription_create(
-                actor=request.user,
-                name=data["name"],
-                url=data["url"],
-                events=data["events"],
-                area=selectors.area_by_id(viewer=request.user, area_id=data["area"]),
-                unit=_picked(units, data.get("unit")),
-                include_personal=data["include_personal"],
-            ),
+    def create(data, area, unit):
+        return services.subscription_create(
+            actor=request.user,
+            name=data["name"],
+            url=data["url"],
+            events=data["events"],
+            area=area,
+            unit=unit,
+            include_personal=data["include_personal"],
         )
-        if result is not None:
-            created = result
-            form = forms.SubscriptionForm(areas=areas, units=units)
-    context = {
-        "form": form,
-        "created": created,
-        "subscriptions": selectors.subscription_list(viewer=request.user)[:LIST_LIMIT],
-        "dead": selectors.delivery_list(viewer=request.user, state=Delivery.State.DEAD)[
-            :LIST_LIMIT
-        ],
-        "pending": selectors.delivery_list(
-            viewer=request.user, state=Delivery.State.PENDING
-        ).count(),
-    }
-    return render(request, "integrations/subscriptions.html", context)
+
+    def listing() -> dict:
+        deliveries = selectors.delivery_list
+        return {
+            "subscriptions": selectors.subscription_list(viewer=request.user)[:LIST_LIMIT],
+            "dead": deliveries(viewer=request.user, state=Delivery.State.DEAD)[:LIST_LIMIT],
+            "pending": deliveries(viewer=request.user, state=Delivery.State.PENDING).count(),
+        }
+
+    return _create_page(
+        request, forms.SubscriptionForm, create, "integrations/subscriptions.html", listing
+    )
 
 
 @login_required
