@@ -106,6 +106,9 @@ def system_token_create(
         created_at=now,
         created_by=actor,
     )
+    # Named after the token once it has its id: the same on every run of the demo.
+    account.username = f"system-{token.pk}"
+    account.save(update_fields=["username"])
     if token.can_update and unit is not None:
         handler_add(actor=actor, unit=unit, user=account)
     audit_record(
