@@ -51,6 +51,7 @@ ENUMS = [
     ("jiceng.appeals.errors", "AppealErrorCode", None),
     ("jiceng.orglife.errors", "OrgLifeErrorCode", None),
     ("jiceng.integrations.errors", "IntegrationErrorCode", None),
+    ("jiceng.ledgers.errors", "LedgerErrorCode", "ledger_"),
 ]
 
 

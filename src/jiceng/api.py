@@ -103,6 +103,7 @@ from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
 from jiceng.integrations.api import router as integrations_router  # noqa: E402
+from jiceng.ledgers.api import router as ledgers_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
@@ -123,3 +124,4 @@ api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/ledgers", ledgers_router)

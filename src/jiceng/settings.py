@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jiceng.cobuild",
     "jiceng.orglife",
     "jiceng.integrations",
+    "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

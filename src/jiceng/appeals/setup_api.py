@@ -40,17 +40,17 @@ class RuleOut(Schema):
         return rule.unit.name
 
 
-class UnitIn(Schema):
+class HandlingUnitIn(Schema):
     name: model_text(HandlingUnit, "name")
     kind: limited_text(20, kind="code")  # community · street · department
     area: int
 
 
-class UnitActiveIn(Schema):
+class HandlingUnitActiveIn(Schema):
     active: bool
 
 
-class UnitOut(Schema):
+class HandlingUnitOut(Schema):
     id: int
     name: str
     kind: str
@@ -149,14 +149,14 @@ def rule_delete(request, rule_id: int):
 # ---- handling units and handlers --------------------------------------------------------
 
 
-@router.get("/units", response=list[UnitOut])
+@router.get("/units", response=list[HandlingUnitOut])
 @paginate(LimitOffsetPagination)
 def unit_list(request):
     return selectors.configured_units(viewer=request.user)
 
 
-@router.post("/units", response={201: UnitOut})
-def unit_create(request, payload: UnitIn):
+@router.post("/units", response={201: HandlingUnitOut})
+def unit_create(request, payload: HandlingUnitIn):
     area = get_area_for_view(request.user, payload.area)
     data = {"name": payload.name, "kind": payload.kind, "area": area.pk}
     cleaned = _parsed(setup_forms.UnitForm(data, areas=[area]))
@@ -166,8 +166,8 @@ def unit_create(request, payload: UnitIn):
     return Status(201, unit)
 
 
-@router.post("/units/{int:unit_id}/active", response=UnitOut)
-def unit_set_active(request, unit_id: int, payload: UnitActiveIn):
+@router.post("/units/{int:unit_id}/active", response=HandlingUnitOut)
+def unit_set_active(request, unit_id: int, payload: HandlingUnitActiveIn):
     """Stop (or resume) sending cases to a unit; cases already with it stay."""
     unit = _unit(request, unit_id)
     return services.handling_unit_set_active(actor=request.user, unit=unit, active=payload.active)

@@ -17,7 +17,6 @@ from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
 from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import DualReport, Member, Transfer
-from jiceng.members.statistics import composition
 from jiceng.orgs.access import get_org_for_view
 
 router = Router(tags=["members 党员"])
@@ -92,10 +91,9 @@ def member_search(request, payload: MemberSearch):
 @router.get("/statistics", response=list[schemas.StatTableOut])
 def statistics(request, area: int | None = None, org: int | None = None):
     node_area, node_org = _node(request.user, area, org)
-    members = selectors.member_list(viewer=request.user, area=node_area, org=node_org)
     return [
         {"name": t.name, "title": t.title, "total": t.total, "rows": t.rows}
-        for t in composition(members)
+        for t in selectors.member_statistics(viewer=request.user, area=node_area, org=node_org)
     ]
 
 

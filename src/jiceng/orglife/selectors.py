@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from jiceng.core.models import Area
@@ -220,10 +221,19 @@ def compliance_counts(
     for code, n in group_by_child(orgs, "area__path", area, length).items():
         counts.orgs += n
         counts.children.setdefault(code, [0, 0])[0] += n
-    behind = rows.filter(first_gap__lt=when)
-    for code, n in group_by_child(behind, "org__area__path", area, length).items():
-        counts.behind += n
-        counts.children.setdefault(code, [0, 0])[1] += n
+    fresh = 0
+    grouped = (
+        rows.annotate(child_code=Substr("org__area__path", len(area.path) + 1, length))
+        .values("child_code")
+        .annotate(n=Count("id"), behind=Count("id", filter=Q(first_gap__lt=when)))
+        .order_by()
+    )
+    for group in grouped:
+        fresh += group["n"]
+        counts.behind += group["behind"]
+        counts.children.setdefault(group["child_code"], [0, 0])[1] += group["behind"]
+    if fresh == counts.orgs:
+        return counts  # every org has its row: none to compute from its meetings
     stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
     for row in _computed(required, stale, year, key):
         if rollup.line(row.org, row, when).behind:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +19,7 @@ from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.types import Actor
+from jiceng.orgs import rollup
 from jiceng.orgs.access import require_manage_org
 from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import PartyOrg, Unit
@@ -124,6 +125,7 @@ def org_create(
     # The path needs the id, which exists only after the insert.
     org.path = f"{parent.path if parent else ''}{org.pk}/"
     org.save(update_fields=["path"])
+    rollup.change(None, rollup.org_contribution(org))
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=org, changes=snapshot(org, ORG_FIELDS)
     )
@@ -148,6 +150,7 @@ def org_update(
     if area is not None and area.pk != org.area_id:
         require_manage_area(actor, area)
     before = snapshot(org, ORG_FIELDS)
+    counted = rollup.org_contribution(org)
     org.name = org.name if name is None else name.strip()
     org.domain = org.domain if domain is None else domain
     org.form = org.form if form is None else form
@@ -163,6 +166,7 @@ def org_update(
     )
     _check_secretary(org.secretary_name)
     org.save()
+    rollup.change(counted, rollup.org_contribution(org))
     changes = changes_between(before, snapshot(org, ORG_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=org, changes=changes)
@@ -184,14 +188,25 @@ def org_close(
         raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason", code=Code.CLOSE_REASON_LONG)
     if org.children.filter(closed_on__isnull=True).exists():
         raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN, code=Code.ORG_HAS_OPEN_CHILDREN)
+    counted = rollup.org_contribution(org)
     org.closed_on = closed_on or timezone.localdate()
     org.closed_reason = reason.strip()
     org.save(update_fields=["closed_on", "closed_reason"])
-    released = list(Unit.objects.filter(covering_org=org).values_list("id", flat=True))
+    rollup.change(counted, rollup.org_contribution(org))
+    reached = list(
+        Unit.objects.select_for_update().filter(Q(covering_org=org) | Q(own_org=org)).order_by("pk")
+    )
+    released = [u.pk for u in reached if u.covering_org_id == org.pk]
+    released_own = [u.pk for u in reached if u.own_org_id == org.pk]
     Unit.objects.filter(covering_org=org).update(covering_org=None)
-    own = Unit.objects.filter(own_org=org).values_list("id", flat=True)
-    released_own = list(own)
     Unit.objects.filter(own_org=org).update(own_org=None)
+    for unit in reached:
+        counted_unit = rollup.unit_contribution(unit)
+        if unit.covering_org_id == org.pk:
+            unit.covering_org = None
+        if unit.own_org_id == org.pk:
+            unit.own_org = None
+        rollup.change(counted_unit, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CLOSE,
@@ -251,8 +266,10 @@ def org_move(
                 Value(new_path), Substr(F("path"), len(old_path) + 1), output_field=CharField()
             )
         )
+    counted = rollup.org_contribution(org)
     PartyOrg.objects.filter(pk=org.pk).update(parent=parent, area=new_area)
     org.refresh_from_db()
+    rollup.change(counted, rollup.org_contribution(org))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
@@ -338,6 +355,7 @@ def org_bulk_create(
                 obj.path = f"{parent.path if parent else ''}{obj.pk}/"
                 by_key[row.key] = obj
             PartyOrg.objects.bulk_update(objs, ["path"], batch_size=batch_size)
+            rollup.add_contributions(rollup.org_contribution(obj) for obj in objs)
         created = len(by_key) - len(existing or {})
         if created:
             audit_record(

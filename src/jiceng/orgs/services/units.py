@@ -18,6 +18,7 @@ from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.types import Actor
 from jiceng.core.validators import validate_uscc
+from jiceng.orgs import rollup
 from jiceng.orgs.access import require_manage_org, require_manage_unit
 from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import PartyOrg, Unit
@@ -127,6 +128,7 @@ def unit_create(
             unit.save()
     except IntegrityError:
         raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN) from None
+    rollup.change(None, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -149,6 +151,7 @@ def unit_update(*, actor: Actor, unit: Unit, **fields) -> Unit:
     if "area" in fields and fields["area"].pk != unit.area_id:
         require_manage_area(actor, fields["area"])
     before = snapshot(unit, UNIT_FIELDS)
+    counted = rollup.unit_contribution(unit)
     for key, value in fields.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
     _check_unit(unit)
@@ -156,6 +159,7 @@ def unit_update(*, actor: Actor, unit: Unit, **fields) -> Unit:
         # A joint org covers units of its own street only, wherever the unit goes.
         _check_coverage(unit)
     unit.save()
+    rollup.change(counted, rollup.unit_contribution(unit))
     changes = changes_between(before, snapshot(unit, UNIT_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=unit, changes=changes)
@@ -176,9 +180,11 @@ def unit_set_coverage(
         if org is not None:
             require_manage_org(actor, org)
     before = snapshot(unit, UNIT_FIELDS)
+    counted = rollup.unit_contribution(unit)
     unit.own_org, unit.covering_org = own_org, covering_org
     _check_coverage(unit)
     unit.save(update_fields=["own_org", "covering_org"])
+    rollup.change(counted, rollup.unit_contribution(unit))
     changes = changes_between(before, snapshot(unit, UNIT_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=unit, changes=changes)
@@ -197,6 +203,7 @@ def unit_move(*, actor: Actor, unit: Unit, area: Area) -> Unit:
     if area.pk == unit.area_id:
         raise ValidationFailed(MSG_UNIT_MOVE_SAME, field="area", code=Code.UNIT_MOVE_SAME)
     old_area_id = unit.area_id
+    counted = rollup.unit_contribution(unit)
     unit.area = area
     _check_unit(unit)
     try:
@@ -204,6 +211,7 @@ def unit_move(*, actor: Actor, unit: Unit, area: Area) -> Unit:
     except ValidationFailed as error:
         raise ValidationFailed(error.message, field="area", code=error.code) from None
     unit.save(update_fields=["area"])
+    rollup.change(counted, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
@@ -283,6 +291,7 @@ def unit_bulk_create(*, actor: Actor, rows: Sequence[UnitRow], batch_size: int =
             if Unit.objects.filter(uscc__in=codes[start : start + 5000]).exists():
                 raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN)
         Unit.objects.bulk_create(units, batch_size=batch_size)
+        rollup.add_contributions(rollup.unit_contribution(unit) for unit in units)
         if units:
             audit_record(
                 actor=actor,

@@ -32,3 +32,12 @@ document.addEventListener("submit", function (event) {
   document.cookie = "jiceng_large_text=" + (on ? "1; max-age=31536000" : "; max-age=0") +
     "; path=/; samesite=lax";
 });
+
+// A ledger's print button (台账): the page's print stylesheet leaves the table and its
+// header block only.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) {
+    window.print();
+  }
+});
