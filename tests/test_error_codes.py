@@ -51,6 +51,8 @@ ENUMS = [
     ("jiceng.appeals.errors", "AppealErrorCode", None),
     ("jiceng.orglife.errors", "OrgLifeErrorCode", None),
     ("jiceng.integrations.errors", "IntegrationErrorCode", None),
+    ("jiceng.linkage.errors", "LinkageErrorCode", "linkage_"),
+    ("jiceng.duties.errors", "DutyErrorCode", "duties_"),
     ("jiceng.ledgers.errors", "LedgerErrorCode", "ledger_"),
 ]
 
