@@ -1,8 +1,8 @@
 """The JSON API root: one NinjaAPI, OpenAPI at /api/docs, one error shape everywhere.
 
 Errors: {"code": ..., "message": ..., "field": ...}. Authentication: the session (with
-CSRF) for pages' own calls; other systems use the same endpoints with a session too
-until API keys arrive with the Open311 work.
+CSRF) for pages' own calls; other systems send a system token (`Authorization: Bearer
+…`, integrations), which acts within the token's territory and permissions.
 """
 
 from django.http import Http404
@@ -13,14 +13,18 @@ from ninja.errors import ValidationError as NinjaValidationError
 from jiceng.accounts.api_auth import VerifiedSessionAuth
 from jiceng.core.errors import ApplicationError
 from jiceng.core.inputs import too_long
+from jiceng.integrations.auth import SystemTokenAuth
 
 session_auth = VerifiedSessionAuth()
+# Systems call with `Authorization: Bearer <token>` (integrations); people with the
+# session. The token is tried first; without the header the session decides.
+system_token_auth = SystemTokenAuth()
 
 api = NinjaAPI(
     title="Jiceng 基层 API",
     version="1",
     description="城市基层党建信息平台开放接口 · Urban grassroots party-building platform API",
-    auth=session_auth,
+    auth=[system_token_auth, session_auth],
     urls_namespace="api",
 )
 
@@ -100,6 +104,7 @@ from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
 from jiceng.duties.api import router as duties_router  # noqa: E402
+from jiceng.integrations.api import router as integrations_router  # noqa: E402
 from jiceng.ledgers.api import router as ledgers_router  # noqa: E402
 from jiceng.linkage.api import router as linkage_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
@@ -123,6 +128,7 @@ api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/workbench", workbench_router)
+api.add_router("/integrations", integrations_router)
 api.add_router("/linkage", linkage_router)
 api.add_router("/duties", duties_router)
 api.add_router("/supervision", supervision_router)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("appeals/", include("jiceng.appeals.urls")),
     path("cobuild/", include("jiceng.cobuild.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
+    path("integrations/", include("jiceng.integrations.urls")),
     path("assessment/", include("jiceng.assessment.urls")),
     path("linkage/", include("jiceng.linkage.urls")),
     path("duties/", include("jiceng.duties.urls")),

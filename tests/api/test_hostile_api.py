@@ -167,6 +167,24 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
                 "name": "垃圾清运", "group": "市容环境", "description": "清运",
                 "response_hours": 2, "resolution_amount": 3,
                 "resolution_unit": "working_days"}),
+        # Systems: tokens, subscriptions, dead letters, the 12345 exchange.
+        ("post", "/api/integrations/tokens"): ({}, {
+            "name": "区城运中心", "area": a["xh"].pk, "permissions": ["read"]}),
+        ("post", "/api/integrations/tokens/{token_id}/revoke"): ({"token_id": 0}, {}),
+        ("post", "/api/integrations/subscriptions"): ({}, {
+            "name": "区城运中心", "url": "https://example.org/hook",
+            "events": ["case.received"], "area": a["xh"].pk}),
+        ("post", "/api/integrations/subscriptions/{subscription_id}/revoke"): (
+            {"subscription_id": 0}, {}),
+        ("post", "/api/integrations/deliveries/{delivery_id}/replay"): ({"delivery_id": 0}, {}),
+        ("post", "/api/integrations/hotline/import"): ({}, {}),
+        ("post", "/api/integrations/hotline/orders"): ({}, {
+            "district": a["xh"].pk, "work_orders": [{
+                "work_order_number": "SH12345-1", "called_at": "2026-12-05 08:30",
+                "category": "其他", "address": "徐汇区湖南路街道复兴西路",
+                "content": "路灯不亮"}]}),
+        ("post", "/api/integrations/hotline/orders/{order_id}/place"): (
+            {"order_id": 0}, {"area": a["xh_c1"].pk}),
         ("post", "/api/members/{member_id}/account"): ({"member_id": w.member.pk}, {
             "username": "zhangwei.own", "password": "Own-Passw0rd!"}),
         # Accounts and passwords.
@@ -498,6 +516,11 @@ NOT_COMPLETED = {
     ("delete", "/api/appeals/setup/handlers/{membership_id}"): "no handler with that id",
     ("post", "/api/appeals/setup/categories"): "the category list is the city's",
     ("patch", "/api/appeals/setup/categories/{category_id}"): "the category list is the city's",
+    ("post", "/api/integrations/tokens/{token_id}/revoke"): "no token in the world",
+    ("post", "/api/integrations/subscriptions/{subscription_id}/revoke"): "no subscription",
+    ("post", "/api/integrations/deliveries/{delivery_id}/replay"): "no dead letter in the world",
+    ("post", "/api/integrations/hotline/import"): "a multipart upload, not JSON",
+    ("post", "/api/integrations/hotline/orders/{order_id}/place"): "no work order in the world",
 }
 
 

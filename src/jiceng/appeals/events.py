@@ -11,10 +11,11 @@ in the same SQL statement as the case (`receive_insert_sql`).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
@@ -175,6 +176,48 @@ def turned_into_issue(
     return _about(appeal, "to_issue", at, note=note, is_public=True, data=data, **_by(actor))
 
 
+# ---- listeners: what other apps hear of committed events ----------------------------------
+
+
+@dataclass(frozen=True)
+class Announced:
+    """What a listener hears of a stored event, once its transaction has committed."""
+
+    appeal_id: int
+    action: str
+    at: datetime.datetime
+    to_state: str
+
+
+Listener = Callable[[list[Announced]], None]
+_LISTENERS: list[Listener] = []
+
+
+def register_listener(listener: Listener) -> None:
+    """Hear every committed event (integrations' outbox). Called from an app's `ready()`;
+    appeals never imports its listeners."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def announce(events: Iterable[Event]) -> None:
+    """Tell the listeners of `events` after the transaction commits (nothing when it
+    rolls back, so no one hears of a case that was never stored)."""
+    if not _LISTENERS:
+        return
+    heard = [Announced(e.appeal.pk, e.action, e.at, e.to_state) for e in events]
+    if not heard:
+        return
+
+    def tell() -> None:
+        for listener in list(_LISTENERS):
+            listener(heard)
+
+    # robust: a listener that fails (its database write) never fails the case, which
+    # is committed already; the failure is logged.
+    transaction.on_commit(tell, robust=True)
+
+
 # ---- writers ------------------------------------------------------------------------------
 
 
@@ -184,6 +227,7 @@ def _stored(data: dict[str, Any]) -> dict[str, Any]:
 
 def record(event: Event) -> AppealEvent:
     """Store one event now."""
+    announce([event])
     return AppealEvent.objects.create(
         appeal=event.appeal,
         action=event.action,
@@ -198,9 +242,13 @@ def record(event: Event) -> AppealEvent:
     )
 
 
-def record_many(events: Iterable[Event]) -> int:
+def record_many(events: Iterable[Event], *, live: bool = True) -> int:
     """Store many events in one statement (COPY on PostgreSQL). The cases must be
-    stored already. Returns the number of events."""
+    stored already. Returns the number of events. `live` False for a recorded history
+    (appeal_bulk_create): what happened before is no news to the listeners."""
+    events = list(events)
+    if live:
+        announce(events)
     rows = [
         (
             e.appeal.pk,

@@ -399,6 +399,10 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
         # case counts for now is added, whatever happened to it meanwhile.
         rollup.tally(totals, appeal)
     _save(batch)
+    # The fast intake wrote each "received" event in its one SQL statement; listeners
+    # hear of it now that the case is taken up (a case received through the ORM path was
+    # announced already, and listeners drop what they heard twice).
+    events.announce(events.received(appeal, at=appeal.received_at) for appeal in batch)
     events.record_many(dispatches)
     rollup.add_many(totals)
     audit_record_many(lines)

@@ -20,6 +20,7 @@ APPS = [
     ("duties", "职责准入与街道五项权力"),
     ("supervision", "动态管理与督促检查"),
     ("assessment", "述职评议考核"),
+    ("integrations", "系统对接"),
 ]
 
 RULES = {

@@ -171,6 +171,26 @@ OWN_WORK_KINDS: dict[str, frozenset[str]] = {
     str(r): rule.own_work_only for r, rule in ROLE_RULES.items() if rule.own_work_only
 }
 
+# ---- systems: other software acting through a token (integrations) ------------------------
+# A system is no person and holds no role assignment: its token names one area and a set
+# of permissions, and `core.scope` turns each permission into a grant of one of these
+# pseudo-roles anchored at that area. They are never assignable to accounts, so they are
+# not members of `Role`. Reading and updating cases need the cases in sight; filing one
+# needs only the places (the intake checks that the place is in the system's territory).
+SYSTEM_PERMISSIONS = ("read", "file", "update")
+SYSTEM_ROLE_FOR_PERMISSION = {
+    "read": "system_read",
+    "file": "system_file",
+    "update": "system_update",
+}
+ROLE_KINDS.update(
+    {
+        "system_read": frozenset({KIND_AREA, KIND_APPEAL}),
+        "system_file": frozenset({KIND_AREA}),
+        "system_update": frozenset({KIND_AREA, KIND_APPEAL}),
+    }
+)
+
 
 def roles_markdown() -> str:
     """The table of roles for the user guide, in Chinese, from ROLE_RULES."""

@@ -40,6 +40,7 @@ from jiceng.core.roles import (  # noqa: F401
     OWN_WORK_KINDS,
     ROLE_KINDS,
     SELF_ROLES,
+    SYSTEM_ROLE_FOR_PERMISSION,
 )
 
 M = TypeVar("M", bound=Model)
@@ -276,6 +277,41 @@ class Scope:
 
 NO_SCOPE = Scope()
 _CACHE_ATTR = "_jiceng_scope"
+_PRINCIPAL_ATTR = "_jiceng_system_principal"
+
+
+@dataclass(frozen=True)
+class SystemPrincipal:
+    """Another system acting through a token (integrations): its territory and its
+    permissions (core.roles.SYSTEM_PERMISSIONS). The token's authentication attaches it
+    to the system's account for the one request; the scope is decided here, as for
+    people, from the grants the permissions make."""
+
+    token_id: int
+    area_path: str
+    permissions: frozenset[str]
+
+
+def act_as_system(user, principal: SystemPrincipal) -> None:
+    """Make `user` (a system's account) act as `principal` for this request only: the
+    attribute lives on this user object, never in the database, so a session or another
+    request of the same account sees nothing of it."""
+    setattr(user, _PRINCIPAL_ATTR, principal)
+    forget_scope(user)
+
+
+def system_principal(user) -> SystemPrincipal | None:
+    return getattr(user, _PRINCIPAL_ATTR, None)
+
+
+def _system_scope(user, principal: SystemPrincipal) -> Scope:
+    grants = tuple(
+        Grant(role=SYSTEM_ROLE_FOR_PERMISSION[permission], area_path=principal.area_path)
+        for permission in sorted(principal.permissions)
+        if permission in SYSTEM_ROLE_FOR_PERMISSION
+    )
+    # No user_id: a system has no records of its own (SELF_ROLES never apply).
+    return Scope(grants=grants, roles=frozenset(g.role for g in grants))
 
 
 def scope_for(user) -> Scope:
@@ -287,7 +323,12 @@ def scope_for(user) -> Scope:
         return cached
     from jiceng.accounts.models import RoleAssignment
 
-    if user.is_superuser:
+    principal = system_principal(user)
+    if principal is not None:
+        # A system's account holds no role assignments and never a superuser flag that
+        # counts: only the token's territory and permissions.
+        scope = _system_scope(user, principal)
+    elif user.is_superuser:
         scope = Scope(everything=True, roles=frozenset({"superuser"}))
     else:
         grants = []

@@ -27,6 +27,7 @@ from jiceng.demo import (
     cases,
     cobuild,
     duties,
+    integrations,
     linkage,
     logins,
     orglife,
@@ -165,6 +166,8 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("系统对接：系统令牌、事件订阅与 12345 工单")), 0)
+        integrations.fill(seed=seed, anchors=anchors)
         report(str(_("调度通报：通知、任务、回执与通报")), 0)
         linkage.fill(seed=seed, anchors=anchors)
         report(str(_("职责准入与街道五项权力")), 0)

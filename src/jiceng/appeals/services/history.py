@@ -294,7 +294,7 @@ def appeal_bulk_create(*, actor: Actor, cases: Sequence[CaseRecord], batch_size:
             for mediation in mediations:
                 mediation.appeal_id = mediation.appeal.pk
             Mediation.objects.bulk_create(mediations, batch_size=batch_size)
-            written += events.record_many(e for r in chunk for e in r.events)
+            written += events.record_many((e for r in chunk for e in r.events), live=False)
         totals: rollup.Totals = {}
         for replay in replays:
             rollup.tally(totals, replay.appeal)

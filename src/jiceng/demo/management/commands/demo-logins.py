@@ -46,3 +46,17 @@ class Command(BaseCommand):
                     jiceng=jiceng_command(),
                 )
             )
+        self._systems()
+
+    def _systems(self) -> None:
+        """The demo's system token is listed as created only: the token itself is never
+        kept (only its keyed hash), so nothing here could print it."""
+        from jiceng.integrations.models import SystemToken
+
+        for token in SystemToken.objects.filter(revoked_at__isnull=True).select_related("area")[:5]:
+            self.stdout.write(
+                _(
+                    "系统令牌“{name}”（{area}）已创建；令牌本身不保存，对接时由区委组织部管理员"
+                    "在“系统对接”页面新建并复制。"
+                ).format(name=token.name, area=token.area.name)
+            )

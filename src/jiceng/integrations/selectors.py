@@ -1,0 +1,89 @@
+"""Reads of the integrations app, each already scoped by core.scope."""
+
+from django.db.models import Q, QuerySet
+
+from jiceng.appeals.models import HandlingUnit
+from jiceng.core.models import Area
+from jiceng.core.scope import scope_for
+from jiceng.integrations.models import Delivery, HotlineWorkOrder, Subscription, SystemToken
+
+
+def token_list(*, viewer) -> QuerySet[SystemToken]:
+    return scope_for(viewer).filter(SystemToken.objects.select_related("area", "unit"))
+
+
+def subscription_list(*, viewer) -> QuerySet[Subscription]:
+    return scope_for(viewer).filter(Subscription.objects.select_related("area", "unit"))
+
+
+def delivery_list(*, viewer, state: str = "") -> QuerySet[Delivery]:
+    deliveries = scope_for(viewer).filter(Delivery.objects.select_related("subscription"))
+    if state:
+        deliveries = deliveries.filter(state=state)
+    return deliveries
+
+
+def work_order_list(*, viewer, number: str = "", state: str = "") -> QuerySet[HotlineWorkOrder]:
+    orders = scope_for(viewer).filter(
+        HotlineWorkOrder.objects.select_related("district", "appeal", "appeal__unit")
+    )
+    if number:
+        orders = orders.filter(number__icontains=number)
+    if state:
+        orders = orders.filter(state=state)
+    return orders
+
+
+def managed_districts(*, viewer) -> list[Area]:
+    """The districts whose systems the viewer manages (their 区委组织部, the city, a
+    superuser): the pages of this app open for them only."""
+    scope = scope_for(viewer)
+    districts = Area.objects.filter(level=Area.Level.DISTRICT).order_by("code")
+    if scope.everything:
+        return list(districts)
+    paths = scope.managed_area_paths()
+    if not paths:
+        return []
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return list(districts.filter(condition))
+
+
+def territory_choices(*, districts: list[Area]) -> list[Area]:
+    """The districts and their streets, the places a token or subscription is bound to."""
+    condition = Q(pk__in=[])
+    for district in districts:
+        condition |= Q(path__startswith=district.path)
+    return list(
+        Area.objects.filter(condition, level__in=(Area.Level.DISTRICT, Area.Level.STREET))
+        .order_by("path")
+        .only("id", "name", "level", "path")
+    )
+
+
+def unit_choices(*, viewer, districts: list[Area]) -> list[HandlingUnit]:
+    condition = Q(pk__in=[])
+    for district in districts:
+        condition |= Q(area__path__startswith=district.path)
+    return list(
+        scope_for(viewer)
+        .filter(HandlingUnit.objects.filter(condition, is_active=True))
+        .select_related("area")
+        .order_by("area__path", "name")[:500]
+    )
+
+
+def placement_choices(*, district: Area) -> list[Area]:
+    """The communities of a district, where a person places a work order."""
+    return list(
+        Area.objects.filter(path__startswith=district.path, level=Area.Level.COMMUNITY)
+        .order_by("path")
+        .only("id", "name", "path")
+    )
+
+
+def area_by_id(*, viewer, area_id) -> Area:
+    from jiceng.core.access import get_area_for_view
+
+    return get_area_for_view(viewer, area_id)
