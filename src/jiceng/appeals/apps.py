@@ -12,7 +12,10 @@ class AppealsConfig(AppConfig):
         from jiceng.core import scope
 
         # A case is seen in the territory where it happened.
-        scope.register(models.Appeal, kind=scope.KIND_APPEAL, area_path="area")
+        # A case waiting to be placed sits at its district; the street it was found
+        # nearest to sees it too. Once placed, its street is above its area, so the
+        # second lookup adds nothing.
+        scope.register(models.Appeal, kind=scope.KIND_APPEAL, area_path=("area", "street"))
         scope.register(models.HandlingUnit, kind=scope.KIND_APPEAL, area_path="area")
         scope.register(models.RoutingRule, kind=scope.KIND_APPEAL, area_path="area")
 

@@ -98,6 +98,7 @@ def street_queue(*, viewer, street: Area) -> QuerySet[Appeal]:
         .filter(
             street=street,
             state__in=[Appeal.State.RECEIVED, Appeal.State.RETURNED, Appeal.State.REOPENED],
+            placement_pending=False,  # the placement queue's, until placed
         )
         .order_by("received_at", "id")
     )

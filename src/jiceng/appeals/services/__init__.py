@@ -108,6 +108,9 @@ from jiceng.appeals.services.open311_keys import (
     open311_key_create,
     open311_key_revoke,
 )
+from jiceng.appeals.services.placement import (
+    appeal_place,
+)
 from jiceng.appeals.services.summons import (
     summons_act,
     summons_create,
@@ -130,6 +133,7 @@ from jiceng.appeals.services.units import (
 )
 
 __all__ = [
+    "appeal_place",
     "DESCRIPTION_MAX",
     "INTAKE_AREA_LEVELS",
     "MSG_AREA_LEVEL",
