@@ -98,6 +98,7 @@ from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
+from jiceng.places.api import router as places_router  # noqa: E402
 
 api.add_router("/me", me_router)
 api.add_router("/accounts", accounts_router)
@@ -112,3 +113,4 @@ api.add_router("/public", appeals_public_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/workbench", workbench_router)
+api.add_router("/places", places_router)

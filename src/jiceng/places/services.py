@@ -190,6 +190,7 @@ def _save_alias(
     area: Area | None,
     source: str,
     replace: bool,
+    forget: bool = True,
 ) -> AddressAlias:
     original = check_model_text(AddressAlias, "original", text, name="text")
     if not original:
@@ -236,7 +237,8 @@ def _save_alias(
         changes={"text": key, "address": alias.address_id, "area": alias.area_id,
                  "source": source},
     )  # fmt: skip
-    _forget_index()
+    if forget:
+        _forget_index()
     return alias
 
 
