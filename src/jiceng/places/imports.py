@@ -74,6 +74,10 @@ class AddressImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def created(self) -> int:
+        return self.addresses + self.updated + self.aliases
+
 
 @dataclass
 class _Row:
