@@ -10,7 +10,8 @@ the lowest area holding every address that begins with it (all in one grid → t
 across communities of one street → the street). A position is placed in a district by
 the district polygons (places.geo), then at the nearest registered address with a
 position: within NEAR_BUILDING_M the building, within NEAR_COMMUNITY_M its community;
-farther, the district, with the street of the nearest address as the hint.
+farther, the district, with the street of the nearest address within NEAR_STREET_M as
+the hint (that street's staff see the case in the placement queue).
 
 The index is built from the registry once per process and kept for
 INTAKE_CACHE_SECONDS (as the intake's other reference data, appeals.cache); a write to
@@ -31,6 +32,7 @@ from jiceng.places.normalize import cut_points, district_named, normalize
 
 NEAR_BUILDING_M = 80.0
 NEAR_COMMUNITY_M = 300.0
+NEAR_STREET_M = 2000.0  # the nearest door's street is a hint for the queue up to here
 PLACED_LEVELS = (Area.Level.COMMUNITY, Area.Level.GRID, Area.Level.BUILDING)
 LEVEL_BY_DEPTH = dict(enumerate(Area.LEVEL_ORDER, start=1))
 CACHE_SECONDS_DEFAULT = 60
@@ -222,8 +224,8 @@ def match_position(latitude: float, longitude: float) -> Match:
         return Match("", "none", str(_("坐标位于%(name)s，不在本系统辖区内")) % {"name": shape.name})
     best: tuple[float, str] | None = None
     for lat, long, path in idx.points.get(district, ()):
-        if abs(lat - latitude) > 0.02 or abs(long - longitude) > 0.02:
-            continue  # about 2 km: not worth the trigonometry
+        if abs(lat - latitude) > 0.02 or abs(long - longitude) > 0.025:
+            continue  # beyond about 2 km: not worth the trigonometry
         metres = geo.distance_m(latitude, longitude, lat, long)
         if best is None or metres < best[0]:
             best = (metres, path)
@@ -235,7 +237,7 @@ def match_position(latitude: float, longitude: float) -> Match:
         reason = _("距最近的已登记地址 %(m)d 米，定位到其所在社区") % {"m": best[0]}
         return Match(community, Area.Level.COMMUNITY, str(reason))
     street = ""
-    if best is not None:
+    if best is not None and best[0] <= NEAR_STREET_M:
         street = PATH_SEPARATOR.join(best[1].split(PATH_SEPARATOR)[:3]) + PATH_SEPARATOR
     reason = _("坐标位于%(name)s，附近 %(m)d 米内没有已登记的地址") % {
         "name": shape.name,
