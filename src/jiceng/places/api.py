@@ -3,7 +3,7 @@ correct addresses, add and remove aliases, import from Excel, and ask the matche
 an address text or a position lands. The same services as the pages."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiceng.core.access import get_area_for_view
@@ -45,7 +45,7 @@ def address_create(request, payload: schemas.AddressIn):
         latitude=payload.latitude,
         longitude=payload.longitude,
     )
-    return 201, address
+    return Status(201, address)
 
 
 @router.get("/addresses/{int:address_id}", response=schemas.AddressOut)
@@ -83,14 +83,14 @@ def alias_create(request, payload: schemas.AliasIn):
     )
     area = get_area_for_view(request.user, payload.area) if payload.area is not None else None
     alias = services.alias_create(actor=request.user, text=payload.text, address=address, area=area)
-    return 201, alias
+    return Status(201, alias)
 
 
 @router.delete("/aliases/{int:alias_id}", response={204: None})
 def alias_delete(request, alias_id: int):
     alias = selectors.alias_get(viewer=request.user, alias_id=alias_id)
     services.alias_delete(actor=request.user, alias=alias)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/match", response=schemas.MatchOut)
