@@ -22,7 +22,7 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import cases, cobuild, logins, orglife, people
+from jiceng.demo import addresses, cases, cobuild, logins, orglife, people
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -139,6 +139,9 @@ def demo_generate(
                 anchors=anchors,
                 report=report,
             )
+        report(str(_("标准地址")), 0)
+        if anchors.street is not None:
+            addresses.fill(seed=seed, street=anchors.street)
         report(str(_("创建演示账号")), 0)
         users = logins.demo_accounts_create(seed=seed, anchors=anchors)
         logins.demo_member_link(anchors=anchors, user=users["demo_member"])

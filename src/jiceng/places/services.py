@@ -291,3 +291,53 @@ def alias_delete(*, actor: Actor, alias: AddressAlias) -> None:
     )
     alias.delete()
     _forget_index()
+
+
+def address_bulk_create(
+    *, actor: Actor, rows: list[tuple[Area, str, str, object, object]], batch_size: int = 2000
+) -> int:
+    """Register many addresses at once (the demo; a street's first registry): rows of
+    (building, text, compound, latitude, longitude). Texts already registered are left
+    as they are. Access is checked per building; one audit entry for the batch."""
+    checked: set[int] = set()
+    new: list[StandardAddress] = []
+    with transaction.atomic():
+        texts = [row[1] for row in rows]
+        known: set[str] = set()
+        for start in range(0, len(texts), 5000):
+            known.update(
+                StandardAddress.objects.filter(text__in=texts[start : start + 5000]).values_list(
+                    "text", flat=True
+                )
+            )
+        for building, text, compound, latitude, longitude in rows:
+            if building.pk not in checked:
+                require_manage_area(actor, building)
+                if building.level != Area.Level.BUILDING:
+                    raise invalid(MSG_BUILDING_LEVEL, Code.BUILDING_LEVEL, "building")
+                checked.add(building.pk)
+            value = check_model_text(StandardAddress, "text", text, name="text")
+            if not value or value in known:
+                continue
+            known.add(value)
+            lat, long = check_position(latitude, longitude)
+            new.append(
+                StandardAddress(
+                    building=building,
+                    text=value,
+                    compound=check_model_text(StandardAddress, "compound", compound),
+                    latitude=lat,
+                    longitude=long,
+                )
+            )
+        StandardAddress.objects.bulk_create(new, batch_size=batch_size)
+        if new:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.BULK_CREATE,
+                target_type="core.standardaddress",
+                target_label=f"{len(new)} addresses",
+                changes={"count": len(new)},
+            )
+        _forget_index()
+    return len(new)
