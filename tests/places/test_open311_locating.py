@@ -73,9 +73,7 @@ def test_point_far_from_doors_goes_to_the_queue_with_the_street(client, registry
 
 
 def test_unknown_text_falls_back_to_the_jurisdiction(client, registry, api_key):
-    response = _post(
-        client, api_key, address_string="某某路999号", jurisdiction_id="310104003001"
-    )
+    response = _post(client, api_key, address_string="某某路999号", jurisdiction_id="310104003001")
     assert response.status_code == 200
     assert Appeal.objects.get().area == registry.territory.areas["xh"]
 

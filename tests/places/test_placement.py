@@ -83,7 +83,9 @@ def test_without_a_street_hint_only_the_district_sees_it(registry):
 
 def test_place_routes_counts_and_learns(registry):
     a = registry.territory.areas
-    services.handling_unit_create(actor=None, name="复兴西路居委会", kind="community", area=a["xh_c1"])
+    services.handling_unit_create(
+        actor=None, name="复兴西路居委会", kind="community", area=a["xh_c1"]
+    )
     unit = services.handling_unit_create(
         actor=None, name="湖南路街道办", kind="street", area=a["xh_s1"]
     )
@@ -120,9 +122,7 @@ def test_place_refusals(registry):
     with pytest.raises(NotFound):
         services.appeal_place(actor=users["hp_admin"], appeal_id=appeal.pk, area=a["xh_c1"])
     with pytest.raises((NotFound, PermissionDenied)):
-        services.appeal_place(
-            actor=users["xh_c1_secretary"], appeal_id=appeal.pk, area=a["xh_c1"]
-        )
+        services.appeal_place(actor=users["xh_c1_secretary"], appeal_id=appeal.pk, area=a["xh_c1"])
     services.appeal_place(actor=users["xh_admin"], appeal_id=appeal.pk, area=a["xh_c1"])
     with pytest.raises(ValidationFailed) as again:
         services.appeal_place(actor=users["xh_admin"], appeal_id=appeal.pk, area=a["xh_c1"])
@@ -157,7 +157,9 @@ def test_place_through_the_api_refusal_shape(client, registry):
     appeal = _queued(registry)
     client.force_login(registry.territory.users["xh_admin"])
     response = client.post(
-        f"/api/appeals/placement/{appeal.pk}", {"where": "查无此地"}, content_type="application/json"
+        f"/api/appeals/placement/{appeal.pk}",
+        {"where": "查无此地"},
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert response.json() == {

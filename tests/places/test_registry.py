@@ -48,11 +48,19 @@ def test_api_refusals(client, registry):
     outside = _json(client, "post", "/api/places/addresses",
                     {"building": "310101002001001001", "text": "贵州路2号"})  # fmt: skip
     assert outside.status_code == 400 and outside.json()["field"] == "building"
-    half = _json(client, "post", "/api/places/addresses",
-                 {"building": "310104003001002001", "text": "复兴西路24号", "latitude": "31.2"})
+    half = _json(
+        client,
+        "post",
+        "/api/places/addresses",
+        {"building": "310104003001002001", "text": "复兴西路24号", "latitude": "31.2"},
+    )
     assert half.status_code == 400 and half.json()["code"] == "place_position_invalid"
-    is_address = _json(client, "post", "/api/places/aliases",
-                       {"text": "复兴西路12弄3号", "address": registry.addresses["b1"].pk})
+    is_address = _json(
+        client,
+        "post",
+        "/api/places/aliases",
+        {"text": "复兴西路12弄3号", "address": registry.addresses["b1"].pk},
+    )
     assert is_address.json()["code"] == "place_alias_is_address"
     both = _json(client, "post", "/api/places/aliases", {"text": "某处"})
     assert both.json()["code"] == "place_alias_target"
@@ -106,8 +114,10 @@ def test_pages_register_correct_and_alias(client, registry):
     assert refused.status_code == 422 and "已登记" in refused.content.decode()
     client.post(f"/places/{address.pk}/aliases/", {"text": "复兴西路廿六号"})
     alias = AddressAlias.objects.get(address=address)
-    edit = client.post(f"/places/{address.pk}/", {"building": "310104003001002001",
-                                                  "text": "复兴西路26号", "compound": "西苑"})
+    edit = client.post(
+        f"/places/{address.pk}/",
+        {"building": "310104003001002001", "text": "复兴西路26号", "compound": "西苑"},
+    )
     assert edit.status_code == 302
     address.refresh_from_db()
     assert address.compound == "西苑"
@@ -146,7 +156,11 @@ def test_import_all_or_nothing_and_again_changes_nothing(registry):
     assert StandardAddress.objects.count() == 4 and AuditEntry.objects.count() == audit
     report = imports.address_import(actor=actor, area=a["xh_s1"], data=good)
     assert report.ok and (report.addresses, report.aliases, report.unchanged) == (2, 2, 1)
-    counts = StandardAddress.objects.count(), AddressAlias.objects.count(), AuditEntry.objects.count()
+    counts = (
+        StandardAddress.objects.count(),
+        AddressAlias.objects.count(),
+        AuditEntry.objects.count(),
+    )
     again = imports.address_import(actor=actor, area=a["xh_s1"], data=good)
     assert again.ok and again.created == 0 and again.unchanged == 3
     assert counts == (

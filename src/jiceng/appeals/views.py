@@ -154,9 +154,7 @@ def locate(request):
     latitude, longitude = _position(request.GET)
     result = place_selectors.landing(where=where, latitude=latitude, longitude=longitude)
     asked = bool(where.strip()) or latitude is not None
-    return render(
-        request, "appeals/partials/landing.html", {"landing": result, "asked": asked}
-    )
+    return render(request, "appeals/partials/landing.html", {"landing": result, "asked": asked})
 
 
 def _position(params) -> tuple[float | None, float | None]:

@@ -178,9 +178,7 @@ class StandardAddress(models.Model):
     compound = models.CharField(_("小区"), max_length=100, blank=True)
     # Where the door is, in WGS-84 (GPS; places.geo converts for the GCJ-02 polygons), for
     # placing a case filed by coordinates at the nearest registered address.
-    latitude = models.DecimalField(
-        _("纬度"), max_digits=9, decimal_places=6, null=True, blank=True
-    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
     )

@@ -141,6 +141,3 @@ def address_import_template(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = "attachment; filename*=UTF-8''address-template.xlsx"
     return response
-
-
-

@@ -149,7 +149,9 @@ def address_import(
             alias_key = normalize(alias, districts=districts)
             earlier = alias_targets.setdefault(alias_key, (row.key, row.number))
             if earlier[0] != row.key:
-                fail(row.number, "aliases", str(MSG_ALIAS_TWICE).format(alias=alias, row=earlier[1]))
+                fail(
+                    row.number, "aliases", str(MSG_ALIAS_TWICE).format(alias=alias, row=earlier[1])
+                )
     known = matcher.index().exact
     existing = {
         normalize(a.text, districts=districts): a
@@ -234,7 +236,12 @@ def address_template() -> bytes:
     headers = [LABELS[name] for name in HEADERS]
     notes = [
         str(_("每行一个标准地址；楼栋编码为18位楼栋区划代码（网格代码后接3位楼栋编号）。")),
-        str(_("示例：漕溪北路88弄3号 | 310104003001001001 | 徐汇苑 | 121.437 | 31.195 | 漕溪北路八十八弄三号、徐汇苑3号楼")),
+        str(
+            _(
+                "示例：漕溪北路88弄3号 | 310104003001001001 | 徐汇苑 | 121.437 | 31.195"
+                " | 漕溪北路八十八弄三号、徐汇苑3号楼"
+            )
+        ),
         str(_("经度、纬度为 WGS-84（GPS）坐标，可以不填；别名用“、”分隔。")),
         str(_("全部行无误才会导入；再次导入同一文件不会有任何改动。")),
     ]

@@ -63,8 +63,10 @@ def locate(
     territory the caller may file in; a match outside it counts as no match."""
     found = match(address_string=address_string, latitude=latitude, longitude=longitude)
     path = found.path
-    if path and within is not None and not (
-        path.startswith(within.path) or within.path.startswith(path)
+    if (
+        path
+        and within is not None
+        and not (path.startswith(within.path) or within.path.startswith(path))
     ):
         path = ""
     reason = found.reason

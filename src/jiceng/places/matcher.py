@@ -95,7 +95,9 @@ def build_index() -> Index:
             number = key.rsplit("弄", 1)[-1] if "弄" in key else ""
             if number.endswith("号") and number[:-1].isdigit():
                 known = compound_numbers.get(name + number)
-                compound_numbers[name + number] = path if known is None else common_path(known, path)
+                compound_numbers[name + number] = (
+                    path if known is None else common_path(known, path)
+                )
         if latitude is not None and longitude is not None:
             district = PATH_SEPARATOR.join(path.split(PATH_SEPARATOR)[:2]) + PATH_SEPARATOR
             index.points.setdefault(district, []).append((float(latitude), float(longitude), path))
@@ -206,7 +208,9 @@ def match_text(text: str) -> Match:
     if result.path and path_level(result.path) in (Area.Level.CITY, None):
         result = NOTHING
     if not result.path and within:
-        return Match(within, Area.Level.DISTRICT, str(_("标准地址库中没有找到该地址，仅能确定所在区")))
+        return Match(
+            within, Area.Level.DISTRICT, str(_("标准地址库中没有找到该地址，仅能确定所在区"))
+        )
     if not result.path:
         return Match("", "none", str(_("标准地址库中没有找到该地址，也未写明所在区")))
     return result
@@ -221,7 +225,9 @@ def match_position(latitude: float, longitude: float) -> Match:
         return Match("", "none", str(_("坐标不在本市各区范围内")))
     district = idx.district_paths.get(shape.name)
     if district is None:
-        return Match("", "none", str(_("坐标位于%(name)s，不在本系统辖区内")) % {"name": shape.name})
+        return Match(
+            "", "none", str(_("坐标位于%(name)s，不在本系统辖区内")) % {"name": shape.name}
+        )
     best: tuple[float, str] | None = None
     for lat, long, path in idx.points.get(district, ()):
         if abs(lat - latitude) > 0.02 or abs(long - longitude) > 0.025:

@@ -160,9 +160,7 @@ def address_update(
     }
     changes = {k: {"old": before[k], "new": after[k]} for k in after if before[k] != after[k]}
     if changes:
-        audit_record(
-            actor=actor, action=AuditEntry.Action.UPDATE, target=address, changes=changes
-        )
+        audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=address, changes=changes)
     _forget_index()
     return address
 
@@ -217,7 +215,10 @@ def _save_alias(
             actor=actor,
             action=AuditEntry.Action.UPDATE,
             target=existing,
-            changes={"old": before, "new": {"address": existing.address_id, "area": existing.area_id}},
+            changes={
+                "old": before,
+                "new": {"address": existing.address_id, "area": existing.area_id},
+            },
         )
         _forget_index()
         return existing

@@ -133,7 +133,6 @@ from jiceng.appeals.services.units import (
 )
 
 __all__ = [
-    "appeal_place",
     "DESCRIPTION_MAX",
     "INTAKE_AREA_LEVELS",
     "MSG_AREA_LEVEL",
@@ -190,6 +189,7 @@ __all__ = [
     "appeal_close_unrated",
     "appeal_dispatch",
     "appeal_intake",
+    "appeal_place",
     "appeal_publish_description",
     "appeal_rate",
     "appeal_reopen",

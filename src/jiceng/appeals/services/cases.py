@@ -166,8 +166,10 @@ def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
     client, _key = intake_keys(intake)
     # A case waiting to be placed is filed at a district whoever files it, as a
     # resident's would be: where it happened is not known yet, so not checked yet.
-    if actor is not None and not intake.placement_reason and not scope_for(actor).contains(
-        intake.area
+    if (
+        actor is not None
+        and not intake.placement_reason
+        and not scope_for(actor).contains(intake.area)
     ):
         require_manage_area(actor, intake.area)
     category = intake.category
