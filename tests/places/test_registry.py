@@ -33,7 +33,7 @@ def test_api_register_correct_alias(client, registry):
     assert alias.status_code == 201
     match = _json(client, "post", "/api/places/match", {"address_string": "复兴西路廿二号"})
     assert match.json()["level"] == "building" and match.json()["placed"] is True
-    deleted = client.delete(f"/api/places/aliases/{alias.json()['id']}")
+    deleted = client.post(f"/api/places/aliases/{alias.json()['id']}/delete")
     assert deleted.status_code == 204 and not AddressAlias.objects.exists()
     mine = AuditEntry.objects.filter(actor=registry.territory.users["xh_s1_staff"])
     assert mine.filter(target_type="core.standardaddress").count() == 2

@@ -7,7 +7,8 @@ Road names are the real ones the street's residents' committees are named after
 numbers follow the buildings the demo generated (each grid's lane, "12弄3号楼" → "…12弄3
 号"); each lane is a compound named after the committee (…小区, generated). Positions
 are generated WGS-84 points around the street's centre, one cluster per community, so
-that a shared phone position in the demo lands on a door. A few aliases give the
+that a shared phone position in the demo lands on a door (the demo street's addresses
+only; at district scale the other streets' addresses have none). A few aliases give the
 spellings callers use (the compound and building number).
 """
 
@@ -25,17 +26,18 @@ SPREAD = 0.008
 LANE_BUILDING = re.compile(r"^(\d+)弄(\d+)号楼$")
 
 
-def fill(*, seed: int, street: Area) -> int:
-    """Addresses for every building of the street; returns how many were written."""
-    rng = random.Random(f"jiceng-demo:{seed}:{street.code}:addresses")
+def fill(*, seed: int, area: Area, street: Area | None = None) -> int:
+    """Addresses for every building under `area` (the demo street, or its district at
+    district scale); positions for those of `street` only (the map's demo street).
+    Returns how many were written."""
+    rng = random.Random(f"jiceng-demo:{seed}:{area.code}:addresses")
     communities = {
-        a.pk: a
-        for a in Area.objects.filter(level=Area.Level.COMMUNITY, path__startswith=street.path)
+        a.pk: a for a in Area.objects.filter(level=Area.Level.COMMUNITY, path__startswith=area.path)
     }
     grids = {
-        a.pk: a for a in Area.objects.filter(level=Area.Level.GRID, path__startswith=street.path)
+        a.pk: a for a in Area.objects.filter(level=Area.Level.GRID, path__startswith=area.path)
     }
-    buildings = Area.objects.filter(level=Area.Level.BUILDING, path__startswith=street.path)
+    buildings = Area.objects.filter(level=Area.Level.BUILDING, path__startswith=area.path)
     centres = {
         pk: (CENTRE[0] + rng.uniform(-SPREAD, SPREAD), CENTRE[1] + rng.uniform(-SPREAD, SPREAD))
         for pk in communities
@@ -54,15 +56,11 @@ def fill(*, seed: int, street: Area) -> int:
         else:
             text, compound = f"{road}{building.name}", ""
         lat, long = centres[community.pk]
-        rows.append(
-            (
-                building,
-                text,
-                compound,
-                f"{lat + rng.uniform(-0.0015, 0.0015):.6f}",
-                f"{long + rng.uniform(-0.0015, 0.0015):.6f}",
-            )
-        )
+        lat, long = lat + rng.uniform(-0.0015, 0.0015), long + rng.uniform(-0.0015, 0.0015)
+        if street is None or building.path.startswith(street.path):
+            rows.append((building, text, compound, f"{lat:.6f}", f"{long:.6f}"))
+        else:
+            rows.append((building, text, compound, None, None))
         if found and rng.random() < 0.2:
             aliases.append((f"{compound}{found.group(2)}号楼", building))
     written = services.address_bulk_create(actor=None, rows=rows)

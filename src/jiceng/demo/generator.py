@@ -141,7 +141,9 @@ def demo_generate(
             )
         report(str(_("标准地址")), 0)
         if anchors.street is not None:
-            addresses.fill(seed=seed, street=anchors.street)
+            addresses.fill(
+                seed=seed, area=anchors.district or anchors.street, street=anchors.street
+            )
         report(str(_("创建演示账号")), 0)
         users = logins.demo_accounts_create(seed=seed, anchors=anchors)
         logins.demo_member_link(anchors=anchors, user=users["demo_member"])

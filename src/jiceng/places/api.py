@@ -86,7 +86,7 @@ def alias_create(request, payload: schemas.AliasIn):
     return Status(201, alias)
 
 
-@router.delete("/aliases/{int:alias_id}", response={204: None})
+@router.post("/aliases/{int:alias_id}/delete", response={204: None})
 def alias_delete(request, alias_id: int):
     alias = selectors.alias_get(viewer=request.user, alias_id=alias_id)
     services.alias_delete(actor=request.user, alias=alias)

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from jiceng.core.inputs import model_text
+from jiceng.core.inputs import model_decimal, model_text
 from jiceng.core.models import StandardAddress
 from jiceng.places.models import AddressAlias
 
@@ -13,8 +13,8 @@ class AddressIn(Schema):
     text: model_text(StandardAddress, "text")
     compound: model_text(StandardAddress, "compound") = ""
     # WGS-84 (GPS); both or neither.
-    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    latitude: model_decimal(StandardAddress, "latitude") | None = None
+    longitude: model_decimal(StandardAddress, "longitude") | None = None
 
 
 class AddressOut(Schema):

@@ -282,8 +282,10 @@ def alias_learn(*, actor: Actor, text: str, area: Area) -> AddressAlias | None:
 
 @transaction.atomic
 def alias_delete(*, actor: Actor, alias: AddressAlias) -> None:
-    target = alias.address.building if alias.address_id else alias.area
-    require_manage_area(actor, target)
+    if alias.address is not None:
+        require_manage_area(actor, alias.address.building)
+    elif alias.area is not None:
+        require_manage_area(actor, alias.area)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.DELETE,
