@@ -71,7 +71,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.accounts.models import RoleAssignment
     from jiceng.appeals.models import Appeal, Category
     from jiceng.cobuild import models as cobuild
-    from jiceng.core.models import Area
+    from jiceng.core.models import Area, StandardAddress
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
@@ -138,6 +138,9 @@ def _demo_samples() -> dict[str, list[dict]]:
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],
+        "places:address": pk(
+            StandardAddress.objects.filter(building__path__startswith=community.path)
+        ),
     }
 
 

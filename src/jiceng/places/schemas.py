@@ -3,13 +3,14 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from jiceng.core.inputs import model_decimal, model_text
+from jiceng.core.inputs import limited_text, model_decimal, model_text
 from jiceng.core.models import StandardAddress
 from jiceng.places.models import AddressAlias
 
 
 class AddressIn(Schema):
-    building: str = Field(..., max_length=24, description="楼栋区划代码（18位）")
+    # The building's area code (18 digits).
+    building: limited_text(24, kind="code")
     text: model_text(StandardAddress, "text")
     compound: model_text(StandardAddress, "compound") = ""
     # WGS-84 (GPS); both or neither.
