@@ -60,14 +60,7 @@ def _building(request, code: str):
 def address(request, pk: int):
     """One address: correct it, and its aliases."""
     item = selectors.address_get(viewer=request.user, address_id=pk)
-    initial = {
-        "building": item.building.code,
-        "text": item.text,
-        "compound": item.compound,
-        "latitude": item.latitude,
-        "longitude": item.longitude,
-    }
-    form = forms.AddressForm(request.POST or None, initial=initial)
+    form = forms.AddressForm(request.POST or None, initial=_initial(item))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         saved = call_on_form(
@@ -98,15 +91,36 @@ def address(request, pk: int):
 @login_required
 @require_POST
 def alias_add(request, pk: int):
+    """Add an alias; a refusal goes back onto the address page's alias form."""
     item = selectors.address_get(viewer=request.user, address_id=pk)
     form = forms.AliasForm(request.POST)
     if form.is_valid():
-        with refusals_as_messages(request):
-            services.alias_create(actor=request.user, text=form.cleaned_data["text"], address=item)
+        alias = call_on_form(
+            form,
+            lambda: services.alias_create(
+                actor=request.user, text=form.cleaned_data["text"], address=item
+            ),
+        )
+        if alias is not None:
             messages.success(request, _("已添加别名"))
-    else:
-        messages.error(request, _("请填写别名（200字以内）"))
-    return redirect("places:address", pk=item.pk)
+            return redirect("places:address", pk=item.pk)
+    context = {
+        "address": item,
+        "form": forms.AddressForm(initial=_initial(item)),
+        "alias_form": form,
+        "aliases": selectors.alias_list(viewer=request.user, address=item),
+    }
+    return render(request, "places/address.html", context, status=422)
+
+
+def _initial(item) -> dict:
+    return {
+        "building": item.building.code,
+        "text": item.text,
+        "compound": item.compound,
+        "latitude": item.latitude,
+        "longitude": item.longitude,
+    }
 
 
 @login_required
