@@ -33,7 +33,10 @@ def _error(request, status: int, code: str, message: str, field: str | None = No
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    return _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    response = _error(request, exc.status, exc.code, str(exc.message), exc.field)
+    if retry_after := getattr(exc, "retry_after", None):
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(NinjaValidationError)
@@ -89,11 +92,13 @@ from jiceng.accounts.api import accounts_router  # noqa: E402
 from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
+from jiceng.appeals.setup_api import router as appeals_setup_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
+from jiceng.ledgers.api import router as ledgers_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
@@ -105,6 +110,7 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/audit", audit_router)
 api.add_router("", orgs_router)
+api.add_router("/appeals/setup", appeals_setup_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
 api.add_router("/charts", charts_router)
@@ -114,3 +120,4 @@ api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/places", places_router)
+api.add_router("/ledgers", ledgers_router)

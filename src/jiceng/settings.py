@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jiceng.appeals",
     "jiceng.cobuild",
     "jiceng.orglife",
+    "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("places/", include("jiceng.places.urls")),
     path("cobuild/", include("jiceng.cobuild.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
+    path("ledgers/", include("jiceng.ledgers.urls")),
     path("track/", include(track_urlpatterns)),
     path("open311/", include("jiceng.appeals.open311_urls")),
     path("api/", api.urls),

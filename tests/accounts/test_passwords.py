@@ -101,7 +101,11 @@ def test_the_api_changes_the_password_with_the_same_refusals(territory):
         content_type="application/json",
     )
     assert wrong.status_code == 400
-    assert wrong.json() == {"code": "invalid", "message": "原密码不正确", "field": "old_password"}
+    assert wrong.json() == {
+        "code": "account_old_password",
+        "message": "原密码不正确",
+        "field": "old_password",
+    }
     ok = client.post(
         "/api/me/password",
         {"old_password": PASSWORD, "new_password": NEW},

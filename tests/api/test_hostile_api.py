@@ -138,6 +138,33 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"report_id": w.report.pk}, {"task": "清扫楼道", "served_on": today, "hours": "2"},
         ),
         ("post", "/api/members/search"): ({}, {"q": "张伟", "status": "formal"}),
+        # Appeals: the resident's steps by tracking code, summons answers, configuration.
+        ("post", "/api/public/track/{code}/rate"): ({"code": w.replied.tracking_code}, {
+            "resolved": True, "satisfaction": "satisfied", "comment": "及时"}),
+        ("post", "/api/public/track/{code}/reopen"): ({"code": w.replied.tracking_code}, {
+            "reason": "又堆起来了"}),
+        ("post", "/api/appeals/summons/{target_id}/report"): ({"target_id": 0}, {}),
+        ("post", "/api/appeals/summons/{target_id}/act"): ({"target_id": 0}, {"note": "已处置"}),
+        ("put", "/api/appeals/setup/rules"): ({}, {
+            "area": a["xh_g1"].pk, "unit": w.appeal.unit_id}),
+        ("delete", "/api/appeals/setup/rules/{rule_id}"): ({"rule_id": 0}, {}),
+        ("post", "/api/appeals/setup/units"): ({}, {
+            "name": "武康路网格站", "kind": "community", "area": a["xh_c1"].pk}),
+        ("post", "/api/appeals/setup/units/{unit_id}/active"): (
+            {"unit_id": w.appeal.unit_id}, {"active": True}),
+        ("post", "/api/appeals/setup/units/{unit_id}/handlers"): (
+            {"unit_id": w.appeal.unit_id}, {"username": "xh_s1_staff"}),
+        ("delete", "/api/appeals/setup/handlers/{membership_id}"): ({"membership_id": 0}, {}),
+        ("post", "/api/appeals/setup/categories"): ({}, {
+            "code": "manhole", "name": "井盖缺失", "group": "市政设施", "description": "缺失",
+            "response_hours": 2, "resolution_amount": 3, "resolution_unit": "working_days"}),
+        ("patch", "/api/appeals/setup/categories/{category_id}"): (
+            {"category_id": w.appeal.category_id}, {
+                "name": "垃圾清运", "group": "市容环境", "description": "清运",
+                "response_hours": 2, "resolution_amount": 3,
+                "resolution_unit": "working_days"}),
+        ("post", "/api/members/{member_id}/account"): ({"member_id": w.member.pk}, {
+            "username": "zhangwei.own", "password": "Own-Passw0rd!"}),
         # Accounts and passwords.
         ("post", "/api/me/password"): ({}, {
             "old_password": PASSWORD, "new_password": "Fresh-Passw0rd!"}),
@@ -319,6 +346,13 @@ NOT_COMPLETED = {
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
+    ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
+    ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
+    ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",
+    ("delete", "/api/appeals/setup/rules/{rule_id}"): "no rule with that id",
+    ("delete", "/api/appeals/setup/handlers/{membership_id}"): "no handler with that id",
+    ("post", "/api/appeals/setup/categories"): "the category list is the city's",
+    ("patch", "/api/appeals/setup/categories/{category_id}"): "the category list is the city's",
 }
 
 

@@ -45,7 +45,7 @@ def test_move_an_org_through_the_api(client, territory):
     same = _post(client, url, {"parent": branch.parent_id})
     assert same.status_code == 400
     assert same.json() == {
-        "code": "invalid",
+        "code": "org_move_nothing",
         "message": str(org_msgs.MSG_MOVE_NOTHING),
         "field": "parent",
     }
@@ -83,7 +83,7 @@ def test_move_a_unit_through_the_api(client, territory):
     leaves_cover = _post(client, url, {"area": territory.areas["xh_c3"].pk})
     assert leaves_cover.status_code == 400
     assert leaves_cover.json() == {
-        "code": "invalid",
+        "code": "org_cover_territory",
         "message": str(unit_msgs.MSG_COVER_TERRITORY),
         "field": "area",
     }
@@ -101,7 +101,7 @@ def test_grid_posts_through_the_api(client, territory, people):
     no_lane = _post(client, url, {"user": people[0].pk, "duty": "lane_chief"})
     assert no_lane.status_code == 400
     assert no_lane.json() == {
-        "code": "invalid",
+        "code": "org_lane_required",
         "message": str(grid_msgs.MSG_LANE_REQUIRED),
         "field": "lane",
     }
@@ -129,7 +129,7 @@ def test_grid_posts_through_the_api(client, territory, people):
     again = _post(client, f"/api/grid-posts/{post_id}/end", {})
     assert again.status_code == 409
     assert again.json() == {
-        "code": "conflict",
+        "code": "org_post_ended",
         "message": str(grid_msgs.MSG_POST_ENDED),
         "field": None,
     }

@@ -52,20 +52,22 @@ WRONG_CHECK = GOOD[:17] + ("0" if GOOD[17] != "0" else "1")
 
 
 @pytest.mark.parametrize(
-    "uscc, message",
+    "uscc, message, code",
     [
-        (WRONG_CHECK, validators.MSG_USCC_CHECK),
-        (GOOD[:15], validators.MSG_USCC_LENGTH),
-        ("91310104MA1FI999" + "99", validators.MSG_USCC_CHARS),
+        (WRONG_CHECK, validators.MSG_USCC_CHECK, "uscc_check"),
+        (GOOD[:15], validators.MSG_USCC_LENGTH, "uscc_length"),
+        ("91310104MA1FI999" + "99", validators.MSG_USCC_CHARS, "uscc_chars"),
     ],
 )
-def test_a_bad_credit_code_names_the_field_and_writes_nothing(client, territory, uscc, message):
+def test_a_bad_credit_code_names_the_field_and_writes_nothing(
+    client, territory, uscc, message, code
+):
     client.force_login(territory.users["xh_s1_staff"])
     before = _state()
     response = _send(client, "post", "/api/units", _unit_body(territory, uscc=uscc))
-    # ValidationFailed maps to 400 in core.errors; the code says it was the input.
+    # ValidationFailed maps to 400 in core.errors; the code says which check failed.
     assert response.status_code == 400
-    assert response.json() == {"code": "invalid", "message": str(message), "field": "uscc"}
+    assert response.json() == {"code": code, "message": str(message), "field": "uscc"}
     assert _state() == before
 
 
@@ -84,7 +86,7 @@ def test_create_unit_writes_the_unit_and_its_audit_row(client, territory):
     again = _send(client, "post", "/api/units", _unit_body(territory, name="另一家"))
     assert again.status_code == 409
     assert again.json() == {
-        "code": "conflict",
+        "code": "org_unit_uscc_taken",
         "message": str(MSG_UNIT_USCC_TAKEN),
         "field": "uscc",
     }
@@ -127,7 +129,7 @@ def test_patch_unit_checks_the_counts_and_audits_the_change(client, territory):
     bad = _send(client, "patch", f"/api/units/{unit.pk}", {"formal_members": 99})
     assert bad.status_code == 400
     assert bad.json() == {
-        "code": "invalid",
+        "code": "org_unit_counts",
         "message": str(MSG_UNIT_COUNTS),
         "field": "formal_members",
     }
@@ -268,7 +270,7 @@ def test_close_org_keeps_history_and_releases_its_units(client, territory):
     assert joint.pk in {o["id"] for o in with_closed}
     assert client.get(f"/api/orgs/{joint.pk}").status_code == 200
     twice = _send(client, "post", f"/api/orgs/{joint.pk}/close", {"reason": "合并"})
-    assert twice.status_code == 409 and twice.json()["code"] == "conflict"
+    assert twice.status_code == 409 and twice.json()["code"] == "org_already_closed"
     # Its two units are uncovered now, and the figures say so.
     body = client.get("/api/coverage").json()
     assert (body["joint"], body["uncovered"]) == (0, 3)

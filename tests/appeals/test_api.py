@@ -25,7 +25,8 @@ def test_bad_intake_gets_one_error_shape(client, world):
     area = world.t.areas["xh_g1"].pk
     response = _post(client, "/api/appeals", {"category": "nope", "area": area, "description": "x"})
     assert response.status_code == 400
-    assert response.json()["field"] == "category" and response.json()["code"] == "invalid"
+    assert response.json()["field"] == "category"
+    assert response.json()["code"] == "appeal_category_invalid"
     response = _post(
         client, "/api/appeals", {"category": "sanitation", "area": area, "description": " "}
     )

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from jiceng.appeals import rollup, selectors, services
+from jiceng.appeals import figures, rollup, services
 from jiceng.appeals.models import Appeal
 from jiceng.appeals.overdue import check_deadlines
 from jiceng.core.workdays import LOCAL
@@ -85,7 +85,7 @@ def october(world):
 
 def test_rates_for_a_community_month(world, october):
     viewer = world.t.users["xh_admin"]
-    rates = selectors.rates(viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10)
+    rates = figures.rates(viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10)
     assert rates.received == 5
     assert rates.counts["response"] == (3, 5)  # c0, c2, c3 on time
     assert rates.counts["resolution"] == (1, 3)  # of the three rated, c0 resolved
@@ -97,18 +97,16 @@ def test_rates_for_a_community_month(world, october):
 
 def test_ranking_of_a_districts_streets_and_drill_down(world, october):
     viewer = world.t.users["xh_admin"]
-    rows = selectors.ranking(viewer=viewer, parent=world.t.areas["xh"], year=2026, month=10)
+    rows = figures.ranking(viewer=viewer, parent=world.t.areas["xh"], year=2026, month=10)
     assert [r.area.name for r in rows] == ["湖南路街道", "天平路街道"]
     assert rows[0].rates.received == 7 and rows[1].rates.received == 0
-    communities = selectors.ranking(
-        viewer=viewer, parent=world.t.areas["xh_s1"], year=2026, month=10
-    )
+    communities = figures.ranking(viewer=viewer, parent=world.t.areas["xh_s1"], year=2026, month=10)
     by_name = {r.area.name: r.rates for r in communities}
     assert by_name["武康路社区居委会"].counts["satisfaction"] == (1, 1)
     assert by_name["复兴西路社区居委会"].counts["satisfaction"] == (2, 3)
     assert communities[0].area.name == "武康路社区居委会"
     c, _s2 = october
-    missed = selectors.rate_cases(
+    missed = figures.rate_cases(
         viewer=viewer,
         area=world.t.areas["xh_c1"],
         year=2026,
@@ -121,13 +119,13 @@ def test_ranking_of_a_districts_streets_and_drill_down(world, october):
 
 def test_rates_never_leak_out_of_scope(world, october):
     viewer = world.t.users["hp_s1_staff"]
-    rates = selectors.rates(viewer=viewer, area=world.t.areas["city"], year=2026, month=10)
+    rates = figures.rates(viewer=viewer, area=world.t.areas["city"], year=2026, month=10)
     assert rates.received == 1
 
 
 def test_empty_month_has_no_rates(world):
     viewer = world.t.users["xh_admin"]
-    rates = selectors.rates(viewer=viewer, area=world.t.areas["xh"], year=2026, month=1)
+    rates = figures.rates(viewer=viewer, area=world.t.areas["xh"], year=2026, month=1)
     assert rates.received == 0 and rates.rate("response") is None
     assert timezone.now()
 
@@ -136,12 +134,12 @@ def test_monthly_rows_agree_with_the_cases(world, october):
     """Counted from the rows (the district admin sees the whole node) and from the cases
     (a grid is below the rows' level), the numbers are the same."""
     viewer = world.t.users["xh_admin"]
-    from_rows = selectors.rates(viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10)
-    start, end = selectors.month_bounds(2026, 10)
-    raw = selectors._cases_under(viewer, world.t.areas["xh_c1"], start, end).aggregate(
-        **selectors._raw_aggregates()
+    from_rows = figures.rates(viewer=viewer, area=world.t.areas["xh_c1"], year=2026, month=10)
+    start, end = figures.month_bounds(2026, 10)
+    raw = figures._cases_under(viewer, world.t.areas["xh_c1"], start, end).aggregate(
+        **figures._raw_aggregates()
     )
-    assert from_rows == selectors.Rates.from_counters(raw)
+    assert from_rows == figures.Rates.from_counters(raw)
 
 
 def test_services_keep_the_rows_equal_to_a_rebuild(world):
@@ -187,7 +185,7 @@ def test_outcomes_equal_the_rates_pages(world, october):
     october_2026 = Period.month(2026, 10)
     for key in ("xh_c1", "xh_s1", "xh"):
         area = world.t.areas[key]
-        rates = selectors.rates(viewer=viewer, area=area, year=2026, month=10)
+        rates = figures.rates(viewer=viewer, area=area, year=2026, month=10)
         for name in ("response", "resolution", "satisfaction", "on_time"):
             figure = outcome(f"appeals.{name}_rate").measure(area, october_2026)
             assert (figure.numerator, figure.denominator) == rates.counts[name], (key, name)

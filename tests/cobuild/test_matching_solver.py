@@ -235,3 +235,23 @@ def test_place_from_area_path():
 def test_unknown_wiring_refused():
     with pytest.raises(ValueError):
         solve([], [], connect="magic")
+
+
+def test_the_solver_runs_without_pandas():
+    """OR-Tools declares pandas, which pyproject.toml leaves out of the lock (its min-cost
+    flow never imports it); a solve in a fresh interpreter must not reach for it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, datetime\n"
+        "from jiceng.cobuild.matching import NeedSlot, Place, ResourceSlot, solve\n"
+        "home = Place('D1', 'D1S1', 'D1S1C1')\n"
+        "day = datetime.date(2027, 1, 1)\n"
+        "solution = solve([NeedSlot(1, 'a', home, day, day)],"
+        " [ResourceSlot(2, 'a', home, day, day, 1)])\n"
+        "assert solution.matched == 1, solution\n"
+        "assert 'pandas' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

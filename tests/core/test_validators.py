@@ -168,7 +168,7 @@ def test_fields_can_be_renamed_for_the_form_that_asks():
     with pytest.raises(ValidationFailed) as error:
         validate_uscc("123", field="unit_uscc")
     assert error.value.as_dict() == {
-        "code": "invalid",
+        "code": "uscc_length",
         "message": "统一社会信用代码应为18位",
         "field": "unit_uscc",
     }

@@ -8,8 +8,8 @@ import datetime
 import pytest
 
 from jiceng.appeals import rollup
+from jiceng.appeals.figures import last_months
 from jiceng.appeals.models import Appeal
-from jiceng.appeals.selectors import last_months
 from jiceng.core.workdays import LOCAL
 from tests.appeals.conftest import world  # noqa: F401 - the appeals' fixture, reused
 from tests.demo.conftest import _street_demo_module, street_demo  # noqa: F401

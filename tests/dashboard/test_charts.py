@@ -3,7 +3,7 @@ selectors), on hand-built cases, members, units and a project."""
 
 import datetime
 
-from jiceng.appeals import selectors as appeal_selectors
+from jiceng.appeals import figures as appeal_figures
 from jiceng.cobuild import services as cobuild_services
 from jiceng.dashboard.charts import built, charts_for
 from jiceng.members import services as member_services
@@ -31,7 +31,7 @@ def test_months_chart_matches_the_rates_page_month_by_month(world, cases):
     assert received[chart["categories"][-1]] == 1  # xh_c3 this month; hp_c1 is not in xh
     assert sum(received.values()) == 4
     # Each month's rates are the rates page's, in percent.
-    rates = appeal_selectors.rates(
+    rates = appeal_figures.rates(
         viewer=t.users["xh_admin"],
         area=t.areas["xh"],
         year=cases["earlier"].year,
@@ -51,10 +51,10 @@ def test_months_from_cases_equal_months_from_the_monthly_rows(world, cases):
     """A grid is counted from the cases, a community from the rollup rows: a grid that
     holds all of a community's cases gives the same months."""
     t = world.t
-    months = appeal_selectors.last_months(12)
+    months = appeal_figures.last_months(12)
     viewer = t.users["xh_s1_staff"]
-    community = appeal_selectors.appeal_months(viewer=viewer, area=t.areas["xh_c1"], months=months)
-    grid = appeal_selectors.appeal_months(viewer=viewer, area=t.areas["xh_g1"], months=months)
+    community = appeal_figures.appeal_months(viewer=viewer, area=t.areas["xh_c1"], months=months)
+    grid = appeal_figures.appeal_months(viewer=viewer, area=t.areas["xh_g1"], months=months)
     assert community == grid
     assert sum(row["received"] for row in grid) == 2
     assert sum(row["satisfied"] for row in grid) == 1

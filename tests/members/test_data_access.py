@@ -156,3 +156,19 @@ def test_the_audit_page_reads_in_few_queries(client, people):
     with CaptureQueriesContext(connection) as context:
         assert client.get(reverse("core:audit")).status_code == 200
     assert len(context.captured_queries) <= 8, [q["sql"] for q in context.captured_queries]
+
+
+def test_the_audit_export_through_the_api_is_the_pages(client, people):
+    _t, me, _other, _far, auditors = people
+    client.force_login(_t.users["xh_admin"])
+    assert client.get("/api/audit/export", {"target_id": str(me.pk)}).status_code == 404
+    client.force_login(auditors["xh_auditor"])
+    response = client.get("/api/audit/export", {"target_id": str(me.pk)})
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attach")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    text = json.dumps(
+        [list(r) for r in book.active.iter_rows(values_only=True)], ensure_ascii=False
+    )
+    assert "李四" not in text and "李*" in text
+    entry = AuditEntry.objects.filter(action="export").latest("id")
+    assert entry.actor == auditors["xh_auditor"] and entry.changes["export"] == "audit"

@@ -201,3 +201,22 @@ def test_link_an_existing_account(territory, member, other):
             actor=territory.users["xh_c1_secretary"], member=other, user=user
         )
     assert Member.objects.get(pk=other.pk).account_id is None
+
+
+def test_open_account_through_the_api(client, territory, member):
+    import json
+
+    client.force_login(territory.users["xh_c3_secretary"])
+    url = f"/api/members/{member.pk}/account"
+    body = {"username": "wangfang", "password": PASSWORD}
+    hidden = client.post(url, json.dumps(body), content_type="application/json")
+    assert hidden.status_code == 404
+    client.force_login(territory.users["xh_c1_secretary"])
+    weak = client.post(url, json.dumps({**body, "password": "1"}), content_type="application/json")
+    assert weak.status_code == 400 and weak.json()["field"] == "password"
+    assert not User.objects.filter(username="wangfang").exists()
+    opened = client.post(url, json.dumps(body), content_type="application/json")
+    assert opened.status_code == 201 and opened.json()["must_change_password"] is True
+    member.refresh_from_db()
+    assert member.account.username == "wangfang"
+    assert PASSWORD not in json.dumps(opened.json())

@@ -140,5 +140,12 @@ def test_figures_cost_a_fixed_number_of_queries(territory, django_assert_num_que
     coverage_summary(viewer=admin)  # the scope is computed once per user object
     with django_assert_num_queries(1):
         coverage_summary(viewer=admin)
-    with django_assert_num_queries(2):  # the children, then the units under them
-        coverage_by_child(viewer=admin, area=territory.areas["xh"])
+    # The children, whether the rollup is built (not yet), then the units under them.
+    with django_assert_num_queries(3):
+        counted = coverage_by_child(viewer=admin, area=territory.areas["xh"])
+    from jiceng.orgs import rollup
+
+    rollup.rebuild()
+    # The children, the rollup's state, its rows, the new uncovered units.
+    with django_assert_num_queries(4):
+        assert coverage_by_child(viewer=admin, area=territory.areas["xh"]) == counted

@@ -135,6 +135,7 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:unit_coverage": pk(Unit.objects.filter(area__path__startswith=community.path)),
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
+        "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],

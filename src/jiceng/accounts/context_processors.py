@@ -1,3 +1,4 @@
+from jiceng.core.ledgers import ledgers_for
 from jiceng.core.scope import ALL_KINDS, KIND_AUDIT, scope_for
 
 
@@ -21,4 +22,6 @@ def roles(request) -> dict:
         "user_has_territory": scope.everything or bool(scope.area_roots()),
         "user_manages_territory": scope.manages_territory,
         "user_can_audit": scope.can_see_kind(KIND_AUDIT),
+        # The ledgers (台账) the apps registered whose kind the user's roles see.
+        "user_has_ledgers": bool(ledgers_for(scope)) if not scope.is_empty else False,
     }

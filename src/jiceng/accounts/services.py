@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.accounts import access
+from jiceng.accounts.errors import AccountErrorCode as Code
 from jiceng.accounts.models import (
     AREA_ROLES,
     ORG_ROLES,
@@ -57,9 +58,9 @@ def user_create(
     still checked against `password`."""
     username = username.strip()
     if not (3 <= len(username) <= 150) or not all(c.isalnum() or c in "@.+-_" for c in username):
-        raise ValidationFailed(MSG_USERNAME, field="username")
+        raise ValidationFailed(MSG_USERNAME, field="username", code=Code.BAD_USERNAME)
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(MSG_USERNAME_TAKEN, field="username")
+        raise Conflict(MSG_USERNAME_TAKEN, field="username", code=Code.USERNAME_TAKEN)
     # An account whose password somebody else chose must choose its own at first sign-in;
     # the demo and the test fixtures (no actor) keep theirs.
     user = User(
@@ -84,26 +85,26 @@ def role_grant(
 ) -> RoleAssignment:
     """Bind `user` to `role` on an area or an org. The granter must manage that place."""
     if role not in Role.values:
-        raise ValidationFailed(MSG_ROLE, field="role")
+        raise ValidationFailed(MSG_ROLE, field="role", code=Code.BAD_ROLE)
     if role in AREA_ROLES:
         if area is None or org is not None or area.level not in AREA_ROLES[role]:
-            raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area")
+            raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area", code=Code.ROLE_ANCHOR_AREA)
         require_manage_area(actor, area)
     elif role in ORG_ROLES:
         if org is None or area is not None:
-            raise ValidationFailed(MSG_ROLE_ANCHOR_ORG, field="org")
+            raise ValidationFailed(MSG_ROLE_ANCHOR_ORG, field="org", code=Code.ROLE_ANCHOR_ORG)
         from jiceng.orgs.access import require_manage_org
 
         require_manage_org(actor, org)
     if actor is not None and actor.pk == user.pk and not actor.is_superuser:
-        raise PermissionDenied(_("不能给自己授权"))
+        raise PermissionDenied(_("不能给自己授权"), code=Code.SELF_GRANT)
     existing = RoleAssignment.objects.filter(
         user=user, role=role, area=area, org=org, revoked_at__isnull=True
     ).first()
     if existing is not None:
         if if_missing:
             return existing
-        raise Conflict(_("该用户已有此角色"), field="role")
+        raise Conflict(_("该用户已有此角色"), field="role", code=Code.ROLE_HELD)
     assignment = RoleAssignment.objects.create(user=user, role=role, area=area, org=org)
     if role in STAFF_ROLES and not user.is_staff:
         # Administering roles may open the (scoped, read-only) admin.
@@ -147,7 +148,9 @@ def _check_password_rules(password: str, user: User, *, field: str) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as error:
-        raise ValidationFailed(" ".join(error.messages), field=field) from None
+        raise ValidationFailed(
+            " ".join(error.messages), field=field, code=Code.PASSWORD_WEAK
+        ) from None
 
 
 @transaction.atomic
@@ -158,9 +161,9 @@ def password_change(*, actor: User, old_password: str, new_password: str) -> Use
     caller keeps its own with `update_session_auth_hash`."""
     user = User.objects.select_for_update().get(pk=actor.pk)
     if not user.check_password(old_password):
-        raise ValidationFailed(MSG_OLD_PASSWORD, field="old_password")
+        raise ValidationFailed(MSG_OLD_PASSWORD, field="old_password", code=Code.OLD_PASSWORD)
     if old_password == new_password:
-        raise ValidationFailed(MSG_SAME_PASSWORD, field="new_password")
+        raise ValidationFailed(MSG_SAME_PASSWORD, field="new_password", code=Code.SAME_PASSWORD)
     _check_password_rules(new_password, user, field="new_password")
     user.set_password(new_password)
     user.must_change_password = False
@@ -281,9 +284,9 @@ def user_bulk_create(
             if not (3 <= len(username) <= 150) or not all(
                 c.isalnum() or c in "@.+-_" for c in username
             ):
-                raise ValidationFailed(MSG_USERNAME, field="username")
+                raise ValidationFailed(MSG_USERNAME, field="username", code=Code.BAD_USERNAME)
             if username.lower() in seen:
-                raise Conflict(MSG_USERNAME_TAKEN, field="username")
+                raise Conflict(MSG_USERNAME_TAKEN, field="username", code=Code.USERNAME_TAKEN)
             seen.add(username.lower())
             user = User(
                 username=username,
@@ -296,7 +299,7 @@ def user_bulk_create(
         for start in range(0, len(names), 5000):
             chunk = names[start : start + 5000]
             if User.objects.filter(username__in=chunk).exists():
-                raise Conflict(MSG_USERNAME_TAKEN, field="username")
+                raise Conflict(MSG_USERNAME_TAKEN, field="username", code=Code.USERNAME_TAKEN)
         User.objects.bulk_create(users, batch_size=batch_size)
         if users:
             audit_record(
@@ -340,23 +343,29 @@ def role_bulk_grant(*, actor: Actor, rows: Sequence[RoleGrantRow], batch_size: i
             )
         for row in rows:
             if row.role not in Role.values:
-                raise ValidationFailed(MSG_ROLE, field="role")
+                raise ValidationFailed(MSG_ROLE, field="role", code=Code.BAD_ROLE)
             if row.role in AREA_ROLES:
                 if row.area is None or row.org is not None:
-                    raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area")
+                    raise ValidationFailed(
+                        MSG_ROLE_ANCHOR_AREA, field="area", code=Code.ROLE_ANCHOR_AREA
+                    )
                 if row.area.level not in AREA_ROLES[row.role]:
-                    raise ValidationFailed(MSG_ROLE_ANCHOR_AREA, field="area")
+                    raise ValidationFailed(
+                        MSG_ROLE_ANCHOR_AREA, field="area", code=Code.ROLE_ANCHOR_AREA
+                    )
                 if ("area", row.area.pk) not in checked:
                     require_manage_area(actor, row.area)
                     checked.add(("area", row.area.pk))
             else:
                 if row.org is None or row.area is not None:
-                    raise ValidationFailed(MSG_ROLE_ANCHOR_ORG, field="org")
+                    raise ValidationFailed(
+                        MSG_ROLE_ANCHOR_ORG, field="org", code=Code.ROLE_ANCHOR_ORG
+                    )
                 if ("org", row.org.pk) not in checked:
                     require_manage_org(actor, row.org)
                     checked.add(("org", row.org.pk))
             if actor is not None and actor.pk == row.user.pk and not actor.is_superuser:
-                raise PermissionDenied(_("不能给自己授权"))
+                raise PermissionDenied(_("不能给自己授权"), code=Code.SELF_GRANT)
             key = (
                 row.user.pk,
                 row.role,

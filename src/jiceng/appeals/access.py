@@ -7,10 +7,13 @@
   the territory staff who manage that unit's area.
 """
 
+from django.conf import settings
+
 from jiceng.appeals.models import Appeal, HandlingUnit, SummonsTarget
 from jiceng.core.access import can_manage_area
 from jiceng.core.access import require as _require
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import NotFound, TooManyRequests
+from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.scope import scope_for
 
 
@@ -87,3 +90,19 @@ def get_appeal_for_action(user, appeal_id) -> Appeal:
         ),
         pk=appeal_id,
     )
+
+
+def public_limit_reached(request, bucket: str) -> bool:
+    """A resident's filing, rating or reopening, by client address: the page and the API
+    share the bucket, so neither is a way around the other's limit."""
+    return not hit(
+        bucket,
+        client_id(request),
+        limit=settings.APPEAL_PUBLIC_LIMIT,
+        window_seconds=settings.APPEAL_PUBLIC_WINDOW_SECONDS,
+    )
+
+
+def require_public_limit(request, bucket: str) -> None:
+    if public_limit_reached(request, bucket):
+        raise TooManyRequests(retry_after=settings.APPEAL_PUBLIC_WINDOW_SECONDS)

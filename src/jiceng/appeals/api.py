@@ -4,14 +4,15 @@ ranking; plus the public tracking lookup and the category list, which need no lo
 from django.db import transaction
 from ninja import Header, Query, Router, Schema, Status
 
-from jiceng.appeals import access, schemas, selectors, services
-from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, MSG_UNIT_TERRITORY, invalid
+from jiceng.appeals import access, actions, figures, forms, schemas, selectors, services
+from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.locating import intake_place, place_target
 from jiceng.appeals.models import Appeal
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import NotFound, ValidationFailed
+from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
+from jiceng.core.inputs import form_failure
 from jiceng.core.masking import redact_personal
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 
@@ -24,13 +25,25 @@ def categories(request):
     return selectors.active_categories()
 
 
+def _tracked(code: str) -> Appeal:
+    appeal = selectors.appeal_by_tracking_code(code)
+    if appeal is None:
+        raise NotFound()
+    return appeal
+
+
+def _parsed(form_class, data: dict) -> dict:
+    form = form_class(data)
+    if not form.is_valid():
+        raise form_failure(form)
+    return form.cleaned_data
+
+
 @public_router.get("/track/{code}", response=schemas.PublicTrackOut)
 def track(request, code: str):
     """Status and public replies of a case by its tracking code; nothing personal: no
     description, and numbers typed into replies and notes masked (as the page shows)."""
-    appeal = selectors.appeal_by_tracking_code(code)
-    if appeal is None:
-        raise NotFound()
+    appeal = _tracked(code)
     events = list(selectors.appeal_events(appeal=appeal, public_only=True))
     for event in events:
         event.note = redact_personal(event.note)
@@ -44,6 +57,40 @@ def track(request, code: str):
         "public_reply": redact_personal(appeal.public_reply),
         "events": events,
     }
+
+
+@public_router.post("/track/{code}/rate", response=schemas.PublicTrackOut)
+def track_rate(request, code: str, payload: schemas.RateIn):
+    """The resident rates the answer (resolved or not, satisfaction, a comment), as on the
+    tracking page, under the same limit per client address (429 with Retry-After)."""
+    access.require_public_limit(request, "appeal-rate")
+    appeal = _tracked(code)
+    data = _parsed(
+        forms.RateForm,
+        {
+            "resolved": "1" if payload.resolved else "0",
+            "satisfaction": payload.satisfaction,
+            "comment": payload.comment,
+        },
+    )
+    services.appeal_rate(
+        appeal=appeal,
+        resolved=data["resolved"],
+        satisfaction=data["satisfaction"],
+        comment=data["comment"],
+    )
+    return track(request, code)
+
+
+@public_router.post("/track/{code}/reopen", response=schemas.PublicTrackOut)
+def track_reopen(request, code: str, payload: schemas.ReopenIn):
+    """The resident asks for the case to be handled again, within the category's days
+    after an unsatisfied rating, with a reason."""
+    access.require_public_limit(request, "appeal-rate")
+    appeal = _tracked(code)
+    data = _parsed(forms.ReasonForm, {"reason": payload.reason})
+    services.appeal_reopen(actor=None, appeal=appeal, reason=data["reason"])
+    return track(request, code)
 
 
 @router.post("", response={200: schemas.IntakeOut, 201: schemas.IntakeOut})
@@ -60,8 +107,7 @@ def intake(
 
     category = selectors.category_named(code=payload.category)
     if category is None:
-        # "invalid", as this endpoint answered before the codes (tests/appeals/test_api.py).
-        raise ValidationFailed(services.MSG_CATEGORY, field="category")
+        raise invalid(services.MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
     area = None
     if payload.area is not None:
         area = selectors.area_named(payload.area)
@@ -141,41 +187,43 @@ def appeal_list(request, filters: Query[AppealFilters]):
     )
 
 
+@router.post("/summons/{int:target_id}/report", response=schemas.SummonsTargetOut)
+def summons_report(request, target_id: int):
+    """A summoned department reports (报到) to the case."""
+    target = selectors.summons_target(target_id)
+    if target is None:
+        raise NotFound()
+    return services.summons_report(actor=request.user, target=target)
+
+
+@router.post("/summons/{int:target_id}/act", response=schemas.SummonsTargetOut)
+def summons_act(request, target_id: int, payload: schemas.SummonsNoteIn):
+    """A summoned department records what it did (处置情况)."""
+    target = selectors.summons_target(target_id)
+    if target is None:
+        raise NotFound()
+    data = _parsed(forms.NoteForm, {"note": payload.note})
+    return services.summons_act(actor=request.user, target=target, note=data["note"])
+
+
 @router.get("/{int:appeal_id}", response=schemas.AppealDetailOut)
 def appeal_detail(request, appeal_id: int):
     return access.get_appeal_for_view(request.user, appeal_id)
 
 
-ACTIONS = {"accept", "start", "reply", "return", "dispatch", "publish"}
-
-
 @router.post("/{int:appeal_id}/{action}", response=schemas.AppealOut)
 def appeal_act(request, appeal_id: int, action: str, payload: schemas.ActionIn):
-    """accept · start · reply (reply) · return (reason) · dispatch (unit, note) ·
-    publish (public_description: the description as the public Open311 feed may show it,
-    personal data removed; empty withdraws it)."""
-    if action not in ACTIONS:
+    """accept · start (note) · reply (reply) · return (reason) · dispatch (unit, note) ·
+    summon (units, reason, report_hours, act_working_days) · mediation (parties,
+    outcome, agreement, mediator, mediated_on) · publish (public_description: the
+    description as the public Open311 feed may show it, personal data removed; empty
+    withdraws it). The same table as the case page (appeals.actions)."""
+    if action not in actions.CASE_ACTIONS:
         raise NotFound()
     user = request.user
     with transaction.atomic():
         appeal = access.get_appeal_for_action(user, appeal_id)
-        if action == "accept":
-            services.appeal_accept(actor=user, appeal=appeal)
-        elif action == "start":
-            services.appeal_start(actor=user, appeal=appeal, note=payload.note)
-        elif action == "reply":
-            services.appeal_reply(actor=user, appeal=appeal, reply=payload.reply)
-        elif action == "return":
-            services.appeal_return(actor=user, appeal=appeal, reason=payload.reason)
-        elif action == "publish":
-            services.appeal_publish_description(
-                actor=user, appeal=appeal, text=payload.public_description
-            )
-        else:
-            unit = selectors.unit_named(payload.unit)
-            if unit is None:
-                raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_REQUIRED, "unit")
-            services.appeal_dispatch(actor=user, appeal=appeal, unit=unit, note=payload.note)
+        actions.perform(user, appeal, action, payload.dict())
     return appeal
 
 
@@ -186,7 +234,7 @@ def _rates_out(area, year, month, rates) -> dict:
         "month": f"{year}-{month:02d}",
         "received": rates.received,
     }
-    for name in selectors.RATE_CONDITIONS:
+    for name in figures.RATE_CONDITIONS:
         numerator, denominator = rates.counts[name]
         out[name] = {"numerator": numerator, "denominator": denominator, "rate": rates.rate(name)}
     return out
@@ -206,7 +254,7 @@ def _month(value: str) -> tuple[int, int]:
 def rates(request, area: int, month: str):
     node = get_area_for_view(request.user, area)
     year, number = _month(month)
-    result = selectors.rates(viewer=request.user, area=node, year=year, month=number)
+    result = figures.rates(viewer=request.user, area=node, year=year, month=number)
     return _rates_out(node, year, number, result)
 
 
@@ -214,7 +262,7 @@ def rates(request, area: int, month: str):
 def ranking(request, area: int, month: str):
     node = get_area_for_view(request.user, area)
     year, number = _month(month)
-    rows = selectors.ranking(viewer=request.user, parent=node, year=year, month=number)
+    rows = figures.ranking(viewer=request.user, parent=node, year=year, month=number)
     return [
         {"rank": i, **_rates_out(row.area, year, number, row.rates)}
         for i, row in enumerate(rows, start=1)

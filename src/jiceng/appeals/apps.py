@@ -36,3 +36,7 @@ class AppealsConfig(AppConfig):
         from jiceng.appeals import outcomes
 
         outcomes.register()
+
+        from jiceng.appeals import ledgers
+
+        ledgers.register()

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng.appeals.selectors import (
+from jiceng.appeals.figures import (
     RATES,
     appeal_category_counts,
     appeal_months,

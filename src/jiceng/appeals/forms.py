@@ -77,15 +77,24 @@ class RateForm(InputPolicyForm):
     comment = forms.CharField(label=_("意见（选填）"), max_length=500, required=False)
 
 
+# A reason and a reply are required by the lifecycle (appeals.states), which refuses an
+# empty one with its own code; the forms only parse, so the page and the API answer alike.
+# The browser still asks for them (the widget's `required`).
 class ReasonForm(InputPolicyForm):
     reason = forms.CharField(
-        label=_("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("原因"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "required": True}),
     )
 
 
 class ReplyForm(InputPolicyForm):
     reply = forms.CharField(
-        label=_("答复内容（居民可见）"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("答复内容（居民可见）"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "required": True}),
     )
 
 
@@ -152,6 +161,10 @@ class MediationForm(InputPolicyForm):
     )
 
 
+class StartForm(InputPolicyForm):
+    note = forms.CharField(label=_("说明（选填）"), max_length=500, required=False)
+
+
 class NoteForm(InputPolicyForm):
     note = forms.CharField(
         label=_("处置情况"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
@@ -180,6 +193,7 @@ MediationForm.columns = {"parties": None}  # a list of names, at most ten of 50
 RateForm.columns = {"comment": None}
 ReasonForm.columns = {"reason": None}
 DispatchForm.columns = {"note": None}
+StartForm.columns = {"note": None}
 SummonsForm.columns = {"reason": "appeals.Summons.reason"}
 NoteForm.columns = {"note": "appeals.SummonsTarget.action_note"}
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.appeals import rollup
+from jiceng.appeals.figures import RATES, ROLLUP_LEVELS
 from jiceng.appeals.models import Appeal, AppealMonthStat
-from jiceng.appeals.selectors import RATES, ROLLUP_LEVELS
 from jiceng.core.models import Area
 from jiceng.core.outcomes import RATE, Figure, Outcome, Period, register_outcome
 

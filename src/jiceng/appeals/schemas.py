@@ -2,6 +2,7 @@ import datetime
 
 from ninja import Field, Schema
 
+from jiceng.appeals.forms import MEDIATION_PARTIES_MAX
 from jiceng.appeals.models import Appeal, Category
 from jiceng.core.inputs import limited_text, model_text
 
@@ -124,12 +125,51 @@ class IntakeOut(Schema):
 
 
 class ActionIn(Schema):
+    """The input of every case action; each reads the fields it needs (appeals.actions
+    parses them with the page's form)."""
+
     reply: model_text(Appeal, "public_reply", kind="multiline") = ""
     # An action keeps 500 characters of its reason or note (the pages' limit too).
     reason: limited_text(ACTION_NOTE_MAX, kind="multiline") = ""
     note: limited_text(ACTION_NOTE_MAX, kind="multiline") = ""
-    unit: int | None = None
+    unit: int | None = None  # dispatch: the handling unit
     public_description: model_text(Appeal, "public_description", kind="multiline") = ""
+    # summon (吹哨): the departments, and the hours to report and working days to act
+    units: list[int] = []
+    report_hours: int | None = None
+    act_working_days: int | None = None
+    # mediation (调解): one party per line, the outcome and its agreement
+    parties: limited_text(MEDIATION_PARTIES_MAX, kind="multiline") = ""
+    outcome: limited_text(20, kind="code") = ""
+    agreement: limited_text(2000, kind="multiline") = ""
+    mediator: limited_text(50, kind="name") = ""
+    mediated_on: datetime.date | None = None
+
+
+class RateIn(Schema):
+    """A resident's rating of the answer, as on the tracking page."""
+
+    resolved: bool
+    satisfaction: limited_text(20, kind="code")  # satisfied · basically · unsatisfied
+    comment: limited_text(500, kind="multiline") = ""
+
+
+class ReopenIn(Schema):
+    reason: limited_text(ACTION_NOTE_MAX, kind="multiline")
+
+
+class SummonsNoteIn(Schema):
+    note: limited_text(2000, kind="multiline")
+
+
+class SummonsTargetOut(Schema):
+    id: int
+    unit_id: int
+    report_due_at: datetime.datetime
+    act_due_at: datetime.datetime
+    reported_at: datetime.datetime | None
+    acted_at: datetime.datetime | None
+    action_note: str
 
 
 class PublicTrackOut(Schema):

@@ -79,6 +79,24 @@ def area_label(area) -> str:
     return "\u3000" * depth + area.name
 
 
+def category_facts(cleaned: dict):
+    """The facts a category form gives, for the category services (page and API)."""
+    from jiceng.appeals.services import CategoryFacts
+
+    return CategoryFacts(
+        name=cleaned["name"],
+        group=cleaned["group"],
+        description=cleaned.get("description") or "",
+        response_hours=cleaned["response_hours"],
+        resolution_amount=cleaned["resolution_amount"],
+        resolution_unit=cleaned["resolution_unit"],
+        reopen_days=cleaned["reopen_days"],
+        is_mediation=cleaned.get("is_mediation", False),
+        is_active=cleaned.get("is_active", False),
+        sort=cleaned.get("sort") or 0,
+    )
+
+
 # Where each form's text is stored (jiceng.core.field_inventory).
 CategoryForm.column_model = Category
 UnitForm.column_model = HandlingUnit

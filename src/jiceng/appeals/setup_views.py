@@ -17,9 +17,10 @@ from jiceng.appeals import selectors, services, setup_forms
 from jiceng.appeals.models import HandlingUnit
 from jiceng.appeals.routing import route
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.models import Area
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 
 AREA_CAP = 3000
 
@@ -40,11 +41,6 @@ def _areas(roots: list[Area], *, grids: bool = True) -> list[Area]:
     elif grids:
         levels.append(Area.Level.GRID)
     return selectors.setup_areas(roots, levels, AREA_CAP)
-
-
-def _fail(form, error: ApplicationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
 
 
 def _can_edit_categories(user) -> bool:
@@ -72,15 +68,17 @@ def rules(request):
             if data["category"]
             else None
         )
-        try:
+
+        def set_rule():
             if area is None:
                 raise NotFound(field="area")
             if unit is None:
                 raise NotFound(field="unit")
-            services.routing_rule_set(actor=request.user, area=area, unit=unit, category=category)
-        except ApplicationError as error:
-            _fail(form, error)
-        else:
+            return services.routing_rule_set(
+                actor=request.user, area=area, unit=unit, category=category
+            )
+
+        if call_on_form(form, set_rule, propagate=()) is not None:
             messages.success(request, _("已保存派单规则"))
             return redirect("appeals:setup_rules")
     preview_form = setup_forms.PreviewForm(
@@ -107,11 +105,9 @@ def rule_delete(request, pk: int):
     rule = selectors.routing_rules(viewer=request.user).filter(pk=pk).first()
     if rule is None:
         raise Http404
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         services.routing_rule_delete(actor=request.user, rule=rule)
         messages.success(request, _("已删除派单规则"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("appeals:setup_rules")
 
 
@@ -126,15 +122,15 @@ def units(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         area = next((a for a in areas if a.pk == data["area"]), None)
-        try:
+
+        def create_unit():
             if area is None:
                 raise NotFound(field="area")
-            services.handling_unit_create(
+            return services.handling_unit_create(
                 actor=request.user, name=data["name"], kind=data["kind"], area=area
             )
-        except ApplicationError as error:
-            _fail(form, error)
-        else:
+
+        if call_on_form(form, create_unit, propagate=()) is not None:
             messages.success(request, _("已新增承办单位"))
             return redirect("appeals:setup_units")
     context = {
@@ -157,11 +153,9 @@ def _unit(request, pk: int) -> HandlingUnit:
 def unit_active(request, pk: int):
     unit = _unit(request, pk)
     active = request.POST.get("active") == "1"
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         services.handling_unit_set_active(actor=request.user, unit=unit, active=active)
         messages.success(request, _("已启用") if active else _("已停用，不再接收新派单"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("appeals:setup_units")
 
 
@@ -170,7 +164,7 @@ def unit_active(request, pk: int):
 def handler_add(request, pk: int):
     unit = _unit(request, pk)
     form = setup_forms.HandlerForm(request.POST)
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         if not form.is_valid():
             raise form_failure(form)
         username = form.cleaned_data["username"]
@@ -182,8 +176,6 @@ def handler_add(request, pk: int):
             _("已将 %(user)s 加入 %(unit)s")
             % {"user": membership.user.username, "unit": unit.name},
         )
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("appeals:setup_units")
 
 
@@ -193,11 +185,9 @@ def handler_remove(request, pk: int):
     membership = selectors.configured_membership(viewer=request.user, pk=pk)
     if membership is None:
         raise Http404
-    try:
+    with refusals_as_messages(request, not_found_is_404=False):
         services.handler_remove(actor=request.user, membership=membership)
         messages.success(request, _("已移出承办人员"))
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("appeals:setup_units")
 
 
@@ -212,21 +202,6 @@ def categories(request):
         "can_edit": _can_edit_categories(request.user),
     }
     return render(request, "appeals/setup_categories.html", context)
-
-
-def _facts(data: dict) -> services.CategoryFacts:
-    return services.CategoryFacts(
-        name=data["name"],
-        group=data["group"],
-        description=data.get("description") or "",
-        response_hours=data["response_hours"],
-        resolution_amount=data["resolution_amount"],
-        resolution_unit=data["resolution_unit"],
-        reopen_days=data["reopen_days"],
-        is_mediation=data.get("is_mediation", False),
-        is_active=data.get("is_active", False),
-        sort=data.get("sort") or 0,
-    )
 
 
 @login_required
@@ -260,20 +235,15 @@ def category_edit(request, pk: int | None = None):
         request.POST or None, initial=initial, editing=category is not None
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        facts = setup_forms.category_facts(form.cleaned_data)
+
+        def save():
             if category is None:
-                services.category_create(
-                    actor=request.user,
-                    code=form.cleaned_data["code"],
-                    facts=_facts(form.cleaned_data),
-                )
-            else:
-                services.category_update(
-                    actor=request.user, category=category, facts=_facts(form.cleaned_data)
-                )
-        except ApplicationError as error:
-            _fail(form, error)
-        else:
+                code = form.cleaned_data["code"]
+                return services.category_create(actor=request.user, code=code, facts=facts)
+            return services.category_update(actor=request.user, category=category, facts=facts)
+
+        if call_on_form(form, save, propagate=()) is not None:
             messages.success(request, _("已保存诉求类别；新时限自保存后受理的诉求起适用"))
             return redirect("appeals:setup_categories")
     return render(request, "appeals/setup_category.html", {"form": form, "category": category})

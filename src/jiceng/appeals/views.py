@@ -20,41 +20,27 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from jiceng.appeals import access, forms, selectors, services
+from jiceng.appeals import access, actions, figures, forms, selectors, services
 from jiceng.appeals.errors import MSG_CATEGORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.locating import IntakePlace, intake_place, place_target
 from jiceng.appeals.models import Appeal
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
-from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
+from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.places import selectors as place_selectors
 
 # What a tracking code can be (Appeal.tracking_code); anything else is not looked up.
 TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
 
 PLACE_LEVELS = {"street": "district", "community": "street", "grid": "community"}
-
-
-def _fail(form, error: ApplicationError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))
-
-
-def _rate_limited(request, bucket: str) -> bool:
-    return not hit(
-        bucket,
-        client_id(request),
-        limit=settings.APPEAL_PUBLIC_LIMIT,
-        window_seconds=settings.APPEAL_PUBLIC_WINDOW_SECONDS,
-    )
 
 
 def _too_many(request):
@@ -77,24 +63,31 @@ def _area_from_form(data) -> Area | None:
 def report(request):
     """File an appeal from a phone: category, place, text, optional photo and phone."""
     if request.method == "POST":
-        if _rate_limited(request, "appeal-intake"):
+        if access.public_limit_reached(request, "appeal-intake"):
             return _too_many(request)
         data = request.POST.copy()
         area = _area_from_form(data)
         data["area"] = str(area.pk) if area else ""
         form = forms.PublicIntakeForm(data, request.FILES)
         if form.is_valid():
-            try:
-                place = intake_place(
-                    area=area,
-                    address=form.cleaned_data["where"],
-                    latitude=form.cleaned_data["latitude"],
-                    longitude=form.cleaned_data["longitude"],
-                )
-                appeal = _intake(request, form, place, channel=Appeal.Channel.RESIDENT, actor=None)
-            except ApplicationError as error:
-                _fail(form, error)
-            else:
+            # Every refusal goes on the form: the resident has no other page to see.
+            appeal = call_on_form(
+                form,
+                lambda: _intake(
+                    request,
+                    form,
+                    intake_place(
+                        area=area,
+                        address=form.cleaned_data["where"],
+                        latitude=form.cleaned_data["latitude"],
+                        longitude=form.cleaned_data["longitude"],
+                    ),
+                    channel=Appeal.Channel.RESIDENT,
+                    actor=None,
+                ),
+                propagate=(),
+            )
+            if appeal is not None:
                 messages.success(
                     request, _("已受理。请记下查询码 %(code)s") % {"code": appeal.tracking_code}
                 )
@@ -206,14 +199,14 @@ def _resident_may_reopen(appeal: Appeal) -> bool:
 
 @require_POST
 def track_rate(request, code: str):
-    if _rate_limited(request, "appeal-rate"):
+    if access.public_limit_reached(request, "appeal-rate"):
         return _too_many(request)
     appeal = selectors.appeal_by_tracking_code(code)
     if appeal is None:
         raise Http404
     form = forms.RateForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_as_messages(request, not_found_is_404=False):
             services.appeal_rate(
                 appeal=appeal,
                 resolved=form.cleaned_data["resolved"],
@@ -221,8 +214,6 @@ def track_rate(request, code: str):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, _("感谢您的评价"))
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     else:
         messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
@@ -230,18 +221,16 @@ def track_rate(request, code: str):
 
 @require_POST
 def track_reopen(request, code: str):
-    if _rate_limited(request, "appeal-rate"):
+    if access.public_limit_reached(request, "appeal-rate"):
         return _too_many(request)
     appeal = selectors.appeal_by_tracking_code(code)
     if appeal is None:
         raise Http404
     form = forms.ReasonForm(request.POST)
     if form.is_valid():
-        try:
+        with refusals_as_messages(request, not_found_is_404=False):
             services.appeal_reopen(actor=None, appeal=appeal, reason=form.cleaned_data["reason"])
             messages.success(request, _("已申请重办"))
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     else:
         messages.error(request, str(form_failure(form).message))
     return redirect("track:code", code=appeal.tracking_code)
@@ -267,15 +256,17 @@ def intake(request):
         form = forms.StaffIntakeForm(request.POST, request.FILES)
         if form.is_valid():
             area = next((a for a in areas if a.pk == form.cleaned_data["area"]), None)
-            try:
+
+            def file_case() -> Appeal:
                 if area is None:
                     raise NotFound(field="area")
-                appeal = _intake(
+                return _intake(
                     request, form, area, channel=form.cleaned_data["channel"], actor=request.user
                 )
-            except ApplicationError as error:
-                _fail(form, error)
-            else:
+
+            # An area outside the list is a mistake on the form, not a 404 page.
+            appeal = call_on_form(form, file_case, propagate=())
+            if appeal is not None:
                 messages.success(
                     request, _("已受理，查询码 %(code)s") % {"code": appeal.tracking_code}
                 )
@@ -393,92 +384,17 @@ def photo(request, pk: int):
     return response
 
 
-ACTIONS = ("accept", "start", "reply", "return", "dispatch", "summon", "mediation", "publish")
-
-
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
     """One action on a case, named in the URL; refusals come back as a message."""
-    if action not in ACTIONS:
+    if action not in actions.CASE_ACTIONS:
         raise Http404
     user = request.user
-    try:
-        with transaction.atomic():
-            appeal = access.get_appeal_for_action(user, pk)
-            _perform(request, appeal, action)
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
+    with refusals_as_messages(request), transaction.atomic():
+        appeal = access.get_appeal_for_action(user, pk)
+        messages.success(request, actions.perform(user, appeal, action, request.POST))
     return redirect("appeals:detail", pk=pk)
-
-
-def _perform(request, appeal: Appeal, action: str) -> None:
-    user, post = request.user, request.POST
-    if action == "accept":
-        services.appeal_accept(actor=user, appeal=appeal)
-        messages.success(request, _("已签收"))
-    elif action == "start":
-        services.appeal_start(actor=user, appeal=appeal)
-    elif action == "reply":
-        form = forms.ReplyForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_reply(actor=user, appeal=appeal, reply=form.cleaned_data["reply"])
-        messages.success(request, _("已答复"))
-    elif action == "publish":
-        form = forms.PublishForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        text = form.cleaned_data["public_description"]
-        services.appeal_publish_description(actor=user, appeal=appeal, text=text)
-        messages.success(request, _("已公开描述") if text else _("已撤回公开描述"))
-    elif action == "return":
-        form = forms.ReasonForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_return(actor=user, appeal=appeal, reason=form.cleaned_data["reason"])
-        messages.success(request, _("已退单"))
-    elif action == "dispatch":
-        form = forms.DispatchForm(post, appeal=appeal)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.appeal_dispatch(
-            actor=user,
-            appeal=appeal,
-            unit=form.cleaned_data["unit"],
-            note=form.cleaned_data["note"],
-        )
-        messages.success(request, _("已派单"))
-    elif action == "summon":
-        form = forms.SummonsForm(post, appeal=appeal)
-        if not form.is_valid():
-            raise form_failure(form)
-        services.summons_create(
-            actor=user,
-            appeal=appeal,
-            units=list(form.cleaned_data["units"]),
-            reason=form.cleaned_data["reason"],
-            report_hours=form.cleaned_data["report_hours"],
-            act_working_days=form.cleaned_data["act_working_days"],
-        )
-        messages.success(request, _("已吹哨"))
-    elif action == "mediation":
-        form = forms.MediationForm(post)
-        if not form.is_valid():
-            raise form_failure(form)
-        data = form.cleaned_data
-        services.mediation_record(
-            actor=user,
-            appeal=appeal,
-            parties=data["parties"].splitlines(),
-            outcome=data["outcome"],
-            agreement=data["agreement"],
-            mediator=data["mediator"],
-            mediated_on=data["mediated_on"],
-        )
-        messages.success(request, _("调解记录已保存"))
 
 
 @login_required
@@ -487,22 +403,18 @@ def summons_answer(request, target_id: int, step: str):
     target = selectors.summons_target(target_id)
     if target is None:
         raise Http404
-    try:
+    if step not in ("report", "act"):
+        raise Http404
+    with refusals_as_messages(request):
         if step == "report":
             services.summons_report(actor=request.user, target=target)
             messages.success(request, _("已报到"))
-        elif step == "act":
+        else:
             form = forms.NoteForm(request.POST)
             if not form.is_valid():
                 raise form_failure(form)
             services.summons_act(actor=request.user, target=target, note=form.cleaned_data["note"])
             messages.success(request, _("处置情况已记录"))
-        else:
-            raise Http404
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
     return redirect("appeals:queue")
 
 
@@ -569,9 +481,9 @@ def rates(request):
         "year": year,
         "month": month,
         "month_value": f"{year}-{month:02d}",
-        "rates": selectors.rates(viewer=request.user, area=area, year=year, month=month),
+        "rates": figures.rates(viewer=request.user, area=area, year=year, month=month),
         "ranking": (
-            selectors.ranking(viewer=request.user, parent=area, year=year, month=month)
+            figures.ranking(viewer=request.user, parent=area, year=year, month=month)
             if area.level in (Area.Level.CITY, Area.Level.DISTRICT, Area.Level.STREET)
             else []
         ),
@@ -594,9 +506,9 @@ def rate_cases(request):
     year, month = _month(request.GET.get("month"))
     rate = request.GET.get("rate")
     part = request.GET.get("part", "denominator")
-    if rate not in selectors.RATE_CONDITIONS or part not in ("numerator", "denominator", "missed"):
+    if rate not in figures.RATE_CONDITIONS or part not in ("numerator", "denominator", "missed"):
         raise Http404
-    cases = selectors.rate_cases(
+    cases = figures.rate_cases(
         viewer=request.user, area=area, year=year, month=month, rate=rate, part=part
     )
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
@@ -626,20 +538,14 @@ def placement(request):
         appeal_id = request.POST.get("appeal", "")
         if form.is_valid() and appeal_id.isdigit():
             data = form.cleaned_data
-            try:
-                with transaction.atomic():
-                    area = place_target(
-                        viewer=request.user, area_id=data["area"], where=data["where"]
-                    )
-                    appeal = services.appeal_place(
-                        actor=request.user,
-                        appeal_id=int(appeal_id),
-                        area=area,
-                        remember=data["remember"],
-                    )
-            except ApplicationError as error:
-                messages.error(request, str(error.message))
-            else:
+            with refusals_as_messages(request), transaction.atomic():
+                area = place_target(viewer=request.user, area_id=data["area"], where=data["where"])
+                appeal = services.appeal_place(
+                    actor=request.user,
+                    appeal_id=int(appeal_id),
+                    area=area,
+                    remember=data["remember"],
+                )
                 messages.success(
                     request,
                     _("%(code)s 已定位到 %(area)s")

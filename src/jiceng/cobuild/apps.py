@@ -81,3 +81,7 @@ class CobuildConfig(AppConfig):
         from jiceng.cobuild import charts
 
         charts.register()
+
+        from jiceng.cobuild import ledgers
+
+        ledgers.register()

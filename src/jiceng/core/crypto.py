@@ -8,7 +8,6 @@ bytes key SM4, the last 16 key the HMAC. Ciphertext is stored as text:
 
 import base64
 import functools
-import hmac as std_hmac
 import os
 
 from cryptography.hazmat.primitives import hashes, hmac
@@ -65,7 +64,3 @@ def blind_index(value: str | None, *, purpose: str) -> str:
     mac = hmac.HMAC(_index_key(), hashes.SM3())
     mac.update(purpose.encode() + b"\x00" + value.encode())
     return mac.finalize().hex()
-
-
-def constant_time_equal(a: str, b: str) -> bool:
-    return std_hmac.compare_digest(a.encode(), b.encode())

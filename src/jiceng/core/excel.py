@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import CoreErrorCode, ValidationFailed
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
@@ -54,26 +54,28 @@ def header_aliases(headers: dict[str, Iterable[str]]) -> dict[str, str]:
 def check_file(data: bytes) -> None:
     """Refuse what is not a sane xlsx before handing it to a parser."""
     if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed(MSG_TOO_BIG, field="file")
+        raise ValidationFailed(MSG_TOO_BIG, field="file", code=CoreErrorCode.EXCEL_TOO_BIG)
     if not data.startswith(b"PK") or not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ValidationFailed(MSG_NOT_XLSX, field="file")
+        raise ValidationFailed(MSG_NOT_XLSX, field="file", code=CoreErrorCode.EXCEL_NOT_XLSX)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ValidationFailed(MSG_NOT_XLSX, field="file") from None
+        raise ValidationFailed(
+            MSG_NOT_XLSX, field="file", code=CoreErrorCode.EXCEL_NOT_XLSX
+        ) from None
     names = {e.filename for e in entries}
     if "xl/workbook.xml" not in names:
-        raise ValidationFailed(MSG_NOT_XLSX, field="file")
+        raise ValidationFailed(MSG_NOT_XLSX, field="file", code=CoreErrorCode.EXCEL_NOT_XLSX)
     total = 0
     for entry in entries:
         total += entry.file_size
         if total > MAX_UNCOMPRESSED_BYTES:
-            raise ValidationFailed(MSG_BOMB, field="file")
+            raise ValidationFailed(MSG_BOMB, field="file", code=CoreErrorCode.EXCEL_BOMB)
         if entry.file_size > 1024 * 1024 and entry.file_size > MAX_RATIO * max(
             entry.compress_size, 1
         ):
-            raise ValidationFailed(MSG_BOMB, field="file")
+            raise ValidationFailed(MSG_BOMB, field="file", code=CoreErrorCode.EXCEL_BOMB)
     for entry in entries:
         if entry.filename.startswith("xl/worksheets/") and entry.filename.endswith(".xml"):
             _scan_sheet(archive, entry)
@@ -91,13 +93,15 @@ def _scan_sheet(archive: zipfile.ZipFile, entry: zipfile.ZipInfo) -> None:
                 break
             read += len(chunk)
             if read > entry.file_size + SCAN_CHUNK:  # lying header: more data than declared
-                raise ValidationFailed(MSG_BOMB, field="file")
+                raise ValidationFailed(MSG_BOMB, field="file", code=CoreErrorCode.EXCEL_BOMB)
             window = tail + chunk
             if re.search(rb"<(?:\w+:)?f[ >/]", window):
-                raise ValidationFailed(MSG_FORMULA, field="file")
+                raise ValidationFailed(MSG_FORMULA, field="file", code=CoreErrorCode.EXCEL_FORMULA)
             dimension = re.search(rb'<(?:\w+:)?dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', window)
             if dimension and int(dimension.group(1)) > MAX_ROWS + 1:
-                raise ValidationFailed(MSG_TOO_MANY_ROWS, field="file")
+                raise ValidationFailed(
+                    MSG_TOO_MANY_ROWS, field="file", code=CoreErrorCode.EXCEL_TOO_MANY_ROWS
+                )
             tail = window[-64:]
 
 
@@ -111,9 +115,13 @@ def read_table(data: bytes) -> list[list]:
         sheet = book.get_sheet_by_index(0)
         table = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS + 2)
     except Exception:  # calamine raises its own types for broken files
-        raise ValidationFailed(MSG_NOT_XLSX, field="file") from None
+        raise ValidationFailed(
+            MSG_NOT_XLSX, field="file", code=CoreErrorCode.EXCEL_NOT_XLSX
+        ) from None
     if len(table) > MAX_ROWS + 1:
-        raise ValidationFailed(MSG_TOO_MANY_ROWS, field="file")
+        raise ValidationFailed(
+            MSG_TOO_MANY_ROWS, field="file", code=CoreErrorCode.EXCEL_TOO_MANY_ROWS
+        )
     return table
 
 
@@ -138,10 +146,12 @@ def find_header(
             missing = [labels[f] for f in required if f not in columns]
             if missing:
                 raise ValidationFailed(
-                    str(MSG_MISSING_COLUMN).format(columns="、".join(missing)), field="file"
+                    str(MSG_MISSING_COLUMN).format(columns="、".join(missing)),
+                    field="file",
+                    code=CoreErrorCode.EXCEL_MISSING_COLUMN,
                 )
             return index, columns, [str(c or "").strip() for c in row]
-    raise ValidationFailed(not_found, field="file")
+    raise ValidationFailed(not_found, field="file", code=CoreErrorCode.EXCEL_HEADER_NOT_FOUND)
 
 
 def cell_at(cells: Sequence, columns: dict[str, int], field: str):
@@ -186,7 +196,7 @@ def data_rows(
             continue
         notes.append((number, " ".join(texts(cells))[:200]))
     if not rows:
-        raise ValidationFailed(MSG_EMPTY, field="file")
+        raise ValidationFailed(MSG_EMPTY, field="file", code=CoreErrorCode.EXCEL_EMPTY)
     return rows, notes
 
 

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import ApplicationError, ValidationFailed
+from jiceng.core.errors import ApplicationError, CoreErrorCode, ValidationFailed
 from jiceng.core.inputs import check_text
 from jiceng.core.models import AuditEntry
 
@@ -42,11 +42,13 @@ class ExportLimitReached(ApplicationError):
 def export_purpose(purpose: str, note: str = "") -> tuple[str, str]:
     """(purpose, note) checked: a listed purpose, and words for "other"."""
     if purpose not in ExportPurpose.values:
-        raise ValidationFailed(MSG_PURPOSE, field="purpose")
+        raise ValidationFailed(MSG_PURPOSE, field="purpose", code=CoreErrorCode.EXPORT_PURPOSE)
     # Control characters refused and bidirectional ones removed, as in every text field.
     note = check_text(note, field="purpose_note")
     if len(note) > PURPOSE_NOTE_MAX or (purpose == ExportPurpose.OTHER and not note):
-        raise ValidationFailed(MSG_PURPOSE_NOTE, field="purpose_note")
+        raise ValidationFailed(
+            MSG_PURPOSE_NOTE, field="purpose_note", code=CoreErrorCode.EXPORT_PURPOSE_NOTE
+        )
     return purpose, note
 
 

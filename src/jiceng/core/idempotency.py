@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from pydantic import WithJsonSchema
 
-from jiceng.core.errors import ApplicationError, Conflict, ValidationFailed
+from jiceng.core.errors import ApplicationError, Conflict, CoreErrorCode, ValidationFailed
 from jiceng.core.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 255
@@ -66,9 +66,11 @@ def clean_key(raw: str | None, *, field: str = HEADER) -> str:
     key = raw or ""
     if len(key) > MAX_KEY_LENGTH:
         message = str(MSG_KEY_LONG).format(limit=MAX_KEY_LENGTH, length=len(key))
-        raise ValidationFailed(message, field=field, code="idempotency_key_too_long")
+        raise ValidationFailed(message, field=field, code=CoreErrorCode.IDEMPOTENCY_KEY_TOO_LONG)
     if _CONTROL.search(key):
-        raise ValidationFailed(MSG_KEY_CHARACTERS, field=field, code="idempotency_key_invalid")
+        raise ValidationFailed(
+            MSG_KEY_CHARACTERS, field=field, code=CoreErrorCode.IDEMPOTENCY_KEY_INVALID
+        )
     return key
 
 

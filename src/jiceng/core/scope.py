@@ -281,7 +281,3 @@ def forget_scope(user) -> None:
 
 def visible(user, queryset: QuerySet) -> QuerySet:
     return scope_for(user).filter(queryset)
-
-
-def get_visible(user, queryset: QuerySet[M], **lookup) -> M:
-    return scope_for(user).get(queryset, **lookup)

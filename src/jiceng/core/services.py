@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import Conflict, ValidationFailed
+from jiceng.core.errors import Conflict, CoreErrorCode, ValidationFailed
 from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry, StandardAddress, area_path
 from jiceng.core.types import Actor
@@ -47,20 +47,24 @@ class AreaSpec:
 
 def _validate(spec: AreaSpec, parent: Area | None) -> None:
     if not spec.name.strip():
-        raise ValidationFailed(MSG_NAME_REQUIRED, field="name")
+        raise ValidationFailed(
+            MSG_NAME_REQUIRED, field="name", code=CoreErrorCode.AREA_NAME_REQUIRED
+        )
     if spec.level not in CODE_LENGTH:
-        raise ValidationFailed(MSG_LEVEL_ORDER, field="level")
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="level", code=CoreErrorCode.AREA_LEVEL_ORDER)
     if not re.fullmatch(rf"\d{{{CODE_LENGTH[spec.level]}}}", spec.code):
-        raise ValidationFailed(MSG_CODE_FORMAT, field="code")
+        raise ValidationFailed(MSG_CODE_FORMAT, field="code", code=CoreErrorCode.AREA_CODE_FORMAT)
     expected_parent_level = (
         None if spec.level == "city" else Area.LEVEL_ORDER[Area.LEVEL_ORDER.index(spec.level) - 1]
     )
     if (parent.level if parent else None) != expected_parent_level:
-        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent")
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent", code=CoreErrorCode.AREA_LEVEL_ORDER)
     if parent is not None:
         keep = PARENT_PREFIX[spec.level]
         if spec.code[:keep] != parent.code[:keep]:
-            raise ValidationFailed(MSG_CODE_PREFIX, field="code")
+            raise ValidationFailed(
+                MSG_CODE_PREFIX, field="code", code=CoreErrorCode.AREA_CODE_PREFIX
+            )
 
 
 @transaction.atomic
@@ -70,10 +74,10 @@ def area_create(*, actor: Actor, parent: Area | None, code: str, name: str, leve
     if parent is not None:
         require_manage_area(actor, parent)
     elif actor is not None and not actor.is_superuser:
-        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent")
+        raise ValidationFailed(MSG_LEVEL_ORDER, field="parent", code=CoreErrorCode.AREA_LEVEL_ORDER)
     _validate(spec, parent)
     if Area.objects.filter(code=spec.code).exists():
-        raise Conflict(MSG_CODE_TAKEN, field="code")
+        raise Conflict(MSG_CODE_TAKEN, field="code", code=CoreErrorCode.AREA_CODE_TAKEN)
     area = Area.objects.create(
         code=spec.code,
         name=spec.name,
@@ -96,7 +100,9 @@ def area_rename(*, actor: Actor, area: Area, name: str) -> Area:
     require_manage_area(actor, area)
     name = name.strip()
     if not name:
-        raise ValidationFailed(MSG_NAME_REQUIRED, field="name")
+        raise ValidationFailed(
+            MSG_NAME_REQUIRED, field="name", code=CoreErrorCode.AREA_NAME_REQUIRED
+        )
     old = area.name
     area.name = name
     area.save(update_fields=["name"])
@@ -118,9 +124,11 @@ def area_move(*, actor: Actor, area: Area, new_parent: Area) -> Area:
     require_manage_area(actor, area)
     require_manage_area(actor, new_parent)
     if new_parent.path.startswith(area.path):
-        raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent")
+        raise ValidationFailed(
+            MSG_MOVE_INTO_SELF, field="parent", code=CoreErrorCode.AREA_MOVE_INTO_SELF
+        )
     if area.parent is None or new_parent.level != area.parent.level:
-        raise ValidationFailed(MSG_MOVE_LEVEL, field="parent")
+        raise ValidationFailed(MSG_MOVE_LEVEL, field="parent", code=CoreErrorCode.AREA_MOVE_LEVEL)
     old_path = area.path
     new_path = area_path(new_parent, area.code)
     # Lock the subtree rows so a concurrent move cannot interleave.
@@ -227,11 +235,15 @@ def standard_address_bulk_create(
                 require_manage_area(actor, building)
                 checked.add(building.pk)
             if building.level != Area.Level.BUILDING:
-                raise ValidationFailed(MSG_ADDRESS_BUILDING, field="building")
+                raise ValidationFailed(
+                    MSG_ADDRESS_BUILDING, field="building", code=CoreErrorCode.ADDRESS_BUILDING
+                )
             if len(text) > max_length_of(StandardAddress, "text"):
-                raise ValidationFailed(MSG_ADDRESS_LONG, field="address")
+                raise ValidationFailed(
+                    MSG_ADDRESS_LONG, field="address", code=CoreErrorCode.ADDRESS_LONG
+                )
             if wanted.get(text, building).pk != building.pk:
-                raise Conflict(MSG_ADDRESS_TAKEN, field="address")
+                raise Conflict(MSG_ADDRESS_TAKEN, field="address", code=CoreErrorCode.ADDRESS_TAKEN)
             wanted[text] = building
         texts = sorted(wanted)
         existing: dict[str, int] = {}
@@ -242,7 +254,7 @@ def standard_address_bulk_create(
                 )
             )
         if any(existing[t] != wanted[t].pk for t in existing):
-            raise Conflict(MSG_ADDRESS_TAKEN, field="address")
+            raise Conflict(MSG_ADDRESS_TAKEN, field="address", code=CoreErrorCode.ADDRESS_TAKEN)
         new = [StandardAddress(building=b, text=t) for t, b in wanted.items() if t not in existing]
         StandardAddress.objects.bulk_create(new, batch_size=batch_size)
         if new:

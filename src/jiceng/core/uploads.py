@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import CoreErrorCode, ValidationFailed
 
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 # A 48-megapixel phone camera is 8000 × 6000; a header claiming 100,000 × 100,000 (a
@@ -42,7 +42,7 @@ def reencode_image(upload, *, field: str = "photo", prefix: str = "") -> Content
     """The upload decoded and encoded again as a new file with a generated name, or
     ValidationFailed naming the field."""
     if upload.size > IMAGE_MAX_BYTES:
-        raise ValidationFailed(MSG_IMAGE_SIZE, field=field)
+        raise ValidationFailed(MSG_IMAGE_SIZE, field=field, code=CoreErrorCode.UPLOAD_IMAGE_SIZE)
     upload.seek(0)
     data = upload.read(IMAGE_MAX_BYTES + 1)
     try:
@@ -52,14 +52,22 @@ def reencode_image(upload, *, field: str = "photo", prefix: str = "") -> Content
             image: Image.Image = opened
             width, height = image.size
             if width * height > IMAGE_MAX_PIXELS:
-                raise ValidationFailed(MSG_IMAGE_PIXELS, field=field)
+                raise ValidationFailed(
+                    MSG_IMAGE_PIXELS, field=field, code=CoreErrorCode.UPLOAD_IMAGE_PIXELS
+                )
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationFailed(MSG_IMAGE_PIXELS, field=field) from None
+        raise ValidationFailed(
+            MSG_IMAGE_PIXELS, field=field, code=CoreErrorCode.UPLOAD_IMAGE_PIXELS
+        ) from None
     except UnidentifiedImageError:
-        raise ValidationFailed(MSG_IMAGE_TYPE, field=field) from None
+        raise ValidationFailed(
+            MSG_IMAGE_TYPE, field=field, code=CoreErrorCode.UPLOAD_IMAGE_TYPE
+        ) from None
     except (OSError, SyntaxError, ValueError):
-        raise ValidationFailed(MSG_IMAGE_BROKEN, field=field) from None
+        raise ValidationFailed(
+            MSG_IMAGE_BROKEN, field=field, code=CoreErrorCode.UPLOAD_IMAGE_BROKEN
+        ) from None
     detected = opened.format or ""
     extension, _type, options = IMAGE_FORMATS[detected]
     # Turn the pixels as the EXIF orientation says, since the EXIF block will be gone.
@@ -101,11 +109,15 @@ def accept_pdf(upload, *, field: str = "file", prefix: str = "") -> ContentFile:
     generated name, and must be served only as a download (`attachment`, nosniff, a
     sandboxing CSP), never inline."""
     if upload.size > DOCUMENT_MAX_BYTES:
-        raise ValidationFailed(MSG_DOCUMENT_SIZE, field=field)
+        raise ValidationFailed(
+            MSG_DOCUMENT_SIZE, field=field, code=CoreErrorCode.UPLOAD_DOCUMENT_SIZE
+        )
     upload.seek(0)
     data = upload.read(DOCUMENT_MAX_BYTES + 1)
     if not data.lstrip(b"\r\n\t ").startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
-        raise ValidationFailed(MSG_DOCUMENT_TYPE, field=field)
+        raise ValidationFailed(
+            MSG_DOCUMENT_TYPE, field=field, code=CoreErrorCode.UPLOAD_DOCUMENT_TYPE
+        )
     return ContentFile(data, name=f"{prefix}{uuid.uuid4().hex}.pdf")
 
 

@@ -11,7 +11,7 @@ import unicodedata
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import CoreErrorCode, ValidationFailed
 
 # GB 32100-2015: 18 characters from this alphabet (no I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -142,14 +142,14 @@ def uscc_check_character(first17: str) -> str:
 def validate_uscc(value: str, *, field: str = "uscc") -> str:
     code = normalize_text(value)
     if len(code) != 18:
-        raise ValidationFailed(MSG_USCC_LENGTH, field=field)
+        raise ValidationFailed(MSG_USCC_LENGTH, field=field, code=CoreErrorCode.USCC_LENGTH)
     if any(c not in USCC_ALPHABET for c in code):
-        raise ValidationFailed(MSG_USCC_CHARS, field=field)
+        raise ValidationFailed(MSG_USCC_CHARS, field=field, code=CoreErrorCode.USCC_CHARS)
     kinds = USCC_AUTHORITY_KINDS.get(code[0])
     if kinds is None or code[1] not in kinds:
-        raise ValidationFailed(MSG_USCC_AUTHORITY, field=field)
+        raise ValidationFailed(MSG_USCC_AUTHORITY, field=field, code=CoreErrorCode.USCC_AUTHORITY)
     if uscc_check_character(code[:17]) != code[17]:
-        raise ValidationFailed(MSG_USCC_CHECK, field=field)
+        raise ValidationFailed(MSG_USCC_CHECK, field=field, code=CoreErrorCode.USCC_CHECK)
     return code
 
 
@@ -163,19 +163,21 @@ def validate_id_number(
 ) -> str:
     number = normalize_text(value)
     if len(number) != 18:
-        raise ValidationFailed(MSG_ID_LENGTH, field=field)
+        raise ValidationFailed(MSG_ID_LENGTH, field=field, code=CoreErrorCode.ID_NUMBER_LENGTH)
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        raise ValidationFailed(MSG_ID_CHARS, field=field)
+        raise ValidationFailed(MSG_ID_CHARS, field=field, code=CoreErrorCode.ID_NUMBER_CHARS)
     if number[:2] not in ID_PROVINCES:
-        raise ValidationFailed(MSG_ID_REGION, field=field)
+        raise ValidationFailed(MSG_ID_REGION, field=field, code=CoreErrorCode.ID_NUMBER_REGION)
     try:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ValidationFailed(MSG_ID_BIRTH, field=field) from None
+        raise ValidationFailed(
+            MSG_ID_BIRTH, field=field, code=CoreErrorCode.ID_NUMBER_BIRTH
+        ) from None
     if birth.year < 1900 or birth > (today or timezone.localdate()):
-        raise ValidationFailed(MSG_ID_BIRTH, field=field)
+        raise ValidationFailed(MSG_ID_BIRTH, field=field, code=CoreErrorCode.ID_NUMBER_BIRTH)
     if id_check_character(number[:17]) != number[17]:
-        raise ValidationFailed(MSG_ID_CHECK, field=field)
+        raise ValidationFailed(MSG_ID_CHECK, field=field, code=CoreErrorCode.ID_NUMBER_CHECK)
     return number
 
 
@@ -191,7 +193,7 @@ def id_number_gender(number: str) -> str:
 def validate_phone(value: str, *, field: str = "phone") -> str:
     phone = normalize_text(value).removeprefix("+86").replace("-", "")
     if not PHONE_RE.match(phone):
-        raise ValidationFailed(MSG_PHONE, field=field)
+        raise ValidationFailed(MSG_PHONE, field=field, code=CoreErrorCode.MOBILE_PHONE)
     return phone
 
 
@@ -205,6 +207,6 @@ def validate_contact_phone(value: str, *, field: str = "phone") -> str:
         return mobile
     match = LANDLINE_RE.match(text)
     if not match:
-        raise ValidationFailed(MSG_CONTACT_PHONE, field=field)
+        raise ValidationFailed(MSG_CONTACT_PHONE, field=field, code=CoreErrorCode.CONTACT_PHONE)
     parts = [match["area"], match["number"], match["extension"]]
     return "-".join(part for part in parts if part)

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.core.models import Area
+from jiceng.core.rollups import reading
 from jiceng.core.scope import scope_for
 from jiceng.core.selectors import area_children
 from jiceng.dashboard.registry import Indicator, child_code_length, indicators_for
@@ -203,6 +204,7 @@ def indicator_choice(viewer, key: str | None) -> Indicator | None:
     )
 
 
+@reading()  # each rollup's rows once for all the charts that read them
 def area_charts(*, viewer, area: Area, indicator: str | None = None) -> dict:
     """Everything a charts page shows for a node: the chosen indicator by child (the map
     at the city) and each registered chart the viewer may see, as plain data."""
@@ -215,6 +217,7 @@ def area_charts(*, viewer, area: Area, indicator: str | None = None) -> dict:
     }
 
 
+@reading()
 def screen_data(*, viewer, area: Area, indicator: str | None = None) -> dict:
     """The big screen: the node's headline figures and the same charts, with the moment
     they were read (the screen polls this)."""

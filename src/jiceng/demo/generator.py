@@ -98,7 +98,10 @@ def demo_generate(
     Raises DatabaseNotEmpty when any area exists: the demo never mixes with real data."""
     from jiceng.appeals.models import Category
     from jiceng.appeals.taxonomy import ensure_categories
+    from jiceng.members import rollup as members_rollup
+    from jiceng.orglife import rollup as orglife_rollup
     from jiceng.orglife.requirements import ensure_requirements
+    from jiceng.orgs import rollup as coverage_rollup
 
     territory = territory_for(scale)
     report = progress or (lambda description, advance: None)
@@ -110,6 +113,10 @@ def demo_generate(
         # them back, so the demo never depends on how the database was prepared.
         ensure_categories()
         ensure_requirements()
+        # The rollups of an empty database are complete (and empty): built now, every
+        # service and bulk path below keeps them, so the demo proves those paths.
+        members_rollup.rebuild(today=timezone.localdate())
+        coverage_rollup.rebuild()
         run = DemoRun(
             seed=seed,
             volume=people.VOLUMES[scale],
@@ -153,6 +160,10 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        # Only the demo street has meetings; every other org's yearly compliance row
+        # (none held, all due) is written here, or each home page would compute the
+        # city's 22,000 orgs from their meetings on every request (bench/README.md).
+        orglife_rollup.rebuild()
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()

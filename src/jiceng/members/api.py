@@ -8,15 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from jiceng.accounts.schemas import AccountOut
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound, ValidationFailed
-from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.inputs import limited_text, model_text, secret_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import scope_for
 from jiceng.members import access, schemas, selectors, services
 from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import DualReport, Member, Transfer
-from jiceng.members.statistics import composition
 from jiceng.orgs.access import get_org_for_view
 
 router = Router(tags=["members 党员"])
@@ -91,10 +91,9 @@ def member_search(request, payload: MemberSearch):
 @router.get("/statistics", response=list[schemas.StatTableOut])
 def statistics(request, area: int | None = None, org: int | None = None):
     node_area, node_org = _node(request.user, area, org)
-    members = selectors.member_list(viewer=request.user, area=node_area, org=node_org)
     return [
         {"name": t.name, "title": t.title, "total": t.total, "rows": t.rows}
-        for t in composition(members)
+        for t in selectors.member_statistics(viewer=request.user, area=node_area, org=node_org)
     ]
 
 
@@ -228,6 +227,25 @@ def member_patch(request, member_id: int, payload: schemas.MemberPatch):
         member = access.get_member_for_manage(request.user, member_id)
         fields = payload.dict(exclude_unset=True)
         return services.member_update(actor=request.user, member=member, **fields)
+
+
+class MemberAccountIn(Schema):
+    username: limited_text(150, kind="code")
+    password: secret_text()
+
+
+@router.post("/{int:member_id}/account", response={201: AccountOut})
+def member_account_open(request, member_id: int, payload: MemberAccountIn):
+    """Open the member's own sign-in (by the org that keeps the record); the initial
+    password must be changed at first sign-in. As the member page's button."""
+    member = access.get_member_for_view(request.user, member_id)
+    user = services.member_account_open(
+        actor=request.user,
+        member=member,
+        username=payload.username,
+        password=payload.password,
+    )
+    return Status(201, user)
 
 
 @router.post("/{int:member_id}/reveal", response=schemas.RevealOut)

@@ -85,3 +85,7 @@ class MembersConfig(AppConfig):
         from jiceng.members import workbench
 
         workbench.register()
+
+        from jiceng.members import ledgers
+
+        ledgers.register()

@@ -1,12 +1,10 @@
 """The members app's figures on the dashboard."""
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.dashboard.registry import Indicator, register_indicator
-from jiceng.dashboard.selectors import group_by_child
-from jiceng.members.selectors import member_list
+from jiceng.members.selectors import member_count, member_count_by_child
 
 
 def register() -> None:
@@ -15,9 +13,9 @@ def register() -> None:
             key="members",
             label=_("党员"),
             kind="member",
-            total=lambda viewer, area: member_list(viewer=viewer, area=area).count(),
-            by_child=lambda viewer, area, length: group_by_child(
-                member_list(viewer=viewer, area=area), "org__area__path", area, length
+            total=lambda viewer, area: member_count(viewer=viewer, area=area),
+            by_child=lambda viewer, area, length: member_count_by_child(
+                viewer=viewer, area=area, length=length
             ),
             url=lambda area: reverse("members:list") + f"?area={area.pk}",
             order=40,
@@ -28,9 +26,7 @@ def register() -> None:
             key="members_mobile",
             label=_("流动党员"),
             kind="member",
-            total=lambda viewer, area: (
-                member_list(viewer=viewer, area=area).filter(Q(category="mobile")).count()
-            ),
+            total=lambda viewer, area: member_count(viewer=viewer, area=area, category="mobile"),
             url=lambda area: reverse("members:mobile"),
             order=41,
         )

@@ -376,3 +376,44 @@ class ExportManifestLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} · {self.member_id}"
+
+
+class MemberStat(models.Model):
+    """How many members of one org fall in one group of one composition table (gender,
+    ethnicity, age band, education, tenure band, status, category), kept by the member
+    services in the same transaction as each change (members.rollup), so that a city's
+    statistics read rows per org instead of two million members. Keyed by the org, not
+    its area: an org that moves or changes kind takes its rows along without a write
+    (the org kind table and the area come from the join)."""
+
+    org = models.ForeignKey("orgs.PartyOrg", on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=24)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("党员构成统计")
+        verbose_name_plural = _("党员构成统计")
+        constraints = [
+            models.UniqueConstraint(fields=["org", "dimension", "key"], name="members_stat_unique")
+        ]
+        indexes = [models.Index(fields=["dimension", "org"], name="members_stat_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.dimension}={self.key}: {self.count}"
+
+
+class MemberStatState(models.Model):
+    """One row once `members.rollup.rebuild` has run: the rollup is complete from then on,
+    and its age and tenure bands are those of `bands_on` (a day; the nightly rebuild moves
+    it on). Without the row the figures are counted from the members."""
+
+    bands_on = models.DateField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("党员构成统计状态")
+        verbose_name_plural = _("党员构成统计状态")
+
+    def __str__(self) -> str:
+        return f"{self.bands_on}"

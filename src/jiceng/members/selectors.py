@@ -19,6 +19,7 @@ from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import normalize_text
+from jiceng.members import rollup
 from jiceng.members.models import (
     DualReport,
     ExportManifestLine,
@@ -29,7 +30,13 @@ from jiceng.members.models import (
     ServiceRecord,
     Transfer,
 )
-from jiceng.members.statistics import composition_table
+from jiceng.members.statistics import (
+    TABLE_NAMES,
+    Table,
+    composition,
+    composition_table,
+    table_from_counts,
+)
 from jiceng.orgs.models import PartyOrg
 
 # Inflows still unverified after this many days, and outflows past their expected
@@ -358,11 +365,61 @@ def first_root_area(*, viewer):
     return Area.objects.filter(path=roots[0]).first() if roots else None
 
 
+def _use_rollup(viewer, area: Area | None, org: PartyOrg | None = None):
+    """The rollup's state when its rows serve this node: an area the viewer sees whole
+    (as appeals.selectors._use_rollup), once the rollup is built; None otherwise (an org
+    node, a partly visible area, no rollup yet): then the members are counted."""
+    if area is None or org is not None:
+        return None
+    if not scope_for(viewer).covers_subtree(Member, area.path):
+        return None
+    return rollup.state()
+
+
+def member_statistics(
+    *, viewer, area: Area | None = None, org: PartyOrg | None = None, names=TABLE_NAMES
+) -> list[Table]:
+    """The standard composition tables (members.statistics) of the members in scope under
+    an area or an org: from the rollup rows where they serve, else counted. The age and
+    tenure tables come from the rows only while their bands are today's (members.rollup)."""
+    state = _use_rollup(viewer, area, org)
+    if state is None:
+        members = member_list(viewer=viewer, area=area, org=org)
+        if tuple(names) == TABLE_NAMES:
+            return composition(members)
+        return [composition_table(members, name) for name in names]
+    today = timezone.localdate()
+    dated = [n for n in names if n in rollup.DATED and state.bands_on != today]
+    counts = rollup.counts_under(area, [n for n in names if n not in dated])
+    tables = {name: table_from_counts(name, found) for name, found in counts.items()}
+    if dated:
+        members = member_list(viewer=viewer, area=area)
+        tables |= {name: composition_table(members, name) for name in dated}
+    return [tables[name] for name in names]
+
+
+def member_count(*, viewer, area: Area, category: str | None = None) -> int:
+    """Members in scope under an area (of one category): from the rollup where it serves."""
+    if _use_rollup(viewer, area) is not None:
+        return rollup.total_under(area, category=category)
+    members = member_list(viewer=viewer, area=area)
+    return members.filter(category=category).count() if category else members.count()
+
+
+def member_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
+    """Members per child of `area` ({child code: count}), one grouped query."""
+    if _use_rollup(viewer, area) is not None:
+        return rollup.total_by_child(area, length)
+    from jiceng.dashboard.selectors import group_by_child
+
+    return group_by_child(member_list(viewer=viewer, area=area), "org__area__path", area, length)
+
+
 def member_composition(*, viewer, area: Area, name: str) -> dict:
     """One standard composition table (members.statistics.TABLE_NAMES) of the members in
     scope under an area, for the dashboard's charts: {"name", "title", "total", "rows":
     [{"key", "label", "count"}]}."""
-    table = composition_table(member_list(viewer=viewer, area=area), name)
+    (table,) = member_statistics(viewer=viewer, area=area, names=(name,))
     return {
         "name": table.name,
         "title": table.title,

@@ -59,14 +59,14 @@ class Table:
         return sum(r.count for r in self.rows)
 
 
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
+def years_ago(today: datetime.date, years: int) -> datetime.date:
     try:
         return today.replace(year=today.year - years)
     except ValueError:
         return today.replace(year=today.year - years, day=28)
 
 
-def _band_q(field: str, low: int | None, high: int | None, today: datetime.date) -> Q:
+def band_q(field: str, low: int | None, high: int | None, today: datetime.date) -> Q:
     """Age (or tenure) in [low, high] whole years as a date range on `field`.
 
     Someone is at least N years old when born on or before today minus N years, and at
@@ -74,15 +74,15 @@ def _band_q(field: str, low: int | None, high: int | None, today: datetime.date)
     """
     condition = Q()
     if low is not None:
-        condition &= Q(**{f"{field}__lte": _years_ago(today, low)})
+        condition &= Q(**{f"{field}__lte": years_ago(today, low)})
     if high is not None:
-        condition &= Q(**{f"{field}__gt": _years_ago(today, high + 1)})
+        condition &= Q(**{f"{field}__gt": years_ago(today, high + 1)})
     return condition
 
 
 def _banded(members, name, title, field, bands, today) -> Table:
     aggregates = {
-        f"b{i}": Count("id", filter=_band_q(field, low, high, today))
+        f"b{i}": Count("id", filter=band_q(field, low, high, today))
         for i, (_label, low, high) in enumerate(bands)
     }
     counts = members.aggregate(**aggregates)
@@ -161,3 +161,31 @@ def composition_table(
 ) -> Table:
     """One standard table (a name of TABLE_NAMES): one aggregate query."""
     return _builders(today or timezone.localdate())[name](members)
+
+
+def _layout(name: str) -> tuple[str, list[tuple[str, str]]]:
+    """A table's title and its rows' (key, label), as the builders above make them."""
+    banded = {"age": (_("年龄"), AGE_BANDS), "tenure": (_("党龄"), TENURE_BANDS)}
+    if name in banded:
+        title, bands = banded[name]
+        return str(title), [(f"b{i}", str(label)) for i, (label, _l, _h) in enumerate(bands)]
+    if name == "ethnicity":
+        return str(_("民族")), [("han", str(_("汉族"))), ("minority", str(_("少数民族")))]
+    titles = {
+        "gender": (_("性别"), Member.Gender.choices),
+        "education": (_("学历"), Member.Education.choices),
+        "status": (_("党员状态"), Member.Status.choices),
+        "category": (_("党员类别"), Member.Category.choices),
+        "org_kind": (_("所在组织类别"), PartyOrg.Kind.choices),
+    }
+    title, choices = titles[name]
+    return str(title), [(value, str(label)) for value, label in choices]
+
+
+def table_from_counts(name: str, counts: dict[str, int]) -> Table:
+    """One standard table from counts already made ({key: members}), e.g. from the
+    rollup rows (members.rollup): the same title, rows and order as `composition_table`."""
+    title, rows = _layout(name)
+    return Table(
+        name=name, title=title, rows=[Row(key, label, counts.get(key, 0)) for key, label in rows]
+    )

@@ -23,7 +23,6 @@ from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.members import access, forms, selectors, services
 from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import Member, MobileInflow, MobileOutflow, Transfer
-from jiceng.members.statistics import composition
 from jiceng.orgs.access import can_manage_org, get_org_for_view
 from jiceng.orgs.models import PartyOrg
 from jiceng.orgs.selectors import org_list
@@ -419,8 +418,7 @@ def statistics(request):
     area, org = _node(request)
     if area is None and org is None:
         area = selectors.first_root_area(viewer=request.user)
-    members = selectors.member_list(viewer=request.user, area=area, org=org)
-    tables = composition(members)
+    tables = selectors.member_statistics(viewer=request.user, area=area, org=org)
     context = {"tables": tables, "area": area, "org": org, "total": tables[0].total}
     return render(request, "members/statistics.html", context)
 

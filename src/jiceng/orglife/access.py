@@ -19,7 +19,6 @@ from jiceng.orglife.models import (
     ContactProblem,
     HouseholdLink,
     HouseholdVisit,
-    Issue,
     Meeting,
     MeetingAttachment,
     MeetingTask,
@@ -43,10 +42,6 @@ def can_manage_task(user, task: MeetingTask) -> bool:
 
 def can_manage_topic(user, topic: Topic) -> bool:
     return can_manage_area(user, topic.community)
-
-
-def can_manage_issue(user, issue: Issue) -> bool:
-    return can_manage_area(user, issue.community)
 
 
 def can_manage_point(user, point: ContactPoint) -> bool:

@@ -68,3 +68,7 @@ class OrglifeConfig(AppConfig):
         from jiceng.orglife import workbench
 
         workbench.register()
+
+        from jiceng.orglife import ledgers
+
+        ledgers.register()

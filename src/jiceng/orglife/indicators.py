@@ -6,22 +6,30 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.rollups import memoized
 from jiceng.dashboard.registry import Indicator, register_indicator
 from jiceng.dashboard.selectors import group_by_child
 from jiceng.orglife import selectors
 from jiceng.orglife.models import ContactProblem
 
 
+def _counts(viewer, area) -> selectors.ComplianceCounts:
+    # The total and the children come from one count (once per page: core.rollups).
+    today = timezone.localdate()
+    return memoized(
+        ("orglife", viewer.pk, area.path, today),
+        lambda: selectors.compliance_counts(viewer=viewer, area=area, year=today.year),
+    )
+
+
 def orgs_behind(viewer, area) -> int:
     """Orgs under `area` that missed a required meeting in a period already over this
     year (from the yearly rollup rows)."""
-    today = timezone.localdate()
-    return selectors.compliance_counts(viewer=viewer, area=area, year=today.year).behind
+    return _counts(viewer, area).behind
 
 
 def orgs_behind_by_child(viewer, area, length) -> dict[str, int]:
-    today = timezone.localdate()
-    counts = selectors.compliance_counts(viewer=viewer, area=area, year=today.year)
+    counts = _counts(viewer, area)
     return {code: behind for code, (_orgs, behind) in counts.children.items()}
 
 

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from jiceng.core.models import Area
@@ -220,10 +221,19 @@ def compliance_counts(
     for code, n in group_by_child(orgs, "area__path", area, length).items():
         counts.orgs += n
         counts.children.setdefault(code, [0, 0])[0] += n
-    behind = rows.filter(first_gap__lt=when)
-    for code, n in group_by_child(behind, "org__area__path", area, length).items():
-        counts.behind += n
-        counts.children.setdefault(code, [0, 0])[1] += n
+    fresh = 0
+    grouped = (
+        rows.annotate(child_code=Substr("org__area__path", len(area.path) + 1, length))
+        .values("child_code")
+        .annotate(n=Count("id"), behind=Count("id", filter=Q(first_gap__lt=when)))
+        .order_by()
+    )
+    for group in grouped:
+        fresh += group["n"]
+        counts.behind += group["behind"]
+        counts.children.setdefault(group["child_code"], [0, 0])[1] += group["behind"]
+    if fresh == counts.orgs:
+        return counts  # every org has its row: none to compute from its meetings
     stale = list(orgs.exclude(pk__in=rows.values("org_id")).select_related("area"))
     for row in _computed(required, stale, year, key):
         if rollup.line(row.org, row, when).behind:
@@ -427,24 +437,12 @@ def venues_near(*, viewer, org: PartyOrg, limit: int = 100):
     )[:limit]
 
 
-def venue_get(*, viewer, venue_id):
-    from jiceng.cobuild.models import Venue
-
-    return scope_for(viewer).get(Venue.objects.select_related("area"), pk=venue_id)
-
-
 def appeal_categories() -> list[tuple[str, str]]:
     """Active appeal categories (code, name), for forwarding a problem or a visit."""
     from jiceng.appeals.models import Category
 
     rows = Category.objects.filter(is_active=True).order_by("sort", "code")
     return [(c.code, c.name) for c in rows]
-
-
-def appeal_category(code: str):
-    from jiceng.appeals.models import Category
-
-    return Category.objects.filter(code=code, is_active=True).first()
 
 
 def appeal_get(*, viewer, appeal_id):

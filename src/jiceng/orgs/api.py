@@ -31,6 +31,7 @@ from jiceng.orgs.access import (
     get_unit_for_manage,
     get_unit_for_view,
 )
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 from jiceng.orgs.selectors import (
     big_committee_list,
@@ -91,7 +92,7 @@ def org_create(request: HttpRequest, payload: schemas.OrgIn) -> Status:
         # A unit org secretary sees no areas, yet may set up a group in their own branch.
         area = parent.area
     else:
-        raise ValidationFailed(MSG_ORG_AREA_REQUIRED, field="area")
+        raise ValidationFailed(MSG_ORG_AREA_REQUIRED, field="area", code=Code.ORG_AREA_REQUIRED)
     org = services.org_create(
         actor=request.user,
         name=payload.name,
@@ -269,7 +270,7 @@ def grid_post_create(request: HttpRequest, grid_id: int, payload: schemas.GridPo
     grid = _grid(request, grid_id)
     person = post_candidate(viewer=request.user, user_id=payload.user)
     if person is None:
-        raise ValidationFailed(MSG_PERSON_UNKNOWN, field="user")
+        raise ValidationFailed(MSG_PERSON_UNKNOWN, field="user", code=Code.PERSON_UNKNOWN)
     post = services.grid_post_assign(
         actor=request.user,
         grid=grid,
@@ -360,7 +361,7 @@ def part_time_member_end(
 
 def _file_bytes(file: UploadedFile) -> bytes:
     if file.size > MAX_FILE_BYTES:
-        raise ValidationFailed(MSG_TOO_BIG, field="file")
+        raise ValidationFailed(MSG_TOO_BIG, field="file", code=Code.FILE_TOO_BIG)
     return file.read()
 
 

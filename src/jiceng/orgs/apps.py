@@ -34,3 +34,7 @@ class OrgsConfig(AppConfig):
 
         workbench.register()
         charts.register()
+
+        from jiceng.orgs import ledgers
+
+        ledgers.register()

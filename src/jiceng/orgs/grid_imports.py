@@ -22,6 +22,7 @@ from jiceng.core.errors import ValidationFailed
 from jiceng.core.models import Area, AuditEntry, StandardAddress
 from jiceng.core.services import AreaSpec, area_bulk_create, standard_address_bulk_create
 from jiceng.core.validators import clean_text
+from jiceng.orgs.errors import OrgErrorCode as Code
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "community": ("所在社区", "社区", "所属社区", "居委会", "社区（村）"),
@@ -105,7 +106,7 @@ def grid_import(*, actor, area: Area, data: bytes, filename: str = "") -> GridIm
     right, in one transaction."""
     require_manage_area(actor, area)
     if area.level not in TARGET_LEVELS:
-        raise ValidationFailed(MSG_TARGET_LEVEL, field="area")
+        raise ValidationFailed(MSG_TARGET_LEVEL, field="area", code=Code.TARGET_LEVEL)
     report = GridImportReport(sha256=hashlib.sha256(data).hexdigest())
     table = excel.read_table(data)
     index, columns, headers = excel.find_header(

@@ -4,28 +4,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.dashboard.registry import Indicator, register_indicator
-from jiceng.dashboard.selectors import group_by_child
-from jiceng.orgs.selectors import coverage_q, org_list, unit_list
+from jiceng.orgs.selectors import org_count, org_count_by_child, unit_count, unit_count_by_child
 
 
 def _orgs_total(viewer, area):
-    return org_list(viewer=viewer, area=area).count()
+    return org_count(viewer=viewer, area=area)
 
 
 def _orgs_by_child(viewer, area, length):
-    return group_by_child(org_list(viewer=viewer, area=area), "area__path", area, length)
+    return org_count_by_child(viewer=viewer, area=area, length=length)
 
 
 def _units(coverage: str | None):
     def total(viewer, area):
-        units = unit_list(viewer=viewer, area=area)
-        return units.filter(coverage_q(coverage)).count() if coverage else units.count()
+        return unit_count(viewer=viewer, area=area, coverage=coverage)
 
     def by_child(viewer, area, length):
-        units = unit_list(viewer=viewer, area=area)
-        if coverage:
-            units = units.filter(coverage_q(coverage))
-        return group_by_child(units, "area__path", area, length)
+        return unit_count_by_child(viewer=viewer, area=area, length=length, coverage=coverage)
 
     def url(area):
         query = f"?area={area.pk}" + (f"&coverage={coverage}" if coverage else "")

@@ -267,3 +267,40 @@ class PartTimeMember(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CoverageStat(models.Model):
+    """The open party orgs and the open units of one area, with the units' coverage (两个
+    覆盖), kept by the org and unit services in the same transaction as each change
+    (orgs.rollup), so that a district's or the city's coverage reads a row per area
+    instead of every unit. "New and uncovered" depends on the clock and is counted from
+    the units (an index on the registration time keeps that small)."""
+
+    area = models.OneToOneField("core.Area", on_delete=models.CASCADE, related_name="+")
+    orgs = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    own = models.IntegerField(default=0)
+    joint = models.IntegerField(default=0)
+    uncovered = models.IntegerField(default=0)
+    must_form = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("覆盖统计")
+        verbose_name_plural = _("覆盖统计")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.units}"
+
+
+class CoverageStatState(models.Model):
+    """One row once `orgs.rollup.rebuild` has run: from then on the rows are complete
+    and the pages read them. Without it the figures are counted from the units."""
+
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("覆盖统计状态")
+        verbose_name_plural = _("覆盖统计状态")
+
+    def __str__(self) -> str:
+        return f"{self.built_at}"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from jiceng.core.models import Area
 from jiceng.core.scope import KIND_UNIT, scope_for
+from jiceng.orgs import rollup
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 
 COVERAGE_FILTERS = ("own", "joint", "uncovered", "must_form", "new_uncovered")
@@ -73,14 +74,8 @@ def new_unit_since(now: datetime.datetime | None = None) -> datetime.datetime:
 
 def coverage_q(name: str, *, now: datetime.datetime | None = None) -> Q:
     """The condition for one coverage filter; names are COVERAGE_FILTERS."""
-    if name == "own":
-        return Q(own_org__isnull=False)
-    if name == "joint":
-        return Q(own_org__isnull=True, covering_org__isnull=False)
-    if name == "uncovered":
-        return Q(own_org__isnull=True, covering_org__isnull=True)
-    if name == "must_form":
-        return Q(own_org__isnull=True, formal_members__gte=settings.OWN_ORG_MIN_MEMBERS)
+    if name in ("own", "joint", "uncovered", "must_form"):
+        return rollup.unit_condition(name)
     if name == "new_uncovered":
         return coverage_q("uncovered") & Q(registered_at__gte=new_unit_since(now))
     raise ValueError(name)
@@ -129,11 +124,36 @@ class CoverageSummary:
         return self.covered / self.total if self.total else None
 
 
+def _use_rollup(viewer, model, area: Area | None) -> bool:
+    """The rollup rows serve an area the viewer sees whole (as appeals.selectors.
+    _use_rollup), once the rollup is built; otherwise the rows are counted."""
+    return (
+        area is not None and scope_for(viewer).covers_subtree(model, area.path) and rollup.built()
+    )
+
+
+def _new_uncovered(units: QuerySet[Unit], now: datetime.datetime | None) -> QuerySet[Unit]:
+    # Registered in the last NEW_UNIT_DAYS: a few rows found through the registration
+    # time's index, counted on every request because the window moves with the clock.
+    return units.filter(coverage_q("new_uncovered", now=now))
+
+
 def coverage_summary(
     *, viewer, area: Area | None = None, now: datetime.datetime | None = None
 ) -> CoverageSummary:
-    """The coverage figures for the viewer's units, optionally under `area`: one query."""
+    """The coverage figures for the viewer's units, optionally under `area`: one query
+    (two from the rollup: its rows, and the new uncovered units)."""
     units = unit_list(viewer=viewer, area=area)
+    if area is not None and _use_rollup(viewer, Unit, area):
+        totals = rollup.totals_under(area)
+        return CoverageSummary(
+            total=totals["units"],
+            own=totals["own"],
+            joint=totals["joint"],
+            uncovered=totals["uncovered"],
+            must_form=totals["must_form"],
+            new_uncovered=_new_uncovered(units, now).count(),
+        )
     counts = units.aggregate(
         total=Count("id"),
         own=Count("id", filter=coverage_q("own")),
@@ -145,28 +165,33 @@ def coverage_summary(
     return CoverageSummary(**counts)
 
 
+COVERAGE_KEYS = ("total", "own", "joint", "uncovered", "must_form", "new_uncovered")
+
+
 def coverage_by_child(*, viewer, area: Area, now: datetime.datetime | None = None) -> list[dict]:
-    """Coverage figures for each child of `area`, for drill-down: one query for all."""
+    """Coverage figures for each child of `area`, for drill-down: one query for all (two
+    from the rollup)."""
     from jiceng.core.selectors import area_children
 
     children = list(area_children(viewer=viewer, area=area))
     if not children:
         return []
-    depth = area.depth + 1
-    units = unit_list(viewer=viewer, area=area)
-    # The child a unit belongs to is the (depth+1)-th code of its area path.
     rows: dict[str, dict] = {
-        c.code: {
-            "area": c,
-            "total": 0,
-            "own": 0,
-            "joint": 0,
-            "uncovered": 0,
-            "must_form": 0,
-            "new_uncovered": 0,
-        }
-        for c in children
+        c.code: {"area": c, **dict.fromkeys(COVERAGE_KEYS, 0)} for c in children
     }
+    units = unit_list(viewer=viewer, area=area)
+    length = len(children[0].code)
+    if _use_rollup(viewer, Unit, area):
+        for code, totals in rollup.totals_by_child(area, length).items():
+            row = rows.get(code)
+            if row is not None:
+                row.update({key: totals[key] for key in COVERAGE_KEYS[1:-1]}, total=totals["units"])
+        for code, n in _count_by_child(_new_uncovered(units, now), area, length).items():
+            if code in rows:
+                rows[code]["new_uncovered"] = n
+        return list(rows.values())
+    depth = area.depth + 1
+    # The child a unit belongs to is the (depth+1)-th code of its area path.
     since = new_unit_since(now)
     for path, own_id, covering_id, members, registered in units.values_list(
         "area__path", "own_org_id", "covering_org_id", "formal_members", "registered_at"
@@ -189,20 +214,49 @@ def coverage_by_child(*, viewer, area: Area, now: datetime.datetime | None = Non
     return list(rows.values())
 
 
-def grid_post_list(*, viewer, grid: Area | None = None) -> QuerySet[GridPost]:
-    posts = scope_for(viewer).filter(GridPost.objects.select_related("grid", "user"))
-    if grid is not None:
-        posts = posts.filter(grid=grid)
-    return posts.filter(ended_on__isnull=True).order_by("grid__path", "duty", "id")
+def _count_by_child(queryset: QuerySet, area: Area, length: int) -> dict[str, int]:
+    from jiceng.dashboard.selectors import group_by_child
+
+    return group_by_child(queryset, "area__path", area, length)
 
 
-def big_committee_get(*, viewer, area: Area) -> BigCommittee | None:
-    return (
-        scope_for(viewer)
-        .filter(BigCommittee.objects.select_related("area", "org"))
-        .filter(area=area)
-        .first()
-    )
+UNIT_COUNTERS = {None: "units", "own": "own", "joint": "joint", "uncovered": "uncovered"}
+UNIT_COUNTERS |= {"must_form": "must_form"}
+
+
+def org_count(*, viewer, area: Area) -> int:
+    """Open party orgs in scope under an area: from the rollup where it serves."""
+    if _use_rollup(viewer, PartyOrg, area):
+        return rollup.totals_under(area)["orgs"]
+    return org_list(viewer=viewer, area=area).count()
+
+
+def org_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
+    if _use_rollup(viewer, PartyOrg, area):
+        totals = rollup.totals_by_child(area, length)
+        return {code: t["orgs"] for code, t in totals.items() if t["orgs"]}
+    return _count_by_child(org_list(viewer=viewer, area=area), area, length)
+
+
+def unit_count(*, viewer, area: Area, coverage: str | None = None) -> int:
+    """Open units in scope under an area (of one coverage filter, COVERAGE_FILTERS)."""
+    if coverage in UNIT_COUNTERS and _use_rollup(viewer, Unit, area):
+        return rollup.totals_under(area)[UNIT_COUNTERS[coverage]]
+    units = unit_list(viewer=viewer, area=area)
+    return units.filter(coverage_q(coverage)).count() if coverage else units.count()
+
+
+def unit_count_by_child(
+    *, viewer, area: Area, length: int, coverage: str | None = None
+) -> dict[str, int]:
+    if coverage in UNIT_COUNTERS and _use_rollup(viewer, Unit, area):
+        name = UNIT_COUNTERS[coverage]
+        totals = rollup.totals_by_child(area, length)
+        return {code: t[name] for code, t in totals.items() if t[name]}
+    units = unit_list(viewer=viewer, area=area)
+    if coverage:
+        units = units.filter(coverage_q(coverage))
+    return _count_by_child(units, area, length)
 
 
 def part_time_member_list(*, viewer, committee: BigCommittee) -> QuerySet[PartTimeMember]:

@@ -27,6 +27,7 @@ from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import clean_text, validate_uscc
 from jiceng.orgs import services
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import Unit
 from jiceng.orgs.selectors import unit_list
 
@@ -166,7 +167,7 @@ def unit_import(*, actor, area: Area, data: bytes, filename: str = "") -> UnitIm
     """Check every row of the list; register the new units only if every row is right."""
     require_manage_area(actor, area)
     if area.level not in TARGET_LEVELS:
-        raise ValidationFailed(MSG_TARGET_LEVEL, field="area")
+        raise ValidationFailed(MSG_TARGET_LEVEL, field="area", code=Code.TARGET_LEVEL)
     report = UnitImportReport(sha256=hashlib.sha256(data).hexdigest())
     table = excel.read_table(data)
     index, columns, headers = excel.find_header(

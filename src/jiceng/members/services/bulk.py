@@ -10,7 +10,7 @@ from jiceng.core import crypto
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
-from jiceng.members import access
+from jiceng.members import access, rollup
 from jiceng.members.errors import (
     MSG_BULK_ROW,
     MSG_ID_REPEATED,
@@ -180,6 +180,7 @@ def _write_members(cleaned, *, actor, note: str, data: dict | None) -> int:
     event_actor = actor.pk if getattr(actor, "is_authenticated", False) else None
     extra = dict(data or {})
     created = 0
+    counted = rollup.state()  # None until the rollup is built: then nothing to add
     for start in range(0, len(cleaned), BULK_BATCH):
         chunk = cleaned[start : start + BULK_BATCH]
         rows = []
@@ -229,6 +230,11 @@ def _write_members(cleaned, *, actor, note: str, data: dict | None) -> int:
             ],
         )
         created += len(placed)
+        if counted is not None:
+            totals: rollup.Totals = rollup.Counter()
+            for facts, org, _residence, _unit in chunk:
+                rollup.tally(totals, rollup.bulk_facts(facts, org.pk), counted.bands_on)
+            rollup.add_totals(totals)
     return created
 
 

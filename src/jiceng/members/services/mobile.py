@@ -16,7 +16,7 @@ from jiceng.core.validators import (
     normalize_text,
     validate_id_number,
 )
-from jiceng.members import access
+from jiceng.members import access, rollup
 from jiceng.members.errors import (
     MSG_CERTIFICATE,
     MSG_COMMUNITY_LEVEL,
@@ -87,8 +87,10 @@ def outflow_register(
             )
     except IntegrityError:
         raise Conflict(MSG_OUTFLOW_OPEN, field="member", code=Code.OUTFLOW_OPEN) from None
+    counted = rollup.facts_of(member)
     member.category = Member.Category.MOBILE
     member.save(update_fields=["category"])
+    rollup.change(counted, rollup.facts_of(member))
     member_event(
         member,
         MemberEvent.Kind.OUTFLOW_REGISTERED,
@@ -128,8 +130,10 @@ def outflow_return(*, actor, outflow: MobileOutflow, returned_on: datetime.date)
     outflow.inflows.exclude(state=MobileInflow.State.CLOSED).update(state=MobileInflow.State.CLOSED)
     member = outflow.member
     if member.category == Member.Category.MOBILE:
+        counted = rollup.facts_of(member)
         member.category = Member.Category.IN_SERVICE
         member.save(update_fields=["category"])
+        rollup.change(counted, rollup.facts_of(member))
     member_event(
         member, MemberEvent.Kind.MOBILE_RETURNED, actor=actor, data={"outflow": outflow.pk}
     )

@@ -10,7 +10,7 @@ from jiceng.core import crypto
 from jiceng.core.audit import audit_record, changes_between
 from jiceng.core.errors import Conflict, PermissionDenied, ValidationFailed
 from jiceng.core.models import Area, AuditEntry
-from jiceng.members import access
+from jiceng.members import access, rollup
 from jiceng.members.errors import (
     MSG_FIELD_LOCKED,
     MSG_ID_TAKEN,
@@ -62,6 +62,7 @@ def member_register(
     Membership.objects.create(
         member=member, org=org, started_on=timezone.localdate(), reason=Membership.Reason.REGISTERED
     )
+    rollup.change(None, rollup.facts_of(member))
     member_event(member, MemberEvent.Kind.REGISTERED, actor=actor, data={"org": org.pk})
     audit_record(
         actor=actor,
@@ -96,6 +97,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
         raise ValidationFailed(MSG_FIELD_LOCKED, field=sorted(unknown)[0], code=Code.FIELD_LOCKED)
     access.require_manage_member(actor, member)
     before = _member_snapshot(member)
+    counted = rollup.facts_of(member)
     number = crypto.decrypt(member.id_number_encrypted)
     facts = MemberFacts(
         name=fields.get("name", member.name),
@@ -125,6 +127,7 @@ def member_update(*, actor, member: Member, **fields) -> Member:
         crypto.blind_index(facts.phone, purpose=PHONE_PURPOSE) if facts.phone else ""
     )
     member.save()
+    rollup.change(counted, rollup.facts_of(member))
     changes = changes_between(before, _member_snapshot(member))
     if changes:
         member_event(

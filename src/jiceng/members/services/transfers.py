@@ -7,7 +7,7 @@ from django.utils import timezone
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import AuditEntry
-from jiceng.members import access
+from jiceng.members import access, rollup
 from jiceng.members.errors import (
     MSG_REASON,
     MSG_TRANSFER_DECIDED,
@@ -89,8 +89,10 @@ def transfer_accept(*, actor, transfer: Transfer) -> Transfer:
     Membership.objects.create(
         member=member, org=transfer.to_org, started_on=today, reason=Membership.Reason.TRANSFER
     )
+    counted = rollup.facts_of(member)
     member.org = transfer.to_org
     member.save(update_fields=["org"])
+    rollup.change(counted, rollup.facts_of(member))
     _move_member_role(
         actor=actor, member=member, from_org=transfer.from_org, to_org=transfer.to_org
     )

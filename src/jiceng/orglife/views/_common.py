@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
 from jiceng.core.inputs import has_control
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
+from jiceng.core.view_helpers import refusals_as_messages
 from jiceng.orglife import actions
 
 
@@ -86,15 +87,10 @@ def act(request, lifecycle: str, pk: int, name: str):
                 if key.startswith("grade_")
             }
         }
-    try:
+    with refusals_as_messages(request):
         actions.perform(request.user, lifecycle, pk, name, data, upload=request.FILES.get("file"))
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-        return redirect(back)
-    label = actions.LIFECYCLES[lifecycle].actions[name].label
-    messages.success(request, str(label))
+        label = actions.LIFECYCLES[lifecycle].actions[name].label
+        messages.success(request, str(label))
     return redirect(back)
 
 

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from jiceng.cobuild.models import Category as NeedCategory
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
 from jiceng.core.models import Area
+from jiceng.core.view_helpers import refusals_as_messages
 from jiceng.orglife import actions, schemas, selectors, services
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
 from jiceng.orgs.access import get_org_for_view
@@ -40,7 +41,7 @@ def contact_points(request):
 def contact_point_new(request):
     require_kind(request.user)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request):
             payload = schemas.parse(schemas.ContactPointIn, form_data(request))
             point = services.contact_point_create(
                 actor=request.user,
@@ -52,10 +53,6 @@ def contact_point_new(request):
             )
             messages.success(request, _("已建立联系点"))
             return redirect("orglife:contact_point", point.pk)
-        except NotFound:
-            raise Http404 from None
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     return redirect("orglife:contact_points")
 
 
@@ -68,7 +65,7 @@ def contact_point_detail(request, pk: int):
         raise Http404 from None
     categories = selectors.appeal_categories()
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request, not_found_is_404=False):
             payload = schemas.parse(schemas.ContactVisitIn, form_data(request, lists=("problems",)))
             services.contact_visit_record(
                 actor=request.user,
@@ -79,8 +76,6 @@ def contact_point_detail(request, pk: int):
             )
             messages.success(request, _("已记录调研"))
             return redirect("orglife:contact_point", point.pk)
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     context = {
         "point": point,
         "problems": [
@@ -157,7 +152,7 @@ def households(request):
 def household_link_new(request):
     require_kind(request.user)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request):
             payload = schemas.parse(schemas.HouseholdLinkIn, form_data(request))
             with transaction.atomic():
                 services.household_link_create(
@@ -168,10 +163,6 @@ def household_link_new(request):
                     started_on=payload.started_on,
                 )
             messages.success(request, _("已建立联户关系"))
-        except NotFound:
-            raise Http404 from None
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     return redirect("orglife:households")
 
 
@@ -183,12 +174,10 @@ def household_visit_new(request, link_id: int):
     except NotFound:
         raise Http404 from None
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request, not_found_is_404=False):
             payload = schemas.parse(schemas.HouseholdVisitIn, form_data(request))
             services.household_visit_record(
                 actor=request.user, link=link, visited_on=payload.visited_on, raised=payload.raised
             )
             messages.success(request, _("已记录走访"))
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     return redirect("orglife:households")

@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import ApplicationError, NotFound
+from jiceng.core.errors import NotFound
 from jiceng.core.models import Area
+from jiceng.core.view_helpers import refusals_as_messages
 from jiceng.orglife import actions, schemas, selectors, services
 from jiceng.orglife.models import Step, Topic
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
@@ -45,17 +46,13 @@ def topic_list(request):
 def issue_new(request):
     require_kind(request.user)
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request):
             payload = schemas.parse(schemas.IssueIn, form_data(request))
             community = get_area_for_view(request.user, payload.community)
             services.issue_create(
                 actor=request.user, community=community, text=payload.text, source=payload.source
             )
             messages.success(request, _("已登记议事问题"))
-        except NotFound:
-            raise Http404 from None
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     return redirect("orglife:topics")
 
 
@@ -68,13 +65,11 @@ def issue_from_appeal(request, appeal_id: int):
     except NotFound:
         raise Http404 from None
     if request.method == "POST":
-        try:
+        with refusals_as_messages(request, not_found_is_404=False):
             payload = schemas.parse(schemas.IssueFromAppealIn, form_data(request))
             services.issue_from_appeal(actor=request.user, appeal=appeal, text=payload.text)
             messages.success(request, _("已转为议事问题"))
             return redirect("orglife:topics")
-        except ApplicationError as error:
-            messages.error(request, str(error.message))
     return render(request, "orglife/issue_from_appeal.html", {"appeal": appeal})
 
 
@@ -84,7 +79,7 @@ def topic_new(request):
     if request.method != "POST":
         return redirect("orglife:topics")
     data = form_data(request, lists=("issues",))
-    try:
+    with refusals_as_messages(request):
         payload = schemas.parse(schemas.TopicIn, data)
         with transaction.atomic():
             community = get_area_for_view(request.user, payload.community)
@@ -100,11 +95,7 @@ def topic_new(request):
             )
         messages.success(request, _("已设立议题"))
         return redirect("orglife:topic", topic.pk)
-    except NotFound:
-        raise Http404 from None
-    except ApplicationError as error:
-        messages.error(request, str(error.message))
-        return redirect("orglife:topics")
+    return redirect("orglife:topics")
 
 
 @login_required

@@ -17,6 +17,7 @@ from jiceng.core.models import Area, AuditEntry
 from jiceng.core.scope import scope_for
 from jiceng.core.types import Actor
 from jiceng.core.validators import clean_name, clean_text
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import BigCommittee, PartTimeMember, PartyOrg, Unit
 
 MSG_COMMITTEE_LEVEL = _("大党委只能设在街道或社区")
@@ -46,14 +47,16 @@ def big_committee_create(
     require_manage_area(actor, area)
     _require_visible(actor, org)
     if area.level not in (Area.Level.STREET, Area.Level.COMMUNITY):
-        raise ValidationFailed(MSG_COMMITTEE_LEVEL, field="area")
+        raise ValidationFailed(MSG_COMMITTEE_LEVEL, field="area", code=Code.COMMITTEE_LEVEL)
     if not org.is_open:
-        raise ValidationFailed(MSG_COMMITTEE_ORG_CLOSED, field="org")
+        raise ValidationFailed(
+            MSG_COMMITTEE_ORG_CLOSED, field="org", code=Code.COMMITTEE_ORG_CLOSED
+        )
     name = clean_text(name)
     if len(name) > max_length_of(BigCommittee, "name"):
-        raise ValidationFailed(MSG_COMMITTEE_NAME_LONG, field="name")
+        raise ValidationFailed(MSG_COMMITTEE_NAME_LONG, field="name", code=Code.COMMITTEE_NAME_LONG)
     if BigCommittee.objects.filter(area=area).exists():
-        raise Conflict(MSG_COMMITTEE_EXISTS, field="area")
+        raise Conflict(MSG_COMMITTEE_EXISTS, field="area", code=Code.COMMITTEE_EXISTS)
     committee = BigCommittee.objects.create(area=area, org=org, name=name or f"{area.name}大党委")
     audit_record(
         actor=actor,
@@ -80,15 +83,15 @@ def part_time_member_add(
     require_manage_area(actor, committee.area)
     name, position = clean_name(name), clean_text(position)
     if not name:
-        raise ValidationFailed(MSG_PERSON_NAME, field="name")
+        raise ValidationFailed(MSG_PERSON_NAME, field="name", code=Code.PERSON_NAME)
     if len(name) > max_length_of(PartTimeMember, "name"):
-        raise ValidationFailed(MSG_PERSON_NAME_LONG, field="name")
+        raise ValidationFailed(MSG_PERSON_NAME_LONG, field="name", code=Code.PERSON_NAME_LONG)
     if source not in PartTimeMember.Source.values:
-        raise ValidationFailed(MSG_SOURCE, field="source")
+        raise ValidationFailed(MSG_SOURCE, field="source", code=Code.BAD_SOURCE)
     if source == PartTimeMember.Source.UNIT and unit is None:
-        raise ValidationFailed(MSG_SOURCE_UNIT, field="unit")
+        raise ValidationFailed(MSG_SOURCE_UNIT, field="unit", code=Code.SOURCE_UNIT)
     if len(position) > max_length_of(PartTimeMember, "position"):
-        raise ValidationFailed(MSG_POSITION_LONG, field="position")
+        raise ValidationFailed(MSG_POSITION_LONG, field="position", code=Code.POSITION_LONG)
     if unit is not None:
         _require_visible(actor, unit)
     member = PartTimeMember.objects.create(
@@ -116,10 +119,12 @@ def part_time_member_end(
     require_manage_area(actor, member.committee.area)
     member = PartTimeMember.objects.select_for_update().get(pk=member.pk)
     if member.ended_on is not None:
-        raise Conflict(MSG_MEMBER_ENDED)
+        raise Conflict(MSG_MEMBER_ENDED, code=Code.MEMBER_ENDED)
     ended_on = ended_on or timezone.localdate()
     if ended_on < member.started_on:
-        raise ValidationFailed(MSG_MEMBER_END_BEFORE_START, field="ended_on")
+        raise ValidationFailed(
+            MSG_MEMBER_END_BEFORE_START, field="ended_on", code=Code.MEMBER_END_BEFORE_START
+        )
     member.ended_on = ended_on
     member.save(update_fields=["ended_on"])
     audit_record(

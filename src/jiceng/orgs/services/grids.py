@@ -20,6 +20,7 @@ from jiceng.core.models import Area, AuditEntry
 from jiceng.core.roles import Role
 from jiceng.core.types import Actor
 from jiceng.core.validators import clean_text
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import GridPost
 
 if TYPE_CHECKING:
@@ -41,16 +42,16 @@ MSG_POST_END_BEFORE_START = _("离任日期不能早于任职日期")
 
 def _check_post(*, grid: Area, duty: str, lane: str) -> None:
     if grid.level != Area.Level.GRID:
-        raise ValidationFailed(MSG_GRID_LEVEL, field="grid")
+        raise ValidationFailed(MSG_GRID_LEVEL, field="grid", code=Code.GRID_LEVEL)
     if duty not in GridPost.Duty.values:
-        raise ValidationFailed(MSG_DUTY, field="duty")
+        raise ValidationFailed(MSG_DUTY, field="duty", code=Code.BAD_DUTY)
     if duty == GridPost.Duty.LANE_CHIEF:
         if not lane:
-            raise ValidationFailed(MSG_LANE_REQUIRED, field="lane")
+            raise ValidationFailed(MSG_LANE_REQUIRED, field="lane", code=Code.LANE_REQUIRED)
         if len(lane) > max_length_of(GridPost, "lane"):
-            raise ValidationFailed(MSG_LANE_LONG, field="lane")
+            raise ValidationFailed(MSG_LANE_LONG, field="lane", code=Code.LANE_LONG)
     elif lane:
-        raise ValidationFailed(MSG_LANE_NOT_CHIEF, field="lane")
+        raise ValidationFailed(MSG_LANE_NOT_CHIEF, field="lane", code=Code.LANE_NOT_CHIEF)
 
 
 @transaction.atomic
@@ -73,11 +74,11 @@ def grid_post_assign(
     _check_post(grid=grid, duty=duty, lane=lane)
     open_posts = GridPost.objects.select_for_update().filter(grid=grid, ended_on__isnull=True)
     if duty == GridPost.Duty.LEADER and open_posts.filter(duty=GridPost.Duty.LEADER).exists():
-        raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty")
+        raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty", code=Code.GRID_LEADER_TAKEN)
     if duty == GridPost.Duty.LANE_CHIEF and open_posts.filter(duty=duty, lane=lane).exists():
-        raise Conflict(MSG_LANE_TAKEN, field="lane")
+        raise Conflict(MSG_LANE_TAKEN, field="lane", code=Code.LANE_TAKEN)
     if duty != GridPost.Duty.LANE_CHIEF and open_posts.filter(duty=duty, user=user).exists():
-        raise Conflict(MSG_POST_TWICE, field="user")
+        raise Conflict(MSG_POST_TWICE, field="user", code=Code.POST_TWICE)
     post = GridPost.objects.create(
         grid=grid, user=user, duty=duty, lane=lane, started_on=started_on or timezone.localdate()
     )
@@ -107,10 +108,12 @@ def grid_post_end(
     require_manage_area(actor, post.grid)
     post = GridPost.objects.select_for_update().get(pk=post.pk)
     if post.ended_on is not None:
-        raise Conflict(MSG_POST_ENDED)
+        raise Conflict(MSG_POST_ENDED, code=Code.POST_ENDED)
     ended_on = ended_on or timezone.localdate()
     if ended_on < post.started_on:
-        raise ValidationFailed(MSG_POST_END_BEFORE_START, field="ended_on")
+        raise ValidationFailed(
+            MSG_POST_END_BEFORE_START, field="ended_on", code=Code.POST_END_BEFORE_START
+        )
     post.ended_on = ended_on
     post.save(update_fields=["ended_on"])
     if not GridPost.objects.filter(grid=post.grid, user=post.user, ended_on__isnull=True).exists():
@@ -160,11 +163,11 @@ def grid_post_bulk_assign(
             _check_post(grid=row.grid, duty=row.duty, lane=lane)
             if row.duty == GridPost.Duty.LANE_CHIEF:
                 if (row.grid.pk, lane) in lanes:
-                    raise Conflict(MSG_LANE_TAKEN, field="lane")
+                    raise Conflict(MSG_LANE_TAKEN, field="lane", code=Code.LANE_TAKEN)
                 lanes.add((row.grid.pk, lane))
             if row.duty == GridPost.Duty.LEADER:
                 if row.grid.pk in leaders:
-                    raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty")
+                    raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty", code=Code.GRID_LEADER_TAKEN)
                 leaders.add(row.grid.pk)
             posts.append(
                 GridPost(
@@ -185,7 +188,7 @@ def grid_post_bulk_assign(
                 duty=GridPost.Duty.LEADER,
                 ended_on__isnull=True,
             ).exists():
-                raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty")
+                raise Conflict(MSG_GRID_LEADER_TAKEN, field="duty", code=Code.GRID_LEADER_TAKEN)
         lane_grids = sorted({grid_id for grid_id, _lane in lanes})
         for start in range(0, len(lane_grids), 5000):
             taken = GridPost.objects.filter(
@@ -194,7 +197,7 @@ def grid_post_bulk_assign(
                 ended_on__isnull=True,
             ).values_list("grid_id", "lane")
             if lanes & set(taken):
-                raise Conflict(MSG_LANE_TAKEN, field="lane")
+                raise Conflict(MSG_LANE_TAKEN, field="lane", code=Code.LANE_TAKEN)
         GridPost.objects.bulk_create(posts, batch_size=batch_size)
         role_bulk_grant(actor=actor, rows=grants, batch_size=batch_size)
         if posts:

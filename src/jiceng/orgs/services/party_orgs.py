@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import CharField, F, Value
+from django.db.models import CharField, F, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -19,7 +19,9 @@ from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.types import Actor
+from jiceng.orgs import rollup
 from jiceng.orgs.access import require_manage_org
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import PartyOrg, Unit
 
 MSG_ORG_NAME = _("请填写组织名称")
@@ -59,31 +61,33 @@ def _check_org(
     *, name: str, kind: str, domain: str, form: str, parent: PartyOrg | None, area: Area
 ) -> None:
     if not name.strip():
-        raise ValidationFailed(MSG_ORG_NAME, field="name")
+        raise ValidationFailed(MSG_ORG_NAME, field="name", code=Code.ORG_NAME)
     if len(name.strip()) > max_length_of(PartyOrg, "name"):
-        raise ValidationFailed(MSG_ORG_NAME_LONG, field="name")
+        raise ValidationFailed(MSG_ORG_NAME_LONG, field="name", code=Code.ORG_NAME_LONG)
     if kind not in PartyOrg.Kind.values:
-        raise ValidationFailed(MSG_ORG_KIND, field="kind")
+        raise ValidationFailed(MSG_ORG_KIND, field="kind", code=Code.ORG_KIND)
     if domain not in PartyOrg.Domain.values:
-        raise ValidationFailed(MSG_ORG_DOMAIN, field="domain")
+        raise ValidationFailed(MSG_ORG_DOMAIN, field="domain", code=Code.ORG_DOMAIN)
     if form not in PartyOrg.Form.values:
-        raise ValidationFailed(MSG_ORG_FORM, field="form")
+        raise ValidationFailed(MSG_ORG_FORM, field="form", code=Code.ORG_FORM)
     if area.level not in ORG_AREA_LEVELS:
-        raise ValidationFailed(MSG_ORG_AREA_LEVEL, field="area")
+        raise ValidationFailed(MSG_ORG_AREA_LEVEL, field="area", code=Code.ORG_AREA_LEVEL)
     if parent is not None:
         if not parent.is_open:
-            raise ValidationFailed(MSG_ORG_PARENT_CLOSED, field="parent")
+            raise ValidationFailed(
+                MSG_ORG_PARENT_CLOSED, field="parent", code=Code.ORG_PARENT_CLOSED
+            )
         if parent.kind == PartyOrg.Kind.GROUP:
-            raise ValidationFailed(MSG_ORG_GROUP_CHILD, field="parent")
+            raise ValidationFailed(MSG_ORG_GROUP_CHILD, field="parent", code=Code.ORG_GROUP_CHILD)
     if kind == PartyOrg.Kind.GROUP and (
         parent is None or parent.kind not in (PartyOrg.Kind.BRANCH, PartyOrg.Kind.JOINT_BRANCH)
     ):
-        raise ValidationFailed(MSG_ORG_GROUP_PARENT, field="parent")
+        raise ValidationFailed(MSG_ORG_GROUP_PARENT, field="parent", code=Code.ORG_GROUP_PARENT)
 
 
 def _check_secretary(secretary_name: str) -> None:
     if len(secretary_name.strip()) > max_length_of(PartyOrg, "secretary_name"):
-        raise ValidationFailed(MSG_SECRETARY_LONG, field="secretary_name")
+        raise ValidationFailed(MSG_SECRETARY_LONG, field="secretary_name", code=Code.SECRETARY_LONG)
 
 
 @transaction.atomic
@@ -121,6 +125,7 @@ def org_create(
     # The path needs the id, which exists only after the insert.
     org.path = f"{parent.path if parent else ''}{org.pk}/"
     org.save(update_fields=["path"])
+    rollup.change(None, rollup.org_contribution(org))
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=org, changes=snapshot(org, ORG_FIELDS)
     )
@@ -141,10 +146,11 @@ def org_update(
     """Change an organization's own attributes. Moving it in the tree is not an update."""
     require_manage_org(actor, org)
     if not org.is_open:
-        raise Conflict(MSG_ORG_CLOSED)
+        raise Conflict(MSG_ORG_CLOSED, code=Code.ORG_CLOSED)
     if area is not None and area.pk != org.area_id:
         require_manage_area(actor, area)
     before = snapshot(org, ORG_FIELDS)
+    counted = rollup.org_contribution(org)
     org.name = org.name if name is None else name.strip()
     org.domain = org.domain if domain is None else domain
     org.form = org.form if form is None else form
@@ -160,6 +166,7 @@ def org_update(
     )
     _check_secretary(org.secretary_name)
     org.save()
+    rollup.change(counted, rollup.org_contribution(org))
     changes = changes_between(before, snapshot(org, ORG_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=org, changes=changes)
@@ -174,21 +181,32 @@ def org_close(
     units it covered become uncovered and show up in the coverage figures."""
     require_manage_org(actor, org)
     if not org.can_close():
-        raise Conflict(MSG_ORG_ALREADY_CLOSED)
+        raise Conflict(MSG_ORG_ALREADY_CLOSED, code=Code.ORG_ALREADY_CLOSED)
     if not reason.strip():
-        raise ValidationFailed(MSG_CLOSE_REASON, field="reason")
+        raise ValidationFailed(MSG_CLOSE_REASON, field="reason", code=Code.CLOSE_REASON)
     if len(reason.strip()) > max_length_of(PartyOrg, "closed_reason"):
-        raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason")
+        raise ValidationFailed(MSG_CLOSE_REASON_LONG, field="reason", code=Code.CLOSE_REASON_LONG)
     if org.children.filter(closed_on__isnull=True).exists():
-        raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN)
+        raise Conflict(MSG_ORG_HAS_OPEN_CHILDREN, code=Code.ORG_HAS_OPEN_CHILDREN)
+    counted = rollup.org_contribution(org)
     org.closed_on = closed_on or timezone.localdate()
     org.closed_reason = reason.strip()
     org.save(update_fields=["closed_on", "closed_reason"])
-    released = list(Unit.objects.filter(covering_org=org).values_list("id", flat=True))
+    rollup.change(counted, rollup.org_contribution(org))
+    reached = list(
+        Unit.objects.select_for_update().filter(Q(covering_org=org) | Q(own_org=org)).order_by("pk")
+    )
+    released = [u.pk for u in reached if u.covering_org_id == org.pk]
+    released_own = [u.pk for u in reached if u.own_org_id == org.pk]
     Unit.objects.filter(covering_org=org).update(covering_org=None)
-    own = Unit.objects.filter(own_org=org).values_list("id", flat=True)
-    released_own = list(own)
     Unit.objects.filter(own_org=org).update(own_org=None)
+    for unit in reached:
+        counted_unit = rollup.unit_contribution(unit)
+        if unit.covering_org_id == org.pk:
+            unit.covering_org = None
+        if unit.own_org_id == org.pk:
+            unit.own_org = None
+        rollup.change(counted_unit, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CLOSE,
@@ -218,18 +236,18 @@ def org_move(
     area), and the new area: street staff cannot move an org into another street."""
     require_manage_org(actor, org)
     if not org.is_open:
-        raise Conflict(MSG_ORG_CLOSED)
+        raise Conflict(MSG_ORG_CLOSED, code=Code.ORG_CLOSED)
     new_area = area or org.area
     if parent is not None:
         require_manage_org(actor, parent)
         if parent.path.startswith(org.path):
-            raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent")
+            raise ValidationFailed(MSG_MOVE_INTO_SELF, field="parent", code=Code.MOVE_INTO_SELF)
     else:
         require_manage_area(actor, new_area)
     if new_area.pk != org.area_id:
         require_manage_area(actor, new_area)
     if (parent.pk if parent else None) == org.parent_id and new_area.pk == org.area_id:
-        raise ValidationFailed(MSG_MOVE_NOTHING, field="parent")
+        raise ValidationFailed(MSG_MOVE_NOTHING, field="parent", code=Code.MOVE_NOTHING)
     _check_org(
         name=org.name,
         kind=org.kind,
@@ -248,8 +266,10 @@ def org_move(
                 Value(new_path), Substr(F("path"), len(old_path) + 1), output_field=CharField()
             )
         )
+    counted = rollup.org_contribution(org)
     PartyOrg.objects.filter(pk=org.pk).update(parent=parent, area=new_area)
     org.refresh_from_db()
+    rollup.change(counted, rollup.org_contribution(org))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
@@ -297,7 +317,9 @@ def org_bulk_create(
         while pending:
             ready = [r for r in pending if r.parent_key is None or r.parent_key in by_key]
             if not ready:
-                raise ValidationFailed(_("存在无法找到上级的党组织"), field="parent")
+                raise ValidationFailed(
+                    _("存在无法找到上级的党组织"), field="parent", code=Code.PARENT_MISSING
+                )
             ready_keys = {r.key for r in ready}
             pending = [r for r in pending if r.key not in ready_keys]
             objs = []
@@ -333,6 +355,7 @@ def org_bulk_create(
                 obj.path = f"{parent.path if parent else ''}{obj.pk}/"
                 by_key[row.key] = obj
             PartyOrg.objects.bulk_update(objs, ["path"], batch_size=batch_size)
+            rollup.add_contributions(rollup.org_contribution(obj) for obj in objs)
         created = len(by_key) - len(existing or {})
         if created:
             audit_record(

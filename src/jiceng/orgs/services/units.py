@@ -18,7 +18,9 @@ from jiceng.core.inputs import max_length_of
 from jiceng.core.models import Area, AuditEntry
 from jiceng.core.types import Actor
 from jiceng.core.validators import validate_uscc
+from jiceng.orgs import rollup
 from jiceng.orgs.access import require_manage_org, require_manage_unit
+from jiceng.orgs.errors import OrgErrorCode as Code
 from jiceng.orgs.models import PartyOrg, Unit
 
 MSG_UNIT_NAME = _("请填写单位名称")
@@ -53,37 +55,39 @@ UNIT_FIELDS = (
 
 def _check_unit(unit: Unit) -> None:
     if not unit.name.strip():
-        raise ValidationFailed(MSG_UNIT_NAME, field="name")
+        raise ValidationFailed(MSG_UNIT_NAME, field="name", code=Code.UNIT_NAME)
     if len(unit.name) > max_length_of(Unit, "name"):
-        raise ValidationFailed(MSG_UNIT_NAME_LONG, field="name")
+        raise ValidationFailed(MSG_UNIT_NAME_LONG, field="name", code=Code.UNIT_NAME_LONG)
     if len(unit.address) > max_length_of(Unit, "address"):
-        raise ValidationFailed(MSG_UNIT_ADDRESS_LONG, field="address")
+        raise ValidationFailed(MSG_UNIT_ADDRESS_LONG, field="address", code=Code.UNIT_ADDRESS_LONG)
     if unit.kind not in Unit.Kind.values:
-        raise ValidationFailed(MSG_UNIT_KIND, field="kind")
+        raise ValidationFailed(MSG_UNIT_KIND, field="kind", code=Code.UNIT_KIND)
     if unit.area.level not in UNIT_AREA_LEVELS:
-        raise ValidationFailed(MSG_UNIT_AREA_LEVEL, field="area")
+        raise ValidationFailed(MSG_UNIT_AREA_LEVEL, field="area", code=Code.UNIT_AREA_LEVEL)
     if unit.employees < 0:
-        raise ValidationFailed(MSG_NEGATIVE, field="employees")
+        raise ValidationFailed(MSG_NEGATIVE, field="employees", code=Code.NEGATIVE_COUNT)
     if unit.formal_members < 0:
-        raise ValidationFailed(MSG_NEGATIVE, field="formal_members")
+        raise ValidationFailed(MSG_NEGATIVE, field="formal_members", code=Code.NEGATIVE_COUNT)
     if unit.formal_members > unit.employees:
-        raise ValidationFailed(MSG_UNIT_COUNTS, field="formal_members")
+        raise ValidationFailed(MSG_UNIT_COUNTS, field="formal_members", code=Code.UNIT_COUNTS)
 
 
 def _check_coverage(unit: Unit) -> None:
     if unit.own_org_id and unit.covering_org_id:
-        raise ValidationFailed(MSG_COVER_HAS_OWN, field="covering_org")
+        raise ValidationFailed(MSG_COVER_HAS_OWN, field="covering_org", code=Code.COVER_HAS_OWN)
     if unit.own_org_id:
         taken = Unit.objects.filter(own_org_id=unit.own_org_id).exclude(pk=unit.pk).exists()
         if taken:
-            raise Conflict(MSG_OWN_ORG_TAKEN, field="own_org")
+            raise Conflict(MSG_OWN_ORG_TAKEN, field="own_org", code=Code.OWN_ORG_TAKEN)
     org = unit.covering_org
     if org is not None:
         if not org.can_cover_units():
-            raise ValidationFailed(MSG_COVER_ORG, field="covering_org")
+            raise ValidationFailed(MSG_COVER_ORG, field="covering_org", code=Code.COVER_ORG)
         street_path = "/".join(unit.area.path.split("/")[:3]) + "/"
         if not org.area.path.startswith(street_path) and not street_path.startswith(org.area.path):
-            raise ValidationFailed(MSG_COVER_TERRITORY, field="covering_org")
+            raise ValidationFailed(
+                MSG_COVER_TERRITORY, field="covering_org", code=Code.COVER_TERRITORY
+            )
 
 
 @transaction.atomic
@@ -104,7 +108,7 @@ def unit_create(
     require_manage_area(actor, area)
     code = validate_uscc(uscc)
     if Unit.objects.filter(uscc=code).exists():
-        raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc")
+        raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN)
     unit = Unit(
         name=name.strip(),
         uscc=code,
@@ -123,7 +127,8 @@ def unit_create(
         with transaction.atomic():
             unit.save()
     except IntegrityError:
-        raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc") from None
+        raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN) from None
+    rollup.change(None, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -139,11 +144,14 @@ def unit_update(*, actor: Actor, unit: Unit, **fields) -> Unit:
     allowed = {"name", "kind", "area", "address", "employees", "formal_members"}
     unknown = set(fields) - allowed
     if unknown:
-        raise ValidationFailed(_("不能修改该字段"), field=sorted(unknown)[0])
+        raise ValidationFailed(
+            _("不能修改该字段"), field=sorted(unknown)[0], code=Code.FIELD_LOCKED
+        )
     require_manage_unit(actor, unit)
     if "area" in fields and fields["area"].pk != unit.area_id:
         require_manage_area(actor, fields["area"])
     before = snapshot(unit, UNIT_FIELDS)
+    counted = rollup.unit_contribution(unit)
     for key, value in fields.items():
         setattr(unit, key, value.strip() if isinstance(value, str) else value)
     _check_unit(unit)
@@ -151,6 +159,7 @@ def unit_update(*, actor: Actor, unit: Unit, **fields) -> Unit:
         # A joint org covers units of its own street only, wherever the unit goes.
         _check_coverage(unit)
     unit.save()
+    rollup.change(counted, rollup.unit_contribution(unit))
     changes = changes_between(before, snapshot(unit, UNIT_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=unit, changes=changes)
@@ -171,9 +180,11 @@ def unit_set_coverage(
         if org is not None:
             require_manage_org(actor, org)
     before = snapshot(unit, UNIT_FIELDS)
+    counted = rollup.unit_contribution(unit)
     unit.own_org, unit.covering_org = own_org, covering_org
     _check_coverage(unit)
     unit.save(update_fields=["own_org", "covering_org"])
+    rollup.change(counted, rollup.unit_contribution(unit))
     changes = changes_between(before, snapshot(unit, UNIT_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=unit, changes=changes)
@@ -188,17 +199,19 @@ def unit_move(*, actor: Actor, unit: Unit, area: Area) -> Unit:
     require_manage_unit(actor, unit)
     require_manage_area(actor, area)
     if unit.closed_on is not None:
-        raise Conflict(MSG_UNIT_CLOSED)
+        raise Conflict(MSG_UNIT_CLOSED, code=Code.UNIT_CLOSED)
     if area.pk == unit.area_id:
-        raise ValidationFailed(MSG_UNIT_MOVE_SAME, field="area")
+        raise ValidationFailed(MSG_UNIT_MOVE_SAME, field="area", code=Code.UNIT_MOVE_SAME)
     old_area_id = unit.area_id
+    counted = rollup.unit_contribution(unit)
     unit.area = area
     _check_unit(unit)
     try:
         _check_coverage(unit)
     except ValidationFailed as error:
-        raise ValidationFailed(error.message, field="area") from None
+        raise ValidationFailed(error.message, field="area", code=error.code) from None
     unit.save(update_fields=["area"])
+    rollup.change(counted, rollup.unit_contribution(unit))
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
@@ -253,7 +266,7 @@ def unit_bulk_create(*, actor: Actor, rows: Sequence[UnitRow], batch_size: int =
                 checked_areas.add(row.area.pk)
             code = validate_uscc(row.uscc)
             if code in seen:
-                raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc")
+                raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN)
             seen.add(code)
             unit = Unit(
                 name=row.name,
@@ -269,13 +282,16 @@ def unit_bulk_create(*, actor: Actor, rows: Sequence[UnitRow], batch_size: int =
             )
             _check_unit(unit)
             if unit.own_org_id and unit.covering_org_id:
-                raise ValidationFailed(MSG_COVER_HAS_OWN, field="covering_org")
+                raise ValidationFailed(
+                    MSG_COVER_HAS_OWN, field="covering_org", code=Code.COVER_HAS_OWN
+                )
             units.append(unit)
         codes = sorted(seen)
         for start in range(0, len(codes), 5000):
             if Unit.objects.filter(uscc__in=codes[start : start + 5000]).exists():
-                raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc")
+                raise Conflict(MSG_UNIT_USCC_TAKEN, field="uscc", code=Code.UNIT_USCC_TAKEN)
         Unit.objects.bulk_create(units, batch_size=batch_size)
+        rollup.add_contributions(rollup.unit_contribution(unit) for unit in units)
         if units:
             audit_record(
                 actor=actor,

@@ -58,3 +58,12 @@ document.addEventListener("click", function (event) {
     if (status) { status.textContent = button.getAttribute("data-unavailable"); }
   }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
 });
+
+// A ledger's print button (台账): the page's print stylesheet leaves the table and its
+// header block only.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-print]");
+  if (button) {
+    window.print();
+  }
+});
