@@ -7,7 +7,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import ValidationFailed
+from jiceng.core.errors import CoreErrorCode, ValidationFailed
 from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.places import imports, schemas, selectors, services
@@ -120,7 +120,7 @@ def address_import(request: HttpRequest, area: Form[int], file: File[UploadedFil
     """All or nothing: `ok` false with a row-by-row `errors` list writes nothing; the
     same sheet again changes nothing (`unchanged`)."""
     if file.size > MAX_FILE_BYTES:
-        raise ValidationFailed(MSG_TOO_BIG, field="file")
+        raise ValidationFailed(MSG_TOO_BIG, field="file", code=CoreErrorCode.EXCEL_TOO_BIG)
     target = get_area_for_view(request.user, area)
     report = imports.address_import(
         actor=request.user, area=target, data=file.read(), filename=file.name or ""
