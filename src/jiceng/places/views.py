@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jiceng.core.access import can_manage_area
+from jiceng.core.scope import scope_for
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.orgs.views.imports import _upload, xlsx_response
 from jiceng.places import forms, imports, selectors, services
@@ -44,7 +46,13 @@ def registry(request):
     return render(
         request,
         "places/registry.html",
-        {"search": search, "q": q, "page": page, "form": form},
+        {
+            "search": search,
+            "q": q,
+            "page": page,
+            "form": form,
+            "can_add": scope_for(request.user).manages_territory,
+        },
         status=status,
     )
 
@@ -80,12 +88,15 @@ def address(request, pk: int):
             return redirect("places:address", pk=item.pk)
     aliases = selectors.alias_list(viewer=request.user, address=item)
     status = 422 if form.is_bound and form.errors else 200
-    return render(
-        request,
-        "places/address.html",
-        {"address": item, "form": form, "alias_form": forms.AliasForm(), "aliases": aliases},
-        status=status,
-    )
+    context = {
+        "address": item,
+        "form": form,
+        "alias_form": forms.AliasForm(),
+        "aliases": aliases,
+        # Only those who manage the building are offered the forms (others get 403).
+        "can_edit": can_manage_area(request.user, item.building),
+    }
+    return render(request, "places/address.html", context, status=status)
 
 
 @login_required
@@ -109,6 +120,7 @@ def alias_add(request, pk: int):
         "form": forms.AddressForm(initial=_initial(item)),
         "alias_form": form,
         "aliases": selectors.alias_list(viewer=request.user, address=item),
+        "can_edit": True,
     }
     return render(request, "places/address.html", context, status=422)
 
