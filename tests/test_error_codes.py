@@ -50,6 +50,8 @@ ENUMS = [
     ("jiceng.cobuild.errors", "CobuildErrorCode", None),
     ("jiceng.appeals.errors", "AppealErrorCode", None),
     ("jiceng.orglife.errors", "OrgLifeErrorCode", None),
+    ("jiceng.linkage.errors", "LinkageErrorCode", "linkage_"),
+    ("jiceng.duties.errors", "DutyErrorCode", "duties_"),
     ("jiceng.ledgers.errors", "LedgerErrorCode", "ledger_"),
 ]
 

@@ -93,17 +93,21 @@ from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
 from jiceng.appeals.setup_api import router as appeals_setup_router  # noqa: E402
+from jiceng.assessment.api import router as assessment_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
+from jiceng.duties.api import router as duties_router  # noqa: E402
 from jiceng.ledgers.api import router as ledgers_router  # noqa: E402
+from jiceng.linkage.api import router as linkage_router  # noqa: E402
 from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
 from jiceng.places.api import router as places_router  # noqa: E402
+from jiceng.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/me", me_router)
 api.add_router("/accounts", accounts_router)
@@ -118,6 +122,10 @@ api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)
 api.add_router("/orglife", orglife_router)
 api.add_router("/public/orglife", orglife_public_router)
+api.add_router("/assessment", assessment_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/places", places_router)
+api.add_router("/linkage", linkage_router)
+api.add_router("/duties", duties_router)
+api.add_router("/supervision", supervision_router)
 api.add_router("/ledgers", ledgers_router)

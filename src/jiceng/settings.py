@@ -101,6 +101,10 @@ INSTALLED_APPS = [
     "jiceng.appeals",
     "jiceng.cobuild",
     "jiceng.orglife",
+    "jiceng.assessment",
+    "jiceng.linkage",
+    "jiceng.duties",
+    "jiceng.supervision",
     "jiceng.ledgers",
     "jiceng.dashboard",
     "jiceng.demo",
@@ -142,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "jiceng.accounts.context_processors.roles",
+                "jiceng.linkage.context_processors.inbox",
             ],
         },
     }
@@ -348,3 +353,15 @@ OWN_ORG_MIN_MEMBERS = 3
 
 # What a 503 (the database not answering) tells clients to wait before retrying.
 JICENG_RETRY_AFTER_SECONDS = int(os.environ.get("JICENG_RETRY_AFTER_SECONDS", "30"))
+
+# Notifications on other channels than the inbox (linkage.senders), all off by default:
+# email through Django's mail settings, a WeCom group robot's webhook, an HTTP SMS gateway.
+NOTIFY_EMAIL = os.environ.get("JICENG_NOTIFY_EMAIL", "") == "1"
+WECOM_WEBHOOK_URL = os.environ.get("JICENG_WECOM_WEBHOOK_URL", "")
+SMS_GATEWAY_URL = os.environ.get("JICENG_SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("JICENG_SMS_GATEWAY_TOKEN", "")
+# `jiceng outbox deliver`: attempts before giving up, the first retry's delay (doubled
+# each time), and how long a message may stay `sending` before it is `failed_unknown`.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("JICENG_OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_SECONDS = int(os.environ.get("JICENG_OUTBOX_RETRY_SECONDS", "60"))
+OUTBOX_SENDING_TIMEOUT = int(os.environ.get("JICENG_OUTBOX_SENDING_TIMEOUT", "600"))

@@ -47,6 +47,128 @@ class World:
     territory: dict = None
     orglife: dict = None
     places: dict = None
+    supervision: dict = None
+    assessment: dict = None
+    linkage: dict = None
+    duties: dict = None
+
+
+def _supervision(t) -> dict:
+    """A weak-org case at each step an action starts from, for 复兴西路社区党总支 (one a
+    year), a star rating to confirm, a planned inspection and a talk to follow up."""
+    from django.utils import timezone
+
+    from jiceng.supervision import services
+    from jiceng.supervision.models import StarRating, WeakOrgCase
+
+    org, year, now = t.orgs["xh_c1_gb"], datetime.date.today().year, timezone.now()
+
+    def case(years_ago: int, state: str) -> WeakOrgCase:
+        return WeakOrgCase.objects.create(
+            org=org, district=t.areas["xh"], year=year - years_ago, state=state,
+            hits=[], evaluated_at=now,
+        )  # fmt: skip
+
+    today = datetime.date.today()
+    services.ensure_rules()
+    return {
+        "candidate": case(0, "candidate"),
+        "confirmed": case(1, "confirmed"),
+        "rectifying": case(2, "rectifying"),
+        "rating": StarRating.objects.create(
+            org=org, district=t.areas["xh"], year=year, stars=3, evidence=[], computed_at=now
+        ),
+        "criterion": services.ensure_criteria()[0],
+        "inspection": services.inspection_plan(
+            actor=None, org=org, inspectors="街道组织办", planned_on=today
+        ),
+        "talk": services.talk_record(
+            actor=None,
+            org=org,
+            held_on=today,
+            talker="王书记",
+            talked_to="李书记",
+            reason="满意率偏低",
+            commitments="",
+            follow_up_on=today,
+        ),
+    }
+
+
+def _assessment(t) -> dict:
+    """The responsibility system's objects in 徐汇, each in the state its operations act
+    on: a draft scheme (2025), an open one (2026) whose reports are a draft, one awaiting
+    the district admin's own review, one with every review given; a problem without a
+    rectification item, an item open with evidence and one submitted for closure."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from jiceng.assessment import services
+    from jiceng.assessment.models import Assessment
+    from jiceng.assessment.services import ItemSpec, SchemeFacts
+
+    def photo():
+        buffer = io.BytesIO()
+        Image.new("RGB", (8, 8), "white").save(buffer, "PNG")
+        return SimpleUploadedFile("p.png", buffer.getvalue(), content_type="image/png")
+
+    facts = SchemeFacts(
+        "考核方案",
+        ["street", "community", "unit"],
+        30,
+        [ItemSpec("orglife.compliance", 100, "linear", floor=0.5, target=1.0)],
+    )
+    xh, o = t.areas["xh"], t.orgs
+    draft = services.scheme_create(actor=None, district=xh, year=2025, facts=facts)
+    scheme = services.scheme_create(actor=None, district=xh, year=2026, facts=facts)
+    scheme = services.scheme_open(actor=None, scheme=scheme)
+    by_org = {a.org_id: a for a in Assessment.objects.filter(scheme=scheme)}
+    community = by_org[o["xh_c1_gb"].pk]
+    services.report_draft(actor=None, report=community.report)
+    awaiting = by_org[o["xh_s1_wc"].pk].report
+    concluding = by_org[o["xh_joint"].pk].report
+    for report in (awaiting, concluding):
+        services.report_draft(actor=None, report=report)
+        services.report_submit(actor=None, report=report)
+    services.reviewer_add(
+        actor=None, report=awaiting, account=t.users["xh_admin"], capacity="upper_committee"
+    )
+    row = services.reviewer_add(
+        actor=None, report=concluding, account=t.users["xh_s1_staff"], capacity="upper_committee"
+    )
+    services.review_give(actor=t.users["xh_s1_staff"], reviewer=row, grade="good")
+    problem = services.problem_raise(
+        actor=None, org=o["xh_c1_gb"], source="review", text="问题", year=2026
+    )
+    items = []
+    for text in ("台账不全", "制度不全"):
+        found = services.problem_raise(
+            actor=None, org=o["xh_c1_gb"], source="inspection", text=text, year=2026
+        )
+        item = services.rectification_create(
+            actor=None,
+            problem=found,
+            owner="王书记",
+            measures="补齐",
+            deadline=datetime.date.today() + datetime.timedelta(days=30),
+        )
+        services.rectification_attach(actor=None, item=item, upload=photo())
+        items.append(item)
+    services.rectification_submit(actor=None, item=items[1], note="已整改")
+    return {
+        "draft": draft,
+        "scheme": scheme,
+        "assessment": community,
+        "task": community.tasks.first(),
+        "report": community.report,
+        "awaiting": awaiting.reviewers.get(),
+        "concluding": concluding,
+        "problem": problem,
+        "open_item": items[0],
+        "submitted_item": items[1],
+    }
 
 
 def _cobuild(t, need) -> dict:
@@ -205,6 +327,92 @@ def _places(t) -> dict:
     return {"building": building, "address": address, "alias": alias, "queued": queued}
 
 
+def _linkage(t) -> dict:
+    """A district's draft task, and one sent to its streets with a report submitted
+    (湖南路) and one accepted (天平路); a notification for the district admin."""
+    from jiceng.linkage import services
+    from jiceng.linkage.models import Recipient, Report
+
+    def task():
+        return services.dispatch_create(
+            actor=None,
+            sender_area=t.areas["xh"],
+            facts=services.DispatchFacts(
+                kind="task",
+                title="情况报送",
+                deadline=datetime.date.today() + datetime.timedelta(days=7),
+                period="2026-Q1",
+                targeting="children",
+                target_level="street",
+            ),
+            fields=[services.FieldFacts(label="活动次数", kind="number")],
+        )
+
+    draft, sent = task(), task()
+    services.dispatch_send(actor=None, dispatch=sent)
+    (field,) = sent.fields.all()
+    reports = {}
+    for key in ("xh_s1", "xh_s2"):
+        recipient = Recipient.objects.get(dispatch=sent, area=t.areas[key])
+        reports[key] = services.report_submit(
+            actor=None, recipient=recipient, answers={field.pk: services.Answer(value="3")}
+        )
+    services.report_accept(actor=None, report=reports["xh_s2"])
+    services.notify([t.users["xh_admin"], t.users["xh_s1_staff"]], title="通知")
+    from jiceng.linkage.models import Notification
+
+    return {
+        "draft": draft,
+        "sent": sent,
+        "recipient": Recipient.objects.get(dispatch=sent, area=t.areas["xh_s1"]),
+        "report": Report.objects.get(pk=reports["xh_s1"].pk),
+        "notification": Notification.objects.filter(recipient=t.users["xh_admin"]).first(),
+    }
+
+
+def _duties(t) -> dict:
+    """A department of 徐汇区 with its handler, applications in three states, a consent
+    request and a proposal open (tests/duties has the rest)."""
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.duties import services as duty_services
+    from tests.conftest import PASSWORD
+
+    a = t.areas
+    department = appeal_services.handling_unit_create(
+        actor=None, name="徐汇区绿化和市容管理局", kind="department", area=a["xh"]
+    )
+    handler = user_create(actor=None, username="xh_lvrong", password=PASSWORD, check_password=False)
+    role_grant(actor=None, user=handler, role="department_staff", area=a["xh"])
+    appeal_services.handler_add(actor=None, unit=department, user=handler)
+
+    def apply(title: str, submit: bool):
+        return duty_services.duty_apply(
+            actor=None, department=department, title=title, description="内容",
+            legal_basis="条例", expected_volume="每年 10 次", target_level="street",
+            staff_count=1, funds_yuan=1000, streets=[a["xh_s1"]], submit=submit,
+        )  # fmt: skip
+
+    admitted = apply("已准入事项", True)
+    duty_services.duty_act(actor=None, duty=admitted, action="admit")
+    due = datetime.date.today() + datetime.timedelta(days=5)
+    consent = duty_services.power_request_create(
+        actor=None, kind="consent", street=a["xh_s1"], department=department,
+        subject="任命", body="征求意见", due_on=due,
+    )  # fmt: skip
+    proposal = duty_services.power_request_create(
+        actor=None, kind="major_matter", street=a["xh_s1"], department=None,
+        subject="建议", body="分段施工", due_on=due,
+    )  # fmt: skip
+    return {
+        "department": department,
+        "draft": apply("草稿事项", False),
+        "submitted": apply("待审核事项", True),
+        "admitted": admitted,
+        "consent": consent,
+        "proposal": proposal,
+    }
+
+
 def build_world(t) -> World:
     a, o = t.areas, t.orgs
     staff = t.users["xh_s1_staff"]
@@ -286,7 +494,11 @@ def build_world(t) -> World:
     )
     return World(
         places=_places(t),
+        duties=_duties(t),
+        supervision=_supervision(t),
         orglife=_orglife(t, member),
+        assessment=_assessment(t),
+        linkage=_linkage(t),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,

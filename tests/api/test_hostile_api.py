@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client
 
 from jiceng.api import api
+from jiceng.duties.errors import DutyErrorCode
 from jiceng.orglife.errors import OrgLifeErrorCode
 from tests.api.hostile import (
     HOSTILE,
@@ -35,8 +36,8 @@ WRITE_METHODS = ("post", "patch", "put")
 # The code a refusal carries: the generic "invalid", or the stable code an app names for
 # that same refusal on its pages and in its API alike (orglife.errors), never another.
 REFUSAL_CODES = {
-    OVER_LONG: {"invalid", OrgLifeErrorCode.TEXT_TOO_LONG},
-    "nul": {"invalid", OrgLifeErrorCode.TEXT_CONTROL},
+    OVER_LONG: {"invalid", OrgLifeErrorCode.TEXT_TOO_LONG, DutyErrorCode.TEXT_TOO_LONG},
+    "nul": {"invalid", OrgLifeErrorCode.TEXT_CONTROL, DutyErrorCode.TEXT_CONTROL},
 }
 
 
@@ -51,6 +52,9 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     """An otherwise valid request of each write operation: path parameters and body."""
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
+    sup = w.supervision
+    duty = w.assessment
+    link = w.linkage
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -277,6 +281,156 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A photo or PDF (multipart), no JSON text to send; removing takes no text.
         ("post", "/api/orglife/meetings/{obj_id}/attach"): ({"obj_id": life["meeting"].pk}, {}),
         ("post", "/api/orglife/attachments/{obj_id}/remove"): ({"obj_id": 0}, {}),
+        ("post", "/api/supervision/weak-orgs/evaluate"): ({}, {
+            "district": a["xh"].pk, "year": datetime.date.today().year,
+        }),
+        ("put", "/api/supervision/rules/{code}"): ({"code": "satisfaction_low"}, {
+            "name": "年度群众满意率低于60%", "enabled": True, "params": {"threshold": 0.6},
+        }),
+        ("post", "/api/supervision/criteria"): ({}, {
+            "name": "解决率不低于80%", "outcome_key": "appeals.resolution_rate",
+            "threshold": "0.8", "rule_code": "",
+        }),
+        ("put", "/api/supervision/criteria/{criterion_id}"): (
+            {"criterion_id": sup["criterion"].pk},
+            {"name": "满意率不低于90%", "outcome_key": "appeals.satisfaction_rate",
+             "threshold": "0.9", "rule_code": ""},
+        ),
+        ("post", "/api/supervision/ratings/compute"): ({}, {
+            "district": a["xh"].pk, "year": datetime.date.today().year,
+        }),
+        ("post", "/api/supervision/inspections"): ({}, {
+            "org": o["xh_c1_gb"].pk, "inspectors": "区委组织部", "planned_on": today,
+            "focus": "三会一课台账",
+        }),
+        ("post", "/api/supervision/talks"): ({}, {
+            "org": o["xh_c1_gb"].pk, "held_on": today, "talker": "王书记", "talked_to": "李书记",
+            "reason": "满意率偏低", "commitments": "逐户回访", "follow_up_on": today,
+        }),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/confirm"): (
+            {"obj_id": sup["candidate"].pk}, {"reason": "书记空缺"},
+        ),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/dismiss"): (
+            {"obj_id": sup["candidate"].pk}, {"reason": "已配齐书记"},
+        ),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/plan"): ({"obj_id": sup["confirmed"].pk}, {
+            "leader": "王街道", "measures": "选配书记", "deadline": today,
+        }),
+        ("post", "/api/supervision/weak-orgs/{obj_id}/review"): (
+            {"obj_id": sup["rectifying"].pk}, {"override_reason": "书记人选已公示"},
+        ),
+        ("post", "/api/supervision/ratings/{obj_id}/confirm"): ({"obj_id": sup["rating"].pk}, {}),
+        ("post", "/api/supervision/inspections/{obj_id}/record"): (
+            {"obj_id": sup["inspection"].pk},
+            {"held_on": today, "findings": "台账不全", "problems": ["党课缺"], "owner": "李书记"},
+        ),
+        ("post", "/api/supervision/talks/{obj_id}/follow_up"): (
+            {"obj_id": sup["talk"].pk}, {"result": "已逐户回访"},
+        ),
+        # The responsibility system: each operation on an object in the state it acts on.
+        ("post", "/api/assessment/schemes"): ({}, {
+            "district": a["xh"].pk, "year": 2027, "name": "2027年度考核方案",
+            "groups": ["community"], "review_weight": 30, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "linear",
+                 "floor": 0.5, "target": 1, "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/update"): ({"obj_id": duty["draft"].pk}, {
+            "name": "修订", "groups": ["street"], "review_weight": 20, "items": [
+                {"outcome_key": "orglife.compliance", "weight": 100, "rule": "thresholds",
+                 "thresholds": [[0.8, 1]], "label": "三会一课"}]}),
+        ("post", "/api/assessment/schemes/{obj_id}/open"): ({"obj_id": duty["draft"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/score"): ({"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/schemes/{obj_id}/publish"): (
+            {"obj_id": duty["scheme"].pk}, {}),
+        ("post", "/api/assessment/assessments/{obj_id}/add_task"): (
+            {"obj_id": duty["assessment"].pk},
+            {"task": "建设红色物业", "measure": "联席会议", "deadline": today}),
+        ("post", "/api/assessment/tasks/{obj_id}/done"): (
+            {"obj_id": duty["task"].pk}, {"note": "已完成", "done_on": today}),
+        ("post", "/api/assessment/reports/{obj_id}/draft"): ({"obj_id": duty["report"].pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/edit"): (
+            {"obj_id": duty["report"].pk}, {"text": "述职报告全文"}),
+        ("post", "/api/assessment/reports/{obj_id}/submit"): (
+            {"obj_id": duty["assessment"].report.pk}, {}),
+        ("post", "/api/assessment/reports/{obj_id}/add_reviewer"): (
+            {"obj_id": duty["report"].pk},
+            {"account": w.t.users["xh_s1_staff"].pk, "capacity": "upper_committee"}),
+        ("post", "/api/assessment/reports/{obj_id}/conclude"): (
+            {"obj_id": duty["concluding"].pk}, {"problems": ["制度执行不严"]}),
+        ("post", "/api/assessment/reviews/{obj_id}/give"): (
+            {"obj_id": duty["awaiting"].pk}, {"grade": "good", "comment": "好"}),
+        ("post", "/api/assessment/problems"): ({}, {
+            "org": o["xh_c1_gb"].pk, "source": "other", "text": "台账不全", "year": 2026}),
+        ("post", "/api/assessment/problems/{obj_id}/rectify"): (
+            {"obj_id": duty["problem"].pk},
+            {"owner": "王书记", "measures": "补齐台账", "deadline": today}),
+        ("post", "/api/assessment/rectifications/{obj_id}/submit"): (
+            {"obj_id": duty["open_item"].pk}, {"note": "已整改"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/confirm"): (
+            {"obj_id": duty["submitted_item"].pk}, {}),
+        ("post", "/api/assessment/rectifications/{obj_id}/return"): (
+            {"obj_id": duty["submitted_item"].pk}, {"reason": "佐证不足"}),
+        ("post", "/api/assessment/rectifications/{obj_id}/attach"): (
+            {"obj_id": duty["open_item"].pk}, {}),
+        ("post", "/api/linkage/dispatches"): ({}, {
+            "sender_area": a["xh"].pk, "kind": "notice", "title": "通知", "text": "正文",
+            "targeting": "children", "target_level": "street", "period": "2026-Q1",
+            "rule_outcome": "", "rule_period": "", "rule_comparison": "", "duty_reference": "",
+        }),
+        ("post", "/api/linkage/dispatches/{obj_id}/add_field"): ({"obj_id": link["draft"].pk}, {
+            "label": "是否完成", "kind": "text", "outcome_key": "", "choices": ""}),
+        ("post", "/api/linkage/dispatches/{obj_id}/attach"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/send"): ({"obj_id": link["draft"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/withdraw"): (
+            {"obj_id": link["sent"].pk}, {"reason": "内容有误"}),
+        ("post", "/api/linkage/dispatches/{obj_id}/close"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/chase"): ({"obj_id": link["sent"].pk}, {}),
+        ("post", "/api/linkage/dispatches/{obj_id}/publish"): (
+            {"obj_id": link["sent"].pk}, {"summary": "总体良好"}),
+        ("post", "/api/linkage/received/{obj_id}/acknowledge"): (
+            {"obj_id": link["recipient"].pk}, {}),
+        ("post", "/api/linkage/received/{obj_id}/report"): (
+            {"obj_id": link["recipient"].pk}, {"answers": []}),
+        ("post", "/api/linkage/reports/{obj_id}/return"): (
+            {"obj_id": link["report"].pk}, {"reason": "请核对"}),
+        ("post", "/api/linkage/reports/{obj_id}/accept"): ({"obj_id": link["report"].pk}, {}),
+        ("post", "/api/linkage/notifications/{notification_id}/read"): (
+            {"notification_id": link["notification"].pk}, {}),
+        ("post", "/api/linkage/notifications/read-all"): ({}, {}),
+        ("put", "/api/linkage/preferences"): ({}, {
+            "channel": "sms", "address": "", "enabled": False}),
+        **_valid_duties(w),
+    }  # fmt: skip
+
+
+def _valid_duties(w) -> dict:
+    a, d = w.t.areas, w.duties
+    due = (datetime.date.today() + datetime.timedelta(days=5)).isoformat()
+    decision = {"reason": "经费已落实"}
+    return {
+        ("post", "/api/duties/duties"): ({}, {
+            "department": d["department"].pk, "title": "门责检查", "description": "日常检查",
+            "legal_basis": "条例", "expected_volume": "每年 100 次", "target_level": "street",
+            "staff_count": 1, "funds_yuan": "1000", "resources_note": "",
+            "streets": [a["xh_s1"].pk],
+        }),
+        ("post", "/api/duties/duties/{obj_id}/submit"): ({"obj_id": d["draft"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/withdraw"): ({"obj_id": d["draft"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/admit"): ({"obj_id": d["submitted"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/refuse"): ({"obj_id": d["submitted"].pk}, decision),
+        ("post", "/api/duties/duties/{obj_id}/revoke"): ({"obj_id": d["admitted"].pk}, decision),
+        ("post", "/api/duties/outside-list"): ({}, {
+            "street": a["xh_s1"].pk, "department": d["department"].pk, "description": "清单外",
+            "task_reference": "徐〔2026〕1号"}),
+        ("post", "/api/duties/assessments"): ({}, {
+            "street": a["xh_s1"].pk, "department": d["department"].pk, "office_name": "执法中队",
+            "head_name": "张伟", "year": datetime.date.today().year, "grade": "good",
+            "comment": "好"}),
+        ("post", "/api/duties/requests"): ({}, {
+            "kind": "planning", "street": a["xh_s1"].pk, "department": d["department"].pk,
+            "subject": "规划意见", "body": "建议", "due_on": due}),
+        ("post", "/api/duties/requests/{obj_id}/answer"): (
+            {"obj_id": d["consent"].pk}, {"answer": "agree", "reason": "同意"}),
+        ("post", "/api/duties/requests/{obj_id}/withdraw"): ({"obj_id": d["proposal"].pk}, {}),
     }  # fmt: skip
 
 
@@ -346,6 +500,14 @@ NOT_COMPLETED = {
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/orglife/attachments/{obj_id}/remove"): "no attachment in the world",
+    ("post", "/api/assessment/schemes/{obj_id}/publish"): "not every review is concluded",
+    ("post", "/api/assessment/rectifications/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
+    ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
+    ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",
+    ("post", "/api/duties/duties"): "a department's own staff apply, not the district",
+    ("post", "/api/duties/duties/{obj_id}/submit"): "a department's own staff submit",
+    ("post", "/api/duties/duties/{obj_id}/withdraw"): "a department's own staff withdraw",
     ("post", "/api/public/track/{code}/reopen"): "reopening needs an unsatisfied rating",
     ("post", "/api/appeals/summons/{target_id}/report"): "no summons in the world",
     ("post", "/api/appeals/summons/{target_id}/act"): "no summons in the world",

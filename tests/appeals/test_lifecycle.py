@@ -241,7 +241,11 @@ def test_scope_of_cases(world):
     assert seen("xh_s1_staff") == {xh_case}
     assert seen("hp_s1_staff") == {hp_case}
     assert seen("city_admin") == {xh_case, hp_case}
-    assert seen("xh_chengguan") == {xh_case}  # the department's district
+    # A department sees only its own work (tests/duties/test_department_scope.py).
+    assert seen("xh_chengguan") == set()
     assert seen("xh_g1_worker") == {xh_case}
     for key in ("xh_c3_secretary", "xh_member", "xh_resident", "xh_unit_secretary", "nobody"):
         assert seen(key) == set(), key
+    department_case = world.intake(area_key="xh_c3", code="illegal-building", text="违建")
+    assert department_case.unit == world.department
+    assert seen("xh_chengguan") == {department_case}

@@ -35,18 +35,26 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # territory figures (one per column of children, whose sums are the totals, and one per
 # indicator without children; one per rollup read, core.rollups.reading) and the workbench's
 # sources (one or two each). Measured on the street demo with rows added: a source that
-# lists its few items one by one counts them in one more query once they are many.
+# lists its few items one by one counts them in one more query once they are many. The
+# linkage app added one query for everyone (the inbox's unread count in the top bar) and,
+# where a role sees dispatch and notification, its two indicators (tasks due, late
+# reports) and its to-do sources (tasks to report, notices to acknowledge, reports to
+# review, late recipients to chase); duty admission its two indicators and up to three
+# sources (applications to review, requests to answer, overdue requests); assessment its
+# overdue rectification indicator and its sources (report to write, reviews to give,
+# items due, closures to confirm, overdue items escalated); supervision its weak-org
+# indicators and sources (candidates to decide, plans due, talks' follow-ups).
 HOME_QUERIES = {
-    "demo_city": 40,
-    "demo_district": 40,
-    "demo_street": 45,
-    "demo_community": 40,
-    "demo_grid": 19,
-    "demo_unit": 15,
-    "demo_member": 7,
-    "demo_resident": 8,
-    "demo_department": 12,
-    "demo_auditor": 13,
+    "demo_city": 59,
+    "demo_district": 61,
+    "demo_street": 67,
+    "demo_community": 57,
+    "demo_grid": 20,
+    "demo_unit": 21,
+    "demo_member": 8,
+    "demo_resident": 9,
+    "demo_department": 17,
+    "demo_auditor": 14,
 }
 
 

@@ -46,6 +46,10 @@ NOT_FORM_PAGES = {
     "orglife:export": "a workbook",
     "orgs:org_children": "a fragment of the org tree (links only)",
     "orglife:attachment": "serves a meeting's photo or PDF (no page, no form)",
+    "assessment:export": "a workbook",
+    "assessment:evidence": "serves a rectification item's photo or PDF (no page, no form)",
+    "linkage:attachment": "serves a dispatch's photo or PDF (no page, no form)",
+    "linkage:received_attachment": "serves a dispatch's photo or PDF (no page, no form)",
 }
 
 # POST forms the walk finds and does not submit, with the reason.
@@ -70,11 +74,15 @@ def _demo_samples() -> dict[str, list[dict]]:
     in the demo street, one per state where the state changes what the page offers."""
     from jiceng.accounts.models import RoleAssignment
     from jiceng.appeals.models import Appeal, Category
+    from jiceng.assessment import models as assessment
     from jiceng.cobuild import models as cobuild
     from jiceng.core.models import Area, StandardAddress
+    from jiceng.duties import models as duties
+    from jiceng.linkage import models as linkage
     from jiceng.members.models import Member
     from jiceng.orglife import models as orglife
     from jiceng.orgs.models import BigCommittee, PartyOrg, Unit
+    from jiceng.supervision.models import WeakOrgCase
 
     community = RoleAssignment.objects.get(user__username="demo_community").area
     grid = Area.objects.filter(level="grid", path__startswith=community.path).order_by("code")
@@ -125,6 +133,7 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orglife:contact_point": pk(orglife.ContactPoint.objects.all()),
         "orglife:visit_new": [{"link_id": link.pk}] if link else [],
         "orglife:public_community": [{"community_id": community.pk}],
+        "supervision:weak_org": per_state(WeakOrgCase.objects.all(), "state"),
         "orgs:org_detail": [{"pk": org.pk}],
         "orgs:org_edit": [{"pk": org.pk}],
         "orgs:org_move": [{"pk": org.pk}],
@@ -135,6 +144,32 @@ def _demo_samples() -> dict[str, list[dict]]:
         "orgs:unit_coverage": pk(Unit.objects.filter(area__path__startswith=community.path)),
         "orgs:grid_detail": pk(grid),
         "orgs:committee_detail": pk(BigCommittee.objects.all()),
+        "assessment:scheme": per_state(assessment.Scheme.objects.all(), "state"),
+        "assessment:scheme_edit": pk(assessment.Scheme.objects.filter(state="open")),
+        "assessment:ranking": pk(assessment.Scheme.objects.filter(state="open")),
+        "assessment:assessment": per_state(assessment.Assessment.objects.all(), "group"),
+        "assessment:report": per_state(assessment.Report.objects.all(), "state"),
+        "assessment:review": per_state(assessment.Reviewer.objects.all(), "capacity"),
+        "assessment:rectification": per_state(assessment.Rectification.objects.all(), "state"),
+        "linkage:received": [
+            {"pk": r.recipient_id}
+            for r in [
+                linkage.Report.objects.filter(recipient__area=community, state=state).first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
+        "linkage:dispatch": per_state(linkage.Dispatch.objects.all(), "state"),
+        "linkage:report": [
+            {"pk": r.recipient.dispatch_id, "report_id": r.pk}
+            for r in [
+                linkage.Report.objects.filter(state=state).select_related("recipient").first()
+                for state in ("pending", "returned", "submitted", "accepted")
+            ]
+            if r
+        ],
+        "duties:detail": per_state(duties.Duty.objects.all(), "state"),
+        "duties:request": per_state(duties.PowerRequest.objects.all(), "state"),
         "ledgers:ledger": [{"key": "member_register"}, {"key": "appeal_rates"}],
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],

@@ -8,16 +8,26 @@ class AppealsConfig(AppConfig):
     verbose_name = _("接诉即办")
 
     def ready(self) -> None:
-        from jiceng.appeals import models
+        from jiceng.appeals import models, own_work
         from jiceng.core import scope
 
-        # A case is seen in the territory where it happened.
-        # A case waiting to be placed sits at its district; the street it was found
-        # nearest to sees it too. Once placed, its street is above its area, so the
-        # second lookup adds nothing.
-        scope.register(models.Appeal, kind=scope.KIND_APPEAL, area_path=("area", "street"))
-        scope.register(models.HandlingUnit, kind=scope.KIND_APPEAL, area_path="area")
-        scope.register(models.RoutingRule, kind=scope.KIND_APPEAL, area_path="area")
+        # A case is seen in the territory where it happened; by a department's staff
+        # only where their units' own work is (appeals.own_work). A case waiting to be
+        # placed sits at its district; the street it was found nearest to sees it too
+        # (once placed, its street is above its area, so that lookup adds nothing).
+        kind = scope.KIND_APPEAL
+        scope.register(
+            models.Appeal,
+            kind=kind,
+            area_path=("area", "street"),
+            worked_by=own_work.appeals_worked_by,
+        )
+        scope.register(
+            models.HandlingUnit, kind=kind, area_path="area", worked_by=own_work.units_worked_by
+        )
+        scope.register(
+            models.RoutingRule, kind=kind, area_path="area", worked_by=own_work.rules_worked_by
+        )
 
         from jiceng.appeals import charts, indicators
 

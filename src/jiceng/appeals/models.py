@@ -7,6 +7,8 @@ A case's state changes only in `appeals.services`, through the transition table 
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 
@@ -326,6 +328,16 @@ class AppealEvent(models.Model):
         verbose_name = _("诉求办理记录")
         verbose_name_plural = _("诉求办理记录")
         ordering = ["appeal_id", "at", "id"]
+        indexes = [
+            # The cases a unit was sent or returned: what a department's staff see
+            # (appeals.own_work), found without reading every event of the district.
+            models.Index(
+                Cast(KeyTextTransform("unit", "data"), models.IntegerField()),
+                models.F("appeal"),
+                condition=models.Q(action__in=["dispatch", "return"]),
+                name="appeals_event_unit",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.appeal_id} {self.action}"

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.appeals import events, rollup, states
 from jiceng.appeals.claims import claim
@@ -23,6 +25,7 @@ from jiceng.appeals.models import Appeal
 from jiceng.appeals.services.handling import appeal_close_unrated
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.notifications import managers_of, notify_after_commit
 
 BATCH = 500
 
@@ -52,6 +55,39 @@ def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResul
         result.escalated += 1
 
 
+def _notify_overdue(batch: list[Appeal], clock: str) -> None:
+    """The cases of a batch that just became overdue: per unit, its handlers hear of
+    them (unassigned cases: the street's staff), once the batch commits. Each case and
+    clock is marked once, so nobody hears of it twice; one notification per unit and
+    batch, not per case."""
+    from jiceng.appeals.models import HandlerMembership
+
+    if not batch:
+        return
+    by_unit: dict[int, list[Appeal]] = {}
+    by_street: dict[int, list[Appeal]] = {}
+    for appeal in batch:
+        if appeal.unit_id is not None:
+            by_unit.setdefault(appeal.unit_id, []).append(appeal)
+        else:
+            by_street.setdefault(appeal.street_id, []).append(appeal)
+    handlers: dict[int, list[int]] = {}
+    rows = HandlerMembership.objects.filter(unit_id__in=list(by_unit), ended_at__isnull=True)
+    for unit_id, user_id in rows.values_list("unit_id", "user_id"):
+        handlers.setdefault(unit_id, []).append(user_id)
+    groups = [(handlers.get(unit_id, []), cases) for unit_id, cases in by_unit.items()]
+    groups += [(managers_of(area=cases[0].street), cases) for cases in by_street.values()]
+    label = _("响应超时") if clock == "response" else _("办理超时")
+    for users, cases in groups:
+        one = len(cases) == 1
+        notify_after_commit(
+            users,
+            title=_("诉求%(label)s %(n)d 件") % {"label": label, "n": len(cases)},
+            body="、".join(c.tracking_code for c in cases[:10] if c.tracking_code),
+            url=reverse("appeals:detail", args=[cases[0].pk]) if one else reverse("appeals:list"),
+        )
+
+
 def check_deadlines(*, now: datetime.datetime | None = None) -> CheckResult:
     now = now or timezone.now()
     result = CheckResult()
@@ -68,6 +104,7 @@ def check_deadlines(*, now: datetime.datetime | None = None) -> CheckResult:
             for appeal in batch:
                 _mark(appeal, "response", now, result)
                 result.response_overdue += 1
+            _notify_overdue(batch, "response")
         if len(batch) < BATCH:
             break
     while True:
@@ -80,6 +117,7 @@ def check_deadlines(*, now: datetime.datetime | None = None) -> CheckResult:
             for appeal in batch:
                 _mark(appeal, "resolution", now, result)
                 result.resolution_overdue += 1
+            _notify_overdue(batch, "resolution")
         if len(batch) < BATCH:
             break
     result.closed_unrated = _close_unrated(now)

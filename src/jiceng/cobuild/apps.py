@@ -82,6 +82,10 @@ class CobuildConfig(AppConfig):
 
         charts.register()
 
+        from jiceng.cobuild import outcomes
+
+        outcomes.register()
+
         from jiceng.cobuild import ledgers
 
         ledgers.register()

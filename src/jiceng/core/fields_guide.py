@@ -16,6 +16,10 @@ APPS = [
     ("appeals", "接诉即办"),
     ("cobuild", "区域化党建"),
     ("orglife", "组织生活"),
+    ("linkage", "调度通报"),
+    ("duties", "职责准入与街道五项权力"),
+    ("supervision", "动态管理与督促检查"),
+    ("assessment", "述职评议考核"),
 ]
 
 RULES = {
@@ -32,6 +36,10 @@ RULES = {
 # What a section says before its table.
 NOTES = {
     "orglife": "组织生活的页面把填写的内容按接口的同一输入定义检查，下表的规则对页面和接口相同。\n",
+    "duties": "职责准入的页面同样按接口的输入定义检查；出错时提示写明字段名称。\n",
+    "assessment": (
+        "述职评议考核的页面把填写的内容按接口的同一输入定义检查，下表的规则对页面和接口相同。\n"
+    ),
 }
 
 HEADER = """# 各字段的字数和字符规则 · Field limits

@@ -21,10 +21,11 @@ refuses control characters in query strings and paths, where no form or schema l
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -33,7 +34,16 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
-from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
+from ninja import Schema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic import ValidationError as PydanticError
 from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import ValidationFailed
@@ -118,6 +128,45 @@ def limited_text(max_length: int, *, kind: Kind = "text"):
         StringConstraints(max_length=max_length),
         AfterValidator(partial(_pydantic_check, kind=kind, max_length=max_length)),
     ]
+
+
+def as_pydantic(refused: ValidationFailed) -> PydanticCustomError:
+    """An app's typed refusal carried through pydantic: the API's validation handler
+    reads `code` and `field` from the error's context, so the JSON body names the app's
+    code (orglife, duties)."""
+    message = str(refused.message).replace("{", "{{").replace("}", "}}")
+    return PydanticCustomError(
+        "invalid", message, {"code": str(refused.code), "field": refused.field or ""}
+    )
+
+
+Refusal = Callable[[dict], ValidationFailed]
+
+
+def refusing_schema(refusal: Refusal) -> type[Schema]:
+    """The base of an app's input schemas: whatever pydantic refuses leaves as the app's
+    typed refusal (`refusal` maps one pydantic error to it), carried to the API's error
+    body through `as_pydantic`; the pages parse with `parse_refusing` and the same map."""
+
+    class In(Schema):
+        @model_validator(mode="wrap")
+        @classmethod
+        def _refusal(cls, data, handler):
+            try:
+                return handler(data)
+            except PydanticError as error:
+                raise as_pydantic(refusal(dict(error.errors()[0]))) from None
+
+    return In
+
+
+def parse_refusing(schema: type[Schema], data: dict[str, Any], refusal: Refusal) -> Any:
+    """Validate `data` with `schema`; the first problem becomes the app's typed error
+    naming the field, with the code the API answers for the same input."""
+    try:
+        return schema.model_validate(data)
+    except PydanticError as error:
+        raise refusal(dict(error.errors()[0])) from None
 
 
 def _secret_check(value: str) -> str:

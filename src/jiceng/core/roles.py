@@ -11,7 +11,12 @@ or a party org (条) — and from that anchor the table below says:
   community's deliberation, accounts anchored there);
 - `manages_orgs_below`: changes the orgs under its own org (a unit org's secretary);
 - `administers`: uses the Django admin within its scope;
-- `own_records`: also sees the records about the account itself (a member's own file).
+- `own_records`: also sees the records about the account itself (a member's own file);
+- `own_work_only`: kinds the role sees only where its own work is (least privilege): a
+  department's staff see the cases dispatched to, summoned to or once handled by their
+  handling units, not every case of the district. Each model of such a kind says in its
+  `core.scope` registration (`worked_by`) which rows a user's own work touched; a model
+  that does not say is not seen at all by such a role.
 
 `core.scope`, `core.access` and `accounts` derive their sets from here; the user guide's
 table of roles (docs/user-guide/roles.md) is generated from it by
@@ -36,6 +41,14 @@ KIND_COBUILD = "cobuild"  # co-building: needs, resources, projects, agreements,
 KIND_AUDIT = "audit"
 # Organizational life: meetings, deliberation, contact points and household visits.
 KIND_ORGLIFE = "orglife"
+# Dynamic management and supervision: weak-org cases, star ratings, inspections, talks.
+KIND_SUPERVISION = "supervision"
+# The responsibility system: schemes, assessments, reports, problems and rectification.
+KIND_ASSESSMENT = "assessment"
+# Dispatch and notification (调度通报): notices and tasks sent down, receipts, reports.
+KIND_LINKAGE = "linkage"
+# Duty admission (职责下沉准入) and the street's five powers over department field offices.
+KIND_DUTY = "duty"
 
 KIND_LABELS = {
     KIND_AREA: _("区域与网格"),
@@ -46,8 +59,14 @@ KIND_LABELS = {
     KIND_APPEAL: _("群众诉求"),
     KIND_COBUILD: _("区域化党建"),
     KIND_ORGLIFE: _("组织生活"),
+    KIND_SUPERVISION: _("动态管理与督促检查"),
+    KIND_ASSESSMENT: _("述职评议考核"),
+    KIND_LINKAGE: _("调度通报"),
+    KIND_DUTY: _("职责准入与街道五项权力"),
     KIND_AUDIT: _("审计日志"),
 }
+# Said beside a kind a role sees only where its own work is (the roles table).
+OWN_WORK_NOTE = _("（仅本单位经办）")
 # Everything but the audit log, which is for auditors (and superusers) only.
 ALL_KINDS = frozenset(KIND_LABELS) - {KIND_AUDIT}
 
@@ -76,6 +95,7 @@ class RoleRule:
     manages_orgs_below: bool = False
     administers: bool = False
     own_records: bool = False
+    own_work_only: frozenset[str] = frozenset()
 
 
 def _territory_staff(level: str) -> RoleRule:
@@ -97,15 +117,29 @@ ROLE_RULES: dict[Role, RoleRule] = {
     Role.UNIT_ORG_SECRETARY: RoleRule(
         "org",
         (),
-        frozenset({KIND_PARTY_ORG, KIND_UNIT, KIND_MEMBER, KIND_COBUILD, KIND_ORGLIFE}),
+        frozenset(
+            {
+                KIND_PARTY_ORG,
+                KIND_UNIT,
+                KIND_MEMBER,
+                KIND_COBUILD,
+                KIND_ORGLIFE,
+                KIND_ASSESSMENT,
+                KIND_LINKAGE,
+            }
+        ),
         manages_orgs_below=True,
     ),
     Role.MEMBER: RoleRule("org", (), frozenset({KIND_PARTY_ORG}), own_records=True),
     Role.RESIDENT: RoleRule("area", ("community",), frozenset({KIND_AREA})),
     # A department serves a district (or a street); which department is said by the
-    # appeals app's handler memberships, which also decide the cases it works.
+    # appeals app's handler memberships, which also decide the cases it works: only
+    # those (and its own duty applications and requests), never the whole district's.
     Role.DEPARTMENT_STAFF: RoleRule(
-        "area", ("district", "street"), frozenset({KIND_AREA, KIND_APPEAL})
+        "area",
+        ("district", "street"),
+        frozenset({KIND_AREA, KIND_APPEAL, KIND_DUTY}),
+        own_work_only=frozenset({KIND_APPEAL, KIND_DUTY}),
     ),
     # Sees the register (masked, to find a person) and the audit of its territory; may
     # change nothing.
@@ -132,6 +166,10 @@ ORG_MANAGING_ROLES = frozenset(str(r) for r, rule in ROLE_RULES.items() if rule.
 STAFF_ROLES = frozenset(r for r, rule in ROLE_RULES.items() if rule.administers)
 # Roles that see the records about themselves whatever kinds their role sees otherwise.
 SELF_ROLES = frozenset(str(r) for r, rule in ROLE_RULES.items() if rule.own_records)
+# The kinds each role sees only where its own work is.
+OWN_WORK_KINDS: dict[str, frozenset[str]] = {
+    str(r): rule.own_work_only for r, rule in ROLE_RULES.items() if rule.own_work_only
+}
 
 
 def roles_markdown() -> str:
@@ -152,7 +190,11 @@ def roles_markdown() -> str:
                 anchor = "、".join(str(levels.get(level, level)) for level in rule.levels)
             else:
                 anchor = "党组织"
-            seen = "、".join(str(KIND_LABELS[k]) for k in KIND_LABELS if k in rule.sees)
+            seen = "、".join(
+                str(KIND_LABELS[k]) + (str(OWN_WORK_NOTE) if k in rule.own_work_only else "")
+                for k in KIND_LABELS
+                if k in rule.sees
+            )
             lines.append(
                 f"| {role.label}（`{role.value}`） | {anchor} | {seen} | "
                 f"{yes if rule.manages_territory else ''} | "

@@ -9,6 +9,7 @@ Selectors, access predicates, exports and admin lists all call `scope_for(user)`
 object outside the scope is treated exactly like a missing one (404).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -23,15 +24,20 @@ from jiceng.core.roles import (  # noqa: F401
     ALL_KINDS,
     KIND_APPEAL,
     KIND_AREA,
+    KIND_ASSESSMENT,
     KIND_AUDIT,
     KIND_COBUILD,
+    KIND_DUTY,
+    KIND_LINKAGE,
     KIND_MEMBER,
     KIND_ORGLIFE,
     KIND_PARTY_ORG,
     KIND_PEOPLE,
+    KIND_SUPERVISION,
     KIND_UNIT,
     MANAGING_ROLES,
     ORG_MANAGING_ROLES,
+    OWN_WORK_KINDS,
     ROLE_KINDS,
     SELF_ROLES,
 )
@@ -50,6 +56,10 @@ class Registration:
     org_paths: tuple[str, ...] = ()
     # Lookup to the account the record is about (e.g. "member__account"), if any.
     owner_path: str | None = None
+    # For roles that see this kind only where their own work is (core.roles,
+    # `own_work_only`): user id → the condition on this model's rows that user's work
+    # touched (a department's cases). None: such roles see none of this model.
+    worked_by: Callable[[int], Q] | None = None
 
 
 _REGISTRY: dict[type[Model], Registration] = {}
@@ -62,9 +72,11 @@ def register(
     area_path: str | tuple[str, ...] | None,
     org_paths: tuple[str, ...] = (),
     owner_path: str | None = None,
+    worked_by: Callable[[int], Q] | None = None,
 ) -> None:
-    """Declare how `model` sits in the two trees, and optionally whose record it is.
-    Called from each app's `ready()`."""
+    """Declare how `model` sits in the two trees, optionally whose record it is, and
+    which rows a user's own work touched (`worked_by`, for the roles that see the kind
+    only there). Called from each app's `ready()`."""
     if area_path is None:
         area_paths: tuple[str, ...] = ()
     elif isinstance(area_path, str):
@@ -72,7 +84,11 @@ def register(
     else:
         area_paths = tuple(area_path)
     _REGISTRY[model] = Registration(
-        kind=kind, area_paths=area_paths, org_paths=org_paths, owner_path=owner_path
+        kind=kind,
+        area_paths=area_paths,
+        org_paths=org_paths,
+        owner_path=owner_path,
+        worked_by=worked_by,
     )
 
 
@@ -126,22 +142,39 @@ class Scope:
         for grant in self.grants:
             if reg.kind not in ROLE_KINDS.get(grant.role, ()):
                 continue
+            placed = Q(pk__in=[])
+            placed_any = False
             if grant.area_path:
                 for area_lookup in reg.area_paths:
                     lookup = (
                         f"{area_lookup}__path__startswith" if area_lookup else "path__startswith"
                     )
-                    condition |= Q(**{lookup: grant.area_path})
-                    matched = True
+                    placed |= Q(**{lookup: grant.area_path})
+                    placed_any = True
             if grant.org_path:
                 for org_lookup in reg.org_paths:
                     lookup = f"{org_lookup}__startswith"
-                    condition |= Q(**{lookup: grant.org_path})
-                    matched = True
+                    placed |= Q(**{lookup: grant.org_path})
+                    placed_any = True
+            if not placed_any:
+                continue
+            if self.narrowed(grant, reg):
+                # Least privilege: in its territory, only what the user's own work
+                # touched; nothing when the model cannot say what that is.
+                if reg.worked_by is None or self.user_id is None:
+                    continue
+                placed &= reg.worked_by(self.user_id)
+            condition |= placed
+            matched = True
         if reg.owner_path and self.user_id is not None and self.roles & SELF_ROLES:
             condition |= Q(**{reg.owner_path: self.user_id})
             matched = True
         return condition if matched else None
+
+    @staticmethod
+    def narrowed(grant: Grant, reg: Registration) -> bool:
+        """Whether `grant` sees objects of `reg` only where the user's own work is."""
+        return reg.kind in OWN_WORK_KINDS.get(grant.role, ())
 
     def filter(self, queryset: QuerySet) -> QuerySet:
         condition = self.q_for(queryset.model)
@@ -173,8 +206,10 @@ class Scope:
         reg = registration(model)
         if not reg.area_paths:
             return False
+        # A grant narrowed to the user's own work sees part of any subtree, never all.
         return any(
             reg.kind in ROLE_KINDS.get(g.role, ())
+            and not self.narrowed(g, reg)
             and g.area_path
             and area_path.startswith(g.area_path)
             for g in self.grants

@@ -12,8 +12,10 @@ from typing import TypeVar
 
 from django.contrib import messages
 from django.http import Http404
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiceng.core.errors import ApplicationError, NotFound, PermissionDenied
+from jiceng.core.inputs import has_control
 
 T = TypeVar("T")
 
@@ -66,3 +68,35 @@ def refusals_as_messages(
         messages.error(request, str(error.message))
     except ApplicationError as error:
         messages.error(request, str(error.message))
+
+
+def post_data(request, *, lists: tuple[str, ...] = ()) -> dict:
+    """The POST as a dict for an input schema: empty optional values left out, the
+    fields named in `lists` kept as lists (checkboxes, repeated inputs)."""
+    data: dict = {}
+    for key in request.POST:
+        if key == "csrfmiddlewaretoken":
+            continue
+        if key in lists:
+            data[key] = [v for v in request.POST.getlist(key) if v.strip()]
+            continue
+        value = request.POST.get(key, "")
+        if value != "":
+            data[key] = value
+    return data
+
+
+def safe_next(request, value: str, fallback: str) -> str:
+    """Where to go back after a posted action: a path on this site, as typed, or
+    `fallback`. Anything else (a view name, a control character a header cannot carry,
+    another host) would make the redirect itself fail or leave the site."""
+    if (
+        not value
+        or not value.startswith("/")
+        or has_control(value)
+        or not url_has_allowed_host_and_scheme(
+            value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return fallback
+    return value

@@ -22,7 +22,18 @@ from jiceng.accounts import services as account_services
 from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
-from jiceng.demo import addresses, cases, cobuild, logins, orglife, people
+from jiceng.demo import (
+    addresses,
+    assessment,
+    cases,
+    cobuild,
+    duties,
+    linkage,
+    logins,
+    orglife,
+    people,
+    supervision,
+)
 from jiceng.demo.anchors import DemoAnchors
 from jiceng.demo.plan import (
     ANCHOR_DATE,
@@ -160,10 +171,18 @@ def demo_generate(
         cobuild.fill(seed=seed, anchors=anchors)
         report(str(_("组织生活：三会一课、协商议事、联系点与走访")), 0)
         orglife.fill(seed=seed, anchors=anchors)
+        report(str(_("调度通报：通知、任务、回执与通报")), 0)
+        linkage.fill(seed=seed, anchors=anchors)
+        report(str(_("职责准入与街道五项权力")), 0)
+        duties.fill(seed=seed, anchors=anchors, users=users)
         # Only the demo street has meetings; every other org's yearly compliance row
         # (none held, all due) is written here, or each home page would compute the
         # city's 22,000 orgs from their meetings on every request (bench/README.md).
         orglife_rollup.rebuild()
+        report(str(_("述职评议考核：方案、任务清单、述职、评议、排名与整改")), 0)
+        assessment.fill(anchors=anchors, users=users)
+        report(str(_("动态管理：软弱涣散排查、星级评定、督促检查与约谈")), 0)
+        supervision.fill(seed=seed, anchors=anchors, users=users)
         report(str(_("完成")), 1)
     _analyze()
     result.counts = demo_counts()
@@ -448,8 +467,11 @@ def demo_counts() -> dict[str, int]:
         RoutingRule,
         Summons,
     )
+    from jiceng.assessment.models import Assessment, Problem, Rectification
     from jiceng.cobuild.models import Need, Project, Resource, Venue
     from jiceng.core.models import AuditEntry
+    from jiceng.duties.models import Duty, FieldOfficeAssessment, PowerRequest
+    from jiceng.linkage.models import Dispatch, Notification
     from jiceng.members.models import (
         DualReport,
         Member,
@@ -497,5 +519,13 @@ def demo_counts() -> dict[str, int]:
         orglife_topics=Topic.objects.count(),
         orglife_contact_points=ContactPoint.objects.count(),
         orglife_visits=HouseholdVisit.objects.count(),
+        assessment_assessments=Assessment.objects.count(),
+        assessment_problems=Problem.objects.count(),
+        assessment_rectifications=Rectification.objects.count(),
+        linkage_dispatches=Dispatch.objects.count(),
+        notifications=Notification.objects.count(),
+        duties=Duty.objects.count(),
+        duty_power_requests=PowerRequest.objects.count(),
+        duty_assessments=FieldOfficeAssessment.objects.count(),
     )
     return counts

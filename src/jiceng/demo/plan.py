@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from jiceng.demo import names
-from jiceng.demo.territory import Division
+from jiceng.demo.territory import DEMO_STREET_CODE, Division
 from jiceng.demo.uscc import uscc_generate
 
 # Dates that do not move between runs: registrations, appointments and foundings are
@@ -79,6 +79,10 @@ class AreaRow:
     code: str
     name: str
     level: str
+
+
+# The demo street's communities (by index) whose org's secretary post is vacant.
+VACANT_SECRETARIES = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -285,9 +289,13 @@ class _Planner:
 
     # ---- organizations --------------------------------------------------------------------
 
-    def org(self, *, established_on: datetime.date | None = None, **fields) -> OrgPlan:
+    def org(
+        self, *, established_on: datetime.date | None = None, vacant: bool = False, **fields
+    ) -> OrgPlan:
+        # The name is drawn even for a vacant post, so the rest of the plan stays the same.
+        secretary = names.person_name(self.rng)
         row = OrgPlan(
-            secretary_name=names.person_name(self.rng),
+            secretary_name="" if vacant else secretary,
             established_on=established_on or _days_back(self.rng, 365, 365 * 30),
             **fields,
         )
@@ -312,10 +320,13 @@ class _Planner:
             domain="private_enterprise",
             area_code=self.street.code,
         )
-        for community in self.communities:
+        for index, community in enumerate(self.communities):
             kinds, weights = zip(*COMMUNITY_ORG_KINDS, strict=True)
             kind = self.rng.choices(kinds, weights=weights)[0]
             self.org(
+                # Two of the demo street's community orgs have had no secretary since
+                # they were founded: the weak-org candidates of the demo (demo.supervision).
+                vacant=self.street.code == DEMO_STREET_CODE and index in VACANT_SECRETARIES,
                 key=f"c:{community.code}",
                 parent_key=self.plan.org_key,
                 name=_community_org_name(community, kind),

@@ -86,6 +86,10 @@ class MembersConfig(AppConfig):
 
         workbench.register()
 
+        from jiceng.members import outcomes
+
+        outcomes.register()
+
         from jiceng.members import ledgers
 
         ledgers.register()

@@ -10,14 +10,11 @@ it is taken on, found in its input (the org) and scoped like any other, and it a
 201 in the API. Setting a topic, creating a contact point or a household link remain
 plain creations with one page form and one API operation each."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
-
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
+from jiceng.core.action_tables import Action, Lifecycle
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
@@ -33,42 +30,6 @@ from jiceng.orglife.models import (
     Step,
     Topic,
 )
-
-
-@dataclass(frozen=True)
-class Action:
-    name: str
-    label: Any
-    schema: type[Schema]
-    allowed: Callable[[Any, Model], bool]
-    run: Callable[[Any, Model, Schema], Model]
-    # Whether the action makes sense in the object's present state (pages offer it).
-    available: Callable[[Model], bool] = lambda obj: True
-    # For an action starting a lifecycle: the object it is taken on, from its input
-    # (scoped; out of scope is 404). None for an action on an existing object.
-    target: Callable[[Any, Schema], Model] | None = None
-    # The page where a person takes an action that has no generic form (its URL name).
-    page: str | None = None
-    # The schema of the answer when it differs from the lifecycle's.
-    out: type[Schema] | None = None
-    # Whether the action takes a file (multipart field `file`), passed to `run` after the
-    # payload.
-    upload: bool = False
-
-    @property
-    def creates(self) -> bool:
-        return self.target is not None
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    name: str
-    model: type[Model]
-    out: type[Schema]
-    actions: dict[str, Action]
-
-    def get(self, user, pk) -> Model:
-        return scope_for(user).get(self.model.objects.all(), pk=pk)
 
 
 def _member(user, pk):

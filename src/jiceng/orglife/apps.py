@@ -69,6 +69,10 @@ class OrglifeConfig(AppConfig):
 
         workbench.register()
 
+        from jiceng.orglife import outcomes
+
+        outcomes.register()
+
         from jiceng.orglife import ledgers
 
         ledgers.register()

@@ -9,11 +9,10 @@ from functools import partial
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, model_validator
-from pydantic import ValidationError as PydanticError
+from pydantic import AfterValidator, Field
 
 from jiceng.core.errors import ValidationFailed
-from jiceng.core.inputs import Kind
+from jiceng.core.inputs import Kind, as_pydantic, parse_refusing, refusing_schema
 from jiceng.orglife import validators
 from jiceng.orglife.models import (
     CAPTION_MAX,
@@ -36,7 +35,7 @@ def _text(value: str, *, limit: int, kind: Kind) -> str:
     try:
         return validators.text(value, field="", max_length=limit, kind=kind)
     except ValidationFailed as refused:
-        raise validators.as_pydantic(refused) from None
+        raise as_pydantic(refused) from None
 
 
 def Text(limit: int, kind: Kind = "text"):
@@ -54,26 +53,14 @@ def Code(limit: int):
     return Text(limit, "code")
 
 
-class In(Schema):
-    """The base of every input schema: whatever pydantic refuses leaves as the app's
-    typed refusal (validators.refusal), for the API's error body and the pages alike."""
-
-    @model_validator(mode="wrap")
-    @classmethod
-    def _refusal(cls, data, handler):
-        try:
-            return handler(data)
-        except PydanticError as error:
-            raise validators.as_pydantic(validators.refusal(error.errors()[0])) from None
+# Whatever pydantic refuses leaves as the app's typed refusal (validators.refusal), for
+# the API's error body and the pages alike.
+In = refusing_schema(validators.refusal)
 
 
-def parse(schema: type[Schema], data: dict[str, Any]) -> Schema:
-    """Validate `data` with `schema`; the first problem becomes the app's typed error
-    naming the field, with the code the API answers for the same input."""
-    try:
-        return schema.model_validate(data)
-    except PydanticError as error:
-        raise validators.refusal(error.errors()[0]) from None
+def parse(schema: type[Schema], data: dict[str, Any]) -> Any:
+    """Validate `data` with `schema`; the first problem is the app's typed error."""
+    return parse_refusing(schema, data, validators.refusal)
 
 
 # ---- meetings -------------------------------------------------------------------------------

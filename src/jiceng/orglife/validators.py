@@ -8,7 +8,6 @@ same code for the same input. Choices, dates and counts are checked here too."""
 import datetime
 
 from django.utils import timezone
-from pydantic_core import PydanticCustomError
 
 from jiceng.core.errors import ValidationFailed
 from jiceng.core.inputs import Kind, check_text, has_control
@@ -77,15 +76,6 @@ def count(value, *, field: str, message, code: OrgLifeErrorCode) -> int:
 
 
 # ---- the same refusals inside pydantic (the API schemas) ------------------------------------
-
-
-def as_pydantic(refused: ValidationFailed) -> PydanticCustomError:
-    """A refusal carried through pydantic: the API's validation handler reads `code`
-    and `field` from the error's context, so the JSON body names the app's code."""
-    message = str(refused.message).replace("{", "{{").replace("}", "}}")
-    return PydanticCustomError(
-        "invalid", message, {"code": str(refused.code), "field": refused.field or ""}
-    )
 
 
 def refusal(error: dict) -> ValidationFailed:

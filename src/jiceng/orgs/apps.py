@@ -35,6 +35,10 @@ class OrgsConfig(AppConfig):
         workbench.register()
         charts.register()
 
+        from jiceng.orgs import outcomes
+
+        outcomes.register()
+
         from jiceng.orgs import ledgers
 
         ledgers.register()

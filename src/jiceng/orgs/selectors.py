@@ -353,3 +353,52 @@ def post_candidate(*, viewer, user_id: int):
 
     holders = assignment_list(viewer=viewer).values("user_id")
     return User.objects.filter(pk=user_id, pk__in=holders, is_active=True).first()
+
+
+# ---- for supervision's weak-org rules (figures about the orgs, not about a viewer) ----------
+
+
+def community_top_orgs(*, area: Area) -> list[PartyOrg]:
+    """The open community party orgs under `area` that head their community: located in
+    a community, in the community domain, not a group, and not under another org of
+    the same community (a community committee's branches answer through it)."""
+    orgs = list(
+        PartyOrg.objects.filter(
+            area__path__startswith=area.path,
+            area__level=Area.Level.COMMUNITY,
+            domain=PartyOrg.Domain.COMMUNITY,
+            closed_on__isnull=True,
+        )
+        .exclude(kind=PartyOrg.Kind.GROUP)
+        .select_related("area", "parent")
+        .order_by("path")
+    )
+    return [o for o in orgs if o.parent is None or o.parent.area_id != o.area_id]
+
+
+def secretary_vacant_since(orgs: list[PartyOrg]) -> dict[int, datetime.date]:
+    """{org id: the day its secretary post became vacant} for the orgs given whose
+    secretary is not filled in: the day of the last recorded change that emptied it
+    (the audit entries of the org's updates are its history), else the org's founding
+    day; an org with neither is left out (nothing dates the vacancy)."""
+    from jiceng.core.models import AuditEntry
+
+    vacant = [o for o in orgs if not o.secretary_name.strip()]
+    if not vacant:
+        return {}
+    emptied = (
+        AuditEntry.objects.filter(
+            target_type=PartyOrg._meta.label_lower,
+            target_id__in=[str(o.pk) for o in vacant],
+            changes__secretary_name__new="",
+        )
+        .values_list("target_id", "at")
+        .order_by("at")
+    )
+    since: dict[int, datetime.date] = {}
+    for target_id, at in emptied:
+        since[int(target_id)] = timezone.localtime(at).date()
+    for org in vacant:
+        if org.pk not in since and org.established_on is not None:
+            since[org.pk] = org.established_on
+    return since

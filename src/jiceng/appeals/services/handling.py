@@ -8,7 +8,9 @@ the monthly counters adjusted, an event and an audit entry written.
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.appeals import access, events, rollup, states
 from jiceng.appeals.errors import MSG_ROUTING_PENDING, conflict
@@ -16,6 +18,7 @@ from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.notifications import notify_after_commit
 from jiceng.core.types import Actor
 
 
@@ -42,7 +45,23 @@ def take(appeal: Appeal, move: states.Move, *, actor: Actor, at: datetime.dateti
             target=appeal,
             changes=states.state_change(before, appeal, step.action),
         )
+        if step.action == "dispatch":
+            _notify_handlers(appeal)
         step = step.then
+
+
+def _notify_handlers(appeal: Appeal) -> None:
+    """A case dispatched to a unit: its handlers hear of it once the step commits."""
+    unit = appeal.unit
+    if unit is None:
+        return
+    handlers = unit.handlers.filter(ended_at__isnull=True).values_list("user_id", flat=True)
+    notify_after_commit(
+        list(handlers),
+        title=_("新派单：%(unit)s") % {"unit": unit.name},
+        body=appeal.category.name if appeal.category_id else "",
+        url=reverse("appeals:detail", args=[appeal.pk]),
+    )
 
 
 @transaction.atomic

@@ -5,7 +5,9 @@ import datetime
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.appeals import access, events, states
 from jiceng.appeals.errors import (
@@ -21,9 +23,10 @@ from jiceng.appeals.errors import (
     invalid,
 )
 from jiceng.appeals.errors import AppealErrorCode as Code
-from jiceng.appeals.models import Appeal, HandlingUnit, Summons, SummonsTarget
+from jiceng.appeals.models import Appeal, HandlerMembership, HandlingUnit, Summons, SummonsTarget
 from jiceng.core.audit import audit_record
 from jiceng.core.models import AuditEntry
+from jiceng.core.notifications import notify_after_commit
 from jiceng.core.types import Actor
 from jiceng.core.workdays import add_hours, add_working_days
 
@@ -111,6 +114,14 @@ def summons_create(
         action=AuditEntry.Action.CREATE,
         target=summons,
         changes={"units": [u.pk for u in units], "reason": reason},
+    )
+    # Each summoned unit's handlers hear of it once the whistle is committed.
+    handlers = HandlerMembership.objects.filter(unit__in=units, ended_at__isnull=True)
+    notify_after_commit(
+        list(handlers.values_list("user_id", flat=True)),
+        title=_("吹哨报到：%(street)s") % {"street": appeal.street.name},
+        body=reason[:300],
+        url=reverse("appeals:detail", args=[appeal.pk]),
     )
     return summons
 

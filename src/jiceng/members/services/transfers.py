@@ -2,11 +2,14 @@
 cancel."""
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, ValidationFailed
 from jiceng.core.models import AuditEntry
+from jiceng.core.notifications import managers_of, notify_after_commit
 from jiceng.members import access, rollup
 from jiceng.members.errors import (
     MSG_REASON,
@@ -66,6 +69,14 @@ def transfer_start(*, actor, member: Member, to_org: PartyOrg, reason: str) -> T
         action=AuditEntry.Action.CREATE,
         target=transfer,
         changes={"from_org": member.org_id, "to_org": to_org.pk, "reason": reason},
+    )
+    # The receiving side (its org's secretary and the staff where it sits) hears of the
+    # transfer awaiting it once the start is committed.
+    notify_after_commit(
+        managers_of(area=to_org.area, org=to_org),
+        title=_("待接收的组织关系转接：%(org)s") % {"org": to_org.name},
+        body=_("转出：%(org)s") % {"org": transfer.from_org.name},
+        url=reverse("members:transfers"),
     )
     return transfer
 

@@ -8,15 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
+from jiceng.core.action_tables import form_data
 from jiceng.core.errors import NotFound
-from jiceng.core.inputs import has_control
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
-from jiceng.core.view_helpers import refusals_as_messages
+from jiceng.core.view_helpers import refusals_as_messages, safe_next
 from jiceng.orglife import actions
 
 
@@ -47,21 +46,6 @@ class Input:
     help: Any = ""
 
 
-def form_data(request, *, lists: tuple[str, ...] = ()) -> dict:
-    """The POST as a dict for a schema: empty optional values left out, lists kept."""
-    data: dict[str, Any] = {}
-    for key in request.POST:
-        if key == "csrfmiddlewaretoken":
-            continue
-        if key in lists:
-            data[key] = [v for v in request.POST.getlist(key) if v.strip()]
-            continue
-        value = request.POST.get(key, "")
-        if value != "":
-            data[key] = value
-    return data
-
-
 @login_required
 @require_POST
 def act(request, lifecycle: str, pk: int, name: str):
@@ -69,16 +53,7 @@ def act(request, lifecycle: str, pk: int, name: str):
     require_kind(request.user)
     data = form_data(request)
     back = data.pop("next", "") or request.META.get("HTTP_REFERER") or "/"
-    # Only a path on this site, as typed: anything else (a view name, a control
-    # character a header cannot carry) would make the redirect itself fail.
-    if (
-        not back.startswith("/")
-        or has_control(back)
-        or not url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-    ):
-        back = "/orglife/"
+    back = safe_next(request, back, "/orglife/")
     if lifecycle == "meetings" and name == "appraise":
         data = {
             "grades": {

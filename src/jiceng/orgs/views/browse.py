@@ -21,6 +21,7 @@ from jiceng.orgs.access import (
     get_unit_for_view,
 )
 from jiceng.orgs.models import Unit
+from jiceng.orgs.sections import file_sections
 from jiceng.orgs.selectors import (
     COVERAGE_FILTERS,
     coverage_by_child,
@@ -70,6 +71,7 @@ def org_detail(request, pk: int):
         "covered_units": org_covered_units(viewer=request.user, org=org),
         "own_unit": org_own_unit(viewer=request.user, org=org),
         "can_manage": org.is_open and can_manage_org(request.user, org),
+        "file_sections": file_sections(viewer=request.user, org=org),
     }
     return render(request, "orgs/org_detail.html", context)
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('appeals', '0007_merge_20261206_0207'),
+        ('appeals', '0008_event_unit_index'),
         ('core', '0007_standard_address_position'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

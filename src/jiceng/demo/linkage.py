@@ -1,0 +1,230 @@
+"""The demo's dispatch and notification (调度通报), all through `linkage.services`: notices
+and tasks sent down from the demo district to its streets and from the demo street to
+its communities, with receipts and reports in every state — unopened, acknowledged,
+submitted, returned for revision, accepted, late — and one bulletin published. Tasks
+ask back outcomes the registry computes (the appeals' rates for last quarter) beside a
+few questions only people can answer. Recorded tasks past their deadline are sent "as
+of" an earlier day by the system (the only actor allowed to)."""
+
+import datetime
+
+from django.utils import timezone
+
+from jiceng.core.errors import ApplicationError
+from jiceng.core.models import Area
+from jiceng.core.outcomes import Period
+from jiceng.linkage import services
+from jiceng.linkage.models import Dispatch, Recipient, ReportField
+
+Answer = services.Answer
+
+
+def _last_quarter(today: datetime.date) -> str:
+    quarter = (today.month - 1) // 3 + 1
+    year, quarter = (today.year, quarter - 1) if quarter > 1 else (today.year - 1, 4)
+    return Period.quarter(year, quarter).label
+
+
+def _fields() -> list[services.FieldFacts]:
+    return [
+        services.FieldFacts(
+            label="诉求满意率",
+            kind=ReportField.Kind.OUTCOME,
+            outcome_key="appeals.satisfaction_rate",
+        ),
+        services.FieldFacts(
+            label="诉求按时办结率",
+            kind=ReportField.Kind.OUTCOME,
+            outcome_key="appeals.on_time_rate",
+        ),
+        services.FieldFacts(label="开展入户走访次数", kind=ReportField.Kind.NUMBER),
+        services.FieldFacts(label="是否完成问题整改", kind=ReportField.Kind.YES_NO),
+        services.FieldFacts(
+            label="主要工作方式",
+            kind=ReportField.Kind.CHOICE,
+            choices="入户走访\n议事协商\n线上联系",
+        ),
+        services.FieldFacts(label="困难和建议", kind=ReportField.Kind.TEXT, required=False),
+    ]
+
+
+def _answers(dispatch: Dispatch, n: int) -> dict[int, Answer]:
+    values = {
+        "开展入户走访次数": str(12 + 3 * n),
+        "是否完成问题整改": "yes" if n % 3 else "no",
+        "主要工作方式": ("入户走访", "议事协商", "线上联系")[n % 3],
+        "困难和建议": "老旧小区加装电梯协调难度大，建议区里统筹资金。" if n % 2 else "",
+    }
+    return {f.pk: Answer(value=values.get(f.label, "")) for f in dispatch.fields.all()}
+
+
+def _send(*, sender: Area, facts: services.DispatchFacts, fields=(), as_of=None) -> Dispatch:
+    draft = services.dispatch_create(
+        actor=None, sender_area=sender, facts=facts, fields=list(fields), as_of=as_of
+    )
+    return services.dispatch_send(actor=None, dispatch=draft, as_of=as_of)
+
+
+def _recipients(dispatch: Dispatch) -> list[Recipient]:
+    return list(
+        dispatch.recipients.select_related("area", "org", "dispatch").order_by("name", "id")
+    )
+
+
+def fill(*, seed: int, anchors) -> dict[str, int]:
+    district, street, community = anchors.district, anchors.street, anchors.community
+    if district is None or street is None:
+        return {"linkage_dispatches": 0}
+    today = timezone.localdate()
+    period = _last_quarter(today)
+    made = 0
+
+    # From the district to its streets: a notice (the demo street acknowledged it) and
+    # a task still open (the demo street has it to report).
+    notice = _send(
+        sender=district,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.NOTICE,
+            title="关于开展“七一”主题党日活动的通知",
+            body="请各街道党工委组织所属党组织开展主题党日活动，做好活动记录。",
+            deadline=today + datetime.timedelta(days=10),
+            targeting=Dispatch.Targeting.CHILDREN,
+            target_level=Dispatch.Level.STREET,
+        ),
+    )
+    for r in _recipients(notice):
+        if r.area_id == street.pk:
+            services.receipt_acknowledge(actor=None, recipient=r)
+    made += 1
+    _send(
+        sender=district,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.TASK,
+            title=f"{period} 接诉即办情况报送",
+            body="系统已按各街道数据预填满意率和按时办结率，请核对后报送，并补充工作情况。",
+            deadline=today + datetime.timedelta(days=7),
+            period=period,
+            targeting=Dispatch.Targeting.CHILDREN,
+            target_level=Dispatch.Level.STREET,
+        ),
+        fields=_fields(),
+    )
+    made += 1
+
+    # From the street to its communities.
+    communities = list(
+        Area.objects.filter(level=Area.Level.COMMUNITY, path__startswith=street.path).order_by(
+            "path"
+        )
+    )
+    if not communities:
+        return {"linkage_dispatches": made}
+    demo_first = sorted(communities, key=lambda a: a.pk != getattr(community, "pk", None))
+
+    # A task past its deadline: reports in every state, the rest late.
+    late = _send(
+        sender=street,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.TASK,
+            title=f"{period} 社区治理情况报送",
+            body="请各社区核对系统预填数据，如有出入请更正并说明原因。",
+            deadline=today - datetime.timedelta(days=5),
+            period=period,
+            targeting=Dispatch.Targeting.CHILDREN,
+        ),
+        fields=_fields(),
+        as_of=today - datetime.timedelta(days=30),
+    )
+    rows = {r.area_id: r for r in _recipients(late)}
+    order = [rows[a.pk] for a in demo_first if a.pk in rows]
+    for n, r in enumerate(order[:3]):
+        report = services.report_submit(actor=None, recipient=r, answers=_answers(late, n))
+        if n == 0:
+            services.report_return(
+                actor=None, report=report, reason="走访次数与台账记录不一致，请核对后重报。"
+            )
+        elif n == 1:
+            services.report_accept(actor=None, report=report)
+    for r in order[3:5]:
+        services.receipt_acknowledge(actor=None, recipient=r)
+    made += 1
+
+    # A finished task: every report accepted, the bulletin published.
+    chosen = demo_first[1:4] or demo_first[:1]
+    done = _send(
+        sender=street,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.TASK,
+            title="老旧小区加装电梯意向摸排",
+            body="请摸排辖区老旧小区加装电梯意向，并核对诉求满意率。",
+            deadline=today - datetime.timedelta(days=2),
+            period=period,
+            targeting=Dispatch.Targeting.LIST,
+            target_areas=chosen,
+        ),
+        fields=_fields(),
+        as_of=today - datetime.timedelta(days=20),
+    )
+    for n, r in enumerate(_recipients(done)):
+        report = services.report_submit(actor=None, recipient=r, answers=_answers(done, n + 1))
+        services.report_accept(actor=None, report=report)
+    services.bulletin_publish(
+        actor=None,
+        dispatch=done,
+        summary="各社区均按时报送。加装电梯意向集中在老旧小区，请相关社区做好协商议事准备。",
+    )
+    made += 1
+
+    # A notice to every community (the demo community has not opened it yet) and an
+    # open task (the demo community has it to report, one other already submitted).
+    notice = _send(
+        sender=street,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.NOTICE,
+            title="关于做好汛期安全隐患排查的通知",
+            body="请各社区组织网格员排查低洼地带、地下车库等隐患点位，发现问题及时上报。",
+            deadline=today + datetime.timedelta(days=5),
+            targeting=Dispatch.Targeting.CHILDREN,
+        ),
+    )
+    for r in _recipients(notice)[1::2]:
+        if r.area_id != getattr(community, "pk", None):
+            services.receipt_acknowledge(actor=None, recipient=r)
+    made += 1
+    current = _send(
+        sender=street,
+        facts=services.DispatchFacts(
+            kind=Dispatch.Kind.TASK,
+            title="本月困难群众走访情况",
+            body="请报送本月困难群众走访情况。",
+            deadline=today + datetime.timedelta(days=6),
+            period=period,
+            targeting=Dispatch.Targeting.CHILDREN,
+        ),
+        fields=_fields(),
+    )
+    for n, r in enumerate(_recipients(current)):
+        if r.area_id != getattr(community, "pk", None) and n % 2:
+            services.report_submit(actor=None, recipient=r, answers=_answers(current, n))
+    made += 1
+
+    # Sent by a rule: the communities whose satisfaction last quarter was below 95 %.
+    try:
+        _send(
+            sender=street,
+            facts=services.DispatchFacts(
+                kind=Dispatch.Kind.NOTICE,
+                title="关于提升诉求办理满意度的提醒",
+                body="上季度诉求满意率低于 95% 的社区，请分析原因并改进。",
+                deadline=today + datetime.timedelta(days=14),
+                targeting=Dispatch.Targeting.RULE,
+                rule_outcome="appeals.satisfaction_rate",
+                rule_period=period,
+                rule_comparison=Dispatch.Comparison.BELOW,
+                rule_threshold="95",
+            ),
+        )
+        made += 1
+    except ApplicationError:
+        pass  # no community below the threshold: nothing to send
+    return {"linkage_dispatches": made}
