@@ -119,7 +119,7 @@ def summons_create(
     handlers = HandlerMembership.objects.filter(unit__in=units, ended_at__isnull=True)
     notify_after_commit(
         list(handlers.values_list("user_id", flat=True)),
-        title=_("吹哨报到：%(street)s") % {"street": appeal.street.name},
+        title=_("吹哨报到：%(street)s") % {"street": street.name},
         body=reason[:300],
         url=reverse("appeals:detail", args=[appeal.pk]),
     )
