@@ -111,6 +111,7 @@ from jiceng.members.api import router as members_router  # noqa: E402
 from jiceng.orglife.api import public_router as orglife_public_router  # noqa: E402
 from jiceng.orglife.api import router as orglife_router  # noqa: E402
 from jiceng.orgs.api import router as orgs_router  # noqa: E402
+from jiceng.places.api import router as places_router  # noqa: E402
 from jiceng.supervision.api import router as supervision_router  # noqa: E402
 
 api.add_router("/me", me_router)
@@ -129,6 +130,7 @@ api.add_router("/public/orglife", orglife_public_router)
 api.add_router("/assessment", assessment_router)
 api.add_router("/workbench", workbench_router)
 api.add_router("/integrations", integrations_router)
+api.add_router("/places", places_router)
 api.add_router("/linkage", linkage_router)
 api.add_router("/duties", duties_router)
 api.add_router("/supervision", supervision_router)

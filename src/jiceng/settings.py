@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.places",
     "jiceng.appeals",
     "jiceng.cobuild",
     "jiceng.orglife",

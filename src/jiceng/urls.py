@@ -20,6 +20,7 @@ urlpatterns = [
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),
+    path("places/", include("jiceng.places.urls")),
     path("cobuild/", include("jiceng.cobuild.urls")),
     path("orglife/", include("jiceng.orglife.urls")),
     path("integrations/", include("jiceng.integrations.urls")),

@@ -46,6 +46,7 @@ class World:
     replied: Appeal = None
     territory: dict = None
     orglife: dict = None
+    places: dict = None
     supervision: dict = None
     assessment: dict = None
     linkage: dict = None
@@ -297,6 +298,35 @@ def _orglife(t, member) -> dict:
     }
 
 
+def _places(t) -> dict:
+    """A building with a registered address and an alias in 第一网格 (xh_g1), and a case
+    waiting to be placed in 徐汇区."""
+    from jiceng.core.services import area_create
+    from jiceng.places import services as place_services
+
+    building = area_create(
+        actor=None, parent=t.areas["xh_g1"], code="310104003001001001", name="1号楼",
+        level="building",
+    )  # fmt: skip
+    address = place_services.address_create(
+        actor=None, building=building, text="复兴西路12弄1号", compound="复兴苑"
+    )
+    alias = place_services.alias_create(actor=None, text="复兴苑1号楼", address=address)
+    queued, _created = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="sanitation"),
+            area=t.areas["xh"],
+            description="路灯不亮",
+            address="徐汇区某某路9号",
+            placement_reason="标准地址库中没有找到该地址，仅能确定所在区",
+            street_hint=t.areas["xh_s1"],
+        ),
+    )
+    return {"building": building, "address": address, "alias": alias, "queued": queued}
+
+
 def _linkage(t) -> dict:
     """A district's draft task, and one sent to its streets with a report submitted
     (湖南路) and one accepted (天平路); a notification for the district admin."""
@@ -463,6 +493,7 @@ def build_world(t) -> World:
         lane="复兴西路（武康路—乌鲁木齐南路）",
     )
     return World(
+        places=_places(t),
         duties=_duties(t),
         supervision=_supervision(t),
         orglife=_orglife(t, member),

@@ -213,6 +213,22 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"name": "孙丽", "source": "owners_committee", "position": "主任"}),
         ("post", "/api/part-time-members/{member_id}/end"): (
             {"member_id": w.territory["part_timer"].pk}, {}),
+        # The standard address registry and the placement queue.
+        ("post", "/api/places/addresses"): ({}, {
+            "building": w.places["building"].code, "text": "复兴西路12弄5号",
+            "compound": "复兴苑", "latitude": "31.2095", "longitude": "121.443"}),
+        ("put", "/api/places/addresses/{address_id}"): (
+            {"address_id": w.places["address"].pk},
+            {"building": w.places["building"].code, "text": "复兴西路12弄1号",
+             "compound": "复兴西苑"}),
+        ("post", "/api/places/aliases"): ({}, {
+            "text": "复兴苑东门", "address": w.places["address"].pk}),
+        ("post", "/api/places/aliases/{alias_id}/delete"): (
+            {"alias_id": w.places["alias"].pk}, {}),
+        ("post", "/api/places/match"): ({}, {"address_string": "复兴西路12弄1号"}),
+        ("post", "/api/appeals/placement/{appeal_id}"): (
+            {"appeal_id": w.places["queued"].pk}, {"area": a["xh_c1"].pk, "where": ""}),
+        ("post", "/api/places/addresses/import"): ({}, {}),
         # Imports take a file (multipart), no JSON text to send.
         ("post", "/api/units/import"): ({}, {}),
         ("post", "/api/grids/import"): ({}, {}),
@@ -495,6 +511,7 @@ NOT_COMPLETED = {
     ("post", "/api/units/{unit_id}/move"): "the unit is already where the request moves it",
     ("post", "/api/units/import"): "a multipart upload, not JSON",
     ("post", "/api/grids/import"): "a multipart upload, not JSON",
+    ("post", "/api/places/addresses/import"): "a multipart upload, not JSON",
     ("post", "/api/appeals/{appeal_id}/{action}"): "replying needs a case in handling",
     ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): "no proposal in the world",
     ("post", "/api/members/dual-reports"): "the member is not in service",

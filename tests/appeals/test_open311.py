@@ -234,8 +234,10 @@ def test_the_same_idempotency_key_from_another_key_is_another_case(client, world
         ({"api_key": "wrong"}, 403),
         ({"service_code": None}, 400),
         ({"service_code": "nope"}, 404),
-        ({"address_id": None}, 400),  # lat/long alone cannot be placed in the territory
-        ({"address_id": None, "lat": None, "long": None}, 400),
+        # Without address_id, address_string or lat/long locate the case (tests/places/
+        # test_open311_locating.py); with none of the three it cannot be placed at all.
+        ({"address_id": None, "address_string": None, "lat": None, "long": None}, 400),
+        ({"address_id": None, "address_string": "  ", "lat": None, "long": None}, 400),
         ({"address_id": "999999999999"}, 400),
         ({"address_id": "310104003000"}, 400),  # a street: a case needs a community or below
         ({"description": ""}, 400),

@@ -76,7 +76,7 @@ def _demo_samples() -> dict[str, list[dict]]:
     from jiceng.appeals.models import Appeal, Category
     from jiceng.assessment import models as assessment
     from jiceng.cobuild import models as cobuild
-    from jiceng.core.models import Area
+    from jiceng.core.models import Area, StandardAddress
     from jiceng.duties import models as duties
     from jiceng.linkage import models as linkage
     from jiceng.members.models import Member
@@ -174,6 +174,9 @@ def _demo_samples() -> dict[str, list[dict]]:
         "dashboard:area": [{"pk": community.pk}],
         "dashboard:charts": [{"pk": community.pk}],
         "dashboard:screen": [{"pk": community.pk}],
+        "places:address": pk(
+            StandardAddress.objects.filter(building__path__startswith=community.path)
+        ),
     }
 
 

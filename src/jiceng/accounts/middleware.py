@@ -35,6 +35,7 @@ PUBLIC_PAGES = frozenset(
         # Residents: report a problem, track it, rate or reopen it, ask for help.
         "appeals:report",
         "appeals:places",
+        "appeals:locate",
         "track:lookup",
         "track:code",
         "track:rate",

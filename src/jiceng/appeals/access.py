@@ -27,14 +27,31 @@ def is_handler(user, unit: HandlingUnit | None) -> bool:
     return unit.kind != HandlingUnit.Kind.DEPARTMENT and can_manage_area(user, unit.area)
 
 
+def _street_or_area(appeal: Appeal):
+    # A case waiting to be placed may have no street: its district answers for it.
+    return appeal.street if appeal.street is not None else appeal.area
+
+
 def can_dispatch(user, appeal: Appeal) -> bool:
-    return can_manage_area(user, appeal.street)
+    return can_manage_area(user, _street_or_area(appeal))
+
+
+def can_place(user, appeal: Appeal) -> bool:
+    """Placing a case from the placement queue (待定位): the district's territory staff,
+    and those of the street it was found nearest to (its street while unplaced)."""
+    return can_manage_area(user, appeal.area) or (
+        appeal.street is not None and can_manage_area(user, appeal.street)
+    )
+
+
+def require_place(user, appeal: Appeal) -> None:
+    _require(user, appeal, can_place(user, appeal))
 
 
 def can_publish_description(user, appeal: Appeal) -> bool:
     """Moderating what the public feed shows belongs to the territory staff of the
     case's street (and above), as its queue does."""
-    return can_manage_area(user, appeal.street)
+    return can_manage_area(user, _street_or_area(appeal))
 
 
 def require_publish_description(user, appeal: Appeal) -> None:

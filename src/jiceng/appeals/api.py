@@ -7,6 +7,7 @@ from ninja import Header, Query, Router, Schema, Status
 from jiceng.appeals import access, actions, figures, forms, schemas, selectors, services
 from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
+from jiceng.appeals.locating import intake_place, place_target
 from jiceng.appeals.models import Appeal
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
@@ -99,20 +100,33 @@ def intake(
     idempotency_key: IdempotencyKeyHeader = Header(""),  # noqa: B008 (ninja's parameter marker)
 ):
     """File a case from another system. Send an `Idempotency-Key` header: a retry with the
-    same key returns the first case (200) instead of creating another (201)."""
+    same key returns the first case (200) instead of creating another (201). Where: `area`
+    (an area id), or `address` and/or `latitude`/`longitude` (WGS-84), matched against the
+    standard address registry; a case they place no deeper than a district is filed at
+    the district with `placement_pending` true and waits in its placement queue."""
 
     category = selectors.category_named(code=payload.category)
     if category is None:
         raise invalid(services.MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
-    area = selectors.area_named(payload.area)
-    if area is None:
-        raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
+    area = None
+    if payload.area is not None:
+        area = selectors.area_named(payload.area)
+        if area is None:
+            raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
+    place = intake_place(
+        area=area,
+        address=payload.address,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+    )
     appeal, created = services.appeal_intake(
         actor=request.user,
         intake=services.Intake(
             channel=Appeal.Channel.API,
             category=category,
-            area=area,
+            area=place.area,
+            placement_reason=place.placement_reason,
+            street_hint=place.street_hint,
             description=payload.description,
             address=payload.address,
             contact_name=payload.contact_name,
@@ -124,6 +138,31 @@ def intake(
         ),
     )
     return Status(201 if created else 200, {"appeal": appeal, "created": created})
+
+
+class PlacementFilters(Schema):
+    district: int | None = None
+
+
+@router.get("/placement", response=list[schemas.AppealOut])
+@paginate(LimitOffsetPagination)
+def placement_queue(request, filters: Query[PlacementFilters]):
+    """The placement queue (待定位): cases whose address or position did not place them
+    below their district, oldest first, with the reason (`placement_reason`)."""
+    district = get_area_for_view(request.user, filters.district) if filters.district else None
+    return selectors.placement_queue(viewer=request.user, district=district)
+
+
+@router.post("/placement/{int:appeal_id}", response=schemas.AppealOut)
+def appeal_place(request, appeal_id: int, payload: schemas.PlaceIn):
+    """Place a queued case: `area` (a community, grid or building id) or `where` (a text
+    the registry places there: a standard address, an alias). With `remember` (default
+    true) the caller's address text becomes an alias of the place. Then it is routed."""
+    area = place_target(viewer=request.user, area_id=payload.area, where=payload.where)
+    with transaction.atomic():
+        return services.appeal_place(
+            actor=request.user, appeal_id=appeal_id, area=area, remember=payload.remember
+        )
 
 
 class AppealFilters(Schema):

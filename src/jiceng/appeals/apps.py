@@ -12,10 +12,15 @@ class AppealsConfig(AppConfig):
         from jiceng.core import scope
 
         # A case is seen in the territory where it happened; by a department's staff
-        # only where their units' own work is (appeals.own_work).
+        # only where their units' own work is (appeals.own_work). A case waiting to be
+        # placed sits at its district; the street it was found nearest to sees it too
+        # (once placed, its street is above its area, so that lookup adds nothing).
         kind = scope.KIND_APPEAL
         scope.register(
-            models.Appeal, kind=kind, area_path="area", worked_by=own_work.appeals_worked_by
+            models.Appeal,
+            kind=kind,
+            area_path=("area", "street"),
+            worked_by=own_work.appeals_worked_by,
         )
         scope.register(
             models.HandlingUnit, kind=kind, area_path="area", worked_by=own_work.units_worked_by

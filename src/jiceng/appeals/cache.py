@@ -23,6 +23,7 @@ from django.utils import timezone
 from jiceng.appeals.models import Category, Open311Key
 from jiceng.appeals.places import community_of, street_of
 from jiceng.core.models import Area
+from jiceng.places import matcher
 
 # How long a worker trusts what it read of keys, categories and places.
 CACHE_SECONDS_DEFAULT = 60
@@ -72,6 +73,8 @@ def forget_cached() -> None:
     """Drop everything cached in this process (tests; a key revoked here)."""
     for cache in (_keys, _categories, _places):
         cache.forget()
+    # The address matcher's index is reference data of the intake too (places.matcher).
+    matcher.forget()
 
 
 @dataclass(frozen=True)

@@ -44,4 +44,6 @@ def escalation_target(appeal: Appeal) -> Area | None:
     street's or a department's to the district."""
     if appeal.unit is not None and appeal.unit.kind == HandlingUnit.Kind.COMMUNITY:
         return appeal.street
+    if appeal.street is None:  # waiting to be placed: its district holds it already
+        return appeal.area
     return appeal.street.parent

@@ -64,6 +64,12 @@ class AppealErrorCode(StrEnum):
     RECORD_NO_SUMMONS = "appeal_record_no_summons"
     # reading
     MONTH_INVALID = "appeal_month_invalid"
+    # locating (places.locate) and the placement queue
+    UNPLACEABLE = "appeal_address_unplaceable"
+    PLACEMENT_PENDING = "appeal_placement_pending"
+    NOT_PLACEMENT_PENDING = "appeal_not_placement_pending"
+    PLACE_LEVEL = "appeal_place_level"
+    PLACE_OUTSIDE = "appeal_place_outside_district"
 
 
 DESCRIPTION_MAX = 2000  # characters of a description or a reply, as MSG_DESCRIPTION_LONG says
@@ -114,6 +120,11 @@ MSG_RECORD_UNIT = _("请指明承办单位")
 MSG_RECORD_NO_SUMMONS = _("该部门未被吹哨")
 MSG_RECORD_ROW = _("第 {row} 件：{message}")
 MSG_MONTH = _("月份格式应为 YYYY-MM")
+MSG_UNPLACEABLE = _("无法确定发生地：请选择区、街道和社区，或写明所在区和详细地址")
+MSG_PLACEMENT_PENDING = _("该诉求尚未定位，请先在待定位列表中确定发生地")
+MSG_NOT_PLACEMENT_PENDING = _("该诉求已有发生地，无需定位")
+MSG_PLACE_LEVEL = _("请定位到社区、网格或楼栋")
+MSG_PLACE_OUTSIDE = _("所选地点不在该诉求所在的区内，或不在您管辖的范围内")
 
 
 def invalid(message, code: AppealErrorCode, field: str | None = None) -> ValidationFailed:

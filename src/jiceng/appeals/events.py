@@ -26,6 +26,7 @@ from jiceng.core.types import Actor
 
 SYSTEM = "system"  # the actor label of what no person did: the system, a resident
 NOTE_RECEIVED = _("诉求已受理")
+NOTE_PLACED = _("已确定发生地")
 NOTE_TO_NEED = _("已转为共建需求，纳入需求清单")
 NOTE_TO_ISSUE = _("已转为协商议事问题")
 COLUMNS = [
@@ -158,6 +159,14 @@ def published(appeal: Appeal, *, text: str, at: datetime.datetime, actor: Actor 
     internal, with its length only."""
     action = "publish" if text else "unpublish"
     return _about(appeal, action, at, data={"characters": len(text)}, **_by(actor))
+
+
+def placed(
+    appeal: Appeal, *, from_area_id: int, at: datetime.datetime, actor: Actor = None
+) -> Event:
+    """A case from the placement queue (待定位) got its place: internal, naming both."""
+    data = {"from_area": from_area_id, "to_area": appeal.area_id}
+    return _about(appeal, "place", at, note=str(NOTE_PLACED), data=data, **_by(actor))
 
 
 def turned_into_need(

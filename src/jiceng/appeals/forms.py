@@ -26,7 +26,16 @@ def category_choices() -> list:
 class PublicIntakeForm(InputPolicyForm):
     category = forms.TypedChoiceField(label=_("问题类别"), coerce=int)
     community = forms.IntegerField(label=_("所在社区"), widget=forms.HiddenInput, required=False)
-    area = forms.IntegerField(label=_("发生地"))
+    # Picked from the lists, or left empty when the address typed (`where`) or the
+    # phone's position (latitude/longitude, WGS-84) says where (places.locate).
+    area = forms.IntegerField(label=_("发生地"), required=False)
+    where = forms.CharField(label=_("地址"), max_length=200, required=False)
+    latitude = forms.FloatField(
+        widget=forms.HiddenInput, required=False, min_value=-90, max_value=90
+    )
+    longitude = forms.FloatField(
+        widget=forms.HiddenInput, required=False, min_value=-180, max_value=180
+    )
     address = forms.CharField(label=_("详细地点"), max_length=200, required=False)
     description = forms.CharField(
         label=_("问题描述"),
@@ -48,6 +57,7 @@ class PublicIntakeForm(InputPolicyForm):
 
 
 class StaffIntakeForm(PublicIntakeForm):
+    area = forms.IntegerField(label=_("发生地"))
     channel = forms.ChoiceField(
         label=_("来源"),
         choices=[(Appeal.Channel.HOTLINE, _("热线")), (Appeal.Channel.GRID, _("网格巡查"))],
@@ -186,3 +196,12 @@ DispatchForm.columns = {"note": None}
 StartForm.columns = {"note": None}
 SummonsForm.columns = {"reason": "appeals.Summons.reason"}
 NoteForm.columns = {"note": "appeals.SummonsTarget.action_note"}
+
+
+class PlaceForm(InputPolicyForm):
+    """Placing a queued case: a community from the list, or a text the registry places
+    (a standard address, an alias)."""
+
+    area = forms.IntegerField(label=_("社区"), required=False)
+    where = forms.CharField(label=_("或输入标准地址"), max_length=200, required=False)
+    remember = forms.BooleanField(label=_("记住该地址写法（作为别名）"), required=False)

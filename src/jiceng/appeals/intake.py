@@ -101,6 +101,8 @@ APPEAL_COLUMNS = (
     "idempotency_key",
     "created_by_id",
     "routing_pending",
+    "placement_pending",
+    "placement_reason",
 )
 
 
@@ -193,6 +195,9 @@ def appeal_receive(
         "idempotency_key": idempotency_key,
         "created_by_id": None,
         "routing_pending": True,
+        # Only placed cases come this way (places.locate placed it, or address_id did).
+        "placement_pending": False,
+        "placement_reason": "",
     }
     key_id = key.pk if key is not None else None
     for attempt in range(3):

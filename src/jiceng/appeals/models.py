@@ -155,8 +155,15 @@ class Appeal(models.Model):
     )
     # The street and community of the place, kept for the street's queue and the monthly
     # rates and ranking (rolled up per community and month in AppealMonthStat).
+    # Empty only while a case waits to be placed (placement_pending) and no street was
+    # found near what the caller said.
     street = models.ForeignKey(
-        "core.Area", verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+"
+        "core.Area",
+        verbose_name=_("所属街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     community = models.ForeignKey(
         "core.Area",
@@ -188,6 +195,11 @@ class Appeal(models.Model):
     # duplicate check, dispatch, the audit entries and the monthly counters follow in
     # `jiceng process-intake` (appeals.intake), in batches.
     routing_pending = models.BooleanField(_("待自动派单"), default=False)
+    # Filed with an address or a position the registry could not place below a district
+    # (places.locate): the case sits at the district, in its placement queue (待定位),
+    # with the reason, until a person places it (appeals.services.placement).
+    placement_pending = models.BooleanField(_("待定位"), default=False)
+    placement_reason = models.CharField(_("待定位原因"), max_length=200, blank=True)
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
     response_due_at = models.DateTimeField(_("响应时限"))
     resolution_due_at = models.DateTimeField(_("办结时限"))
@@ -244,6 +256,11 @@ class Appeal(models.Model):
                 fields=["id"],
                 condition=models.Q(routing_pending=True),
                 name="appeals_routing_pending",
+            ),
+            models.Index(
+                fields=["area", "received_at"],
+                condition=models.Q(placement_pending=True),
+                name="appeals_placement_pending",
             ),
         ]
         constraints = [

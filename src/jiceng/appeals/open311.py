@@ -9,12 +9,22 @@ behind FixMyStreet and SeeClickFix, so other systems can file and follow appeals
   POST form-encoded with api_key (keys from `jiceng open311-key create --name NAME`)
 - v2/requests/{id}.{json,xml}: one request; ids are tracking codes
 
-Places. The spec's `address_id` is an area code of this system: a community, grid or
-building (Area.code). There is no boundary geometry, so a point cannot be placed in the
-territory: lat/long are stored with the case but address_id is required on POST, and
-address_string alone is refused for the same reason. `jurisdiction_id`, optional as the
-spec allows for a single-jurisdiction server, is also an area code: when given, GET
-lists only that subtree and POST accepts places inside it only; an unknown one is 404.
+Places. A POST may say where in any of the three ways GeoReport v2 allows, alone or
+together. `address_id` is an area code of this system: a community, grid or building
+(Area.code), used as it is. Without it, `address_string` is matched against the
+standard address registry and its aliases (places.matcher: full-width characters,
+号/弄/室/栋/幢 forms, Chinese numerals and city, district and street prefixes
+normalized; exact, then the longest registered prefix), and `lat`/`long` (WGS-84) are
+placed in a district by the district polygons (GCJ-02: the point is converted first),
+then at the nearest registered address with a position (places.geo). A case that lands
+on a community, grid or building is filed there; one that can be told no deeper than a
+district is filed all the same, at that district, and waits in its placement queue
+(待定位) with the reason until a person places it (the answer's service_notice says
+so). Only when not even a district can be told (no district named or matched, a point
+outside every district, and no jurisdiction or key territory to fall back on) is the
+POST refused with 400. `jurisdiction_id`, optional as the spec allows for a
+single-jurisdiction server, is also an area code: when given, GET lists only that
+subtree and POST accepts places inside it only; an unknown one is 404.
 
 Personal data. GET output shows, by default, the category, status, area, dates, the
 handling unit and its public reply; never the contact's name, phone or email, the
@@ -68,13 +78,16 @@ from jiceng.core.errors import ApplicationError
 from jiceng.core.inputs import MSG_CONTROL, has_control
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
+from jiceng.places.locate import Location, locate
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this endpoint's behaviour last changed, as the discovery document must say.
-CHANGESET = "2026-12-05T00:00:00+08:00"  # Idempotency-Key: whole, digest, 422
+CHANGESET = "2026-12-06T08:00:00+08:00"  # address_string and lat/long locate the case
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
+MAX_ADDRESS_MATCHED = 200  # what the matcher reads of address_string (Appeal.address)
+MSG_UNPLACED_REASON = "地址未能定位到社区 (not placed below the district)"
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -105,9 +118,13 @@ MSG_API_KEY = "api_key 缺失、无效或已吊销 (missing, invalid or revoked 
 MSG_SERVICE_CODE_MISSING = "缺少 service_code (service_code was not provided)"
 MSG_SERVICE_CODE_UNKNOWN = "没有该服务类别 (service_code not found: {code})"
 MSG_JURISDICTION_UNKNOWN = "没有该辖区 (jurisdiction_id not found: {code})"
-MSG_ADDRESS_ID_MISSING = (
-    "需要 address_id：社区、网格或楼栋的区划代码；仅凭经纬度或地址文字无法确定辖区 "
-    "(address_id is required: the code of a community, grid or building)"
+MSG_LOCATION_MISSING = (
+    "需要 address_id、address_string 或 lat/long 之一 "
+    "(one of address_id, address_string or lat/long is required)"
+)
+MSG_UNPLACEABLE = (
+    "无法确定所在区：请提供 address_id，或在地址中写明所在区，或提供本市范围内的坐标 "
+    "(cannot tell the district: send address_id, name the district, or a point inside it)"
 )
 MSG_ADDRESS_ID_UNKNOWN = "address_id 无效或不在辖区内 (address_id not found: {code})"
 MSG_LAT_LONG = "lat 与 long 应同时提供且为有效的 WGS84 坐标 (lat and long must come together)"
@@ -119,6 +136,10 @@ NOTICE_RECEIVED = (
     "已受理，正在分派承办单位，办结时限 {due} (received; being routed; to be resolved by {due})"
 )
 NOTE_ROUTING = "已受理，正在分派承办单位 (received; being routed to a handling unit)"
+NOTICE_PLACEMENT = (
+    "已受理，地址暂未能定位到社区，将由人工确定发生地后派单，办结时限 {due} "
+    "(received; waiting to be placed by a person; to be resolved by {due})"
+)
 NOTICE_RETRY = "重复提交，返回已受理的诉求 (a retry of an earlier request: nothing new created)"
 
 
@@ -489,34 +510,50 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
     category = cache.category_cached(code)
     if category is None:
         return _error(fmt, 404, MSG_SERVICE_CODE_UNKNOWN.format(code=code))
-    address_id = (data.get("address_id") or "").strip()
-    if not address_id:
-        return _error(fmt, 400, MSG_ADDRESS_ID_MISSING)
-    place = _place(address_id, key, jurisdiction)
-    if place is None:
-        return _error(fmt, 400, MSG_ADDRESS_ID_UNKNOWN.format(code=address_id))
     try:
         latitude, longitude = _coordinates(data)
     except ValueError:
         return _error(fmt, 400, MSG_LAT_LONG)
-    try:
-        received = intake.appeal_receive(
-            intake=services.Intake(
-                channel=Appeal.Channel.OPEN311,
-                category=category,
-                area=place.area,
-                description=_text(data, "description"),
-                address=_text(data, "address_string"),
-                contact_name=_contact_name(data),
-                contact_phone=_text(data, "phone"),
-                latitude=latitude,
-                longitude=longitude,
-                client=f"open311:{key.pk}",
-                idempotency_key=request.headers.get("Idempotency-Key", ""),
-            ),
-            place=place,
-            key=key,
+    address_id = (data.get("address_id") or "").strip()
+    location = None
+    if address_id:
+        place = _place(address_id, key, jurisdiction)
+        if place is None:
+            return _error(fmt, 400, MSG_ADDRESS_ID_UNKNOWN.format(code=address_id))
+    else:
+        address_string = _text(data, "address_string")
+        if not address_string.strip() and latitude is None:
+            return _error(fmt, 400, MSG_LOCATION_MISSING)
+        bound = jurisdiction or key.area
+        location = locate(
+            address_string=address_string[:MAX_ADDRESS_MATCHED],
+            latitude=latitude,
+            longitude=longitude,
+            fallback=bound,
+            within=bound,
         )
+        if location is None:
+            return _error(fmt, 400, MSG_UNPLACEABLE)
+        place = _place(location.area.code, key, jurisdiction) if location.placed else None
+        if location.placed and place is None:
+            return _error(fmt, 400, MSG_ADDRESS_ID_UNKNOWN.format(code=location.area.code))
+    filed = services.Intake(
+        channel=Appeal.Channel.OPEN311,
+        category=category,
+        area=place.area if place else location.area,
+        description=_text(data, "description"),
+        address=_text(data, "address_string"),
+        contact_name=_contact_name(data),
+        contact_phone=_text(data, "phone"),
+        latitude=latitude,
+        longitude=longitude,
+        client=f"open311:{key.pk}",
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    try:
+        if place is None:
+            return _file_for_placement(fmt, filed, location)
+        received = intake.appeal_receive(intake=filed, place=place, key=key)
     except ApplicationError as failure:
         # 400 for bad input; 422 for an Idempotency-Key already used with another request.
         name = OPEN311_FIELDS.get(failure.field, failure.field)
@@ -532,6 +569,21 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
         "account_id": None,
     }
     # 200 for a new case and a retry alike: Open311 clients check for success, not 201.
+    return _document(fmt, [row], root="service_requests", item="request")
+
+
+def _file_for_placement(fmt: str, filed: services.Intake, location: Location) -> HttpResponse:
+    """A case told no deeper than a district: filed there through the full intake (its
+    audit entry at once; nothing to route until placed), in the placement queue."""
+    filed.placement_reason = location.reason or str(MSG_UNPLACED_REASON)
+    filed.street_hint = location.street
+    appeal, created = services.appeal_intake(actor=None, intake=filed)
+    due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
+    row = {
+        "service_request_id": appeal.tracking_code,
+        "service_notice": NOTICE_PLACEMENT.format(due=due) if created else NOTICE_RETRY,
+        "account_id": None,
+    }
     return _document(fmt, [row], root="service_requests", item="request")
 
 

@@ -1,6 +1,6 @@
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from jiceng.appeals.forms import MEDIATION_PARTIES_MAX
 from jiceng.appeals.models import Appeal, Category
@@ -23,13 +23,26 @@ class CategoryOut(Schema):
 
 class IntakeIn(Schema):
     category: model_text(Category, "code", kind="code")  # Category.code
-    area: int  # Area id of a community, grid or building
+    # Area id of a community, grid or building. Without it, `address` (matched against
+    # the standard address registry) and/or latitude/longitude (WGS-84) locate the case;
+    # one that cannot be placed below a district waits in its placement queue.
+    area: int | None = None
     description: model_text(Appeal, "description", kind="multiline")
     address: model_text(Appeal, "address") = ""
     contact_name: model_text(Appeal, "contact_name", kind="name") = ""
     contact_phone: limited_text(20, kind="number") = ""
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+
+
+class PlaceIn(Schema):
+    """Where a queued case is: an area (a community, grid or building) by id, or a
+    text the registry places (a standard address, an alias, an area code)."""
+
+    area: int | None = None
+    where: model_text(Appeal, "address") = ""
+    # Remember the caller's address text as an alias of the place (the default).
+    remember: bool = True
 
 
 class EventOut(Schema):
@@ -49,7 +62,7 @@ class AppealOut(Schema):
     category_name: str
     area_id: int
     area_name: str
-    street_id: int
+    street_id: int | None
     state: str
     state_display: str
     unit_id: int | None
@@ -57,6 +70,9 @@ class AppealOut(Schema):
     unroutable_reason: str
     # Filed through Open311 and waiting for `jiceng process-intake` to route it.
     routing_pending: bool
+    # Not placed below its district yet: in the district's placement queue (待定位).
+    placement_pending: bool
+    placement_reason: str
     received_at: datetime.datetime
     response_due_at: datetime.datetime
     resolution_due_at: datetime.datetime

@@ -95,6 +95,7 @@ def street_queue(*, viewer, street: Area) -> QuerySet[Appeal]:
         .filter(
             street=street,
             state__in=[Appeal.State.RECEIVED, Appeal.State.RETURNED, Appeal.State.REOPENED],
+            placement_pending=False,  # the placement queue's, until placed
         )
         .order_by("received_at", "id")
     )
@@ -360,6 +361,37 @@ def place_children(*, parent_id: int | None, level: str) -> QuerySet[Area]:
     if parent_id is None:
         return Area.objects.none()
     return Area.objects.filter(parent_id=parent_id, level=level).order_by("code")
+
+
+def placement_queue(*, viewer, district: Area | None = None) -> QuerySet[Appeal]:
+    """Cases waiting to be placed (待定位), oldest first: those the viewer sees, i.e. the
+    district's staff all of the district's, a street's staff those found nearest to
+    their street (core.scope: Appeal is placed by its area and its street)."""
+    cases = appeal_visible(viewer).filter(placement_pending=True)
+    if district is not None:
+        cases = cases.filter(area=district)
+    return cases.order_by("received_at", "id")
+
+
+def placement_choices(*, viewer, appeals: Sequence[Appeal], limit: int = 500) -> dict:
+    """For each queued case, the communities this viewer may place it in: those of the
+    street it was found nearest to, else of its district, that the viewer sees. One
+    query for a page of cases: {appeal id: [community, …]}."""
+    roots = {a.pk: (a.street if a.street is not None else a.area).path for a in appeals}
+    if not roots:
+        return {}
+    under = Q(pk__in=[])
+    for path in set(roots.values()):
+        under |= Q(path__startswith=path)
+    communities = list(
+        scope_for(viewer)
+        .filter(Area.objects.filter(under, level=Area.Level.COMMUNITY))
+        .order_by("path")[: limit * 4]
+    )
+    return {
+        pk: [c for c in communities if c.path.startswith(path)][:limit]
+        for pk, path in roots.items()
+    }
 
 
 def filing_places(*, viewer, limit: int = 2000) -> QuerySet[Area]:

@@ -21,6 +21,7 @@ from jiceng.appeals.deadlines import deadlines, escalation_target
 from jiceng.appeals.errors import (
     DESCRIPTION_MAX,
     MSG_DESCRIPTION_LONG,
+    MSG_PLACEMENT_PENDING,
     MSG_REASON,
     MSG_REOPEN_LATE,
     MSG_REOPEN_SATISFIED,
@@ -121,6 +122,8 @@ def state_change(before: str, appeal: Appeal, action: str) -> dict[str, Any]:
 
 def check_unit_for(appeal: Appeal, unit: HandlingUnit) -> None:
     """A case goes by hand only to an active unit answering for its place."""
+    if appeal.placement_pending:
+        raise invalid(MSG_PLACEMENT_PENDING, Code.PLACEMENT_PENDING, "area")
     if not unit.is_active:
         raise invalid(MSG_UNIT_INACTIVE, Code.UNIT_INACTIVE, "unit")
     # A unit answers for its area; a department may serve the district above the street.

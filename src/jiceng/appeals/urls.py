@@ -8,11 +8,13 @@ urlpatterns = [
     # Residents, no account needed.
     path("report/", views.report, name="report"),
     path("places/<str:level>/", views.places, name="places"),
+    path("locate/", views.locate, name="locate"),
     # Staff.
     path("", views.appeal_list, name="list"),
     path("intake/", views.intake, name="intake"),
     path("queue/", views.queue, name="queue"),
     path("street/", views.street_board, name="street"),
+    path("placement/", views.placement, name="placement"),
     path("rates/", views.rates, name="rates"),
     path("rates/cases/", views.rate_cases, name="rate_cases"),
     path("setup/", setup_views.rules, name="setup_rules"),

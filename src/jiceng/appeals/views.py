@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from jiceng.appeals import access, actions, figures, forms, selectors, services
 from jiceng.appeals.errors import MSG_CATEGORY, invalid
 from jiceng.appeals.errors import AppealErrorCode as Code
+from jiceng.appeals.locating import IntakePlace, intake_place, place_target
 from jiceng.appeals.models import Appeal
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
@@ -34,6 +35,7 @@ from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
+from jiceng.places import selectors as place_selectors
 
 # What a tracking code can be (Appeal.tracking_code); anything else is not looked up.
 TRACKING_CODE = re.compile(r"[0-9A-Z]{1,16}")
@@ -71,7 +73,18 @@ def report(request):
             # Every refusal goes on the form: the resident has no other page to see.
             appeal = call_on_form(
                 form,
-                lambda: _intake(request, form, area, channel=Appeal.Channel.RESIDENT, actor=None),
+                lambda: _intake(
+                    request,
+                    form,
+                    intake_place(
+                        area=area,
+                        address=form.cleaned_data["where"],
+                        latitude=form.cleaned_data["latitude"],
+                        longitude=form.cleaned_data["longitude"],
+                    ),
+                    channel=Appeal.Channel.RESIDENT,
+                    actor=None,
+                ),
                 propagate=(),
             )
             if appeal is not None:
@@ -85,17 +98,25 @@ def report(request):
     return render(request, "appeals/report.html", {"form": form, "districts": districts})
 
 
-def _intake(request, form, area, *, channel, actor) -> Appeal:
+def _intake(request, form, place: Area | IntakePlace, *, channel, actor) -> Appeal:
     data = form.cleaned_data
     category = selectors.category_named(pk=data["category"])
     if category is None:
         raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
+    if isinstance(place, Area):
+        place = IntakePlace(place)
+    # The address typed to locate the case, then the detail ("3号楼门口"), as one text.
+    where, detail = (data.get("where") or "").strip(), (data.get("address") or "").strip()
     intake = services.Intake(
         channel=channel,
         category=category,
-        area=area,
+        area=place.area,
+        placement_reason=place.placement_reason,
+        street_hint=place.street_hint,
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
         description=data["description"],
-        address=data.get("address", ""),
+        address=" ".join(part for part in (where, detail) if part),
         contact_name=data.get("contact_name", ""),
         contact_phone=data.get("contact_phone", ""),
         client="web",
@@ -116,6 +137,27 @@ def places(request, level: str):
     return render(
         request, "appeals/partials/place_select.html", {"level": level, "children": children}
     )
+
+
+@require_GET
+def locate(request):
+    """Where the typed address (or the shared position) lands, shown live under the
+    report form: public area names only, the same as the place picker shows."""
+    where = (request.GET.get("where") or "")[:200]
+    latitude, longitude = _position(request.GET)
+    result = place_selectors.landing(where=where, latitude=latitude, longitude=longitude)
+    asked = bool(where.strip()) or latitude is not None
+    return render(request, "appeals/partials/landing.html", {"landing": result, "asked": asked})
+
+
+def _position(params) -> tuple[float | None, float | None]:
+    try:
+        latitude, longitude = float(params.get("latitude", "")), float(params.get("longitude", ""))
+    except ValueError:
+        return None, None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None, None
+    return latitude, longitude
 
 
 def track(request):
@@ -481,3 +523,41 @@ def rate_cases(request):
             "month_value": f"{year}-{month:02d}",
         },
     )
+
+
+# ---- the placement queue (待定位) -----------------------------------------------------------
+
+
+@login_required
+def placement(request):
+    """Cases the address or position placed no deeper than a district: each placed in
+    one action (a community from the list, or a standard address typed), the caller's
+    words remembered as an alias of the place."""
+    if request.method == "POST":
+        form = forms.PlaceForm(request.POST)
+        appeal_id = request.POST.get("appeal", "")
+        if form.is_valid() and appeal_id.isdigit():
+            data = form.cleaned_data
+            with refusals_as_messages(request), transaction.atomic():
+                area = place_target(viewer=request.user, area_id=data["area"], where=data["where"])
+                appeal = services.appeal_place(
+                    actor=request.user,
+                    appeal_id=int(appeal_id),
+                    area=area,
+                    remember=data["remember"],
+                )
+                messages.success(
+                    request,
+                    _("%(code)s 已定位到 %(area)s")
+                    % {"code": appeal.tracking_code, "area": appeal.area.name},
+                )
+            return redirect("appeals:placement")
+        messages.error(request, _("请选择社区或输入标准地址"))
+        return redirect("appeals:placement")
+    page = Paginator(selectors.placement_queue(viewer=request.user), 20).get_page(
+        request.GET.get("page")
+    )
+    cases = list(page.object_list)
+    choices = selectors.placement_choices(viewer=request.user, appeals=cases)
+    rows = [(appeal, choices.get(appeal.pk, [])) for appeal in cases]
+    return render(request, "appeals/placement.html", {"page": page, "rows": rows})

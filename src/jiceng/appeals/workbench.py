@@ -297,7 +297,12 @@ def street_waiting(*, viewer, paths: list[str]) -> list[dict]:
     duplicate = Q(unroutable_reason__in=duplicate_reasons())
     return list(
         appeal_visible(viewer)
-        .filter(street__path__in=paths, state__in=WAITING_DISPATCH, routing_pending=False)
+        .filter(
+            street__path__in=paths,
+            state__in=WAITING_DISPATCH,
+            routing_pending=False,
+            placement_pending=False,
+        )
         .values("street_id", "street__name")
         .annotate(
             waiting=Count("id", filter=~duplicate),

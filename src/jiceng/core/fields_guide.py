@@ -19,6 +19,7 @@ APPS = [
     ("linkage", "调度通报"),
     ("duties", "职责准入与街道五项权力"),
     ("supervision", "动态管理与督促检查"),
+    ("places", "标准地址与定位"),
     ("assessment", "述职评议考核"),
     ("integrations", "系统对接"),
 ]

@@ -173,6 +173,15 @@ class StandardAddress(models.Model):
         limit_choices_to={"level": Area.Level.BUILDING},
     )
     text = models.CharField(_("标准地址"), max_length=200, unique=True)
+    # The residential compound (小区) the address is in, when it has one: callers often
+    # name the compound and not the road ("徐汇苑3号楼").
+    compound = models.CharField(_("小区"), max_length=100, blank=True)
+    # Where the door is, in WGS-84 (GPS; places.geo converts for the GCJ-02 polygons), for
+    # placing a case filed by coordinates at the nearest registered address.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

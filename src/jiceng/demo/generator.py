@@ -23,6 +23,7 @@ from jiceng.core.errors import Conflict
 from jiceng.core.models import Area
 from jiceng.core.services import AreaSpec, area_bulk_create, area_create
 from jiceng.demo import (
+    addresses,
     assessment,
     cases,
     cobuild,
@@ -156,6 +157,11 @@ def demo_generate(
                 district_area=parents[district.code],
                 anchors=anchors,
                 report=report,
+            )
+        report(str(_("标准地址")), 0)
+        if anchors.street is not None:
+            addresses.fill(
+                seed=seed, area=anchors.district or anchors.street, street=anchors.street
             )
         report(str(_("创建演示账号")), 0)
         users = logins.demo_accounts_create(seed=seed, anchors=anchors)

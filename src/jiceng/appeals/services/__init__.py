@@ -108,6 +108,9 @@ from jiceng.appeals.services.open311_keys import (
     open311_key_create,
     open311_key_revoke,
 )
+from jiceng.appeals.services.placement import (
+    appeal_place,
+)
 from jiceng.appeals.services.summons import (
     summons_act,
     summons_create,
@@ -186,6 +189,7 @@ __all__ = [
     "appeal_close_unrated",
     "appeal_dispatch",
     "appeal_intake",
+    "appeal_place",
     "appeal_publish_description",
     "appeal_rate",
     "appeal_reopen",

@@ -82,6 +82,10 @@ class Intake:
     longitude: float | None = None
     client: str = ""
     idempotency_key: str = ""
+    # Set when what the caller said placed the case no deeper than a district (places.
+    # locate): `area` is then the district, and the case waits in its placement queue.
+    placement_reason: str = ""
+    street_hint: Area | None = None
 
 
 def intake_texts(intake: Intake) -> dict[str, str]:
@@ -90,7 +94,8 @@ def intake_texts(intake: Intake) -> dict[str, str]:
     category = intake.category
     if category is None or not category.is_active:
         raise invalid(MSG_CATEGORY, Code.CATEGORY_INVALID, "category")
-    if intake.area is None or intake.area.level not in INTAKE_AREA_LEVELS:
+    levels = {Area.Level.DISTRICT} if intake.placement_reason else INTAKE_AREA_LEVELS
+    if intake.area is None or intake.area.level not in levels:
         raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
     # The input policy (core.inputs) for every way a case enters: pages, API, Open311,
     # bulk recording; control characters are refused naming the field.
@@ -159,20 +164,30 @@ def appeal_intake(*, actor: Actor, intake: Intake, photo=None) -> tuple[Appeal, 
 @transaction.atomic
 def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
     client, _key = intake_keys(intake)
-    if actor is not None and not scope_for(actor).contains(intake.area):
+    # A case waiting to be placed is filed at a district whoever files it, as a
+    # resident's would be: where it happened is not known yet, so not checked yet.
+    if (
+        actor is not None
+        and not intake.placement_reason
+        and not scope_for(actor).contains(intake.area)
+    ):
         require_manage_area(actor, intake.area)
     category = intake.category
     texts = intake_texts(intake)
     photo = check_photo(photo)
     now = timezone.now()
     response_due, resolution_due = deadlines(category, now)
+    pending = bool(intake.placement_reason)
+    reason = check_model_text(Appeal, "placement_reason", intake.placement_reason[:200])
     appeal = Appeal(
         tracking_code=new_tracking_code(),
         channel=intake.channel,
         category=category,
         area=intake.area,
-        street=street_of(intake.area),
-        community=community_of(intake.area),
+        street=intake.street_hint if pending else street_of(intake.area),
+        community=None if pending else community_of(intake.area),
+        placement_pending=pending,
+        placement_reason=reason,
         latitude=intake.latitude,
         longitude=intake.longitude,
         **texts,
@@ -199,7 +214,17 @@ def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
             "client": client,  # which system filed it (e.g. the Open311 key's id)
         },
     )
-    rule = route(category, appeal.area)
+    if pending:  # the placement queue: routed once a person places it
+        return appeal
+    route_received(appeal, at=now)
+    return appeal
+
+
+def route_received(appeal: Appeal, *, at) -> None:
+    """A received case's routing: dispatched to the rule's unit, or waiting in the
+    street's queue with the reason (no rule; an earlier similar open case)."""
+    now = at
+    rule = route(appeal.category, appeal.area)
     if rule is None:
         appeal.unroutable_reason = str(MSG_NO_RULE)
         appeal.save(update_fields=["unroutable_reason"])
@@ -208,7 +233,6 @@ def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
         appeal.save(update_fields=["unroutable_reason"])
     else:
         take(appeal, states.dispatch(unit=rule.unit, rule=rule), actor=None, at=now)
-    return appeal
 
 
 @transaction.atomic

@@ -264,6 +264,7 @@ def appeal_bulk_create(*, actor: Actor, cases: Sequence[CaseRecord], batch_size:
             if replay is None:
                 continue
             street = replay.appeal.street
+            assert street is not None  # recorded cases name their place
             if actor is not None and street.pk not in checked_streets:
                 require_manage_area(actor, street)
                 checked_streets.add(street.pk)

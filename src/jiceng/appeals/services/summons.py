@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from jiceng.appeals import access, events, states
 from jiceng.appeals.errors import (
     MSG_CASE_CLOSED,
+    MSG_PLACEMENT_PENDING,
     MSG_REASON,
     MSG_REPLY,
     MSG_SUMMONS_DONE,
@@ -82,11 +83,14 @@ def summons_create(
     """The street blows the whistle: each department must report within `report_hours`
     and act within `act_working_days`."""
     access.require_dispatch(actor, appeal)
+    street = appeal.street
+    if street is None or appeal.placement_pending:  # the placement queue's first
+        raise invalid(MSG_PLACEMENT_PENDING, Code.PLACEMENT_PENDING, "area")
     reason, units = check_summons(appeal, reason=reason, units=units)
     now = timezone.now()
     summons = Summons.objects.create(
         appeal=appeal,
-        street=appeal.street,
+        street=street,
         reason=reason[:300],
         created_at=now,
         created_by=events.signed_in(actor),
@@ -115,7 +119,7 @@ def summons_create(
     handlers = HandlerMembership.objects.filter(unit__in=units, ended_at__isnull=True)
     notify_after_commit(
         list(handlers.values_list("user_id", flat=True)),
-        title=_("吹哨报到：%(street)s") % {"street": appeal.street.name},
+        title=_("吹哨报到：%(street)s") % {"street": street.name},
         body=reason[:300],
         url=reverse("appeals:detail", args=[appeal.pk]),
     )

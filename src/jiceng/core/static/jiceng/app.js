@@ -32,6 +32,32 @@ document.addEventListener("submit", function (event) {
   document.cookie = "jiceng_large_text=" + (on ? "1; max-age=31536000" : "; max-age=0") +
     "; path=/; samesite=lax";
 });
+// Sharing the phone's position on the report page (appeals/report.html): the browser
+// asks the resident; the position (WGS-84, as navigator.geolocation gives it) fills the
+// form's latitude/longitude and the place shown below is looked up again.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("[data-geolocate]");
+  if (!button || !button.form) {
+    return;
+  }
+  event.preventDefault();
+  var form = button.form;
+  var status = document.getElementById(button.getAttribute("data-geolocate"));
+  if (!navigator.geolocation) {
+    if (status) { status.textContent = button.getAttribute("data-unavailable"); }
+    return;
+  }
+  if (status) { status.textContent = button.getAttribute("data-waiting"); }
+  navigator.geolocation.getCurrentPosition(function (position) {
+    form.elements.latitude.value = position.coords.latitude.toFixed(6);
+    form.elements.longitude.value = position.coords.longitude.toFixed(6);
+    if (status) { status.textContent = button.getAttribute("data-done"); }
+    var where = form.querySelector("[data-locate]");
+    if (where && window.htmx) { window.htmx.trigger(where, "located"); }
+  }, function () {
+    if (status) { status.textContent = button.getAttribute("data-unavailable"); }
+  }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+});
 
 // A ledger's print button (台账): the page's print stylesheet leaves the table and its
 // header block only.
