@@ -69,6 +69,7 @@ def _cobuild(t, need) -> dict:
     )
     run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
     project = cobuild_services.proposal_accept(actor=None, proposal=run.proposals.first())
+    more = _cobuild_projects(t, today)
     agreement = cobuild_services.agreement_create(
         actor=None,
         community=t.areas["xh_c1"],
@@ -97,7 +98,43 @@ def _cobuild(t, need) -> dict:
         "agreement": agreement,
         "meeting": meeting,
         "venue": venue,
+        **more,
     }
+
+
+def _cobuild_projects(t, today) -> dict:
+    """An open need with a resource that fits it, and a project in each state a step
+    acts on: claimed (start), started (complete), completed (evaluate)."""
+    resource = cobuild_services.resource_offer(
+        actor=None,
+        org=t.orgs["xh_unit_org"],
+        facts=cobuild_services.ResourceFacts(
+            title="企业志愿者上门服务", kind="services", category="elderly_care",
+            available_from=today, available_until=today + datetime.timedelta(days=60),
+            capacity=10, area=t.areas["xh_c1"],
+        ),
+    )  # fmt: skip
+
+    def need(title):
+        return cobuild_services.need_create(
+            actor=None,
+            facts=cobuild_services.NeedFacts(
+                title=title, category="elderly_care", community=t.areas["xh_c1"],
+                window_start=today, window_end=today + datetime.timedelta(days=30),
+            ),
+        )  # fmt: skip
+
+    projects = {}
+    steps = {"claimed": ["claim"], "started": ["claim", "start"]}
+    steps["completed"] = [*steps["started"], "complete"]
+    for state, moves in steps.items():
+        project = cobuild_services.project_create(
+            actor=None, need=need(f"助老{state}"), resources=[resource]
+        )
+        for move in moves:
+            getattr(cobuild_services, f"project_{move}")(actor=None, project=project)
+        projects[f"project_{state}"] = project
+    return {"open_need": need("助老上门"), "fitting_resource": resource, **projects}
 
 
 VOTE = {"eligible": 30, "attended": 20, "votes_for": 18, "votes_against": 1, "votes_abstain": 1}

@@ -51,6 +51,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     """An otherwise valid request of each write operation: path parameters and body."""
     a, o, u = w.t.areas, w.t.orgs, w.t.units
     life = w.orglife
+    cb = w.cobuild
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -85,6 +86,23 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             "window_start": today, "window_end": today, "description": "暑期", "place": "活动室",
         }),
         ("post", "/api/cobuild/match-runs"): ({}, {"area": a["xh_s1"].pk}),
+        ("post", "/api/cobuild/needs/{need_id}/close"): (
+            {"need_id": cb["open_need"].pk}, {"reason": "居民已自行解决"}),
+        ("post", "/api/cobuild/needs/from-appeal/{appeal_id}"): ({"appeal_id": w.appeal.pk}, {
+            "title": "楼道清理", "category": "environment", "window_start": today,
+            "window_end": today, "beneficiaries": 3}),
+        ("post", "/api/cobuild/needs/{need_id}/projects"): ({"need_id": cb["open_need"].pk}, {
+            "resources": [cb["fitting_resource"].pk], "title": "助餐", "budget": "100"}),
+        **{
+            ("post", f"/api/cobuild/projects/{{project_id}}/{step}"): (
+                {"project_id": cb[project].pk}, {"note": "说明"})
+            for step, project in (("claim", "project"), ("start", "project_claimed"),
+                                  ("complete", "project_started"))
+        },
+        ("post", "/api/cobuild/projects/{project_id}/evaluation"): (
+            {"project_id": cb["project_completed"].pk}, {"score": 5, "comment": "满意"}),
+        ("put", "/api/cobuild/projects/{project_id}/plan"): ({"project_id": cb["project"].pk}, {
+            "title": "助餐项目", "plan": "每周三次", "budget": "200"}),
         ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): (
             {"proposal_id": 0, "decision": "accept"}, {},
         ),

@@ -2,7 +2,11 @@
 
 import json
 
-from jiceng.cobuild.models import MatchProposal
+from jiceng.appeals import services as appeal_services
+from jiceng.appeals.models import AppealEvent, Category
+from jiceng.cobuild.models import MatchProposal, Need, Project
+from jiceng.core.models import AuditEntry
+from tests.cobuild.conftest import days
 
 
 def _post(client, url, data=None):
@@ -50,3 +54,95 @@ def test_scope_and_errors(client, world):
     client.force_login(world.t.users["xh_resident"])
     assert client.get("/api/cobuild/needs").status_code == 404
     assert client.get("/api/cobuild/floor-area").status_code == 404
+
+
+# ---- the pages' writes through the API ------------------------------------------------
+
+
+def test_close_a_need(client, world):
+    need = world.need()
+    client.force_login(world.t.users["hp_s1_staff"])
+    assert _post(client, f"/api/cobuild/needs/{need.pk}/close", {"reason": "x"}).status_code == 404
+    client.force_login(world.t.users["xh_c1_secretary"])
+    blank = _post(client, f"/api/cobuild/needs/{need.pk}/close", {"reason": ""})
+    assert blank.status_code == 400 and blank.json()["field"] == "reason"
+    closed = _post(client, f"/api/cobuild/needs/{need.pk}/close", {"reason": "居民已自行解决"})
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    entry = AuditEntry.objects.get(target_type="cobuild.need", action="close")
+    assert entry.actor == world.t.users["xh_c1_secretary"]
+    again = _post(client, f"/api/cobuild/needs/{need.pk}/close", {"reason": "再关"})
+    assert again.status_code == 409
+
+
+def test_need_from_an_appeal(client, world):
+    appeal = appeal_services.appeal_intake(
+        actor=None,
+        intake=appeal_services.Intake(
+            channel="resident",
+            category=Category.objects.get(code="elderly-service"),
+            area=world.t.areas["xh_g1"],
+            description="楼里几位独居老人希望有人帮忙送餐",
+            contact_phone="13812345678",
+        ),
+    )[0]
+    url = f"/api/cobuild/needs/from-appeal/{appeal.pk}"
+    body = {
+        "title": "独居老人送餐",
+        "category": "elderly_care",
+        "beneficiaries": 4,
+        "window_start": days(0).isoformat(),
+        "window_end": days(30).isoformat(),
+    }
+    client.force_login(world.t.users["hp_s1_staff"])
+    assert _post(client, url, body).status_code == 404
+    client.force_login(world.t.users["xh_c1_secretary"])
+    bad = _post(client, url, {**body, "category": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "category"
+    made = _post(client, url, body)
+    assert made.status_code == 201 and made.json()["source"] == Need.Source.APPEAL
+    assert Need.objects.get().appeal == appeal
+    assert AppealEvent.objects.filter(appeal=appeal, action="to_need").exists()
+    again = _post(client, url, body)
+    assert again.status_code == 409 and again.json()["field"] == "appeal"
+
+
+def test_a_project_from_set_up_to_evaluation(client, world):
+    t = world.t
+    need, resource = world.need(), world.resource()
+    url = f"/api/cobuild/needs/{need.pk}/projects"
+    client.force_login(t.users["xh_c1_secretary"])
+    none = _post(client, url, {"resources": []})
+    assert none.status_code == 400 and none.json()["field"] == "resources"
+    made = _post(client, url, {"resources": [resource.pk], "title": "助餐", "budget": "120.50"})
+    assert made.status_code == 201 and made.json()["state"] == "proposed"
+    project = Project.objects.get()
+    assert project.owner == t.users["xh_c1_secretary"] and str(project.budget) == "120.50"
+    assert AuditEntry.objects.filter(target_type="cobuild.project", action="create").exists()
+    base = f"/api/cobuild/projects/{project.pk}"
+    plan = client.put(
+        f"{base}/plan",
+        json.dumps({"title": "助餐项目", "plan": "每周三次", "budget": "-1"}),
+        content_type="application/json",
+    )
+    assert plan.status_code == 400 and plan.json()["field"] == "budget"
+    plan = client.put(
+        f"{base}/plan",
+        json.dumps({"title": "助餐项目", "plan": "每周三次", "budget": "200"}),
+        content_type="application/json",
+    )
+    assert plan.status_code == 200 and plan.json()["title"] == "助餐项目"
+    client.force_login(t.users["xh_unit_secretary"])
+    for step, state in (("claim", "claimed"), ("start", "in_progress"), ("complete", "completed")):
+        moved = _post(client, f"{base}/{step}", {"note": "按时"})
+        assert moved.status_code == 200 and moved.json()["state"] == state, moved.content
+    assert _post(client, f"{base}/start").status_code == 409
+    client.force_login(t.users["xh_c1_secretary"])
+    bad = _post(client, f"{base}/evaluation", {"score": 9})
+    assert bad.status_code == 400 and bad.json()["field"] == "score"
+    done = _post(client, f"{base}/evaluation", {"score": 4, "comment": "送餐准时"})
+    assert done.status_code == 200 and done.json()["state"] == "evaluated"
+    project.refresh_from_db()
+    assert project.score == 4 and project.evaluation == "送餐准时"
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, f"{base}/evaluation", {"score": 4}).status_code == 404
+    assert _post(client, url, {"resources": [resource.pk]}).status_code == 404

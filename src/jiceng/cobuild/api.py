@@ -1,13 +1,19 @@
 """Co-building in the JSON API: the three lists, matching runs and proposals, and the
 service-centre floor-area check. Scoped like every other endpoint."""
 
-from django.db import transaction
-from ninja import Header, Router, Status
+import datetime
+from decimal import Decimal
 
-from jiceng.cobuild import access, schemas, selectors, services
+from django.db import transaction
+from ninja import Header, Router, Schema, Status
+
+from jiceng.appeals.access import get_appeal_for_view
+from jiceng.cobuild import access, forms, schemas, selectors, services
+from jiceng.cobuild.models import Need, Project
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
+from jiceng.core.inputs import form_failure, limited_text, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_COBUILD, scope_for
 
@@ -125,3 +131,129 @@ def floor_area(request, area: int | None = None):
         }
         for c in selectors.service_centre_floor_area(viewer=request.user, area=_area(request, area))
     ]
+
+
+# ---- the pages' writes: the same forms parse, the same services decide ------------------
+
+
+def _parsed(form) -> dict:
+    if not form.is_valid():
+        raise form_failure(form)
+    return form.cleaned_data
+
+
+class NeedCloseIn(Schema):
+    reason: limited_text(200)
+
+
+class NeedFromAppealIn(Schema):
+    title: model_text(Need, "title")
+    category: model_text(Need, "category", kind="code")
+    window_start: datetime.date
+    window_end: datetime.date
+    beneficiaries: int = 1
+
+
+class ProjectCreateIn(Schema):
+    resources: list[int]  # resources the viewer sees that fit the need
+    title: model_text(Project, "title") = ""  # blank: the need's title
+    budget: Decimal = Decimal("0")
+
+
+class ProjectStepIn(Schema):
+    note: limited_text(2000, kind="multiline") = ""
+
+
+class ProjectEvaluateIn(Schema):
+    score: int  # 1 to 5, from the people served
+    comment: limited_text(500, kind="multiline") = ""
+
+
+class ProjectPlanIn(Schema):
+    title: model_text(Project, "title")
+    plan: limited_text(4000, kind="multiline") = ""
+    budget: Decimal
+
+
+@router.post("/needs/{int:need_id}/close", response=schemas.NeedOut)
+def need_close(request, need_id: int, payload: NeedCloseIn):
+    """Close an open need the viewer manages, with the reason."""
+    _kind(request)
+    need = access.get_need_for_view(request.user, need_id)
+    cleaned = _parsed(forms.NeedCloseForm(payload.dict()))
+    return services.need_close(actor=request.user, need=need, reason=cleaned["reason"])
+
+
+@router.post("/needs/from-appeal/{int:appeal_id}", response={201: schemas.NeedOut})
+def need_from_appeal(request, appeal_id: int, payload: NeedFromAppealIn):
+    """Turn an appeal in the viewer's community into a need; its history stays readable
+    from the need. An appeal already turned into one is refused (409)."""
+    _kind(request)
+    appeal = get_appeal_for_view(request.user, appeal_id)
+    cleaned = _parsed(forms.AppealToNeedForm(payload.dict()))
+    need = services.need_from_appeal(actor=request.user, appeal=appeal, **cleaned)
+    return Status(201, need)
+
+
+@router.post("/needs/{int:need_id}/projects", response={201: schemas.ProjectOut})
+def project_create(request, need_id: int, payload: ProjectCreateIn):
+    """Set up a project for the need (立项) with the resources chosen; the providing
+    org then claims it."""
+    _kind(request)
+    need = access.get_need_for_view(request.user, need_id)
+    chosen = [access.get_resource_for_view(request.user, pk) for pk in payload.resources]
+    data = {"resources": [r.pk for r in chosen], "title": payload.title, "budget": payload.budget}
+    form = forms.ProjectCreateForm(data, resources=[(r.pk, r.title) for r in chosen])
+    cleaned = _parsed(form)
+    project = services.project_create(
+        actor=request.user,
+        need=need,
+        resources=chosen,
+        title=cleaned["title"],
+        owner=request.user,
+        budget=cleaned["budget"],
+    )
+    return Status(201, project)
+
+
+def _project_step(request, project_id: int, payload: ProjectStepIn, service):
+    _kind(request)
+    project = access.get_project_for_view(request.user, project_id)
+    cleaned = _parsed(forms.ProjectStepForm(payload.dict()))
+    return service(actor=request.user, project=project, note=cleaned["note"])
+
+
+@router.post("/projects/{int:project_id}/claim", response=schemas.ProjectOut)
+def project_claim(request, project_id: int, payload: ProjectStepIn):
+    """The providing org takes the project on (认领)."""
+    return _project_step(request, project_id, payload, services.project_claim)
+
+
+@router.post("/projects/{int:project_id}/start", response=schemas.ProjectOut)
+def project_start(request, project_id: int, payload: ProjectStepIn):
+    return _project_step(request, project_id, payload, services.project_start)
+
+
+@router.post("/projects/{int:project_id}/complete", response=schemas.ProjectOut)
+def project_complete(request, project_id: int, payload: ProjectStepIn):
+    return _project_step(request, project_id, payload, services.project_complete)
+
+
+@router.post("/projects/{int:project_id}/evaluation", response=schemas.ProjectOut)
+def project_evaluate(request, project_id: int, payload: ProjectEvaluateIn):
+    """The community's evaluation of a completed project; the need closes with it."""
+    _kind(request)
+    project = access.get_project_for_view(request.user, project_id)
+    cleaned = _parsed(forms.ProjectEvaluateForm(payload.dict()))
+    return services.project_evaluate(
+        actor=request.user, project=project, score=cleaned["score"], comment=cleaned["comment"]
+    )
+
+
+@router.put("/projects/{int:project_id}/plan", response=schemas.ProjectOut)
+def project_update_plan(request, project_id: int, payload: ProjectPlanIn):
+    """Replace an active project's title, plan and budget."""
+    _kind(request)
+    project = access.get_project_for_view(request.user, project_id)
+    cleaned = _parsed(forms.ProjectPlanForm(payload.dict()))
+    return services.project_update_plan(actor=request.user, project=project, **cleaned)
