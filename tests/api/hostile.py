@@ -105,15 +105,19 @@ def _cobuild(t, need) -> dict:
 def _cobuild_projects(t, today) -> dict:
     """An open need with a resource that fits it, and a project in each state a step
     acts on: claimed (start), started (complete), completed (evaluate)."""
-    resource = cobuild_services.resource_offer(
-        actor=None,
-        org=t.orgs["xh_unit_org"],
-        facts=cobuild_services.ResourceFacts(
-            title="企业志愿者上门服务", kind="services", category="elderly_care",
-            available_from=today, available_until=today + datetime.timedelta(days=60),
-            capacity=10, area=t.areas["xh_c1"],
-        ),
-    )  # fmt: skip
+
+    def offer(title, capacity):
+        return cobuild_services.resource_offer(
+            actor=None,
+            org=t.orgs["xh_unit_org"],
+            facts=cobuild_services.ResourceFacts(
+                title=title, kind="services", category="elderly_care",
+                available_from=today, available_until=today + datetime.timedelta(days=60),
+                capacity=capacity, area=t.areas["xh_c1"],
+            ),
+        )  # fmt: skip
+
+    resource = offer("企业志愿者上门服务", 10)
 
     def need(title):
         return cobuild_services.need_create(
@@ -134,7 +138,18 @@ def _cobuild_projects(t, today) -> dict:
         for move in moves:
             getattr(cobuild_services, f"project_{move}")(actor=None, project=project)
         projects[f"project_{state}"] = project
-    return {"open_need": need("助老上门"), "fitting_resource": resource, **projects}
+    open_need = need("助老上门")
+    other = offer("企业志愿者陪诊", 1)
+    run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
+    pending = run.proposals.get(need=open_need)
+    alternative = other if pending.resource_id == resource.pk else resource
+    return {
+        "open_need": open_need,
+        "fitting_resource": resource,
+        "pending_proposal": pending,
+        "alternative": alternative,
+        **projects,
+    }
 
 
 VOTE = {"eligible": 30, "attended": 20, "votes_for": 18, "votes_against": 1, "votes_abstain": 1}

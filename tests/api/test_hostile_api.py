@@ -86,6 +86,19 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             "window_start": today, "window_end": today, "description": "暑期", "place": "活动室",
         }),
         ("post", "/api/cobuild/match-runs"): ({}, {"area": a["xh_s1"].pk}),
+        ("post", "/api/cobuild/proposals/{proposal_id}/change"): (
+            {"proposal_id": cb["pending_proposal"].pk},
+            {"resource": cb["alternative"].pk, "note": "离得近"}),
+        ("post", "/api/cobuild/resources"): ({}, {
+            "org": o["xh_unit_org"].pk, "title": "法律咨询", "kind": "services",
+            "category": "legal", "area": a["xh_c1"].pk, "capacity": 2,
+            "available_from": today, "available_until": today, "description": "每月一次"}),
+        ("patch", "/api/cobuild/resources/{resource_id}"): (
+            {"resource_id": cb["fitting_resource"].pk}, {
+                "title": "上门服务", "capacity": 10, "available_from": today,
+                "available_until": today, "description": "每周"}),
+        ("post", "/api/cobuild/resources/{resource_id}/withdraw"): (
+            {"resource_id": cb["fitting_resource"].pk}, {"reason": "人手不足"}),
         ("post", "/api/cobuild/needs/{need_id}/close"): (
             {"need_id": cb["open_need"].pk}, {"reason": "居民已自行解决"}),
         ("post", "/api/cobuild/needs/from-appeal/{appeal_id}"): ({"appeal_id": w.appeal.pk}, {
@@ -104,7 +117,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("put", "/api/cobuild/projects/{project_id}/plan"): ({"project_id": cb["project"].pk}, {
             "title": "助餐项目", "plan": "每周三次", "budget": "200"}),
         ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): (
-            {"proposal_id": 0, "decision": "accept"}, {},
+            {"proposal_id": cb["pending_proposal"].pk, "decision": "accept"}, {},
         ),
         ("post", "/api/members"): ({}, {
             "org": o["xh_c1_b1"].pk, "name": "陈静", "id_number": id_number(),
@@ -342,7 +355,6 @@ NOT_COMPLETED = {
     ("post", "/api/units/import"): "a multipart upload, not JSON",
     ("post", "/api/grids/import"): "a multipart upload, not JSON",
     ("post", "/api/appeals/{appeal_id}/{action}"): "replying needs a case in handling",
-    ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): "no proposal in the world",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",

@@ -39,7 +39,6 @@ NOT_YET: set[str] = {
         "agreement_create", "agreement_end", "agreement_review", "booking_cancel",
         "booking_create", "commitment_add", "commitment_record", "meeting_create",
         "meeting_record", "meeting_task_add", "meeting_task_done",
-        "proposal_change", "resource_offer", "resource_update", "resource_withdraw",
         "room_add", "venue_close", "venue_create", "venue_update",
     )
 }  # fmt: skip

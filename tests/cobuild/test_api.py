@@ -4,9 +4,10 @@ import json
 
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import AppealEvent, Category
-from jiceng.cobuild.models import MatchProposal, Need, Project
+from jiceng.cobuild import services
+from jiceng.cobuild.models import MatchProposal, Need, Project, Resource
 from jiceng.core.models import AuditEntry
-from tests.cobuild.conftest import days
+from tests.cobuild.conftest import DAY, days
 
 
 def _post(client, url, data=None):
@@ -146,3 +147,66 @@ def test_a_project_from_set_up_to_evaluation(client, world):
     client.force_login(t.users["hp_s1_staff"])
     assert _post(client, f"{base}/evaluation", {"score": 4}).status_code == 404
     assert _post(client, url, {"resources": [resource.pk]}).status_code == 404
+
+
+def test_change_a_proposal(client, world):
+    t = world.t
+    world.need()
+    proposed = world.resource()
+    other = world.resource(title="企业志愿者陪诊")
+    run = services.match_run_create(actor=None, area=t.areas["xh_s1"], today=DAY)
+    proposal = run.proposals.get()
+    alternative = other if proposal.resource_id == proposed.pk else proposed
+    url = f"/api/cobuild/proposals/{proposal.pk}/change"
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, url, {"resource": alternative.pk}).status_code == 404
+    client.force_login(t.users["xh_s1_staff"])
+    same = _post(client, url, {"resource": proposal.resource_id})
+    assert same.status_code == 400 and same.json()["field"] == "resource"
+    changed = _post(client, url, {"resource": alternative.pk, "note": "离得近"})
+    assert changed.status_code == 201 and changed.json()["state"] == "proposed"
+    proposal.refresh_from_db()
+    assert proposal.state == MatchProposal.State.CHANGED
+    assert list(Project.objects.get().resources.all()) == [alternative]
+
+
+def test_offer_edit_and_withdraw_a_resource(client, world):
+    t = world.t
+    body = {
+        "org": t.orgs["xh_unit_org"].pk,
+        "title": "法律咨询",
+        "kind": "services",
+        "category": "legal",
+        "capacity": 2,
+        "available_from": days(0).isoformat(),
+        "available_until": days(60).isoformat(),
+    }
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, "/api/cobuild/resources", body).status_code == 404
+    client.force_login(t.users["xh_unit_secretary"])
+    bad = _post(client, "/api/cobuild/resources", {**body, "kind": "nope"})
+    assert bad.status_code == 400 and bad.json()["field"] == "kind"
+    neither = _post(client, "/api/cobuild/resources", {**body, "org": None})
+    assert neither.status_code == 400 and neither.json()["field"] == "provider"
+    made = _post(client, "/api/cobuild/resources", body)
+    assert made.status_code == 201, made.content
+    resource = Resource.objects.get()
+    assert resource.offered_by_org == t.orgs["xh_unit_org"]
+    assert resource.area == t.orgs["xh_unit_org"].area
+    assert AuditEntry.objects.filter(target_type="cobuild.resource", action="create").exists()
+    url = f"/api/cobuild/resources/{resource.pk}"
+    edit = {
+        "title": "法律咨询（每月）",
+        "capacity": 0,
+        "available_from": days(0).isoformat(),
+        "available_until": days(90).isoformat(),
+    }
+    refused = client.patch(url, json.dumps(edit), content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["field"] == "capacity"
+    edited = client.patch(url, json.dumps({**edit, "capacity": 3}), content_type="application/json")
+    assert edited.status_code == 200 and edited.json()["capacity"] == 3
+    withdrawn = _post(client, f"{url}/withdraw", {"reason": "人手不足"})
+    assert withdrawn.status_code == 200 and withdrawn.json()["is_active"] is False
+    assert _post(client, f"{url}/withdraw").status_code == 409
+    client.force_login(t.users["hp_s1_staff"])
+    assert client.patch(url, json.dumps(edit), content_type="application/json").status_code == 404

@@ -9,13 +9,15 @@ from ninja import Header, Router, Schema, Status
 
 from jiceng.appeals.access import get_appeal_for_view
 from jiceng.cobuild import access, forms, schemas, selectors, services
-from jiceng.cobuild.models import Need, Project
+from jiceng.cobuild.models import Need, Project, Resource
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.inputs import form_failure, limited_text, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_COBUILD, scope_for
+from jiceng.members.access import get_dual_report_for_view
+from jiceng.orgs.access import get_org_for_view
 
 router = Router(tags=["cobuild 区域化党建"])
 
@@ -100,6 +102,26 @@ def proposals(request, run: int | None = None, state: str | None = None):
         if match_run_obj is None:
             raise NotFound()
     return selectors.proposal_list(viewer=request.user, run=match_run_obj, state=state)
+
+
+class ProposalChangeIn(Schema):
+    resource: int  # another active resource the viewer sees that fits the need
+    note: limited_text(200, kind="multiline") = ""
+
+
+@router.post("/proposals/{int:proposal_id}/change", response={201: schemas.ProjectOut})
+def proposal_change(request, proposal_id: int, payload: ProposalChangeIn):
+    """Pick another resource than the solver's for a pending proposal; the project is
+    set up at once."""
+    _kind(request)
+    proposal = access.get_proposal_for_view(request.user, proposal_id)
+    resource = access.get_resource_for_view(request.user, payload.resource)
+    form = forms.ProposalChangeForm(payload.dict(), resources=[(resource.pk, resource.title)])
+    cleaned = _parsed(form)
+    project = services.proposal_change(
+        actor=request.user, proposal=proposal, resource=resource, note=cleaned["note"]
+    )
+    return Status(201, project)
 
 
 @router.post("/proposals/{int:proposal_id}/{decision}", response=schemas.ProposalOut)
@@ -257,3 +279,76 @@ def project_update_plan(request, project_id: int, payload: ProjectPlanIn):
     project = access.get_project_for_view(request.user, project_id)
     cleaned = _parsed(forms.ProjectPlanForm(payload.dict()))
     return services.project_update_plan(actor=request.user, project=project, **cleaned)
+
+
+# ---- resources --------------------------------------------------------------------------
+
+
+class ResourceEditIn(Schema):
+    title: model_text(Resource, "title")
+    capacity: int  # how many needs it serves at once, 1 to 1000
+    available_from: datetime.date
+    available_until: datetime.date
+    description: model_text(Resource, "description", kind="multiline") = ""
+
+
+class ResourceOfferIn(ResourceEditIn):
+    org: int | None = None  # a party org the viewer speaks for …
+    dual_report: int | None = None  # … or an in-service member's open dual report
+    kind: model_text(Resource, "kind", kind="code")
+    category: model_text(Resource, "category", kind="code")
+    area: int | None = None  # a street or community; none: the provider's own place
+
+
+class ResourceWithdrawIn(Schema):
+    reason: limited_text(200) = ""
+
+
+@router.post("/resources", response={201: schemas.ResourceOut})
+def resource_offer(request, payload: ResourceOfferIn):
+    """A unit's party org (`org`), or an in-service member through their dual report
+    (`dual_report`), offers a resource: exactly one of the two."""
+    _kind(request)
+    org = get_org_for_view(request.user, payload.org) if payload.org else None
+    report = (
+        get_dual_report_for_view(request.user, payload.dual_report) if payload.dual_report else None
+    )
+    area = get_area_for_view(request.user, payload.area) if payload.area else None
+    provider = f"org:{org.pk}" if org else (f"report:{report.pk}" if report else "")
+    data = {**payload.dict(), "provider": provider, "area": area.pk if area else ""}
+    form = forms.ResourceForm(data, providers=[(provider, provider)], areas=[area] if area else [])
+    cleaned = _parsed(form)
+    if area is None and org is not None:
+        area = org.area
+    facts = services.ResourceFacts(
+        title=cleaned["title"],
+        kind=cleaned["kind"],
+        category=cleaned["category"],
+        available_from=cleaned["available_from"],
+        available_until=cleaned["available_until"],
+        capacity=cleaned["capacity"],
+        area=area,
+        description=cleaned["description"],
+    )
+    resource = services.resource_offer(actor=request.user, facts=facts, org=org, dual_report=report)
+    return Status(201, resource)
+
+
+@router.patch("/resources/{int:resource_id}", response=schemas.ResourceOut)
+def resource_update(request, resource_id: int, payload: ResourceEditIn):
+    """Change an active resource's title, capacity, dates and description."""
+    _kind(request)
+    resource = access.get_resource_for_view(request.user, resource_id)
+    cleaned = _parsed(forms.ResourceEditForm(payload.dict()))
+    return services.resource_update(actor=request.user, resource=resource, **cleaned)
+
+
+@router.post("/resources/{int:resource_id}/withdraw", response=schemas.ResourceOut)
+def resource_withdraw(request, resource_id: int, payload: ResourceWithdrawIn):
+    """Withdraw a resource from matching; projects under way keep it."""
+    _kind(request)
+    resource = access.get_resource_for_view(request.user, resource_id)
+    cleaned = _parsed(forms.ReasonForm(payload.dict()))
+    return services.resource_withdraw(
+        actor=request.user, resource=resource, reason=cleaned["reason"]
+    )
