@@ -93,6 +93,7 @@ from jiceng.accounts.api import router as me_router  # noqa: E402
 from jiceng.appeals.api import public_router as appeals_public_router  # noqa: E402
 from jiceng.appeals.api import router as appeals_router  # noqa: E402
 from jiceng.appeals.setup_api import router as appeals_setup_router  # noqa: E402
+from jiceng.cobuild.agreements_api import router as cobuild_agreements_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
@@ -112,6 +113,7 @@ api.add_router("", orgs_router)
 api.add_router("/appeals/setup", appeals_setup_router)
 api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
+api.add_router("/cobuild", cobuild_agreements_router)
 api.add_router("/charts", charts_router)
 api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)

@@ -86,6 +86,21 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             "window_start": today, "window_end": today, "description": "暑期", "place": "活动室",
         }),
         ("post", "/api/cobuild/match-runs"): ({}, {"area": a["xh_s1"].pk}),
+        ("post", "/api/cobuild/agreements"): ({}, {
+            "title": "共建协议（二）", "community": a["xh_c1"].pk, "unit": u["xh_own"].pk,
+            "signed_on": today, "commitments": [
+                {"side": "community", "content": "开放活动室", "target": "4", "measure": "次"}]}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/commitments"): (
+            {"agreement_id": cb["agreement"].pk},
+            {"side": "community", "content": "组织志愿服务", "target": "6", "measure": "次"}),
+        ("put", "/api/cobuild/agreements/{agreement_id}/commitments/{commitment_id}/achieved"): (
+            {"agreement_id": cb["agreement"].pk,
+             "commitment_id": cb["agreement"].commitments.first().pk}, {"achieved": "3"}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/reviews"): (
+            {"agreement_id": cb["agreement"].pk},
+            {"year": 2026, "reviewer": "community", "score": 90, "comment": "良好"}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/end"): (
+            {"agreement_id": cb["agreement"].pk}, {"ended_on": today}),
         ("post", "/api/cobuild/proposals/{proposal_id}/change"): (
             {"proposal_id": cb["pending_proposal"].pk},
             {"resource": cb["alternative"].pk, "note": "离得近"}),

@@ -1,11 +1,12 @@
 """Co-building through the API: lists, a matching run, deciding proposals, scope."""
 
+import datetime
 import json
 
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import AppealEvent, Category
 from jiceng.cobuild import services
-from jiceng.cobuild.models import MatchProposal, Need, Project, Resource
+from jiceng.cobuild.models import Agreement, MatchProposal, Need, Project, Resource
 from jiceng.core.models import AuditEntry
 from tests.cobuild.conftest import DAY, days
 
@@ -210,3 +211,61 @@ def test_offer_edit_and_withdraw_a_resource(client, world):
     assert _post(client, f"{url}/withdraw").status_code == 409
     client.force_login(t.users["hp_s1_staff"])
     assert client.patch(url, json.dumps(edit), content_type="application/json").status_code == 404
+
+
+def test_an_agreement_signed_kept_reviewed_and_ended(client, world):
+    t = world.t
+    today = datetime.date.today()
+    body = {
+        "title": "复兴西路社区与某科技公司共建协议",
+        "community": t.areas["xh_c1"].pk,
+        "unit": t.units["xh_own"].pk,
+        "signed_on": today.isoformat(),
+        "commitments": [
+            {"side": "unit", "content": "开放场地", "target": "4", "measure": "次"},
+            {"side": "community", "content": "开放活动室", "target": "12", "measure": "次"},
+        ],
+    }
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, "/api/cobuild/agreements", body).status_code == 404
+    client.force_login(t.users["xh_c1_secretary"])
+    rows = [body["commitments"][0], {**body["commitments"][1], "target": "0"}]
+    bad = _post(client, "/api/cobuild/agreements", {**body, "commitments": rows})
+    assert bad.status_code == 400 and bad.json()["field"] == "commitments[1].target"
+    assert not Agreement.objects.exists()
+    made = _post(client, "/api/cobuild/agreements", body)
+    assert made.status_code == 201 and made.json()["valid_from"] == today.isoformat()
+    agreement = Agreement.objects.get()
+    assert agreement.commitments.count() == 2
+    entry = AuditEntry.objects.get(target_type="cobuild.agreement")
+    assert len(entry.changes["commitments"]) == 2
+    base = f"/api/cobuild/agreements/{agreement.pk}"
+    added = _post(
+        client,
+        f"{base}/commitments",
+        {"side": "community", "content": "组织志愿服务", "target": "6", "measure": "次"},
+    )
+    assert added.status_code == 201 and added.json()["content"] == "组织志愿服务"
+    ours = agreement.commitments.get(content="开放活动室")
+    theirs = agreement.commitments.get(content="开放场地")
+    url = f"{base}/commitments/{ours.pk}/achieved"
+    done = client.put(url, json.dumps({"achieved": "5"}), content_type="application/json")
+    assert done.status_code == 200 and done.json()["achieved"] == "5.00"
+    review = {"year": today.year, "reviewer": "community", "score": 101}
+    refused = _post(client, f"{base}/reviews", review)
+    assert refused.status_code == 400 and refused.json()["field"] == "score"
+    reviewed = _post(client, f"{base}/reviews", {**review, "score": 90, "comment": "良好"})
+    assert reviewed.status_code == 201 and reviewed.json()["score"] == 90
+    client.force_login(t.users["xh_unit_secretary"])
+    url = f"{base}/commitments/{theirs.pk}/achieved"
+    done = client.put(url, json.dumps({"achieved": "2"}), content_type="application/json")
+    assert done.status_code == 200 and done.json()["achieved"] == "2.00"
+    client.force_login(t.users["xh_c1_secretary"])
+    ended = _post(client, f"{base}/end", {"ended_on": today.isoformat()})
+    assert ended.status_code == 200 and ended.json()["ended_on"] == today.isoformat()
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, f"{base}/end", {"ended_on": today.isoformat()}).status_code == 404
+    assert (
+        client.put(url, json.dumps({"achieved": "1"}), content_type="application/json").status_code
+        == 404
+    )
