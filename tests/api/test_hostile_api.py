@@ -86,6 +86,15 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             "window_start": today, "window_end": today, "description": "暑期", "place": "活动室",
         }),
         ("post", "/api/cobuild/match-runs"): ({}, {"area": a["xh_s1"].pk}),
+        ("post", "/api/cobuild/meetings"): ({}, {
+            "committee": cb["meeting"].committee_id, "title": "联席会议（二）", "held_on": today,
+            "place": "会议室", "agenda": "议程"}),
+        ("put", "/api/cobuild/meetings/{meeting_id}/record"): (
+            {"meeting_id": cb["meeting"].pk}, {"attendees": [], "minutes": "纪要"}),
+        ("post", "/api/cobuild/meetings/{meeting_id}/tasks"): ({"meeting_id": cb["meeting"].pk}, {
+            "decision": "清理楼道", "owner_name": "物业", "deadline": today}),
+        ("post", "/api/cobuild/meetings/tasks/{task_id}/done"): (
+            {"task_id": cb["meeting"].tasks.first().pk}, {"note": "已完成"}),
         ("post", "/api/cobuild/agreements"): ({}, {
             "title": "共建协议（二）", "community": a["xh_c1"].pk, "unit": u["xh_own"].pk,
             "signed_on": today, "commitments": [

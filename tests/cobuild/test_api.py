@@ -6,8 +6,16 @@ import json
 from jiceng.appeals import services as appeal_services
 from jiceng.appeals.models import AppealEvent, Category
 from jiceng.cobuild import services
-from jiceng.cobuild.models import Agreement, MatchProposal, Need, Project, Resource
+from jiceng.cobuild.models import (
+    Agreement,
+    JointMeeting,
+    MatchProposal,
+    Need,
+    Project,
+    Resource,
+)
 from jiceng.core.models import AuditEntry
+from jiceng.orgs import services as org_services
 from tests.cobuild.conftest import DAY, days
 
 
@@ -269,3 +277,51 @@ def test_an_agreement_signed_kept_reviewed_and_ended(client, world):
         client.put(url, json.dumps({"achieved": "1"}), content_type="application/json").status_code
         == 404
     )
+
+
+def test_a_joint_meeting_its_record_and_tasks(client, world):
+    t = world.t
+    today = datetime.date.today()
+    committee = org_services.big_committee_create(
+        actor=None, area=t.areas["xh_c1"], org=t.orgs["xh_c1_gb"]
+    )
+    member = org_services.part_time_member_add(
+        actor=None, committee=committee, name="赵刚", source="police", position="所长"
+    )
+    body = {
+        "committee": committee.pk,
+        "title": "联席会议",
+        "held_on": today.isoformat(),
+        "agenda": "议程",
+    }
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, "/api/cobuild/meetings", body).status_code == 404
+    client.force_login(t.users["xh_c1_secretary"])
+    blank = _post(client, "/api/cobuild/meetings", {**body, "agenda": ""})
+    assert blank.status_code == 400 and blank.json()["field"] == "agenda"
+    made = _post(client, "/api/cobuild/meetings", body)
+    assert made.status_code == 201, made.content
+    meeting = JointMeeting.objects.get()
+    assert AuditEntry.objects.filter(target_type="cobuild.jointmeeting").exists()
+    url = f"/api/cobuild/meetings/{meeting.pk}/record"
+    record = {"attendees": [member.pk], "minutes": "纪要"}
+    stranger = client.put(
+        url, json.dumps({**record, "attendees": [999999]}), content_type="application/json"
+    )
+    assert stranger.status_code == 400 and stranger.json()["field"] == "attendees"
+    saved = client.put(url, json.dumps(record), content_type="application/json")
+    assert saved.status_code == 200 and saved.json()["minutes"] == "纪要"
+    assert list(meeting.attendees.all()) == [member]
+    tasks = f"/api/cobuild/meetings/{meeting.pk}/tasks"
+    task_body = {"decision": "清理楼道", "deadline": today.isoformat()}
+    nobody = _post(client, tasks, task_body)
+    assert nobody.status_code == 400 and nobody.json()["field"] == "owner_name"
+    task = _post(client, tasks, {**task_body, "owner_member": member.pk})
+    assert task.status_code == 201 and task.json()["owner_member_id"] == member.pk
+    done_url = f"/api/cobuild/meetings/tasks/{task.json()['id']}/done"
+    done = _post(client, done_url, {"note": "已完成"})
+    assert done.status_code == 200 and done.json()["status"] == "done"
+    assert _post(client, done_url).status_code == 409
+    client.force_login(t.users["hp_s1_staff"])
+    assert _post(client, tasks, task_body).status_code == 404
+    assert _post(client, done_url).status_code == 404
