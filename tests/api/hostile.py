@@ -192,6 +192,7 @@ def _cobuild(t, need) -> dict:
     )
     run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
     project = cobuild_services.proposal_accept(actor=None, proposal=run.proposals.first())
+    more = _cobuild_projects(t, today)
     agreement = cobuild_services.agreement_create(
         actor=None,
         community=t.areas["xh_c1"],
@@ -220,6 +221,57 @@ def _cobuild(t, need) -> dict:
         "agreement": agreement,
         "meeting": meeting,
         "venue": venue,
+        **more,
+    }
+
+
+def _cobuild_projects(t, today) -> dict:
+    """An open need with a resource that fits it, and a project in each state a step
+    acts on: claimed (start), started (complete), completed (evaluate)."""
+
+    def offer(title, capacity):
+        return cobuild_services.resource_offer(
+            actor=None,
+            org=t.orgs["xh_unit_org"],
+            facts=cobuild_services.ResourceFacts(
+                title=title, kind="services", category="elderly_care",
+                available_from=today, available_until=today + datetime.timedelta(days=60),
+                capacity=capacity, area=t.areas["xh_c1"],
+            ),
+        )  # fmt: skip
+
+    resource = offer("企业志愿者上门服务", 10)
+
+    def need(title):
+        return cobuild_services.need_create(
+            actor=None,
+            facts=cobuild_services.NeedFacts(
+                title=title, category="elderly_care", community=t.areas["xh_c1"],
+                window_start=today, window_end=today + datetime.timedelta(days=30),
+            ),
+        )  # fmt: skip
+
+    projects = {}
+    steps = {"claimed": ["claim"], "started": ["claim", "start"]}
+    steps["completed"] = [*steps["started"], "complete"]
+    for state, moves in steps.items():
+        project = cobuild_services.project_create(
+            actor=None, need=need(f"助老{state}"), resources=[resource]
+        )
+        for move in moves:
+            getattr(cobuild_services, f"project_{move}")(actor=None, project=project)
+        projects[f"project_{state}"] = project
+    open_need = need("助老上门")
+    other = offer("企业志愿者陪诊", 1)
+    run = cobuild_services.match_run_create(actor=None, area=t.areas["xh_s1"], today=today)
+    pending = run.proposals.get(need=open_need)
+    alternative = other if pending.resource_id == resource.pk else resource
+    return {
+        "open_need": open_need,
+        "fitting_resource": resource,
+        "pending_proposal": pending,
+        "alternative": alternative,
+        **projects,
     }
 
 

@@ -55,6 +55,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
     sup = w.supervision
     duty = w.assessment
     link = w.linkage
+    cb = w.cobuild
     today = datetime.date.today().isoformat()
     past = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()
     return {
@@ -89,8 +90,62 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             "window_start": today, "window_end": today, "description": "暑期", "place": "活动室",
         }),
         ("post", "/api/cobuild/match-runs"): ({}, {"area": a["xh_s1"].pk}),
+        ("post", "/api/cobuild/meetings"): ({}, {
+            "committee": cb["meeting"].committee_id, "title": "联席会议（二）", "held_on": today,
+            "place": "会议室", "agenda": "议程"}),
+        ("put", "/api/cobuild/meetings/{meeting_id}/record"): (
+            {"meeting_id": cb["meeting"].pk}, {"attendees": [], "minutes": "纪要"}),
+        ("post", "/api/cobuild/meetings/{meeting_id}/tasks"): ({"meeting_id": cb["meeting"].pk}, {
+            "decision": "清理楼道", "owner_name": "物业", "deadline": today}),
+        ("post", "/api/cobuild/meetings/tasks/{task_id}/done"): (
+            {"task_id": cb["meeting"].tasks.first().pk}, {"note": "已完成"}),
+        ("post", "/api/cobuild/agreements"): ({}, {
+            "title": "共建协议（二）", "community": a["xh_c1"].pk, "unit": u["xh_own"].pk,
+            "signed_on": today, "commitments": [
+                {"side": "community", "content": "开放活动室", "target": "4", "measure": "次"}]}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/commitments"): (
+            {"agreement_id": cb["agreement"].pk},
+            {"side": "community", "content": "组织志愿服务", "target": "6", "measure": "次"}),
+        ("put", "/api/cobuild/agreements/{agreement_id}/commitments/{commitment_id}/achieved"): (
+            {"agreement_id": cb["agreement"].pk,
+             "commitment_id": cb["agreement"].commitments.first().pk}, {"achieved": "3"}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/reviews"): (
+            {"agreement_id": cb["agreement"].pk},
+            {"year": 2026, "reviewer": "community", "score": 90, "comment": "良好"}),
+        ("post", "/api/cobuild/agreements/{agreement_id}/end"): (
+            {"agreement_id": cb["agreement"].pk}, {"ended_on": today}),
+        ("post", "/api/cobuild/proposals/{proposal_id}/change"): (
+            {"proposal_id": cb["pending_proposal"].pk},
+            {"resource": cb["alternative"].pk, "note": "离得近"}),
+        ("post", "/api/cobuild/resources"): ({}, {
+            "org": o["xh_unit_org"].pk, "title": "法律咨询", "kind": "services",
+            "category": "legal", "area": a["xh_c1"].pk, "capacity": 2,
+            "available_from": today, "available_until": today, "description": "每月一次"}),
+        ("patch", "/api/cobuild/resources/{resource_id}"): (
+            {"resource_id": cb["fitting_resource"].pk}, {
+                "title": "上门服务", "capacity": 10, "available_from": today,
+                "available_until": today, "description": "每周"}),
+        ("post", "/api/cobuild/resources/{resource_id}/withdraw"): (
+            {"resource_id": cb["fitting_resource"].pk}, {"reason": "人手不足"}),
+        ("post", "/api/cobuild/needs/{need_id}/close"): (
+            {"need_id": cb["open_need"].pk}, {"reason": "居民已自行解决"}),
+        ("post", "/api/cobuild/needs/from-appeal/{appeal_id}"): ({"appeal_id": w.appeal.pk}, {
+            "title": "楼道清理", "category": "environment", "window_start": today,
+            "window_end": today, "beneficiaries": 3}),
+        ("post", "/api/cobuild/needs/{need_id}/projects"): ({"need_id": cb["open_need"].pk}, {
+            "resources": [cb["fitting_resource"].pk], "title": "助餐", "budget": "100"}),
+        **{
+            ("post", f"/api/cobuild/projects/{{project_id}}/{step}"): (
+                {"project_id": cb[project].pk}, {"note": "说明"})
+            for step, project in (("claim", "project"), ("start", "project_claimed"),
+                                  ("complete", "project_started"))
+        },
+        ("post", "/api/cobuild/projects/{project_id}/evaluation"): (
+            {"project_id": cb["project_completed"].pk}, {"score": 5, "comment": "满意"}),
+        ("put", "/api/cobuild/projects/{project_id}/plan"): ({"project_id": cb["project"].pk}, {
+            "title": "助餐项目", "plan": "每周三次", "budget": "200"}),
         ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): (
-            {"proposal_id": 0, "decision": "accept"}, {},
+            {"proposal_id": cb["pending_proposal"].pk, "decision": "accept"}, {},
         ),
         ("post", "/api/members"): ({}, {
             "org": o["xh_c1_b1"].pk, "name": "陈静", "id_number": id_number(),
@@ -513,7 +568,6 @@ NOT_COMPLETED = {
     ("post", "/api/grids/import"): "a multipart upload, not JSON",
     ("post", "/api/places/addresses/import"): "a multipart upload, not JSON",
     ("post", "/api/appeals/{appeal_id}/{action}"): "replying needs a case in handling",
-    ("post", "/api/cobuild/proposals/{proposal_id}/{decision}"): "no proposal in the world",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",
     ("post", "/api/orglife/meetings/{obj_id}/attach"): "a multipart upload, not JSON",
