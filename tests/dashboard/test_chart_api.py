@@ -97,4 +97,5 @@ def test_query_count_does_not_grow_with_the_data(client, world, path):
     for n in range(5):
         world.intake(area_key=["xh_c3", "xh_g1", "xh_c2"][n % 3], text=f"第{n}栋楼道堆放杂物{n}")
     assert _queries(client, url) == before
-    assert before <= 45, before
+    # 45, +5: the indicators of duty admission (2), assessment (1) and supervision (2).
+    assert before <= 50, before
