@@ -13,7 +13,7 @@ from jiceng.cobuild.api import _kind, _parsed
 from jiceng.cobuild.models import Agreement, Commitment
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
-from jiceng.core.inputs import form_failure, limited_text, model_text
+from jiceng.core.inputs import form_failure, limited_text, model_decimal, model_text
 from jiceng.orgs.access import get_unit_for_view
 
 router = Router(tags=["cobuild 区域化党建"])
@@ -22,7 +22,7 @@ router = Router(tags=["cobuild 区域化党建"])
 class CommitmentIn(Schema):
     side: limited_text(10, kind="code")  # community · unit
     content: model_text(Commitment, "content")
-    target: Decimal
+    target: model_decimal(Commitment, "target")
     measure: model_text(Commitment, "measure")
 
 
@@ -57,7 +57,7 @@ class AgreementOut(Schema):
 
 
 class AchievedIn(Schema):
-    achieved: Decimal
+    achieved: model_decimal(Commitment, "achieved")
 
 
 class AgreementReviewIn(Schema):

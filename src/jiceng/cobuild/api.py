@@ -13,7 +13,7 @@ from jiceng.cobuild.models import Need, Project, Resource
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
-from jiceng.core.inputs import form_failure, limited_text, model_text
+from jiceng.core.inputs import form_failure, limited_text, model_decimal, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_COBUILD, scope_for
 from jiceng.members.access import get_dual_report_for_view
@@ -179,7 +179,7 @@ class NeedFromAppealIn(Schema):
 class ProjectCreateIn(Schema):
     resources: list[int]  # resources the viewer sees that fit the need
     title: model_text(Project, "title") = ""  # blank: the need's title
-    budget: Decimal = Decimal("0")
+    budget: model_decimal(Project, "budget") = Decimal("0")
 
 
 class ProjectStepIn(Schema):
@@ -194,7 +194,7 @@ class ProjectEvaluateIn(Schema):
 class ProjectPlanIn(Schema):
     title: model_text(Project, "title")
     plan: limited_text(4000, kind="multiline") = ""
-    budget: Decimal
+    budget: model_decimal(Project, "budget")
 
 
 @router.post("/needs/{int:need_id}/close", response=schemas.NeedOut)

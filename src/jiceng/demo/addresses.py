@@ -64,6 +64,11 @@ def fill(*, seed: int, area: Area, street: Area | None = None) -> int:
         if found and rng.random() < 0.2:
             aliases.append((f"{compound}{found.group(2)}号楼", building))
     written = services.address_bulk_create(actor=None, rows=rows)
+    # One alias per spelling: at district scale two streets can have a compound of one name.
+    taken: set[str] = set()
     for text, building in aliases:
+        if text in taken:
+            continue
+        taken.add(text)
         services.alias_create(actor=None, text=text + "门口", area=building)
     return written

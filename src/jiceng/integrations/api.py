@@ -168,7 +168,7 @@ def hotline_orders(request: HttpRequest, filters: Query[schemas.WorkOrderFilters
 @router.post(
     "/hotline/orders/{int:order_id}/place", response=schemas.WorkOrderOut, summary="定位工单"
 )
-def hotline_place(request: HttpRequest, order_id: int, payload: schemas.PlaceIn):
+def hotline_place(request: HttpRequest, order_id: int, payload: schemas.WorkOrderPlaceIn):
     order = access.get_work_order(request.user, order_id)
     area = get_area_for_view(request.user, payload.area)
     return services.hotline_order_place(actor=request.user, order=order, area=area)

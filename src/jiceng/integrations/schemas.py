@@ -137,7 +137,7 @@ class WorkOrderOut(Schema):
         return order.appeal.tracking_code if order.appeal_id else None
 
 
-class PlaceIn(Schema):
+class WorkOrderPlaceIn(Schema):
     area: int
 
 

@@ -65,7 +65,7 @@ def _case(appeal: Appeal, number: str | None) -> dict:
         "state": appeal.state,
         "category": appeal.category.code,
         "area_code": appeal.area.code,
-        "street_code": appeal.street.code,
+        "street_code": appeal.street.code if appeal.street else None,
         "unit": appeal.unit.name if appeal.unit else None,
         "received_at": appeal.received_at.isoformat(),
         "resolution_due_at": appeal.resolution_due_at.isoformat(),
