@@ -52,10 +52,22 @@ def chinese(number: int) -> str:
 
 def setup_database(args) -> None:
     if args.db == "postgres":
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS {PG_DB}"], check=True)  # fmt: skip
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"CREATE DATABASE {PG_DB}"], check=True)  # fmt: skip
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {PG_DB}",
+            ],
+            check=True,
+        )
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {PG_DB}"],
+            check=True,
+        )
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
     else:
         path = Path(tempfile.mkdtemp()) / "address_bench.sqlite3"
@@ -84,15 +96,23 @@ def build_registry(seed: int) -> dict:
     [district] = [d for d in territory.districts if d.code == DEMO_DISTRICT_CODE]
     with transaction.atomic():
         city = area_create(actor=None, parent=None, code=CITY_CODE, name=CITY_NAME, level="city")
-        area_bulk_create(actor=None, parent_by_code={CITY_CODE: city},
-                         specs=[(CITY_CODE, AreaSpec(district.code, district.name, "district"))])  # fmt: skip
+        area_bulk_create(
+            actor=None,
+            parent_by_code={CITY_CODE: city},
+            specs=[(CITY_CODE, AreaSpec(district.code, district.name, "district"))],
+        )
         district_area = Area.objects.get(code=district.code)
         used: set[str] = set()
         plans = [
-            plan_street(seed=seed, district=district, street=street,
-                        communities=territory.communities_of(street), used_usccs=used)
+            plan_street(
+                seed=seed,
+                district=district,
+                street=street,
+                communities=territory.communities_of(street),
+                used_usccs=used,
+            )
             for street in territory.streets_of(district)
-        ]  # fmt: skip
+        ]
         _write_areas(district_area, plans)
         written = addresses.fill(seed=seed, area=district_area)
     return {"district": district.name, "streets": len(plans), "addresses": written}
@@ -104,7 +124,12 @@ def noisy(rng: random.Random, rows: list[tuple], streets: dict[str, str]) -> lis
     for _n in range(100_000):
         roll = rng.random()
         if roll < 0.03:
-            out.append((f"某{rng.choice('东南西北')}{rng.choice('安康宁和')}路{rng.randint(1, 999)}号", "none"))
+            out.append(
+                (
+                    f"某{rng.choice('东南西北')}{rng.choice('安康宁和')}路{rng.randint(1, 999)}号",
+                    "none",
+                )
+            )
             continue
         if roll < 0.07:
             out.append((f"徐汇区某{rng.choice('东南西北')}路{rng.randint(1, 999)}号", "district"))
@@ -122,13 +147,20 @@ def noisy(rng: random.Random, rows: list[tuple], streets: dict[str, str]) -> lis
         elif lane_number and roll < 0.37:
             text = f"{head}弄{lane_number.rstrip('号')}{rng.choice(['幢', '栋', '号楼'])}"
         if rng.random() < 0.10 and lane_number:
-            road, lane = head.rsplit("路", 1) if "路" in head else (head, "")
+            _road, lane = head.rsplit("路", 1) if "路" in head else (head, "")
             if lane.isdigit() and lane_number.rstrip("号").isdigit():
-                text = text.replace(f"{lane}弄{lane_number.rstrip('号')}",
-                                    f"{chinese(int(lane))}弄{chinese(int(lane_number.rstrip('号')))}")  # fmt: skip
+                text = text.replace(
+                    f"{lane}弄{lane_number.rstrip('号')}",
+                    f"{chinese(int(lane))}弄{chinese(int(lane_number.rstrip('号')))}",
+                )
         if rng.random() < 0.40:
-            text += rng.choice([f"{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
-                                f"-{rng.randint(1, 30)}0{rng.randint(1, 4)}", f"{rng.randint(2, 30)}楼"])  # fmt: skip
+            text += rng.choice(
+                [
+                    f"{rng.randint(1, 30)}0{rng.randint(1, 4)}室",
+                    f"-{rng.randint(1, 30)}0{rng.randint(1, 4)}",
+                    f"{rng.randint(2, 30)}楼",
+                ]
+            )
             if text.endswith(tuple("0123456789")) and "-" in text and "号-" not in text:
                 text = text.replace("号楼-", "-")
         prefix_roll = rng.random()
@@ -182,13 +214,19 @@ def main() -> None:
     seconds = time.perf_counter() - started
 
     total = len(samples)
-    print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
-          f" · {connection.vendor}")  # fmt: skip
+    print(
+        f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}"
+        f" · {connection.vendor}"
+    )
     print(f"load: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    print(f"fixture: {fixture} in {fixture_seconds:.1f} s; index: {len(index.exact):,} exact, "
-          f"{len(index.prefix):,} prefixes, built in {index_seconds:.2f} s")  # fmt: skip
-    print(f"matched {total:,} in {seconds:.2f} s: {total / seconds:,.0f} a second, "
-          f"{seconds / total * 1e6:.0f} µs each")  # fmt: skip
+    print(
+        f"fixture: {fixture} in {fixture_seconds:.1f} s; index: {len(index.exact):,} exact, "
+        f"{len(index.prefix):,} prefixes, built in {index_seconds:.2f} s"
+    )
+    print(
+        f"matched {total:,} in {seconds:.2f} s: {total / seconds:,.0f} a second, "
+        f"{seconds / total * 1e6:.0f} µs each"
+    )
     for level in ("building", "grid", "community", "street", "district", "none"):
         print(f"  {level:10s} {levels[level]:7,d}  {levels[level] / total:6.1%}")
     for expected, found in sorted(by_expectation.items()):
@@ -196,8 +234,18 @@ def main() -> None:
         print(f"  generated as {expected:9s} ({sum(found.values()):,}): {share}")
     if args.db == "postgres":
         connection.close()
-        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc",
-                        f"DROP DATABASE IF EXISTS {PG_DB}"], check=False)  # fmt: skip
+        subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-qc",
+                f"DROP DATABASE IF EXISTS {PG_DB}",
+            ],
+            check=False,
+        )
 
 
 if __name__ == "__main__":
