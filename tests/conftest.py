@@ -38,6 +38,17 @@ def _fresh_intake_cache():
     forget_cached()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate limits live in the process's cache, keyed by client address; every test's
+    # client is 127.0.0.1, so without this the tenth rating of a worker's run is refused
+    # (a test that passes alone and fails in the full suite).
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 # What an access log would hold of a request: its path and query string. A whole ID
 # number or mobile number there is personal data in a URL (DESIGN, "nothing personal in
 # logs or URLs"). Every request every test makes is checked after the test.
