@@ -60,12 +60,12 @@ $(TEST_STAMP): $(LOCK_INPUTS)
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
 # Migrate, compile messages (only when a .po changed), load the demo once, print the
-# logins, then serve. `make run PORT=8001` serves elsewhere.
+# logins, then serve, all in one process and without the auto-reloader (the first page
+# sooner). `make run PORT=8001` serves elsewhere.
 run: $(RUN_STAMP)
-	$(BIN)/jiceng prepare
-	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
+	$(BIN)/jiceng prepare --serve $(HOST):$(PORT)
 
-# Serves what is there, without preparing anything.
+# Serves what is there, without preparing anything, reloading when the code changes.
 serve: $(RUN_STAMP)
 	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 

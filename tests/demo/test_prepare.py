@@ -54,3 +54,47 @@ def test_prepare_leaves_the_system_checks_to_the_server():
 
     assert Command.requires_system_checks == []
     assert Command().requires_system_checks == []
+
+
+@pytest.mark.slow
+def test_prepare_serve_answers_the_first_page_from_one_process(tmp_path):
+    """`make run` is `jiceng prepare --serve`: the database prepared, then the login page
+    served by the same process, with no auto-reloader child (issue 21)."""
+    import signal
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["JICENG_VAR_DIR"] = str(tmp_path)
+    server = subprocess.Popen(
+        [jiceng_command(), "prepare", "--serve", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        status, deadline = None, time.monotonic() + 240
+        while status is None and time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=5
+                ) as answer:
+                    status = answer.status
+            except OSError:
+                time.sleep(0.2)
+        assert status == 200
+        children = subprocess.run(
+            ["ps", "-o", "pid=", "--ppid", str(server.pid)], capture_output=True, text=True
+        ).stdout.split()
+        assert children == []  # no reloader: the process that prepared is the server
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        output = server.communicate(timeout=30)[0].decode()
+    assert DEMO_PASSWORD in output
+    assert (tmp_path / "jiceng.sqlite3").exists()
