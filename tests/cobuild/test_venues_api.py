@@ -16,6 +16,7 @@ from jiceng.cobuild import services
 from jiceng.cobuild.errors import CobuildErrorCode as Code
 from jiceng.cobuild.models import Booking, Room, Venue
 from jiceng.core.models import AuditEntry
+from tests.cobuild.conftest import local
 
 CENTRE = {
     "kind": "service_centre",
@@ -38,12 +39,6 @@ def _post(client, url: str, data=None, **headers):
     return _send(client, "post", url, data, **headers)
 
 
-def local(day: int, hour: int) -> datetime.datetime:
-    """`day` days from today at `hour` o'clock, Beijing time."""
-    base = timezone.localdate() + datetime.timedelta(days=day)
-    return timezone.make_aware(datetime.datetime.combine(base, datetime.time(hour)))
-
-
 def slot(day: int, start: int, end: int, **extra) -> dict:
     return {
         "starts_at": local(day, start).isoformat(),
@@ -59,16 +54,8 @@ def audits(target_type: str, action: str) -> int:
 
 
 @pytest.fixture
-def centre(territory) -> Venue:
-    venue = services.venue_create(
-        actor=None,
-        name="复兴西路社区党群服务中心",
-        kind=Venue.Kind.SERVICE_CENTRE,
-        area=territory.areas["xh_c1"],
-        floor_area=860,
-    )
-    services.room_add(actor=None, venue=venue, name="多功能厅", seats=60)
-    return venue
+def centre(service_centre) -> Venue:
+    return service_centre
 
 
 # ---- venues -----------------------------------------------------------------------------
