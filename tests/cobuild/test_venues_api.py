@@ -318,7 +318,7 @@ def test_bad_booking_times_name_the_field(client, territory, centre, data, field
     assert not Booking.objects.exists()
 
 
-def test_a_rooms_bookings_by_days(client, territory, centre):
+def test_a_rooms_bookings_by_days(client, territory, centre, django_assert_max_num_queries):
     room = centre.rooms.get()
     book = {"actor": None, "room": room, "purpose": "活动"}
     today = services.booking_create(**book, starts_at=local(0, 20), ends_at=local(0, 21))
@@ -350,6 +350,13 @@ def test_a_rooms_bookings_by_days(client, territory, centre):
     for bad in ("9999-12-31", "0001-01-01", "2026-13-01"):
         response = client.get(url, {"start": bad})
         assert (response.status_code, response.json()["field"]) == (422, "start"), bad
+    # A page of bookings costs the same queries however many it holds.
+    with CaptureQueriesContext(connection) as few:
+        ids()
+    for hour in range(8, 16):
+        services.booking_create(**book, starts_at=local(5, hour), ends_at=local(5, hour + 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(ids()) == 9
 
 
 def test_cancel_frees_the_slot_and_only_the_venues_managers_cancel(client, territory):
