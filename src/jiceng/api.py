@@ -101,6 +101,7 @@ from jiceng.assessment.api import router as assessment_router  # noqa: E402
 from jiceng.cobuild.agreements_api import router as cobuild_agreements_router  # noqa: E402
 from jiceng.cobuild.api import router as cobuild_router  # noqa: E402
 from jiceng.cobuild.meetings_api import router as cobuild_meetings_router  # noqa: E402
+from jiceng.cobuild.venues_api import router as cobuild_venues_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
@@ -126,6 +127,7 @@ api.add_router("/appeals", appeals_router)
 api.add_router("/cobuild", cobuild_router)
 api.add_router("/cobuild", cobuild_agreements_router)
 api.add_router("/cobuild", cobuild_meetings_router)
+api.add_router("/cobuild", cobuild_venues_router)
 api.add_router("/charts", charts_router)
 api.add_router("/members", members_router)
 api.add_router("/public", appeals_public_router)

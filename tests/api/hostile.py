@@ -214,15 +214,31 @@ def _cobuild(t, need) -> dict:
         actor=None, name="单位阵地", kind=Venue.Kind.UNIT_VENUE, unit=t.units["xh_own"],
         floor_area=1,
     )  # fmt: skip
-    cobuild_services.room_add(actor=None, venue=venue, name="活动室")
+    room = cobuild_services.room_add(actor=None, venue=venue, name="活动室")
     return {
         "resource": resource,
         "project": project,
         "agreement": agreement,
         "meeting": meeting,
         "venue": venue,
+        "room": room,
+        "booking": _booking(room, today),
         **more,
     }
+
+
+def _booking(room, today):
+    """A live booking of the room, two days on: the day after tomorrow stays free for
+    the requests that book it."""
+    from django.utils import timezone
+
+    starts_at = timezone.make_aware(
+        datetime.datetime.combine(today + datetime.timedelta(days=2), datetime.time(14))
+    )
+    return cobuild_services.booking_create(
+        actor=None, room=room, starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=2), purpose="党课",
+    )  # fmt: skip
 
 
 def _cobuild_projects(t, today) -> dict:

@@ -127,6 +127,7 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
                 "available_until": today, "description": "每周"}),
         ("post", "/api/cobuild/resources/{resource_id}/withdraw"): (
             {"resource_id": cb["fitting_resource"].pk}, {"reason": "人手不足"}),
+        **_valid_venues(w),
         ("post", "/api/cobuild/needs/{need_id}/close"): (
             {"need_id": cb["open_need"].pk}, {"reason": "居民已自行解决"}),
         ("post", "/api/cobuild/needs/from-appeal/{appeal_id}"): ({"appeal_id": w.appeal.pk}, {
@@ -472,6 +473,30 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         ("put", "/api/linkage/preferences"): ({}, {
             "channel": "sms", "address": "", "enabled": False}),
         **_valid_duties(w),
+    }  # fmt: skip
+
+
+def _valid_venues(w) -> dict:
+    """A service centre to register in 复兴西路, and the world's unit venue, its room and
+    the room's booking (two days on) to act on; the request books tomorrow morning."""
+    a, cb = w.t.areas, w.cobuild
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    venue = {"venue_id": cb["venue"].pk}
+    return {
+        ("post", "/api/cobuild/venues"): ({}, {
+            "kind": "service_centre", "name": "复兴西路社区党群服务中心", "area": a["xh_c1"].pk,
+            "floor_area": "860", "address": "复兴西路62号", "opening_hours": "9:00-17:00"}),
+        ("patch", "/api/cobuild/venues/{venue_id}"): (venue, {
+            "floor_area": "120", "opening_hours": "周一至周五 9:00-17:00"}),
+        ("post", "/api/cobuild/venues/{venue_id}/close"): (venue, {}),
+        ("post", "/api/cobuild/venues/{venue_id}/rooms"): (venue, {
+            "name": "阅览室", "floor_area": "40", "seats": 20, "uses": "读书、党员学习"}),
+        ("post", "/api/cobuild/rooms/{room_id}/bookings"): ({"room_id": cb["room"].pk}, {
+            "starts_at": f"{tomorrow.isoformat()}T09:00:00+08:00",
+            "ends_at": f"{tomorrow.isoformat()}T11:00:00+08:00",
+            "purpose": "党员学习", "booked_for": "第一党支部"}),
+        ("post", "/api/cobuild/bookings/{booking_id}/cancel"): (
+            {"booking_id": cb["booking"].pk}, {}),
     }  # fmt: skip
 
 

@@ -33,13 +33,9 @@ ALLOWED: dict[str, str] = {
     "cobuild.need_create": "the API calls need_submit, the same write with its created flag",
 }
 
-NOT_YET: set[str] = {
-    f"cobuild.{name}"
-    for name in (
-        "booking_cancel", "booking_create",
-        "room_add", "venue_close", "venue_create", "venue_update",
-    )
-}  # fmt: skip
+# Empty since the venues' operations (issue 18 done). It only shrinks, so it stays
+# empty: a new page write comes with its API operation, or fails the test below.
+NOT_YET: set[str] = set()
 
 
 def _apps() -> list[pathlib.Path]:
@@ -61,7 +57,13 @@ def _service_names(app: pathlib.Path) -> set[str]:
 def _referenced(paths, names: set[str]) -> set[str]:
     found = set()
     for path in paths:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        # A bare name of a function the module defines itself is that function (a view
+        # called like the service it calls, `booking_create`), not the service.
+        own = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in own:
+                continue
             name = getattr(node, "attr", None) or getattr(node, "id", None)
             if isinstance(node, ast.alias):
                 name = node.name
@@ -114,12 +116,18 @@ def test_each_exception_is_still_a_service(name):
 
 
 def test_the_reading_sees_a_missing_operation(tmp_path, monkeypatch):
-    """The rule itself: a page calling a service the API does not is found."""
+    """The rule itself: a page calling a service the API does not is found; one the API
+    calls too is not, nor a view that only shares a service's name."""
     app = tmp_path / "shop"
     (app / "services").mkdir(parents=True)
     (app / "apps.py").write_text("")
-    (app / "services" / "orders.py").write_text("def order_pay(): ...\ndef order_ship(): ...\n")
-    (app / "views.py").write_text("from shop import services\nservices.order_pay()\n")
-    (app / "api.py").write_text("from shop import services\nservices.order_ship()\n")
+    (app / "services" / "orders.py").write_text(
+        "def order_pay(): ...\ndef order_ship(): ...\ndef order_refund(): ...\n"
+    )
+    (app / "views.py").write_text(
+        "from shop import services\nservices.order_pay()\nservices.order_refund()\n"
+        "def order_ship(request): ...\nACTIONS = {'ship': order_ship}\n"
+    )
+    (app / "api.py").write_text("from shop import services\nservices.order_refund()\n")
     monkeypatch.setattr(__import__(__name__, fromlist=["SRC"]), "SRC", tmp_path)
     assert page_writes_without_api() == {"shop.order_pay"}

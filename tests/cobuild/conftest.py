@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from jiceng.cobuild import access, services
 from jiceng.cobuild.models import Need, Resource, Venue
@@ -15,6 +16,12 @@ DAY = datetime.date(2026, 12, 1)
 
 def days(n: int) -> datetime.date:
     return DAY + datetime.timedelta(days=n)
+
+
+def local(day: int, hour: int) -> datetime.datetime:
+    """`day` days from today at `hour` o'clock, Beijing time (bookings lie ahead)."""
+    base = timezone.localdate() + datetime.timedelta(days=day)
+    return timezone.make_aware(datetime.datetime.combine(base, datetime.time(hour)))
 
 
 @dataclass
@@ -72,6 +79,20 @@ class CobuildWorld:
 @pytest.fixture
 def world(territory) -> CobuildWorld:
     return CobuildWorld(territory)
+
+
+@pytest.fixture
+def service_centre(territory) -> Venue:
+    """复兴西路's service centre (860 m², under the 1000 m² rule) with one room."""
+    venue = services.venue_create(
+        actor=None,
+        name="复兴西路社区党群服务中心",
+        kind=Venue.Kind.SERVICE_CENTRE,
+        area=territory.areas["xh_c1"],
+        floor_area=860,
+    )
+    services.room_add(actor=None, venue=venue, name="多功能厅", seats=60)
+    return venue
 
 
 @pytest.fixture

@@ -5,11 +5,11 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from jiceng.cobuild import services
 from jiceng.cobuild.models import Booking, Room, Venue
 from jiceng.core.models import AuditEntry
+from tests.cobuild.conftest import local
 
 
 def register(t, **overrides) -> dict:
@@ -27,21 +27,8 @@ def register(t, **overrides) -> dict:
 
 
 @pytest.fixture
-def venue(territory) -> Venue:
-    venue = services.venue_create(
-        actor=None,
-        name="复兴西路社区党群服务中心",
-        kind=Venue.Kind.SERVICE_CENTRE,
-        area=territory.areas["xh_c1"],
-        floor_area=860,
-    )
-    services.room_add(actor=None, venue=venue, name="多功能厅", seats=60)
-    return venue
-
-
-def local(day: int, hour: int) -> datetime.datetime:
-    base = timezone.localdate() + datetime.timedelta(days=day)
-    return timezone.make_aware(datetime.datetime.combine(base, datetime.time(hour)))
+def venue(service_centre) -> Venue:
+    return service_centre
 
 
 def booking_data(chosen, start: datetime.datetime, end: datetime.datetime, **overrides) -> dict:

@@ -135,9 +135,11 @@ from jiceng.cobuild.services.resources import (
 from jiceng.cobuild.services.venues import (
     booking_cancel,
     booking_create,
+    booking_submit,
     room_add,
     venue_close,
     venue_create,
+    venue_submit,
     venue_update,
 )
 
@@ -224,6 +226,7 @@ __all__ = [
     "agreement_review",
     "booking_cancel",
     "booking_create",
+    "booking_submit",
     "check_pair",
     "commitment_add",
     "commitment_record",
@@ -254,5 +257,6 @@ __all__ = [
     "room_add",
     "venue_close",
     "venue_create",
+    "venue_submit",
     "venue_update",
 ]

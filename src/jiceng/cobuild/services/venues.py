@@ -1,5 +1,6 @@
 """Venues (阵地): service centres and units' open venues, their rooms and the bookings
-of those rooms."""
+of those rooms. `venue_submit` and `booking_submit` are the two creations as the pages
+and the API call them: once per client and idempotency key (core.idempotency)."""
 
 import datetime
 
@@ -39,6 +40,7 @@ from jiceng.cobuild.services._common import (
     _text,
 )
 from jiceng.cobuild.services.resources import RESOURCE_AREA_LEVELS
+from jiceng.core import idempotency
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
@@ -104,6 +106,45 @@ def venue_create(
         },
     )
     return venue
+
+
+def venue_submit(
+    *,
+    actor,
+    name: str,
+    kind: str,
+    floor_area,
+    area: Area | None = None,
+    unit: Unit | None = None,
+    address: str = "",
+    opening_hours: str = "",
+    idempotency_key: str = "",
+    client: str = "",
+) -> tuple[Venue, bool]:
+    """`venue_create` once per client and key; returns (venue, created). A retry of the
+    same registration gets the first venue back and registers nothing; the same key with
+    another registration is refused (core.idempotency)."""
+    fields = {
+        "name": name,
+        "kind": kind,
+        "floor_area": floor_area,
+        "area": area,
+        "unit": unit,
+        "address": address,
+        "opening_hours": opening_hours,
+    }
+    return idempotency.idempotent(
+        client=_client(client, actor),
+        key=idempotency.clean_key(idempotency_key),
+        request={"write": "venue_create", **fields},
+        model=Venue,
+        work=lambda: venue_create(actor=actor, **fields),
+    )
+
+
+def _client(client: str, actor) -> str:
+    """Whose keys these are: the caller's name for itself, or else the actor's."""
+    return client or (f"user:{actor.pk}" if actor is not None else "web")
 
 
 @transaction.atomic
@@ -196,6 +237,44 @@ def _aware(value, field: str) -> datetime.datetime:
     if not isinstance(value, datetime.datetime) or timezone.is_naive(value):
         raise ValidationFailed(MSG_TIME_REQUIRED, field=field, code=Code.TIME_REQUIRED)
     return value
+
+
+def _instant(value):
+    """A time as one instant (UTC), so the same time written in two zones is the same
+    request to the idempotency digest; anything else as it came."""
+    if isinstance(value, datetime.datetime) and not timezone.is_naive(value):
+        return value.astimezone(datetime.UTC).isoformat()
+    return value
+
+
+def booking_submit(
+    *,
+    actor,
+    room: Room,
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+    purpose: str,
+    booked_for: str = "",
+    idempotency_key: str = "",
+    client: str = "",
+) -> tuple[Booking, bool]:
+    """`booking_create` once per client and key; returns (booking, created). A retry of a
+    booking that was made gets it back instead of a conflict with itself; the same key
+    with another booking is refused (core.idempotency)."""
+    fields = {"room": room, "purpose": purpose, "booked_for": booked_for}
+    request = {
+        "write": "booking_create",
+        **fields,
+        "starts_at": _instant(starts_at),
+        "ends_at": _instant(ends_at),
+    }
+    return idempotency.idempotent(
+        client=_client(client, actor),
+        key=idempotency.clean_key(idempotency_key),
+        request=request,
+        model=Booking,
+        work=lambda: booking_create(actor=actor, starts_at=starts_at, ends_at=ends_at, **fields),
+    )
 
 
 @transaction.atomic

@@ -60,9 +60,10 @@ def venue_new(request):
         data = form.cleaned_data
         area = pick(areas, data["area"]) if data["area"] else None
         unit = pick(units, data["unit"]) if data["unit"] else None
+        # The same write as the API's (venue_submit); the page sends no idempotency key.
         venue = call_on_form(
             form,
-            lambda: services.venue_create(
+            lambda: services.venue_submit(
                 actor=request.user,
                 name=data["name"],
                 kind=data["kind"],
@@ -71,7 +72,7 @@ def venue_new(request):
                 unit=unit,
                 address=data["address"],
                 opening_hours=data["opening_hours"],
-            ),
+            )[0],
         )
         if venue is not None:
             messages.success(request, _("阵地已登记，请添加功能室"))
@@ -197,7 +198,7 @@ def booking_create(request, pk: int):
         data = form.cleaned_data
         room = pick(page.bookable, data.pop("room"))
         result = call_on_form(
-            form, lambda: services.booking_create(actor=request.user, room=room, **data)
+            form, lambda: services.booking_submit(actor=request.user, room=room, **data)[0]
         )
     return page.done(result, _("已预约"))
 
