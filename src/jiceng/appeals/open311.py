@@ -72,7 +72,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from jiceng.appeals import cache, intake, services
+from jiceng.appeals import cache, intake, locating, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
 from jiceng.core.inputs import MSG_CONTROL, has_control
@@ -87,7 +87,6 @@ CHANGESET = "2026-12-06T08:00:00+08:00"  # address_string and lat/long locate th
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
 MAX_ADDRESS_MATCHED = 200  # what the matcher reads of address_string (Appeal.address)
-MSG_UNPLACED_REASON = "地址未能定位到社区 (not placed below the district)"
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -575,8 +574,10 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
 def _file_for_placement(fmt: str, filed: services.Intake, location: Location) -> HttpResponse:
     """A case told no deeper than a district: filed there through the full intake (its
     audit entry at once; nothing to route until placed), in the placement queue."""
-    filed.placement_reason = location.reason or str(MSG_UNPLACED_REASON)
-    filed.street_hint = location.street
+    # The queue's reason and street hint as the JSON API and the hotline import set them.
+    place = locating.from_location(location)
+    filed.placement_reason = place.placement_reason
+    filed.street_hint = place.street_hint
     appeal, created = services.appeal_intake(actor=None, intake=filed)
     due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     row = {

@@ -118,27 +118,32 @@ class HotlineReportOut(Schema):
 
 class WorkOrderFilters(Schema):
     number: limited_text(64, kind="code") = ""  # type: ignore[valid-type]
-    state: limited_text(12, kind="code") = ""  # type: ignore[valid-type]
+    placement_pending: bool | None = None
 
 
 class WorkOrderOut(Schema):
     id: int
     number: str
-    state: str
     district: int = Field(..., alias="district_id")
-    appeal: int | None = Field(None, alias="appeal_id")
-    tracking_code: str | None = None
+    appeal: int = Field(..., alias="appeal_id")
+    tracking_code: str
     called_at: datetime.datetime
     category_text: str
-    unplaced_reason: str
+    # True while the case waits in the district's placement queue, with the reason.
+    placement_pending: bool
+    placement_reason: str
 
     @staticmethod
-    def resolve_tracking_code(order) -> str | None:
-        return order.appeal.tracking_code if order.appeal_id else None
+    def resolve_tracking_code(order) -> str:
+        return order.appeal.tracking_code
 
+    @staticmethod
+    def resolve_placement_pending(order) -> bool:
+        return order.appeal.placement_pending
 
-class WorkOrderPlaceIn(Schema):
-    area: int
+    @staticmethod
+    def resolve_placement_reason(order) -> str:
+        return order.appeal.placement_reason if order.appeal.placement_pending else ""
 
 
 class RowErrorOut(Schema):
