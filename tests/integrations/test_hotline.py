@@ -300,3 +300,28 @@ def test_commands(world, tmp_path, capsys):
     call_command("hotline", "export", "--since", "2020-01-01", "--output", str(target))
     exported = json.loads(target.read_text(encoding="utf-8"))["work_orders"]
     assert len(exported) == 3
+
+
+def test_work_order_number_on_the_case_and_in_the_search(world, registry, client):
+    """The case's page shows its 工单编号; the appeals list (page and API) finds the case
+    by it, in the viewer's scope only."""
+    run(world, orders())
+    appeal = HotlineWorkOrder.objects.get(number="SH12345-20261205-0001").appeal
+    other = world.intake(text="楼道灯坏了")  # a case that came no way of the platform's
+    client.force_login(world.t.users["xh_admin"])
+    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "工单编号" in page and "SH12345-20261205-0001" in page
+    assert "工单编号" not in client.get(f"/appeals/{other.pk}/").content.decode()
+    found = client.get("/appeals/?q=20261205-0001").content.decode()
+    assert appeal.tracking_code in found and other.tracking_code not in found
+    by_part = client.get("/api/appeals?q=20261205-0001").json()["items"]
+    assert [row["id"] for row in by_part] == [appeal.pk]
+    whole = client.get("/api/appeals?reference=sh12345-20261205-0001").json()["items"]
+    assert [row["id"] for row in whole] == [appeal.pk]
+    assert client.get("/api/appeals?reference=20261205-0001").json()["items"] == []
+    assert client.get("/api/appeals?q=" + "x" * 201).status_code == 422
+    # Scoped as any case: another district's staff find nothing by the number.
+    client.force_login(world.t.users["hp_admin"])
+    assert client.get("/api/appeals?q=20261205-0001").json()["items"] == []
+    assert client.get("/api/appeals?reference=SH12345-20261205-0001").json()["items"] == []
+    assert appeal.tracking_code not in client.get("/appeals/?q=20261205-0001").content.decode()

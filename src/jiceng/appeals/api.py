@@ -2,7 +2,7 @@
 ranking; plus the public tracking lookup and the category list, which need no login."""
 
 from django.db import transaction
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from jiceng.appeals import access, actions, figures, forms, schemas, selectors, services
 from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, invalid
@@ -170,12 +170,26 @@ class AppealFilters(Schema):
     state: str | None = None
     category: str | None = None
     overdue: bool | None = None
-    q: str | None = None
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="查询码、诉求内容中的文字，或其他系统的编号（如 12345 工单编号）的一部分",
+        examples=["SH12345-20261205-0001"],
+    )
+    reference: str | None = Field(
+        None,
+        max_length=64,
+        description="其他系统的编号（如 12345 工单编号），完整匹配",
+        examples=["SH12345-20261205-0001"],
+    )
 
 
 @router.get("", response=list[schemas.AppealOut])
 @paginate(LimitOffsetPagination)
 def appeal_list(request, filters: Query[AppealFilters]):
+    """The cases the caller sees, newest first. `q` also finds a case by part of the
+    number another system knows it by (a 12345 work-order number); `reference` by the
+    whole number."""
     area = get_area_for_view(request.user, filters.area) if filters.area else None
     return selectors.appeal_list(
         viewer=request.user,
@@ -184,6 +198,7 @@ def appeal_list(request, filters: Query[AppealFilters]):
         category=filters.category,
         overdue=filters.overdue,
         q=filters.q,
+        reference=filters.reference,
     )
 
 
