@@ -325,3 +325,12 @@ def test_work_order_number_on_the_case_and_in_the_search(world, registry, client
     assert client.get("/api/appeals?q=20261205-0001").json()["items"] == []
     assert client.get("/api/appeals?reference=SH12345-20261205-0001").json()["items"] == []
     assert appeal.tracking_code not in client.get("/appeals/?q=20261205-0001").content.decode()
+
+
+@pytest.mark.parametrize("name", ["q", "reference"])
+def test_search_refuses_control_characters_naming_the_field(world, client, name):
+    client.force_login(world.t.users["xh_admin"])
+    # Refused before any query (PostgreSQL refuses NUL in a text it compares).
+    answer = client.get("/api/appeals", {name: "SH12345\x00"})
+    assert answer.status_code == 400 and answer.json()["field"] == name
+    assert client.get("/appeals/", {"q": "SH12345\x00"}).status_code == 400
