@@ -37,7 +37,9 @@ class IntakeIn(Schema):
     longitude: float | None = Field(None, ge=-180, le=180)
     # What the position is in: GPS and phones give WGS-84 (the default); a point picked
     # on a Chinese web map (AMap, Tencent) is GCJ-02. Stored in WGS-84 either way.
-    coordinate_system: Literal["wgs84", "gcj02"] = "wgs84"
+    coordinate_system: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", json_schema_extra={"maxLength": 5}
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -62,7 +62,9 @@ class MatchIn(Schema):
     lat: float | None = Field(None, ge=-90, le=90)
     long: float | None = Field(None, ge=-180, le=180)
     # WGS-84 (GPS, phones; the default) or GCJ-02 (a point picked on AMap or Tencent).
-    coordinate_system: Literal["wgs84", "gcj02"] = "wgs84"
+    coordinate_system: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", json_schema_extra={"maxLength": 5}
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
