@@ -239,8 +239,6 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
                 "work_order_number": "SH12345-1", "called_at": "2026-12-05 08:30",
                 "category": "其他", "address": "徐汇区湖南路街道复兴西路",
                 "content": "路灯不亮"}]}),
-        ("post", "/api/integrations/hotline/orders/{order_id}/place"): (
-            {"order_id": 0}, {"area": a["xh_c1"].pk}),
         ("post", "/api/members/{member_id}/account"): ({"member_id": w.member.pk}, {
             "username": "zhangwei.own", "password": "Own-Passw0rd!"}),
         # Accounts and passwords.
@@ -616,7 +614,6 @@ NOT_COMPLETED = {
     ("post", "/api/integrations/subscriptions/{subscription_id}/revoke"): "no subscription",
     ("post", "/api/integrations/deliveries/{delivery_id}/replay"): "no dead letter in the world",
     ("post", "/api/integrations/hotline/import"): "a multipart upload, not JSON",
-    ("post", "/api/integrations/hotline/orders/{order_id}/place"): "no work order in the world",
 }
 
 

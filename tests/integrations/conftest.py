@@ -1,6 +1,7 @@
 import pytest
 
 from tests.appeals.conftest import world  # noqa: F401  (the shared appeals fixture)
+from tests.places.conftest import registry  # noqa: F401  (the standard address registry)
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,7 @@ from jiceng.appeals.models import Appeal
 from jiceng.core.errors import NotFound
 from jiceng.integrations import hotline_format, services
 from jiceng.integrations.models import HotlineWorkOrder
+from jiceng.places.models import AddressAlias
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,8 @@ def orders() -> list[dict]:
             "work_order_number": "SH12345-20261205-0001",
             "called_at": "2026-12-05 08:30",
             "category": "垃圾清运与环境卫生",
-            "address": "上海市徐汇区湖南路街道复兴西路62号",
+            # Full-width, with the city, district and street before the road and a room.
+            "address": "上海市徐汇区湖南路街道复兴西路１２弄３号５０２室",
             "content": "弄堂口垃圾三天没人清运",
             "phone": "13812345678",
         },
@@ -54,19 +56,23 @@ def run(world, rows, actor_key="xh_admin"):
     )
 
 
-def test_import_locates_routes_and_is_idempotent(world):
+def test_import_locates_routes_and_is_idempotent(world, registry):
     report = run(world, orders())
     assert report.filed == ["SH12345-20261205-0001", "SH12345-20261205-0003"]
     assert report.unplaced == ["SH12345-20261205-0002"]
     first = HotlineWorkOrder.objects.get(number="SH12345-20261205-0001")
     assert first.appeal.channel == Appeal.Channel.HOTLINE
+    # The standard address's building, as Open311's address_string would land.
+    assert first.appeal.area_id == registry.buildings["b2"].pk
     assert first.appeal.community_id == world.t.areas["xh_c1"].pk
     assert first.appeal.unit_id == world.community_unit.pk  # routed like any case
     assert first.appeal.category.code == "sanitation"
     coded = HotlineWorkOrder.objects.get(number="SH12345-20261205-0003")
     assert coded.appeal.area_id == world.t.areas["xh_g2"].pk
-    unplaced = HotlineWorkOrder.objects.get(number="SH12345-20261205-0002")
-    assert unplaced.appeal is None and unplaced.unplaced_reason
+    # Not placed below the district: a case all the same, in the district's queue.
+    queued = HotlineWorkOrder.objects.get(number="SH12345-20261205-0002").appeal
+    assert queued.area_id == world.t.areas["xh"].pk and queued.placement_pending
+    assert "仅能确定所在区" in queued.placement_reason and queued.unit_id is None
     assert "13812345678" not in first.phone_encrypted
 
     cases = set(Appeal.objects.values_list("id", flat=True))
@@ -84,19 +90,101 @@ def test_import_locates_routes_and_is_idempotent(world):
     assert first.appeal.description == "弄堂口垃圾三天没人清运"
 
 
-def test_unplaced_order_is_placed_by_a_person(world):
+@pytest.mark.parametrize(
+    "address, where",
+    [
+        ("复兴西路12弄1号", "b1"),  # the standard address as registered
+        ("徐汇区复兴西路１２弄３号５０２室", "b2"),  # full-width, a room after the door
+        ("复兴苑3号楼", "b2"),  # the compound and its building number
+        ("复兴苑东门", "b1"),  # an alias
+        ("复兴西路20号", "b3"),
+        ("上海市徐汇区某某路999号", None),
+    ],
+)
+def test_hotline_open311_and_api_place_alike(world, registry, client, address, where):
+    """The same words land on the same place whichever way they come."""
+    from jiceng.places.services import alias_create
+
+    alias_create(actor=None, text="复兴苑东门", address=registry.addresses["b1"])
+    _key, raw_key = appeal_services.open311_key_create(
+        actor=None, name="热线平台", area=world.t.areas["xh"]
+    )
+    run(world, [orders()[0] | {"address": address}])
+    by_hotline = HotlineWorkOrder.objects.get().appeal
+    answer = client.post(
+        "/open311/v2/requests.json",
+        {"api_key": raw_key, "service_code": "sanitation", "description": "垃圾",
+         "address_string": address},
+    )  # fmt: skip
+    assert answer.status_code == 200, answer.content
+    by_open311 = Appeal.objects.get(tracking_code=answer.json()[0]["service_request_id"])
+    client.force_login(world.t.users["xh_admin"])
+    answer = client.post(
+        "/api/appeals",
+        {"category": "sanitation", "description": "垃圾", "address": address},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    by_api = Appeal.objects.get(pk=answer.json()["appeal"]["id"])
+    expected = registry.buildings[where] if where else world.t.areas["xh"]
+    for appeal in (by_hotline, by_open311, by_api):
+        assert appeal.area_id == expected.pk, (appeal.channel, appeal.placement_reason)
+        assert appeal.placement_pending is (where is None)
+    if where is None:
+        # The same reason in the queue, whoever filed it.
+        assert by_hotline.placement_reason == by_open311.placement_reason
+        assert by_hotline.placement_reason == by_api.placement_reason
+
+
+def test_queued_order_is_placed_in_one_action_and_learned(world, registry, client):
+    """The hotline's unplaced order is in the district's placement queue like any case:
+    placed there in one action (page or API), routed, and its address learned."""
     run(world, orders())
     order = HotlineWorkOrder.objects.get(number="SH12345-20261205-0002")
-    admin = world.t.users["xh_admin"]
-    placed = services.hotline_order_place(actor=admin, order=order, area=world.t.areas["xh_c3"])
-    assert placed.state == "filed" and placed.appeal.area_id == world.t.areas["xh_c3"].pk
-    from jiceng.core.errors import Conflict
+    client.force_login(world.t.users["xh_admin"])
+    queue = client.get("/api/appeals/placement").json()["items"]
+    assert [row["id"] for row in queue] == [order.appeal_id]
+    assert client.get("/api/integrations/hotline/orders?placement_pending=true").json()["items"][0][
+        "placement_reason"
+    ]
+    answer = client.post(
+        f"/api/appeals/placement/{order.appeal_id}",
+        {"area": world.t.areas["xh_c1"].pk},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    order.appeal.refresh_from_db()
+    assert order.appeal.area_id == world.t.areas["xh_c1"].pk
+    assert not order.appeal.placement_pending
+    assert order.appeal.unit_id == world.community_unit.pk
+    assert AddressAlias.objects.get().area_id == world.t.areas["xh_c1"].pk
+    # The next work order in the same words lands there by itself.
+    again = orders()[1] | {"work_order_number": "SH12345-20261206-0009"}
+    assert run(world, [again]).filed == ["SH12345-20261206-0009"]
+    found = HotlineWorkOrder.objects.get(number="SH12345-20261206-0009").appeal
+    assert found.area_id == world.t.areas["xh_c1"].pk
+    pending = client.get("/api/integrations/hotline/orders?placement_pending=true").json()
+    assert pending["items"] == []
 
-    with pytest.raises(Conflict):
-        services.hotline_order_place(actor=admin, order=order, area=world.t.areas["xh_c3"])
+
+def test_another_districts_door_waits_in_this_districts_queue(world, registry):
+    run(world, [orders()[0] | {"address": "黄浦区贵州路100号"}])
+    appeal = HotlineWorkOrder.objects.get().appeal
+    assert appeal.area_id == world.t.areas["xh"].pk and appeal.placement_pending
+    assert appeal.placement_reason.startswith("地址定位到本辖区以外")
 
 
-def test_export_round_trip(world, client):
+def test_an_unknown_area_code_falls_back_to_the_address(world, registry):
+    rows = [orders()[2] | {"area_code": "310101002001", "address": "复兴西路20号"}]
+    assert run(world, rows).filed == ["SH12345-20261205-0003"]
+    assert HotlineWorkOrder.objects.get().appeal.area_id == registry.buildings["b3"].pk
+    rows = [orders()[1] | {"area_code": "310101002001"}]
+    assert run(world, rows).unplaced == ["SH12345-20261205-0002"]
+    reason = HotlineWorkOrder.objects.get(number="SH12345-20261205-0002").appeal.placement_reason
+    assert reason.startswith("区划代码不是本区的社区、网格或楼栋")
+
+
+def test_export_round_trip(world, registry, client):
     run(world, orders())
     order = HotlineWorkOrder.objects.get(number="SH12345-20261205-0001")
     handler = world.t.users["xh_c1_secretary"]
@@ -111,7 +199,9 @@ def test_export_round_trip(world, client):
     row = by_number["SH12345-20261205-0001"]
     assert row["reply"] == "已清运" and row["state"] == "已答复" and row["tracking_code"]
     assert row["phone"] == "138****5678"  # masked on the way back
-    assert by_number["SH12345-20261205-0002"]["unplaced_reason"]
+    queued = by_number["SH12345-20261205-0002"]
+    assert queued["unplaced_reason"] and queued["area_code"] == "310104000000"
+    assert queued["tracking_code"] and by_number["SH12345-20261205-0001"]["unplaced_reason"] == ""
     # The platform's side: the export read as an import is the same work orders.
     again = services.hotline_import(
         actor=world.t.users["xh_admin"],
@@ -130,7 +220,7 @@ def test_export_round_trip(world, client):
     assert client.get("/api/integrations/hotline/export").json()["work_orders"] == []
 
 
-def test_excel_file_through_the_api_and_search(world, client):
+def test_excel_file_through_the_api_and_search(world, registry, client):
     rows = orders()[:1]
     fields = list(hotline_format.COLUMNS)
     import xlsxwriter
@@ -210,3 +300,37 @@ def test_commands(world, tmp_path, capsys):
     call_command("hotline", "export", "--since", "2020-01-01", "--output", str(target))
     exported = json.loads(target.read_text(encoding="utf-8"))["work_orders"]
     assert len(exported) == 3
+
+
+def test_work_order_number_on_the_case_and_in_the_search(world, registry, client):
+    """The case's page shows its 工单编号; the appeals list (page and API) finds the case
+    by it, in the viewer's scope only."""
+    run(world, orders())
+    appeal = HotlineWorkOrder.objects.get(number="SH12345-20261205-0001").appeal
+    other = world.intake(text="楼道灯坏了")  # a case that came no way of the platform's
+    client.force_login(world.t.users["xh_admin"])
+    page = client.get(f"/appeals/{appeal.pk}/").content.decode()
+    assert "工单编号" in page and "SH12345-20261205-0001" in page
+    assert "工单编号" not in client.get(f"/appeals/{other.pk}/").content.decode()
+    found = client.get("/appeals/?q=20261205-0001").content.decode()
+    assert appeal.tracking_code in found and other.tracking_code not in found
+    by_part = client.get("/api/appeals?q=20261205-0001").json()["items"]
+    assert [row["id"] for row in by_part] == [appeal.pk]
+    whole = client.get("/api/appeals?reference=sh12345-20261205-0001").json()["items"]
+    assert [row["id"] for row in whole] == [appeal.pk]
+    assert client.get("/api/appeals?reference=20261205-0001").json()["items"] == []
+    assert client.get("/api/appeals?q=" + "x" * 201).status_code == 422
+    # Scoped as any case: another district's staff find nothing by the number.
+    client.force_login(world.t.users["hp_admin"])
+    assert client.get("/api/appeals?q=20261205-0001").json()["items"] == []
+    assert client.get("/api/appeals?reference=SH12345-20261205-0001").json()["items"] == []
+    assert appeal.tracking_code not in client.get("/appeals/?q=20261205-0001").content.decode()
+
+
+@pytest.mark.parametrize("name", ["q", "reference"])
+def test_search_refuses_control_characters_naming_the_field(world, client, name):
+    client.force_login(world.t.users["xh_admin"])
+    # Refused before any query (PostgreSQL refuses NUL in a text it compares).
+    answer = client.get("/api/appeals", {name: "SH12345\x00"})
+    assert answer.status_code == 400 and answer.json()["field"] == name
+    assert client.get("/appeals/", {"q": "SH12345\x00"}).status_code == 400

@@ -99,7 +99,7 @@ def test_subscription_and_replay_on_the_page(client, world):
     assert delivery.state == "pending"
 
 
-def test_hotline_page_import_place_export(client, world):
+def test_hotline_page_import_queue_export(client, world, registry):
     client.force_login(world.t.users["xh_admin"])
     upload = io.BytesIO(json.dumps(orders(), ensure_ascii=False).encode())
     upload.name = "orders.json"
@@ -108,12 +108,11 @@ def test_hotline_page_import_place_export(client, world):
     )
     assert answer.status_code == 200
     assert HotlineWorkOrder.objects.count() == 3
-    unplaced = HotlineWorkOrder.objects.get(state="unplaced")
+    queued = HotlineWorkOrder.objects.get(appeal__placement_pending=True)
     page = client.get("/integrations/hotline/").content.decode()
-    assert unplaced.number in page and "定位并转为诉求" in page
-    client.post(f"/integrations/hotline/{unplaced.pk}/place/", {"area": world.t.areas["xh_c3"].pk})
-    unplaced.refresh_from_db()
-    assert unplaced.state == "filed"
+    # The page points to the one placement queue, where the order's case waits.
+    assert "1 条工单的诉求在待定位列表中" in page and "/appeals/placement/" in page
+    assert queued.appeal.tracking_code in client.get("/appeals/placement/").content.decode()
     exported = client.get("/integrations/hotline/export/?format=json")
     assert len(json.loads(exported.content)["work_orders"]) == 3
     book = client.get("/integrations/hotline/export/?format=xlsx")

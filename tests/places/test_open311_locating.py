@@ -168,3 +168,49 @@ def test_api_intake_without_any_place_names_the_field(client, registry):
     assert response.status_code == 400
     assert response.json()["code"] == "appeal_address_unplaceable"
     assert response.json()["field"] == "area"
+
+
+# ---- what the caller's position is in: WGS-84 (the default) or GCJ-02 -------------------
+
+
+def _gcj02_of_b1() -> tuple[str, str]:
+    from jiceng.places.geo import wgs84_to_gcj02
+
+    lat, long = wgs84_to_gcj02(float(B1_POSITION[0]), float(B1_POSITION[1]))
+    return f"{lat:.6f}", f"{long:.6f}"
+
+
+def test_a_gcj02_point_is_converted_where_it_is_said(client, registry, api_key):
+    lat, long = _gcj02_of_b1()
+    # Taken as WGS-84, the map's point is some 500 m off the door: not placed there.
+    _post(client, api_key, lat=lat, long=long)
+    assert Appeal.objects.get().area != registry.buildings["b1"]
+    Appeal.objects.all().delete()
+    response = _post(client, api_key, lat=lat, long=long, coordinate_system="gcj02")
+    assert response.status_code == 200, response.content
+    appeal = Appeal.objects.get()
+    assert appeal.area == registry.buildings["b1"]
+    assert str(appeal.latitude) == B1_POSITION[0]  # kept in WGS-84
+    refused = _post(client, api_key, lat=lat, long=long, coordinate_system="bd09")
+    assert refused.status_code == 400 and Appeal.objects.count() == 1
+
+
+def test_the_api_and_the_trial_match_take_gcj02_too(client, registry):
+    lat, long = _gcj02_of_b1()
+    client.force_login(registry.territory.users["xh_s1_staff"])
+    body = {"category": "sanitation", "description": "路灯不亮", "latitude": float(lat),
+            "longitude": float(long), "coordinate_system": "gcj02"}  # fmt: skip
+    response = client.post("/api/appeals", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    appeal = Appeal.objects.get(pk=response.json()["appeal"]["id"])
+    assert appeal.area == registry.buildings["b1"]
+    assert str(appeal.latitude) == B1_POSITION[0]
+    body["coordinate_system"] = "bd09"
+    refused = client.post("/api/appeals", body, content_type="application/json")
+    assert refused.status_code == 422 and refused.json()["field"].endswith("coordinate_system")
+    trial = {"lat": float(lat), "long": float(long), "coordinate_system": "gcj02"}
+    answer = client.post("/api/places/match", trial, content_type="application/json").json()
+    assert answer["area_id"] == registry.buildings["b1"].pk
+    trial.pop("coordinate_system")
+    answer = client.post("/api/places/match", trial, content_type="application/json").json()
+    assert answer["area_id"] != registry.buildings["b1"].pk

@@ -2,7 +2,7 @@
 ranking; plus the public tracking lookup and the category list, which need no login."""
 
 from django.db import transaction
-from ninja import Header, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 
 from jiceng.appeals import access, actions, figures, forms, schemas, selectors, services
 from jiceng.appeals.errors import MSG_AREA_LEVEL, MSG_MONTH, invalid
@@ -15,6 +15,7 @@ from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import redact_personal
 from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.places.geo import as_wgs84
 
 router = Router(tags=["appeals 接诉即办"])
 public_router = Router(tags=["public 公开"], auth=None)
@@ -101,7 +102,8 @@ def intake(
 ):
     """File a case from another system. Send an `Idempotency-Key` header: a retry with the
     same key returns the first case (200) instead of creating another (201). Where: `area`
-    (an area id), or `address` and/or `latitude`/`longitude` (WGS-84), matched against the
+    (an area id), or `address` and/or `latitude`/`longitude` (WGS-84; GCJ-02 with
+    `coordinate_system: "gcj02"`, as AMap or Tencent give it), matched against the
     standard address registry; a case they place no deeper than a district is filed at
     the district with `placement_pending` true and waits in its placement queue."""
 
@@ -113,12 +115,9 @@ def intake(
         area = selectors.area_named(payload.area)
         if area is None:
             raise invalid(MSG_AREA_LEVEL, Code.AREA_LEVEL, "area")
-    place = intake_place(
-        area=area,
-        address=payload.address,
-        latitude=payload.latitude,
-        longitude=payload.longitude,
-    )
+    # One datum from here on: the case keeps, and the matcher reads, WGS-84.
+    latitude, longitude = as_wgs84(payload.latitude, payload.longitude, payload.coordinate_system)
+    place = intake_place(area=area, address=payload.address, latitude=latitude, longitude=longitude)
     appeal, created = services.appeal_intake(
         actor=request.user,
         intake=services.Intake(
@@ -131,8 +130,8 @@ def intake(
             address=payload.address,
             contact_name=payload.contact_name,
             contact_phone=payload.contact_phone,
-            latitude=payload.latitude,
-            longitude=payload.longitude,
+            latitude=latitude,
+            longitude=longitude,
             client=f"api:{request.user.pk}",
             idempotency_key=idempotency_key,
         ),
@@ -170,12 +169,26 @@ class AppealFilters(Schema):
     state: str | None = None
     category: str | None = None
     overdue: bool | None = None
-    q: str | None = None
+    q: str | None = Field(
+        None,
+        max_length=200,
+        description="查询码、诉求内容中的文字，或其他系统的编号（如 12345 工单编号）的一部分",
+        examples=["SH12345-20261205-0001"],
+    )
+    reference: str | None = Field(
+        None,
+        max_length=64,
+        description="其他系统的编号（如 12345 工单编号），完整匹配",
+        examples=["SH12345-20261205-0001"],
+    )
 
 
 @router.get("", response=list[schemas.AppealOut])
 @paginate(LimitOffsetPagination)
 def appeal_list(request, filters: Query[AppealFilters]):
+    """The cases the caller sees, newest first. `q` also finds a case by part of the
+    number another system knows it by (a 12345 work-order number); `reference` by the
+    whole number."""
     area = get_area_for_view(request.user, filters.area) if filters.area else None
     return selectors.appeal_list(
         viewer=request.user,
@@ -184,6 +197,7 @@ def appeal_list(request, filters: Query[AppealFilters]):
         category=filters.category,
         overdue=filters.overdue,
         q=filters.q,
+        reference=filters.reference,
     )
 
 

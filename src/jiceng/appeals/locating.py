@@ -21,17 +21,31 @@ class IntakePlace:
 
 
 def intake_place(
-    *, area: Area | None, address: str = "", latitude=None, longitude=None
+    *,
+    area: Area | None,
+    address: str = "",
+    latitude=None,
+    longitude=None,
+    territory: Area | None = None,
 ) -> IntakePlace:
     """The picked area as it is; else what the text and position locate; a refusal
-    naming `area` only when not even a district can be told."""
+    naming `area` only when not even a district can be told.
+
+    `territory`: where the caller files (a hotline import's district): a match outside
+    it does not count, and a case told no deeper lands in its district's queue."""
     if area is not None:
         return IntakePlace(area)
     has_text = bool((address or "").strip())
     has_position = latitude is not None and longitude is not None
     if not has_text and not has_position:
         raise invalid(MSG_UNPLACEABLE, Code.UNPLACEABLE, "area")
-    location = locate(address_string=address or "", latitude=latitude, longitude=longitude)
+    location = locate(
+        address_string=address or "",
+        latitude=latitude,
+        longitude=longitude,
+        fallback=territory,
+        within=territory,
+    )
     if location is None:
         raise invalid(MSG_UNPLACEABLE, Code.UNPLACEABLE, "area")
     return from_location(location)

@@ -15,7 +15,9 @@ together. `address_id` is an area code of this system: a community, grid or buil
 standard address registry and its aliases (places.matcher: full-width characters,
 号/弄/室/栋/幢 forms, Chinese numerals and city, district and street prefixes
 normalized; exact, then the longest registered prefix), and `lat`/`long` (WGS-84) are
-placed in a district by the district polygons (GCJ-02: the point is converted first),
+placed in a district by the district polygons (GCJ-02: the point is converted first;
+a client whose point comes from AMap or Tencent sends `coordinate_system=gcj02`, an
+extension of this server, and the point is brought back to WGS-84 on arrival),
 then at the nearest registered address with a position (places.geo). A case that lands
 on a community, grid or building is filed there; one that can be told no deeper than a
 district is filed all the same, at that district, and waits in its placement queue
@@ -72,12 +74,13 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
-from jiceng.appeals import cache, intake, services
+from jiceng.appeals import cache, intake, locating, services
 from jiceng.appeals.models import Appeal, AppealEvent, Category, Open311Key
 from jiceng.core.errors import ApplicationError
 from jiceng.core.inputs import MSG_CONTROL, has_control
 from jiceng.core.masking import redact_personal
 from jiceng.core.models import Area
+from jiceng.places.geo import COORDINATE_SYSTEMS, WGS84, as_wgs84
 from jiceng.places.locate import Location, locate
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -87,7 +90,6 @@ CHANGESET = "2026-12-06T08:00:00+08:00"  # address_string and lat/long locate th
 MAX_RESULTS = 1000  # the spec's default query limit
 MAX_DAYS = 90  # the spec's default and largest date range
 MAX_ADDRESS_MATCHED = 200  # what the matcher reads of address_string (Appeal.address)
-MSG_UNPLACED_REASON = "地址未能定位到社区 (not placed below the district)"
 FORMATS = ("json", "xml")
 CONTENT_TYPES = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
@@ -127,7 +129,10 @@ MSG_UNPLACEABLE = (
     "(cannot tell the district: send address_id, name the district, or a point inside it)"
 )
 MSG_ADDRESS_ID_UNKNOWN = "address_id 无效或不在辖区内 (address_id not found: {code})"
-MSG_LAT_LONG = "lat 与 long 应同时提供且为有效的 WGS84 坐标 (lat and long must come together)"
+MSG_LAT_LONG = (
+    "lat 与 long 应同时提供且为有效坐标，coordinate_system 为 wgs84（默认）或 gcj02"
+    " (lat and long must come together; coordinate_system is wgs84 or gcj02)"
+)
 MSG_DATE = "日期格式不正确，应为 W3C 日期时间 (invalid w3c datetime: {value})"
 MSG_DATE_ORDER = "start_date 不能晚于 end_date (start_date is after end_date)"
 MSG_STATUS = "status 应为 open 或 closed (status must be open or closed)"
@@ -426,8 +431,13 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 
 def _coordinates(data: QueryDict) -> tuple[float | None, float | None]:
-    """Both or neither, inside WGS84 bounds, rounded to what the case keeps."""
+    """Both or neither, inside WGS84 bounds, rounded to what the case keeps; a point
+    sent as GCJ-02 (`coordinate_system=gcj02`, this server's extension: AMap and Tencent
+    give GCJ-02) brought back to WGS-84 first."""
     raw_lat, raw_long = (data.get("lat") or "").strip(), (data.get("long") or "").strip()
+    system = (data.get("coordinate_system") or WGS84).strip().lower()
+    if system not in COORDINATE_SYSTEMS:
+        raise ValueError
     if not raw_lat and not raw_long:
         return None, None
     try:
@@ -438,7 +448,7 @@ def _coordinates(data: QueryDict) -> tuple[float | None, float | None]:
         raise ValueError
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         raise ValueError
-    return round(float(latitude), 6), round(float(longitude), 6)
+    return as_wgs84(float(latitude), float(longitude), system)
 
 
 def _place(address_id: str, key: Open311Key, jurisdiction: Area | None) -> cache.Place | None:
@@ -575,8 +585,10 @@ def _request_create(request: HttpRequest, fmt: str) -> HttpResponse:
 def _file_for_placement(fmt: str, filed: services.Intake, location: Location) -> HttpResponse:
     """A case told no deeper than a district: filed there through the full intake (its
     audit entry at once; nothing to route until placed), in the placement queue."""
-    filed.placement_reason = location.reason or str(MSG_UNPLACED_REASON)
-    filed.street_hint = location.street
+    # The queue's reason and street hint as the JSON API and the hotline import set them.
+    place = locating.from_location(location)
+    filed.placement_reason = place.placement_reason
+    filed.street_hint = place.street_hint
     appeal, created = services.appeal_intake(actor=None, intake=filed)
     due = appeal.resolution_due_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
     row = {

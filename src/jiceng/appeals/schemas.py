@@ -1,6 +1,8 @@
 import datetime
+from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from jiceng.appeals.forms import MEDIATION_PARTIES_MAX
 from jiceng.appeals.models import Appeal, Category
@@ -33,6 +35,38 @@ class IntakeIn(Schema):
     contact_phone: limited_text(20, kind="number") = ""
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
+    # What the position is in: GPS and phones give WGS-84 (the default); a point picked
+    # on a Chinese web map (AMap, Tencent) is GCJ-02. Stored in WGS-84 either way.
+    coordinate_system: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", json_schema_extra={"maxLength": 5}
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "category": "sanitation",
+                    "description": "楼道堆物，三天没有清运",
+                    "address": "徐汇区复兴西路１２弄３号５０２室",
+                    "contact_phone": "13812345678",
+                },
+                {
+                    "category": "sanitation",
+                    "description": "垃圾桶满溢",
+                    "latitude": 31.2095,
+                    "longitude": 121.443,
+                },
+                {
+                    "category": "road-damage",
+                    "description": "井盖松动",
+                    "latitude": 31.2076,
+                    "longitude": 121.4474,
+                    "coordinate_system": "gcj02",
+                },
+                {"category": "sanitation", "description": "垃圾桶满溢", "area": 812},
+            ]
+        }
+    )
 
 
 class PlaceIn(Schema):
@@ -43,6 +77,10 @@ class PlaceIn(Schema):
     where: model_text(Appeal, "address") = ""
     # Remember the caller's address text as an alias of the place (the default).
     remember: bool = True
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"area": 812}, {"where": "复兴西路12弄3号"}]}
+    )
 
 
 class EventOut(Schema):

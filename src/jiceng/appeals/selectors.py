@@ -19,6 +19,7 @@ from jiceng.appeals.models import (
     RoutingRule,
     SummonsTarget,
 )
+from jiceng.appeals.references import references
 from jiceng.core.bulk import execute_bound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
@@ -42,7 +43,10 @@ def appeal_list(
     unit: HandlingUnit | None = None,
     overdue: bool | None = None,
     q: str | None = None,
+    reference: str | None = None,
 ) -> QuerySet[Appeal]:
+    """`q`: a tracking code, words of the description, or part of a number another
+    system knows the case by (appeals.references); `reference`: such a number, whole."""
     appeals = appeal_visible(viewer)
     if area is not None:
         appeals = appeals.filter(area__path__startswith=area.path)
@@ -57,8 +61,25 @@ def appeal_list(
     if overdue:
         appeals = appeals.filter(Q(response_overdue=True) | Q(resolution_overdue=True))
     if q:
-        appeals = appeals.filter(Q(tracking_code=q.strip().upper()) | Q(description__contains=q))
+        matches = Q(tracking_code=q.strip().upper()) | Q(description__contains=q)
+        for known in references():
+            matches |= Q(**{f"{known.lookup}__icontains": q.strip()})
+        appeals = appeals.filter(matches)
+    if reference and reference.strip():
+        named = Q(pk__in=[])
+        for known in references():
+            named |= Q(**{f"{known.lookup}__iexact": reference.strip()})
+        appeals = appeals.filter(named)
     return appeals.order_by("-received_at", "-id")
+
+
+def appeal_references(*, appeal: Appeal) -> list[tuple[str, str]]:
+    """(label, number) of each number another system knows the case by; one query."""
+    known = references()
+    if not known:
+        return []
+    row = Appeal.objects.filter(pk=appeal.pk).values(*(r.lookup for r in known)).first() or {}
+    return [(str(r.label), row[r.lookup]) for r in known if row.get(r.lookup)]
 
 
 def handler_units(user) -> QuerySet[HandlingUnit]:

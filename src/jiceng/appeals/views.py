@@ -293,7 +293,7 @@ def appeal_list(request):
         state=params.get("state") or None,
         category=params.get("category") or None,
         overdue=params.get("overdue") == "1",
-        q=params.get("q") or None,
+        q=(params.get("q") or "")[:200] or None,
     )
     page = Paginator(appeals, 50).get_page(params.get("page"))
     context = {
@@ -315,6 +315,7 @@ def _detail_context(request, appeal: Appeal) -> dict:
     context = {
         "appeal": appeal,
         "events": selectors.appeal_events(appeal=appeal),
+        "references": selectors.appeal_references(appeal=appeal),
         "phone": mask_phone(crypto.decrypt(appeal.contact_phone_encrypted)),
         "can_accept": can_handle and "accept" in actions,
         "can_start": can_handle and "start" in actions,

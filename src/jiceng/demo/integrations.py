@@ -3,20 +3,23 @@ token for the district's city-operations centre (the token itself is not kept; t
 printed logins say it was created), one event subscription to a local address where
 nothing listens (its deliveries fail and back off, and end on the dead-letter list a
 person replays), and a small batch of 12345 work orders imported as the city platform
-exports them (most placed by the community named in the address, one left for a person
-to place)."""
+exports them, located by the address matcher as any caller's address is: most name a
+door of the demo street's standard address registry in the spellings callers use
+(full-width digits, a room number), one names no door and waits in the district's
+placement queue for a person to place."""
 
 import datetime
 import random
 
 from django.utils import timezone
 
-from jiceng.core.models import Area
+from jiceng.core.models import Area, StandardAddress
 from jiceng.integrations import services
 from jiceng.integrations.models import Subscription
 
 TOKEN_NAME = "区城市运行管理中心"
 SUBSCRIPTION_NAME = "区城运中心事件接收（演示：接收方离线）"
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 # The discard port: nothing answers, so every attempt fails at once.
 FAILING_URL = "http://127.0.0.1:9/jiceng-demo-webhook"
 HOTLINE_TEXTS = [
@@ -52,6 +55,17 @@ def fill(*, seed: int, anchors) -> None:
     rows = []
     for n, community in enumerate(communities, start=1):
         category, text = HOTLINE_TEXTS[(n - 1) % len(HOTLINE_TEXTS)]
+        door = (
+            StandardAddress.objects.filter(building__path__startswith=community.path)
+            .order_by("building__path")
+            .values_list("text", flat=True)
+            .first()
+        )
+        # As callers write it: the city, district and street first; every other one in
+        # full-width digits (the matcher normalizes both), with a room number.
+        where = f"{door}{rng.randrange(1, 7)}0{rng.randrange(1, 4)}室" if door else community.name
+        if n % 2 == 0:
+            where = where.translate(FULL_WIDTH)
         rows.append(
             (
                 n,
@@ -59,13 +73,13 @@ def fill(*, seed: int, anchors) -> None:
                     "number": f"SH12345-{day}-{n:04d}",
                     "called_at": (now - datetime.timedelta(hours=n)).isoformat(),
                     "category": category,
-                    "address": f"上海市{district.name}{street.name}{community.name}附近",
+                    "address": f"上海市{district.name}{street.name}{where}",
                     "content": text,
                     "phone": f"139{rng.randrange(10**8):08d}",
                 },
             )
         )
-    # One the address does not place below the district: it waits for a person.
+    # One the registry does not know: filed at the district, in its placement queue.
     rows.append(
         (
             len(rows) + 1,

@@ -9,7 +9,7 @@ import re
 
 from jiceng.appeals.models import HandlingUnit
 from jiceng.core.scope import scope_for
-from jiceng.integrations.models import Delivery, HotlineWorkOrder, Subscription, SystemToken
+from jiceng.integrations.models import Delivery, Subscription, SystemToken
 
 _FILE = re.compile(r"^/api/appeals/?$")
 # A case action, or a summoned department reporting and acting on its summons.
@@ -40,12 +40,6 @@ def get_subscription(user, subscription_id) -> Subscription:
 def get_delivery(user, delivery_id) -> Delivery:
     return scope_for(user).get(
         Delivery.objects.select_related("subscription", "subscription__area"), pk=delivery_id
-    )
-
-
-def get_work_order(user, order_id) -> HotlineWorkOrder:
-    return scope_for(user).get(
-        HotlineWorkOrder.objects.select_related("district", "appeal"), pk=order_id
     )
 
 

@@ -159,19 +159,12 @@ def hotline_import_json(request: HttpRequest, payload: schemas.WorkOrderBatchIn)
 @router.get("/hotline/orders", response=list[schemas.WorkOrderOut], summary="12345 工单查询")
 @paginate(LimitOffsetPagination)
 def hotline_orders(request: HttpRequest, filters: Query[schemas.WorkOrderFilters]):
-    """Search by 工单编号 (`number`, part of it) or `state` (filed, unplaced)."""
+    """Search by 工单编号 (`number`, part of it); `placement_pending=true` lists the
+    orders whose case still waits in the placement queue (placed there through
+    `POST /api/appeals/placement/{appeal}`)."""
     return selectors.work_order_list(
-        viewer=request.user, number=filters.number, state=filters.state
+        viewer=request.user, number=filters.number, placement_pending=filters.placement_pending
     )
-
-
-@router.post(
-    "/hotline/orders/{int:order_id}/place", response=schemas.WorkOrderOut, summary="定位工单"
-)
-def hotline_place(request: HttpRequest, order_id: int, payload: schemas.WorkOrderPlaceIn):
-    order = access.get_work_order(request.user, order_id)
-    area = get_area_for_view(request.user, payload.area)
-    return services.hotline_order_place(actor=request.user, order=order, area=area)
 
 
 @router.get("/hotline/export", summary="导出 12345 工单办理结果（JSON 或 Excel）")

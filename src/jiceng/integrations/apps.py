@@ -25,5 +25,9 @@ class IntegrationsConfig(AppConfig):
         scope.register(
             models.HotlineWorkOrder, kind=scope.KIND_APPEAL, area_path=("appeal__area", "district")
         )
+        # A case from the 12345 platform is shown and found by its work-order number.
+        from jiceng.appeals.references import Reference, register_reference
+
+        register_reference(Reference(label=_("工单编号"), lookup="hotline_order__number"))
         # Each committed appeal event becomes deliveries for the subscribed systems.
         appeal_events.register_listener(outbox.on_appeal_events)

@@ -26,8 +26,6 @@ class IntegrationErrorCode(StrEnum):
     HOTLINE_ROWS = "hotline_rows_invalid"
     HOTLINE_TOO_MANY = "hotline_too_many_rows"
     HOTLINE_DISTRICT = "hotline_district_required"
-    HOTLINE_PLACE = "hotline_place_invalid"
-    HOTLINE_NOT_UNPLACED = "hotline_not_unplaced"
     SINCE_INVALID = "hotline_since_invalid"
 
 
@@ -49,8 +47,8 @@ MSG_HOTLINE_FORMAT = _("文件须为 Excel（.xlsx）或 JSON 数组")
 MSG_HOTLINE_ROWS = _("工单有误，未导入任何一行")
 MSG_HOTLINE_TOO_MANY = _("一次最多导入 5000 条工单")
 MSG_HOTLINE_DISTRICT = _("请选择导入到哪个区")
-MSG_HOTLINE_PLACE = _("请选择社区、网格或楼栋")
-MSG_HOTLINE_NOT_UNPLACED = _("该工单已转为诉求")
+# Not a refusal: the reason an order with an unknown area code waits to be placed.
+MSG_HOTLINE_AREA_CODE = _("区划代码不是本区的社区、网格或楼栋")
 MSG_SINCE = _("起始时间格式应为 YYYY-MM-DD 或 ISO 8601")
 
 

@@ -87,11 +87,3 @@ class HotlineImportForm(InputPolicyForm):
     def __init__(self, *args, districts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [(d.pk, d.name) for d in districts]
-
-
-class PlaceForm(InputPolicyForm):
-    area = forms.TypedChoiceField(label=_("所在社区"), coerce=int)
-
-    def __init__(self, *args, communities, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(c.pk, c.name) for c in communities]

@@ -146,19 +146,14 @@ class Delivery(models.Model):
 
 
 class HotlineWorkOrder(models.Model):
-    """A 12345 work order as the city platform sent it, and the case it became. Unique
-    by the platform's number: importing it again changes nothing."""
-
-    class State(models.TextChoices):
-        FILED = "filed", _("已转为诉求")
-        UNPLACED = "unplaced", _("待定位")
+    """A 12345 work order as the city platform sent it, and the case it became (placed,
+    or waiting in its district's placement queue). Unique by the platform's number:
+    importing it again changes nothing."""
 
     number = models.CharField(_("工单编号"), max_length=64, unique=True)
     appeal = models.OneToOneField(
         "appeals.Appeal",
         verbose_name=_("诉求"),
-        null=True,
-        blank=True,
         on_delete=models.PROTECT,
         related_name="hotline_order",
     )
@@ -170,8 +165,6 @@ class HotlineWorkOrder(models.Model):
     address = models.CharField(_("地址"), max_length=200)
     content = models.TextField(_("诉求内容"), max_length=2000)
     phone_encrypted = models.TextField(blank=True, editable=False)
-    state = models.CharField(_("状态"), max_length=12, choices=State.choices)
-    unplaced_reason = models.CharField(_("未能定位原因"), max_length=200, blank=True)
     # SHA-256 of the row as first imported: a re-import with other values is reported.
     digest = models.CharField(max_length=64)
     imported_at = models.DateTimeField(_("导入时间"))

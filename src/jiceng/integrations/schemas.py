@@ -3,6 +3,7 @@
 import datetime
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from jiceng.core.inputs import limited_text, model_text
 from jiceng.integrations.models import Subscription, SystemToken
@@ -18,6 +19,16 @@ class TokenIn(Schema):
     unit: int | None = None
     expires_at: datetime.datetime | None = None
     rate_per_minute: int = Field(120, ge=1, le=6000)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "区城市运行管理中心", "area": 12, "permissions": ["read", "file"]},
+                {"name": "区城管执法局办案系统", "area": 12, "permissions": ["read", "update"],
+                 "unit": 7, "rate_per_minute": 600},
+            ]
+        }
+    )  # fmt: skip
 
 
 class TokenOut(Schema):
@@ -50,6 +61,16 @@ class SubscriptionIn(Schema):
     area: int
     unit: int | None = None
     include_personal: bool = False
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "区城运中心事件接收", "url": "https://ops.example.org/jiceng/events",
+                 "events": ["case.received", "case.dispatched", "case.replied", "case.closed",
+                            "case.rated"], "area": 12},
+            ]
+        }
+    )  # fmt: skip
 
 
 class SubscriptionOut(Schema):
@@ -107,6 +128,23 @@ class WorkOrderBatchIn(Schema):
     district: int
     work_orders: list[WorkOrderIn] = Field(..., max_length=5000)
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"district": 12, "work_orders": [
+                    {"work_order_number": "SH12345-20261205-0001",
+                     "called_at": "2026-12-05 08:30", "category": "垃圾清运与环境卫生",
+                     "address": "上海市徐汇区湖南路街道复兴西路１２弄３号５０２室",
+                     "content": "弄堂口垃圾三天没人清运", "phone": "13812345678"},
+                    {"work_order_number": "SH12345-20261205-0003",
+                     "called_at": "2026-12-05T10:00:00+08:00", "category": "其他",
+                     "address": "复兴西路20号", "content": "路灯不亮",
+                     "area_code": "310104003001002"},
+                ]},
+            ]
+        }
+    )  # fmt: skip
+
 
 class HotlineReportOut(Schema):
     rows: int
@@ -118,27 +156,32 @@ class HotlineReportOut(Schema):
 
 class WorkOrderFilters(Schema):
     number: limited_text(64, kind="code") = ""  # type: ignore[valid-type]
-    state: limited_text(12, kind="code") = ""  # type: ignore[valid-type]
+    placement_pending: bool | None = None
 
 
 class WorkOrderOut(Schema):
     id: int
     number: str
-    state: str
     district: int = Field(..., alias="district_id")
-    appeal: int | None = Field(None, alias="appeal_id")
-    tracking_code: str | None = None
+    appeal: int = Field(..., alias="appeal_id")
+    tracking_code: str
     called_at: datetime.datetime
     category_text: str
-    unplaced_reason: str
+    # True while the case waits in the district's placement queue, with the reason.
+    placement_pending: bool
+    placement_reason: str
 
     @staticmethod
-    def resolve_tracking_code(order) -> str | None:
-        return order.appeal.tracking_code if order.appeal_id else None
+    def resolve_tracking_code(order) -> str:
+        return order.appeal.tracking_code
 
+    @staticmethod
+    def resolve_placement_pending(order) -> bool:
+        return order.appeal.placement_pending
 
-class WorkOrderPlaceIn(Schema):
-    area: int
+    @staticmethod
+    def resolve_placement_reason(order) -> str:
+        return order.appeal.placement_reason if order.appeal.placement_pending else ""
 
 
 class RowErrorOut(Schema):

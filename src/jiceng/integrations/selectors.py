@@ -23,14 +23,16 @@ def delivery_list(*, viewer, state: str = "") -> QuerySet[Delivery]:
     return deliveries
 
 
-def work_order_list(*, viewer, number: str = "", state: str = "") -> QuerySet[HotlineWorkOrder]:
+def work_order_list(
+    *, viewer, number: str = "", placement_pending: bool | None = None
+) -> QuerySet[HotlineWorkOrder]:
     orders = scope_for(viewer).filter(
         HotlineWorkOrder.objects.select_related("district", "appeal", "appeal__unit")
     )
     if number:
         orders = orders.filter(number__icontains=number)
-    if state:
-        orders = orders.filter(state=state)
+    if placement_pending is not None:
+        orders = orders.filter(appeal__placement_pending=placement_pending)
     return orders
 
 
@@ -71,15 +73,6 @@ def unit_choices(*, viewer, districts: list[Area]) -> list[HandlingUnit]:
         .filter(HandlingUnit.objects.filter(condition, is_active=True))
         .select_related("area")
         .order_by("area__path", "name")[:500]
-    )
-
-
-def placement_choices(*, district: Area) -> list[Area]:
-    """The communities of a district, where a person places a work order."""
-    return list(
-        Area.objects.filter(path__startswith=district.path, level=Area.Level.COMMUNITY)
-        .order_by("path")
-        .only("id", "name", "path")
     )
 
 

@@ -11,6 +11,5 @@ urlpatterns = [
     path("subscriptions/<int:pk>/revoke/", views.subscription_revoke, name="subscription_revoke"),
     path("deliveries/<int:pk>/replay/", views.delivery_replay, name="delivery_replay"),
     path("hotline/", views.hotline, name="hotline"),
-    path("hotline/<int:pk>/place/", views.hotline_place, name="hotline_place"),
     path("hotline/export/", views.hotline_export, name="hotline_export"),
 ]

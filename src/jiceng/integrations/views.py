@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from jiceng.core.errors import ApplicationError
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.integrations import access, forms, selectors, services
-from jiceng.integrations.models import Delivery, HotlineWorkOrder
+from jiceng.integrations.models import Delivery
 
 LIST_LIMIT = 200
 
@@ -158,37 +158,16 @@ def hotline(request):
             form.add_error("file" if error.field in (None, "file") else None, str(error.message))
     number = request.GET.get("number", "").strip()[:64]
     orders = selectors.work_order_list(viewer=request.user, number=number)[:LIST_LIMIT]
-    unplaced = list(
-        selectors.work_order_list(viewer=request.user, state=HotlineWorkOrder.State.UNPLACED)[:50]
-    )
-    communities = {
-        district.pk: forms.PlaceForm(
-            communities=selectors.placement_choices(district=district),
-            auto_id=f"place-{district.pk}-%s",
-        )
-        for district in districts
-        if any(order.district_id == district.pk for order in unplaced)
-    }
+    unplaced = selectors.work_order_list(viewer=request.user, placement_pending=True).count()
     context = {
         "form": form,
         "report": report,
         "row_errors": row_errors,
         "number": number,
         "orders": orders,
-        "unplaced": [(order, communities.get(order.district_id)) for order in unplaced],
+        "unplaced": unplaced,
     }
     return render(request, "integrations/hotline.html", context)
-
-
-@login_required
-@require_POST
-def hotline_place(request, pk: int):
-    with refusals_as_messages(request):
-        order = access.get_work_order(request.user, pk)
-        area = selectors.area_by_id(viewer=request.user, area_id=request.POST.get("area"))
-        services.hotline_order_place(actor=request.user, order=order, area=area)
-        messages.success(request, _("已定位并转为诉求"))
-    return redirect("integrations:hotline")
 
 
 @login_required

@@ -12,6 +12,7 @@ from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.places import imports, schemas, selectors, services
 from jiceng.places.errors import MSG_BUILDING_LEVEL, PlaceErrorCode, invalid
+from jiceng.places.geo import as_wgs84
 
 router = Router(tags=["places 标准地址"])
 
@@ -95,10 +96,12 @@ def alias_delete(request, alias_id: int):
 
 @router.post("/match", response=schemas.MatchOut)
 def address_match(request, payload: schemas.MatchIn):
-    """Where an address text and/or a WGS-84 position land, as Open311 and the intake
-    would place a case: the level reached and the reason."""
-    landing = selectors.landing(where=payload.address_string, latitude=payload.lat,
-                                longitude=payload.long)  # fmt: skip
+    """Where an address text and/or a position (WGS-84, or GCJ-02 with
+    `coordinate_system`) land, as Open311 and the intake would place a case: the level
+    reached and the reason. Nothing is written."""
+    latitude, longitude = as_wgs84(payload.lat, payload.long, payload.coordinate_system)
+    landing = selectors.landing(where=payload.address_string, latitude=latitude,
+                                longitude=longitude)  # fmt: skip
     location = landing.location
     if location is None:
         return {"level": "none", "placed": False, "area_id": None, "area_code": None,

@@ -9,7 +9,10 @@ with them. Quantized at 1/1024 degree (about 100 m), as ECharts compresses them.
 Callers send WGS-84 (GPS, a phone's navigator.geolocation, GeoReport v2): a point is
 shifted into GCJ-02 before it is tested against the polygons (the shift is 300–600 m in
 Shanghai, enough to put a point near a border in the wrong district). Positions stored
-in the registry and on cases stay in WGS-84.
+in the registry and on cases stay in WGS-84. A caller whose point comes from a Chinese
+web map (AMap, Tencent; many hotline platforms' map pickers) says so with
+`coordinate_system=gcj02`, and the point is brought back to WGS-84 on arrival
+(`as_wgs84`), so that what is stored and matched is one datum.
 
 The conversion is the public formula (Krasovsky 1940 ellipsoid; the inverse by fixed-point
 iteration to well under a centimetre); outside mainland China there is no shift.
@@ -78,6 +81,22 @@ def gcj02_to_wgs84(latitude: float, longitude: float) -> tuple[float, float]:
             break
         guess_lat, guess_long = guess_lat - error_lat, guess_long - error_long
     return guess_lat, guess_long
+
+
+WGS84, GCJ02 = "wgs84", "gcj02"
+COORDINATE_SYSTEMS = (WGS84, GCJ02)
+
+
+def as_wgs84(
+    latitude: float | None, longitude: float | None, system: str = WGS84
+) -> tuple[float | None, float | None]:
+    """A caller's point in WGS-84, rounded to what a case keeps (6 decimals, about
+    0.1 m); `system` is what the caller said it sent (COORDINATE_SYSTEMS)."""
+    if latitude is None or longitude is None:
+        return latitude, longitude
+    if system == GCJ02:
+        latitude, longitude = gcj02_to_wgs84(latitude, longitude)
+    return round(latitude, 6), round(longitude, 6)
 
 
 def distance_m(lat1: float, long1: float, lat2: float, long2: float) -> float:

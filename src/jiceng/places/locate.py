@@ -10,6 +10,8 @@ outside every district, and no fallback) is the answer None.
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from jiceng.core.models import PATH_SEPARATOR, Area
 from jiceng.places import matcher
 
@@ -63,13 +65,16 @@ def locate(
     territory the caller may file in; a match outside it counts as no match."""
     found = match(address_string=address_string, latitude=latitude, longitude=longitude)
     path = found.path
+    reason = found.reason
     if (
         path
         and within is not None
         and not (path.startswith(within.path) or within.path.startswith(path))
     ):
+        # Said of a place outside the caller's territory: the match does not count, and
+        # the person who places the case reads why.
         path = ""
-    reason = found.reason
+        reason = _("地址定位到本辖区以外（%(reason)s）") % {"reason": reason}
     if not path and fallback is not None and fallback.path.count(PATH_SEPARATOR) >= 2:
         path = _district_path(fallback.path)
         reason = reason or ""

@@ -1,7 +1,9 @@
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import ConfigDict
 
 from jiceng.core.inputs import limited_text, model_decimal, model_text
 from jiceng.core.models import StandardAddress
@@ -59,6 +61,20 @@ class MatchIn(Schema):
     address_string: model_text(StandardAddress, "text") = ""
     lat: float | None = Field(None, ge=-90, le=90)
     long: float | None = Field(None, ge=-180, le=180)
+    # WGS-84 (GPS, phones; the default) or GCJ-02 (a point picked on AMap or Tencent).
+    coordinate_system: Literal["wgs84", "gcj02"] = Field(
+        "wgs84", json_schema_extra={"maxLength": 5}
+    )
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"address_string": "徐汇区复兴西路十二弄三号楼"},
+                {"lat": 31.2095, "long": 121.443},
+                {"lat": 31.2076, "long": 121.4474, "coordinate_system": "gcj02"},
+            ]
+        }
+    )
 
 
 class MatchOut(Schema):

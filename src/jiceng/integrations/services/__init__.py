@@ -7,7 +7,6 @@ from jiceng.integrations.services.hotline import (
     hotline_export,
     hotline_import,
     hotline_import_file,
-    hotline_order_place,
     parse_since,
 )
 from jiceng.integrations.services.outbox import (
@@ -35,7 +34,6 @@ __all__ = [
     "hotline_export",
     "hotline_import",
     "hotline_import_file",
-    "hotline_order_place",
     "on_appeal_events",
     "parse_since",
     "signature",

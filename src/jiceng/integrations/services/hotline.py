@@ -2,10 +2,14 @@
 
 Idempotent by the platform's work-order number: a number seen before changes nothing; a
 row that comes back with other values is reported as changed (the case is not silently
-overwritten: a person reads the report). Each new order is placed (integrations.locate)
-and received like any case through appeals' intake (channel hotline), so routing,
-deadlines, the duplicate check, events and audit are the intake's own. All rows are
-checked before any is written: one bad row and nothing is imported.
+overwritten: a person reads the report). Each new order is located as the JSON API and
+Open311 locate an address (appeals.locating → places.locate: the standard-address
+matcher, its aliases, the district as territory) and received like any case through
+appeals' intake (channel hotline), so routing, deadlines, the duplicate check, events
+and audit are the intake's own. An order the matcher cannot place below the district is
+filed at the district all the same and waits in its placement queue (待定位) with the
+reason, where a person places it in one action and the address is learned as an alias.
+All rows are checked before any is written: one bad row and nothing is imported.
 """
 
 import datetime
@@ -17,8 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from jiceng.appeals.locating import IntakePlace, intake_place
 from jiceng.appeals.models import Appeal, Category
-from jiceng.appeals.services import Intake, appeal_intake
+from jiceng.appeals.services import INTAKE_AREA_LEVELS, Intake, appeal_intake
 from jiceng.core import crypto, excel
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import ApplicationError, ValidationFailed
@@ -30,15 +35,12 @@ from jiceng.core.types import Actor
 from jiceng.core.validators import validate_phone
 from jiceng.integrations import hotline_format
 from jiceng.integrations.errors import (
+    MSG_HOTLINE_AREA_CODE,
     MSG_HOTLINE_DISTRICT,
-    MSG_HOTLINE_NOT_UNPLACED,
-    MSG_HOTLINE_PLACE,
     MSG_HOTLINE_ROWS,
-    conflict,
     invalid,
 )
 from jiceng.integrations.errors import IntegrationErrorCode as Code
-from jiceng.integrations.locate import PLACEABLE, DistrictPlaces, _locate
 from jiceng.integrations.models import HotlineWorkOrder
 from jiceng.integrations.places import require_district_manager
 
@@ -94,7 +96,9 @@ class WorkOrder:
 @dataclass
 class HotlineImportReport:
     rows: int = 0
+    # Placed at a community, grid or building, and routed.
     filed: list[str] = field(default_factory=list)
+    # Filed at the district, waiting in its placement queue.
     unplaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     # Numbers seen before whose row now differs: reported, never overwritten.
@@ -193,19 +197,39 @@ def _category(text: str, categories: list[Category]) -> Category:
     return next((c for c in categories if c.code == "other"), categories[0])
 
 
+def _place(order: WorkOrder, district: Area) -> IntakePlace:
+    """Where the order goes: the platform's area code when it names a community, grid
+    or building of the district; else what the address text locates inside the
+    district, the way the JSON API and Open311 locate theirs."""
+    area, note = None, ""
+    if order.area_code:
+        area = Area.objects.filter(
+            code=order.area_code, path__startswith=district.path, level__in=INTAKE_AREA_LEVELS
+        ).first()
+        if area is None:
+            note = str(MSG_HOTLINE_AREA_CODE)
+    place = intake_place(area=area, address=order.address, territory=district)
+    if note and place.placement_reason:
+        reason = f"{note}；{place.placement_reason}"[:200]
+        place = IntakePlace(place.area, reason, place.street_hint)
+    return place
+
+
 def _file(
-    order: HotlineWorkOrder, *, actor: Actor, area: Area, category: Category, phone: str
+    order: WorkOrder, *, actor: Actor, district: Area, place: IntakePlace, category: Category
 ) -> Appeal:
     appeal, _created = appeal_intake(
         actor=actor,
         intake=Intake(
             channel=Appeal.Channel.HOTLINE,
             category=category,
-            area=area,
+            area=place.area,
+            placement_reason=place.placement_reason,
+            street_hint=place.street_hint,
             description=order.content,
             address=order.address,
-            contact_phone=phone,
-            client=f"{CLIENT_PREFIX}:{order.district.code}",
+            contact_phone=order.phone,
+            client=f"{CLIENT_PREFIX}:{district.code}",
             idempotency_key=f"12345:{order.number}",
         ),
     )
@@ -227,48 +251,41 @@ def hotline_import(
         raise HotlineRowsInvalid(errors[:50])
     report = HotlineImportReport(rows=len(orders))
     known = {
-        o.number: o
-        for o in HotlineWorkOrder.objects.filter(number__in=[order.number for order in orders])
+        o.number: o.digest
+        for o in HotlineWorkOrder.objects.filter(
+            number__in=[order.number for order in orders]
+        ).only("number", "digest")
     }
     categories = list(Category.objects.filter(is_active=True))
-    places = DistrictPlaces.of(district)
     now = timezone.now()
     for order in orders:
-        existing = known.get(order.number)
-        if existing is not None:
-            (report.unchanged if existing.digest == order.digest else report.changed).append(
-                order.number
-            )
+        digest = known.get(order.number)
+        if digest is not None:
+            (report.unchanged if digest == order.digest else report.changed).append(order.number)
             continue
-        located = _locate(order.address, places=places, area_code=order.area_code)
-        work_order = HotlineWorkOrder(
+        place = _place(order, district)
+        appeal = _file(
+            order,
+            actor=actor,
+            district=district,
+            place=place,
+            category=_category(order.category, categories),
+        )
+        HotlineWorkOrder.objects.create(
             number=order.number,
+            appeal=appeal,
             district=district,
             called_at=order.called_at,
             category_text=order.category,
             address=order.address,
             content=order.content,
             phone_encrypted=crypto.encrypt(order.phone),
-            state=HotlineWorkOrder.State.UNPLACED,
-            unplaced_reason=located.reason[:200],
             digest=order.digest,
             imported_at=now,
             imported_by=actor,
         )
-        if located.area is not None:
-            work_order.appeal = _file(
-                work_order,
-                actor=actor,
-                area=located.area,
-                category=_category(order.category, categories),
-                phone=order.phone,
-            )
-            work_order.state = HotlineWorkOrder.State.FILED
-            report.filed.append(order.number)
-        else:
-            report.unplaced.append(order.number)
-        work_order.save()
-        known[order.number] = work_order
+        (report.unplaced if place.placement_reason else report.filed).append(order.number)
+        known[order.number] = order.digest
     audit_record(
         actor=actor,
         action=AuditEntry.Action.BULK_CREATE,
@@ -297,40 +314,10 @@ def hotline_import_file(
     )
 
 
-@transaction.atomic
-def hotline_order_place(*, actor: Actor, order: HotlineWorkOrder, area: Area) -> HotlineWorkOrder:
-    """A person places a work order the text did not: it is filed at `area` (a
-    community, grid or building of its district) like any other."""
-    require_district_manager(actor, order.district)
-    order = HotlineWorkOrder.objects.select_for_update().get(pk=order.pk)
-    if order.state != HotlineWorkOrder.State.UNPLACED:
-        raise conflict(MSG_HOTLINE_NOT_UNPLACED, Code.HOTLINE_NOT_UNPLACED)
-    if area.level not in PLACEABLE or not area.path.startswith(order.district.path):
-        raise invalid(MSG_HOTLINE_PLACE, Code.HOTLINE_PLACE, "area")
-    categories = list(Category.objects.filter(is_active=True))
-    order.appeal = _file(
-        order,
-        actor=actor,
-        area=area,
-        category=_category(order.category_text, categories),
-        phone=crypto.decrypt(order.phone_encrypted),
-    )
-    order.state = HotlineWorkOrder.State.FILED
-    order.unplaced_reason = ""
-    order.save(update_fields=["appeal", "state", "unplaced_reason"])
-    audit_record(
-        actor=actor,
-        action=AuditEntry.Action.UPDATE,
-        target=order,
-        changes={"area": area.pk, "appeal": order.appeal.pk},
-    )
-    return order
-
-
 def _result_row(order: HotlineWorkOrder) -> dict:
     appeal = order.appeal
     phone = crypto.decrypt(order.phone_encrypted)
-    row: dict = {
+    return {
         "number": order.number,
         "called_at": timezone.localtime(order.called_at).isoformat(),
         "category": order.category_text,
@@ -338,26 +325,19 @@ def _result_row(order: HotlineWorkOrder) -> dict:
         "content": order.content,
         # Masked: the platform holds the caller's number; it need not travel back.
         "phone": mask_phone(phone) if phone else "",
-        "area_code": appeal.area.code if appeal else "",
-        "unplaced_reason": order.unplaced_reason,
+        "area_code": appeal.area.code,
+        # Why the case still waits in the district's placement queue, while it does.
+        "unplaced_reason": appeal.placement_reason if appeal.placement_pending else "",
+        "tracking_code": appeal.tracking_code,
+        "state": str(appeal.get_state_display()),
+        "unit": appeal.unit.name if appeal.unit else "",
+        "replied_at": timezone.localtime(appeal.replied_at).isoformat()
+        if appeal.replied_at
+        else "",
+        "reply": appeal.public_reply,
+        "closed_at": timezone.localtime(appeal.closed_at).isoformat() if appeal.closed_at else "",
+        "satisfaction": str(appeal.get_satisfaction_display()) if appeal.satisfaction else "",
     }
-    if appeal is not None:
-        row |= {
-            "tracking_code": appeal.tracking_code,
-            "state": str(appeal.get_state_display()),
-            "unit": appeal.unit.name if appeal.unit else "",
-            "replied_at": timezone.localtime(appeal.replied_at).isoformat()
-            if appeal.replied_at
-            else "",
-            "reply": appeal.public_reply,
-            "closed_at": timezone.localtime(appeal.closed_at).isoformat()
-            if appeal.closed_at
-            else "",
-            "satisfaction": str(appeal.get_satisfaction_display()) if appeal.satisfaction else "",
-        }
-    else:
-        row["state"] = str(order.get_state_display())
-    return row
 
 
 def hotline_export(*, actor: Actor, since: datetime.datetime | None, fmt: str) -> tuple[bytes, int]:
