@@ -155,3 +155,16 @@ def test_the_page_polls_until_done_and_works_without_script(
 )
 def test_safe_filename(name, expected):
     assert jobs.safe_filename(name) == expected
+
+
+def test_a_pruned_result_is_not_found_and_not_audited(
+    transactional_db, client, territory, sum_kind
+):
+    owner = territory.users["xh_c1_secretary"]
+    job = _submit(owner, [1])
+    run_jobs()
+    jobs.result_path(job).unlink()
+    client.force_login(owner)
+    gone = client.get(f"/api/jobs/{job.pk}/result")
+    assert gone.status_code == 404 and "清理" in gone.json()["message"]
+    assert not AuditEntry.objects.filter(action="download").exists()

@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
 from jiceng.core.audit import audit_record
-from jiceng.core.errors import ApplicationError
+from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import AuditEntry, Job
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # sees it move without a write per row.
 PROGRESS_SECONDS = 1.0
 MSG_JOB_FAILED = _("任务运行出错，请稍后重新提交；仍不成功请联系系统管理员")
+MSG_RESULT_GONE = _("结果文件已过保存期限被清理，请重新提交")
 
 
 @dataclass
@@ -165,7 +166,10 @@ def job_submit(
 
 def job_result_open(*, actor, job: Job):
     """The finished job's result file, opened for reading, with one audit entry for the
-    fetch. The caller has the job from `selectors.job_get` (the owner's only)."""
+    fetch. The caller has the job from `selectors.job_get` (the owner's only). A file
+    the operator has pruned (docs/operator-guide.md) is not found."""
+    if not result_path(job).exists():
+        raise NotFound(MSG_RESULT_GONE)
     with transaction.atomic():
         audit_record(
             actor=actor,

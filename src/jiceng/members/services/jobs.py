@@ -3,7 +3,7 @@ at once, when the job is submitted, so that a refusal is immediate; the work its
 members.jobs', run by the worker as the person who submitted it."""
 
 from jiceng.core.errors import NotFound
-from jiceng.core.jobs import job_submit
+from jiceng.core.jobs import job_submit, safe_filename
 from jiceng.core.models import Job
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.members import access
@@ -45,7 +45,8 @@ def member_import_submit(*, actor, org, data: bytes, filename: str = "") -> Job:
 
     access.require_manage_org_members(actor, org)
     check_org(org)
-    name = filename[:100]
+    # The name is the client's: kept for the report and the audit, without controls.
+    name = safe_filename(filename, "")[:100]
     audit = {"org": org.pk, "file": name, "sha256": hashlib.sha256(data).hexdigest()}
     return job_submit(
         actor=actor,
