@@ -168,3 +168,18 @@ def test_a_pruned_result_is_not_found_and_not_audited(
     gone = client.get(f"/api/jobs/{job.pk}/result")
     assert gone.status_code == 404 and "清理" in gone.json()["message"]
     assert not AuditEntry.objects.filter(action="download").exists()
+
+
+def test_under_make_run_a_job_is_done_when_its_submission_returns(
+    client, territory, settings, sum_kind
+):
+    """`make run` sets JICENG_TASKS_BACKEND=immediate: no worker, the job runs in the
+    request that submits it, and a failing one still ends failed with its message."""
+    settings.TASKS = {"default": {"BACKEND": settings.TASK_BACKENDS["immediate"]}}
+    owner = territory.users["xh_c1_secretary"]
+    done, refused = _submit(owner, [4, 5]), _submit(owner, [-1])
+    assert done.state == Job.State.SUCCEEDED and done.outcome == {"count": 2}
+    assert refused.state == Job.State.FAILED and refused.error == "第 3 个数不能为负"
+    client.force_login(owner)
+    result = client.get(f"/api/jobs/{done.pk}/result")
+    assert json.loads(b"".join(result.streaming_content))["sum"] == 9
