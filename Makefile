@@ -59,15 +59,20 @@ $(TEST_STAMP): $(LOCK_INPUTS)
 	$(call install,--extra dev,requirements/test.txt)
 	touch $(RUN_STAMP) $(TEST_STAMP)
 
+# Background jobs (imports, large exports, ledgers) run in the request that submits them
+# here, so that no `jiceng db_worker` is needed; JICENG_TASKS_BACKEND=database in the
+# environment queues them for a worker instead, as in production.
+TASKS_BACKEND = JICENG_TASKS_BACKEND=$${JICENG_TASKS_BACKEND:-immediate}
+
 # Migrate, compile messages (only when a .po changed), load the demo once, print the
 # logins, then serve, all in one process and without the auto-reloader (the first page
 # sooner). `make run PORT=8001` serves elsewhere.
 run: $(RUN_STAMP)
-	$(BIN)/jiceng prepare --serve $(HOST):$(PORT)
+	$(TASKS_BACKEND) $(BIN)/jiceng prepare --serve $(HOST):$(PORT)
 
 # Serves what is there, without preparing anything, reloading when the code changes.
 serve: $(RUN_STAMP)
-	$(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
+	$(TASKS_BACKEND) $(BIN)/jiceng runserver --insecure $(HOST):$(PORT)
 
 # `make test PYTEST_ARGS="--durations=15"` passes options on to pytest.
 test: $(TEST_STAMP) lock-check

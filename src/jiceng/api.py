@@ -104,6 +104,7 @@ from jiceng.cobuild.meetings_api import router as cobuild_meetings_router  # noq
 from jiceng.cobuild.venues_api import router as cobuild_venues_router  # noqa: E402
 from jiceng.core.api import audit_router  # noqa: E402
 from jiceng.core.api import router as areas_router  # noqa: E402
+from jiceng.core.jobs_api import router as jobs_router  # noqa: E402
 from jiceng.dashboard.api import router as charts_router  # noqa: E402
 from jiceng.dashboard.workbench_api import router as workbench_router  # noqa: E402
 from jiceng.duties.api import router as duties_router  # noqa: E402
@@ -121,6 +122,7 @@ api.add_router("/me", me_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/areas", areas_router)
 api.add_router("/audit", audit_router)
+api.add_router("/jobs", jobs_router)
 api.add_router("", orgs_router)
 api.add_router("/appeals/setup", appeals_setup_router)
 api.add_router("/appeals", appeals_router)

@@ -338,9 +338,15 @@ NINJA_PAGINATION_MAX_LIMIT = 500
 # The bounded offset (core/pagination.py) for a bare `@paginate` too.
 NINJA_PAGINATION_CLASS = "jiceng.core.pagination.LimitOffsetPagination"
 
-# Jobs a user starts (large exports): django-tasks with its database backend, run by
-# `jiceng db_worker` (docs/operator-guide.md).
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Jobs a user starts (member imports, large exports, ledgers: core.jobs): django-tasks.
+# The database backend queues them for `jiceng db_worker` (docs/operator-guide.md);
+# JICENG_TASKS_BACKEND=immediate runs each in the request that submitted it, which is
+# what `make run` sets, so that a laptop or a demo needs no worker process.
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[os.environ.get("JICENG_TASKS_BACKEND", "database")]}}
 
 # Full (unmasked) exports of personal data one person may make a day (core.exports).
 FULL_EXPORT_DAILY_LIMIT = int(os.environ.get("JICENG_FULL_EXPORT_DAILY_LIMIT", "3"))

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("jiceng.dashboard.urls")),
     path("accounts/", include("jiceng.accounts.urls")),
     path("audit/", include("jiceng.core.urls")),
+    path("jobs/", include("jiceng.core.job_urls")),
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),

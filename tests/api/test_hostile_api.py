@@ -289,6 +289,11 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A full export, as a job.
         ("post", "/api/members/exports"): ({}, {
             "area": a["xh_s1"].pk, "purpose": "other", "purpose_note": "党内统计核对"}),
+        # A roster import, as a job: a file (multipart), no JSON text to send.
+        ("post", "/api/members/imports"): ({}, {}),
+        # A ledger generated in the background.
+        ("post", "/api/ledgers/{key}/jobs"): (
+            {"key": "member_register"}, {"area": a["xh_s1"].pk, "period": "2026-Q1"}),
         # Organizational life: each operation on an object in the state it acts on.
         ("post", "/api/orglife/meetings"): ({}, {
             "org": o["xh_c1_b1"].pk, "kind": "lecture", "held_on": past, "topic": "党课",
@@ -590,6 +595,7 @@ NOT_COMPLETED = {
     ("post", "/api/units/import"): "a multipart upload, not JSON",
     ("post", "/api/grids/import"): "a multipart upload, not JSON",
     ("post", "/api/places/addresses/import"): "a multipart upload, not JSON",
+    ("post", "/api/members/imports"): "a multipart upload, not JSON",
     ("post", "/api/appeals/{appeal_id}/{action}"): "replying needs a case in handling",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",

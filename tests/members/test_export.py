@@ -65,7 +65,9 @@ def test_template_has_the_columns_and_instructions():
     assert header[:5] == ["姓名", "性别", "民族", "出生日期", "身份证号"]
 
 
-def test_import_page_reports_rows(client, territory):
+def test_import_page_submits_a_job_whose_page_reports_rows(transactional_db, client, territory):
+    """The page's import is a background job: the file is checked at once, the rows by
+    the job, whose page polls (meta refresh, a reload link) and then shows the report."""
     from tests.members.test_import import good_rows, workbook
 
     client.force_login(territory.users["xh_c1_secretary"])
@@ -77,14 +79,18 @@ def test_import_page_reports_rows(client, territory):
     response = client.post(
         reverse("members:import"), {"org": territory.orgs["xh_c1_b1"].pk, "file": upload}
     )
-    html = response.content.decode()
-    assert response.status_code == 200 and "身份证号应为18位" in html and "公民身份号码" in html
+    assert response.status_code == 302 and response["Location"].startswith("/jobs/")
+    waiting = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' in waiting and "排队中" in waiting
+    _run_jobs()
+    html = client.get(response["Location"]).content.decode()
+    assert "身份证号应为18位" in html and "公民身份号码" in html and "refresh" not in html
     bad = io.BytesIO(b"not a spreadsheet")
     bad.name = "x.xlsx"
     response = client.post(
         reverse("members:import"), {"org": territory.orgs["xh_c1_b1"].pk, "file": bad}
     )
-    assert "不是 Excel" in response.content.decode()
+    assert response.status_code == 200 and "不是 Excel" in response.content.decode()
 
 
 def test_a_register_longer_than_a_worksheet_continues_on_the_next(territory, monkeypatch):

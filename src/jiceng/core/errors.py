@@ -100,6 +100,8 @@ class CoreErrorCode(StrEnum):
     ID_NUMBER_CHECK = "id_number_check"
     ID_NUMBER_LENGTH = "id_number_length"
     ID_NUMBER_REGION = "id_number_region"
+    # A background job's result asked for before the job has succeeded (core.jobs).
+    JOB_NOT_READY = "job_not_ready"
     # A ledger's period (core.ledgers.parse_period): not a year, quarter or month.
     LEDGER_PERIOD = "ledger_period"
     MOBILE_PHONE = "mobile_phone"

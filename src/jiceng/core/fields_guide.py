@@ -22,6 +22,7 @@ APPS = [
     ("places", "标准地址与定位"),
     ("assessment", "述职评议考核"),
     ("integrations", "系统对接"),
+    ("ledgers", "台账"),
 ]
 
 RULES = {

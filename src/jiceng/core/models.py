@@ -1,4 +1,7 @@
-"""The kernel's tables: the territory tree (Area) and the hash-chained audit log."""
+"""The kernel's tables: the territory tree (Area), the hash-chained audit log and the
+background jobs people start."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -110,6 +113,8 @@ class AuditEntry(models.Model):
         KEY_CHANGE = "key_change", _("更换审计密钥")
         CHECKPOINT = "checkpoint", _("审计检查点")
         ARCHIVE = "archive", _("审计归档")
+        # A background job's result fetched by the person who started it (core.jobs).
+        DOWNLOAD = "download", _("下载")
 
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
@@ -214,3 +219,52 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} · {self.key[:40]}"
+
+
+class Job(models.Model):
+    """A long piece of work a person started (an import, a large export, a ledger): who
+    asked, what, how far it has got, and how it ended. Run by django-tasks (core.jobs);
+    `task_id` is its TaskResult. The result file lives under MEDIA_ROOT/jobs, named by
+    this id, and is handed to `owner` alone."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        SUCCEEDED = "succeeded", _("已完成")
+        FAILED = "failed", _("失败")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # A kind an app registered (core.jobs.register_job_kind), e.g. "members.import".
+    kind = models.CharField(_("任务"), max_length=40)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, default=State.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    # Rows (or steps) done of `total`; total stays empty while the job cannot know it yet.
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), null=True, blank=True)
+    # What the kind reports when it ends (rows written, the import's counts): no personal data.
+    outcome = models.JSONField(_("结果摘要"), default=dict, blank=True)
+    result_name = models.CharField(_("结果文件名"), max_length=200, blank=True)
+    result_type = models.CharField(max_length=100, blank=True)
+    error_code = models.CharField(max_length=60, blank=True)
+    error = models.CharField(_("失败原因"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_job_owner_created")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

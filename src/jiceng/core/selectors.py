@@ -92,3 +92,41 @@ def audit_entry_list(*, viewer, filters: AuditFilters) -> QuerySet[AuditEntry]:
             about |= Q(pk__in=find(viewer, filters.person).values("pk"))
         entries = entries.filter(about)
     return entries.select_related("actor").order_by("-id")
+
+
+def job_get(*, viewer, job_id, kind: str | None = None):
+    """A job, for the person who submitted it only: anyone else, a malformed id or
+    another kind than asked (the member export's own routes) is not found. A job whose
+    task the worker could not even start (its TaskResult failed before the job's own
+    bookkeeping ran) is shown failed, without writing."""
+    import uuid
+
+    from jiceng.core.models import Job
+
+    try:
+        key = uuid.UUID(str(job_id))
+    except ValueError:
+        raise NotFound() from None
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        raise NotFound()
+    found = Job.objects.filter(pk=key, owner_id=viewer.pk)
+    job = (found.filter(kind=kind) if kind else found).first()
+    if job is None:
+        raise NotFound()
+    if not job.finished and job.task_id and _task_failed(job.task_id):
+        from jiceng.core.jobs import MSG_JOB_FAILED
+
+        job.state, job.error_code, job.error = Job.State.FAILED, "job_failed", str(MSG_JOB_FAILED)
+    return job
+
+
+def _task_failed(task_id: str) -> bool:
+    from django_tasks import default_task_backend
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    if not default_task_backend.supports_get_result:
+        return False
+    try:
+        return default_task_backend.get_result(task_id).status == "FAILED"
+    except TaskResultDoesNotExist:
+        return False

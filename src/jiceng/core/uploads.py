@@ -1,4 +1,5 @@
-"""Uploaded images, made safe to keep and to show (issue 22).
+"""Uploads, checked once for pages and API alike: images made safe to keep and to show
+(issue 22), PDFs, and workbooks to import (issue 18).
 
 What the client sent is never stored: the image is decoded with Pillow under a pixel
 limit and encoded again, so the EXIF block (with its GPS position: a resident's home),
@@ -122,3 +123,21 @@ def accept_pdf(upload, *, field: str = "file", prefix: str = "") -> ContentFile:
 
 
 CONTENT_TYPES["pdf"] = PDF_CONTENT_TYPE
+
+
+# ---- workbooks (a roster to import) ---------------------------------------------------------
+
+
+def accept_workbook(upload) -> bytes:
+    """A spreadsheet to import, checked when it is submitted so that a refusal is
+    immediate: its size before it is read whole, then core.excel's checks on its content
+    (an xlsx zip with a workbook, no zip bomb, no formulas, not too many rows), never the
+    name or Content-Type the client chose. Returns the bytes, for the job to read."""
+    from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG, check_file
+
+    if upload.size is not None and upload.size > MAX_FILE_BYTES:
+        raise ValidationFailed(MSG_TOO_BIG, field="file", code=CoreErrorCode.EXCEL_TOO_BIG)
+    upload.seek(0)
+    data = upload.read(MAX_FILE_BYTES + 1)
+    check_file(data)
+    return data

@@ -106,8 +106,15 @@ def ledger_table(
     subject: Subject,
     generated_at: datetime.datetime | None = None,
     limit: int = MAX_ROWS,
+    progress=None,
 ) -> Table:
-    rows = [tuple(r) for r in itertools.islice(ledger.rows(viewer, subject), limit + 1)]
+    """The ledger's rows for the subject, at most `limit`. `progress(done, None)` (a
+    background job's) hears of the rows read so far: how many there will be is unknown."""
+    rows = []
+    for row in itertools.islice(ledger.rows(viewer, subject), limit + 1):
+        rows.append(tuple(row))
+        if progress is not None:
+            progress(len(rows), None)
     truncated = len(rows) > limit
     when = (generated_at or timezone.now()).replace(microsecond=0)
     return Table(ledger, subject, rows[:limit], truncated, when)

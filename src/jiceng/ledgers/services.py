@@ -9,8 +9,9 @@ import datetime
 from django.db import transaction
 
 from jiceng.core.audit import audit_record
+from jiceng.core.jobs import job_submit
 from jiceng.core.ledgers import Ledger, Subject
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import AuditEntry, Job
 from jiceng.ledgers.selectors import MAX_ROWS, Table, ledger_table
 from jiceng.ledgers.workbook import table_xlsx
 
@@ -38,7 +39,6 @@ def _audit(*, actor, table: Table, fmt: str, extra: dict | None = None) -> None:
     )
 
 
-@transaction.atomic
 def ledger_export(
     *,
     actor,
@@ -46,14 +46,37 @@ def ledger_export(
     ledger: Ledger,
     subject: Subject,
     generated_at: datetime.datetime | None = None,
+    progress=None,
 ) -> tuple[bytes, Table]:
     """The ledger as an xlsx for `viewer`'s scope, audited under `actor` (None for the
     system: the command run by an operator). The same data and generation time give the
-    same bytes."""
-    table = ledger_table(viewer=viewer, ledger=ledger, subject=subject, generated_at=generated_at)
-    content = table_xlsx(table)
-    _audit(actor=actor, table=table, fmt="xlsx")
+    same bytes. The rows are read and written outside the audit's transaction, so that a
+    background job's `progress(done, total)` is seen as it goes."""
+    table = ledger_table(
+        viewer=viewer, ledger=ledger, subject=subject, generated_at=generated_at, progress=progress
+    )
+    content = table_xlsx(table, progress=progress)
+    with transaction.atomic():
+        _audit(actor=actor, table=table, fmt="xlsx")
     return content, table
+
+
+# The kind ledgers.jobs registers with core.jobs.
+KIND_LEDGER = "ledgers.generate"
+
+
+def ledger_generate_submit(*, actor, ledger: Ledger, subject: Subject) -> Job:
+    """Queue the ledger's workbook as a background job (a district's year of appeals is
+    more than a request should wait for). The ledger and the subject were checked in
+    the actor's scope by the caller (selectors.ledger_get, subject_for), and are again
+    when the job runs; the generation itself is audited by the job, as ledger_export."""
+    params = {
+        "key": ledger.key,
+        "area": subject.area.pk if subject.area is not None else None,
+        "org": subject.org.pk if subject.org is not None else None,
+        "period": subject.period.text,
+    }
+    return job_submit(actor=actor, kind=KIND_LEDGER, params=params, audit=params)
 
 
 @transaction.atomic

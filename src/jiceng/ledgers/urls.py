@@ -9,4 +9,6 @@ urlpatterns = [
     path("<slug:key>/", views.ledger, name="ledger"),
     # A download, not a page: its path ends as the file does.
     path("<slug:key>.xlsx", views.ledger_xlsx, name="xlsx"),
+    # The workbook as a background job (a POST: it starts something).
+    path("<slug:key>/job", views.ledger_job, name="job"),
 ]

@@ -13,7 +13,8 @@ from jiceng.ledgers.cells import header_lines, local
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def table_xlsx(table) -> bytes:
+def table_xlsx(table, progress=None) -> bytes:
+    """`progress(done, total)` (a background job's) hears of each row written."""
     buffer = io.BytesIO()
     book = workbook(buffer)
     title_format = book.add_format({"bold": True, "font_size": 14})
@@ -36,6 +37,8 @@ def table_xlsx(table) -> bytes:
         sheet.write_string(start, col, str(column.title), head)
         sheet.set_column(col, col, 12 if column.kind != "text" else 20)
     for r, row in enumerate(table.rows, start=start + 1):
+        if progress is not None:
+            progress(r - start - 1, len(table.rows))
         for c, (value, column) in enumerate(zip(row, ledger.columns, strict=True)):
             if value is None or value == "":
                 sheet.write_blank(r, c, None, cell)

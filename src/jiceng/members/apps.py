@@ -93,3 +93,7 @@ class MembersConfig(AppConfig):
         from jiceng.members import ledgers
 
         ledgers.register()
+
+        from jiceng.members import jobs
+
+        jobs.register()

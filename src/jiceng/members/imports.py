@@ -7,6 +7,7 @@ unchanged; someone registered in another org is an error that points to a transf
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -127,8 +128,16 @@ def _street_communities(org: PartyOrg) -> dict[str, Area]:
     }
 
 
-def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> ImportReport:
-    """Validate the whole file; write it only if every row is right."""
+def member_import(
+    *,
+    actor,
+    org: PartyOrg,
+    data: bytes,
+    filename: str = "",
+    progress: Callable[[int, int | None], None] | None = None,
+) -> ImportReport:
+    """Validate the whole file; write it only if every row is right. `progress(done,
+    total)` hears of each row checked (the background job's progress), then of the end."""
     access.require_manage_org_members(actor, org)
     check_org(org)
     report = ImportReport(sha256=hashlib.sha256(data).hexdigest())
@@ -143,7 +152,9 @@ def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> I
         if len(report.errors) < MAX_REPORTED_ERRORS:
             report.errors.append(RowError(row, _column_label(roster, field_name), message))
 
-    for row_number, cells in roster.rows:
+    for checked, (row_number, cells) in enumerate(roster.rows):
+        if progress is not None:
+            progress(checked, report.rows)
         facts, bad_field, message = _row_facts(roster, cells)
         if facts is None:
             fail(row_number, bad_field, message)
@@ -191,12 +202,18 @@ def member_import(*, actor, org: PartyOrg, data: bytes, filename: str = "") -> I
             fail(row_number, "id_number", str(MSG_OTHER_ORG))
     report.errors.sort(key=lambda e: e.row)
     if report.errors or not to_create:
-        return report
+        return _checked(report, progress)
     try:
         report.created = _commit(actor=actor, org=org, rows=to_create, report=report, name=filename)
     except IntegrityError:
         # Someone registered one of these people while the file was being checked.
         report.errors.append(RowError(0, excel.LABELS["id_number"], str(MSG_RACE)))
+    return _checked(report, progress)
+
+
+def _checked(report: ImportReport, progress) -> ImportReport:
+    if progress is not None:
+        progress(report.rows, report.rows)
     return report
 
 

@@ -450,40 +450,35 @@ def import_template(request):
 
 @login_required
 def member_import(request):
-    """Upload a roster into an org: a row-by-row report, and nothing written unless every
-    row is right."""
-    from jiceng.members.imports import member_import as run_import
+    """Upload a roster into an org. The file's size and type are checked here; the rows
+    by a background job (core.jobs, the same one POST /api/members/imports starts), whose
+    page shows the progress and then the row-by-row report. Nothing is written unless
+    every row is right."""
+    from jiceng.core.uploads import accept_workbook
 
     _require_member_kind(request.user)
     orgs = _manageable_orgs(request.user)
     if not orgs:
         raise Http404
-    report = None
     error = ""
     if request.method == "POST":
         upload = request.FILES.get("file")
         org = next((o for o in orgs if str(o.pk) == request.POST.get("org")), None)
         if upload is None or org is None:
             error = _("请选择党组织和文件")
-        elif upload.size > 50 * 1024 * 1024:
-            error = _("文件过大（超过50MB），请分批上传")
         else:
             try:
-                report = run_import(
-                    actor=request.user, org=org, data=upload.read(), filename=upload.name
+                job = services.member_import_submit(
+                    actor=request.user,
+                    org=org,
+                    data=accept_workbook(upload),
+                    filename=upload.name or "",
                 )
             except ApplicationError as failure:
                 error = str(failure.message)
             else:
-                if report.ok and report.created:
-                    messages.success(
-                        request,
-                        _("已导入 %(n)s 人，%(u)s 人已在册未改动")
-                        % {"n": report.created, "u": report.unchanged},
-                    )
-                elif report.ok:
-                    messages.info(request, _("文件中的党员均已在册，没有改动"))
-    return render(request, "members/import.html", {"orgs": orgs, "report": report, "error": error})
+                return redirect("jobs:job", job_id=job.pk)
+    return render(request, "members/import.html", {"orgs": orgs, "error": error})
 
 
 @login_required

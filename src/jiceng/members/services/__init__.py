@@ -96,9 +96,9 @@ from jiceng.members.services.dual_reports import (
     dual_report_unit_org,
     service_record_add,
 )
-from jiceng.members.services.export_jobs import (
-    member_export_result,
+from jiceng.members.services.jobs import (
     member_export_submit,
+    member_import_submit,
 )
 from jiceng.members.services.mobile import (
     inflow_register,
@@ -199,8 +199,8 @@ __all__ = [
     "member_appraisals",
     "member_bulk_create",
     "member_bulk_register",
-    "member_export_result",
     "member_export_submit",
+    "member_import_submit",
     "member_lookup_audit",
     "member_register",
     "member_reveal",
