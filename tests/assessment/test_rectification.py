@@ -10,8 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from jiceng.assessment import services
-from jiceng.assessment.errors import MSG_EVIDENCE_REQUIRED, MSG_HAS_RECTIFICATION
+from jiceng.assessment.errors import (
+    MSG_EVIDENCE_REQUIRED,
+    MSG_HAS_RECTIFICATION,
+    AssessmentErrorCode,
+)
 from jiceng.assessment.models import Problem, Rectification
+from jiceng.assessment.states import RECTIFICATION_TRANSITIONS
 from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from jiceng.core.models import AuditEntry
 
@@ -118,3 +123,45 @@ def test_hostile_input_refused_naming_the_field(territory, field, value):
         services.rectification_create(actor=None, problem=problem, **data)
     assert refused.value.field == field
     assert not Rectification.objects.exists()
+
+
+RECTIFICATION_CALLS = {
+    "attach": lambda t, item: services.rectification_attach(
+        actor=t.users["xh_c1_secretary"], item=item, upload=photo(), caption="照片"
+    ),
+    "submit": lambda t, item: services.rectification_submit(
+        actor=t.users["xh_c1_secretary"], item=item, note="已整改"
+    ),
+    "confirm": lambda t, item: services.rectification_confirm(
+        actor=t.users["xh_s1_staff"], item=item
+    ),
+    "return": lambda t, item: services.rectification_return(
+        actor=t.users["xh_s1_staff"], item=item, reason="佐证不足"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "action"),
+    [
+        (state, action)
+        for state in Rectification.State.values
+        for action, transition in RECTIFICATION_TRANSITIONS.items()
+        if state not in transition.sources
+    ],
+)
+def test_every_action_the_transition_table_refuses_is_refused(territory, item, state, action):
+    """Walk the transition table: from each state, every action it does not allow is
+    refused naming the state, and the item is left as it was."""
+    services.rectification_attach(
+        actor=territory.users["xh_c1_secretary"], item=item, upload=photo(), caption="照片"
+    )
+    Rectification.objects.filter(pk=item.pk).update(state=state)
+    item.refresh_from_db()
+    evidence = item.evidence.count()
+    with pytest.raises(Conflict) as refused:
+        RECTIFICATION_CALLS[action](territory, item)
+    assert refused.value.code == AssessmentErrorCode.ILLEGAL_TRANSITION
+    assert item.get_state_display() in refused.value.message
+    item.refresh_from_db()
+    assert (item.state, item.evidence.count()) == (state, evidence)

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from jiceng.core.outcomes import Period, outcome
 from jiceng.members import selectors, services
 from jiceng.members.models import Member, MobileInflow, Transfer
 from tests.members.factories import facts, id_number
@@ -185,9 +186,17 @@ def test_dual_reporting_and_report_back(territory):
     c3 = users["xh_c3_secretary"]
     services.dual_report_assign_post(actor=c3, report=report, service_post="楼道环境监督岗")
     day = timezone.localdate() - datetime.timedelta(days=2)
+    # The outcome counts the members reported (not the unit org) with service in the
+    # period: none served yet, then one of one.
+    served = outcome("members.dual_service")
+    period = Period(day, timezone.localdate() + datetime.timedelta(days=1), "")
+    before = served.measure(areas["xh"], period)
+    assert (before.numerator, before.denominator) == (0, 1)
     services.service_record_add(
         actor=c3, report=report, task="垃圾分类值守", served_on=day, hours=2
     )
+    after = served.measure(areas["xh_c3"], period)
+    assert (after.numerator, after.denominator) == (1, 1)
     services.service_record_add(
         actor=c3, report=report, task="助老配餐", served_on=day, hours="1.5"
     )

@@ -3,7 +3,12 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
+from jiceng.assessment import services as assessment_services
+from jiceng.assessment.models import Assessment, Scheme
+from jiceng.assessment.services import ItemSpec, SchemeFacts
+from jiceng.core.services import area_create
 from jiceng.members import services as member_services
 from jiceng.orgs import services as org_services
 from jiceng.orgs.models import PartyOrg
@@ -11,6 +16,7 @@ from jiceng.supervision import rules
 from jiceng.supervision.models import WeakOrgRule
 from jiceng.supervision.services import ensure_rules
 from jiceng.supervision.services.weak_orgs import evaluation_context
+from tests.assessment.test_schemes import _review
 from tests.members.factories import facts
 from tests.supervision.conftest import YEAR, YEAR_END, at, case, cases, category, counted
 
@@ -125,15 +131,24 @@ def test_places_below_the_repeat_count_do_not_count_but_disputes_do(t):
 # ---- last place in the ranking ----------------------------------------------------------------
 
 
-def _second_community_org(t):
+def _community(t, key: str, street: str, code: str, name: str) -> PartyOrg:
+    if key not in t.areas:
+        t.areas[key] = area_create(
+            actor=None, parent=t.areas[street], code=code, name=name, level="community"
+        )
     return org_services.org_create(
         actor=None,
-        name="武康路社区党支部",
+        name=f"{name}党支部",
         kind=PartyOrg.Kind.BRANCH,
         domain=PartyOrg.Domain.COMMUNITY,
-        area=t.areas["xh_c2"],
-        parent=t.orgs["xh_s1_wc"],
+        area=t.areas[key],
+        # 天平路街道 has no working committee in the fixture.
+        parent=t.orgs["xh_s1_wc"] if street == "xh_s1" else None,
     )
+
+
+def _second_community_org(t):
+    return _community(t, "xh_c2", "xh_s1", "", "武康路社区")
 
 
 def test_last_place_in_the_street(t):
@@ -153,6 +168,121 @@ def test_last_place_needs_a_second_ranked_community(t):
     cases(t, "xh_c2", 9, satisfied=False)  # 9 rated: not ranked
     counted()
     assert _hits(t, "ranking_last") == {}
+
+
+def test_without_an_assessment_the_appeal_ranking_says_so(t):
+    other = _second_community_org(t)
+    cases(t, "xh_c1", 10, satisfied=True)
+    cases(t, "xh_c2", 10, satisfied=False)
+    counted()
+    evidence = _hits(t, "ranking_last")[other.pk][0]
+    assert "诉求满意率" in evidence["detail"]
+    assert evidence["url"] == (
+        reverse("supervision:fair_ranking") + f"?area={t.areas['xh_s1'].pk}&period={YEAR}"
+    )
+
+
+# ...in the assessment's published yearly ranking, when the year has one
+
+
+@pytest.fixture
+def communities(t):
+    """Four community orgs of 徐汇 assessed in 2025: three in 湖南路街道 (xh_c1, xh_c2,
+    xh_c4), one alone in 天平路街道 (xh_c3). The appeal rates put xh_c1 last in its
+    street, so a hit elsewhere can only come from the assessment's ranking."""
+    t.orgs["xh_c2_b"] = _second_community_org(t)
+    t.orgs["xh_c4_b"] = _community(t, "xh_c4", "xh_s1", "310104003004", "衡山路社区")
+    t.orgs["xh_c3_b"] = _community(t, "xh_c3", "xh_s2", "", "东平路社区")
+    cases(t, "xh_c1", 10, satisfied=False)
+    for key in ("xh_c2", "xh_c4", "xh_c3"):
+        cases(t, key, 10, satisfied=True)
+    counted()
+    return t
+
+
+def _assessed(t, grades: dict[str, str], *, publish: bool = True) -> Scheme:
+    """The 2025 scheme for the communities, scored by the review alone (weight 100), so
+    each org's total is its grade's points (好 100, 较好 80, 一般 60, 差 0)."""
+    admin = t.users["xh_admin"]
+    facts = SchemeFacts(
+        name="2025年度社区党组织考核",
+        groups=["community"],
+        review_weight=100,
+        items=[ItemSpec("appeals.satisfaction_rate", 100, "linear", floor=0.5, target=1.0)],
+    )
+    scheme = assessment_services.scheme_create(
+        actor=admin, district=t.areas["xh"], year=YEAR, facts=facts
+    )
+    scheme = assessment_services.scheme_open(actor=admin, scheme=scheme)
+    for key, grade in grades.items():
+        row = Assessment.objects.get(scheme=scheme, org=t.orgs[key])
+        _review(t, row, [grade], upper=admin)
+    assessment_services.scheme_score(actor=admin, scheme=scheme)
+    if publish:
+        assessment_services.scheme_publish(actor=admin, scheme=scheme)
+    return scheme
+
+
+def test_last_in_the_published_ranking_and_not_second_to_last(communities):
+    t = communities
+    scheme = _assessed(
+        t, {"xh_c1_gb": "good", "xh_c2_b": "fairly_good", "xh_c4_b": "fair", "xh_c3_b": "poor"}
+    )
+    examined = {o.pk for o in evaluation_context(t.areas["xh"], YEAR, YEAR_END).orgs}
+    assert examined == {t.orgs[k].pk for k in ("xh_c1_gb", "xh_c2_b", "xh_c4_b", "xh_c3_b")}
+    found = _hits(t, "ranking_last")
+    # xh_c4 is last of its street's three; xh_c2 second to last; xh_c3, last of the
+    # district, is the only community of its street; xh_c1, last by appeal rates, is
+    # first here.
+    assert list(found) == [t.orgs["xh_c4_b"].pk]
+    evidence = found[t.orgs["xh_c4_b"].pk][0]
+    assert evidence["value"] == "本街道第 3/3 名（全区第 3/4 名，总分 60.00）"
+    assert "考核排名" in evidence["detail"]
+    assert evidence["url"] == reverse("assessment:ranking", args=[scheme.pk]) + "?group=community"
+
+
+def test_a_shared_last_place_is_each_last_and_a_shared_first_is_nobody_last(communities):
+    t = communities
+    _assessed(t, {"xh_c1_gb": "good", "xh_c2_b": "fair", "xh_c4_b": "fair", "xh_c3_b": "poor"})
+    found = _hits(t, "ranking_last")
+    assert set(found) == {t.orgs["xh_c2_b"].pk, t.orgs["xh_c4_b"].pk}
+    assert found[t.orgs["xh_c2_b"].pk][0]["value"].startswith("本街道第 2/3 名")
+
+
+def test_all_tied_nobody_is_last(communities):
+    t = communities
+    _assessed(t, {"xh_c1_gb": "fair", "xh_c2_b": "fair", "xh_c4_b": "fair", "xh_c3_b": "poor"})
+    assert _hits(t, "ranking_last") == {}
+
+
+def test_an_unpublished_ranking_is_not_used(communities):
+    t = communities
+    scheme = _assessed(
+        t,
+        {"xh_c1_gb": "good", "xh_c2_b": "fairly_good", "xh_c4_b": "fair", "xh_c3_b": "poor"},
+        publish=False,
+    )
+    assert Assessment.objects.filter(scheme=scheme, rank=3).exists()  # scored and ranked
+    found = _hits(t, "ranking_last")
+    # The appeal rates decide: xh_c1 is last of 湖南路街道's three.
+    assert list(found) == [t.orgs["xh_c1_gb"].pk]
+    assert found[t.orgs["xh_c1_gb"].pk][0]["url"].startswith(reverse("supervision:fair_ranking"))
+
+
+def test_the_review_of_one_org_still_compares_it_with_its_peers(communities):
+    """A weak-org review evaluates the rules for one org; its place is still among the
+    street's communities."""
+    t = communities
+    _assessed(
+        t, {"xh_c1_gb": "good", "xh_c2_b": "fairly_good", "xh_c4_b": "fair", "xh_c3_b": "poor"}
+    )
+    ensure_rules()
+    rule = WeakOrgRule.objects.get(code="ranking_last")
+    last, second = t.orgs["xh_c4_b"].pk, t.orgs["xh_c2_b"].pk
+    ctx = evaluation_context(t.areas["xh"], YEAR, YEAR_END)
+    assert list(rules.evaluate(ctx, [rule], only={last})) == [last]
+    ctx = evaluation_context(t.areas["xh"], YEAR, YEAR_END)
+    assert rules.evaluate(ctx, [rule], only={second}) == {}
 
 
 # ---- no new member in two years -----------------------------------------------------------------

@@ -8,7 +8,9 @@ An action that starts a lifecycle (a scheme for a district, a problem for an org
 answers 201 in the API. The state each action may start from is the business of
 `states.py`, which the services consult."""
 
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from ninja import Schema
 
 from jiceng.assessment import access, schemas, services
 from jiceng.assessment.models import (
@@ -21,9 +23,10 @@ from jiceng.assessment.models import (
     TaskItem,
 )
 from jiceng.core.access import get_area_for_view
+from jiceng.core.action_tables import Action, Lifecycle, take
+from jiceng.core.action_tables import offered as offered_actions
+from jiceng.core.action_tables import table as _table
 from jiceng.core.errors import NotFound
-from jiceng.core.lifecycles import Action, Lifecycle, Tables
-from jiceng.core.lifecycles import table as _table
 
 # ---- schemes ------------------------------------------------------------------------------
 
@@ -352,6 +355,16 @@ LIFECYCLES: dict[str, Lifecycle] = {
 }
 
 
-TABLES = Tables(LIFECYCLES, parse=schemas.parse)
-perform = TABLES.perform
-offered = TABLES.offered
+def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=None) -> Model:
+    """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
+    action starting a lifecycle): the one path pages and the API share. Out of scope →
+    404; visible but not allowed → 403; the service decides every other refusal. Answers
+    the object as it now stands."""
+    result = take(LIFECYCLES, schemas.parse, user, lifecycle, pk, name, data, upload)
+    result.refresh_from_db()
+    return result
+
+
+def offered(user, lifecycle: str, obj) -> list[Action]:
+    """The actions a page offers on `obj` to `user` now."""
+    return offered_actions(LIFECYCLES, user, lifecycle, obj)

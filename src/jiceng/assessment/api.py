@@ -7,8 +7,8 @@ from django.utils import timezone
 from ninja import Router
 
 from jiceng.assessment import actions, downloads, exports, schemas, selectors
+from jiceng.core.action_tables import add_operations
 from jiceng.core.errors import NotFound
-from jiceng.core.lifecycles import mount
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 
 router = Router(tags=["assessment 述职评议考核"])
@@ -145,10 +145,19 @@ def export(request, name: str, year: int | None = None, scheme: int | None = Non
 # ---- lifecycle actions, one operation per entry of the action tables -------------------------
 
 
-def _guard(request, lifecycle: str) -> None:
-    # A reviewer named as a party member reaches the review without the kind.
-    if lifecycle != "reviews":
-        _kind(request)
+def _reviewer(request) -> None:
+    """A reviewer named as a party member reaches the review without the kind (the
+    service lets only the reviewer's own account give it)."""
 
 
-mount(router, actions.TABLES, app="assessment", guard=_guard, atomic=True)
+for _name, _lifecycle in actions.LIFECYCLES.items():
+    # `perform` looked up at each call, so the one path stays the module's; each action
+    # one transaction.
+    add_operations(
+        router,
+        {_name: _lifecycle},
+        perform=lambda *args, **kwargs: actions.perform(*args, **kwargs),
+        check=_reviewer if _name == "reviews" else _kind,
+        prefix="assessment",
+        atomic=True,
+    )

@@ -46,8 +46,9 @@ class AssessmentConfig(AppConfig):
             org_paths=("rectification__org__path",),
         )
 
-        from jiceng.assessment import indicators, outcomes, workbench
+        from jiceng.assessment import indicators, outcomes, rankings, workbench
 
         outcomes.register()
+        rankings.register()
         indicators.register()
         workbench.register()

@@ -69,16 +69,16 @@ def schemes_covering(*, viewer, year: int | None = None) -> QuerySet[Scheme]:
     condition = Q(pk__in=[])
     for root in scope.area_roots():
         # The district is the root's own or an ancestor (a path prefix of it).
-        condition |= Q(district__path__in=_prefixes(root))
+        condition |= Q(district__path__in=path_prefixes(root))
     org_roots = scope.org_roots()
     if org_roots:
         areas = PartyOrg.objects.filter(path__in=org_roots).values_list("area__path", flat=True)
         for path in areas:
-            condition |= Q(district__path__in=_prefixes(path))
+            condition |= Q(district__path__in=path_prefixes(path))
     return schemes.filter(condition)
 
 
-def _prefixes(path: str) -> list[str]:
+def path_prefixes(path: str) -> list[str]:
     parts = [p for p in path.split("/") if p]
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 

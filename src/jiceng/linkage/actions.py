@@ -10,8 +10,8 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
-from jiceng.core.access import require
-from jiceng.core.action_tables import Action, Lifecycle
+from jiceng.core.action_tables import Action, Lifecycle, take
+from jiceng.core.action_tables import offered as offered_actions
 from jiceng.core.errors import NotFound
 from jiceng.core.scope import scope_for
 from jiceng.linkage import access, schemas, services, states
@@ -254,28 +254,12 @@ def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=Non
     """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for the
     action starting the lifecycle): the one path pages and the API share. Out of scope
     → 404; visible but not allowed → 403; the service decides every other refusal."""
-    try:
-        lc = LIFECYCLES[lifecycle]
-        action = lc.actions[name]
-    except KeyError:
-        raise NotFound() from None
-    if action.creates != (pk is None):
-        raise NotFound()
-    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    obj = action.target(user, payload) if action.target else lc.get(user, pk)
-    require(user, obj, action.allowed(user, obj))
-    result = (
-        action.run(user, obj, payload, upload) if action.upload else action.run(user, obj, payload)
-    )
-    if action.returns_result:
+    result = take(LIFECYCLES, schemas.parse, user, lifecycle, pk, name, data, upload)
+    if LIFECYCLES[lifecycle].actions[name].returns_result:
         return result
-    return lc.get(user, result.pk) if isinstance(result, Model) else result
+    return LIFECYCLES[lifecycle].get(user, result.pk) if isinstance(result, Model) else result
 
 
 def offered(user, lifecycle: str, obj) -> list[Action]:
     """The actions a page offers on `obj` to `user` now."""
-    return [
-        a
-        for a in LIFECYCLES[lifecycle].actions.values()
-        if not a.creates and a.available(obj) and a.allowed(user, obj)
-    ]
+    return offered_actions(LIFECYCLES, user, lifecycle, obj)

@@ -53,10 +53,13 @@ def dual_service(area: Area, period: Period) -> Figure:
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
         .annotate(served=Exists(served))
-        .aggregate(total=Count("id"), served=Count("id", filter=Q(served=True)))
+        # The count is named apart from the annotation it filters on: PostgreSQL is
+        # sent the aggregate over a subquery, where a shared name reads a column that
+        # the subquery does not have.
+        .aggregate(total=Count("id"), with_service=Count("id", filter=Q(served=True)))
     )
     url = reverse("members:dual") + f"?area={area.pk}"
-    return Figure.rate(totals["served"], totals["total"], url)
+    return Figure.rate(totals["with_service"], totals["total"], url)
 
 
 def register() -> None:

@@ -14,8 +14,8 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 
-from jiceng.core.action_tables import Action, Lifecycle
-from jiceng.core.errors import NotFound
+from jiceng.core.action_tables import Action, Lifecycle, take
+from jiceng.core.action_tables import offered as offered_actions
 from jiceng.core.scope import scope_for
 from jiceng.orglife import access, schemas, services
 from jiceng.orglife.models import (
@@ -372,32 +372,15 @@ def perform(user, lifecycle: str, pk, name: str, data: dict | Schema, upload=Non
     """Take action `name` on object `pk` of `lifecycle` for `user` (`pk` None for an
     action starting a lifecycle, whose object comes from its input; `upload` the file of
     an action taking one): the one path pages and the API share. Out of scope → 404;
-    visible but not allowed → 403; the service decides every other refusal."""
-    try:
-        lc = LIFECYCLES[lifecycle]
-        action = lc.actions[name]
-    except KeyError:
-        raise NotFound() from None
-    if action.creates != (pk is None):
-        raise NotFound()
-    payload = data if isinstance(data, Schema) else schemas.parse(action.schema, data)
-    if action.creates:
-        obj = action.target(user, payload)
-        access.require(user, obj, action.allowed(user, obj))
-    else:
-        obj = lc.get(user, pk)
-    if action.upload:
-        result = action.run(user, obj, payload, upload)
-    else:
-        result = action.run(user, obj, payload)
+    visible but not allowed → 403 for an action starting a lifecycle; the service decides
+    every other refusal."""
+    result = take(
+        LIFECYCLES, schemas.parse, user, lifecycle, pk, name, data, upload, check_existing=False
+    )
     result.refresh_from_db()
     return result
 
 
 def offered(user, lifecycle: str, obj) -> list[Action]:
     """The actions a page offers on `obj` to `user` now."""
-    return [
-        a
-        for a in LIFECYCLES[lifecycle].actions.values()
-        if not a.creates and a.available(obj) and a.allowed(user, obj)
-    ]
+    return offered_actions(LIFECYCLES, user, lifecycle, obj)

@@ -7,10 +7,12 @@ The orgs examined are the community orgs heading their community (orgs.selectors
 Each hit names its evidence: the figure, what it was compared with, and the page that
 lists the records behind it.
 
-"Last place in the yearly ranking" ranks each street's communities by the year's
-appeal rates (satisfaction, then resolution, then response, as the appeals ranking)
-until the assessment app's yearly ranking is wired in; docs/user-guide/supervision.md
-says so."""
+"Last place in the yearly ranking" reads the assessment's published yearly ranking
+through the rankings registry (core.rankings): an org is last when it ranks last among
+its peers — the orgs of its street in the same assessed group. A street none of whose
+communities is in a published ranking of the year is ranked by the year's appeal rates
+instead (satisfaction, then resolution, then response, as the appeals ranking); the
+hit says which ranking it used and links to it (docs/user-guide/supervision.md)."""
 
 import datetime
 from collections.abc import Callable
@@ -22,9 +24,11 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.core.models import Area
 from jiceng.core.outcomes import Period, outcome
+from jiceng.core.rankings import Entry, ranking
 
 SATISFACTION = "appeals.satisfaction_rate"
 RANK_OUTCOMES = ("appeals.satisfaction_rate", "appeals.resolution_rate", "appeals.response_rate")
+YEARLY_RANKING = "assessment.yearly"
 
 
 class SystemReader:
@@ -54,6 +58,9 @@ class Context:
     year: int
     today: datetime.date
     orgs: list = field(default_factory=list)
+    # Every org examined before a review narrowed `orgs` to one: a ranking compares an
+    # org with its peers, who stay in the comparison.
+    peers: list = field(default_factory=list)
     _figures: dict = field(default_factory=dict)
 
     @property
@@ -173,31 +180,78 @@ def disputes_concentrated(ctx: Context, rule) -> dict[int, dict]:
     return result
 
 
-def ranking_last(ctx: Context, rule) -> dict[int, dict]:
+def _by_street(orgs) -> dict[int | None, list]:
+    found: dict[int | None, list] = {}
+    for org in orgs:
+        found.setdefault(org.area.parent_id, []).append(org)
+    return found
+
+
+def _last_in_assessment(rule, entries: list[Entry], org) -> dict | None:
+    """The hit when `org` ranks last among its peers in the published ranking: the
+    entries of its street in its group. Equal last scores are each last; when all the
+    peers share one rank, none is behind another."""
+    own = next((e for e in entries if e.org == org.pk), None)
+    if own is None:
+        return None
+    peers = [e for e in entries if e.group == own.group and e.parent == own.parent]
+    ranks = [e.rank for e in peers]
+    if own.rank != max(ranks) or min(ranks) == max(ranks):
+        return None
+    place = 1 + sum(1 for e in peers if e.rank < own.rank)
+    return hit(
+        rule,
+        _("本街道第 %(place)d/%(of)d 名（全区第 %(rank)d/%(total)d 名，总分 %(score)s）")
+        % {
+            "place": place,
+            "of": len(peers),
+            "rank": own.rank,
+            "total": own.total,
+            "score": own.score,
+        },
+        _("已发布的年度考核排名中，在本街道同类党组织末位"),
+        own.url,
+    )
+
+
+def _last_in_appeals(ctx: Context, rule, street_orgs: list) -> tuple[object, dict] | None:
+    """The street's last community by the year's appeal rates, with its hit, among
+    those with enough rated cases (at least two)."""
     min_rated = int(rule.params.get("min_rated", 10))
-    by_street: dict[int, list] = {}
-    for org in ctx.orgs:
-        by_street.setdefault(org.area.parent_id, []).append(org)
-    result = {}
-    for orgs in by_street.values():
-        ranked = []
-        for org in orgs:
-            figures = [ctx.figure(key, org.area) for key in RANK_OUTCOMES]
-            if (figures[0].denominator or 0) < min_rated:
-                continue
-            ranked.append((tuple(-(f.value or 0) for f in figures), org.area.code, org, figures))
-        if len(ranked) < 2:
+    ranked = []
+    for org in street_orgs:
+        figures = [ctx.figure(key, org.area) for key in RANK_OUTCOMES]
+        if (figures[0].denominator or 0) < min_rated:
             continue
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        _key, _code, org, figures = ranked[-1]
-        result[org.pk] = hit(
-            rule,
-            _("第 %(place)d/%(of)d 名（满意率 %(rate)s）")
-            % {"place": len(ranked), "of": len(ranked), "rate": f"{figures[0].value:.1%}"},
-            _("年度排名在本街道末位"),
-            reverse("supervision:fair_ranking") + f"?area={org.area.parent_id}&period={ctx.year}",
-        )
-    return result
+        ranked.append((tuple(-(f.value or 0) for f in figures), org.area.code, org, figures))
+    if len(ranked) < 2:
+        return None
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    _key, _code, org, figures = ranked[-1]
+    return org, hit(
+        rule,
+        _("第 %(place)d/%(of)d 名（满意率 %(rate)s）")
+        % {"place": len(ranked), "of": len(ranked), "rate": f"{figures[0].value:.1%}"},
+        _("本年度未发布考核排名，按诉求满意率、解决率、响应率排名，在本街道末位"),
+        reverse("supervision:fair_ranking") + f"?area={org.area.parent_id}&period={ctx.year}",
+    )
+
+
+def ranking_last(ctx: Context, rule) -> dict[int, dict]:
+    yearly = ranking(YEARLY_RANKING)
+    entries = yearly.entries(ctx.district, ctx.year) if yearly is not None else []
+    ranked = {e.org for e in entries}
+    examined = {o.pk for o in ctx.orgs}
+    result = {}
+    for street_orgs in _by_street(ctx.peers or ctx.orgs).values():
+        if any(o.pk in ranked for o in street_orgs):
+            for org in street_orgs:
+                found = _last_in_assessment(rule, entries, org)
+                if found is not None:
+                    result[org.pk] = found
+        elif (last := _last_in_appeals(ctx, rule, street_orgs)) is not None:
+            result[last[0].pk] = last[1]
+    return {pk: item for pk, item in result.items() if pk in examined}
 
 
 def no_new_member(ctx: Context, rule) -> dict[int, dict]:
@@ -258,6 +312,7 @@ RULES: dict[str, tuple[RuleFunction, object, dict, int]] = {
 
 def evaluate(ctx: Context, rules, *, only=None) -> dict[int, list[dict]]:
     """{org id: hits} over the enabled rules; `only` limits the orgs (a review)."""
+    ctx.peers = ctx.peers or list(ctx.orgs)
     if only is not None:
         ctx.orgs = [o for o in ctx.orgs if o.pk in only]
     found: dict[int, list[dict]] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from jiceng.assessment import actions, selectors
+from jiceng.core.action_tables import form_data as action_form_data
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.inputs import has_control
 
@@ -133,17 +134,10 @@ def offered_forms(user, lifecycle: str, obj, choices=None) -> list[tuple]:
 
 
 def form_data(request) -> dict:
-    """The POST as a dict for a schema: empty optional values left out; a textarea of
-    problems becomes a list, one per line."""
-    data: dict[str, Any] = {}
-    for key in request.POST:
-        if key in ("csrfmiddlewaretoken", "next"):
-            continue
-        value = request.POST.get(key, "")
-        if key == "problems":
-            data[key] = [line for line in value.splitlines() if line.strip()]
-        elif value != "":
-            data[key] = value
+    """The POST as a dict for a schema; a textarea of problems becomes a list, one per
+    line. The page to go back to (`next`) is not input."""
+    data = action_form_data(request, lines=("problems",))
+    data.pop("next", None)
     return data
 
 
