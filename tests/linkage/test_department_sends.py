@@ -18,7 +18,6 @@ from jiceng.duties.models import OutsideListReport
 from jiceng.linkage import selectors, services
 from jiceng.linkage.errors import LinkageErrorCode as Code
 from jiceng.linkage.models import Dispatch, Notification, Recipient
-from tests.duties.conftest import duty_world  # noqa: F401  (the fixture)
 from tests.linkage.conftest import future
 
 
@@ -231,13 +230,15 @@ def test_a_street_marks_a_department_task_as_outside_its_list(marked):
     assert OutsideListReport.objects.count() == 1
 
 
+def _outside_todos(user) -> list:
+    return [t for t in workbench_items(viewer=user) if t.source == "linkage_outside_list"]
+
+
 def test_who_sees_the_mark(marked):
     w, task, recipient = marked
 
     def marks(user) -> list[int]:
-        return list(
-            selectors.outside_list_marks(viewer=w.user(user)).values_list("pk", flat=True)
-        )
+        return list(selectors.outside_list_marks(viewer=w.user(user)).values_list("pk", flat=True))
 
     assert marks("xh_admin") == [recipient.pk]
     assert marks("xh_chengguan") == [recipient.pk]
@@ -245,12 +246,13 @@ def test_who_sees_the_mark(marked):
     assert marks("hp_admin") == []
     listed = selectors.dispatch_list(viewer=w.user("xh_admin"), outside_list=True)
     assert [(d.pk, d.outside_list_count) for d in listed] == [(task.pk, 1)]
-    todos = [t for t in workbench_items(viewer=w.user("xh_admin")) if t.source == "linkage_outside_list"]
+    todos = _outside_todos(w.user("xh_admin"))
     assert len(todos) == 1 and str(task.pk) in todos[0].url
-    assert not [t for t in workbench_items(viewer=w.user("xh_s1_staff")) if t.source == "linkage_outside_list"]
+    assert not _outside_todos(w.user("xh_s1_staff"))
+    assert not _outside_todos(w.user("xh_chengguan"))
     # Once the department closes the task, the district has nothing left to follow.
     services.dispatch_close(actor=w.user("xh_chengguan"), dispatch=task)
-    assert not [t for t in workbench_items(viewer=w.user("xh_admin")) if t.source == "linkage_outside_list"]
+    assert not _outside_todos(w.user("xh_admin"))
 
 
 def test_only_a_street_s_copy_of_a_department_dispatch_can_be_marked(duty_world, marked):

@@ -210,7 +210,7 @@ RECEIVED_ACTIONS = {
         Action(
             "mark_outside_list",
             _("标记为清单外事项"),
-            schemas.OutsideListIn,
+            schemas.OutsideListMarkIn,
             access.can_answer,
             lambda user, r, p: services.recipient_mark_outside_list(
                 actor=user, recipient=r, reason=p.reason

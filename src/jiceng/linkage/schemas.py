@@ -105,7 +105,7 @@ class AnswerIn(Schema):
     note: model_text(ReportValue, "note") = ""
 
 
-class OutsideListIn(Schema):
+class OutsideListMarkIn(Schema):
     """A recipient street marks a department's dispatch as outside its duty list."""
 
     reason: model_text(Recipient, "outside_list_reason")
