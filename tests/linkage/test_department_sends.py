@@ -228,6 +228,12 @@ def test_a_street_marks_a_department_task_as_outside_its_list(marked):
         )
     assert again.value.code == Code.OUTSIDE_LIST_MARKED
     assert OutsideListReport.objects.count() == 1
+    # The department's staff hear of it, with a link to their send.
+    told = Notification.objects.get(recipient=w.user("xh_chengguan"), title__contains="清单外")
+    assert told.link == f"/linkage/dispatches/{task.pk}/" and told.body == "该事项应由执法中队承担"
+    assert not Notification.objects.filter(
+        recipient=w.user("xh_fangguan"), title__contains="清单外"
+    ).exists()
 
 
 def _outside_todos(user) -> list:

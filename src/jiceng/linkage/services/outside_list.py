@@ -4,8 +4,11 @@ department and the district read it beside delivery and completion, and goes to 
 district's register of such tasks through linkage.admission (duties), entered once."""
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 
+from jiceng.appeals.models import HandlerMembership
 from jiceng.core.models import Area
 from jiceng.core.types import Actor
 from jiceng.linkage import access, admission
@@ -17,8 +20,9 @@ from jiceng.linkage.errors import (
     conflict,
     invalid,
 )
-from jiceng.linkage.models import REASON_MAX, Dispatch, Recipient
+from jiceng.linkage.models import NOTIFICATION_TITLE_MAX, REASON_MAX, Dispatch, Recipient
 from jiceng.linkage.services._common import audit_update, stored_actor, text
+from jiceng.linkage.services.notifications import notify
 
 Code = LinkageErrorCode
 # How the district's register names the task: the dispatch's number in this app.
@@ -70,4 +74,17 @@ def recipient_mark_outside_list(*, actor: Actor, recipient: Recipient, reason: s
             description=cleaned,
             reference=f"{REFERENCE_PREFIX}{locked.dispatch_id}",
         )
+    # The sending department's staff hear of it in their inbox, with a link to their send.
+    staff = HandlerMembership.objects.filter(
+        unit_id=locked.dispatch.sender_department_id, ended_at__isnull=True
+    ).values_list("user_id", flat=True)
+    notify(
+        list(staff),
+        title=(
+            _t("%(street)s将“%(title)s”标记为清单外事项")
+            % {"street": locked.name, "title": locked.dispatch.title}
+        )[:NOTIFICATION_TITLE_MAX],
+        body=cleaned,
+        url=reverse("linkage:dispatch", args=[locked.dispatch_id]),
+    )
     return locked
