@@ -14,6 +14,8 @@ def test_the_demo_departments_send_and_one_unadmitted_task_is_refused(street_dem
     sent = Dispatch.objects.filter(sender_department__isnull=False)
     task = sent.get(kind="task", state="sent")
     assert task.duty_reference and task.recipients.count() == 1
+    receipt = task.recipients.get().receipt
+    assert receipt.opened_at is not None and receipt.acknowledged_at is None
     marked = Recipient.objects.get(outside_list_marked_at__isnull=False)
     assert marked.dispatch.kind == "notice" and marked.area.level == "street"
     draft = sent.get(state="draft")

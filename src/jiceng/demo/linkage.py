@@ -233,9 +233,10 @@ def fill(*, seed: int, anchors) -> dict[str, int]:
 def department_sends(*, anchors, users: dict, admitted, refused) -> int:
     """Departments' dispatches to the demo street (duty admission, SPEC §7), after the
     district has decided the applications: the enforcement bureau's task citing its
-    admitted duty, sent; its notice asking work no duty covers, which the street marks
-    as outside its duty list; and the housing bureau's task citing its refused duty,
-    refused at sending and left a draft, whose page says why."""
+    admitted duty, sent and opened by the street; its notice asking work no duty
+    covers, which the street marks as outside its duty list; and the housing bureau's
+    task citing its refused duty, refused at sending and left a draft, whose page says
+    why."""
     street = anchors.street
     department_staff, street_staff = users["demo_department"], users["demo_street"]
     today = timezone.localdate()
@@ -271,6 +272,8 @@ def department_sends(*, anchors, users: dict, admitted, refused) -> int:
         actor=department_staff,
     )
     services.dispatch_send(actor=department_staff, dispatch=task)
+    # The street has opened it but not yet acknowledged it: the receipt's middle state.
+    services.receipt_open(actor=street_staff, recipient=task.recipients.get(area=street))
     notice = draft(
         admitted.department,
         kind=Dispatch.Kind.NOTICE,
