@@ -56,7 +56,8 @@ class LinkageConfig(AppConfig):
 
         register_writer(notify)
 
-        from jiceng.linkage import indicators, workbench
+        from jiceng.linkage import indicators, ledgers, workbench
 
         indicators.register()
         workbench.register()
+        ledgers.register()
