@@ -52,8 +52,10 @@ def dual_service(area: Area, period: Period) -> Figure:
             reported_on__lt=period.end,
         )
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=period.start))
-        .annotate(served=Exists(served))
-        .aggregate(total=Count("id"), served=Count("id", filter=Q(served=True)))
+        # The annotation is named apart from the aggregate: on PostgreSQL one name for
+        # both made the aggregate's filter read a column the subquery no longer has.
+        .annotate(was_served=Exists(served))
+        .aggregate(total=Count("id"), served=Count("id", filter=Q(was_served=True)))
     )
     url = reverse("members:dual") + f"?area={area.pk}"
     return Figure.rate(totals["served"], totals["total"], url)
