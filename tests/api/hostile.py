@@ -395,9 +395,10 @@ def _places(t) -> dict:
     return {"building": building, "address": address, "alias": alias, "queued": queued}
 
 
-def _linkage(t) -> dict:
+def _linkage(t, duties: dict) -> dict:
     """A district's draft task, and one sent to its streets with a report submitted
-    (湖南路) and one accepted (天平路); a notification for the district admin."""
+    (湖南路) and one accepted (天平路); a notification for the district admin; a
+    department's task citing its admitted duty, sent to 湖南路 (to mark outside the list)."""
     from jiceng.linkage import services
     from jiceng.linkage.models import Recipient, Report
 
@@ -429,7 +430,23 @@ def _linkage(t) -> dict:
     services.notify([t.users["xh_admin"], t.users["xh_s1_staff"]], title="通知")
     from jiceng.linkage.models import Notification
 
+    by_department = services.dispatch_create(
+        actor=None,
+        sender_area=t.areas["xh"],
+        sender_department=duties["department"],
+        facts=services.DispatchFacts(
+            kind="task",
+            title="门责检查",
+            deadline=datetime.date.today() + datetime.timedelta(days=7),
+            target_level="street",
+            target_areas=[t.areas["xh_s1"]],
+            duty_reference=str(duties["admitted"].pk),
+        ),
+        fields=[services.FieldFacts(label="检查户次", kind="number")],
+    )
+    services.dispatch_send(actor=None, dispatch=by_department)
     return {
+        "department_copy": Recipient.objects.get(dispatch=by_department),
         "draft": draft,
         "sent": sent,
         "recipient": Recipient.objects.get(dispatch=sent, area=t.areas["xh_s1"]),
@@ -560,13 +577,14 @@ def build_world(t) -> World:
         duty="lane_chief",
         lane="复兴西路（武康路—乌鲁木齐南路）",
     )
+    duties = _duties(t)
     return World(
         places=_places(t),
-        duties=_duties(t),
+        duties=duties,
         supervision=_supervision(t),
         orglife=_orglife(t, member),
         assessment=_assessment(t),
-        linkage=_linkage(t),
+        linkage=_linkage(t, duties),
         territory={"committee": committee, "part_timer": part_timer, "post": lane_chief},
         replied=replied,
         cobuild=cobuild,

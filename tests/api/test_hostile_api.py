@@ -467,6 +467,8 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"obj_id": link["recipient"].pk}, {}),
         ("post", "/api/linkage/received/{obj_id}/report"): (
             {"obj_id": link["recipient"].pk}, {"answers": []}),
+        ("post", "/api/linkage/received/{obj_id}/mark_outside_list"): (
+            {"obj_id": link["department_copy"].pk}, {"reason": "不在街道职责清单内"}),
         ("post", "/api/linkage/reports/{obj_id}/return"): (
             {"obj_id": link["report"].pk}, {"reason": "请核对"}),
         ("post", "/api/linkage/reports/{obj_id}/accept"): ({"obj_id": link["report"].pk}, {}),
@@ -606,6 +608,7 @@ NOT_COMPLETED = {
     ("post", "/api/linkage/dispatches/{obj_id}/attach"): "a multipart upload, not JSON",
     ("post", "/api/linkage/received/{obj_id}/acknowledge"): "a district receives nothing",
     ("post", "/api/linkage/received/{obj_id}/report"): "a district receives nothing",
+    ("post", "/api/linkage/received/{obj_id}/mark_outside_list"): "a district receives nothing",
     ("post", "/api/duties/duties"): "a department's own staff apply, not the district",
     ("post", "/api/duties/duties/{obj_id}/submit"): "a department's own staff submit",
     ("post", "/api/duties/duties/{obj_id}/withdraw"): "a department's own staff withdraw",

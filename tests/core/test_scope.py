@@ -97,3 +97,46 @@ def test_area_grants_of_two_districts_do_not_mix(territory):
     assert set(scope_for(territory.users["hp_admin"]).filter(Unit.objects.all())) == hp_units
     xh_units = set(scope_for(territory.users["xh_admin"]).filter(Unit.objects.all()))
     assert len(xh_units) == 6 and not xh_units & hp_units
+
+
+def test_a_department_sees_only_the_dispatches_it_sent(territory):
+    """core.roles: department staff see dispatch and notification only where their own
+    work is — their department's sends with their recipients, receipts and reports; the
+    district's organization department sees every send of its district."""
+    from jiceng.accounts.services import role_grant, user_create
+    from jiceng.appeals import services as appeal_services
+    from jiceng.linkage import services as linkage_services
+    from jiceng.linkage.models import Dispatch, Receipt, Recipient
+
+    a = territory.areas
+    unit = appeal_services.handling_unit_create(
+        actor=None, name="徐汇区城管执法局", kind="department", area=a["xh"]
+    )
+    staff = user_create(actor=None, username="xh_dept", password="x", check_password=False)
+    role_grant(actor=None, user=staff, role="department_staff", area=a["xh"])
+    appeal_services.handler_add(actor=None, unit=unit, user=staff)
+
+    def notice(**sender) -> Dispatch:
+        facts = linkage_services.DispatchFacts(
+            kind="notice", title="通知", target_level="street", targeting="children"
+        )
+        draft = linkage_services.dispatch_create(
+            actor=None, sender_area=a["xh"], facts=facts, **sender
+        )
+        return linkage_services.dispatch_send(actor=None, dispatch=draft)
+
+    own, district = notice(sender_department=unit), notice()
+    department = scope_for(staff)
+    assert list(department.filter(Dispatch.objects.all())) == [own]
+    assert set(department.filter(Recipient.objects.all()).values_list("dispatch", flat=True)) == {
+        own.pk
+    }
+    assert department.filter(Receipt.objects.all()).count() == 2
+    assert not department.covers_subtree(Dispatch, a["xh"].path)
+    admin = scope_for(territory.users["xh_admin"])
+    assert set(admin.filter(Dispatch.objects.all())) == {own, district}
+    assert not scope_for(territory.users["hp_admin"]).filter(Dispatch.objects.all()).exists()
+    # Without an open membership the same role sees none of it.
+    unit.handlers.update(ended_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+    forget_scope(staff)
+    assert not scope_for(staff).filter(Dispatch.objects.all()).exists()

@@ -43,17 +43,19 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (applications to review, requests to answer, overdue requests); assessment its
 # overdue rectification indicator and its sources (report to write, reviews to give,
 # items due, closures to confirm, overdue items escalated); supervision its weak-org
-# indicators and sources (candidates to decide, plans due, talks' follow-ups).
+# indicators and sources (candidates to decide, plans due, talks' follow-ups). A
+# department's staff see their own sends: linkage's two indicators and the review and
+# chase sources (four); the district the tasks its streets marked outside their lists.
 HOME_QUERIES = {
     "demo_city": 59,
-    "demo_district": 61,
+    "demo_district": 62,
     "demo_street": 67,
     "demo_community": 57,
     "demo_grid": 20,
     "demo_unit": 21,
     "demo_member": 8,
     "demo_resident": 9,
-    "demo_department": 17,
+    "demo_department": 21,
     "demo_auditor": 14,
 }
 

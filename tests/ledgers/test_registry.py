@@ -17,7 +17,7 @@ from jiceng.core.ledgers import all_ledgers, app_title, parse_period
 from jiceng.core.roles import ALL_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"members", "orgs", "appeals", "cobuild", "orglife", "duties"}
+APPS = {"members", "orgs", "appeals", "cobuild", "orglife", "duties", "linkage"}
 
 
 def test_at_least_fifty_ledgers_each_well_formed():

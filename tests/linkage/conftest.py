@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from jiceng.linkage import services
 from jiceng.linkage.models import Dispatch, Recipient, ReportField
+from tests.duties.conftest import duty_world  # noqa: F401  (departments for their sends)
 
 PERIOD = "2026-Q1"
 

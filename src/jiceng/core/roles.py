@@ -134,12 +134,13 @@ ROLE_RULES: dict[Role, RoleRule] = {
     Role.RESIDENT: RoleRule("area", ("community",), frozenset({KIND_AREA})),
     # A department serves a district (or a street); which department is said by the
     # appeals app's handler memberships, which also decide the cases it works: only
-    # those (and its own duty applications and requests), never the whole district's.
+    # those (and its own duty applications and requests, and the notices and tasks it
+    # sent down with their receipts and reports), never the whole district's.
     Role.DEPARTMENT_STAFF: RoleRule(
         "area",
         ("district", "street"),
-        frozenset({KIND_AREA, KIND_APPEAL, KIND_DUTY}),
-        own_work_only=frozenset({KIND_APPEAL, KIND_DUTY}),
+        frozenset({KIND_AREA, KIND_APPEAL, KIND_DUTY, KIND_LINKAGE}),
+        own_work_only=frozenset({KIND_APPEAL, KIND_DUTY, KIND_LINKAGE}),
     ),
     # Sees the register (masked, to find a person) and the audit of its territory; may
     # change nothing.

@@ -3,7 +3,10 @@
 (one admitted onto the streets' duty lists, one refused for want of funds, one waiting
 for review), a consent request answered and one pending, a major-matter proposal to the
 district, a task marked outside the list, and this year's assessments of the field-office
-heads serving the demo street. A handful of rows: nothing here slows the demo down."""
+heads serving the demo street; then the departments' dispatches to the demo street
+(demo.linkage.department_sends): a task citing the admitted duty, a notice the street
+marks as outside its list, and a task citing the refused duty, refused at sending. A
+handful of rows: nothing here slows the demo down."""
 
 import datetime
 import random
@@ -12,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from jiceng.core.models import Area
+from jiceng.demo import linkage as demo_linkage
 from jiceng.demo.cases import DEPARTMENTS
 from jiceng.demo.names import person_name
 from jiceng.duties import services
@@ -134,6 +138,9 @@ def fill(*, seed: int, anchors, users: dict) -> dict[str, int]:
         description="区房管局通知要求街道代为收集辖区群租房台账，该事项未经准入，不在街道职责清单内。",
         task_reference="房管〔2026〕18号",
     )
+    sent = demo_linkage.department_sends(
+        anchors=anchors, users=users, admitted=admitted, refused=refused
+    )
     for name, office, grade, comment in FIELD_OFFICES:
         services.assessment_record(
             actor=street_staff,
@@ -145,4 +152,9 @@ def fill(*, seed: int, anchors, users: dict) -> dict[str, int]:
             grade=grade,
             comment=comment,
         )
-    return {"duties": 3, "power_requests": 3, "assessments": len(FIELD_OFFICES)}
+    return {
+        "duties": 3,
+        "power_requests": 3,
+        "assessments": len(FIELD_OFFICES),
+        "department_dispatches": sent,
+    }

@@ -228,3 +228,76 @@ def fill(*, seed: int, anchors) -> dict[str, int]:
     except ApplicationError:
         pass  # no community below the threshold: nothing to send
     return {"linkage_dispatches": made}
+
+
+def department_sends(*, anchors, users: dict, admitted, refused) -> int:
+    """Departments' dispatches to the demo street (duty admission, SPEC §7), after the
+    district has decided the applications: the enforcement bureau's task citing its
+    admitted duty, sent and opened by the street; its notice asking work no duty
+    covers, which the street marks as outside its duty list; and the housing bureau's
+    task citing its refused duty, refused at sending and left a draft, whose page says
+    why."""
+    street = anchors.street
+    department_staff, street_staff = users["demo_department"], users["demo_street"]
+    today = timezone.localdate()
+
+    def draft(department, *, kind: str, title: str, body: str, duty=None, actor=None):
+        return services.dispatch_create(
+            actor=actor,
+            sender_area=department.area,
+            sender_department=department,
+            facts=services.DispatchFacts(
+                kind=kind,
+                title=title,
+                body=body,
+                deadline=today + datetime.timedelta(days=14),
+                targeting=Dispatch.Targeting.LIST,
+                target_level=Dispatch.Level.STREET,
+                target_areas=[street],
+                duty_reference=str(duty.pk) if duty is not None else None,
+            ),
+            fields=(
+                [services.FieldFacts(label="本月检查户次", kind=ReportField.Kind.NUMBER)]
+                if kind == Dispatch.Kind.TASK
+                else []
+            ),
+        )
+
+    task = draft(
+        admitted.department,
+        kind=Dispatch.Kind.TASK,
+        title="本月沿街商户门责检查情况报送",
+        body="请按已准入的“沿街商户门责制度落实日常检查”事项开展检查，报送本月检查户次。",
+        duty=admitted,
+        actor=department_staff,
+    )
+    services.dispatch_send(actor=department_staff, dispatch=task)
+    # The street has opened it but not yet acknowledged it: the receipt's middle state.
+    services.receipt_open(actor=street_staff, recipient=task.recipients.get(area=street))
+    notice = draft(
+        admitted.department,
+        kind=Dispatch.Kind.NOTICE,
+        title="关于协助开展占道经营专项整治的通知",
+        body="请街道组织网格力量每日巡查占道经营点位，劝离后拍照留存，每周汇总报执法局。",
+        actor=department_staff,
+    )
+    services.dispatch_send(actor=department_staff, dispatch=notice)
+    services.recipient_mark_outside_list(
+        actor=street_staff,
+        recipient=notice.recipients.get(area=street),
+        reason="每日巡查、拍照和每周汇总属执法局职责，未经准入，不在街道职责清单内。",
+    )
+    unadmitted = draft(
+        refused.department,
+        kind=Dispatch.Kind.TASK,
+        title="群租房信息排摸台账报送",
+        body="请街道组织居委会逐户排摸群租房信息，每月报送。",
+        duty=refused,
+    )
+    try:
+        services.dispatch_send(actor=None, dispatch=unadmitted)
+    except ApplicationError:
+        pass  # refused, as duty admission requires: it stays a draft saying why
+    else:
+        raise RuntimeError("a task citing a refused duty was sent")
+    return 3

@@ -8,7 +8,9 @@ legal basis, the expected volume and the people and funds that go with it (权�
 revoke an admitted duty with a reason. An admitted duty appears in each target street's
 duty list (街道职责清单). The lifecycle is one table (`duties.states`).
 
-For the linkage app (tasks sent down by a department) — the public check:
+For the linkage app (tasks sent down by a department) — the public check, which this app
+lends to linkage through its registry (`duties.linkage_admission`, registered in
+`ready()`; linkage calls it when a department's dispatch is sent):
 
     from jiceng.duties.selectors import admitted_duty_for
     from jiceng.duties.services import require_admitted
@@ -24,7 +26,9 @@ For the linkage app (tasks sent down by a department) — the public check:
 A recipient is covered when it is, or lies under, one of the duty's target streets. A
 street marks a task it received as outside its list (清单外事项) with
 `services.outside_list_report` (an OutsideListReport: street, department, description,
-a reference to the task, date); the district sees every report of its streets.
+a reference to the task, date) — directly for a task that came on paper, or through
+linkage's mark on a received dispatch (reference "调度-<number>"); the district sees
+every report of its streets.
 
 The five powers as records and requests: the street's yearly assessment of field-office
 heads (FieldOfficeAssessment; `selectors.assessment_list` is what the responsibility

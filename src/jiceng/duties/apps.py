@@ -33,8 +33,10 @@ class DutiesConfig(AppConfig):
                 model, kind=kind, area_path="street", worked_by=own_work.department_worked_by
             )
 
-        from jiceng.duties import indicators, ledgers, workbench
+        from jiceng.duties import indicators, ledgers, linkage_admission, workbench
 
+        # The check a department's dispatch passes before it goes down (linkage).
+        linkage_admission.register()
         indicators.register()
         workbench.register()
         ledgers.register()

@@ -5,6 +5,9 @@ recipient sits and above); these predicates decide writes.
 - Sending, withdrawing, closing, reviewing reports, chasing and the bulletin belong to
   the sender: those holding a managing role (core.roles) at the sender's own area. A
   district sees what its streets sent but does not act on it.
+- A department (a handling unit of kind department serving a district or a street)
+  sends from the area it serves; its staff (appeals' handler memberships) act on its
+  dispatches, and no one else does — the district sees them but does not act on them.
 - Acknowledging and reporting belong to the recipient: those holding a managing role at
   the recipient area (or, for an org, an org-managing role at that org, or a managing
   role at the area the org sits in: a community's staff answer for its orgs).
@@ -13,13 +16,15 @@ recipient sits and above); these predicates decide writes.
 
 from django.db.models import Q
 
+from jiceng.appeals.models import HandlerMembership, HandlingUnit
+from jiceng.appeals.own_work import units_of
 from jiceng.core.access import require
 from jiceng.core.models import Area
-from jiceng.core.roles import MANAGING_ROLES, ORG_MANAGING_ROLES
+from jiceng.core.roles import MANAGING_ROLES, ORG_MANAGING_ROLES, Role
 from jiceng.core.scope import scope_for
 from jiceng.linkage.models import Dispatch, Recipient
 
-# The levels that send down (a department later, through duty admission).
+# The levels that send down; a department sends from the one it serves.
 SENDER_LEVELS = (Area.Level.DISTRICT, Area.Level.STREET)
 
 
@@ -59,7 +64,51 @@ def sender_areas(user) -> list[Area]:
     return list(queryset.filter(path__in=paths))
 
 
+def _sending_department(unit: HandlingUnit | None) -> bool:
+    return (
+        unit is not None
+        and unit.kind == HandlingUnit.Kind.DEPARTMENT
+        and unit.area.level in SENDER_LEVELS
+    )
+
+
+def can_send_for(user, department: HandlingUnit | None) -> bool:
+    """Whether `user` sends for `department`: one of its staff (an open handler
+    membership), the system, or a superuser."""
+    if not _sending_department(department):
+        return False
+    if user is None or scope_for(user).everything:
+        return True
+    return HandlerMembership.objects.filter(
+        unit=department, user=user, ended_at__isnull=True
+    ).exists()
+
+
+def sender_departments(user) -> list[HandlingUnit]:
+    """The departments `user` sends for (none for most roles)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    scope = scope_for(user)
+    if not scope.everything and Role.DEPARTMENT_STAFF not in scope.roles:
+        return []
+    queryset = HandlingUnit.objects.filter(
+        kind=HandlingUnit.Kind.DEPARTMENT, is_active=True, area__level__in=SENDER_LEVELS
+    ).select_related("area")
+    if not scope.everything:
+        queryset = queryset.filter(pk__in=units_of(user.pk))
+    return list(queryset.order_by("area__path", "name"))
+
+
+def can_start_from(user, area: Area) -> bool:
+    """Whether `user` may draft from `area`: as the area, or for a department serving it."""
+    if can_send_from(user, area):
+        return True
+    return any(d.area_id == area.pk for d in sender_departments(user))
+
+
 def can_manage_dispatch(user, dispatch: Dispatch) -> bool:
+    if dispatch.sender_department_id is not None:
+        return can_send_for(user, dispatch.sender_department)
     return can_send_from(user, dispatch.sender_area)
 
 
@@ -105,7 +154,16 @@ def sending_q(user) -> Q | None:
     scope = scope_for(user)
     if scope.everything:
         return Q()
+    condition = None
     paths = _at(_managing_paths(user), SENDER_DEPTHS)
-    if not paths:
-        return None
-    return Q(sender_area__path__in=paths, sender_area__level__in=SENDER_LEVELS)
+    if paths:
+        # The area's own sends; its departments' are theirs to act on.
+        condition = Q(
+            sender_area__path__in=paths,
+            sender_area__level__in=SENDER_LEVELS,
+            sender_department__isnull=True,
+        )
+    if Role.DEPARTMENT_STAFF in scope.roles and user.pk is not None:
+        departments = Q(sender_department__in=units_of(user.pk))
+        condition = departments if condition is None else condition | departments
+    return condition

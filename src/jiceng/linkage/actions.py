@@ -63,12 +63,23 @@ def field_facts(payload) -> services.FieldFacts:
     )
 
 
+def _department(user, pk: int | None):
+    """The department `user` sends for, by id; anything else is out of sight (404)."""
+    if pk is None:
+        return None
+    for department in access.sender_departments(user):
+        if department.pk == pk:
+            return department
+    raise NotFound()
+
+
 def _create(user, sender_area, payload):
     return services.dispatch_create(
         actor=user,
         sender_area=sender_area,
         facts=dispatch_facts(user, payload),
         fields=[field_facts(f) for f in payload.fields],
+        sender_department=_department(user, payload.sender_department),
     )
 
 
@@ -87,7 +98,7 @@ DISPATCH_ACTIONS = {
             "create",
             _("起草通知或任务"),
             schemas.DispatchIn,
-            lambda user, area: access.can_send_from(user, area),
+            access.can_start_from,
             _create,
             target=lambda user, payload: _area(user, payload.sender_area),
             out=schemas.DispatchDetailOut,
@@ -196,6 +207,16 @@ RECEIVED_ACTIONS = {
             ),
             available=lambda r: _sent_task(r.dispatch) and states.report_allows(r.report, "submit"),
         ),
+        Action(
+            "mark_outside_list",
+            _("标记为清单外事项"),
+            schemas.OutsideListMarkIn,
+            access.can_answer,
+            lambda user, r, p: services.recipient_mark_outside_list(
+                actor=user, recipient=r, reason=p.reason
+            ),
+            available=services.may_mark_outside_list,
+        ),
     )
 }
 
@@ -230,21 +251,39 @@ LIFECYCLES: dict[str, Lifecycle] = {
     lc.name: lc
     for lc in (
         Lifecycle(
-            "dispatches", Dispatch, schemas.DispatchDetailOut, DISPATCH_ACTIONS, ("sender_area",)
+            "dispatches",
+            Dispatch,
+            schemas.DispatchDetailOut,
+            DISPATCH_ACTIONS,
+            ("sender_area", "sender_department__area"),
         ),
         Lifecycle(
             "received",
             Recipient,
             schemas.ReceivedOut,
             RECEIVED_ACTIONS,
-            ("dispatch", "dispatch__sender_area", "area", "org", "org__area", "receipt", "report"),
+            (
+                "dispatch",
+                "dispatch__sender_area",
+                "dispatch__sender_department",
+                "area",
+                "org",
+                "org__area",
+                "receipt",
+                "report",
+            ),
         ),
         Lifecycle(
             "reports",
             Report,
             schemas.ReportOut,
             REPORT_ACTIONS,
-            ("recipient", "recipient__dispatch", "recipient__dispatch__sender_area"),
+            (
+                "recipient",
+                "recipient__dispatch",
+                "recipient__dispatch__sender_area",
+                "recipient__dispatch__sender_department__area",
+            ),
         ),
     )
 }

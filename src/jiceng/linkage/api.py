@@ -24,10 +24,14 @@ def _kind(request) -> None:
 
 @router.get("/dispatches", response=list[schemas.DispatchOut])
 @paginate(LimitOffsetPagination)
-def dispatches(request, state: str = "", mine: bool = False):
-    """Dispatches sent from the viewer's area and below; `mine`: those it sends."""
+def dispatches(request, state: str = "", mine: bool = False, outside_list: bool = False):
+    """Dispatches sent from the viewer's area and below (its departments' included);
+    `mine`: those it sends; `outside_list`: those a recipient street marked as outside
+    its duty list."""
     _kind(request)
-    return selectors.dispatch_list(viewer=request.user, state=state or None, mine=mine)
+    return selectors.dispatch_list(
+        viewer=request.user, state=state or None, mine=mine, outside_list=outside_list
+    )
 
 
 @router.get("/dispatches/{int:dispatch_id}", response=schemas.DispatchDetailOut)

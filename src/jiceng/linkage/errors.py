@@ -41,6 +41,10 @@ class LinkageErrorCode(StrEnum):
     ADDRESS = "linkage_bad_address"
     CHANNEL_OFF = "linkage_channel_off"
     INPUT = "linkage_bad_input"
+    SENDER_DEPARTMENT = "linkage_sender_department"
+    ADMISSION_UNAVAILABLE = "linkage_duty_admission_unavailable"
+    OUTSIDE_LIST_NOT_FOR = "linkage_outside_list_not_for"
+    OUTSIDE_LIST_MARKED = "linkage_outside_list_marked"
 
 
 MSG_TEXT_REQUIRED = _("请填写此项")
@@ -73,6 +77,10 @@ MSG_BULLETIN_EXISTS = _("该任务已发布通报")
 MSG_NOTHING_ACCEPTED = _("尚无已采纳的报送，不能发布通报")
 MSG_ADDRESS = _("地址格式有误")
 MSG_CHANNEL_OFF = _("本平台未开通该渠道")
+MSG_SENDER_DEPARTMENT = _("发出部门须是服务该区或街道的职能部门")
+MSG_ADMISSION_UNAVAILABLE = _("职责准入未启用，职能部门暂不能下发任务")
+MSG_OUTSIDE_LIST_NOT_FOR = _("只有街道收到的职能部门通知或任务可以标记为清单外事项")
+MSG_OUTSIDE_LIST_MARKED = _("该事项已标记为清单外事项")
 
 
 def invalid(message, code: LinkageErrorCode, field: str | None = None) -> ValidationFailed:

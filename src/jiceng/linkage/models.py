@@ -72,6 +72,17 @@ class Dispatch(models.Model):
     sender_area = models.ForeignKey(
         "core.Area", verbose_name=_("发出单位"), on_delete=models.PROTECT, related_name="+"
     )
+    # A department sending from the area it serves (a handling unit of kind department,
+    # appeals.HandlingUnit); None when the district or the street sends as itself. Only
+    # that department's staff act on it, and a task of it cites an admitted duty.
+    sender_department = models.ForeignKey(
+        "appeals.HandlingUnit",
+        verbose_name=_("发出部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
     # The period a task's figures are for ("2026-Q1", "2026-03", "2026").
     period = models.CharField(_("统计期间"), max_length=PERIOD_MAX, blank=True)
@@ -92,7 +103,8 @@ class Dispatch(models.Model):
     rule_threshold = models.DecimalField(
         _("阈值"), max_digits=12, decimal_places=4, null=True, blank=True
     )
-    # The admitted duty a department's task cites (duty admission, wired at merge).
+    # The admitted duty a department's dispatch cites (the duties app's duty number),
+    # checked through linkage.admission when it is sent.
     duty_reference = models.CharField(_("准入职责编号"), max_length=DUTY_MAX, null=True, blank=True)
     withdraw_reason = models.CharField(_("撤回原因"), max_length=REASON_MAX, blank=True)
     created_by = models.ForeignKey(
@@ -187,6 +199,13 @@ class Recipient(models.Model):
         "orgs.PartyOrg", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     name = models.CharField(_("接收单位"), max_length=LABEL_MAX)
+    # 清单外事项: a recipient street marked a department's dispatch as outside its duty
+    # list; the sending department and the district see the mark and its reason.
+    outside_list_reason = models.CharField(_("清单外说明"), max_length=REASON_MAX, blank=True)
+    outside_list_marked_at = models.DateTimeField(_("标记清单外时间"), null=True, blank=True)
+    outside_list_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("接收单位")
@@ -202,6 +221,10 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_outside_list(self) -> bool:
+        return self.outside_list_marked_at is not None
 
     @property
     def subject(self):

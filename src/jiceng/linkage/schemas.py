@@ -19,6 +19,7 @@ from jiceng.linkage.models import (
     DeliveryPreference,
     Dispatch,
     DispatchAttachment,
+    Recipient,
     Report,
     ReportField,
     ReportValue,
@@ -54,6 +55,8 @@ class FieldIn(Schema):
 
 class DispatchIn(Schema):
     sender_area: int
+    # A department sending from `sender_area`, the area it serves (its staff only).
+    sender_department: int | None = None
     kind: model_text(Dispatch, "kind", kind="code")
     title: model_text(Dispatch, "title")
     # "text", not "body": the API's error shape drops "body" from a field's path.
@@ -102,6 +105,12 @@ class AnswerIn(Schema):
     note: model_text(ReportValue, "note") = ""
 
 
+class OutsideListMarkIn(Schema):
+    """A recipient street marks a department's dispatch as outside its duty list."""
+
+    reason: model_text(Recipient, "outside_list_reason")
+
+
 class ReportIn(Schema):
     answers: list[AnswerIn] = Field(default_factory=list, max_length=30)
     version: int | None = None
@@ -133,12 +142,19 @@ class DispatchOut(Schema):
     body: str
     sender_area_id: int
     sender_area_name: str = Field(alias="sender_area.name")
+    sender_department_id: int | None
+    sender_department_name: str | None
     deadline: datetime.date | None
     period: str
     targeting: str
     duty_reference: str | None
     sent_at: datetime.datetime | None
     closed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_sender_department_name(obj) -> str | None:
+        department = obj.sender_department
+        return department.name if department is not None else None
 
 
 class DispatchDetailOut(DispatchOut):
@@ -165,6 +181,12 @@ class RecipientOut(Schema):
     report_id: int | None
     report_state: str | None
     late: bool
+    outside_list: bool
+    outside_list_reason: str
+
+    @staticmethod
+    def resolve_outside_list(obj) -> bool:
+        return obj.is_outside_list
 
     @staticmethod
     def resolve_opened(obj) -> bool:
@@ -220,7 +242,10 @@ class ReceivedOut(Schema):
     report_state: str | None
     return_reason: str
     late: bool
+    outside_list: bool
+    outside_list_reason: str
 
+    resolve_outside_list = staticmethod(RecipientOut.resolve_outside_list)
     resolve_acknowledged = staticmethod(RecipientOut.resolve_acknowledged)
     resolve_report_id = staticmethod(RecipientOut.resolve_report_id)
     resolve_report_state = staticmethod(RecipientOut.resolve_report_state)

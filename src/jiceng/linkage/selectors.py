@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
 from jiceng.core.scope import scope_for
-from jiceng.linkage import access, states
+from jiceng.linkage import access, admission, states
 from jiceng.linkage.models import (
     Dispatch,
     DispatchAttachment,
@@ -23,16 +23,29 @@ from jiceng.linkage.models import (
 )
 
 
-def dispatch_list(*, viewer, state: str | None = None, mine: bool = False) -> QuerySet[Dispatch]:
-    """Dispatches the viewer sees (sent from its area and below); `mine`: those it
-    sends as the sender."""
-    queryset = scope_for(viewer).filter(Dispatch.objects.select_related("sender_area"))
+def dispatch_list(
+    *, viewer, state: str | None = None, mine: bool = False, outside_list: bool = False
+) -> QuerySet[Dispatch]:
+    """Dispatches the viewer sees (sent from its area and below, its departments'
+    included); `mine`: those it sends as the sender; `outside_list`: those a recipient
+    street marked as outside its duty list (清单外事项)."""
+    queryset = scope_for(viewer).filter(
+        Dispatch.objects.select_related("sender_area", "sender_department")
+    )
     if mine:
         condition = access.sending_q(viewer)
         queryset = queryset.none() if condition is None else queryset.filter(condition)
     if state:
         queryset = queryset.filter(state=state)
+    if outside_list:
+        marked = Recipient.objects.filter(outside_list_marked_at__isnull=False)
+        queryset = queryset.filter(pk__in=marked.values("dispatch_id"))
     return queryset.annotate(
+        outside_list_count=Count(
+            "recipients",
+            filter=Q(recipients__outside_list_marked_at__isnull=False),
+            distinct=True,
+        ),
         recipient_count=Count("recipients", distinct=True),
         owed_count=Count(
             "recipients", filter=Q(recipients__report__state__in=states.OWED), distinct=True
@@ -47,7 +60,8 @@ def dispatch_list(*, viewer, state: str | None = None, mine: bool = False) -> Qu
 
 def dispatch_get(*, viewer, dispatch_id) -> Dispatch:
     return scope_for(viewer).get(
-        Dispatch.objects.select_related("sender_area", "created_by"), pk=dispatch_id
+        Dispatch.objects.select_related("sender_area", "sender_department", "created_by"),
+        pk=dispatch_id,
     )
 
 
@@ -69,6 +83,18 @@ def attachments_of(dispatch: Dispatch) -> list[DispatchAttachment]:
     return list(DispatchAttachment.objects.filter(dispatch=dispatch).order_by("id"))
 
 
+# What a recipient's page and list show of the dispatch and of the recipient's row.
+RECEIVED_RELATED = (
+    "dispatch",
+    "dispatch__sender_area",
+    "dispatch__sender_department",
+    "receipt",
+    "report",
+    "area",
+    "org",
+)
+
+
 def received_list(
     *, viewer, open_only: bool = False, kind: str | None = None
 ) -> QuerySet[Recipient]:
@@ -86,7 +112,7 @@ def received_list(
                 Dispatch.State.WITHDRAWN,
             )
         )
-        .select_related("dispatch", "dispatch__sender_area", "receipt", "report", "area", "org")
+        .select_related(*RECEIVED_RELATED)
         .prefetch_related("dispatch__fields")
     )
     if open_only:
@@ -101,10 +127,7 @@ def received_list(
 
 def received_get(*, viewer, recipient_id) -> Recipient:
     return scope_for(viewer).get(
-        Recipient.objects.select_related(
-            "dispatch", "dispatch__sender_area", "receipt", "report", "area", "org", "org__area"
-        ),
-        pk=recipient_id,
+        Recipient.objects.select_related(*RECEIVED_RELATED, "org__area"), pk=recipient_id
     )
 
 
@@ -277,8 +300,10 @@ TARGET_CHOICES_LIMIT = 500
 
 
 def target_choices(*, viewer) -> list[Area]:
-    """Streets and communities under the areas the viewer sends from (bounded)."""
+    """Streets and communities under the areas the viewer sends from, as itself or for
+    its departments (bounded)."""
     roots = [a.path for a in access.sender_areas(viewer)]
+    roots += [d.area.path for d in access.sender_departments(viewer)]
     if not roots:
         return []
     condition = Q(pk__in=[])
@@ -296,3 +321,44 @@ def area_outcomes() -> list:
     from jiceng.core.outcomes import AREA, outcomes
 
     return [o for o in outcomes() if AREA in o.subjects]
+
+
+# ---- duty admission, for a department's dispatch ---------------------------------------------
+
+
+def duty_choices(*, viewer) -> list[tuple[str, str]]:
+    """(number, label) of the admitted duties the viewer's departments may cite."""
+    departments = access.sender_departments(viewer)
+    register = admission.registered()
+    if not departments or register is None:
+        return []
+    return register.choices(departments)
+
+
+def admission_refusal(dispatch: Dispatch) -> ApplicationError | None:
+    """Why sending this department's draft would be refused for want of an admitted
+    duty now (the same check as sending), or None: the draft page says so before the
+    department presses send."""
+    from jiceng.linkage.services.dispatches import check_admission, expand_recipients
+
+    if dispatch.state != Dispatch.State.DRAFT or dispatch.sender_department_id is None:
+        return None
+    try:
+        check_admission(dispatch, expand_recipients(dispatch))
+    except ApplicationError as refused:
+        return refused
+    return None
+
+
+def outside_list_marks(*, viewer, dispatch: Dispatch | None = None) -> QuerySet[Recipient]:
+    """The received copies of departments' dispatches that streets marked as outside
+    their duty lists, as the viewer sees them (the district all of its own, a
+    department its own sends'), newest mark first."""
+    queryset = scope_for(viewer).filter(
+        Recipient.objects.filter(outside_list_marked_at__isnull=False)
+    )
+    if dispatch is not None:
+        queryset = queryset.filter(dispatch=dispatch)
+    return queryset.select_related("dispatch", "dispatch__sender_department", "area").order_by(
+        "-outside_list_marked_at", "-id"
+    )

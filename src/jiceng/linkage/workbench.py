@@ -19,7 +19,7 @@ from jiceng.dashboard.workbench import (
     urgency_of,
 )
 from jiceng.linkage import access, selectors
-from jiceng.linkage.models import Report
+from jiceng.linkage.models import Dispatch, Report
 
 
 def _answers(scope: Scope) -> bool:
@@ -142,12 +142,56 @@ def _chase(viewer, scope: Scope, now) -> list[Todo]:
     ]
 
 
+# An area's path holds one "code/" per level: district 2.
+DISTRICT_DEPTH = 2
+
+
+def _outside_list(viewer, scope: Scope, now) -> list[Todo]:
+    """For the district: departments' open tasks its streets marked as outside their
+    duty lists (清单外事项), to take up with the department while the task is live."""
+    districts = [p for p in scope.managed_area_paths() if p.count("/") == DISTRICT_DEPTH]
+    if scope.everything or not districts:
+        return []
+    queryset = selectors.outside_list_marks(viewer=viewer).filter(
+        dispatch__state=Dispatch.State.SENT
+    )
+    listing = few_or_many(queryset)
+
+    def one(recipient) -> Todo:
+        dispatch = recipient.dispatch
+        return Todo(
+            source="linkage_outside_list",
+            title=f"{dispatch.title} · {recipient.name}",
+            action=gettext("街道标记为清单外事项：%(department)s")
+            % {"department": dispatch.sender_department.name},
+            url=reverse("linkage:dispatch", args=[dispatch.pk]),
+            urgency=OPEN,
+        )
+
+    def many() -> list[Todo]:
+        count = queryset.count()
+        return [
+            Todo(
+                source="linkage_outside_list",
+                title=gettext("街道标记的清单外事项"),
+                action=gettext("待关注 %(n)d 项") % {"n": count},
+                url=reverse("linkage:dispatches") + "?outside=1",
+                urgency=OPEN,
+                count=count,
+                is_group=True,
+            )
+        ]
+
+    return items_from(listing, one, many)
+
+
 def register() -> None:
     for key, label, items, order in (
         ("linkage_reports", _("上级任务待填报"), _reports, 40),
         ("linkage_notices", _("上级通知待签收"), _notices, 41),
         ("linkage_review", _("下级报送待审核"), _review, 42),
         ("linkage_chase", _("逾期未报待催报"), _chase, 43),
+        ("linkage_outside_list", _("街道标记的清单外事项"), _outside_list, 44),
     ):
         register_source(
             TodoSource(key=key, label=label, kind=KIND_LINKAGE, items=items, order=order)

@@ -1,5 +1,6 @@
 """Every write of dispatch and notification, split by aggregate and re-exported here:
-dispatches (drafting, sending, withdrawing, closing), reports (receipts, report-back,
+dispatches (drafting, sending, withdrawing, closing), outside_list (a street's mark of a
+department's dispatch as outside its duty list), reports (receipts, report-back,
 review, chasing, the bulletin), notifications (the inbox and the delivery preferences)
 and outbox (delivery on other channels).
 
@@ -33,6 +34,10 @@ from jiceng.linkage.services.outbox import (
     outbox_expire_stuck,
     outbox_send_claimed,
 )
+from jiceng.linkage.services.outside_list import (
+    may_mark_outside_list,
+    recipient_mark_outside_list,
+)
 from jiceng.linkage.services.reports import (
     Answer,
     bulletin_publish,
@@ -59,6 +64,7 @@ __all__ = [
     "dispatch_send",
     "dispatch_withdraw",
     "expand_recipients",
+    "may_mark_outside_list",
     "notification_read",
     "notification_read_all",
     "notify",
@@ -69,6 +75,7 @@ __all__ = [
     "outbox_send_claimed",
     "receipt_acknowledge",
     "receipt_open",
+    "recipient_mark_outside_list",
     "report_accept",
     "report_field_add",
     "report_return",

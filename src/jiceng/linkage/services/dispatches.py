@@ -13,13 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from jiceng.appeals.models import HandlingUnit
 from jiceng.core.access import require
 from jiceng.core.models import Area
 from jiceng.core.outcomes import AREA, RATE, Period, outcome
 from jiceng.core.types import Actor
 from jiceng.core.uploads import accept_pdf, is_pdf, reencode_image
-from jiceng.linkage import access, states
+from jiceng.linkage import access, admission, states
 from jiceng.linkage.errors import (
+    MSG_ADMISSION_UNAVAILABLE,
     MSG_ATTACHMENT_REQUIRED,
     MSG_ATTACHMENTS_FULL,
     MSG_BAD_CHOICE,
@@ -36,6 +38,7 @@ from jiceng.linkage.errors import (
     MSG_REASON_REQUIRED,
     MSG_RECIPIENT_OUTSIDE,
     MSG_RULE_INCOMPLETE,
+    MSG_SENDER_DEPARTMENT,
     MSG_SENDER_LEVEL,
     LinkageErrorCode,
     conflict,
@@ -200,15 +203,25 @@ def dispatch_create(
     facts: DispatchFacts,
     fields: Sequence[FieldFacts] = (),
     as_of: datetime.date | None = None,
+    sender_department: HandlingUnit | None = None,
 ) -> Dispatch:
-    """A draft notice or task from `sender_area`, with the fields a task asks back."""
+    """A draft notice or task from `sender_area`, with the fields a task asks back; with
+    `sender_department`, the department serving that area sends it (its staff only)."""
     if sender_area.level not in access.SENDER_LEVELS:
         raise invalid(MSG_SENDER_LEVEL, Code.SENDER_LEVEL, "sender_area")
-    require(actor, sender_area, access.can_send_from(actor, sender_area))
+    if sender_department is None:
+        require(actor, sender_area, access.can_send_from(actor, sender_area))
+    else:
+        if sender_department.area_id != sender_area.pk:
+            raise invalid(MSG_SENDER_DEPARTMENT, Code.SENDER_DEPARTMENT, "sender_department")
+        require(actor, sender_area, access.can_send_for(actor, sender_department))
     values = check_facts(sender_area, facts, _today(actor, as_of))
     checked = [check_field(values["kind"], f, i) for i, f in enumerate(fields)]
     dispatch = Dispatch.objects.create(
-        sender_area=sender_area, created_by=stored_actor(actor), **values
+        sender_area=sender_area,
+        sender_department=sender_department,
+        created_by=stored_actor(actor),
+        **values,
     )
     if values["targeting"] == Dispatch.Targeting.LIST:
         dispatch.target_areas.set(list(facts.target_areas))
@@ -224,6 +237,8 @@ def dispatch_create(
             "title": dispatch.title,
             "targeting": dispatch.targeting,
             "fields": len(checked),
+            "sender_department": dispatch.sender_department_id,
+            "duty_reference": dispatch.duty_reference,
         },
     )
     return dispatch
@@ -260,7 +275,11 @@ def _require_draft(dispatch: Dispatch) -> None:
 
 
 def _locked(dispatch: Dispatch) -> Dispatch:
-    locked = Dispatch.objects.select_for_update().select_related("sender_area").get(pk=dispatch.pk)
+    locked = (
+        Dispatch.objects.select_for_update(of=("self",))
+        .select_related("sender_area", "sender_department__area")
+        .get(pk=dispatch.pk)
+    )
     dispatch.state = locked.state
     return locked
 
@@ -313,15 +332,33 @@ def attachment_add(
 # ---- sending ----------------------------------------------------------------------------------
 
 
-def _check_sender_may_send(actor: Actor, dispatch: Dispatch) -> None:
-    """The one place a sender's right to send this dispatch is decided beyond its role.
+def check_admission(dispatch: Dispatch, targets: Sequence["Target"]) -> str:
+    """Duty admission (职责下沉准入, SPEC §7): a department's task must cite a duty the
+    district admitted for every recipient's street, or it is refused with the duties
+    app's refusal (field "duty", a DutyErrorCode). A department's notice informs and asks
+    nothing back, so it needs no duty (one it cites is checked all the same); a notice
+    that in fact pushes work down is what a street marks as outside its list, which the
+    district sees. Returns the cited duty's title ("" when none is needed)."""
+    department = dispatch.sender_department
+    if department is None:
+        return ""
+    if not dispatch.is_task and not dispatch.duty_reference:
+        return ""
+    check = admission.registered()
+    if check is None:
+        raise invalid(MSG_ADMISSION_UNAVAILABLE, Code.ADMISSION_UNAVAILABLE, "duty")
+    places = [area if area is not None else org.area for area, org in targets]  # type: ignore[union-attr]
+    return check.require(department=department, places=places, reference=dispatch.duty_reference)
 
-    Today: a district or a street (core.roles' managing roles at the sender's own area,
-    checked by access.require_manage_dispatch). At merge, the duty-admission check of the
-    `duties` app goes here: a department's task must cite an admitted duty
-    (`dispatch.duty_reference`), or it is refused."""
+
+def _check_sender_may_send(actor: Actor, dispatch: Dispatch, targets: Sequence["Target"]) -> str:
+    """The one place a sender's right to send this dispatch is decided beyond its role
+    (checked by access.require_manage_dispatch): a district or a street sends as
+    itself; a department's task also cites an admitted duty covering its recipients
+    (check_admission)."""
     if dispatch.sender_area.level not in access.SENDER_LEVELS:
         raise invalid(MSG_SENDER_LEVEL, Code.SENDER_LEVEL, "sender_area")
+    return check_admission(dispatch, targets)
 
 
 def _compare(value: float, comparison: str, threshold: Decimal) -> bool:
@@ -380,7 +417,6 @@ def dispatch_send(
     report) each, their answerers notified."""
     access.require_manage_dispatch(actor, dispatch)
     dispatch = _locked(dispatch)
-    _check_sender_may_send(actor, dispatch)
     before = states.step_dispatch(dispatch, "send")
     fields = list(dispatch.fields.all())
     if dispatch.is_task:
@@ -396,6 +432,7 @@ def dispatch_send(
     targets = expand_recipients(dispatch)
     if not targets:
         raise invalid(MSG_NO_RECIPIENTS, Code.NO_RECIPIENTS, "targeting")
+    duty = _check_sender_may_send(actor, dispatch, targets)
     recipients = Recipient.objects.bulk_create(
         Recipient(
             dispatch=dispatch,
@@ -416,16 +453,25 @@ def dispatch_send(
     audit_update(
         actor,
         dispatch,
-        {"state": {"old": before, "new": dispatch.state}, "recipients": len(recipients)},
+        {
+            "state": {"old": before, "new": dispatch.state},
+            "recipients": len(recipients),
+            **({"duty": duty} if duty else {}),
+        },
     )
     notify_recipients(
         recipients,
         title=_t("新%(kind)s：%(title)s")
         % {"kind": dispatch.get_kind_display(), "title": dispatch.title},
-        body=_t("来自%(sender)s") % {"sender": dispatch.sender_area.name}
+        body=_t("来自%(sender)s") % {"sender": sender_name(dispatch)}
         + (_t("，截止 %(date)s") % {"date": dispatch.deadline} if dispatch.deadline else ""),
     )
     return dispatch
+
+
+def sender_name(dispatch: Dispatch) -> str:
+    department = dispatch.sender_department
+    return department.name if department is not None else dispatch.sender_area.name
 
 
 def notify_recipients(recipients: Sequence[Recipient], *, title: str, body: str = "") -> int:

@@ -33,6 +33,8 @@ FIELD_LABELS: dict[str, Any] = {
     "rule_comparison": _("比较方式"),
     "rule_threshold": _("阈值"),
     "duty_reference": _("准入职责编号"),
+    "duty": _("依据事项"),
+    "sender_department": _("发出部门"),
     "label": _("回报项名称"),
     "outcome_key": _("指标"),
     "choices": _("选项（每行一个）"),

@@ -49,21 +49,41 @@ LIMITS = {
 def dispatch_list(request):
     require_kind(request.user)
     mine = request.GET.get("mine") == "1"
+    outside_list = request.GET.get("outside") == "1"
     state = request.GET.get("state", "")
     if state not in Dispatch.State.values:
         state = ""
-    rows = list(selectors.dispatch_list(viewer=request.user, state=state or None, mine=mine)[:200])
+    rows = list(
+        selectors.dispatch_list(
+            viewer=request.user, state=state or None, mine=mine, outside_list=outside_list
+        )[:200]
+    )
     return render(
         request,
         "linkage/dispatches.html",
         {
             "dispatches": rows,
             "mine": mine,
+            "outside_list": outside_list,
             "state": state,
             "states": Dispatch.State.choices,
-            "can_send": bool(access.sender_areas(request.user)),
+            "can_send": bool(
+                access.sender_areas(request.user) or access.sender_departments(request.user)
+            ),
         },
     )
+
+
+def _sender(data: dict, departments) -> None:
+    """The form's one "sender" choice ("area:ID" or "department:ID") as the API's
+    sender_area and sender_department."""
+    kind, _sep, pk = str(data.pop("sender", "")).partition(":")
+    if kind == "area" and pk.isdigit():
+        data["sender_area"] = pk
+    for department in departments:
+        if kind == "department" and pk == str(department.pk):
+            data["sender_area"] = department.area_id
+            data["sender_department"] = department.pk
 
 
 def _field_rows(data: dict) -> list[dict]:
@@ -82,13 +102,15 @@ def _field_rows(data: dict) -> list[dict]:
 def dispatch_new(request):
     require_kind(request.user)
     senders = access.sender_areas(request.user)
-    if not senders:
+    departments = access.sender_departments(request.user)
+    if not senders and not departments:
         raise Http404
     values: dict = {}
     error = ""
     if request.method == "POST":
         data = form_data(request, lists=("target_areas", "target_orgs"))
         values = dict(data)
+        _sender(data, departments)
         data["fields"] = _field_rows(data)
         try:
             created = actions.perform(request.user, "dispatches", None, "create", data)
@@ -104,6 +126,8 @@ def dispatch_new(request):
         "linkage/dispatch_new.html",
         {
             "senders": senders,
+            "departments": departments,
+            "duty_choices": selectors.duty_choices(viewer=request.user),
             "targets": selectors.target_choices(viewer=request.user),
             "outcomes": selectors.area_outcomes(),
             "kinds": Dispatch.Kind.choices,
@@ -141,6 +165,8 @@ def dispatch_detail(request, pk: int):
             "offered": offered,
             "manages": access.can_manage_dispatch(request.user, found),
             "bulletin": getattr(found, "bulletin", None),
+            "admission_refusal": selectors.admission_refusal(found),
+            "outside_marks": selectors.outside_list_marks(viewer=request.user, dispatch=found),
             "outcomes": selectors.area_outcomes(),
             "field_kinds": ReportField.Kind.choices,
             "limits": LIMITS,
