@@ -6,6 +6,7 @@ CSRF) for pages' own calls; other systems send a system token (`Authorization: B
 """
 
 from django.http import Http404
+from django.views.defaults import page_not_found
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -81,9 +82,21 @@ def authentication_error(request, exc):
     return _error(request, 401, "unauthenticated", "请先登录")
 
 
+MSG_NOT_FOUND = "未找到或无权查看"
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "未找到或无权查看")
+    return _error(request, 404, "not_found", MSG_NOT_FOUND)
+
+
+def url_not_found(request, exception=None):
+    """handler404: a URL under /api/ that no operation matches (an id path parameter
+    that is not a whole number, "-1") is the API's 404 in its error shape, like an id
+    that matches nothing; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return _error(request, 404, "not_found", MSG_NOT_FOUND)
+    return page_not_found(request, exception)
 
 
 @api.exception_handler(HttpError)
