@@ -208,7 +208,8 @@ def calls(
             values = generator.value(schema)
             if name in known_params:
                 values = st.one_of(st.just(known_params[name]), values)
-            params[name] = quote(_as_text(draw(values)), safe="")
+            # A lone surrogate travels as the bytes a client could send (invalid UTF-8).
+            params[name] = quote(_as_text(draw(values)), safe="", errors="surrogatepass")
         elif where == "query":
             if not parameter.get("required") and draw(st.booleans()):
                 continue

@@ -20,7 +20,7 @@ JICENG_PROPERTY_SEED set, the run draws other examples than CI's (any integer).
 
 import json
 import os
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import pytest
 from django.apps import apps
@@ -116,9 +116,12 @@ def _send(client: Client, call: Call):
 
 
 def _encoded(query):
-    from urllib.parse import quote
+    # A lone surrogate travels as the bytes a client could send (invalid UTF-8).
+    return [(_quote(k), _quote(v)) for k, v in query]
 
-    return [(quote(k, safe=""), quote(v, safe="")) for k, v in query]
+
+def _quote(text: str) -> str:
+    return quote(text, safe="", errors="surrogatepass")
 
 
 def _problem(response) -> str | None:

@@ -97,9 +97,10 @@ def report(request, report_id: int):
 
 
 @router.get("/reviews", response=list[schemas.ReviewerOut])
+@paginate(LimitOffsetPagination)
 def reviews(request):
     """The viewer's own reviews still to give."""
-    return list(selectors.reviews_to_give(viewer=request.user)[:200])
+    return selectors.reviews_to_give(viewer=request.user)
 
 
 @router.get("/problems", response=list[schemas.AssessmentProblemOut])

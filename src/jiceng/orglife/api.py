@@ -13,7 +13,7 @@ from ninja import Router, Status
 from jiceng.core.access import get_area_for_view
 from jiceng.core.action_tables import add_operations
 from jiceng.core.errors import NotFound
-from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.core.pagination import Converted, LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range
@@ -363,9 +363,10 @@ add_operations(
 
 
 @public_router.get("/deliberation/{int:community_id}", response=list[schemas.PublicTopicOut])
+@paginate(LimitOffsetPagination)
 def public_topics(request, community_id: int):
 
     community = selectors.public_community(community_id)
     if community is None:
         raise NotFound()
-    return [selectors.public_view(t) for t in selectors.public_topics(community)[:200]]
+    return Converted(selectors.public_topics(community), selectors.public_view)
