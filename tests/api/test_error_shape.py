@@ -1,0 +1,50 @@
+"""Whatever goes wrong under /api/, the answer is the API's one error shape
+{"code", "message", "field"}: a URL that no operation matches (an id path parameter that
+is not a whole number, as the property run sends) and a server error too, not Django's
+HTML pages. Pages elsewhere keep theirs."""
+
+import pytest
+from django.test import Client
+from django.urls import path
+
+import jiceng.urls
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/api/appeals/-1", "/api/appeals/abc", "/api/no-such-thing"])
+def test_a_url_no_operation_matches_is_the_api_404(client, territory, url):
+    client.force_login(territory.users["xh_s1_staff"])
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "message": "未找到或无权查看", "field": None}
+
+
+def test_a_page_that_does_not_exist_is_still_a_page(client, territory):
+    client.force_login(territory.users["xh_s1_staff"])
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+def _boom(request):
+    raise ValueError("a bug")
+
+
+@pytest.mark.parametrize(("url", "json_expected"), [("/api/boom", True), ("/boom/", False)])
+def test_a_server_error_under_api_is_in_the_error_shape(settings, url, json_expected):
+    settings.ROOT_URLCONF = type(
+        "Urls",
+        (),
+        {
+            "urlpatterns": [path("api/boom", _boom), path("boom/", _boom)],
+            "handler500": jiceng.urls.handler500,
+        },
+    )
+    response = Client(raise_request_exception=False).get(url)
+    assert response.status_code == 500
+    if json_expected:
+        body = response.json()
+        assert body["code"] == "server_error" and body["field"] is None and body["message"]
+    else:
+        assert response["Content-Type"].startswith("text/html")
