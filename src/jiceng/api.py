@@ -13,7 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from jiceng.accounts.api_auth import VerifiedSessionAuth
 from jiceng.core.errors import ApplicationError
-from jiceng.core.inputs import too_long
+from jiceng.core.inputs import MSG_TOO_LARGE, MSG_TOO_SMALL, too_long
 from jiceng.integrations.auth import SystemTokenAuth
 
 session_auth = VerifiedSessionAuth()
@@ -72,6 +72,10 @@ def _validation_message(error: dict) -> str:
         given = error.get("input")
         length = len(given) if isinstance(given, str) else 0
         return too_long(context.get("max_length", 0), length)
+    if kind == "greater_than_equal":  # a bounded number: offset, limit, year
+        return str(MSG_TOO_SMALL) % {"limit": context.get("ge")}
+    if kind == "less_than_equal":
+        return str(MSG_TOO_LARGE) % {"limit": context.get("le")}
     if kind == "invalid":  # core.inputs' own refusal, already in Chinese
         return str(error.get("msg", ""))
     return f"输入有误：{error.get('msg', '')}"

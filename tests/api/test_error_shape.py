@@ -48,3 +48,30 @@ def test_a_server_error_under_api_is_in_the_error_shape(settings, url, json_expe
         assert body["code"] == "server_error" and body["field"] is None and body["message"]
     else:
         assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/orglife/meetings?year=-209828546",
+        "/api/orglife/meetings?year=99999",
+        "/api/assessment/problems?year=10000",
+        "/api/supervision/weak-orgs?year=0",
+        "/api/duties/assessments?year=-1",
+    ],
+)
+def test_a_year_outside_any_record_is_refused_by_name(client, territory, url):
+    """A year filter builds dates from the number: unbounded, -209828546 was a 500 on
+    PostgreSQL (found by the property run). Now a 422 naming `year`, in Chinese."""
+    client.force_login(territory.users["xh_admin"])
+    response = client.get(url)
+    assert response.status_code == 422, response.content
+    body = response.json()
+    assert body["field"] == "year" and body["code"] == "invalid"
+    assert body["message"].startswith(("不能小于", "不能大于"))
+
+
+def test_a_year_inside_the_bounds_is_a_list(client, territory):
+    client.force_login(territory.users["xh_admin"])
+    response = client.get("/api/orglife/meetings", {"year": 2026})
+    assert response.status_code == 200 and response.json()["items"] == []
