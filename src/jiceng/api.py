@@ -103,9 +103,18 @@ def url_not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+# django-ninja raises these two itself, in English: a body that is not JSON, and a
+# session call without its CSRF token. The caller reads them like any other refusal.
+NINJA_ERRORS = {
+    400: ("invalid", "请求体不是有效的 JSON"),
+    403: ("csrf_failed", "CSRF 校验失败：会话调用须带 X-CSRFToken 请求头（取自 csrftoken Cookie）"),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "error", str(exc))
+    code, message = NINJA_ERRORS.get(exc.status_code, ("error", str(exc)))
+    return _error(request, exc.status_code, code, message)
 
 
 # Routers of the apps, each in its own module.

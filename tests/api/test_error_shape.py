@@ -75,3 +75,19 @@ def test_a_year_inside_the_bounds_is_a_list(client, territory):
     client.force_login(territory.users["xh_admin"])
     response = client.get("/api/orglife/meetings", {"year": 2026})
     assert response.status_code == 200 and response.json()["items"] == []
+
+
+def test_a_body_that_is_not_json_is_refused_in_chinese(client, territory):
+    client.force_login(territory.users["xh_s1_staff"])
+    response = client.post("/api/appeals", "{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"code": "invalid", "message": "请求体不是有效的 JSON", "field": None}
+
+
+def test_a_session_call_without_its_csrf_token_is_refused_by_code(territory):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(territory.users["xh_s1_staff"])
+    response = client.post("/api/appeals", {}, content_type="application/json")
+    assert response.status_code == 403
+    body = response.json()
+    assert body["code"] == "csrf_failed" and "X-CSRFToken" in body["message"]
