@@ -12,6 +12,7 @@ services behind the validation; integer path parameters are mostly ids of real r
 
 import datetime
 import io
+import os
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -165,6 +166,13 @@ class Generator:
         names = st.one_of(st.sampled_from(("a.png", "a.xlsx", "a.csv", "a.pdf")), st.text())
         content = st.one_of(st.binary(max_size=64), st.just(_png()))
         return st.builds(lambda name, data: SimpleUploadedFile(name or "x", data), names, content)
+
+
+def _file_name(name: str) -> str:
+    # What a browser sends is a name without folders; "", "." and ".." are not names
+    # Django's test client can send at all.
+    base = os.path.basename(name)
+    return base if base not in ("", ".", "..") else "x"
 
 
 def _png() -> bytes:

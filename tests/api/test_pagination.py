@@ -7,6 +7,7 @@ from django.conf import settings
 
 from jiceng.api import api
 from jiceng.core.pagination import MAX_OFFSET
+from tests.api.openapi_strategies import resolve
 
 # Answers that are a bare JSON array: each bounded by what it lists, not by the data that
 # grows with use. A list that grows with use is paginated (LimitOffsetPagination).
@@ -30,12 +31,6 @@ NOT_PAGED = {
 }
 
 
-def _resolve(document: dict, schema: dict) -> dict:
-    while "$ref" in schema:
-        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
-    return schema
-
-
 def _list_operations() -> dict[str, str]:
     """Every GET of the document that answers a list, with or without path parameters:
     path → "paged" ({"items", "count"}) or "array" (a bare JSON array)."""
@@ -46,7 +41,7 @@ def _list_operations() -> dict[str, str]:
         content = (get or {}).get("responses", {}).get(200, {}).get("content", {})
         if "application/json" not in content:
             continue
-        answer = _resolve(document, content["application/json"]["schema"])
+        answer = resolve(document, content["application/json"]["schema"])
         if answer.get("type") == "array":
             found[path] = "array"
         elif {"items", "count"} <= answer.get("properties", {}).keys():
