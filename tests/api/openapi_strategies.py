@@ -165,14 +165,14 @@ class Generator:
         """An upload: a name (hostile ones too) and bytes, sometimes a real small PNG."""
         names = st.one_of(st.sampled_from(("a.png", "a.xlsx", "a.csv", "a.pdf")), st.text())
         content = st.one_of(st.binary(max_size=64), st.just(_png()))
-        return st.builds(lambda name, data: SimpleUploadedFile(name or "x", data), names, content)
+        return st.builds(_upload, names, content)
 
 
-def _file_name(name: str) -> str:
+def _upload(name: str, data: bytes) -> SimpleUploadedFile:
     # What a browser sends is a name without folders; "", "." and ".." are not names
     # Django's test client can send at all.
     base = os.path.basename(name)
-    return base if base not in ("", ".", "..") else "x"
+    return SimpleUploadedFile(base if base not in ("", ".", "..") else "x", data)
 
 
 def _png() -> bytes:
