@@ -187,9 +187,12 @@ def _run(client: Client, world) -> tuple[list[str], Counter]:
     return failures, answers
 
 
-def _writes_done(answers: Counter) -> int:
+def _count(answers: Counter, reads: bool) -> int:
+    """How many reads (or writes) succeeded."""
     return sum(
-        n for (method, status, _code), n in answers.items() if method != "get" and status < 300
+        n
+        for (method, status, _c), n in answers.items()
+        if (method == "get") == reads and status < 300
     )
 
 
@@ -202,7 +205,7 @@ def test_street_staff_session_meets_no_server_error(territory):
     assert not failures, f"{len(failures)} of {sent}:\n" + "\n".join(failures)
     # The session's CSRF token is accepted, and writes reach their services.
     assert not any(code == "csrf_failed" for (_m, _s, code) in answers)
-    assert _writes_done(answers) > 20
+    assert _count(answers, reads=False) > 20
 
 
 @pytest.mark.slow
@@ -212,6 +215,7 @@ def test_system_token_meets_no_server_error(territory):
     sent = sum(answers.values())
     assert sent >= len(list(_operations()))
     assert not failures, f"{len(failures)} of {sent}:\n" + "\n".join(failures)
-    # The token is accepted: its reads answer, and the cases it may file are filed.
-    assert not any(code == "unauthenticated" for (_m, _s, code) in answers)
-    assert _writes_done(answers) > 0
+    # The token is accepted (only the session's own password change answers 401): its
+    # reads answer, and the cases it may file are filed.
+    assert _count(answers, reads=True) > 20
+    assert _count(answers, reads=False) > 0
