@@ -5,8 +5,8 @@ sends it) and as a system token with every permission in a district. No answer m
 server error, and every refusal has the API's one error shape {"code","message","field"}.
 
 Each request runs in a transaction rolled back after it, with the cache emptied before
-it (rate limits), so no request sees another's writes and the run is reproducible:
-hypothesis is derandomized, the seed is the operation's own.
+it (rate limits), so no request sees another's writes; hypothesis is derandomized (a
+fixed seed, no example database), so CI draws the same requests on every run.
 
 More examples locally (the default keeps a role's run near a minute on SQLite):
 
