@@ -6,13 +6,14 @@ CSRF) for pages' own calls; other systems send a system token (`Authorization: B
 """
 
 from django.http import Http404
+from django.views.defaults import page_not_found
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from jiceng.accounts.api_auth import VerifiedSessionAuth
 from jiceng.core.errors import ApplicationError
-from jiceng.core.inputs import too_long
+from jiceng.core.inputs import MSG_TOO_LARGE, MSG_TOO_SMALL, too_long
 from jiceng.integrations.auth import SystemTokenAuth
 
 session_auth = VerifiedSessionAuth()
@@ -71,6 +72,10 @@ def _validation_message(error: dict) -> str:
         given = error.get("input")
         length = len(given) if isinstance(given, str) else 0
         return too_long(context.get("max_length", 0), length)
+    if kind == "greater_than_equal":  # a bounded number: offset, limit, year
+        return str(MSG_TOO_SMALL) % {"limit": context.get("ge")}
+    if kind == "less_than_equal":
+        return str(MSG_TOO_LARGE) % {"limit": context.get("le")}
     if kind == "invalid":  # core.inputs' own refusal, already in Chinese
         return str(error.get("msg", ""))
     return f"输入有误：{error.get('msg', '')}"
@@ -81,14 +86,35 @@ def authentication_error(request, exc):
     return _error(request, 401, "unauthenticated", "请先登录")
 
 
+MSG_NOT_FOUND = "未找到或无权查看"
+
+
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _error(request, 404, "not_found", "未找到或无权查看")
+    return _error(request, 404, "not_found", MSG_NOT_FOUND)
+
+
+def url_not_found(request, exception=None):
+    """handler404: a URL under /api/ that no operation matches (an id path parameter
+    that is not a whole number, "-1") is the API's 404 in its error shape, like an id
+    that matches nothing; elsewhere Django's page."""
+    if request.path.startswith("/api/"):
+        return _error(request, 404, "not_found", MSG_NOT_FOUND)
+    return page_not_found(request, exception)
+
+
+# django-ninja raises these two itself, in English: a body that is not JSON, and a
+# session call without its CSRF token. The caller reads them like any other refusal.
+NINJA_ERRORS = {
+    400: ("invalid", "请求体不是有效的 JSON"),
+    403: ("csrf_failed", "CSRF 校验失败：会话调用须带 X-CSRFToken 请求头（取自 csrftoken Cookie）"),
+}
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "error", str(exc))
+    code, message = NINJA_ERRORS.get(exc.status_code, ("error", str(exc)))
+    return _error(request, exc.status_code, code, message)
 
 
 # Routers of the apps, each in its own module.

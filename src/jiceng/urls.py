@@ -12,6 +12,8 @@ admin.site.index_title = "数据管理"
 
 # A database that does not answer is a 503 with Retry-After (core/unavailable.py).
 handler500 = "jiceng.core.unavailable.server_error"
+# Under /api/, a URL no operation matches answers in the API's error shape.
+handler404 = "jiceng.api.url_not_found"
 
 urlpatterns = [
     path("", include("jiceng.dashboard.urls")),

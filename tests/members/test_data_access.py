@@ -67,8 +67,13 @@ def test_a_member_sees_who_handled_their_data(client, people):
     assert "查看完整手机号" in html and "按身份证号查询" in html
     assert "换届选举" in html and "脱敏导出" in html
     assert "xh_s1_staff" in html and "xh_c1_secretary" in html
-    rows = client.get("/api/members/me/data-access").json()
+    page = client.get("/api/members/me/data-access").json()
+    rows = page["items"]
+    assert page["count"] == 4
     assert [r["action"] for r in rows] == ["lookup", "export", "export", "reveal"]
+    # Paginated like every list: the second page goes on where the first stopped.
+    second = client.get("/api/members/me/data-access", {"limit": 2, "offset": 2}).json()
+    assert [r["entry_id"] for r in second["items"]] == [r["entry_id"] for r in rows[2:]]
     assert rows[2]["purpose"] == "换届选举"
 
 
@@ -90,7 +95,7 @@ def test_an_auditor_sees_it_for_members_of_their_territory_only(client, people):
     assert page.status_code == 200 and "换届选举" in page.content.decode()
     assert client.get(reverse("members:data_access", args=[far.pk])).status_code == 404
     api = client.get(f"/api/members/{me.pk}/data-access")
-    assert api.status_code == 200 and len(api.json()) == 4
+    assert api.status_code == 200 and api.json()["count"] == 4
     assert client.get(f"/api/members/{far.pk}/data-access").status_code == 404
     # Staff who keep the record do not get the report: it is the auditor's.
     client.force_login(t.users["xh_s1_staff"])

@@ -9,6 +9,7 @@ from ninja import Router
 from jiceng.assessment import actions, downloads, exports, schemas, selectors
 from jiceng.core.action_tables import add_operations
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import Year
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 
 router = Router(tags=["assessment 述职评议考核"])
@@ -37,7 +38,7 @@ def outcomes(request):
 
 @router.get("/schemes", response=list[schemas.SchemeOut])
 @paginate(LimitOffsetPagination)
-def schemes(request, year: int | None = None):
+def schemes(request, year: Year | None = None):
     _kind(request)
     return selectors.scheme_list(viewer=request.user, year=year).prefetch_related("items")
 
@@ -67,7 +68,7 @@ def _covering_scheme(request, scheme_id: int):
 
 @router.get("/assessments", response=list[schemas.AssessmentOut])
 @paginate(LimitOffsetPagination)
-def assessments(request, year: int | None = None, group: str = ""):
+def assessments(request, year: Year | None = None, group: str = ""):
     _kind(request)
     return selectors.assessment_list(viewer=request.user, year=year, group=group or None)
 
@@ -80,7 +81,7 @@ def assessment(request, assessment_id: int):
 
 @router.get("/tasks", response=list[schemas.AssessmentTaskOut])
 @paginate(LimitOffsetPagination)
-def tasks(request, year: int | None = None, assessment: int | None = None):
+def tasks(request, year: Year | None = None, assessment: int | None = None):
     _kind(request)
     owner = (
         selectors.assessment_get(viewer=request.user, assessment_id=assessment)
@@ -97,21 +98,22 @@ def report(request, report_id: int):
 
 
 @router.get("/reviews", response=list[schemas.ReviewerOut])
+@paginate(LimitOffsetPagination)
 def reviews(request):
     """The viewer's own reviews still to give."""
-    return list(selectors.reviews_to_give(viewer=request.user)[:200])
+    return selectors.reviews_to_give(viewer=request.user)
 
 
 @router.get("/problems", response=list[schemas.AssessmentProblemOut])
 @paginate(LimitOffsetPagination)
-def problems(request, year: int | None = None, source: str = ""):
+def problems(request, year: Year | None = None, source: str = ""):
     _kind(request)
     return selectors.problem_list(viewer=request.user, year=year, source=source or None)
 
 
 @router.get("/rectifications", response=list[schemas.RectificationOut])
 @paginate(LimitOffsetPagination)
-def rectifications(request, year: int | None = None, state: str = ""):
+def rectifications(request, year: Year | None = None, state: str = ""):
     """`state`: open, submitted, closed, returned, or overdue."""
     _kind(request)
     return selectors.rectification_list(viewer=request.user, year=year, state=state or None)
@@ -125,7 +127,7 @@ def evidence_file(request, evidence_id: int):
 
 
 @router.get("/export/{name}")
-def export(request, name: str, year: int | None = None, scheme: int | None = None):
+def export(request, name: str, year: Year | None = None, scheme: int | None = None):
     """assessments (needs `scheme`), tasks, problems or rectifications, as Excel."""
     _kind(request)
     if name not in exports.NAMES or (name == "assessments" and not scheme):

@@ -52,9 +52,19 @@ Kind = Literal["text", "multiline", "name", "number", "code"]
 
 MSG_CONTROL = _("含有不可见的控制字符（如 NUL），请删除后重新输入")
 MSG_TOO_LONG = _("最多 %(limit)d 个字符，现有 %(length)d 个")
+MSG_TOO_SMALL = _("不能小于 %(limit)s")
+MSG_TOO_LARGE = _("不能大于 %(limit)s")
+
+# The years a filter, a path or a record may name. datetime.date stops at 9999 and a
+# year lookup builds dates from the number, so an unbounded one (-209828546) was a
+# server error; no record of the platform lies outside these.
+YEAR_MIN, YEAR_MAX = 1900, 2100
 
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+Year = Annotated[int, Field(ge=YEAR_MIN, le=YEAR_MAX, description="年份")]
 
 
 def has_control(value: str) -> bool:

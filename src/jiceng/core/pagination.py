@@ -4,6 +4,10 @@ hold and answers 500; no real page lies past a billion rows, so anything larger 
 naming `offset`, like any other bad value. Every list imports it from here (and
 NINJA_PAGINATION_CLASS points here for a bare `@paginate`)."""
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
@@ -21,3 +25,21 @@ class LimitOffsetPagination(NinjaLimitOffsetPagination):
             description="每页条数",
         )
         offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
+
+
+class Converted(Sequence):
+    """A queryset whose rows the schema reads only once converted (`convert(row)`), for a
+    paginated list: only the page asked for is read and converted, and the count is the
+    database's, so the list need not be cut at an arbitrary length."""
+
+    def __init__(self, queryset: QuerySet, convert: Callable[[Any], Any]):
+        self.queryset = queryset
+        self.convert = convert
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.convert(row) for row in self.queryset[index]]
+        return self.convert(self.queryset[index])

@@ -22,6 +22,7 @@ from django.views import defaults
 from pydantic import ValidationError as PydanticValidationError
 
 MSG_UNAVAILABLE = "服务暂时不可用，请稍后重试"
+MSG_SERVER_ERROR = "服务器内部错误，已记录，请稍后重试或联系管理员"
 
 _RENDERERS: dict[str, Callable[[HttpRequest, int, str], HttpResponse]] = {}
 
@@ -77,7 +78,11 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
 
 
 def server_error(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    """handler500: 503 for an outage, the plain 500 page for anything else."""
+    """handler500: 503 for an outage; for anything else the API's error shape under
+    /api/ (a client parses one shape whatever happened), the plain 500 page elsewhere."""
     if is_outage(sys.exc_info()[1]):
         return unavailable_response(request)
+    if request.path.startswith("/api/"):
+        body = {"code": "server_error", "message": _(MSG_SERVER_ERROR), "field": None}
+        return JsonResponse(body, status=500)
     return defaults.server_error(request, *args, **kwargs)

@@ -8,6 +8,7 @@ from ninja import Router, Status
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import Year
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_DUTY, scope_for
 from jiceng.duties import access, actions, schemas, selectors, services
@@ -111,7 +112,7 @@ def outside_list_report(request, payload: schemas.OutsideListIn):
 
 @router.get("/assessments", response=list[schemas.AssessmentOut])
 @paginate(LimitOffsetPagination)
-def assessments(request, year: int | None = None, street: int | None = None):
+def assessments(request, year: Year | None = None, street: int | None = None):
     _kind(request)
     return selectors.assessment_list(viewer=request.user, year=year, street=_area(request, street))
 

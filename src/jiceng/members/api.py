@@ -182,19 +182,21 @@ def import_submit(request, org: Form[int], file: File[UploadedFile]):
 
 
 @router.get("/me/data-access", response=list[schemas.DataAccessOut])
+@paginate(LimitOffsetPagination)
 def member_me_data_access(request):
     """Who revealed, exported or looked up the caller's own personal data, newest first."""
     member = selectors.member_own(viewer=request.user)
     if member is None:
         raise NotFound()
-    return selectors.member_data_access(viewer=request.user, member=member)
+    return selectors.member_data_access_pages(viewer=request.user, member=member)
 
 
 @router.get("/{int:member_id}/data-access", response=list[schemas.DataAccessOut])
+@paginate(LimitOffsetPagination)
 def member_data_access(request, member_id: int):
     """The same for any member in an auditor's territory."""
     member = access.get_member_for_data_access(request.user, member_id)
-    return selectors.member_data_access(viewer=request.user, member=member)
+    return selectors.member_data_access_pages(viewer=request.user, member=member)
 
 
 @router.get("/{int:member_id}", response=schemas.MemberOut)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import crypto
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import Area, AuditEntry
+from jiceng.core.pagination import Converted
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import normalize_text
 from jiceng.members import rollup
@@ -328,6 +329,12 @@ def member_data_access(*, viewer, member: Member, limit: int = 500) -> list[Data
     newest first. For the member and for auditors (access.get_member_for_data_access)."""
     entries = member_data_access_entries(member).select_related("actor").order_by("-at", "-id")
     return [_data_access(entry) for entry in entries[:limit]]
+
+
+def member_data_access_pages(*, viewer, member: Member) -> Converted:
+    """The same, for the API's paginated list: only the page asked for is read."""
+    entries = member_data_access_entries(member).select_related("actor").order_by("-at", "-id")
+    return Converted(entries, _data_access)
 
 
 def _data_access(entry: AuditEntry) -> DataAccess:

@@ -13,7 +13,8 @@ from ninja import Router, Status
 from jiceng.core.access import get_area_for_view
 from jiceng.core.action_tables import add_operations
 from jiceng.core.errors import NotFound
-from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.core.inputs import Year
+from jiceng.core.pagination import Converted, LimitOffsetPagination, paginate
 from jiceng.core.scope import KIND_ORGLIFE, scope_for
 from jiceng.orglife import actions, downloads, exports, schemas, selectors, services
 from jiceng.orglife.compliance import year_range
@@ -42,7 +43,7 @@ def meetings(
     org: int | None = None,
     area: int | None = None,
     kind: str = "",
-    year: int | None = None,
+    year: Year | None = None,
 ):
     _kind(request)
     return selectors.meeting_list(
@@ -104,7 +105,7 @@ def requirement_update(request, kind: str, payload: schemas.RequirementIn):
 
 
 @router.get("/compliance/orgs/{int:org_id}", response=schemas.ComplianceOut)
-def org_compliance(request, org_id: int, year: int | None = None):
+def org_compliance(request, org_id: int, year: Year | None = None):
     _kind(request)
     start, end = year_range(year or datetime.date.today().year)
     org = get_org_for_view(request.user, org_id)
@@ -114,7 +115,7 @@ def org_compliance(request, org_id: int, year: int | None = None):
 
 
 @router.get("/compliance/areas/{int:area_id}", response=list[schemas.ComplianceLineOut])
-def area_compliance(request, area_id: int, year: int | None = None, behind: bool = False):
+def area_compliance(request, area_id: int, year: Year | None = None, behind: bool = False):
     """Each org under the area with its figures for the year (from the yearly rollup);
     `behind` keeps those that missed a period already over. Drill down to one org with
     /compliance/orgs/{id}."""
@@ -126,7 +127,7 @@ def area_compliance(request, area_id: int, year: int | None = None, behind: bool
 
 
 @router.get("/compliance/areas/{int:area_id}/counts", response=schemas.ComplianceCountsOut)
-def area_compliance_counts(request, area_id: int, year: int | None = None):
+def area_compliance_counts(request, area_id: int, year: Year | None = None):
     """How many orgs under the area are due and how many behind, per child area too."""
     _kind(request)
     year = year or timezone.localdate().year
@@ -153,7 +154,7 @@ def area_compliance_counts(request, area_id: int, year: int | None = None):
 
 
 @router.get("/ledger/{int:org_id}/{int:year}")
-def ledger(request, org_id: int, year: int):
+def ledger(request, org_id: int, year: Year):
     """The org's 组织生活 ledger for the year as Excel, generated from the records."""
     _kind(request)
     org = get_org_for_view(request.user, org_id)
@@ -164,7 +165,7 @@ def ledger(request, org_id: int, year: int):
 
 
 @router.get("/export/{name}")
-def export(request, name: str, area: int | None = None, year: int | None = None):
+def export(request, name: str, area: int | None = None, year: Year | None = None):
     """A list as Excel (compliance needs `area`): compliance, topics, problems, visits."""
     _kind(request)
     if name not in ("compliance", "topics", "problems", "visits"):
@@ -363,9 +364,10 @@ add_operations(
 
 
 @public_router.get("/deliberation/{int:community_id}", response=list[schemas.PublicTopicOut])
+@paginate(LimitOffsetPagination)
 def public_topics(request, community_id: int):
 
     community = selectors.public_community(community_id)
     if community is None:
         raise NotFound()
-    return [selectors.public_view(t) for t in selectors.public_topics(community)[:200]]
+    return Converted(selectors.public_topics(community), selectors.public_view)

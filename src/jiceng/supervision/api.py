@@ -9,6 +9,7 @@ from ninja import Router, Status
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
+from jiceng.core.inputs import Year
 from jiceng.core.pagination import LimitOffsetPagination, paginate
 from jiceng.orgs.access import get_org_for_view
 from jiceng.supervision import actions, exports, schemas, selectors, services
@@ -31,7 +32,7 @@ def _area(request, area):
 
 @router.get("/weak-orgs", response=list[schemas.WeakOrgOut])
 @paginate(LimitOffsetPagination)
-def weak_orgs(request, year: int | None = None, state: str = "", area: int | None = None):
+def weak_orgs(request, year: Year | None = None, state: str = "", area: int | None = None):
     _kind(request)
     return selectors.weak_org_list(
         viewer=request.user, year=year, state=state or None, area=_area(request, area)
@@ -54,7 +55,7 @@ def weak_org_evaluate(request, payload: schemas.DistrictYearIn):
 
 
 @router.get("/weak-orgs/ledger")
-def weak_org_ledger(request, year: int | None = None):
+def weak_org_ledger(request, year: Year | None = None):
     """The weak-org ledger as Excel (audited)."""
     _kind(request)
     content, filename = exports.weak_org_ledger_xlsx(viewer=request.user, year=year)
@@ -124,7 +125,7 @@ def criterion_update(request, criterion_id: int, payload: schemas.StarCriterionI
 
 @router.get("/ratings", response=list[schemas.RatingOut])
 @paginate(LimitOffsetPagination)
-def ratings(request, year: int | None = None, area: int | None = None):
+def ratings(request, year: Year | None = None, area: int | None = None):
     _kind(request)
     return selectors.rating_list(viewer=request.user, year=year, area=_area(request, area))
 
