@@ -1,7 +1,9 @@
 """The demo's dispatch and notification (调度通报), all through `linkage.services`: notices
 and tasks sent down from the demo district to its streets and from the demo street to
 its communities, with receipts and reports in every state — unopened, acknowledged,
-submitted, returned for revision, accepted, late — and one bulletin published. Tasks
+submitted, returned for revision, accepted, late — and one bulletin published; one
+notice goes by an area rule and one by an org rule (the community orgs behind on
+三会一课). Tasks
 ask back outcomes the registry computes (the appeals' rates for last quarter) beside a
 few questions only people can answer. Recorded tasks past their deadline are sent "as
 of" an earlier day by the system (the only actor allowed to)."""
@@ -227,6 +229,28 @@ def fill(*, seed: int, anchors) -> dict[str, int]:
         made += 1
     except ApplicationError:
         pass  # no community below the threshold: nothing to send
+
+    # Sent by an org rule: the street's community party orgs whose 三会一课 compliance so
+    # far this year is below 90 % (orglife's measure, over the meetings already held).
+    try:
+        _send(
+            sender=street,
+            facts=services.DispatchFacts(
+                kind=Dispatch.Kind.NOTICE,
+                title="关于补齐“三会一课”的提醒",
+                body="今年以来“三会一课”达标率低于 90% 的党组织，请对照缺项尽快补齐，如实记录。",
+                deadline=today + datetime.timedelta(days=14),
+                targeting=Dispatch.Targeting.ORG_RULE,
+                target_org_group=Dispatch.OrgGroup.COMMUNITY,
+                rule_outcome="orglife.compliance",
+                rule_period=str(today.year),
+                rule_comparison=Dispatch.Comparison.BELOW,
+                rule_threshold="90",
+            ),
+        )
+        made += 1
+    except ApplicationError:
+        pass  # every org at or above the threshold (or nothing due yet): nothing to send
     return {"linkage_dispatches": made}
 
 
