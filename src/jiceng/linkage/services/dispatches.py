@@ -450,13 +450,14 @@ def _orgs_flagged(dispatch: Dispatch) -> list[Target]:
     measure = org_measure(dispatch.rule_outcome)
     candidates = org_candidates(dispatch)
     figures = measure.measure(candidates, Period.parse(dispatch.rule_period))
-    chosen = [pk for pk, figure in figures.items() if _flags(dispatch, measure.unit, figure)]
+    chosen = {pk for pk, figure in figures.items() if _flags(dispatch, measure.unit, figure)}
     if not chosen:
         return []
-    # The measure's answer is bounded by the candidates; filtering them again keeps a
-    # measure that answered for more orgs from widening the recipients.
-    found = candidates.filter(pk__in=chosen).select_related("area").order_by("path")
-    return [(None, org) for org in found]
+    # Kept from the candidates themselves, so a measure answering for more orgs cannot
+    # widen the recipients; filtered here rather than by an IN list of up to a city's
+    # ~22,000 ids, which SQLite's limit on query parameters may refuse.
+    found = candidates.select_related("area").order_by("path")
+    return [(None, org) for org in found if org.pk in chosen]
 
 
 def expand_recipients(dispatch: Dispatch) -> list[Target]:
