@@ -450,8 +450,10 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
             {"obj_id": duty["open_item"].pk}, {}),
         ("post", "/api/linkage/dispatches"): ({}, {
             "sender_area": a["xh"].pk, "kind": "notice", "title": "通知", "text": "正文",
-            "targeting": "children", "target_level": "street", "period": "2026-Q1",
-            "rule_outcome": "", "rule_period": "", "rule_comparison": "", "duty_reference": "",
+            "targeting": "org_rule", "target_level": "street", "period": "2026-Q1",
+            "rule_outcome": "orglife.compliance", "rule_period": "2026-Q1",
+            "rule_comparison": "lt", "rule_threshold": "80", "target_org_group": "community",
+            "duty_reference": "",
         }),
         ("post", "/api/linkage/dispatches/{obj_id}/add_field"): ({"obj_id": link["draft"].pk}, {
             "label": "是否完成", "kind": "text", "outcome_key": "", "choices": ""}),

@@ -7,6 +7,7 @@ from jiceng.assessment import services
 from jiceng.assessment.services import ItemSpec, SchemeFacts
 from jiceng.core import outcomes
 from jiceng.core.outcomes import COUNT, RATE, Figure, Outcome
+from tests.duties.conftest import duty_world  # noqa: F401  (departments, for given grades)
 
 # Per org name: (rate numerator, denominator, count).
 KNOWN = {

@@ -37,3 +37,21 @@ def test_the_pages_show_it(client, street_demo):
     assert "不能下发" in page and "未经区委区政府审核准入" in page
     listed = client.get("/linkage/dispatches/?outside=1").content.decode()
     assert "关于协助开展占道经营专项整治的通知" in listed
+
+
+def test_the_demo_street_sends_to_the_orgs_its_compliance_rule_flags(street_demo):
+    """One notice by an org rule (issue 16: "the orgs flagged by a rule"): the demo
+    street's community orgs behind on 三会一课 this year, each an org recipient."""
+    from jiceng.core.org_measures import org_measure
+    from jiceng.core.outcomes import Period
+    from jiceng.linkage.services.dispatches import org_candidates
+
+    sent = Dispatch.objects.get(targeting=Dispatch.Targeting.ORG_RULE, state="sent")
+    rows = list(sent.recipients.select_related("org__area"))
+    assert rows and all(r.org_id and r.area_id is None for r in rows)
+    assert all(r.org.area.path.startswith(sent.sender_area.path) for r in rows)
+    figures = org_measure(sent.rule_outcome).measure(
+        org_candidates(sent), Period.parse(sent.rule_period)
+    )
+    behind = {pk for pk, f in figures.items() if f.value is not None and f.value < 0.9}
+    assert {r.org_id for r in rows} == behind

@@ -23,13 +23,13 @@ def review_many(*, actor, reports: list[Report], reviewer, grades: list[str]) ->
     locked = list(
         Report.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, state=Report.State.DRAFT)
-        .select_related("assessment__org", "assessment__scheme")
+        .select_related("assessment__org__area", "assessment__scheme")
         .prefetch_related("assessment__tasks")
         .order_by("pk")
     )
     rows = []
     for index, report in enumerate(locked):
-        report.text = draft_text(report)
+        report.text = draft_text(report, actor)
         report.drafted_at = report.submitted_at = report.reviewed_at = now
         states.report_step(report, "submit")
         rows.append(

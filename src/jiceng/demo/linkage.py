@@ -1,7 +1,9 @@
 """The demo's dispatch and notification (调度通报), all through `linkage.services`: notices
 and tasks sent down from the demo district to its streets and from the demo street to
 its communities, with receipts and reports in every state — unopened, acknowledged,
-submitted, returned for revision, accepted, late — and one bulletin published. Tasks
+submitted, returned for revision, accepted, late — and one bulletin published; one
+notice goes by an area rule and one by an org rule (the community orgs behind on
+三会一课). Tasks
 ask back outcomes the registry computes (the appeals' rates for last quarter) beside a
 few questions only people can answer. Recorded tasks past their deadline are sent "as
 of" an earlier day by the system (the only actor allowed to)."""
@@ -63,6 +65,15 @@ def _send(*, sender: Area, facts: services.DispatchFacts, fields=(), as_of=None)
         actor=None, sender_area=sender, facts=facts, fields=list(fields), as_of=as_of
     )
     return services.dispatch_send(actor=None, dispatch=draft, as_of=as_of)
+
+
+def _send_by_rule(*, sender: Area, facts: services.DispatchFacts) -> int:
+    """1 when sent; 0 when the rule flags nobody in this demo's data (nothing to send)."""
+    try:
+        _send(sender=sender, facts=facts)
+    except ApplicationError:
+        return 0
+    return 1
 
 
 def _recipients(dispatch: Dispatch) -> list[Recipient]:
@@ -208,25 +219,37 @@ def fill(*, seed: int, anchors) -> dict[str, int]:
             services.report_submit(actor=None, recipient=r, answers=_answers(current, n))
     made += 1
 
-    # Sent by a rule: the communities whose satisfaction last quarter was below 95 %.
-    try:
-        _send(
-            sender=street,
-            facts=services.DispatchFacts(
-                kind=Dispatch.Kind.NOTICE,
-                title="关于提升诉求办理满意度的提醒",
-                body="上季度诉求满意率低于 95% 的社区，请分析原因并改进。",
-                deadline=today + datetime.timedelta(days=14),
-                targeting=Dispatch.Targeting.RULE,
-                rule_outcome="appeals.satisfaction_rate",
-                rule_period=period,
-                rule_comparison=Dispatch.Comparison.BELOW,
-                rule_threshold="95",
-            ),
-        )
-        made += 1
-    except ApplicationError:
-        pass  # no community below the threshold: nothing to send
+    # Sent by a rule: the communities whose satisfaction last quarter was below 95 %;
+    # and by an org rule: the street's community party orgs whose 三会一课 compliance so
+    # far this year is below 90 % (orglife's measure, over the meetings already held).
+    notice = {"kind": Dispatch.Kind.NOTICE, "deadline": today + datetime.timedelta(days=14)}
+    made += _send_by_rule(
+        sender=street,
+        facts=services.DispatchFacts(
+            title="关于提升诉求办理满意度的提醒",
+            body="上季度诉求满意率低于 95% 的社区，请分析原因并改进。",
+            targeting=Dispatch.Targeting.RULE,
+            rule_outcome="appeals.satisfaction_rate",
+            rule_period=period,
+            rule_comparison=Dispatch.Comparison.BELOW,
+            rule_threshold="95",
+            **notice,
+        ),
+    )
+    made += _send_by_rule(
+        sender=street,
+        facts=services.DispatchFacts(
+            title="关于补齐“三会一课”的提醒",
+            body="今年以来“三会一课”达标率低于 90% 的党组织，请对照缺项尽快补齐，如实记录。",
+            targeting=Dispatch.Targeting.ORG_RULE,
+            target_org_group=Dispatch.OrgGroup.COMMUNITY,
+            rule_outcome="orglife.compliance",
+            rule_period=str(today.year),
+            rule_comparison=Dispatch.Comparison.BELOW,
+            rule_threshold="90",
+            **notice,
+        ),
+    )
     return {"linkage_dispatches": made}
 
 

@@ -31,9 +31,11 @@ linkage's mark on a received dispatch (reference "调度-<number>"); the distric
 every report of its streets.
 
 The five powers as records and requests: the street's yearly assessment of field-office
-heads (FieldOfficeAssessment; `selectors.assessment_list` is what the responsibility
-system reads), and one PowerRequest aggregate with a kind for consent (征得同意, asked
-by a department of the street), planning participation (规划参与), major-matter
-proposals (重大事项建议) and comprehensive-management coordination (综合管理), each with
-a deadline for the answer and the answer recorded.
+heads (FieldOfficeAssessment), which the responsibility system reads through the
+provider `given_grades` registers with assessment.given_grades (the district's yearly
+results and a street committee secretary's report draft), and one PowerRequest
+aggregate with a kind for consent (征得同意, asked by a department of the street),
+planning participation (规划参与), major-matter proposals (重大事项建议) and
+comprehensive-management coordination (综合管理), each with a deadline for the answer
+and the answer recorded.
 """

@@ -33,7 +33,10 @@ class DutiesConfig(AppConfig):
                 model, kind=kind, area_path="street", worked_by=own_work.department_worked_by
             )
 
-        from jiceng.duties import indicators, ledgers, linkage_admission, workbench
+        from jiceng.duties import given_grades, indicators, ledgers, linkage_admission, workbench
+
+        # The street's grades of field-office heads, for the responsibility system.
+        given_grades.register()
 
         # The check a department's dispatch passes before it goes down (linkage).
         linkage_admission.register()

@@ -49,6 +49,7 @@ def dispatch_facts(user, payload: schemas.DispatchIn) -> services.DispatchFacts:
         rule_period=payload.rule_period,
         rule_comparison=payload.rule_comparison,
         rule_threshold=payload.rule_threshold,
+        target_org_group=payload.target_org_group,
         duty_reference=payload.duty_reference or None,
     )
 

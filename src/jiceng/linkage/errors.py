@@ -45,6 +45,7 @@ class LinkageErrorCode(StrEnum):
     ADMISSION_UNAVAILABLE = "linkage_duty_admission_unavailable"
     OUTSIDE_LIST_NOT_FOR = "linkage_outside_list_not_for"
     OUTSIDE_LIST_MARKED = "linkage_outside_list_marked"
+    ORG_RULE_NOT_ALLOWED = "linkage_org_rule_not_allowed"
 
 
 MSG_TEXT_REQUIRED = _("请填写此项")
@@ -81,6 +82,9 @@ MSG_SENDER_DEPARTMENT = _("发出部门须是服务该区或街道的职能部�
 MSG_ADMISSION_UNAVAILABLE = _("职责准入未启用，职能部门暂不能下发任务")
 MSG_OUTSIDE_LIST_NOT_FOR = _("只有街道收到的职能部门通知或任务可以标记为清单外事项")
 MSG_OUTSIDE_LIST_MARKED = _("该事项已标记为清单外事项")
+MSG_ORG_RULE_NOT_ALLOWED = _(
+    "按党组织指标规则下发须由区或街道以本级名义发出，且发出人能查看该指标所依据的数据"
+)
 
 
 def invalid(message, code: LinkageErrorCode, field: str | None = None) -> ValidationFailed:

@@ -52,10 +52,18 @@ class Dispatch(models.Model):
         LIST = "list", _("指定名单")
         CHILDREN = "children", _("辖区内全部")
         RULE = "rule", _("按指标规则")
+        ORG_RULE = "org_rule", _("按党组织指标规则")
 
     class Level(models.TextChoices):
         STREET = "street", _("街道")
         COMMUNITY = "community", _("社区")
+
+    class OrgGroup(models.TextChoices):
+        """Which orgs under the sender an org rule looks at."""
+
+        ALL = "all", _("全部党组织")
+        COMMUNITY = "community", _("社区党组织")
+        UNIT = "unit", _("驻区单位党组织")
 
     class Comparison(models.TextChoices):
         BELOW = "lt", _("低于")
@@ -94,7 +102,11 @@ class Dispatch(models.Model):
     # sending into one Recipient each).
     target_areas = models.ManyToManyField("core.Area", blank=True, related_name="+")
     target_orgs = models.ManyToManyField("orgs.PartyOrg", blank=True, related_name="+")
-    # For a rule: the outcome, its period, the comparison and the threshold.
+    # For a rule: the outcome (for an org rule, the org measure of core.org_measures),
+    # its period, the comparison and the threshold; an org rule also says which orgs.
+    target_org_group = models.CharField(
+        _("党组织范围"), max_length=10, choices=OrgGroup.choices, default=OrgGroup.ALL
+    )
     rule_outcome = models.CharField(_("规则指标"), max_length=OUTCOME_KEY_MAX, blank=True)
     rule_period = models.CharField(_("规则期间"), max_length=PERIOD_MAX, blank=True)
     rule_comparison = models.CharField(

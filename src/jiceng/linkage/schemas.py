@@ -71,6 +71,8 @@ class DispatchIn(Schema):
     rule_period: model_text(Dispatch, "rule_period", kind="code") = ""
     rule_comparison: model_text(Dispatch, "rule_comparison", kind="code") = ""
     rule_threshold: model_decimal(Dispatch, "rule_threshold") | None = None
+    # For an org rule: all orgs under the sender, community orgs, or unit orgs.
+    target_org_group: model_text(Dispatch, "target_org_group", kind="code") = "all"
     duty_reference: model_text(Dispatch, "duty_reference", kind="code") = ""
     fields: list[FieldIn] = Field(default_factory=list, max_length=30)
 
@@ -159,6 +161,12 @@ class DispatchOut(Schema):
 
 class DispatchDetailOut(DispatchOut):
     fields: list[FieldOut]
+    # The rule a dispatch targeted by (an area outcome, or an org measure for an org rule).
+    rule_outcome: str
+    rule_period: str
+    rule_comparison: str
+    rule_threshold: Decimal | None
+    target_org_group: str
 
     @staticmethod
     def resolve_fields(obj) -> list:

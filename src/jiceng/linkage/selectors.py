@@ -316,6 +316,13 @@ def target_choices(*, viewer) -> list[Area]:
     )
 
 
+def org_measures() -> list:
+    """The registered org measures (an org rule's choices)."""
+    from jiceng.core.org_measures import org_measures as registered
+
+    return registered()
+
+
 def area_outcomes() -> list:
     """The registered outcomes measured for an area (a rule's or a field's choices)."""
     from jiceng.core.outcomes import AREA, outcomes

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import Area
+from jiceng.core.org_measures import OrgMeasure, register_org_measure
 from jiceng.core.outcomes import RATE, Figure, Outcome, Period, register_outcome
+from jiceng.core.scope import KIND_ORGLIFE
 from jiceng.orglife import compliance, rollup
 from jiceng.orglife.models import Meeting, MeetingRequirement
 from jiceng.orgs.models import PartyOrg
@@ -56,6 +58,28 @@ def for_org(org, period: Period) -> Figure:
     return _figure([org], _facts(meetings), requirements, period, url)
 
 
+def for_orgs(orgs, period: Period) -> dict[int, Figure]:
+    """Every org of `orgs` (a PartyOrg queryset) some requirement applies to, each as
+    `for_org` would give it, in three queries whatever their number: the requirements,
+    the orgs, and their meetings in the period (the orgs as a subquery)."""
+    requirements = list(MeetingRequirement.objects.all())
+    kinds = rollup.applicable_kinds(requirements)
+    found = list(orgs.filter(kind__in=kinds).only("id", "kind", "established_on", "closed_on"))
+    meetings = Meeting.objects.filter(
+        org_id__in=orgs.filter(kind__in=kinds).values("pk"),
+        held_on__gte=period.start,
+        held_on__lt=period.end,
+    )
+    facts = _facts(meetings)
+    result = {}
+    for org in found:
+        url = reverse("orglife:org_compliance", args=[org.pk]) + f"?year={period.start.year}"
+        figure = _figure([org], facts, requirements, period, url)
+        if figure.value is not None:
+            result[org.pk] = figure
+    return result
+
+
 def for_area(area: Area, period: Period) -> Figure:
     requirements = list(MeetingRequirement.objects.all())
     kinds = rollup.applicable_kinds(requirements)
@@ -87,6 +111,22 @@ def register() -> None:
             for_area=for_area,
             for_org=for_org,
             description=_("期内应召开的组织生活（按支部工作条例频次）中已按要求召开的比例"),
+            order=20,
+        )
+    )
+    # The same formula for picking orgs to send to (linkage's org rules), in bulk.
+    register_org_measure(
+        OrgMeasure(
+            key="orglife.compliance",
+            label=_("“三会一课”达标率"),
+            app="orglife",
+            unit=RATE,
+            kind=KIND_ORGLIFE,
+            sources=(Meeting._meta.db_table, MeetingRequirement._meta.db_table, "orgs_partyorg"),
+            measure=for_orgs,
+            description=_(
+                "期内应召开的组织生活中已按要求召开的比例；期内无应召开会议的组织不参与比较"
+            ),
             order=20,
         )
     )

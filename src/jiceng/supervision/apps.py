@@ -40,4 +40,7 @@ class SupervisionConfig(AppConfig):
             )
         )
         indicators.register()
+        from jiceng.supervision import org_measures
+
+        org_measures.register()
         workbench.register()

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.assessment import access, figures, states
+from jiceng.assessment import access, figures, given_grades, states
 from jiceng.assessment.errors import (
     MSG_BAD_CHOICE,
     MSG_REVIEW_GIVEN,
@@ -33,12 +33,32 @@ from jiceng.assessment.services._common import audit_create, audit_update
 from jiceng.assessment.services._common import checked_text as text
 from jiceng.assessment.services.assessments import SCORE_FIELDS, score
 from jiceng.assessment.services.problems import problem_raise
+from jiceng.core.models import Area
 
 Code = AssessmentErrorCode
 
 
-def draft_text(report: Report) -> str:
-    """The report as the system drafts it from the year's data."""
+def given_grade_lines(assessment, viewer) -> list[str]:
+    """A street committee's report also lists the grades its street gave this year
+    (assessment.given_grades: the field-office heads it assessed), as the writer may see
+    them; other orgs' reports have no such section."""
+    area = assessment.org.area
+    if area.level != Area.Level.STREET:
+        return []
+    lines: list[str] = []
+    for section in given_grades.sections(viewer, area, assessment.year):
+        lines += ["", f"{section.label}（{len(section.rows)}）"]
+        lines += [
+            f"- {row.subject}（{row.department}）{row.person}：{row.grade}"
+            + (f"。{row.comment}" if row.comment else "")
+            for row in section.rows
+        ] or ["- " + _("本年度未记录")]
+    return lines
+
+
+def draft_text(report: Report, viewer=None) -> str:
+    """The report as the system drafts it from the year's data (what other apps give
+    it, as `viewer`, the writer, may see; None: the system)."""
     assessment = report.assessment
     tasks = list(assessment.tasks.all())
     done = [t for t in tasks if t.is_done]
@@ -63,6 +83,7 @@ def draft_text(report: Report) -> str:
         lines.append(f"- [{_('已完成')}] {task.text}：{task.done_note}")
     for task in undone:
         lines.append(f"- [{_('未完成')}] {task.text}")
+    lines += given_grade_lines(assessment, viewer)
     lines += ["", _("三、存在的问题和不足"), "", _("四、下一步工作打算"), ""]
     return "\n".join(lines)[:REPORT_MAX]
 
@@ -80,7 +101,7 @@ def report_draft(*, actor, report: Report) -> Report:
     """(Re)draft the report from the data; allowed while it is a draft."""
     locked = access.get_report_for(actor, report.pk, access.can_write_report)
     states.report_step(locked, "edit")
-    locked.text = draft_text(locked)
+    locked.text = draft_text(locked, actor)
     locked.drafted_at = timezone.now()
     locked.version += 1
     locked.save(update_fields=["text", "drafted_at", "version"])

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.assessment import actions, exports, selectors
+from jiceng.assessment import actions, exports, given_grades, selectors
 from jiceng.assessment.errors import MSG_FROZEN
 from jiceng.assessment.errors import AssessmentErrorCode as Code
 from jiceng.assessment.models import AssessedGroup, Grade, Scheme, SchemeItem
@@ -222,6 +222,8 @@ def ranking(request, pk: int):
         "group": group,
         "groups": AssessedGroup.choices,
         "grades": dict(Grade.choices),
+        # What the district's streets graded this year (assessment.given_grades).
+        "given": given_grades.sections(request.user, scheme.district, scheme.year),
     }
     return render(request, "assessment/ranking.html", context)
 

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _t
 from jiceng.appeals.models import HandlingUnit
 from jiceng.core.access import require
 from jiceng.core.models import Area
+from jiceng.core.org_measures import org_measure
 from jiceng.core.outcomes import AREA, RATE, Period, outcome
+from jiceng.core.scope import KIND_PARTY_ORG, scope_for
 from jiceng.core.types import Actor
 from jiceng.core.uploads import accept_pdf, is_pdf, reencode_image
 from jiceng.linkage import access, admission, states
@@ -33,6 +35,7 @@ from jiceng.linkage.errors import (
     MSG_NO_RECIPIENTS,
     MSG_NOT_A_TASK,
     MSG_NOT_DRAFT,
+    MSG_ORG_RULE_NOT_ALLOWED,
     MSG_OUTCOME_UNKNOWN,
     MSG_PERIOD,
     MSG_REASON_REQUIRED,
@@ -84,6 +87,7 @@ class DispatchFacts:
     rule_period: str = ""
     rule_comparison: str = ""
     rule_threshold: Decimal | float | str | None = None
+    target_org_group: str = Dispatch.OrgGroup.ALL
     duty_reference: str | None = None
 
 
@@ -125,6 +129,15 @@ def _outcome_key(value: str, name: str) -> str:
     return value
 
 
+def _org_measure_key(value: str, name: str) -> str:
+    value = text(value, field=name, max_length=OUTCOME_KEY_MAX, kind="code")
+    try:
+        org_measure(value)
+    except LookupError:
+        raise invalid(MSG_OUTCOME_UNKNOWN, Code.OUTCOME_UNKNOWN, name) from None
+    return value
+
+
 def _below(sender: Area, path: str) -> bool:
     return path.startswith(sender.path) and path != sender.path
 
@@ -159,6 +172,7 @@ def check_facts(sender: Area, facts: DispatchFacts, today: datetime.date) -> dic
         "rule_period": "",
         "rule_comparison": "",
         "rule_threshold": None,
+        "target_org_group": Dispatch.OrgGroup.ALL,
     }
     if facts.deadline is not None and facts.deadline < today:
         raise invalid(MSG_DEADLINE_PAST, Code.DEADLINE_PAST, "deadline")
@@ -176,7 +190,7 @@ def check_facts(sender: Area, facts: DispatchFacts, today: datetime.date) -> dic
                 raise invalid(MSG_RECIPIENT_OUTSIDE, Code.RECIPIENT_OUTSIDE, "target_orgs")
         if not facts.target_areas and not facts.target_orgs:
             raise invalid(MSG_NO_RECIPIENTS, Code.NO_RECIPIENTS, "target_areas")
-    if targeting == Dispatch.Targeting.RULE:
+    if targeting in (Dispatch.Targeting.RULE, Dispatch.Targeting.ORG_RULE):
         if not (facts.rule_outcome and facts.rule_comparison and facts.rule_threshold not in
                 (None, "")):  # fmt: skip
             raise invalid(MSG_RULE_INCOMPLETE, Code.RULE_INCOMPLETE, "rule_outcome")
@@ -186,13 +200,37 @@ def check_facts(sender: Area, facts: DispatchFacts, today: datetime.date) -> dic
             raise invalid(MSG_RULE_INCOMPLETE, Code.RULE_INCOMPLETE, "rule_threshold") from None
         if not threshold.is_finite() or abs(threshold) >= Decimal("1e8"):
             raise invalid(MSG_RULE_INCOMPLETE, Code.RULE_INCOMPLETE, "rule_threshold")
+        by_org = targeting == Dispatch.Targeting.ORG_RULE
         values.update(
-            rule_outcome=_outcome_key(facts.rule_outcome, "rule_outcome"),
+            rule_outcome=(_org_measure_key if by_org else _outcome_key)(
+                facts.rule_outcome, "rule_outcome"
+            ),
             rule_period=_period(facts.rule_period, "rule_period", required=True),
             rule_comparison=_choice(facts.rule_comparison, Dispatch.Comparison, "rule_comparison"),
             rule_threshold=threshold.quantize(Decimal("0.0001")),
         )
+        if by_org:
+            values["target_org_group"] = _choice(
+                facts.target_org_group, Dispatch.OrgGroup, "target_org_group"
+            )
     return values
+
+
+def check_org_rule(
+    actor: Actor, targeting: str, measure_key: str, department: HandlingUnit | None
+) -> None:
+    """An org rule reads records about party orgs (meetings, weak-org cases): only the
+    district or a street sending as itself uses one, and only a sender whose roles see
+    both party orgs and the measure's kind (core.scope). A department sees neither."""
+    if targeting != Dispatch.Targeting.ORG_RULE:
+        return
+    allowed = department is None
+    if allowed and actor is not None:
+        scope = scope_for(actor)
+        kind = org_measure(measure_key).kind
+        allowed = scope.can_see_kind(KIND_PARTY_ORG) and scope.can_see_kind(kind)
+    if not allowed:
+        raise invalid(MSG_ORG_RULE_NOT_ALLOWED, Code.ORG_RULE_NOT_ALLOWED, "targeting")
 
 
 @transaction.atomic
@@ -216,6 +254,7 @@ def dispatch_create(
             raise invalid(MSG_SENDER_DEPARTMENT, Code.SENDER_DEPARTMENT, "sender_department")
         require(actor, sender_area, access.can_send_for(actor, sender_department))
     values = check_facts(sender_area, facts, _today(actor, as_of))
+    check_org_rule(actor, values["targeting"], values["rule_outcome"], sender_department)
     checked = [check_field(values["kind"], f, i) for i, f in enumerate(fields)]
     dispatch = Dispatch.objects.create(
         sender_area=sender_area,
@@ -236,6 +275,11 @@ def dispatch_create(
             "kind": dispatch.kind,
             "title": dispatch.title,
             "targeting": dispatch.targeting,
+            **(
+                {"rule": dispatch.rule_outcome, "org_group": dispatch.target_org_group}
+                if dispatch.targeting == Dispatch.Targeting.ORG_RULE
+                else {}
+            ),
             "fields": len(checked),
             "sender_department": dispatch.sender_department_id,
             "duty_reference": dispatch.duty_reference,
@@ -358,6 +402,7 @@ def _check_sender_may_send(actor: Actor, dispatch: Dispatch, targets: Sequence["
     (check_admission)."""
     if dispatch.sender_area.level not in access.SENDER_LEVELS:
         raise invalid(MSG_SENDER_LEVEL, Code.SENDER_LEVEL, "sender_area")
+    check_org_rule(actor, dispatch.targeting, dispatch.rule_outcome, dispatch.sender_department)
     return check_admission(dispatch, targets)
 
 
@@ -374,10 +419,54 @@ def _compare(value: float, comparison: str, threshold: Decimal) -> bool:
 Target = tuple[Area | None, PartyOrg | None]
 
 
+def _flags(dispatch: Dispatch, unit: str, figure) -> bool:
+    if figure.value is None:
+        return False
+    value = figure.value * 100 if unit == RATE else figure.value
+    return _compare(value, dispatch.rule_comparison, dispatch.rule_threshold or Decimal(0))
+
+
+def org_candidates(dispatch: Dispatch):
+    """The open party orgs placed below the sender's area (its own committee sits at the
+    area itself and is not sent to), of the chosen group; party groups answer through
+    their branch and are left out."""
+    orgs = (
+        PartyOrg.objects.filter(
+            area__path__startswith=dispatch.sender_area.path, closed_on__isnull=True
+        )
+        .exclude(area_id=dispatch.sender_area_id)
+        .exclude(kind=PartyOrg.Kind.GROUP)
+    )
+    if dispatch.target_org_group == Dispatch.OrgGroup.COMMUNITY:
+        orgs = orgs.filter(domain=PartyOrg.Domain.COMMUNITY)
+    elif dispatch.target_org_group == Dispatch.OrgGroup.UNIT:
+        orgs = orgs.exclude(domain=PartyOrg.Domain.COMMUNITY)
+    return orgs
+
+
+def _orgs_flagged(dispatch: Dispatch) -> list[Target]:
+    """The orgs the org rule flags: the measure answers for all candidates at once (a
+    bounded number of queries, however many orgs), then one query loads those flagged."""
+    measure = org_measure(dispatch.rule_outcome)
+    candidates = org_candidates(dispatch)
+    figures = measure.measure(candidates, Period.parse(dispatch.rule_period))
+    chosen = {pk for pk, figure in figures.items() if _flags(dispatch, measure.unit, figure)}
+    if not chosen:
+        return []
+    # Kept from the candidates themselves, so a measure answering for more orgs cannot
+    # widen the recipients; filtered here rather than by an IN list of up to a city's
+    # ~22,000 ids, which SQLite's limit on query parameters may refuse.
+    found = candidates.select_related("area").order_by("path")
+    return [(None, org) for org in found if org.pk in chosen]
+
+
 def expand_recipients(dispatch: Dispatch) -> list[Target]:
     """The recipients as they are now: the list, every area of the level under the
-    sender, or those the rule flags (a rate's threshold is in percent)."""
+    sender, those areas the rule flags (a rate's threshold is in percent), or the party
+    orgs under the sender the org rule flags."""
     sender = dispatch.sender_area
+    if dispatch.targeting == Dispatch.Targeting.ORG_RULE:
+        return _orgs_flagged(dispatch)
     if dispatch.targeting == Dispatch.Targeting.LIST:
         areas = list(dispatch.target_areas.order_by("path"))
         orgs = list(dispatch.target_orgs.select_related("area").order_by("path"))
@@ -393,16 +482,7 @@ def expand_recipients(dispatch: Dispatch) -> list[Target]:
         return everyone
     rule = outcome(dispatch.rule_outcome)
     period = Period.parse(dispatch.rule_period)
-    threshold = dispatch.rule_threshold or Decimal(0)
-    flagged: list[Target] = []
-    for area in candidates:
-        figure = rule.measure(area, period)
-        if figure.value is None:
-            continue
-        value = figure.value * 100 if rule.unit == RATE else figure.value
-        if _compare(value, dispatch.rule_comparison, threshold):
-            flagged.append((area, None))
-    return flagged
+    return [(a, None) for a in candidates if _flags(dispatch, rule.unit, rule.measure(a, period))]
 
 
 def recipient_url(recipient: Recipient) -> str:

@@ -130,6 +130,8 @@ def dispatch_new(request):
             "duty_choices": selectors.duty_choices(viewer=request.user),
             "targets": selectors.target_choices(viewer=request.user),
             "outcomes": selectors.area_outcomes(),
+            "org_measures": selectors.org_measures(),
+            "org_groups": Dispatch.OrgGroup.choices,
             "kinds": Dispatch.Kind.choices,
             "targetings": Dispatch.Targeting.choices,
             "levels": Dispatch.Level.choices,
