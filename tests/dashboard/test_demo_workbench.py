@@ -43,17 +43,19 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # sources (applications to review, requests to answer, overdue requests); assessment its
 # overdue rectification indicator and its sources (report to write, reviews to give,
 # items due, closures to confirm, overdue items escalated); supervision its weak-org
-# indicators and sources (candidates to decide, plans due, talks' follow-ups).
+# indicators and sources (candidates to decide, plans due, talks' follow-ups). The open
+# and overdue cases (both indicators and the overseers' overdue by child) are one read of
+# appeals.open_rollup for the whole page.
 HOME_QUERIES = {
-    "demo_city": 59,
-    "demo_district": 61,
-    "demo_street": 67,
-    "demo_community": 57,
-    "demo_grid": 20,
+    "demo_city": 57,
+    "demo_district": 59,
+    "demo_street": 65,
+    "demo_community": 56,
+    "demo_grid": 19,
     "demo_unit": 21,
     "demo_member": 8,
     "demo_resident": 9,
-    "demo_department": 17,
+    "demo_department": 16,
     "demo_auditor": 14,
 }
 
