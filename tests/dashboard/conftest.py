@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from jiceng.appeals import rollup
+from jiceng.appeals import open_rollup, rollup
 from jiceng.appeals.figures import last_months
 from jiceng.appeals.models import Appeal
 from jiceng.core.workdays import LOCAL
@@ -49,5 +49,7 @@ def cases(world):  # noqa: F811
         satisfaction="satisfied",
         state="closed",
     )
+    # The update above is the fixture's own, past the services: the counters follow.
     rollup.rebuild()
+    open_rollup.rebuild()
     return {"earlier": earlier, "now": now, "cases": (a, b, c, d, e)}

@@ -46,16 +46,18 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # indicators and sources (candidates to decide, plans due, talks' follow-ups). A
 # department's staff see their own sends: linkage's two indicators and the review and
 # chase sources (four); the district the tasks its streets marked outside their lists.
+# The open and overdue cases (both indicators and the overseers' overdue by child) are
+# one read of appeals.open_rollup for the whole page.
 HOME_QUERIES = {
-    "demo_city": 59,
-    "demo_district": 62,
-    "demo_street": 67,
-    "demo_community": 57,
-    "demo_grid": 20,
+    "demo_city": 57,
+    "demo_district": 60,
+    "demo_street": 65,
+    "demo_community": 56,
+    "demo_grid": 19,
     "demo_unit": 21,
     "demo_member": 8,
     "demo_resident": 9,
-    "demo_department": 21,
+    "demo_department": 20,
     "demo_auditor": 14,
 }
 

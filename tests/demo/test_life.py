@@ -7,8 +7,16 @@ from collections import Counter
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from jiceng.appeals import rollup
-from jiceng.appeals.models import Appeal, AppealEvent, AppealMonthStat, Mediation, Summons
+from jiceng.appeals import open_rollup, rollup
+from jiceng.appeals.models import (
+    Appeal,
+    AppealCategoryMonthStat,
+    AppealEvent,
+    AppealMonthStat,
+    AppealOpenStat,
+    Mediation,
+    Summons,
+)
 from jiceng.appeals.routing import route
 from jiceng.core import crypto
 from jiceng.core.models import Area
@@ -165,10 +173,27 @@ def test_monthly_counters_equal_a_rebuild_from_the_cases(street_demo):
             )
         )
 
+    def open_and_category_rows():
+        return (
+            sorted(
+                AppealOpenStat.objects.exclude(open=0).values_list("area_id", "open", "overdue")
+            ),
+            sorted(
+                AppealCategoryMonthStat.objects.values_list(
+                    "street_id", "month", "category_id", "received"
+                )
+            ),
+        )
+
     kept = rows()
     assert kept and sum(r[3] for r in kept) == Appeal.objects.count()
+    # The open counters and the category rows the demo's services and bulk paths kept.
+    kept_others = open_and_category_rows()
+    assert kept_others[0] and sum(r[3] for r in kept_others[1]) == Appeal.objects.count()
     rollup.rebuild()
+    open_rollup.rebuild()
     assert rows() == kept
+    assert open_and_category_rows() == kept_others
 
 
 def test_bulk_writes_leave_one_audit_entry_per_call(street_demo):

@@ -7,12 +7,13 @@ Formulas: docs/appeals-rates.md."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
-from jiceng.appeals import rollup
-from jiceng.appeals.models import Appeal, AppealMonthStat
+from jiceng.appeals import open_rollup, rollup
+from jiceng.appeals.models import Appeal, AppealCategoryMonthStat, AppealMonthStat
 from jiceng.appeals.selectors import LOCAL, appeal_list, appeal_visible
 from jiceng.core.models import Area
+from jiceng.core.rollups import memoized
 from jiceng.core.scope import scope_for
 
 # ---- the three rates ---------------------------------------------------------------------
@@ -208,34 +209,66 @@ def appeal_months(*, viewer, area: Area, months: list[datetime.date]) -> list[di
 
 
 def appeal_category_counts(*, viewer, area: Area, since: datetime.date) -> list[dict]:
-    """Cases received under a node since a day, by category, most first:
-    [{"code", "name", "count"}]."""
+    """Cases received under a node since the first day of a month, by category, most
+    first: [{"code", "name", "count"}]. A street or above that the viewer sees whole reads
+    the category rows beside the monthly counters (appeals.rollup), with the few cases
+    those leave out (waiting for `process-intake`, or for a place) counted from the cases;
+    anything else (a community's year is a few hundred cases) is counted from the cases."""
     start = datetime.datetime.combine(since, datetime.time(), tzinfo=LOCAL)
     end = datetime.datetime.now(LOCAL) + datetime.timedelta(days=1)
-    rows = (
-        _cases_under(viewer, area, start, end)
-        .values("category__code", "category__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "category__code")
-    )
-    return [
-        {"code": r["category__code"], "name": r["category__name"], "count": r["n"]} for r in rows
-    ]
+    cases = _cases_under(viewer, area, start, end)
+    counts: dict[tuple[str, str], int] = {}
+    if area.level != Area.Level.COMMUNITY and _use_rollup(viewer, area):
+        stats = _category_stats_under(area).filter(month__gte=since)
+        rows = (
+            stats.values("category__code", "category__name")
+            .annotate(n=Sum("received"))
+            .order_by()
+            .union(
+                cases.filter(rollup.NOT_COUNTED)
+                .values("category__code", "category__name")
+                .annotate(n=Count("id"))
+                .order_by(),
+                all=True,
+            )
+        )
+    else:
+        rows = list(cases.values("category__code", "category__name").annotate(n=Count("id")))
+    for row in rows:
+        key = (row["category__code"], row["category__name"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0][0]))
+    return [{"code": code, "name": name, "count": n} for (code, name), n in ordered if n]
+
+
+def _category_stats_under(area: Area) -> QuerySet[AppealCategoryMonthStat]:
+    stats = AppealCategoryMonthStat.objects.all()
+    if area.level == Area.Level.STREET:
+        return stats.filter(street=area)
+    streets = Area.objects.filter(level=Area.Level.STREET, path__startswith=area.path)
+    return stats.filter(street__in=streets.values("pk"))
 
 
 def appeal_open_by_child(*, viewer, area: Area, length: int) -> dict[str, dict[str, int]]:
     """Open and overdue cases per child of a node (the child's code read off each case's
-    area path), one grouped query: {child code: {"open": n, "overdue": n}}."""
+    area path; cases placed at the node itself under ""), children without open cases
+    left out: {child code: {"open": n, "overdue": n}}. A node the viewer sees whole reads
+    the open counters (appeals.open_rollup); anything else is one grouped query over the
+    viewer's cases."""
+    if scope_for(viewer).covers_subtree(Appeal, area.path):
+        return open_rollup.by_child(area.path, length)
+    key = ("appeals_open_counted", viewer.pk, area.path, length)
+    return memoized(key, lambda: _open_counted(viewer, area, length))
+
+
+def _open_counted(viewer, area: Area, length: int) -> dict[str, dict[str, int]]:
     from django.db.models.functions import Substr
 
     rows = (
         appeal_list(viewer=viewer, area=area, state="open")
         .annotate(child_code=Substr("area__path", len(area.path) + 1, length))
         .values("child_code")
-        .annotate(
-            open=Count("id"),
-            overdue=Count("id", filter=Q(response_overdue=True) | Q(resolution_overdue=True)),
-        )
+        .annotate(open=Count("id"), overdue=Count("id", filter=open_rollup.OVERDUE))
         .order_by()
     )
     return {r["child_code"]: {"open": r["open"], "overdue": r["overdue"]} for r in rows}

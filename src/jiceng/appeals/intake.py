@@ -33,7 +33,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from jiceng.appeals import events, rollup, states
+from jiceng.appeals import events, open_rollup, rollup, states
 from jiceng.appeals.cache import (  # noqa: F401 (forget_cached, open311_key_cached: callers' names)
     Place,
     forget_cached,
@@ -343,6 +343,7 @@ CLAIMED_FIELDS = (
     "rated_at",
     "resolved",
     "satisfaction",
+    "response_overdue",
     "resolution_overdue",
     "category",
     "area",
@@ -366,7 +367,7 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
     similar = earlier_similar_open(waiting)
     dispatches: list[events.Event] = []
     lines: list[AuditLine] = []
-    totals: rollup.Totals = {}
+    totals = rollup.Totals()
     for appeal in batch:
         lines.append(
             AuditLine(
@@ -410,6 +411,7 @@ def _process(batch: Sequence[Appeal], result: IntakeResult) -> None:
     events.announce(events.received(appeal, at=appeal.received_at) for appeal in batch)
     events.record_many(dispatches)
     rollup.add_many(totals)
+    open_rollup.add_cases(batch)
     audit_record_many(lines)
     result.processed += len(batch)
 

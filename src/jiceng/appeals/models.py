@@ -307,6 +307,49 @@ class AppealMonthStat(models.Model):
         return f"{self.community_id} {self.month:%Y-%m}"
 
 
+class AppealCategoryMonthStat(models.Model):
+    """Cases received per street, month and category, counted as AppealMonthStat counts
+    them (appeals.rollup, same transaction), for the categories chart of a street or
+    above: a city's year reads these rows instead of its cases. Per street, not per
+    community: a fifth of the rows (a community's few cases are counted directly)."""
+
+    street = models.ForeignKey("core.Area", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # first day of the month, local time
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    received = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求类别月度统计")
+        verbose_name_plural = _("诉求类别月度统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["street", "month", "category"], name="appeals_category_stat_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.street_id} {self.month:%Y-%m} {self.category_id}"
+
+
+class AppealOpenStat(models.Model):
+    """Open cases, and the overdue among them, per area where they happened, kept up to
+    date by the services in the same transaction as each change (appeals.open_rollup), so
+    that the city's open and overdue figures read a row per area instead of its cases."""
+
+    area = models.OneToOneField(
+        "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("未办结诉求统计")
+        verbose_name_plural = _("未办结诉求统计")
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.open}/{self.overdue}"
+
+
 class AppealEvent(models.Model):
     """One step of a case: who did what, when, from which state to which."""
 

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.appeals import events, rollup, states
+from jiceng.appeals import events, open_rollup, rollup, states
 from jiceng.appeals.claims import claim
 from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE
 from jiceng.appeals.models import Appeal
@@ -45,10 +45,12 @@ def _claim(queryset):
 def _mark(appeal: Appeal, clock: str, now: datetime.datetime, result: CheckResult) -> None:
     """The clock ran out: the lifecycle's "overdue" step (appeals.states.overdue)."""
     counted = rollup.contribution(appeal)
+    open_counted = open_rollup.contribution(appeal)
     move = states.overdue(appeal, clock)
     before = states.apply(appeal, move)
     appeal.save(update_fields=list(move.fields))
     rollup.apply(appeal, counted, rollup.contribution(appeal))
+    open_rollup.change(open_counted, open_rollup.contribution(appeal))
     events.record(events.moved(appeal, move, before=before, at=now))
     audit_record(actor=None, action=AuditEntry.Action.UPDATE, target=appeal, changes=move.data)
     if "escalated_to" in move.fields:

@@ -1,4 +1,5 @@
-"""The monthly counters behind the rates (AppealMonthStat), kept incrementally.
+"""The monthly counters behind the rates (AppealMonthStat), and the cases received per
+category beside them (AppealCategoryMonthStat), kept incrementally.
 
 Each case contributes a vector of 0/1 counters that depends on its stored fields only
 (never on the clock), so every service that changes a case applies `after - before` to
@@ -14,7 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncMonth
 
-from jiceng.appeals.models import Appeal, AppealMonthStat
+from jiceng.appeals.models import Appeal, AppealCategoryMonthStat, AppealMonthStat
+from jiceng.core import rollups
 from jiceng.core.bulk import execute_bound
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -58,6 +60,11 @@ def contribution(appeal: Appeal) -> dict[str, int]:
 
 
 NOTHING = dict.fromkeys(COUNTERS, 0)
+# The cases the rows leave out (`apply` and `rebuild`): those waiting for
+# `process-intake`, and those waiting for a place, which have no community until placed
+# (appeals.services.placement). Both have a partial index, so a reader adds them from the
+# cases at little cost.
+NOT_COUNTED = Q(routing_pending=True) | Q(placement_pending=True)
 
 
 def month_of(moment: datetime.datetime) -> datetime.date:
@@ -76,6 +83,8 @@ def apply(appeal: Appeal, before: dict[str, int], after: dict[str, int]) -> None
     if not any(delta.values()) or appeal.community_id is None:
         return
     key = {"community_id": appeal.community_id, "month": month_of(appeal.received_at)}
+    if delta["received"]:  # counted from now on (or no longer): its category's row too
+        _add_category(appeal, key, delta["received"])
     updates = {name: F(name) + value for name, value in delta.items() if value}
     if not AppealMonthStat.objects.filter(**key).update(**updates):
         try:
@@ -87,7 +96,20 @@ def apply(appeal: Appeal, before: dict[str, int], after: dict[str, int]) -> None
         AppealMonthStat.objects.filter(**key).update(**updates)
 
 
-Totals = dict[tuple[int, int, datetime.date], dict[str, int]]
+def _add_category(appeal: Appeal, key: dict, received: int) -> None:
+    key = {"street_id": appeal.street_id, "month": key["month"], "category_id": appeal.category_id}
+    rollups.add(AppealCategoryMonthStat, key, {"received": received})
+
+
+class Totals(dict[tuple[int, int, datetime.date], dict[str, int]]):
+    """{(community_id, street_id, month): {counter: n}} for add_many, with the cases
+    received per category beside them in `categories`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.categories: dict[tuple[int, datetime.date, int], int] = {}
+
+
 # Rows per statement in add_many: 10 parameters a row stays well below SQLite's 32,766.
 ADD_MANY_ROWS = 1000
 
@@ -100,6 +122,8 @@ def tally(totals: Totals, appeal: Appeal) -> None:
     counts = totals.setdefault(key, dict.fromkeys(COUNTERS, 0))
     for name, value in contribution(appeal).items():
         counts[name] += value
+    by_category = (appeal.street_id, key[2], appeal.category_id)
+    totals.categories[by_category] = totals.categories.get(by_category, 0) + 1
 
 
 def add_many(totals: Totals) -> None:
@@ -110,6 +134,13 @@ def add_many(totals: Totals) -> None:
     items = sorted(totals.items())
     for start in range(0, len(items), ADD_MANY_ROWS):
         _add_rows(items[start : start + ADD_MANY_ROWS])
+    rollups.add_many(
+        AppealCategoryMonthStat,
+        ("street_id", "month", "category_id"),
+        ("received",),
+        {key: {"received": n} for key, n in totals.categories.items()},
+        casts=("::bigint", "::date", "::bigint"),
+    )
 
 
 def _add_rows(items: list) -> None:
@@ -140,10 +171,12 @@ def _add_rows(items: list) -> None:
 
 @transaction.atomic
 def rebuild(*, month: datetime.date | None = None) -> int:
-    """Recompute the rows from the cases (all months, or one). Returns rows written.
-    Cases waiting for `process-intake` are left out: that step counts them."""
+    """Recompute the rows, and the category rows beside them, from the cases (all
+    months, or one). Returns the monthly rows written. Cases waiting for
+    `process-intake` are left out: that step counts them."""
     cases = Appeal.objects.filter(community__isnull=False, routing_pending=False)
     rows = AppealMonthStat.objects.all()
+    category_rows = AppealCategoryMonthStat.objects.all()
     if month is not None:
         start = datetime.datetime.combine(month, datetime.time(), tzinfo=LOCAL)
         end = datetime.datetime.combine(
@@ -151,7 +184,9 @@ def rebuild(*, month: datetime.date | None = None) -> int:
         )
         cases = cases.filter(received_at__gte=start, received_at__lt=end)
         rows = rows.filter(month=month)
+        category_rows = category_rows.filter(month=month)
     rows.delete()
+    category_rows.delete()
     grouped = (
         cases.annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
         .values("community_id", "street_id", "month_start")
@@ -167,6 +202,24 @@ def rebuild(*, month: datetime.date | None = None) -> int:
         for g in grouped
     ]
     AppealMonthStat.objects.bulk_create(stats, batch_size=2000)
+    by_category = (
+        cases.annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
+        .values("street_id", "month_start", "category_id")
+        .annotate(received=Count("id"))
+        .order_by()
+    )
+    AppealCategoryMonthStat.objects.bulk_create(
+        [
+            AppealCategoryMonthStat(
+                street_id=g["street_id"],
+                month=_as_date(g["month_start"]),
+                category_id=g["category_id"],
+                received=g["received"],
+            )
+            for g in by_category
+        ],
+        batch_size=2000,
+    )
     return len(stats)
 
 

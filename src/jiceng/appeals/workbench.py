@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.appeals import open_rollup
 from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE
 from jiceng.appeals.models import Appeal, HandlingUnit, SummonsTarget
 from jiceng.appeals.selectors import appeal_list, appeal_visible, summons_board
@@ -46,6 +47,9 @@ WAITING_DISPATCH = [S.RECEIVED, S.RETURNED, S.REOPENED]
 LATE = Q(response_overdue=True) | Q(resolution_overdue=True)
 # An area's path holds one "code/" per level: city 1, district 2, street 3.
 STREET_DEPTH = 3
+# The children of a city, district or street have 12-digit codes
+# (dashboard.registry.child_code_length).
+CHILD_CODE_LENGTH = 12
 
 
 def _detail(appeal: Appeal) -> str:
@@ -410,11 +414,17 @@ def overdue_by_child(*, viewer, paths: list[str]) -> list[tuple[Area, int]]:
     """The children of each overseen area that hold overdue open cases, with their
     number, most first: one grouped query and one for the children's names."""
     counts: dict[str, int] = {}
+    scope = scope_for(viewer)
     for path in paths:
+        if scope.covers_subtree(Appeal, path):
+            # The open counters (appeals.open_rollup), as the home page's figures.
+            grouped = open_rollup.by_child(path, CHILD_CODE_LENGTH)
+            counts.update({c: row["overdue"] for c, row in grouped.items() if row["overdue"]})
+            continue
         rows = (
             appeal_list(viewer=viewer, state="open", overdue=True)
             .filter(area__path__startswith=path)
-            .annotate(child_code=Substr("area__path", len(path) + 1, 12))
+            .annotate(child_code=Substr("area__path", len(path) + 1, CHILD_CODE_LENGTH))
             .values("child_code")
             .annotate(n=Count("id"))
             .order_by()

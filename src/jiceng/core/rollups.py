@@ -6,7 +6,8 @@ the same transaction (`add`); a bulk path adds whole batches at once (`add_many`
 app's `rollup.rebuild` recomputes its rows from scratch, and tests hold the two equal.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -76,6 +77,44 @@ def add_many(
         execute_bound(sql, values)
 
 
+# ---- counters keyed by one column (an area, an org) --------------------------------------------
+
+# What one row counts for: (its key, {counter: 0/1}), or None when it counts for nothing.
+Contribution = tuple[int, Mapping[str, int]] | None
+
+
+def change(model: type[Model], column: str, before: Contribution, after: Contribution) -> None:
+    """Apply one row's change, `after - before`, to the counters of its key: one row, or
+    two when the row moved from one key to another."""
+    totals: dict[int, Counter[str]] = {}
+    for counted, sign in ((before, -1), (after, 1)):
+        if counted is not None:
+            key, counters = counted
+            row = totals.setdefault(key, Counter())
+            for name, value in counters.items():
+                row[name] += sign * value
+    for key, delta in sorted(totals.items()):
+        add(model, {column: key}, delta)
+
+
+def add_contributions(
+    model: type[Model],
+    column: str,
+    counters: Sequence[str],
+    contributions: Iterable[Contribution],
+) -> None:
+    """Add many new rows' counters in a few statements (the bulk paths); the key column
+    is a bigint (a foreign key)."""
+    totals: dict[tuple[int], dict[str, int]] = {}
+    for counted in contributions:
+        if counted is not None:
+            key, values = counted
+            row = totals.setdefault((key,), dict.fromkeys(counters, 0))
+            for name, value in values.items():
+                row[name] += value
+    add_many(model, (column,), counters, totals, casts=("::bigint",))
+
+
 # ---- reading many figures of one page -------------------------------------------------------
 
 _memo: ContextVar[dict | None] = ContextVar("rollup_reads", default=None)
@@ -86,7 +125,11 @@ def reading() -> Iterator[None]:
     """Within the block, a rollup read asked again with the same key is answered from the
     first answer. A page of many figures (the home page's indicators, each its total and
     its children) reads the same rows once instead of once per figure. Only around reads:
-    a write inside the block would not be seen by a read already made."""
+    a write inside the block would not be seen by a read already made. A block inside
+    another shares its answers (the big screen's figures within its charts)."""
+    if _memo.get() is not None:
+        yield
+        return
     token = _memo.set({})
     try:
         yield

@@ -5,6 +5,7 @@ from django.shortcuts import render
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.models import Area
+from jiceng.core.rollups import reading
 from jiceng.core.scope import scope_for
 from jiceng.core.selectors import area_breadcrumb, area_roots
 from jiceng.dashboard.selectors import level_counts, overview
@@ -30,6 +31,7 @@ def _area_context(viewer, area) -> dict:
 
 
 @login_required
+@reading()  # the workbench's and the figures' rollup reads once (the overdue by child)
 def home(request):
     """Territory staff see their area at a glance; org-bound roles see their orgs;
     residents see their community and how to raise a matter."""

@@ -13,7 +13,6 @@ Until the first rebuild there is no state row: the services leave the rows alone
 pages count from the units.
 """
 
-from collections import Counter
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -41,7 +40,7 @@ def unit_condition(name: str) -> Q:
     }[name]
 
 
-Contribution = tuple[int, dict[str, int]] | None  # (area id, counters), None: not counted
+Contribution = rollups.Contribution  # (area id, counters), None: not counted
 
 
 def unit_contribution(unit: Unit) -> Contribution:
@@ -69,31 +68,14 @@ def built() -> bool:
 
 def change(before: Contribution, after: Contribution) -> None:
     """Apply one unit's or org's change: `after - before`, on one area's row or two."""
-    if not built():
-        return
-    totals: dict[int, Counter[str]] = {}
-    for contribution, sign in ((before, -1), (after, 1)):
-        if contribution is not None:
-            area_id, counters = contribution
-            row = totals.setdefault(area_id, Counter())
-            for name, value in counters.items():
-                row[name] += sign * value
-    for area_id, delta in sorted(totals.items()):
-        rollups.add(CoverageStat, {"area_id": area_id}, delta)
+    if built():
+        rollups.change(CoverageStat, "area_id", before, after)
 
 
 def add_contributions(contributions: Iterable[Contribution]) -> None:
     """Add many new units' or orgs' counters in a few statements (the bulk paths)."""
-    if not built():
-        return
-    totals: dict[tuple[int], dict[str, int]] = {}
-    for contribution in contributions:
-        if contribution is not None:
-            area_id, counters = contribution
-            row = totals.setdefault((area_id,), dict.fromkeys(COUNTERS, 0))
-            for name, value in counters.items():
-                row[name] += value
-    rollups.add_many(CoverageStat, ("area_id",), COUNTERS, totals, casts=("::bigint",))
+    if built():
+        rollups.add_contributions(CoverageStat, "area_id", COUNTERS, contributions)
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.appeals import access, events, rollup, states
+from jiceng.appeals import access, events, open_rollup, rollup, states
 from jiceng.appeals.deadlines import deadlines
 from jiceng.appeals.errors import (
     DESCRIPTION_MAX,
@@ -202,6 +202,7 @@ def _appeal_intake(*, actor: Actor, intake: Intake, photo, key: str) -> Appeal:
         appeal.photo = photo
     appeal.save()
     rollup.apply(appeal, rollup.NOTHING, rollup.contribution(appeal))
+    open_rollup.change(None, open_rollup.contribution(appeal))
     events.record(events.received(appeal, at=now, actor=actor))
     audit_record(
         actor=actor,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jiceng.appeals import access, events, rollup, states
+from jiceng.appeals import access, events, open_rollup, rollup, states
 from jiceng.appeals.errors import MSG_ROUTING_PENDING, conflict
 from jiceng.appeals.errors import AppealErrorCode as Code
 from jiceng.appeals.models import Appeal, HandlingUnit
@@ -27,7 +27,10 @@ def take(appeal: Appeal, move: states.Move, *, actor: Actor, at: datetime.dateti
     row, check the move against the state as stored (not as the caller last saw it),
     apply it, save, count, record the event and the audit entry."""
     list(Appeal.objects.select_for_update().filter(pk=appeal.pk).values_list("pk"))
-    appeal.refresh_from_db(fields=["state", "routing_pending"])
+    # The overdue flags too: the counters subtract what the case counts for as stored.
+    appeal.refresh_from_db(
+        fields=["state", "routing_pending", "response_overdue", "resolution_overdue"]
+    )
     if appeal.routing_pending:
         # `process-intake` routes it within the minute; a hand dispatch meanwhile would
         # race the automatic one.
@@ -35,9 +38,11 @@ def take(appeal: Appeal, move: states.Move, *, actor: Actor, at: datetime.dateti
     step: states.Move | None = move
     while step is not None:
         counted = rollup.contribution(appeal)
+        open_counted = open_rollup.contribution(appeal)
         before = states.apply(appeal, step)
         appeal.save(update_fields=["state", *step.fields])
         rollup.apply(appeal, counted, rollup.contribution(appeal))
+        open_rollup.change(open_counted, open_rollup.contribution(appeal))
         events.record(events.moved(appeal, step, before=before, at=at, actor=actor))
         audit_record(
             actor=actor,

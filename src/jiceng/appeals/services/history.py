@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.appeals import events, rollup, states
+from jiceng.appeals import events, open_rollup, rollup, states
 from jiceng.appeals.deadlines import AWAITING_REPLY, AWAITING_RESPONSE, deadlines
 from jiceng.appeals.errors import (
     MSG_RECORD_ACTION,
@@ -296,10 +296,11 @@ def appeal_bulk_create(*, actor: Actor, cases: Sequence[CaseRecord], batch_size:
                 mediation.appeal_id = mediation.appeal.pk
             Mediation.objects.bulk_create(mediations, batch_size=batch_size)
             written += events.record_many((e for r in chunk for e in r.events), live=False)
-        totals: rollup.Totals = {}
+        totals = rollup.Totals()
         for replay in replays:
             rollup.tally(totals, replay.appeal)
         rollup.add_many(totals)
+        open_rollup.add_cases(replay.appeal for replay in replays)
         audit_record(
             actor=actor,
             action=AuditEntry.Action.BULK_CREATE,

@@ -6,7 +6,7 @@ caller who says the same lands there by itself (places.services.alias_learn)."""
 from django.db import transaction
 from django.utils import timezone
 
-from jiceng.appeals import access, events, rollup
+from jiceng.appeals import access, events, open_rollup, rollup
 from jiceng.appeals.errors import (
     MSG_NOT_PLACEMENT_PENDING,
     MSG_PLACE_LEVEL,
@@ -44,6 +44,7 @@ def appeal_place(*, actor: Actor, appeal_id: int, area: Area, remember: bool = T
         raise invalid(MSG_PLACE_OUTSIDE, Code.PLACE_OUTSIDE, "area")
     now = timezone.now()
     before_area, before_reason = appeal.area_id, appeal.placement_reason
+    open_counted = open_rollup.contribution(appeal)  # at the district, while it waited
     appeal.area = area
     appeal.street = street_of(area)
     appeal.community = community_of(area)
@@ -52,6 +53,7 @@ def appeal_place(*, actor: Actor, appeal_id: int, area: Area, remember: bool = T
     # Counted from now on, in the community it was placed in (nothing was counted while
     # it had no community).
     rollup.apply(appeal, rollup.NOTHING, rollup.contribution(appeal))
+    open_rollup.change(open_counted, open_rollup.contribution(appeal))
     events.record(events.placed(appeal, from_area_id=before_area, at=now, actor=actor))
     alias = None
     if remember and appeal.address:

@@ -2,11 +2,14 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.appeals import rollup
+from jiceng.appeals import open_rollup, rollup
 
 
 class Command(BaseCommand):
-    help = "按案件重新计算诉求月度统计（三率所依据的计数）"
+    help = (
+        "按案件重新计算诉求月度统计（三率所依据的计数、各类别件数）；"
+        "不指定月份时也重算未办结与超时诉求统计"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--rebuild", action="store_true", required=True)
@@ -21,3 +24,6 @@ class Command(BaseCommand):
                 raise CommandError("月份格式应为 YYYY-MM") from None
         rows = rollup.rebuild(month=month)
         self.stdout.write(f"已重算 {rows} 行月度统计")
+        if month is None:
+            rows = open_rollup.rebuild()
+            self.stdout.write(f"已重算 {rows} 行未办结诉求统计")
