@@ -52,6 +52,7 @@ def _concrete(route: str, pattern: URLPattern) -> str:
         route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES.get(m.group(1), "1"), route)
         route = route.replace("\\", "")
     route = re.sub(r"<int:\w+>", "1", route)
+    route = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000001", route)
     route = re.sub(r"<(?:str|slug|path):\w+>", "x", route)
     route = re.sub(r"<\w+>", "x", route)
     return "/" + route

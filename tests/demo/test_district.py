@@ -53,7 +53,11 @@ def test_every_community_holds_about_a_hundred_members(district_demo):
 
 
 def test_every_street_has_a_year_of_cases_of_the_order_of_fifteen_hundred(district_demo):
-    per_street = Counter(Appeal.objects.values_list("street__code", flat=True))
+    # Every case but the demo's one hotline order waiting in the district's placement
+    # queue (no street until a person places it).
+    placed = Appeal.objects.filter(street__isnull=False)
+    assert Appeal.objects.count() - placed.count() == 1
+    per_street = Counter(placed.values_list("street__code", flat=True))
     assert len(per_street) == 14
     assert 1000 < sum(per_street.values()) / 14 < 2000
     for street in Area.objects.filter(level="street"):

@@ -185,11 +185,17 @@ def test_monthly_counters_equal_a_rebuild_from_the_cases(street_demo):
             ),
         )
 
+    # The demo's one hotline order the address registry does not know waits in the
+    # district's placement queue, with no street yet: the counters are by street and
+    # take it when it is placed (readers add the waiting ones from the cases).
+    waiting = Appeal.objects.filter(street__isnull=True)
+    assert waiting.count() == 1 and waiting.get().placement_pending
+    placed = Appeal.objects.filter(street__isnull=False).count()
     kept = rows()
-    assert kept and sum(r[3] for r in kept) == Appeal.objects.count()
+    assert kept and sum(r[3] for r in kept) == placed
     # The open counters and the category rows the demo's services and bulk paths kept.
     kept_others = open_and_category_rows()
-    assert kept_others[0] and sum(r[3] for r in kept_others[1]) == Appeal.objects.count()
+    assert kept_others[0] and sum(r[3] for r in kept_others[1]) == placed
     rollup.rebuild()
     open_rollup.rebuild()
     assert rows() == kept

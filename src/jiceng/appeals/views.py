@@ -553,7 +553,11 @@ def placement(request):
                     % {"code": appeal.tracking_code, "area": appeal.area.name},
                 )
             return redirect("appeals:placement")
-        messages.error(request, _("请选择社区或输入标准地址"))
+        # Each refused field named with its label (an over-long or controlled address).
+        messages.error(
+            request,
+            form_failure(form).message if form.errors else _("请选择社区或输入标准地址"),
+        )
         return redirect("appeals:placement")
     page = Paginator(selectors.placement_queue(viewer=request.user), 20).get_page(
         request.GET.get("page")

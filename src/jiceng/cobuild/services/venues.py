@@ -261,10 +261,11 @@ def booking_submit(
     """`booking_create` once per client and key; returns (booking, created). A retry of a
     booking that was made gets it back instead of a conflict with itself; the same key
     with another booking is refused (core.idempotency)."""
-    fields = {"room": room, "purpose": purpose, "booked_for": booked_for}
     request = {
         "write": "booking_create",
-        **fields,
+        "room": room,
+        "purpose": purpose,
+        "booked_for": booked_for,
         "starts_at": _instant(starts_at),
         "ends_at": _instant(ends_at),
     }
@@ -273,7 +274,14 @@ def booking_submit(
         key=idempotency.clean_key(idempotency_key),
         request=request,
         model=Booking,
-        work=lambda: booking_create(actor=actor, starts_at=starts_at, ends_at=ends_at, **fields),
+        work=lambda: booking_create(
+            actor=actor,
+            room=room,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            purpose=purpose,
+            booked_for=booked_for,
+        ),
     )
 
 

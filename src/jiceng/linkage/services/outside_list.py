@@ -31,11 +31,11 @@ REFERENCE_PREFIX = "调度-"
 
 def may_mark_outside_list(recipient: Recipient) -> bool:
     """A street's copy of a department's dispatch, sent or closed, not yet marked."""
-    dispatch = recipient.dispatch
+    dispatch, area = recipient.dispatch, recipient.area
     return (
         dispatch.sender_department_id is not None
-        and recipient.area_id is not None
-        and recipient.area.level == Area.Level.STREET
+        and area is not None
+        and area.level == Area.Level.STREET
         and dispatch.state in (Dispatch.State.SENT, Dispatch.State.CLOSED)
         and not recipient.is_outside_list
     )
