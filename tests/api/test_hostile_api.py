@@ -289,6 +289,11 @@ def _valid(w) -> dict[tuple[str, str], tuple[dict, dict]]:
         # A full export, as a job.
         ("post", "/api/members/exports"): ({}, {
             "area": a["xh_s1"].pk, "purpose": "other", "purpose_note": "党内统计核对"}),
+        # The audit log's and the unit register's exports, as jobs.
+        ("post", "/api/audit/exports"): ({}, {
+            "actor": "xh_admin", "action": "update", "target_type": "orgs.partyorg",
+            "target_id": str(o["xh_c1_b1"].pk)}),
+        ("post", "/api/units/exports"): ({}, {"area": a["xh_s1"].pk}),
         # A roster import, as a job: a file (multipart), no JSON text to send.
         ("post", "/api/members/imports"): ({}, {}),
         # A ledger generated in the background.
@@ -600,6 +605,7 @@ NOT_COMPLETED = {
     ("post", "/api/grids/import"): "a multipart upload, not JSON",
     ("post", "/api/places/addresses/import"): "a multipart upload, not JSON",
     ("post", "/api/members/imports"): "a multipart upload, not JSON",
+    ("post", "/api/audit/exports"): "the audit log is its auditors', not the district admin's",
     ("post", "/api/appeals/{appeal_id}/{action}"): "replying needs a case in handling",
     ("post", "/api/members/dual-reports"): "the member is not in service",
     ("put", "/api/orglife/requirements/{kind}"): "a city administrator's setting",

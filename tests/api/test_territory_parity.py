@@ -17,7 +17,7 @@ PAGE_WRITES = [
     ("orgs:unit_coverage", True, "post", "/api/units/{unit_id}/coverage"),
     ("orgs:unit_import", False, "post", "/api/units/import"),
     ("orgs:unit_import_template", False, "get", "/api/units/import-template"),
-    ("orgs:unit_export", False, "get", "/api/units/export"),
+    ("orgs:unit_export", False, "post", "/api/units/exports"),
     ("orgs:grid_import", False, "post", "/api/grids/import"),
     ("orgs:grid_import_template", False, "get", "/api/grids/import-template"),
     ("orgs:grid_detail", True, "post", "/api/grids/{grid_id}/posts"),

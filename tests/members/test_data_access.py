@@ -14,10 +14,11 @@ from django.urls import reverse
 
 from jiceng.accounts.services import role_grant, user_create
 from jiceng.core.audit import audit_record
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import AuditEntry, Job
 from jiceng.members import services
 from jiceng.members.exports import member_export
 from tests.conftest import PASSWORD
+from tests.core.test_jobs import run_jobs
 from tests.members.factories import facts
 
 
@@ -138,14 +139,28 @@ def test_the_audit_page_is_for_auditors_and_scoped(client, people):
     assert len(client.get(url, {"action": "reveal"}).context["rows"]) == 2
 
 
-def test_the_audit_page_export_is_masked_and_audited(client, people):
+def _workbook_text(content: bytes):
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    return json.dumps(rows, ensure_ascii=False), book.active
+
+
+def test_the_audit_page_export_is_a_job_masked_and_audited(transactional_db, client, people):
     _t, me, _other, _far, auditors = people
     client.force_login(auditors["xh_auditor"])
-    response = client.get(reverse("core:audit_export"), {"target_id": str(me.pk)})
-    assert response.status_code == 200
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    sheet = book.active
-    text = json.dumps([list(r) for r in sheet.iter_rows(values_only=True)], ensure_ascii=False)
+    url = reverse("core:audit_export") + f"?target_id={me.pk}"
+    assert reverse("core:audit_export") in client.get(reverse("core:audit")).content.decode()
+    assert client.get(url).status_code == 405  # starting a job is a POST
+    response = client.post(url)
+    job = Job.objects.get(owner=auditors["xh_auditor"], kind="core.audit_export")
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
+    # The people fixture's own exports are the secretary's; the auditor's is the job's.
+    assert not AuditEntry.objects.filter(action="export", actor=auditors["xh_auditor"]).exists()
+    run_jobs()
+    page = client.get(response["Location"]).content.decode()
+    assert "已完成" in page and "审计日志-" in page
+    fetched = client.get(reverse("jobs:result", args=[job.pk]))
+    text, sheet = _workbook_text(b"".join(fetched.streaming_content))
     assert "李四" not in text and "李*" in text
     assert "xh_auditor" in sheet.oddHeader.center.text
     entry = AuditEntry.objects.filter(action="export").latest("id")
@@ -153,6 +168,10 @@ def test_the_audit_page_export_is_masked_and_audited(client, people):
     assert entry.changes["export"] == "audit" and entry.changes["filters"] == {
         "target_id": str(me.pk)
     }
+    # Someone who may not read the log gets the not-found page, and no job.
+    client.force_login(_t.users["xh_admin"])
+    assert client.post(url).status_code == 404
+    assert not Job.objects.filter(owner=_t.users["xh_admin"]).exists()
 
 
 def test_the_audit_page_reads_in_few_queries(client, people):
@@ -171,10 +190,40 @@ def test_the_audit_export_through_the_api_is_the_pages(client, people):
     client.force_login(auditors["xh_auditor"])
     response = client.get("/api/audit/export", {"target_id": str(me.pk)})
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attach")
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
-    text = json.dumps(
-        [list(r) for r in book.active.iter_rows(values_only=True)], ensure_ascii=False
-    )
+    text, _sheet = _workbook_text(response.content)
     assert "李四" not in text and "李*" in text
     entry = AuditEntry.objects.filter(action="export").latest("id")
     assert entry.actor == auditors["xh_auditor"] and entry.changes["export"] == "audit"
+
+
+def test_the_audit_export_job_through_the_api(transactional_db, client, people):
+    _t, me, _other, _far, auditors = people
+    url = "/api/audit/exports"
+    body = {"target_id": str(me.pk)}
+    client.force_login(_t.users["xh_admin"])
+    refused = client.post(url, body, content_type="application/json")
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    client.force_login(auditors["xh_auditor"])
+    bad = client.post(url, {"actor": "x" * 151}, content_type="application/json")
+    assert bad.status_code in (400, 422) and bad.json()["field"] == "actor"
+    nul = client.post(url, {"target_id": "1\x00"}, content_type="application/json")
+    assert nul.status_code in (400, 422) and nul.json()["field"] == "target_id"
+    assert not Job.objects.exists()
+    before = AuditEntry.objects.filter(action="export").count()
+    submitted = client.post(url, body, content_type="application/json")
+    assert submitted.status_code == 202 and submitted.json()["kind"] == "core.audit_export"
+    run_jobs()
+    status = client.get(f"/api/jobs/{submitted.json()['id']}").json()
+    assert status["state"] == "succeeded" and status["outcome"]["rows"] >= 1
+    assert status["done"] == status["total"] == status["outcome"]["rows"]
+    fetched = client.get(status["result_url"])
+    text, _sheet = _workbook_text(b"".join(fetched.streaming_content))
+    assert "李四" not in text and "李*" in text
+    # The same rows the one-request export gives.
+    direct, _sheet = _workbook_text(client.get("/api/audit/export", body).content)
+    assert len(json.loads(direct)) == len(json.loads(text))
+    entries = AuditEntry.objects.filter(action="export").order_by("id")[before:]
+    assert [(e.actor, e.changes["filters"]) for e in entries] == [
+        (auditors["xh_auditor"], body),
+        (auditors["xh_auditor"], body),
+    ]

@@ -5,6 +5,7 @@ follow-up; the template, the export (which imports back unchanged), the page and
 
 import datetime
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -13,11 +14,12 @@ from django.utils import timezone
 
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.excel import read_table
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import AuditEntry, Job
 from jiceng.core.validators import MSG_USCC_CHECK, uscc_check_character
 from jiceng.orgs.models import Unit
 from jiceng.orgs.selectors import coverage_summary, unit_list
 from jiceng.orgs.unit_imports import MSG_ELSEWHERE, unit_export, unit_import, unit_template
+from tests.core.test_jobs import run_jobs
 
 
 def code(serial: str, prefix: str = "91310104MA1FM") -> str:
@@ -204,8 +206,8 @@ def test_import_page_and_refusals(client, territory, staff):
     )
     assert done.status_code == 200 and done.context["report"].created == 3
     assert "新登记未覆盖" in done.content.decode()
-    export = client.get(reverse("orgs:unit_export") + f"?area={territory.areas['xh_s1'].pk}")
-    assert export.status_code == 200
+    export = client.post(reverse("orgs:unit_export") + f"?area={territory.areas['xh_s1'].pk}")
+    assert export.status_code == 302 and export["Location"].startswith("/jobs/")
 
 
 def test_import_through_the_api(client, territory, staff):
@@ -242,3 +244,47 @@ def _upload(data: bytes, name: str = "名录.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_the_export_is_a_job_on_the_page_and_in_the_api(transactional_db, client, territory):
+    """The units page and POST /api/units/exports submit the same job, whose file is the
+    one-request export's, audited when the job makes it; outside the territory, 404."""
+    staff = territory.users["xh_s1_staff"]
+    street = territory.areas["xh_s1"]
+    client.force_login(staff)
+    page_url = reverse("orgs:unit_export") + f"?area={street.pk}"
+    assert reverse("orgs:unit_export") in client.get(reverse("orgs:unit_list")).content.decode()
+    assert client.get(page_url).status_code == 405  # starting a job is a POST
+    assert (
+        client.post(
+            reverse("orgs:unit_export") + "?area=" + str(territory.areas["hp_s1"].pk)
+        ).status_code
+        == 404
+    )
+    outside = client.post(
+        "/api/units/exports", {"area": territory.areas["hp_s1"].pk}, content_type="application/json"
+    )
+    assert outside.status_code == 404 and outside.json()["code"] == "not_found"
+    huge = client.post("/api/units/exports", {"area": 2**64}, content_type="application/json")
+    assert huge.status_code in (400, 422) and huge.json()["field"] == "area"
+    assert not Job.objects.exists()
+    from_page = client.post(page_url)
+    submitted = client.post(
+        "/api/units/exports", {"area": street.pk}, content_type="application/json"
+    )
+    assert submitted.status_code == 202 and submitted.json()["kind"] == "orgs.unit_export"
+    assert not AuditEntry.objects.filter(action="export").exists()
+    run_jobs()
+    status = client.get(f"/api/jobs/{submitted.json()['id']}").json()
+    count = len(unit_list(viewer=staff, area=street))
+    assert status["state"] == "succeeded" and status["outcome"] == {"units": count}
+    assert status["done"] == status["total"] == count
+    fetched = client.get(status["result_url"])
+    assert quote("驻区单位-湖南路街道-") in fetched["Content-Disposition"]
+    content = b"".join(fetched.streaming_content)
+    assert read_table(content) == read_table(
+        client.get(f"/api/units/export?area={street.pk}").content
+    )
+    page = client.get(from_page["Location"]).content.decode()
+    assert "已完成" in page
+    assert AuditEntry.objects.filter(action="export", target_id=str(street.pk)).count() == 3

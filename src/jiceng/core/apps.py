@@ -8,9 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from jiceng.core import audit, audit_evidence, scope
+        from jiceng.core import audit, audit_evidence, audit_jobs, scope
         from jiceng.core.models import Area, StandardAddress
 
+        audit_jobs.register()
         audit.set_checkpoint_writer(lambda: audit_evidence.checkpoint_write(actor=None))
 
         scope.register(Area, kind=scope.KIND_AREA, area_path="")

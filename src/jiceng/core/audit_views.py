@@ -1,19 +1,14 @@
 """The audit page: auditors read the log of their territory, filter it by actor,
 action, target and person, and export what they see (masked)."""
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from jiceng.core import services
 from jiceng.core.models import AuditEntry
 from jiceng.core.selectors import AuditFilters, audit_entry_list
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request) -> AuditFilters:
@@ -45,11 +40,9 @@ def audit(request):
 
 
 @login_required
+@require_POST
 def audit_export(request):
-    content = services.audit_export(actor=request.user, filters=_filters(request))
-    response = HttpResponse(content, content_type=XLSX)
-    filename = f"审计日志-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"audit.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+    """The filtered entries as Excel, made by a background job (POST /api/audit/exports):
+    its page shows the progress, then offers the file. The filters are the page's query."""
+    job = services.audit_export_submit(actor=request.user, filters=_filters(request))
+    return redirect("jobs:job", job_id=job.pk)

@@ -14,7 +14,7 @@ from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, CoreErrorCode, ValidationFailed
 from jiceng.core.inputs import max_length_of
-from jiceng.core.models import Area, AuditEntry, StandardAddress, area_path
+from jiceng.core.models import Area, AuditEntry, Job, StandardAddress, area_path
 from jiceng.core.types import Actor
 
 MSG_CODE_FORMAT = _("区划代码格式不正确")
@@ -332,9 +332,10 @@ def _mask_all(value, mask):
 
 
 @transaction.atomic
-def audit_export(*, actor: Actor, filters) -> bytes:
+def audit_export(*, actor: Actor, filters, progress=None) -> bytes:
     """What the audit page shows, as a workbook (masked like the page, text as text,
-    the exporter, time and filters in every sheet's header and footer), itself audited."""
+    the exporter, time and filters in every sheet's header and footer), itself audited.
+    `progress(done, total)` is told as rows are written (the background job's)."""
     import io
 
     import xlsxwriter
@@ -353,7 +354,10 @@ def audit_export(*, actor: Actor, filters) -> bytes:
     bold = book.add_format({"bold": True})
     sheet.write_row(0, 0, [str(c) for c in AUDIT_EXPORT_COLUMNS], bold)
     rows = 0
+    total = entries.count() if progress is not None else None
     for rows, entry in enumerate(entries.iterator(chunk_size=2000), start=1):
+        if progress is not None:
+            progress(rows - 1, total)
         shown = audit_entry_display(entry)
         sheet.write_number(rows, 0, shown["id"])
         sheet.write_string(rows, 1, shown["at"].strftime("%Y-%m-%d %H:%M:%S"))
@@ -365,6 +369,8 @@ def audit_export(*, actor: Actor, filters) -> bytes:
     asked = {k: v for k, v in vars(filters).items() if v not in ("", None)}
     apply_watermark(book, [sheet], actor=actor, at=timezone.now(), purpose="", note="")
     book.close()
+    if progress is not None:
+        progress(rows, total)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.EXPORT,
@@ -373,3 +379,23 @@ def audit_export(*, actor: Actor, filters) -> bytes:
         changes={"export": "audit", "rows": rows, "filters": asked},
     )
     return buffer.getvalue()
+
+
+# The kind core.audit_jobs registers with core.jobs.
+KIND_AUDIT_EXPORT = "core.audit_export"
+
+
+def audit_export_submit(*, actor: Actor, filters) -> Job:
+    """Queue the audit export as a background job (a district's year of entries is
+    more than a request should wait for). Whether the actor may read the log at all is
+    checked now (NotFound otherwise), and again when the job runs, in their territory as
+    it is then; the export's own audit entry is written by the job, as audit_export."""
+    from dataclasses import asdict
+
+    from jiceng.core.jobs import job_submit
+    from jiceng.core.selectors import audit_entry_list
+
+    audit_entry_list(viewer=actor, filters=filters)
+    params = asdict(filters)
+    asked = {k: v for k, v in params.items() if v not in ("", None)}
+    return job_submit(actor=actor, kind=KIND_AUDIT_EXPORT, params=params, audit={"filters": asked})

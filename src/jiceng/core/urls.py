@@ -6,5 +6,5 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.audit, name="audit"),
-    path("export.xlsx", views.audit_export, name="audit_export"),
+    path("export/", views.audit_export, name="audit_export"),
 ]

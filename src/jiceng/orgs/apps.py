@@ -39,6 +39,7 @@ class OrgsConfig(AppConfig):
 
         outcomes.register()
 
-        from jiceng.orgs import ledgers
+        from jiceng.orgs import jobs, ledgers
 
         ledgers.register()
+        jobs.register()

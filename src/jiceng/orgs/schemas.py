@@ -173,6 +173,12 @@ class UnitPatch(Schema):
     formal_members: int | None = None
 
 
+class UnitExportIn(Schema):
+    """The area whose units to export (an id); none: every unit the caller sees."""
+
+    area: int | None = Field(None, ge=1, le=2**63 - 1)
+
+
 class CoverageIn(Schema):
     """Both empty: the unit becomes uncovered. Own org and joint org are exclusive."""
 

@@ -23,7 +23,7 @@ from jiceng.core import excel
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import ApplicationError, ValidationFailed
-from jiceng.core.models import Area, AuditEntry
+from jiceng.core.models import Area, AuditEntry, Job
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import clean_text, validate_uscc
 from jiceng.orgs import services
@@ -309,11 +309,14 @@ def unit_template() -> bytes:
 
 
 @transaction.atomic
-def unit_export(*, actor, area: Area | None) -> tuple[bytes, int]:
-    """The visible open units (under `area`) in the import's columns; audited."""
+def unit_export(*, actor, area: Area | None, progress=None) -> tuple[bytes, int]:
+    """The visible open units (under `area`) in the import's columns; audited.
+    `progress(done, total)` is told as rows are made (the background job's)."""
     units = list(
         unit_list(viewer=actor, area=area).order_by("area__path", "name", "id")[:MAX_EXPORT]
     )
+    if progress is not None:
+        progress(0, len(units))
     # A unit placed on a grid or building belongs to the community four codes down.
     codes = {u.area.path.split("/")[3] for u in units if u.area.depth > COMMUNITY_DEPTH}
     names = dict(Area.objects.filter(code__in=codes).values_list("code", "name"))
@@ -335,6 +338,8 @@ def unit_export(*, actor, area: Area | None) -> tuple[bytes, int]:
                 community,
             ]
         )
+        if progress is not None:
+            progress(len(rows))
     content = excel.workbook(_headers(), rows, sheet=str(_("驻区单位")))
     audit_record(
         actor=actor,
@@ -344,3 +349,22 @@ def unit_export(*, actor, area: Area | None) -> tuple[bytes, int]:
         changes={"export": "units", "units": len(rows)},
     )
     return content, len(rows)
+
+
+# The kind orgs.jobs registers with core.jobs.
+KIND_UNIT_EXPORT = "orgs.unit_export"
+
+
+def unit_export_submit(*, actor, area: Area | None) -> Job:
+    """Queue the unit register export as a background job (a district's units are more
+    than a request should wait for). The caller checked the area in the actor's scope
+    (get_area_for_view); whether they see units at all is checked now, and both again
+    when the job runs; the export's own audit entry is written by the job."""
+    from jiceng.core.errors import NotFound
+    from jiceng.core.jobs import job_submit
+    from jiceng.core.scope import KIND_UNIT
+
+    if actor is None or not scope_for(actor).can_see_kind(KIND_UNIT):
+        raise NotFound()
+    params = {"area": area.pk if area is not None else None}
+    return job_submit(actor=actor, kind=KIND_UNIT_EXPORT, params=params, audit=params)

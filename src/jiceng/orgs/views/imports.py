@@ -8,9 +8,9 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
@@ -95,13 +95,15 @@ def unit_import_template(request):
 
 
 @login_required
+@require_POST
 def unit_export(request):
+    """The units (under the page's area) as Excel in the import's columns, made by a
+    background job (POST /api/units/exports): its page shows the progress, then the file."""
     require_kind(request.user, KIND_UNIT)
     value = request.GET.get("area")
     area = get_area_for_view(request.user, value) if value else None
-    content, _count = unit_imports.unit_export(actor=request.user, area=area)
-    name = area.name if area else _("全部")
-    return xlsx_response(content, f"驻区单位-{name}-{timezone.localdate():%Y%m%d}.xlsx")
+    job = unit_imports.unit_export_submit(actor=request.user, area=area)
+    return redirect("jobs:job", job_id=job.pk)
 
 
 @login_required
