@@ -98,3 +98,5 @@ def test_prepare_serve_answers_the_first_page_from_one_process(tmp_path):
         output = server.communicate(timeout=30)[0].decode()
     assert DEMO_PASSWORD in output
     assert (tmp_path / "jiceng.sqlite3").exists()
+    # An empty database: the schema came from the models in one step (core.fresh_schema).
+    assert "已从模型建表" in output and "改为逐个执行迁移" not in output

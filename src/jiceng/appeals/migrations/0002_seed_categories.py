@@ -1,6 +1,9 @@
 from django.db import migrations
 
+from jiceng.core.fresh_schema import on_empty_database
 
+
+@on_empty_database
 def seed(apps, schema_editor):
     from jiceng.appeals.taxonomy import CATEGORIES
 

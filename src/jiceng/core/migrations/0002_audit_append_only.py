@@ -16,6 +16,8 @@ Someone who owns the tables can still drop a trigger; the chain is what catches 
 
 from django.db import migrations
 
+from jiceng.core.fresh_schema import on_empty_database
+
 PG_UP = """
 CREATE OR REPLACE FUNCTION core_auditentry_append_only() RETURNS trigger AS $$
 BEGIN
@@ -48,6 +50,7 @@ def _run(schema_editor, postgresql: str, sqlite: str) -> None:
             cursor.execute(sql)
 
 
+@on_empty_database
 def up(apps, schema_editor):
     _run(schema_editor, PG_UP, SQLITE_UP)
 

@@ -9,6 +9,8 @@ with it gone, a writer would start a new chain from zero.
 
 from django.db import migrations, models
 
+from jiceng.core.fresh_schema import on_empty_database
+
 PG_UP = """
 CREATE OR REPLACE FUNCTION core_audithead_keep() RETURNS trigger AS $$
 BEGIN
@@ -26,6 +28,7 @@ DROP FUNCTION IF EXISTS core_audithead_keep();
 """
 
 
+@on_empty_database
 def up(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:

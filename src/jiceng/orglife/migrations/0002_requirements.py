@@ -5,6 +5,8 @@ holds the same defaults for `ensure_requirements`."""
 
 from django.db import migrations
 
+from jiceng.core.fresh_schema import on_empty_database
+
 BASIS = "《中国共产党支部工作条例（试行）》（2018）"
 BRANCHES = "branch,joint_branch,general_branch"
 REQUIREMENTS = [
@@ -18,6 +20,7 @@ REQUIREMENTS = [
 ]
 
 
+@on_empty_database
 def seed(apps, schema_editor):
     Requirement = apps.get_model("orglife", "MeetingRequirement")
     for kind, period, times, org_kinds in REQUIREMENTS:

@@ -1,6 +1,7 @@
 """`jiceng prepare`: what `make run` does before serving, in one process.
 
-Migrate, compile the translations when a .po file is newer than its .mo, load the street
+Migrate (an empty database: its schema from the models in one step, core.fresh_schema),
+compile the translations when a .po file is newer than its .mo, load the street
 demo into an empty database, print the demo logins, and with `--serve ADDR` serve on in
 the same process. Each step is the command of the same name; one process instead of five
 saves Django's start-up (and the first compile of every module) four times over.
@@ -51,9 +52,7 @@ class Command(BaseCommand):
         out = {"stdout": self.stdout, "stderr": self.stderr}
 
         started = time.monotonic()
-        call_command(
-            "migrate", interactive=False, verbosity=min(verbosity, 1), skip_checks=True, **out
-        )
+        self.schema(verbosity, out)
         timings.append(("migrate", time.monotonic() - started))
 
         stale = stale_catalogues()
@@ -92,3 +91,28 @@ class Command(BaseCommand):
                 skip_checks=False,
                 **out,
             )
+
+    def schema(self, verbosity: int, out: dict) -> None:
+        """An empty database gets its schema from the models in one step (core.fresh_schema:
+        the same tables and rows, a fifth of the time); any other is migrated. Should the
+        one step fail, it has written nothing (one transaction), and migrate runs."""
+        from jiceng.core import fresh_schema
+
+        if fresh_schema.database_is_empty():
+            try:
+                count = fresh_schema.create_schema(verbosity=0, stdout=self.stdout)
+            except Exception as failure:
+                self.stderr.write(
+                    _("从模型建表未成功（{error}），改为逐个执行迁移").format(
+                        error=f"{type(failure).__name__}: {failure}"[:300]
+                    )
+                )
+            else:
+                if verbosity > 0:
+                    self.stdout.write(
+                        _("空数据库：已从模型建表，{count} 个迁移记为已执行").format(count=count)
+                    )
+                return
+        call_command(
+            "migrate", interactive=False, verbosity=min(verbosity, 1), skip_checks=True, **out
+        )
