@@ -50,7 +50,12 @@ define install
 	fi
 endef
 
+# While the packages install (uv keeps about one of the two cores busy), the project's own
+# modules are compiled to bytecode beside them, in the background: `make run`'s first
+# import of each then reads it instead of compiling (issue 21). The files are written
+# atomically, so an import that comes first compiles for itself; nothing waits for it.
 $(RUN_STAMP): $(LOCK_INPUTS)
+	@command -v $(PYTHON) >/dev/null 2>&1 && { $(PYTHON) -m compileall -q src/jiceng >/dev/null 2>&1 & } || true
 	$(call install,,requirements/run.txt)
 	rm -f $(TEST_STAMP)
 	touch $(RUN_STAMP)
