@@ -10,6 +10,7 @@ from django.utils import translation
 GUIDE = Path(__file__).resolve().parents[3] / "docs" / "user-guide" / "fields.md"
 
 APPS = [
+    ("core", "区域与审计日志"),
     ("accounts", "账号与登录"),
     ("orgs", "党组织、驻区单位、网格与大工委"),
     ("members", "党员"),
