@@ -279,7 +279,7 @@ def audit_record(
     with transaction.atomic():
         # The head row serializes appenders: on PostgreSQL the row lock, on SQLite the
         # database write lock, so two writers can never chain onto the same hash.
-        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        head = _head_for_update()
         now = timezone.now()
         entry = _new_entry(
             actor=actor,
@@ -293,10 +293,90 @@ def audit_record(
             at=now,
         )
         for linked in _link(head, [entry], now):
-            linked.save()
+            _insert_entry(linked)
         _schedule_checkpoint(head, now)
-        head.save(update_fields=HEAD_FIELDS)
+        _head_save(head)
     return entry
+
+
+# ---- the single append's three statements -------------------------------------------------
+# Every audited write runs them. Written as plain SQL from the models' own field
+# definitions: the ORM's query building cost about 1 ms per statement here (2-core
+# machine), three times per audited write, against 0.05 ms for the statement itself.
+
+
+def _quoted(names) -> str:
+    return ", ".join(connection.ops.quote_name(name) for name in names)
+
+
+def _head_for_update() -> AuditHead:
+    """The head row, locked until the caller's transaction ends (PostgreSQL: FOR UPDATE;
+    SQLite: the transaction holds the write lock from its start, IMMEDIATE)."""
+    fields = [AuditHead._meta.get_field(name) for name in HEAD_FIELDS]
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_quoted(f.column for f in fields)} "
+            f"FROM {connection.ops.quote_name(AuditHead._meta.db_table)} WHERE id = %s{lock}",
+            [1],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the first entry ever: create the row, as the ORM would
+        head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
+        return head
+    values = dict(zip(HEAD_FIELDS, row, strict=True))
+    values["checkpoint_at"] = _as_aware(values["checkpoint_at"])
+    head = AuditHead(id=1, **values)
+    head._state.adding = False
+    head._state.db = connection.alias
+    return head
+
+
+def _as_aware(value) -> datetime.datetime | None:
+    """A timestamp as the database gives it (SQLite: text in UTC) as an aware datetime."""
+    from django.utils.dateparse import parse_datetime
+
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, datetime.UTC)
+    return value
+
+
+def _head_save(head: AuditHead) -> None:
+    fields = [AuditHead._meta.get_field(name) for name in HEAD_FIELDS]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    values = [f.get_db_prep_save(getattr(head, f.attname), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(AuditHead._meta.db_table)} "
+            f"SET {assignments} WHERE id = %s",
+            [*values, head.pk],
+        )
+
+
+def _insert_entry(entry: AuditEntry) -> None:
+    """INSERT one entry and set its id, as `entry.save()` would (no signals listen)."""
+    meta = AuditEntry._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields]
+    table = connection.ops.quote_name(meta.db_table)
+    sql = (
+        f"INSERT INTO {table} ({_quoted(f.column for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    returning = connection.features.can_return_columns_from_insert
+    if returning:
+        clause, _params = connection.ops.return_insert_columns([meta.pk])
+        sql = f"{sql} {clause}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if returning:
+            entry.pk = cursor.fetchone()[0]
+        else:
+            entry.pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)
