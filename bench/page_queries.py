@@ -23,12 +23,13 @@ PG = "postgres://postgres@127.0.0.1:5432/{}"
 
 
 def _caller() -> str:
-    """The innermost frame in the project's own code (not Django's, not this file's)."""
-    for frame in reversed(traceback.extract_stack()):
-        if "/src/jiceng/" in frame.filename:
-            short = frame.filename.split("/src/jiceng/", 1)[1]
-            return f"{short}:{frame.lineno} {frame.name}"
-    return "?"
+    """The two innermost frames in the project's own code (not Django's, not this file's)."""
+    frames = [
+        f"{frame.filename.split('/src/jiceng/', 1)[1]}:{frame.lineno} {frame.name}"
+        for frame in reversed(traceback.extract_stack())
+        if "/src/jiceng/" in frame.filename
+    ]
+    return " ← ".join(frames[:2]) or "?"
 
 
 def main() -> None:

@@ -47,17 +47,18 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # department's staff see their own sends: linkage's two indicators and the review and
 # chase sources (four); the district the tasks its streets marked outside their lists.
 # The open and overdue cases (both indicators and the overseers' overdue by child) are
-# one read of appeals.open_rollup for the whole page.
+# one read of appeals.open_rollup for the whole page. The viewer's own handling units are
+# read once (their ids), and the cases and summonses sent to them only where there are any.
 HOME_QUERIES = {
-    "demo_city": 57,
-    "demo_district": 60,
-    "demo_street": 65,
-    "demo_community": 56,
-    "demo_grid": 19,
+    "demo_city": 56,
+    "demo_district": 59,
+    "demo_street": 66,
+    "demo_community": 57,
+    "demo_grid": 18,
     "demo_unit": 21,
     "demo_member": 8,
     "demo_resident": 9,
-    "demo_department": 20,
+    "demo_department": 21,
     "demo_auditor": 14,
 }
 
