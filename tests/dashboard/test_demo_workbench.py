@@ -49,11 +49,13 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # The open and overdue cases (both indicators and the overseers' overdue by child) are
 # one read of appeals.open_rollup for the whole page. The viewer's own handling units are
 # read once (their ids), and the cases and summonses sent to them only where there are any.
+# The units to organize: the new and uncovered ones counted, those that must form an org
+# from the coverage rollup of the areas the viewer manages (one read of those areas).
 HOME_QUERIES = {
-    "demo_city": 56,
-    "demo_district": 59,
-    "demo_street": 66,
-    "demo_community": 57,
+    "demo_city": 57,
+    "demo_district": 60,
+    "demo_street": 67,
+    "demo_community": 58,
     "demo_grid": 18,
     "demo_unit": 21,
     "demo_member": 8,

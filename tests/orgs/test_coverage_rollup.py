@@ -22,6 +22,7 @@ from jiceng.orgs.models import CoverageStat, PartyOrg, Unit
 PLACES = ["xh_g1", "xh_g2", "xh_c1", "xh_c2", "xh_c3", "hp_g1", "xh_s1"]
 COVERING = ["xh_joint", "xh_unit_org", "xh_unit_group", "xh_c1_b1", None]
 _serial = iter(range(10**6))
+NOW = timezone.now()
 
 
 def uscc() -> str:
@@ -176,6 +177,11 @@ def _figures(viewer, area):
             selectors.unit_count_by_child(viewer=viewer, area=area, length=12, coverage=coverage)
         )
     summary = dataclasses.asdict(selectors.coverage_summary(viewer=viewer, area=area))
+    # The workbench's to-do reads the rollup for the areas the viewer manages.
+    from jiceng.core.scope import scope_for
+    from jiceng.orgs.workbench import coverage_todo
+
+    counts.append(coverage_todo(viewer=viewer, scope=scope_for(viewer), now=NOW))
     return summary, children, counts
 
 

@@ -124,9 +124,9 @@ class CoverageSummary:
         return self.covered / self.total if self.total else None
 
 
-def _use_rollup(viewer, model, area: Area | None) -> bool:
+def rollup_serves(viewer, model, area: Area | None) -> bool:
     """The rollup rows serve an area the viewer sees whole (as appeals.selectors.
-    _use_rollup), once the rollup is built; otherwise the rows are counted."""
+    rollup_serves), once the rollup is built; otherwise the rows are counted."""
     return (
         area is not None and scope_for(viewer).covers_subtree(model, area.path) and rollup.built()
     )
@@ -144,7 +144,7 @@ def coverage_summary(
     """The coverage figures for the viewer's units, optionally under `area`: one query
     (two from the rollup: its rows, and the new uncovered units)."""
     units = unit_list(viewer=viewer, area=area)
-    if area is not None and _use_rollup(viewer, Unit, area):
+    if area is not None and rollup_serves(viewer, Unit, area):
         totals = rollup.totals_under(area)
         return CoverageSummary(
             total=totals["units"],
@@ -181,7 +181,7 @@ def coverage_by_child(*, viewer, area: Area, now: datetime.datetime | None = Non
     }
     units = unit_list(viewer=viewer, area=area)
     length = len(children[0].code)
-    if _use_rollup(viewer, Unit, area):
+    if rollup_serves(viewer, Unit, area):
         for code, totals in rollup.totals_by_child(area, length).items():
             row = rows.get(code)
             if row is not None:
@@ -226,13 +226,13 @@ UNIT_COUNTERS |= {"must_form": "must_form"}
 
 def org_count(*, viewer, area: Area) -> int:
     """Open party orgs in scope under an area: from the rollup where it serves."""
-    if _use_rollup(viewer, PartyOrg, area):
+    if rollup_serves(viewer, PartyOrg, area):
         return rollup.totals_under(area)["orgs"]
     return org_list(viewer=viewer, area=area).count()
 
 
 def org_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
-    if _use_rollup(viewer, PartyOrg, area):
+    if rollup_serves(viewer, PartyOrg, area):
         totals = rollup.totals_by_child(area, length)
         return {code: t["orgs"] for code, t in totals.items() if t["orgs"]}
     return _count_by_child(org_list(viewer=viewer, area=area), area, length)
@@ -240,7 +240,7 @@ def org_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
 
 def unit_count(*, viewer, area: Area, coverage: str | None = None) -> int:
     """Open units in scope under an area (of one coverage filter, COVERAGE_FILTERS)."""
-    if coverage in UNIT_COUNTERS and _use_rollup(viewer, Unit, area):
+    if coverage in UNIT_COUNTERS and rollup_serves(viewer, Unit, area):
         return rollup.totals_under(area)[UNIT_COUNTERS[coverage]]
     units = unit_list(viewer=viewer, area=area)
     return units.filter(coverage_q(coverage)).count() if coverage else units.count()
@@ -249,7 +249,7 @@ def unit_count(*, viewer, area: Area, coverage: str | None = None) -> int:
 def unit_count_by_child(
     *, viewer, area: Area, length: int, coverage: str | None = None
 ) -> dict[str, int]:
-    if coverage in UNIT_COUNTERS and _use_rollup(viewer, Unit, area):
+    if coverage in UNIT_COUNTERS and rollup_serves(viewer, Unit, area):
         name = UNIT_COUNTERS[coverage]
         totals = rollup.totals_by_child(area, length)
         return {code: t[name] for code, t in totals.items() if t[name]}

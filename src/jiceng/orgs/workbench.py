@@ -10,9 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import rollups
+from jiceng.core.models import Area
 from jiceng.core.scope import KIND_UNIT, Scope
 from jiceng.dashboard.workbench import OPEN, Todo, TodoSource, register_source, urgency_of
-from jiceng.orgs.selectors import coverage_q, unit_list
+from jiceng.orgs import rollup
+from jiceng.orgs.models import Unit
+from jiceng.orgs.selectors import coverage_q, rollup_serves, unit_list
 
 
 def _managed_q(scope: Scope) -> Q:
@@ -24,20 +28,31 @@ def _managed_q(scope: Scope) -> Q:
     return condition
 
 
+def _managed_areas(scope: Scope) -> list[Area] | None:
+    """The areas the viewer manages, none inside another; None for the whole territory."""
+    if scope.everything:
+        return None
+    paths = sorted(set(scope.managed_area_paths()))
+    outer = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    key = ("orgs_managed_areas", tuple(outer))
+    return rollups.memoized(key, lambda: list(Area.objects.filter(path__in=outer)))
+
+
 def coverage_todo(*, viewer, scope: Scope, now: datetime.datetime) -> dict:
-    """Units the viewer is to organize: must form their own org; new and uncovered,
-    with the earliest registration among them. One query."""
-    new = coverage_q("new_uncovered", now=now)
-    return (
-        unit_list(viewer=viewer)
-        .filter(_managed_q(scope))
-        .order_by()
-        .aggregate(
-            must_form=Count("id", filter=coverage_q("must_form")),
-            new_uncovered=Count("id", filter=new),
-            first_new=Min("registered_at", filter=new),
-        )
+    """Units the viewer is to organize: must form their own org (from the coverage
+    rollup where it serves the managed areas whole, as the pages read it); new and
+    uncovered, with the earliest registration among them (a few rows found through the
+    registration time's index: the window moves with the clock)."""
+    units = unit_list(viewer=viewer).filter(_managed_q(scope)).order_by()
+    row = units.filter(coverage_q("new_uncovered", now=now)).aggregate(
+        new_uncovered=Count("id"), first_new=Min("registered_at")
     )
+    areas = _managed_areas(scope)
+    if areas and all(rollup_serves(viewer, Unit, area) for area in areas):
+        row["must_form"] = sum(rollup.totals_under(area)["must_form"] for area in areas)
+    else:
+        row["must_form"] = units.filter(coverage_q("must_form")).count()
+    return row
 
 
 def _coverage_items(viewer, scope: Scope, now) -> list[Todo]:
