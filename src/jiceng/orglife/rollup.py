@@ -42,11 +42,13 @@ def applicable_kinds(requirements: Iterable[MeetingRequirement]) -> set[str]:
     return {k.strip() for r in requirements for k in r.org_kinds.split(",") if k.strip()}
 
 
-def orgs_in_year(year: int, requirements) -> Q:
-    """Orgs some requirement applies to that existed at some time in `year`."""
+def orgs_in_year(year: int, requirements, *, kind: str = "kind") -> Q:
+    """Orgs some requirement applies to that existed at some time in `year`. With
+    kind="org_kind", the same condition on a rollup row's own copies of its org's kind
+    and dates, which a fresh row (`fresh`) has equal to its org's."""
     start, end = compliance.year_range(year)
     return (
-        Q(kind__in=applicable_kinds(requirements))
+        Q(**{f"{kind}__in": applicable_kinds(requirements)})
         & (Q(established_on__isnull=True) | Q(established_on__lte=end))
         & (Q(closed_on__isnull=True) | Q(closed_on__gte=start))
     )

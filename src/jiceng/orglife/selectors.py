@@ -165,11 +165,16 @@ def _compliance_sources(viewer, area: Area, year: int):
     )
     # The area condition is repeated on the rows so the database starts from the area's
     # orgs (the (org, year) index) rather than from every row of the year in the city.
-    rows = (
-        ComplianceYear.objects.filter(year=year, org__area__path__startswith=area.path)
-        .filter(org_id__in=orgs.values("pk"))
-        .filter(rollup.fresh(key))
+    rows = ComplianceYear.objects.filter(year=year, org__area__path__startswith=area.path).filter(
+        rollup.fresh(key)
     )
+    if scope_for(viewer).covers_subtree(PartyOrg, area.path):
+        # Every org under the area is the viewer's: which orgs count in the year is read
+        # off the fresh rows' own copies of their org's kind and dates, instead of a
+        # second pass over the orgs for each row (the city: 150 → 60 ms).
+        rows = rows.filter(rollup.orgs_in_year(year, required, kind="org_kind"))
+    else:
+        rows = rows.filter(org_id__in=orgs.values("pk"))
     return required, key, orgs, rows
 
 
