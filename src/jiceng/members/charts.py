@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jiceng.core import rollups
 from jiceng.dashboard.charts import Chart, chart, register_chart, series
-from jiceng.members.selectors import member_composition
+from jiceng.members.selectors import member_compositions
 
 # name of the composition table, chart title, chart type, the register's filter that
 # lists the members of one row (None: the statistics page, which has no such filter).
@@ -18,9 +19,16 @@ FIGURES = (
 )
 
 
+def _tables(viewer, area) -> dict[str, dict]:
+    """The four charts' tables, read together once per page (core.rollups.reading)."""
+    names = tuple(name for name, _title, _kind, _filter in FIGURES)
+    key = ("member_chart_tables", viewer.pk, area.pk)
+    return rollups.memoized(key, lambda: member_compositions(viewer=viewer, area=area, names=names))
+
+
 def _builder(name: str, kind: str, list_filter: str | None):
     def build(viewer, area):
-        table = member_composition(viewer=viewer, area=area, name=name)
+        table = _tables(viewer, area)[name]
         rows = table["rows"]
         if list_filter:
             base = reverse("members:list") + f"?area={area.pk}&{list_filter}="
