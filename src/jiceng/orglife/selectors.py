@@ -168,10 +168,12 @@ def _compliance_sources(viewer, area: Area, year: int):
     rows = ComplianceYear.objects.filter(year=year, org__area__path__startswith=area.path).filter(
         rollup.fresh(key)
     )
-    if scope_for(viewer).covers_subtree(PartyOrg, area.path):
-        # Every org under the area is the viewer's: which orgs count in the year is read
+    if area.parent_id is None and scope_for(viewer).covers_subtree(PartyOrg, area.path):
+        # The whole city, all of it the viewer's: which orgs count in the year is read
         # off the fresh rows' own copies of their org's kind and dates, instead of a
-        # second pass over the orgs for each row (the city: 150 → 60 ms).
+        # second pass over the orgs for each row (150 → 60 ms). Below the city the pass
+        # over the area's orgs is what narrows the rows (a district: 25 ms with it, 65
+        # without).
         rows = rows.filter(rollup.orgs_in_year(year, required, kind="org_kind"))
     else:
         rows = rows.filter(org_id__in=orgs.values("pk"))
