@@ -106,6 +106,7 @@ def year_of_meetings(life, territory):
 def test_rollup_equals_the_calculation_from_meetings_on_every_day(year_of_meetings):
     t = year_of_meetings
     for viewer, area in (
+        (t.users["city_admin"], t.areas["city"]),
         (t.users["xh_s1_staff"], t.areas["xh_s1"]),
         (t.users["xh_admin"], t.areas["xh"]),
         (t.users["xh_c1_secretary"], t.areas["xh_c1"]),
@@ -187,6 +188,24 @@ def test_a_stale_row_is_never_trusted(year_of_meetings):
     assert _rolled(viewer, area, today) == _raw(viewer, area, today)
     counts = selectors.compliance_counts(viewer=viewer, area=area, year=YEAR, today=today)
     assert counts.behind == sum(1 for v in _raw(viewer, area, today).values() if v[2])
+
+
+def test_at_the_city_a_stale_row_is_never_trusted_either(year_of_meetings):
+    """The whole city reads which orgs count off the rows' own copies of their org's kind
+    and dates: a row whose org changed since must not be counted by them."""
+    t = year_of_meetings
+    viewer, area = t.users["city_admin"], t.areas["city"]
+    today = datetime.date(YEAR + 1, 1, 1)
+    PartyOrg.objects.filter(pk=t.orgs["xh_c1_b1"].pk).update(
+        closed_on=datetime.date(YEAR - 1, 6, 30)
+    )
+    PartyOrg.objects.filter(pk=t.orgs["late"].pk).update(kind=PartyOrg.Kind.GENERAL_BRANCH)
+    raw = _raw(viewer, area, today)
+    assert t.orgs["xh_c1_b1"].pk not in raw  # closed before the year: not due at all
+    assert _rolled(viewer, area, today) == raw
+    counts = selectors.compliance_counts(viewer=viewer, area=area, year=YEAR, today=today)
+    assert counts.orgs == len(raw)
+    assert counts.behind == sum(1 for v in raw.values() if v[2])
 
 
 def test_a_tightened_frequency_rebuilds_every_row(year_of_meetings):
