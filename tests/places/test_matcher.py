@@ -112,3 +112,24 @@ def test_the_index_follows_registry_writes(registry):
     assert matcher.match_text("复兴西路30号").level == "community"
     services.address_create(actor=None, building=registry.buildings["b3"], text="复兴西路30号")
     assert matcher.match_text("复兴西路30号").level == "building"
+
+
+def test_many_aliases_at_once_are_each_as_one_alone(registry):
+    """The demo's path: the same checks and rows as alias_create, one index rebuild."""
+    from jiceng.core.errors import ApplicationError
+    from jiceng.places.models import AddressAlias
+
+    t = registry.territory
+    items = [
+        ("老洋房小区南门", None, t.areas["xh_g2"]),
+        ("复兴西路十二弄贰号", registry.addresses["b1"], None),
+    ]
+    made = services.alias_create_many(actor=None, items=items)
+    assert AddressAlias.objects.filter(pk__in=[a.pk for a in made]).count() == 2
+    assert matcher.match_text("老洋房小区南门").path == t.areas["xh_g2"].path
+    assert matcher.match_text("复兴西路十二弄贰号").path == registry.buildings["b1"].path
+    # A refused item (neither an address nor an area) leaves none of them written.
+    bad = [("老洋房小区北门", None, t.areas["xh_g2"]), ("老洋房小区西门", None, None)]
+    with pytest.raises(ApplicationError):
+        services.alias_create_many(actor=None, items=bad)
+    assert not AddressAlias.objects.filter(original="老洋房小区北门").exists()

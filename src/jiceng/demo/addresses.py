@@ -65,10 +65,9 @@ def fill(*, seed: int, area: Area, street: Area | None = None) -> int:
             aliases.append((f"{compound}{found.group(2)}号楼", building))
     written = services.address_bulk_create(actor=None, rows=rows)
     # One alias per spelling: at district scale two streets can have a compound of one name.
-    taken: set[str] = set()
+    taken: dict[str, Area] = {}
     for text, building in aliases:
-        if text in taken:
-            continue
-        taken.add(text)
-        services.alias_create(actor=None, text=text + "门口", area=building)
+        taken.setdefault(text, building)
+    items = [(text + "门口", None, building) for text, building in taken.items()]
+    services.alias_create_many(actor=None, items=items)
     return written

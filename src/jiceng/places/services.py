@@ -262,6 +262,24 @@ def alias_create(
 
 
 @transaction.atomic
+def alias_create_many(*, actor: Actor, items) -> list[AddressAlias]:
+    """Several aliases at once, each as `alias_create` makes it (the same checks and
+    refusals, all or none), with the matcher's index dropped once at the end instead
+    of after each (it is rebuilt from every address on its next use). `items` are
+    (text, address or None, area or None)."""
+    made = []
+    for text, address, area in items:
+        address, area = _alias_target(actor, address, area)
+        alias = _save_alias(
+            actor=actor, text=text, address=address, area=area,
+            source=AddressAlias.Source.MANUAL, replace=False, forget=False,
+        )  # fmt: skip
+        made.append(alias)
+    _forget_index()
+    return made
+
+
+@transaction.atomic
 def alias_learn(*, actor: Actor, text: str, area: Area) -> AddressAlias | None:
     """Remember where a person placed a case: the caller's words (without a room
     number) → the place. A person's latest placement wins over an earlier learned one.
