@@ -309,10 +309,16 @@ def _quoted(names) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
+def _head_fields() -> list[models.Field]:
+    """The head's columns that move, in HEAD_FIELDS' order."""
+    by_name = {f.name: f for f in AuditHead._meta.concrete_fields}
+    return [by_name[name] for name in HEAD_FIELDS]
+
+
 def _head_for_update() -> AuditHead:
     """The head row, locked until the caller's transaction ends (PostgreSQL: FOR UPDATE;
     SQLite: the transaction holds the write lock from its start, IMMEDIATE)."""
-    fields = [AuditHead._meta.get_field(name) for name in HEAD_FIELDS]
+    fields = _head_fields()
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -344,7 +350,7 @@ def _as_aware(value) -> datetime.datetime | None:
 
 
 def _head_save(head: AuditHead) -> None:
-    fields = [AuditHead._meta.get_field(name) for name in HEAD_FIELDS]
+    fields = _head_fields()
     assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
     values = [f.get_db_prep_save(getattr(head, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
