@@ -25,7 +25,11 @@ endif
 
 # uv never downloads a Python of its own here: the machine's 3.11 is the one.
 export UV_PYTHON_DOWNLOADS := never
-export UV_LINK_MODE ?= copy
+# Hard links from uv's cache into .venv: copying the 270 MB the running set unpacks took
+# about 3 s more of the first `make run` (issue 21; 4.3 s against 1.3 s from a warm
+# cache on this machine). Where the cache is on another file system uv copies instead,
+# silently under --quiet; UV_LINK_MODE=copy in the environment forces copies.
+export UV_LINK_MODE ?= hardlink
 
 .PHONY: run test lint format lock lock-upgrade lock-check export-lock serve clean
 
