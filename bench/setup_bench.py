@@ -1,6 +1,6 @@
 """A new user's first minute: clone, `make run` with empty package caches, first page.
 
-    python3.11 bench/setup_bench.py [--runs 3] [--ref BRANCH] [--port 8765]
+    python3.11 bench/setup_bench.py [--runs 3] [--ref BRANCH] [--port 8765] [--settle 30]
 
 Each run clones this repository (the checked-out branch, or --ref) into a temporary
 folder, runs `make run PORT=…` there with empty uv and pip caches (UV_CACHE_DIR and
@@ -9,7 +9,11 @@ another project), and polls http://127.0.0.1:PORT/accounts/login/ until it answe
 It reports the seconds from `make run` to the installed environment (the stamp file
 appearing), to the first page, and the steps `jiceng prepare` timed itself (migrate,
 compilemessages, demo), with the load average before and after. The server's process
-group is ended and the folder removed afterwards. Stdlib only: it runs before any venv.
+group is ended and the folder removed afterwards. Before each run the file system's
+writes are flushed and the machine left alone for --settle seconds: removing the last
+run's 800 MB (with this disk's discards) otherwise lands on the next run's install, which
+then measures the previous run rather than an idle machine (run after run grew 13 → 19 s
+back to back). Stdlib only: it runs before any venv.
 """
 
 import argparse
@@ -156,6 +160,9 @@ def main() -> None:
             check=True,
         ).stdout.strip(),
     )
+    parser.add_argument(
+        "--settle", type=float, default=30, help="seconds of quiet after a sync, before each run"
+    )
     parser.add_argument("--log", type=Path, help="keep the last run's make output here")
     parser.add_argument(
         "--no-bytecode",
@@ -166,6 +173,8 @@ def main() -> None:
     print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · ref {args.ref}")
     print(f"# uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
     for number in range(1, args.runs + 1):
+        os.sync()
+        time.sleep(args.settle)
         result = one_run(args.ref, args.port, args.log, args.no_bytecode)
         steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["steps"].items())
         installed = result["installed"]
