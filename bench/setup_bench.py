@@ -9,11 +9,16 @@ another project), and polls http://127.0.0.1:PORT/accounts/login/ until it answe
 It reports the seconds from `make run` to the installed environment (the stamp file
 appearing), to the first page, and the steps `jiceng prepare` timed itself (migrate,
 compilemessages, demo), with the load average before and after. The server's process
-group is ended and the folder removed afterwards. Before each run the file system's
-writes are flushed and the machine left alone for --settle seconds: removing the last
-run's 800 MB (with this disk's discards) otherwise lands on the next run's install, which
-then measures the previous run rather than an idle machine (run after run grew 13 → 19 s
-back to back). Stdlib only: it runs before any venv.
+group is ended after each run; the folders are removed only after the last run.
+
+Why so late: on this machine's ext4 (no journal), the inode allocator skips inodes
+deleted in the last 60–360 s, checking each one, so creating files right after removing
+tens of thousands costs seconds of kernel time (`perf`: 30 % of uv's samples in
+`recently_deleted`). Removing the previous run's 300 MB just before the next install made
+run after run slower (13 → 19 s back to back, uv's system time 2 → 14 s): the series then
+measured the bench, not a new user's machine. Likewise start a series a few minutes after
+removing anything large. Before each run the writes are flushed and the machine left
+alone for --settle seconds. Stdlib only: it runs before any venv.
 """
 
 import argparse
@@ -67,8 +72,9 @@ def first_page(url: str) -> bool:
         return False
 
 
-def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) -> dict:
-    scratch = Path(tempfile.mkdtemp(prefix="jiceng-setup-bench-"))
+def one_run(
+    ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool, scratch: Path
+) -> dict:
     checkout = scratch / "jiceng"
     subprocess.run(
         ["git", "clone", "--quiet", "--branch", ref, str(REPO), str(checkout)], check=True
@@ -124,7 +130,6 @@ def one_run(ref: str, port: int, keep_log: Path | None, keep_no_bytecode: bool) 
     log_text = log_path.read_text(errors="replace")
     if keep_log is not None:
         shutil.copy(log_path, keep_log)
-    shutil.rmtree(scratch, ignore_errors=True)
     if page is None:
         sys.stderr.write(log_text[-4000:])
         raise SystemExit("no first page: see the log above")
@@ -172,21 +177,30 @@ def main() -> None:
     args = parser.parse_args()
     print(f"# {time.strftime('%Y-%m-%d %H:%M %Z')} · {os.cpu_count()} cores · ref {args.ref}")
     print(f"# uptime: {subprocess.run(['uptime'], capture_output=True, text=True).stdout.strip()}")
-    for number in range(1, args.runs + 1):
-        os.sync()
-        time.sleep(args.settle)
-        result = one_run(args.ref, args.port, args.log, args.no_bytecode)
-        steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["steps"].items())
-        installed = result["installed"]
-        print(
-            f"run {number}: first page {result['first_page']:.1f} s, CPU {result['cpu']:.1f} s"
-            f" (installed at {installed:.1f} s, CPU {result['cpu_installed']:.1f} s;"
-            f" {steps}; demo's own {result['demo_own']} s)"
-            f" · load {result['load_before']} → {result['load_after']}"
-            if installed is not None
-            else f"run {number}: first page {result['first_page']:.1f} s",
-            flush=True,
-        )
+    scratches: list[Path] = []
+    try:
+        for number in range(1, args.runs + 1):
+            os.sync()
+            time.sleep(args.settle)
+            scratches.append(Path(tempfile.mkdtemp(prefix="jiceng-setup-bench-")))
+            report(number, one_run(args.ref, args.port, args.log, args.no_bytecode, scratches[-1]))
+    finally:
+        for scratch in scratches:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(number: int, result: dict) -> None:
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result["steps"].items())
+    installed = result["installed"]
+    print(
+        f"run {number}: first page {result['first_page']:.1f} s, CPU {result['cpu']:.1f} s"
+        f" (installed at {installed:.1f} s, CPU {result['cpu_installed']:.1f} s;"
+        f" {steps}; demo's own {result['demo_own']} s)"
+        f" · load {result['load_before']} → {result['load_after']}"
+        if installed is not None
+        else f"run {number}: first page {result['first_page']:.1f} s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":
