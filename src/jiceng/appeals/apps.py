@@ -29,6 +29,15 @@ class AppealsConfig(AppConfig):
             models.RoutingRule, kind=kind, area_path="area", worked_by=own_work.rules_worked_by
         )
 
+        from jiceng.appeals import open_rollup
+        from jiceng.core import tree_rollups
+
+        tree_rollups.register(
+            tree_rollups.Tree(
+                models.AppealOpenStat, models.AppealOpenTreeStat, open_rollup.COUNTERS
+            )
+        )
+
         from jiceng.appeals import charts, indicators
 
         indicators.register()

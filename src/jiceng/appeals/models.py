@@ -350,6 +350,25 @@ class AppealOpenStat(models.Model):
         return f"{self.area_id} {self.open}/{self.overdue}"
 
 
+class AppealOpenTreeStat(models.Model):
+    """AppealOpenStat summed over each area's whole subtree (core.tree_rollups), kept in
+    the same transaction, so that the open and overdue cases by child read one row per
+    child. The root has no row."""
+
+    area = models.OneToOneField(
+        "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    open = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("未办结诉求统计（含下级）")
+        verbose_name_plural = _("未办结诉求统计（含下级）")
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.open}/{self.overdue}"
+
+
 class AppealEvent(models.Model):
     """One step of a case: who did what, when, from which state to which."""
 

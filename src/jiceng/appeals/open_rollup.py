@@ -14,11 +14,11 @@ figure is the count of `appeal_list(state="open")` it replaces.
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from jiceng.appeals.models import Appeal, AppealOpenStat
-from jiceng.core import rollups
+from jiceng.core import rollups, tree_rollups
 
 COUNTERS = ("open", "overdue")
 OVERDUE = Q(response_overdue=True) | Q(resolution_overdue=True)
@@ -59,6 +59,7 @@ def rebuild() -> int:
     )
     rows = [AppealOpenStat(area_id=g["area_id"], **{n: g[n] for n in COUNTERS}) for g in grouped]
     AppealOpenStat.objects.bulk_create(rows, batch_size=2000)
+    tree_rollups.rebuild(AppealOpenStat)
     return len(rows)
 
 
@@ -68,33 +69,26 @@ def rebuild() -> int:
 def by_child(path: str, length: int) -> dict[str, dict[str, int]]:
     """{child code: {"open": n, "overdue": n}} for the children of the area at `path`
     (cases placed at the area itself under ""), children without open cases left out:
-    the rows grouped, with the open cases under the area not yet taken up by
-    `process-intake` (a handful, by their partial index), in one query. Read once per page
+    the children's rows of the tree (core.tree_rollups) and the area's own row, with the
+    open cases under the area not yet taken up by `process-intake` (a handful, by their
+    partial index), in one query. Read once per page
     (core.rollups.reading). Every case under the area counts: for a viewer who sees the
     area whole (core.scope covers_subtree)."""
     return rollups.memoized(("appeals_open", path, length), lambda: _by_child(path, length))
 
 
 def _by_child(path: str, length: int) -> dict[str, dict[str, int]]:
-    start = len(path) + 1
-    rows = (
-        AppealOpenStat.objects.filter(area__path__startswith=path)
-        .annotate(child_code=Substr("area__path", start, length))
-        .values("child_code")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
     waiting = (
         Appeal.objects.filter(CONDITIONS["open"], routing_pending=True)
         .filter(area__path__startswith=path)
-        .annotate(child_code=Substr("area__path", start, length))
+        .annotate(child_code=Substr("area__path", len(path) + 1, length))
         .values("child_code")
         .annotate(**{name: Count("id", filter=CONDITIONS[name]) for name in COUNTERS})
         .order_by()
     )
     counts: dict[str, dict[str, int]] = {}
-    # One statement: the two reads are summed per child below.
-    for row in rows.union(waiting, all=True):
+    # One statement: the reads are summed per child below.
+    for row in tree_rollups.by_child(AppealOpenStat, path, length, waiting):
         child = counts.setdefault(row["child_code"], dict.fromkeys(COUNTERS, 0))
         for name in COUNTERS:
             child[name] += row[name] or 0

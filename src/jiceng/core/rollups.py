@@ -95,6 +95,7 @@ def change(model: type[Model], column: str, before: Contribution, after: Contrib
                 row[name] += sign * value
     for key, delta in sorted(totals.items()):
         add(model, {column: key}, delta)
+    _propagate(model, column, totals)
 
 
 def add_contributions(
@@ -113,6 +114,17 @@ def add_contributions(
             for name, value in values.items():
                 row[name] += value
     add_many(model, (column,), counters, totals, casts=("::bigint",))
+    _propagate(model, column, {key: row for (key,), row in totals.items()})
+
+
+def _propagate(model: type[Model], column: str, totals: Mapping[int, Mapping[str, int]]) -> None:
+    """An area-keyed rollup with a tree (core.tree_rollups) adds the same deltas to the
+    rows of the area's ancestors, in the same transaction."""
+    if column == "area_id":
+        # Imported here: the trees add their rows through add_many above.
+        from jiceng.core import tree_rollups
+
+        tree_rollups.propagate(model, totals)
 
 
 # ---- reading many figures of one page -------------------------------------------------------

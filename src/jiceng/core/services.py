@@ -10,6 +10,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import tree_rollups
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, CoreErrorCode, ValidationFailed
@@ -142,6 +143,9 @@ def area_move(*, actor: Actor, area: Area, new_parent: Area) -> Area:
     old_parent_id = area.parent_id
     Area.objects.filter(pk=area.pk).update(parent=new_parent)
     area.refresh_from_db()
+    tree_rollups.area_moved(
+        area_id=area.pk, old_parent_id=old_parent_id, new_parent_id=new_parent.pk
+    )
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,

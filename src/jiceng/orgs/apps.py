@@ -26,6 +26,13 @@ class OrgsConfig(AppConfig):
         )
         scope.register(models.PartTimeMember, kind=scope.KIND_PEOPLE, area_path="committee__area")
 
+        from jiceng.core import tree_rollups
+        from jiceng.orgs import rollup
+
+        tree_rollups.register(
+            tree_rollups.Tree(models.CoverageStat, models.CoverageTreeStat, rollup.COUNTERS)
+        )
+
         from jiceng.orgs import charts, indicators
 
         indicators.register()

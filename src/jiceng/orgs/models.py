@@ -292,6 +292,29 @@ class CoverageStat(models.Model):
         return f"{self.area_id}: {self.units}"
 
 
+class CoverageTreeStat(models.Model):
+    """CoverageStat summed over each area's whole subtree (core.tree_rollups), kept in the
+    same transaction as CoverageStat, so that a figure by child reads one row per child
+    instead of grouping every row under the area. The root has no row."""
+
+    area = models.OneToOneField(
+        "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    orgs = models.IntegerField(default=0)
+    units = models.IntegerField(default=0)
+    own = models.IntegerField(default=0)
+    joint = models.IntegerField(default=0)
+    uncovered = models.IntegerField(default=0)
+    must_form = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("覆盖统计（含下级）")
+        verbose_name_plural = _("覆盖统计（含下级）")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}: {self.units}"
+
+
 class CoverageStatState(models.Model):
     """One row once `orgs.rollup.rebuild` has run: from then on the rows are complete
     and the pages read them. Without it the figures are counted from the units."""

@@ -17,11 +17,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from jiceng.core import rollups
+from jiceng.core import rollups, tree_rollups
 from jiceng.core.models import Area
 from jiceng.orgs.models import CoverageStat, CoverageStatState, PartyOrg, Unit
 
@@ -106,15 +105,12 @@ def rebuild() -> int:
         [CoverageStat(area_id=area_id, **counts) for area_id, counts in rows.items()],
         batch_size=2000,
     )
+    tree_rollups.rebuild(CoverageStat)
     CoverageStatState.objects.create(built_at=timezone.now())
     return len(rows)
 
 
 # ---- reads -------------------------------------------------------------------------------
-
-
-def _rows_under(area: Area):
-    return CoverageStat.objects.filter(area__path__startswith=area.path)
 
 
 # As dashboard.registry.child_code_length: codes are 12 digits down to communities.
@@ -135,11 +131,5 @@ def totals_by_child(area: Area, length: int) -> dict[str, dict[str, int]]:
 
 
 def _totals_by_child(area: Area, length: int) -> dict[str, dict[str, int]]:
-    rows = (
-        _rows_under(area)
-        .annotate(child_code=Substr("area__path", len(area.path) + 1, length))
-        .values("child_code")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
-        .order_by()
-    )
+    rows = tree_rollups.by_child(CoverageStat, area.path, length)
     return {row["child_code"]: {name: row[name] or 0 for name in COUNTERS} for row in rows}
