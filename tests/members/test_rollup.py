@@ -1,6 +1,8 @@
 """The composition counters behind home, statistics and charts (members.rollup): kept by
 the services in their transaction, so that after any sequence of registrations, bulk
-registrations, corrections, transfers, departures and returns the rows equal a rebuild;
+registrations, corrections, transfers, departures and returns, orgs moved to another
+area and areas moved to another parent, the rows and their subtree sums
+(core.tree_rollups) equal a rebuild;
 read by the statistics page, API and indicators to the same figures as counting the
 members; not used before the first rebuild, and not for age and tenure on another day
 than their bands'."""
@@ -16,9 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jiceng.core.errors import ApplicationError
+from jiceng.core.models import Area
+from jiceng.core.services import area_move
 from jiceng.members import rollup, selectors, services
-from jiceng.members.models import Member, MemberStat, MemberStatState, MobileOutflow
+from jiceng.members.models import Member, MemberStat, MemberStatState, MemberTreeStat, MobileOutflow
 from jiceng.members.statistics import TABLE_NAMES, composition
+from jiceng.orgs import services as org_services
+from jiceng.orgs.models import PartyOrg
 from tests.members.factories import facts, id_number
 
 ORGS = ["xh_c1_gb", "xh_c1_b1", "xh_unit_org", "xh_joint", "hp_c1_b"]
@@ -28,10 +34,23 @@ STATUS = st.sampled_from(["full", "probationary"])
 BIRTH = st.dates(datetime.date(1930, 1, 1), datetime.date(2005, 12, 31))
 
 
-def rows() -> list[tuple]:
-    return sorted(
-        MemberStat.objects.exclude(count=0).values_list("org_id", "dimension", "key", "count")
-    )
+def rows() -> list[list[tuple]]:
+    """The rollup's rows and its tree's, those with a count."""
+    return [
+        sorted(
+            MemberStat.objects.exclude(count=0).values_list("org_id", "dimension", "key", "count")
+        ),
+        sorted(
+            MemberTreeStat.objects.exclude(count=0).values_list(
+                "area_id", "dimension", "key", "count"
+            )
+        ),
+    ]
+
+
+# Orgs moved to another area (org_update), and areas to another parent of their level.
+ORG_PLACES = ["xh_c1", "xh_c2", "xh_g1", "hp_c1", "xh_s1"]
+AREA_MOVES = [("xh_c1", "xh_s2"), ("xh_c2", "hp_s1"), ("xh_g1", "xh_c3"), ("hp_c1", "xh_s1")]
 
 
 def person(birth: datetime.date, **overrides):
@@ -61,6 +80,8 @@ OPERATION = st.one_of(
     st.tuples(st.just("transfer"), st.integers(0, 50), st.sampled_from(ORGS)),
     st.tuples(st.just("outflow"), st.integers(0, 50)),
     st.tuples(st.just("return"), st.integers(0, 50)),
+    st.tuples(st.just("relocate"), st.sampled_from(ORGS), st.sampled_from(ORG_PLACES)),
+    st.tuples(st.just("area"), st.sampled_from(AREA_MOVES)),
 )  # fmt: skip
 
 
@@ -114,6 +135,15 @@ def _apply(territory, operation) -> None:
             destination="江苏省苏州市",
             left_on=timezone.localdate() - datetime.timedelta(days=30),
         )
+    elif kind in ("relocate", "area"):
+        # Fresh rows: the fixture's objects must keep what the rollback restores.
+        fresh = {key: Area.objects.get(pk=territory.areas[key].pk) for key in territory.areas}
+        if kind == "relocate":
+            org = PartyOrg.objects.get(pk=orgs[operation[1]].pk)
+            org_services.org_update(actor=admin, org=org, area=fresh[operation[2]])
+        else:
+            area, parent = (fresh[key] for key in operation[1])
+            area_move(actor=admin, area=area, new_parent=parent)
     elif kind == "return":
         outflows = list(MobileOutflow.objects.filter(state="out").order_by("pk"))
         if outflows:
@@ -138,13 +168,14 @@ def test_any_sequence_of_service_calls_leaves_the_rollup_equal_to_a_rebuild(terr
             except ApplicationError:
                 pass  # a refusal writes nothing, counters included
         kept = rows()
+        # The figures read from the rows kept along the way are those counted from the
+        # members: at the city (its children's tree rows) and at a district (its own).
+        for username, key in (("city_admin", "city"), ("xh_admin", "xh")):
+            viewer, area = territory.users[username], Area.objects.get(pk=territory.areas[key].pk)
+            counted = composition(selectors.member_list(viewer=viewer, area=area))
+            assert selectors.member_statistics(viewer=viewer, area=area) == counted, key
         rollup.rebuild()
         assert kept == rows()
-        # And the figures read from the rows are those counted from the members.
-        viewer = territory.users["city_admin"]
-        city = territory.areas["city"]
-        counted = composition(selectors.member_list(viewer=viewer, area=city))
-        assert selectors.member_statistics(viewer=viewer, area=city) == counted
         transaction.set_rollback(True)
 
 

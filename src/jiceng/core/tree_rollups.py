@@ -14,9 +14,15 @@ is what a reader of the root reads anyway. `core.services.area_move` calls `area
 the moved area's own tree row (its subtree, unchanged by the move) leaves the old
 ancestors and joins the new ones. `rebuild` recomputes a tree from its base rows,
 and the rollups' rebuilds call it; their random-sequence tests compare both.
+
+A rollup keyed by something that sits in an area (the members' rows, by org) keeps its
+tree with `add` and `fill` itself, mapping each holder to its area (and a tree row may
+carry more key columns than the area: the members' dimension and key). When a holder
+moves to another area, its service calls `holder_moved`, and the rollups registered for
+that kind of holder shift its sums (`on_holder_moved`).
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Model, QuerySet, Sum
@@ -28,12 +34,19 @@ from jiceng.core.models import PATH_SEPARATOR, Area
 
 @dataclass(frozen=True)
 class Tree:
-    base: type[Model]  # the rollup, keyed by `area_id` (one row per area)
-    tree: type[Model]  # its sums per subtree, keyed by `area_id` (one row per area)
+    base: type[Model]  # the rollup
+    tree: type[Model]  # its sums per subtree: keyed by `area_id` and `keys`
     counters: tuple[str, ...]
+    keys: tuple[str, ...] = ()  # the tree's key columns after the area
+    # How a base row reaches its area ("area": keyed by the area; "org__area": by org).
+    base_area: str = "area"
 
+
+# {(area id, *keys): {counter: n}}
+Totals = Mapping[tuple, Mapping[str, int]]
 
 _TREES: dict[type[Model], Tree] = {}
+_HOLDER_MOVES: dict[str, list[Callable[[int, int, int], None]]] = {}
 
 
 def register(tree: Tree) -> None:
@@ -42,6 +55,18 @@ def register(tree: Tree) -> None:
 
 def registered() -> list[Tree]:
     return list(_TREES.values())
+
+
+def on_holder_moved(holder: str, shift: Callable[[int, int, int], None]) -> None:
+    """`shift(holder id, old area id, new area id)` runs when a holder of that kind (an
+    "org") moves to another area, in the move's transaction."""
+    _HOLDER_MOVES.setdefault(holder, []).append(shift)
+
+
+def holder_moved(holder: str, holder_id: int, old_area_id: int, new_area_id: int) -> None:
+    if old_area_id != new_area_id:
+        for shift in _HOLDER_MOVES.get(holder, ()):
+            shift(holder_id, old_area_id, new_area_id)
 
 
 def _prefixes(path: str) -> list[str]:
@@ -76,46 +101,62 @@ def _chains(area_ids: Iterable[int], areas: type[Model] = Area) -> dict[int, lis
     }
 
 
-def _add(tree: Tree, totals: Mapping[int, Mapping[str, int]], chains) -> None:
-    rows: dict[tuple[int], dict[str, int]] = {}
-    for area_id, delta in totals.items():
+def _expand(counters: tuple[str, ...], totals: Totals, chains) -> dict[tuple, dict[str, int]]:
+    """Each (area, *keys) total added to the same keys at the area and its ancestors."""
+    rows: dict[tuple, dict[str, int]] = {}
+    for (area_id, *keys), delta in totals.items():
         for ancestor in chains.get(area_id, ()):
-            row = rows.setdefault((ancestor,), dict.fromkeys(tree.counters, 0))
+            row = rows.setdefault((ancestor, *keys), dict.fromkeys(counters, 0))
             for name, value in delta.items():
                 row[name] += value
-    rows = {key: row for key, row in rows.items() if any(row.values())}
+    return {key: row for key, row in rows.items() if any(row.values())}
+
+
+def add(tree: Tree, totals: Totals, chains=None) -> None:
+    """Add deltas {(area id, *keys): {counter: n}} to the tree rows of each area and of
+    its ancestors, in a few statements."""
+    totals = {key: delta for key, delta in totals.items() if any(delta.values())}
+    if not totals:
+        return
+    if chains is None:
+        chains = _chains(key[0] for key in totals)
+    rows = _expand(tree.counters, totals, chains)
     if rows:
-        rollups.add_many(tree.tree, ("area_id",), tree.counters, rows, casts=("::bigint",))
+        casts = ("::bigint", *("::text" for _ in tree.keys))
+        rollups.add_many(tree.tree, ("area_id", *tree.keys), tree.counters, rows, casts=casts)
 
 
 def propagate(model: type[Model], totals: Mapping[int, Mapping[str, int]]) -> None:
-    """Add base deltas {area id: {counter: n}} to the tree rows of each area and of its
-    ancestors; nothing when `model` has no tree."""
+    """An area-keyed rollup's deltas {area id: {counter: n}}, added to its tree; nothing
+    when `model` has no tree (core.rollups calls this for every area-keyed rollup)."""
     tree = _TREES.get(model)
-    totals = {key: delta for key, delta in totals.items() if any(delta.values())}
-    if tree is None or not totals:
-        return
-    _add(tree, totals, _chains(totals))
+    if tree is not None:
+        add(tree, {(area_id,): delta for area_id, delta in totals.items()})
 
 
 def area_moved(*, area_id: int, old_parent_id: int, new_parent_id: int) -> None:
     """After an area (already re-pathed) moved from one parent to another: each tree's
-    row for the area (its subtree's sums, which a move does not change) is taken from the
-    old ancestors and given to the new ones. Ancestors common to both get both."""
+    rows for the area (its subtree's sums, which a move does not change) are taken from
+    the old ancestors and given to the new ones. Ancestors common to both get both."""
     trees = registered()
     if not trees:
         return
     chains = _chains([old_parent_id, new_parent_id])
     for tree in trees:
-        row = tree.tree._default_manager.filter(area_id=area_id).values(*tree.counters).first()
-        if not row:
-            continue
-        _add(tree, {old_parent_id: {n: -v for n, v in row.items()}}, chains)
-        _add(tree, {new_parent_id: row}, chains)
+        rows = tree.tree._default_manager.filter(area_id=area_id).values(*tree.keys, *tree.counters)
+        leaving: dict[tuple, dict[str, int]] = {}
+        arriving: dict[tuple, dict[str, int]] = {}
+        for row in rows:
+            keys = tuple(row[name] for name in tree.keys)
+            counts = {name: row[name] for name in tree.counters}
+            leaving[(old_parent_id, *keys)] = {name: -n for name, n in counts.items()}
+            arriving[(new_parent_id, *keys)] = counts
+        add(tree, leaving, chains)
+        add(tree, arriving, chains)
 
 
 def rebuild(model: type[Model]) -> int:
-    """Recompute `model`'s tree from its base rows. Returns rows written."""
+    """Recompute an area-keyed rollup's tree from its base rows. Returns rows written."""
     tree = _TREES[model]
     return rebuild_from(tree.base, tree.tree, Area, tree.counters)
 
@@ -123,40 +164,47 @@ def rebuild(model: type[Model]) -> int:
 def rebuild_from(base: type[Model], tree: type[Model], areas: type[Model], counters) -> int:
     """The rebuild on given models: the live ones, or a migration's historical ones (the
     migrations that add a tree fill it with this)."""
+    totals = {
+        (row["area_id"],): {name: row[name] for name in counters}
+        for row in base._default_manager.values("area_id", *counters)
+    }
+    return fill(tree, (), tuple(counters), totals, areas)
+
+
+def fill(
+    tree: type[Model], keys: tuple[str, ...], counters: tuple[str, ...], totals: Totals, areas=Area
+) -> int:
+    """Replace every row of a tree with the sums of `totals` ({(area id, *keys): counts})
+    over each area's ancestors. Returns rows written."""
     tree._default_manager.all().delete()
-    rows_of = {row["area_id"]: row for row in base._default_manager.values("area_id", *counters)}
-    sums: dict[int, dict[str, int]] = {}
-    for area_id, ancestors in _chains(rows_of, areas).items():
-        for ancestor in ancestors:
-            row = sums.setdefault(ancestor, dict.fromkeys(counters, 0))
-            for name in counters:
-                row[name] += rows_of[area_id][name]
+    rows = _expand(counters, totals, _chains({key[0] for key in totals}, areas))
+    columns = ("area_id", *keys)
     tree._default_manager.bulk_create(
-        [tree(area_id=area_id, **row) for area_id, row in sums.items() if any(row.values())],
+        [tree(**dict(zip(columns, key, strict=True)), **row) for key, row in rows.items()],
         batch_size=2000,
     )
-    return len(sums)
+    return len(rows)
 
 
-def by_child(model: type[Model], path: str, length: int, *more: QuerySet) -> QuerySet:
-    """Rows {"child_code", counter: n} for the area at `path`: one per child with a tree
-    row (its subtree's sums) and one for the area's own base row under "" (what grouping
-    the base rows under the area gave), with any `more` rows of the same shape (a caller's
-    own additions), in one statement. Each part is grouped by the code so that its
-    columns come in one order (child_code, then the counters), as a union needs."""
+def by_child(model: type[Model], path: str, length: int, *more: QuerySet, **only) -> QuerySet:
+    """Rows {"child_code", counter: n} for the area at `path`: one per child with tree
+    rows (its subtree's sums) and one for the base rows of the area itself under "" (what
+    grouping the base rows under the area gave), with any `more` rows of the same shape (a
+    caller's own additions), in one statement; `only` filters both (dimension="status").
+    Each part is grouped by the code so that its columns come in one order (child_code,
+    then the counters), as a union needs."""
     tree = _TREES[model]
-    child_code = Substr("area__path", len(path) + 1, length)
     sums = {name: Sum(name) for name in tree.counters}
     children = (
-        tree.tree._default_manager.filter(area__parent__path=path)
-        .annotate(child_code=child_code)
+        tree.tree._default_manager.filter(area__parent__path=path, **only)
+        .annotate(child_code=Substr("area__path", len(path) + 1, length))
         .values("child_code")
         .annotate(**sums)
         .order_by()
     )
     own = (
-        tree.base._default_manager.filter(area__path=path)
-        .annotate(child_code=child_code)
+        tree.base._default_manager.filter(**{f"{tree.base_area}__path": path}, **only)
+        .annotate(child_code=Substr(f"{tree.base_area}__path", len(path) + 1, length))
         .values("child_code")
         .annotate(**sums)
         .order_by()

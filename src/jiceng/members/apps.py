@@ -8,8 +8,12 @@ class MembersConfig(AppConfig):
     verbose_name = _("党员管理")
 
     def ready(self) -> None:
-        from jiceng.core import scope
-        from jiceng.members import models
+        from jiceng.core import scope, tree_rollups
+        from jiceng.members import models, rollup
+
+        # The members' sums per subtree follow area moves and their orgs' moves.
+        tree_rollups.register(rollup.TREE)
+        tree_rollups.on_holder_moved("org", rollup.org_moved)
 
         # A member's record is seen where their org sits (块) and up their org's
         # affiliation line (条).

@@ -403,6 +403,30 @@ class MemberStat(models.Model):
         return f"{self.org_id} {self.dimension}={self.key}: {self.count}"
 
 
+class MemberTreeStat(models.Model):
+    """MemberStat summed over each area's whole subtree by the area of the rows' orgs
+    (core.tree_rollups), with the org kind table as one more dimension ("org_kind", from
+    the status rows), kept in the same transaction as MemberStat: a node's tables read
+    its own rows, a figure by child one row per child and key. The root has no rows."""
+
+    area = models.ForeignKey("core.Area", on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=16)
+    key = models.CharField(max_length=24)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("党员构成统计（含下级）")
+        verbose_name_plural = _("党员构成统计（含下级）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "dimension", "key"], name="members_tree_stat_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.dimension}={self.key}: {self.count}"
+
+
 class MemberStatState(models.Model):
     """One row once `members.rollup.rebuild` has run: the rollup is complete from then on,
     and its age and tenure bands are those of `bands_on` (a day; the nightly rebuild moves

@@ -20,23 +20,29 @@ changed what the tables mean (age on the day, as the register shows it).
 
 Until the first rebuild (a new database, or one upgraded from before the rollup) there is
 no state row: the services leave the rows alone and the pages count from the members.
+
+The rows are also summed per area over each subtree (MemberTreeStat, core.tree_rollups),
+in the same transaction: an area's tables read its own tree rows, the city's by district
+the districts' rows, instead of every org's rows under the area. An org that moves to
+another area takes its sums along (`org_moved`, called through core.tree_rollups).
 """
 
 import datetime
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Sum, Value, When
-from django.db.models.functions import Substr
 from django.utils import timezone
 
-from jiceng.core import rollups
+from jiceng.core import rollups, tree_rollups
 from jiceng.core.bulk import insert_rows
 from jiceng.core.models import Area
 from jiceng.members.ethnicities import HAN
-from jiceng.members.models import Member, MemberStat, MemberStatState
+from jiceng.members.models import Member, MemberStat, MemberStatState, MemberTreeStat
 from jiceng.members.statistics import AGE_BANDS, TENURE_BANDS, band_q, years_ago
+from jiceng.orgs.models import PartyOrg
 
 DIMENSIONS = ("gender", "ethnicity", "age", "education", "tenure", "status", "category")
 # The dimensions whose key depends on the day (bands of whole years).
@@ -124,11 +130,77 @@ def tally(totals: Totals, facts: Facts, bands_on: datetime.date, sign: int = 1) 
         totals[(facts.org_id, dimension, key)] += sign
 
 
+TREE = tree_rollups.Tree(
+    MemberStat, MemberTreeStat, ("count",), keys=("dimension", "key"), base_area="org__area"
+)
+# The org kind table's dimension in the tree: the status rows counted by their org's kind.
+ORG_KIND = "org_kind"
+
+
 def add_totals(totals: Totals) -> None:
-    """Add counts to many rows in a few statements, creating the missing ones."""
+    """Add counts to many rows in a few statements, creating the missing ones, and the
+    same counts to the tree rows of the orgs' areas and their ancestors."""
     changed = {key: {"count": n} for key, n in totals.items() if n}
+    if not changed:
+        return
     rollups.add_many(
         MemberStat, KEY_COLUMNS, ("count",), changed, casts=("::bigint", "::text", "::text")
+    )
+    orgs = PartyOrg.objects.filter(pk__in={org_id for org_id, _d, _k in changed})
+    tree_rollups.add(TREE, tree_totals(changed, dict(_org_places(orgs))))
+
+
+def _org_places(orgs) -> Iterable[tuple[int, tuple[int, str]]]:
+    for org_id, area_id, kind in orgs.values_list("id", "area_id", "kind"):
+        yield org_id, (area_id, kind)
+
+
+def tree_totals(rows: Mapping[tuple, Mapping[str, int]], places) -> dict[tuple, dict[str, int]]:
+    """{(org, dimension, key): {"count": n}} as the tree counts them: {(area, dimension,
+    key): {"count": n}} by each org's (area, kind) in `places`, with the status rows
+    counted once more by the org's kind."""
+    totals: dict[tuple, dict[str, int]] = {}
+    for (org_id, dimension, key), counts in rows.items():
+        area_id, kind = places[org_id]
+        keys = [(dimension, key)] + ([(ORG_KIND, kind)] if dimension == "status" else [])
+        for tree_key in keys:
+            row = totals.setdefault((area_id, *tree_key), {"count": 0})
+            row["count"] += counts["count"]
+    return totals
+
+
+def org_moved(org_id: int, old_area_id: int, new_area_id: int) -> None:
+    """An org's rows, summed at its old area and ancestors, move to the new ones (the org
+    services call this through core.tree_rollups.holder_moved)."""
+    if state() is None:
+        return
+    rows = {
+        (org_id, d, k): {"count": n}
+        for d, k, n in MemberStat.objects.filter(org_id=org_id).values_list(
+            "dimension", "key", "count"
+        )
+    }
+    kind = PartyOrg.objects.filter(pk=org_id).values_list("kind", flat=True).first()
+    leaving = tree_totals(rows, {org_id: (old_area_id, kind)})
+    arriving = tree_totals(rows, {org_id: (new_area_id, kind)})
+    negative = {key: {"count": -row["count"]} for key, row in leaving.items()}
+    tree_rollups.add(TREE, negative)
+    tree_rollups.add(TREE, arriving)
+
+
+def rebuild_tree(stat=MemberStat, tree=MemberTreeStat, areas=Area) -> int:
+    """The tree from the rows (on the live models, or a migration's)."""
+    grouped = (
+        stat._default_manager.values("org_id", "org__area_id", "org__kind", "dimension", "key")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    rows, places = {}, {}
+    for g in grouped:
+        rows[(g["org_id"], g["dimension"], g["key"])] = {"count": g["n"]}
+        places[g["org_id"]] = (g["org__area_id"], g["org__kind"])
+    return tree_rollups.fill(
+        tree, ("dimension", "key"), ("count",), tree_totals(rows, places), areas
     )
 
 
@@ -184,6 +256,7 @@ def rebuild(*, today: datetime.date | None = None) -> int:
             if g["stat_key"] is not None
         )
     insert_rows(MemberStat, ["org_id", "dimension", "key", "count"], rows)
+    rebuild_tree()
     MemberStatState.objects.create(bands_on=on, built_at=timezone.now())
     return len(rows)
 
@@ -191,33 +264,46 @@ def rebuild(*, today: datetime.date | None = None) -> int:
 # ---- reads -------------------------------------------------------------------------------
 
 
-def _rows_under(area: Area):
-    return MemberStat.objects.filter(org__area__path__startswith=area.path)
-
-
 def counts_under(area: Area, dimensions) -> dict[str, dict[str, int]]:
-    """{dimension: {key: members}} of the members whose org sits under `area`; the
-    "org_kind" dimension is read off the status rows' orgs. One query."""
-    wanted = [d for d in dimensions if d != "org_kind"]
-    if "org_kind" in dimensions:
-        wanted.append("status")
-    rows = _rows_under(area).filter(dimension__in=wanted)
+    """{dimension: {key: members}} of the members whose org sits under `area` (with
+    "org_kind", the members by their org's kind), in one query: the area's own tree
+    rows, or for the root, which has none, its children's and its own orgs' rows."""
     result: dict[str, dict[str, int]] = {d: {} for d in dimensions}
-    for row in rows.values("dimension", "key", "org__kind").annotate(n=Sum("count")).order_by():
-        if row["dimension"] in result:
-            counts = result[row["dimension"]]
-            counts[row["key"]] = counts.get(row["key"], 0) + row["n"]
-        if row["dimension"] == "status" and "org_kind" in result:
-            kinds = result["org_kind"]
-            kinds[row["org__kind"]] = kinds.get(row["org__kind"], 0) + row["n"]
+
+    def count(dimension: str, key: str, n: int) -> None:
+        if dimension in result:
+            result[dimension][key] = result[dimension].get(key, 0) + n
+
+    tree = MemberTreeStat.objects.filter(dimension__in=dimensions)
+    if area.parent_id is not None:
+        rows = tree.filter(area=area).values("dimension", "key", org_kind=Value(""), n=F("count"))
+    else:
+        # Each part: dimension, key, then its org's kind ("" where the tree has it
+        # already), then the count, as a union needs its columns in one order.
+        children = (
+            tree.filter(area__parent=area)
+            .values("dimension", "key")
+            .annotate(org_kind=Value(""), n=Sum("count"))
+            .order_by()
+        )
+        own = (
+            MemberStat.objects.filter(org__area=area)
+            .values("dimension", "key", org_kind=F("org__kind"))
+            .annotate(n=Sum("count"))
+            .order_by()
+        )
+        rows = children.union(own, all=True)
+    for row in rows:
+        count(row["dimension"], row["key"], row["n"])
+        if row["org_kind"] and row["dimension"] == "status":
+            count(ORG_KIND, row["org_kind"], row["n"])
     return result
 
 
 def total_under(area: Area, *, category: str | None = None) -> int:
     if category is None:  # the sum of the children's, read once per page (core.rollups)
         return sum(total_by_child(area, CHILD_CODE_LENGTH.get(area.level, 12)).values())
-    rows = _rows_under(area).filter(dimension="category", key=category)
-    return rows.aggregate(n=Sum("count"))["n"] or 0
+    return counts_under(area, ["category"])["category"].get(category, 0)
 
 
 # As dashboard.registry.child_code_length: codes are 12 digits down to communities.
@@ -232,12 +318,5 @@ def total_by_child(area: Area, length: int) -> dict[str, int]:
 
 
 def _total_by_child(area: Area, length: int) -> dict[str, int]:
-    rows = (
-        _rows_under(area)
-        .filter(dimension="status")
-        .annotate(child_code=Substr("org__area__path", len(area.path) + 1, length))
-        .values("child_code")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    return {row["child_code"]: row["n"] for row in rows if row["n"]}
+    rows = tree_rollups.by_child(MemberStat, area.path, length, dimension="status")
+    return {row["child_code"]: row["count"] for row in rows if row["count"]}

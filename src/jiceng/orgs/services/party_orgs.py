@@ -13,6 +13,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import tree_rollups
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record, changes_between, snapshot
 from jiceng.core.errors import Conflict, ValidationFailed
@@ -167,6 +168,7 @@ def org_update(
     _check_secretary(org.secretary_name)
     org.save()
     rollup.change(counted, rollup.org_contribution(org))
+    tree_rollups.holder_moved("org", org.pk, before["area"], org.area_id)
     changes = changes_between(before, snapshot(org, ORG_FIELDS))
     if changes:
         audit_record(actor=actor, action=AuditEntry.Action.UPDATE, target=org, changes=changes)
@@ -270,6 +272,7 @@ def org_move(
     PartyOrg.objects.filter(pk=org.pk).update(parent=parent, area=new_area)
     org.refresh_from_db()
     rollup.change(counted, rollup.org_contribution(org))
+    tree_rollups.holder_moved("org", org.pk, old_area_id, org.area_id)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
