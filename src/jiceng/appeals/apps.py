@@ -21,6 +21,7 @@ class AppealsConfig(AppConfig):
             kind=kind,
             area_path=("area", "street"),
             worked_by=own_work.appeals_worked_by,
+            max_depths={"street": 2},  # the street is always the path's third area
         )
         scope.register(
             models.HandlingUnit, kind=kind, area_path="area", worked_by=own_work.units_worked_by

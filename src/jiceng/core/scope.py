@@ -9,7 +9,7 @@ Selectors, access predicates, exports and admin lists all call `scope_for(user)`
 object outside the scope is treated exactly like a missing one (404).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -61,6 +61,11 @@ class Registration:
     # `own_work_only`): user id → the condition on this model's rows that user's work
     # touched (a department's cases). None: such roles see none of this model.
     worked_by: Callable[[int], Q] | None = None
+    # Area lookups whose areas never sit deeper than a depth (a case's `street`: always
+    # depth 2). A grant deeper than that cannot contain such an area, so its filter
+    # leaves the lookup out: an OR across two joined tables keeps PostgreSQL from using
+    # either path's index (a community's case list scanned every case of the city).
+    max_depths: Mapping[str, int] = field(default_factory=dict)
 
 
 _REGISTRY: dict[type[Model], Registration] = {}
@@ -74,6 +79,7 @@ def register(
     org_paths: tuple[str, ...] = (),
     owner_path: str | None = None,
     worked_by: Callable[[int], Q] | None = None,
+    max_depths: Mapping[str, int] | None = None,
 ) -> None:
     """Declare how `model` sits in the two trees, optionally whose record it is, and
     which rows a user's own work touched (`worked_by`, for the roles that see the kind
@@ -90,6 +96,7 @@ def register(
         org_paths=org_paths,
         owner_path=owner_path,
         worked_by=worked_by,
+        max_depths=dict(max_depths or {}),
     )
 
 
@@ -146,7 +153,10 @@ class Scope:
             placed = Q(pk__in=[])
             placed_any = False
             if grant.area_path:
+                depth = grant.area_path.count("/") - 1
                 for area_lookup in reg.area_paths:
+                    if depth > reg.max_depths.get(area_lookup, depth):
+                        continue  # no area of this lookup lies under the grant's
                     lookup = (
                         f"{area_lookup}__path__startswith" if area_lookup else "path__startswith"
                     )
