@@ -43,3 +43,22 @@ class Converted(Sequence):
         if isinstance(index, slice):
             return [self.convert(row) for row in self.queryset[index]]
         return self.convert(self.queryset[index])
+
+
+class Counted(Sequence):
+    """A queryset whose total is known without counting its rows (a rollup's figure for
+    the same set): a page is read from the queryset, the count is `total()`. Django's
+    Paginator calls `count()`, the API's pagination `len()`."""
+
+    def __init__(self, queryset: QuerySet, total: Callable[[], int]):
+        self.queryset = queryset
+        self.total = total
+
+    def count(self) -> int:
+        return self.total()
+
+    def __len__(self) -> int:
+        return self.total()
+
+    def __getitem__(self, index):
+        return self.queryset[index]

@@ -65,7 +65,7 @@ def member_list(request, filters: Query[MemberFilters]):
     if filters.q is not None:
         raise ValidationFailed(MSG_SEARCH_BY_POST, field="q", code=MemberErrorCode.SEARCH_BY_POST)
     area, org = _node(request.user, filters.area, filters.org)
-    return selectors.member_list(
+    return selectors.member_register(
         viewer=request.user,
         area=area,
         org=org,

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from jiceng.core import rollups, tree_rollups
 from jiceng.core.bulk import insert_rows
-from jiceng.core.models import Area
+from jiceng.core.models import PATH_SEPARATOR, Area
 from jiceng.members.ethnicities import HAN
 from jiceng.members.models import Member, MemberStat, MemberStatState, MemberTreeStat
 from jiceng.members.statistics import AGE_BANDS, TENURE_BANDS, band_q, years_ago
@@ -268,6 +268,11 @@ def counts_under(area: Area, dimensions) -> dict[str, dict[str, int]]:
     """{dimension: {key: members}} of the members whose org sits under `area` (with
     "org_kind", the members by their org's kind), in one query: the area's own tree
     rows, or for the root, which has none, its children's and its own orgs' rows."""
+    return counts_at(area.path, dimensions)
+
+
+def counts_at(path: str, dimensions) -> dict[str, dict[str, int]]:
+    """counts_under for the area at `path` (the root is the path of one code)."""
     result: dict[str, dict[str, int]] = {d: {} for d in dimensions}
 
     def count(dimension: str, key: str, n: int) -> None:
@@ -275,19 +280,22 @@ def counts_under(area: Area, dimensions) -> dict[str, dict[str, int]]:
             result[dimension][key] = result[dimension].get(key, 0) + n
 
     tree = MemberTreeStat.objects.filter(dimension__in=dimensions)
-    if area.parent_id is not None:
-        rows = tree.filter(area=area).values("dimension", "key", org_kind=Value(""), n=F("count"))
+    root = path.count(PATH_SEPARATOR) == 1
+    if not root:
+        rows = tree.filter(area__path=path).values(
+            "dimension", "key", org_kind=Value(""), n=F("count")
+        )
     else:
         # Each part: dimension, key, then its org's kind ("" where the tree has it
         # already), then the count, as a union needs its columns in one order.
         children = (
-            tree.filter(area__parent=area)
+            tree.filter(area__parent__path=path)
             .values("dimension", "key")
             .annotate(org_kind=Value(""), n=Sum("count"))
             .order_by()
         )
         own = (
-            MemberStat.objects.filter(org__area=area)
+            MemberStat.objects.filter(org__area__path=path)
             .values("dimension", "key", org_kind=F("org__kind"))
             .annotate(n=Sum("count"))
             .order_by()

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import crypto
 from jiceng.core.masking import mask_id_number, mask_phone
 from jiceng.core.models import Area, AuditEntry
-from jiceng.core.pagination import Converted
+from jiceng.core.pagination import Converted, Counted
+from jiceng.core.roles import SELF_ROLES
 from jiceng.core.scope import scope_for
 from jiceng.core.validators import normalize_text
 from jiceng.members import rollup
@@ -381,6 +382,44 @@ def _use_rollup(viewer, area: Area | None, org: PartyOrg | None = None):
     if not scope_for(viewer).covers_subtree(Member, area.path):
         return None
     return rollup.state()
+
+
+def member_register(
+    *,
+    viewer,
+    area: Area | None = None,
+    org: PartyOrg | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    q: str | None = None,
+):
+    """`member_list` for the register's pages (page and API), its total read from the
+    composition rollup where that counts the same members (no search, an area or the
+    viewer's one territory seen whole, at most one of status and category): counting two
+    million members for the page count took 230 ms at the city. Otherwise the queryset."""
+    members = member_list(viewer=viewer, area=area, org=org, status=status, category=category, q=q)
+    path = area.path if area is not None else _territory(viewer)
+    if q or path is None or org is not None or (status and category):
+        return members
+    if not scope_for(viewer).covers_subtree(Member, path) or rollup.state() is None:
+        return members
+
+    def total() -> int:
+        key = "status" if status else "category"
+        counts = rollup.counts_at(path, [key])[key]
+        return counts.get(status or category, 0) if (status or category) else sum(counts.values())
+
+    return Counted(members, total)
+
+
+def _territory(viewer) -> str | None:
+    """The path of the viewer's one area when it is everything the viewer sees of
+    members: a single grant placed in the territory only (no org line, no own record)."""
+    scope = scope_for(viewer)
+    if scope.everything or len(scope.grants) != 1 or scope.roles & SELF_ROLES:
+        return None
+    grant = scope.grants[0]
+    return None if grant.org_path else grant.area_path
 
 
 def member_statistics(

@@ -60,7 +60,7 @@ def member_list(request):
         messages.info(request, _("查询已过期，请重新输入查询条件"))
         params = {k: request.GET[k] for k in SEARCH_FILTERS if request.GET.get(k)}
         return redirect(f"{reverse('members:list')}?{urlencode(params)}")
-    members = selectors.member_list(
+    members = selectors.member_register(
         viewer=request.user,
         area=area,
         org=org,
