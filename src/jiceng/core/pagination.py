@@ -45,10 +45,11 @@ class Converted(Sequence):
         return self.convert(self.queryset[index])
 
 
-class Counted(Sequence):
+class Counted:
     """A queryset whose total is known without counting its rows (a rollup's figure for
     the same set): a page is read from the queryset, the count is `total()`. Django's
-    Paginator calls `count()`, the API's pagination `len()`."""
+    Paginator calls `count()`, the API's pagination `len()` (this has no `all()`, so it
+    is not taken for a queryset). Not a Sequence: its `count()` takes no value."""
 
     def __init__(self, queryset: QuerySet, total: Callable[[], int]):
         self.queryset = queryset

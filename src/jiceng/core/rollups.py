@@ -117,14 +117,22 @@ def add_contributions(
     _propagate(model, column, {key: row for (key,), row in totals.items()})
 
 
-def _propagate(model: type[Model], column: str, totals: Mapping[int, Mapping[str, int]]) -> None:
-    """An area-keyed rollup with a tree (core.tree_rollups) adds the same deltas to the
-    rows of the area's ancestors, in the same transaction."""
-    if column == "area_id":
-        # Imported here: the trees add their rows through add_many above.
-        from jiceng.core import tree_rollups
+# What else an area-keyed rollup's deltas {area id: {counter: n}} are added to, in the
+# same transaction: core.tree_rollups adds itself when imported (by every app that keeps
+# a tree, in ready()), and adds them to the rollup's tree, if it has one.
+AreaTotalsHook = Callable[[type[Model], Mapping[int, Mapping[str, int]]], None]
+_area_hooks: list[AreaTotalsHook] = []
 
-        tree_rollups.propagate(model, totals)
+
+def on_area_totals(hook: AreaTotalsHook) -> None:
+    if hook not in _area_hooks:
+        _area_hooks.append(hook)
+
+
+def _propagate(model: type[Model], column: str, totals: Mapping[int, Mapping[str, int]]) -> None:
+    if column == "area_id":
+        for hook in _area_hooks:
+            hook(model, totals)
 
 
 # ---- reading many figures of one page -------------------------------------------------------

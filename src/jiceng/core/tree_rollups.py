@@ -134,12 +134,13 @@ def propagate(model: type[Model], totals: Mapping[int, Mapping[str, int]]) -> No
         add(tree, {(area_id,): delta for area_id, delta in totals.items()})
 
 
-def area_moved(*, area_id: int, old_parent_id: int, new_parent_id: int) -> None:
+def area_moved(*, area_id: int, old_parent_id: int | None, new_parent_id: int) -> None:
     """After an area (already re-pathed) moved from one parent to another: each tree's
     rows for the area (its subtree's sums, which a move does not change) are taken from
-    the old ancestors and given to the new ones. Ancestors common to both get both."""
+    the old ancestors and given to the new ones. Ancestors common to both get both.
+    (A root has no parent and cannot be moved: `area_move` refuses it.)"""
     trees = registered()
-    if not trees:
+    if not trees or old_parent_id is None:
         return
     chains = _chains([old_parent_id, new_parent_id])
     for tree in trees:
@@ -210,3 +211,6 @@ def by_child(model: type[Model], path: str, length: int, *more: QuerySet, **only
         .order_by()
     )
     return children.union(own, *more, all=True)
+
+
+rollups.on_area_totals(propagate)
