@@ -331,42 +331,41 @@ class AppealCategoryMonthStat(models.Model):
         return f"{self.street_id} {self.month:%Y-%m} {self.category_id}"
 
 
-class AppealOpenStat(models.Model):
-    """Open cases, and the overdue among them, per area where they happened, kept up to
-    date by the services in the same transaction as each change (appeals.open_rollup), so
-    that the city's open and overdue figures read a row per area instead of its cases."""
+class OpenCounts(models.Model):
+    """Open cases and the overdue among them: of one area (AppealOpenStat) or of its whole
+    subtree (AppealOpenTreeStat)."""
 
     area = models.OneToOneField(
         "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
     )
     open = models.IntegerField(default=0)
     overdue = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.open}/{self.overdue}"
+
+
+class AppealOpenStat(OpenCounts):
+    """Open cases, and the overdue among them, per area where they happened, kept up to
+    date by the services in the same transaction as each change (appeals.open_rollup), so
+    that the city's open and overdue figures read a row per area instead of its cases."""
 
     class Meta:
         verbose_name = _("未办结诉求统计")
         verbose_name_plural = _("未办结诉求统计")
 
-    def __str__(self) -> str:
-        return f"{self.area_id} {self.open}/{self.overdue}"
 
-
-class AppealOpenTreeStat(models.Model):
+class AppealOpenTreeStat(OpenCounts):
     """AppealOpenStat summed over each area's whole subtree (core.tree_rollups), kept in
     the same transaction, so that the open and overdue cases by child read one row per
     child. The root has no row."""
 
-    area = models.OneToOneField(
-        "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
-    )
-    open = models.IntegerField(default=0)
-    overdue = models.IntegerField(default=0)
-
     class Meta:
         verbose_name = _("未办结诉求统计（含下级）")
         verbose_name_plural = _("未办结诉求统计（含下级）")
-
-    def __str__(self) -> str:
-        return f"{self.area_id} {self.open}/{self.overdue}"
 
 
 class AppealEvent(models.Model):

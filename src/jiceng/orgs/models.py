@@ -269,33 +269,9 @@ class PartTimeMember(models.Model):
         return self.name
 
 
-class CoverageStat(models.Model):
-    """The open party orgs and the open units of one area, with the units' coverage (两个
-    覆盖), kept by the org and unit services in the same transaction as each change
-    (orgs.rollup), so that a district's or the city's coverage reads a row per area
-    instead of every unit. "New and uncovered" depends on the clock and is counted from
-    the units (an index on the registration time keeps that small)."""
-
-    area = models.OneToOneField("core.Area", on_delete=models.CASCADE, related_name="+")
-    orgs = models.IntegerField(default=0)
-    units = models.IntegerField(default=0)
-    own = models.IntegerField(default=0)
-    joint = models.IntegerField(default=0)
-    uncovered = models.IntegerField(default=0)
-    must_form = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("覆盖统计")
-        verbose_name_plural = _("覆盖统计")
-
-    def __str__(self) -> str:
-        return f"{self.area_id}: {self.units}"
-
-
-class CoverageTreeStat(models.Model):
-    """CoverageStat summed over each area's whole subtree (core.tree_rollups), kept in the
-    same transaction as CoverageStat, so that a figure by child reads one row per child
-    instead of grouping every row under the area. The root has no row."""
+class CoverageCounts(models.Model):
+    """The coverage counters: of one area (CoverageStat) or of its whole subtree
+    (CoverageTreeStat)."""
 
     area = models.OneToOneField(
         "core.Area", on_delete=models.CASCADE, related_name="+", primary_key=True
@@ -308,11 +284,35 @@ class CoverageTreeStat(models.Model):
     must_form = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("覆盖统计（含下级）")
-        verbose_name_plural = _("覆盖统计（含下级）")
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.area_id}: {self.units}"
+
+
+class CoverageStat(CoverageCounts):
+    """The open party orgs and the open units of one area, with the units' coverage (两个
+    覆盖), kept by the org and unit services in the same transaction as each change
+    (orgs.rollup), so that a district's or the city's coverage reads a row per area
+    instead of every unit. "New and uncovered" depends on the clock and is counted from
+    the units (an index on the registration time keeps that small). Keyed by its own id
+    (it came first), the area a unique column."""
+
+    area = models.OneToOneField("core.Area", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("覆盖统计")
+        verbose_name_plural = _("覆盖统计")
+
+
+class CoverageTreeStat(CoverageCounts):
+    """CoverageStat summed over each area's whole subtree (core.tree_rollups), kept in the
+    same transaction as CoverageStat, so that a figure by child reads one row per child
+    instead of grouping every row under the area. The root has no row."""
+
+    class Meta:
+        verbose_name = _("覆盖统计（含下级）")
+        verbose_name_plural = _("覆盖统计（含下级）")
 
 
 class CoverageStatState(models.Model):
