@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from jiceng.api import api
 from jiceng.appeals.urls import track_urlpatterns
+from jiceng.core.picker_views import pick
 from jiceng.core.views import large_text_switch
 
 admin.site.site_header = "基层党建信息平台 · 管理后台"
@@ -20,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("jiceng.accounts.urls")),
     path("audit/", include("jiceng.core.urls")),
     path("jobs/", include("jiceng.core.job_urls")),
+    path("pick/<slug:name>/", pick, name="pick"),
     path("orgs/", include("jiceng.orgs.urls")),
     path("members/", include("jiceng.members.urls")),
     path("appeals/", include("jiceng.appeals.urls")),

@@ -12,6 +12,9 @@ class CoreConfig(AppConfig):
         from jiceng.core.models import Area, StandardAddress
 
         audit_jobs.register()
+        from jiceng.core import area_pickers
+
+        area_pickers.register_pickers()
         audit.set_checkpoint_writer(lambda: audit_evidence.checkpoint_write(actor=None))
 
         scope.register(Area, kind=scope.KIND_AREA, area_path="")

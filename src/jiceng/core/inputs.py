@@ -247,10 +247,16 @@ def refuse_control_characters(value: str) -> None:
 class InputPolicyForm(forms.Form):
     """The base of every page form: each text field refuses control characters with a
     form error on the field (in place of Django's own NUL check, so one message shows),
-    and bidirectional controls are removed from what the view receives."""
+    and bidirectional controls are removed from what the view receives. A form with
+    picker fields is built with `viewer=` (whose candidates they offer and accept)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if viewer is not None:
+            # The candidates of its picker fields (core.pickers) are the viewer's own.
+            from jiceng.core.pickers import bind_pickers
+
+            bind_pickers(self, viewer)
         for field in self.fields.values():
             if isinstance(field, forms.CharField):
                 field.validators = [

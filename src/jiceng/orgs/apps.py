@@ -26,6 +26,10 @@ class OrgsConfig(AppConfig):
         )
         scope.register(models.PartTimeMember, kind=scope.KIND_PEOPLE, area_path="committee__area")
 
+        from jiceng.orgs import pickers
+
+        pickers.register_pickers()
+
         from jiceng.core import tree_rollups
         from jiceng.orgs import rollup
 

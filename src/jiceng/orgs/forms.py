@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
+from jiceng.orgs.services.party_orgs import ORG_AREA_LEVELS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
@@ -34,18 +36,21 @@ class OrgForm(InputPolicyForm):
     form = forms.ChoiceField(
         label=_("组建形式"), choices=PartyOrg.Form.choices, initial=PartyOrg.Form.SINGLE
     )
-    parent = forms.ChoiceField(label=_("上级党组织"), required=False)
-    area = forms.ChoiceField(label=_("所在区域"), required=False)
+    parent = PickerField(
+        label=_("上级党组织"),
+        required=False,
+        picker="manageable-orgs",
+        empty_label=_("无（最上级）"),
+    )
+    area = PickerField(
+        label=_("所在区域"),
+        required=False,
+        picker="manageable-areas",
+        params={"levels": ",".join(sorted(ORG_AREA_LEVELS))},
+        empty_label=_("与上级党组织相同"),
+    )
     secretary_name = forms.CharField(label=_("书记（选填）"), max_length=50, required=False)
     established_on = forms.DateField(label=_("成立日期（选填）"), required=False, widget=DATE)
-
-    def __init__(self, *args, parents=(), areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [*_blank(_("无（最上级）")), *_choices(parents)]
-        self.fields["area"].choices = [
-            *_blank(_("与上级党组织相同")),
-            *_choices(areas, _area_label),
-        ]
 
 
 class OrgEditForm(InputPolicyForm):
@@ -58,13 +63,19 @@ class OrgEditForm(InputPolicyForm):
 
 
 class OrgMoveForm(InputPolicyForm):
-    parent = forms.ChoiceField(label=_("新的上级党组织"), required=False)
-    area = forms.ChoiceField(label=_("新的所在区域"), required=False)
-
-    def __init__(self, *args, parents=(), areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].choices = [*_blank(_("无（最上级）")), *_choices(parents)]
-        self.fields["area"].choices = [*_blank(_("不变")), *_choices(areas, _area_label)]
+    parent = PickerField(
+        label=_("新的上级党组织"),
+        required=False,
+        picker="manageable-orgs",
+        empty_label=_("无（最上级）"),
+    )
+    area = PickerField(
+        label=_("新的所在区域"),
+        required=False,
+        picker="manageable-areas",
+        params={"levels": ",".join(sorted(ORG_AREA_LEVELS))},
+        empty_label=_("不变"),
+    )
 
 
 class OrgCloseForm(InputPolicyForm):

@@ -12,31 +12,25 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.core.pickers import has_choices
 from jiceng.core.scope import KIND_PARTY_ORG
 from jiceng.orgs import forms, services
 from jiceng.orgs.access import get_org_for_manage, get_org_for_view, require_manage_org
-from jiceng.orgs.selectors import manageable_areas, manageable_orgs
-from jiceng.orgs.services.party_orgs import ORG_AREA_LEVELS
-from jiceng.orgs.views.common import call, form_page, pick, require_kind
-
-
-def _choices(user) -> tuple[list, list]:
-    return manageable_orgs(viewer=user), manageable_areas(viewer=user, levels=ORG_AREA_LEVELS)
+from jiceng.orgs.views.common import call, form_page, require_kind
 
 
 @login_required
 def org_new(request):
     """Register a party organization: "增加一个，组建一个"."""
     require_kind(request.user, KIND_PARTY_ORG)
-    parents, areas = _choices(request.user)
-    if not parents and not areas:
-        raise Http404
     initial = {"parent": request.GET.get("parent", "")}
-    form = forms.OrgForm(request.POST or None, initial=initial, parents=parents, areas=areas)
+    form = forms.OrgForm(request.POST or None, initial=initial, viewer=request.user)
+    if not has_choices(form, "parent") and not has_choices(form, "area"):
+        raise Http404
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        parent = pick(parents, data["parent"])
-        area = pick(areas, data["area"]) or (parent.area if parent else None)
+        parent = data["parent"]
+        area = data["area"] or (parent.area if parent else None)
         if area is None:
             form.add_error("area", _("请选择所在区域"))
         else:
@@ -102,18 +96,12 @@ def org_move(request, pk: int):
     """Change an org's affiliation parent (条) and, if it moved, its place (块)."""
     org = get_org_for_view(request.user, pk)
     require_manage_org(request.user, org)
-    parents, areas = _choices(request.user)
-    # An org cannot go under itself or below; the service says so, the list need not offer it.
-    parents = [p for p in parents if not p.path.startswith(org.path)]
+    # An org cannot go under itself or below: the service refuses it on the field.
     form = forms.OrgMoveForm(
-        request.POST or None,
-        initial={"parent": org.parent_id or ""},
-        parents=parents,
-        areas=areas,
+        request.POST or None, initial={"parent": org.parent_id or ""}, viewer=request.user
     )
     if request.method == "POST" and form.is_valid():
-        parent = pick(parents, form.cleaned_data["parent"])
-        area = pick(areas, form.cleaned_data["area"])
+        parent, area = form.cleaned_data["parent"], form.cleaned_data["area"]
         with transaction.atomic():
             locked = get_org_for_manage(request.user, pk)
             moved = call(
