@@ -96,9 +96,7 @@ class PickerWidget(forms.Select):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.picker: Picker | None = None
-        self.user = None
-        self.params: dict = {}
+        self.field: PickerField | None = None  # set by PickerField.bind
         self.empty_label = ""
         self.limit = SHOWN
 
@@ -107,23 +105,28 @@ class PickerWidget(forms.Select):
 
         from django.urls import reverse
 
-        assert self.picker is not None, "bind_pickers(form, user) was not called"
-        items = offered(self.picker, self.user, params=self.params, limit=self.limit)
+        assert self.field is not None, "bind_pickers(form, user) was not called"
+        picker, user, params = (
+            get_picker(self.field.picker_name),
+            self.field.user,
+            self.field.params,
+        )
+        items = offered(picker, user, params=params, limit=self.limit)
         more = len(items) > self.limit
         items = items[: self.limit]
         current = "" if value in (None, "") else str(value[0] if isinstance(value, list) else value)
         if current and all(str(obj.pk) != current for obj in items):
-            obj = chosen(self.picker, self.user, current, params=self.params)
+            obj = chosen(picker, user, current, params=params)
             if obj is not None:
                 items.insert(0, obj)
-        self.choices = [("", self.empty_label)] + [(str(o.pk), self.picker.label(o)) for o in items]
+        self.choices = [("", self.empty_label)] + [(str(o.pk), picker.label(o)) for o in items]
         context = super().get_context(name, current, attrs)
-        query = {k: v for k, v in self.params.items() if v not in (None, "")}
+        query = {k: v for k, v in params.items() if v not in (None, "")}
         query["empty"] = self.empty_label
         context["picker"] = {
             "more": more,
             "shown": self.limit,
-            "url": reverse("pick", args=[self.picker.name]) + "?" + urlencode(query),
+            "url": reverse("pick", args=[picker.name]) + "?" + urlencode(query),
             "q_max": Q_MAX,
         }
         return context
@@ -143,10 +146,9 @@ class PickerField(forms.Field):
         self.widget.empty_label = str(empty_label or _("请选择"))
 
     def bind(self, user) -> None:
+        """The viewer whose candidates these are. `params` may still change after."""
         self.user = user
-        self.widget.picker = get_picker(self.picker_name)
-        self.widget.user = user
-        self.widget.params = self.params
+        self.widget.field = self
 
     def clean(self, value):
         value = super().clean(value)

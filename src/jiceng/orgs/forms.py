@@ -10,6 +10,9 @@ from jiceng.core.inputs import InputPolicyForm
 from jiceng.core.pickers import PickerField
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
 from jiceng.orgs.services.party_orgs import ORG_AREA_LEVELS
+from jiceng.orgs.services.units import UNIT_AREA_LEVELS
+
+UNIT_AREAS = {"levels": ",".join(sorted(UNIT_AREA_LEVELS))}
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 NUMBER = forms.NumberInput(attrs={"inputmode": "numeric"})
@@ -97,16 +100,12 @@ class UnitForm(InputPolicyForm):
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
     )
     kind = forms.ChoiceField(label=_("单位类别"), choices=[*_blank(), *Unit.Kind.choices])
-    area = forms.ChoiceField(label=_("所在区域"))
+    area = PickerField(label=_("所在区域"), picker="manageable-areas", params=UNIT_AREAS)
     address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
     employees = forms.IntegerField(label=_("从业人员数"), min_value=0, initial=0, widget=NUMBER)
     formal_members = forms.IntegerField(
         label=_("正式党员数"), min_value=0, initial=0, widget=NUMBER
     )
-
-    def __init__(self, *args, areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
 
 
 class UnitEditForm(InputPolicyForm):
@@ -118,23 +117,22 @@ class UnitEditForm(InputPolicyForm):
 
 
 class UnitMoveForm(InputPolicyForm):
-    area = forms.ChoiceField(label=_("新的所在区域"))
-
-    def __init__(self, *args, areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+    area = PickerField(label=_("新的所在区域"), picker="manageable-areas", params=UNIT_AREAS)
 
 
 class UnitCoverageForm(InputPolicyForm):
     """Own org, joint org, or neither (uncovered): the two are exclusive."""
 
-    own_org = forms.ChoiceField(label=_("本单位党组织"), required=False)
-    covering_org = forms.ChoiceField(label=_("覆盖的联合党组织"), required=False)
-
-    def __init__(self, *args, own_orgs=(), joint_orgs=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["own_org"].choices = [*_blank(_("无")), *_choices(own_orgs)]
-        self.fields["covering_org"].choices = [*_blank(_("无")), *_choices(joint_orgs)]
+    own_org = PickerField(
+        label=_("本单位党组织"), required=False, picker="manageable-orgs", empty_label=_("无")
+    )
+    covering_org = PickerField(
+        label=_("覆盖的联合党组织"),
+        required=False,
+        picker="manageable-orgs",
+        params={"joint": "1"},
+        empty_label=_("无"),
+    )
 
 
 class GridPostForm(InputPolicyForm):
@@ -163,14 +161,11 @@ class EndForm(InputPolicyForm):
 
 
 class BigCommitteeForm(InputPolicyForm):
-    area = forms.ChoiceField(label=_("街道或社区"))
-    org = forms.ChoiceField(label=_("依托党组织"))
+    area = PickerField(
+        label=_("街道或社区"), picker="manageable-areas", params={"levels": "street,community"}
+    )
+    org = PickerField(label=_("依托党组织"), picker="manageable-orgs")
     name = forms.CharField(label=_("名称（选填）"), max_length=120, required=False)
-
-    def __init__(self, *args, areas=(), orgs=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
-        self.fields["org"].choices = [*_blank(), *_choices(orgs)]
 
 
 class PartTimeMemberForm(InputPolicyForm):
@@ -188,7 +183,7 @@ class PartTimeMemberForm(InputPolicyForm):
 class UploadForm(InputPolicyForm):
     """An Excel file to import into a place the viewer manages."""
 
-    area = forms.ChoiceField(label=_("导入到"))
+    area = PickerField(label=_("导入到"), picker="manageable-areas")
     file = forms.FileField(
         label=_("Excel 文件（.xlsx）"),
         widget=forms.ClearableFileInput(
@@ -198,9 +193,9 @@ class UploadForm(InputPolicyForm):
         ),
     )
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, levels=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [*_blank(), *_choices(areas, _area_label)]
+        self.fields["area"].params = {"levels": ",".join(sorted(levels))}
 
 
 # Where each form's text is stored (jiceng.core.field_inventory: the user guide's field

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.models import Area
+from jiceng.core.pickers import has_choices
 from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT
 from jiceng.core.selectors import area_roots
 from jiceng.orgs import forms, services
@@ -28,8 +29,6 @@ from jiceng.orgs.selectors import (
     big_committee_list,
     grid_list,
     grid_post_history,
-    manageable_areas,
-    manageable_orgs,
     part_time_member_history,
     post_candidates,
     unit_list,
@@ -132,14 +131,12 @@ def grid_post_end(request, pk: int):
 def committee_list(request):
     """The big committees the viewer sees, and the form to set one up."""
     committees = list(big_committee_list(viewer=request.user)[:500])
-    areas = manageable_areas(viewer=request.user, levels=("street", "community"))
-    orgs = manageable_orgs(viewer=request.user)
-    if not committees and not areas:
+    form = forms.BigCommitteeForm(request.POST or None, viewer=request.user)
+    may_set_up = has_choices(form, "area")
+    if not committees and not may_set_up:
         raise Http404
-    form = forms.BigCommitteeForm(request.POST or None, areas=areas, orgs=orgs)
     if request.method == "POST" and form.is_valid():
-        area = pick(areas, form.cleaned_data["area"])
-        org = pick(orgs, form.cleaned_data["org"])
+        area, org = form.cleaned_data["area"], form.cleaned_data["org"]
         committee = call(
             form,
             lambda: services.big_committee_create(
@@ -150,7 +147,7 @@ def committee_list(request):
             messages.success(request, _("大党委已成立"))
             return redirect("orgs:committee_detail", pk=committee.pk)
     status = 422 if form.is_bound and form.errors else 200
-    context = {"committees": committees, "form": form if areas else None}
+    context = {"committees": committees, "form": form if may_set_up else None}
     return render(request, "orgs/committee_list.html", context, status=status)
 
 

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.access import get_area_for_view
 from jiceng.core.excel import MAX_FILE_BYTES, MSG_TOO_BIG
+from jiceng.core.pickers import has_choices
 from jiceng.core.scope import KIND_UNIT
 from jiceng.core.view_helpers import call_on_form
 from jiceng.orgs import forms, grid_imports, unit_imports
-from jiceng.orgs.selectors import manageable_areas
-from jiceng.orgs.views.common import pick, require_kind
+from jiceng.orgs.views.common import require_kind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -32,14 +32,15 @@ def xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _upload(request, *, levels, run, title, intro, template_url, kind_label):
-    areas = manageable_areas(viewer=request.user, levels=levels)
-    if not areas:
+    form = forms.UploadForm(
+        request.POST or None, request.FILES or None, levels=levels, viewer=request.user
+    )
+    if not has_choices(form, "area"):
         raise Http404
-    form = forms.UploadForm(request.POST or None, request.FILES or None, areas=areas)
     report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        area = pick(areas, form.cleaned_data["area"])
+        area = form.cleaned_data["area"]
         if upload.size > MAX_FILE_BYTES:
             form.add_error("file", str(MSG_TOO_BIG))
         else:

@@ -10,16 +10,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from jiceng.core.pickers import has_choices
 from jiceng.core.scope import KIND_UNIT
 from jiceng.orgs import forms, services
 from jiceng.orgs.access import get_unit_for_manage, get_unit_for_view, require_manage_unit
-from jiceng.orgs.selectors import manageable_areas, manageable_orgs
-from jiceng.orgs.services.units import UNIT_AREA_LEVELS
-from jiceng.orgs.views.common import call, form_page, pick, require_kind
-
-
-def _areas(user) -> list:
-    return manageable_areas(viewer=user, levels=UNIT_AREA_LEVELS)
+from jiceng.orgs.views.common import call, form_page, require_kind
 
 
 @login_required
@@ -27,15 +22,14 @@ def unit_new(request):
     """Register a unit new to the territory; it shows as new and uncovered for the
     follow-up period until an org reaches it."""
     require_kind(request.user, KIND_UNIT)
-    areas = _areas(request.user)
-    if not areas:
-        raise Http404
     form = forms.UnitForm(
-        request.POST or None, initial={"area": request.GET.get("area", "")}, areas=areas
+        request.POST or None, initial={"area": request.GET.get("area", "")}, viewer=request.user
     )
+    if not has_choices(form, "area"):
+        raise Http404
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        area = pick(areas, data["area"])
+        area = data["area"]
         unit = call(
             form,
             lambda: services.unit_create(
@@ -97,10 +91,9 @@ def unit_edit(request, pk: int):
 def unit_move(request, pk: int):
     unit = get_unit_for_view(request.user, pk)
     require_manage_unit(request.user, unit)
-    areas = _areas(request.user)
-    form = forms.UnitMoveForm(request.POST or None, areas=areas)
+    form = forms.UnitMoveForm(request.POST or None, viewer=request.user)
     if request.method == "POST" and form.is_valid():
-        area = pick(areas, form.cleaned_data["area"])
+        area = form.cleaned_data["area"]
         with transaction.atomic():
             locked = get_unit_for_manage(request.user, pk)
             moved = call(
@@ -124,17 +117,13 @@ def unit_coverage(request, pk: int):
     """Attach the unit to its own org, or to a joint org that covers it, or to neither."""
     unit = get_unit_for_view(request.user, pk)
     require_manage_unit(request.user, unit)
-    own_orgs = manageable_orgs(viewer=request.user)
-    joint_orgs = manageable_orgs(viewer=request.user, joint_only=True)
     form = forms.UnitCoverageForm(
         request.POST or None,
         initial={"own_org": unit.own_org_id or "", "covering_org": unit.covering_org_id or ""},
-        own_orgs=own_orgs,
-        joint_orgs=joint_orgs,
+        viewer=request.user,
     )
     if request.method == "POST" and form.is_valid():
-        own = pick(own_orgs, form.cleaned_data["own_org"])
-        covering = pick(joint_orgs, form.cleaned_data["covering_org"])
+        own, covering = form.cleaned_data["own_org"], form.cleaned_data["covering_org"]
         with transaction.atomic():
             locked = get_unit_for_manage(request.user, pk)
             updated = call(
