@@ -67,3 +67,16 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A picker's search (core/pickers.py) replaced its select's options: when exactly one
+// place or org matched, choose it, so a phone user need not open the select again.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var select = event.target;
+  if (!select.matches || !select.matches(".picker select")) {
+    return;
+  }
+  var found = select.querySelectorAll("option:not([disabled]):not([value=''])");
+  if (found.length === 1) {
+    select.value = found[0].value;
+  }
+});
