@@ -24,3 +24,36 @@ def test_queue_page_lists_only_visible_cases(client, world):
     case = world.intake(area_key="xh_c3", code="illegal-building", text="楼顶违建")
     client.force_login(world.t.users["xh_chengguan"])
     assert case.tracking_code in client.get("/appeals/queue/").content.decode()
+
+
+def test_queue_shows_the_earliest_due_and_links_to_the_rest(client, world):
+    """Each unit's queue lists the 20 earliest due; the rest is the case list of that
+    unit, which the link opens (and only that unit's cases)."""
+    from jiceng.appeals.views import QUEUE_SHOWN
+    from jiceng.core.services import area_create
+
+    # One place each: similar cases at one place wait as possible duplicates.
+    for n in range(QUEUE_SHOWN + 1):
+        world.t.areas[f"grid{n}"] = area_create(
+            actor=None,
+            parent=world.t.areas["xh_c3"],
+            code=f"310104004001{n + 100:03d}",
+            name=f"第{n}网格",
+            level="grid",
+        )
+    cases = [
+        world.intake(area_key=f"grid{n}", code="illegal-building", text=f"楼顶违建{n}")
+        for n in range(QUEUE_SHOWN + 1)
+    ]
+    other = world.intake(area_key="xh_c3", code="sanitation", text="楼下垃圾没人清运")
+    assert other.unit != world.department
+    client.force_login(world.t.users["xh_chengguan"])
+    page = client.get("/appeals/queue/").content.decode()
+    due = sorted(cases, key=lambda a: (a.resolution_due_at, a.pk))
+    assert due[0].tracking_code in page and due[-1].tracking_code not in page
+    link = f"/appeals/?unit={world.department.pk}&amp;state=open"
+    assert link in page
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert due[-1].tracking_code in listed and other.tracking_code not in listed
+    # Anything else in `unit` is no filter, never an error.
+    assert client.get("/appeals/?unit=abc").status_code == 200

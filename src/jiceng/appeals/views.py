@@ -295,6 +295,9 @@ def appeal_list(request):
         overdue=params.get("overdue") == "1",
         q=(params.get("q") or "")[:200] or None,
     )
+    unit = params.get("unit", "")
+    if unit.isdecimal() and len(unit) < 12:  # a handling unit's queue (待办 → 全部)
+        appeals = appeals.filter(unit_id=int(unit))
     page = Paginator(appeals, 50).get_page(params.get("page"))
     context = {
         "page": page,
@@ -419,14 +422,19 @@ def summons_answer(request, target_id: int, step: str):
     return redirect("appeals:queue")
 
 
+QUEUE_SHOWN = 20
+
+
 @login_required
 def queue(request):
     """The handler's queue: per unit the user works for, oldest deadline first."""
-    units = list(selectors.handler_units(request.user)[:50])
-    rows = [
-        (unit, list(selectors.handler_queue(viewer=request.user, unit=unit)[:100]))
-        for unit in units
-    ]
+    units = selectors.handler_units(request.user, limit=50)
+    # Deadline first, so the top of each unit's queue is what needs doing; the rest is
+    # one link away (the case list of that unit), not rendered by the hundred here.
+    rows = []
+    for unit in units:
+        cases = list(selectors.handler_queue(viewer=request.user, unit=unit)[: QUEUE_SHOWN + 1])
+        rows.append((unit, cases[:QUEUE_SHOWN], len(cases) > QUEUE_SHOWN))
     targets = selectors.open_summons_targets(units=units)
     return render(request, "appeals/queue.html", {"rows": rows, "targets": targets})
 
