@@ -1,6 +1,7 @@
 """Account administration: staff create accounts and grant roles inside their territory
 only, and revoke them; everything audited."""
 
+import pytest
 from django.urls import reverse
 
 from jiceng.accounts.models import RoleAssignment, User
@@ -56,3 +57,23 @@ def test_revoke_and_no_access_for_other_roles(client, territory):
     for key in ("xh_g1_worker", "xh_resident", "xh_member"):
         client.force_login(territory.users[key])
         assert client.get(reverse("accounts:account_list")).status_code == 404
+
+
+@pytest.mark.parametrize("key", ["xh_admin", "xh_s1_staff", "city_admin"])
+def test_account_list_is_the_territory_latest_first_and_searchable(client, territory, key):
+    """The list holds the roles anchored in the viewer's territory (on an area there or
+    an org located there), newest first, 50 a page; `q` finds a username or a name."""
+    from jiceng.accounts.selectors import assignment_list
+    from jiceng.core.access import can_manage_area
+
+    viewer = territory.users[key]
+    rows = list(assignment_list(viewer=viewer))
+    expected = [
+        a
+        for a in RoleAssignment.objects.filter(revoked_at__isnull=True).order_by("-id")
+        if can_manage_area(viewer, a.area or a.org.area)
+    ]
+    assert rows == expected
+    client.force_login(viewer)
+    found = client.get(reverse("accounts:account_list"), {"q": "c1_secre"}).content.decode()
+    assert "xh_c1_secretary" in found and "xh_c3_secretary" not in found

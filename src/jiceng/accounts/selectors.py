@@ -6,22 +6,36 @@ from jiceng.accounts.models import RoleAssignment
 from jiceng.core.scope import scope_for
 
 
-def assignment_list(*, viewer, role: str | None = None) -> QuerySet[RoleAssignment]:
-    """Open role assignments anchored inside the territory the viewer manages: on an
-    area under one of their managing grants, or on an org located there."""
+def assignment_list(
+    *, viewer, role: str | None = None, q: str | None = None
+) -> QuerySet[RoleAssignment]:
+    """Open role assignments anchored inside the territory the viewer manages (on an
+    area under one of their managing grants, or on an org located there), the latest
+    granted first; `q` finds a username or a name."""
+    from jiceng.core.models import Area
+    from jiceng.orgs.models import PartyOrg
+
     scope = scope_for(viewer)
     assignments = RoleAssignment.objects.filter(revoked_at__isnull=True).select_related(
         "user", "area", "org", "org__area"
     )
-    if not scope.everything:
+    paths = scope.managed_area_paths()
+    # A grant on the city's root manages all of it: no condition at all.
+    if not scope.everything and not any(p.count("/") == 1 for p in paths):
+        # By id sets rather than through the joins: an OR across the area's and the
+        # org's joins read every assignment of the city (220 ms at city scale).
         condition = Q(pk__in=[])
-        for path in scope.managed_area_paths():
-            condition |= Q(area__path__startswith=path)
-            condition |= Q(org__area__path__startswith=path)
+        for path in paths:
+            condition |= Q(area__in=Area.objects.filter(path__startswith=path))
+            condition |= Q(org__in=PartyOrg.objects.filter(area__path__startswith=path))
         assignments = assignments.filter(condition)
     if role:
         assignments = assignments.filter(role=role)
-    return assignments.order_by("area__path", "org__path", "user__username")
+    if q:
+        assignments = assignments.filter(
+            Q(user__username__icontains=q) | Q(user__full_name__icontains=q)
+        )
+    return assignments.order_by("-id")  # the latest granted first, by the primary key
 
 
 def can_administer_accounts(viewer) -> bool:

@@ -240,12 +240,16 @@ def account_list(request):
     from jiceng.accounts.selectors import assignment_list
 
     _require_admin(request)
+    from django.core.paginator import Paginator
+
     role = request.GET.get("role") or None
-    rows = assignment_list(viewer=request.user, role=role)[:500]
+    q = request.GET.get("q", "").strip()[:50]
+    rows = assignment_list(viewer=request.user, role=role, q=q or None)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/account_list.html",
-        {"rows": rows, "roles": Role.choices, "role": role},
+        {"rows": page, "page": page, "roles": Role.choices, "role": role, "q": q},
     )
 
 
