@@ -219,6 +219,19 @@ def test_dual_reporting_and_report_back(territory):
     assert not selectors.member_list(viewer=c3).exists()
 
 
+def test_dual_page_shows_report_back_to_the_unit_org_only(client, territory):
+    """双报告 is the unit org's: its secretary's page shows it; a district's page, which
+    sees the same service records, lists the reports but no org's report-back."""
+    test_dual_reporting_and_report_back(territory)
+    heading = f"{territory.orgs['xh_unit_org'].name} · 双报告"
+    client.force_login(territory.users["xh_unit_secretary"])
+    page = client.get("/members/dual/").content.decode()
+    assert heading in page and "赵敏" in page
+    client.force_login(territory.users["xh_admin"])
+    page = client.get("/members/dual/").content.decode()
+    assert "双报告</h2>" not in page and "楼道环境监督岗" in page
+
+
 def test_only_in_service_members_report(territory):
     users, orgs = territory.users, territory.orgs
     retired = services.member_register(

@@ -374,12 +374,18 @@ def dual(request):
     """The community's view: who reported here, their posts and service; and, for a unit
     org, the report-back of its members' service."""
     _require_member_kind(request.user)
-    reports = selectors.dual_report_list(viewer=request.user)[:300]
-    unit_orgs = [o for o in org_list(viewer=request.user)[:50] if can_manage_org(request.user, o)]
-    backs = [selectors.report_back(viewer=request.user, org=o) for o in unit_orgs[:10]]
+    page = Paginator(selectors.dual_report_list(viewer=request.user), 50).get_page(
+        request.GET.get("page")
+    )
+    # 双报告 is a unit org's: the orgs the viewer holds a role on, not every org in sight
+    # (a district's first orgs summed every service record of the district).
+    own = scope_for(request.user).managed_org_paths()
+    unit_orgs = list(org_list(viewer=request.user).filter(path__in=own)[:10])
+    backs = [selectors.report_back(viewer=request.user, org=o) for o in unit_orgs]
     context = {
+        "page": page,
         "reports": [
-            (r, r.community_id and can_manage_area(request.user, r.community)) for r in reports
+            (r, r.community_id and can_manage_area(request.user, r.community)) for r in page
         ],
         "service_form": forms.ServiceForm(),
         "post_form": forms.PostForm(),
