@@ -53,6 +53,10 @@ class _FormParser(HTMLParser):
             return
         if self.form is None:
             return
+        if "form" in a and tag in ("input", "textarea", "select", "button"):
+            # Owned by the form it names (none when empty: a picker's search field,
+            # core.pickers), not by the one around it: a browser never submits it here.
+            return
         name = a.get("name")
         if name and a.get("id") and tag in ("input", "textarea", "select"):
             self.form.ids[name] = a["id"]

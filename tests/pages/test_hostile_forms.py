@@ -52,6 +52,7 @@ NOT_FORM_PAGES = {
     "linkage:received_attachment": "serves a dispatch's photo or PDF (no page, no form)",
     "jobs:job": "a background job's state, its owner's alone (links only, no form)",
     "jobs:result": "serves a background job's result file",
+    "pick": "a picker's options for a search (core.pickers): a fragment, no form",
 }
 
 # What submitting a background job writes whatever the file holds (core.jobs): the job,

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField
 
 
 class LoginForm(InputPolicyForm):
@@ -45,16 +46,16 @@ class AccountForm(InputPolicyForm):
         ),
     )
     role = forms.ChoiceField(label=_("角色"))
-    area = forms.TypedChoiceField(label=_("所属区域"), coerce=int, required=False)
-    org = forms.TypedChoiceField(label=_("所属党组织"), coerce=int, required=False)
+    area = PickerField(
+        label=_("所属区域"), required=False, picker="grantable-areas", empty_label="—"
+    )
+    org = PickerField(
+        label=_("所属党组织"), required=False, picker="grantable-orgs", empty_label="—"
+    )
 
-    def __init__(self, *args, roles=(), areas=(), orgs=(), **kwargs):
+    def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = list(roles)
-        self.fields["area"].choices = [("", "—")] + [
-            (a.pk, f"{a.name}（{a.get_level_display()}）") for a in areas
-        ]
-        self.fields["org"].choices = [("", "—")] + [(o.pk, o.name) for o in orgs]
 
 
 class PasswordChangeForm(InputPolicyForm):

@@ -78,19 +78,42 @@ def pending_totp_device(user):
 # ---- where the viewer may grant roles -------------------------------------------------------
 
 
-def grantable_areas(*, viewer, limit: int = 2000) -> list:
-    """Areas (buildings excepted) the viewer manages, for the grant form's choices."""
-    from jiceng.core.access import can_manage_area
+def areas_to_grant(*, viewer) -> QuerySet:
+    """Areas (buildings excepted) the viewer sees, in the tree's order: the account
+    form's picker ("grantable-areas") offers those the viewer manages."""
     from jiceng.core.models import Area
 
-    candidates = scope_for(viewer).filter(Area.objects.exclude(level=Area.Level.BUILDING))
-    return [a for a in candidates.order_by("path")[:limit] if can_manage_area(viewer, a)]
+    areas = Area.objects.exclude(level=Area.Level.BUILDING)
+    return scope_for(viewer).filter(areas).order_by("path")
 
 
-def grantable_orgs(*, viewer, limit: int = 1000) -> list:
-    """Open orgs the viewer manages, for the grant form's choices."""
-    from jiceng.orgs.access import can_manage_org
+def orgs_to_grant(*, viewer) -> QuerySet:
+    """Open orgs the viewer sees, in the tree's order: the account form's picker
+    ("grantable-orgs") offers those the viewer manages."""
     from jiceng.orgs.models import PartyOrg
 
-    candidates = scope_for(viewer).filter(PartyOrg.objects.filter(closed_on__isnull=True))
-    return [o for o in candidates.order_by("path")[:limit] if can_manage_org(viewer, o)]
+    orgs = PartyOrg.objects.filter(closed_on__isnull=True)
+    return scope_for(viewer).filter(orgs).order_by("path")
+
+
+def grantable_levels(*, viewer) -> set[str]:
+    """The levels of the areas the viewer may grant a role on (those the picker
+    "grantable-areas" offers), without listing them: the levels of the viewer's managing
+    grants and those below, each kept when an area of it lies in the territory (one
+    short query a level)."""
+    from jiceng.core.models import Area
+
+    scope = scope_for(viewer)
+    order = [level for level, _label in Area.Level.choices if level != Area.Level.BUILDING]
+    areas = areas_to_grant(viewer=viewer)
+    if not scope.everything:
+        paths = scope.managed_area_paths()
+        if not paths:
+            return set()
+        under = Q(pk__in=[])
+        for path in paths:
+            under |= Q(path__startswith=path)
+        areas = areas.filter(under)
+        tops = set(Area.objects.filter(path__in=paths).values_list("level", flat=True))
+        order = order[min((order.index(t) for t in tops if t in order), default=len(order)) :]
+    return {level for level in order if areas.filter(level=level).exists()}

@@ -261,19 +261,16 @@ def account_new(request):
 
     _require_admin(request)
     user = request.user
-    areas = selectors.grantable_areas(viewer=user)
-    orgs = selectors.grantable_orgs(viewer=user)
-    levels = {a.level for a in areas}
+    levels = selectors.grantable_levels(viewer=user)
     roles = [
         (value, label)
         for value, label in Role.choices
         if value in ORG_ROLES or set(AREA_ROLES.get(value, ())) & levels
     ]
-    form = forms.AccountForm(request.POST or None, roles=roles, areas=areas, orgs=orgs)
+    form = forms.AccountForm(request.POST or None, roles=roles, viewer=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        area = next((a for a in areas if a.pk == data.get("area")), None)
-        org = next((o for o in orgs if o.pk == data.get("org")), None)
+        area, org = data["area"], data["org"]
         account = call_on_form(
             form,
             lambda: account_create(

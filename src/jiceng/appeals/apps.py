@@ -60,3 +60,7 @@ class AppealsConfig(AppConfig):
         from jiceng.appeals import ledgers
 
         ledgers.register()
+
+        from jiceng.appeals import pickers
+
+        pickers.register_pickers()

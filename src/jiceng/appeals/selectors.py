@@ -464,12 +464,10 @@ def open_summons_targets(*, units, limit: int = 100) -> QuerySet[SummonsTarget]:
     )
 
 
-def setup_areas(roots: list[Area], levels: list[str], limit: int) -> list[Area]:
-    """Areas under the managed roots at `levels`, for the set-up pages' choices."""
-    areas = Area.objects.none()
-    for root in roots:
-        areas = areas | Area.objects.filter(path__startswith=root.path, level__in=levels)
-    return list(areas.order_by("path")[:limit])
+def setup_areas(roots: list[Area], levels: list[str]) -> QuerySet[Area]:
+    """Areas under the managed roots at `levels`, for the set-up pages' picker."""
+    under = _under_any([r.path for r in roots], "path")
+    return Area.objects.filter(under, level__in=levels).order_by("path")
 
 
 def city_root() -> Area | None:

@@ -127,8 +127,8 @@ def rule_set(request, payload: RuleIn):
     unit = selectors.routable_units(viewer=request.user).filter(pk=payload.unit).first()
     if unit is None:
         raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_REQUIRED, "unit")
-    data = {"area": area.pk, "unit": unit.pk, "category": payload.category or ""}
-    cleaned = _parsed(setup_forms.RuleForm(data, areas=[area], units=[unit]))
+    data = {"category": payload.category or ""}
+    cleaned = _parsed(setup_forms.without_pickers(setup_forms.RuleForm(data)))
     category = (
         selectors.category_named(pk=cleaned["category"], active=False)
         if cleaned["category"]
@@ -158,8 +158,8 @@ def unit_list(request):
 @router.post("/units", response={201: HandlingUnitOut})
 def unit_create(request, payload: HandlingUnitIn):
     area = get_area_for_view(request.user, payload.area)
-    data = {"name": payload.name, "kind": payload.kind, "area": area.pk}
-    cleaned = _parsed(setup_forms.UnitForm(data, areas=[area]))
+    data = {"name": payload.name, "kind": payload.kind}
+    cleaned = _parsed(setup_forms.without_pickers(setup_forms.UnitForm(data)))
     unit = services.handling_unit_create(
         actor=request.user, name=cleaned["name"], kind=cleaned["kind"], area=area
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.appeals.forms import category_choices
 from jiceng.appeals.models import Category, HandlingUnit
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField
 
 
 class CategoryForm(InputPolicyForm):
@@ -39,11 +40,7 @@ class CategoryForm(InputPolicyForm):
 class UnitForm(InputPolicyForm):
     name = forms.CharField(label=_("名称"), max_length=80)
     kind = forms.ChoiceField(label=_("类型"), choices=HandlingUnit.Kind.choices)
-    area = forms.TypedChoiceField(label=_("负责区域"), coerce=int)
-
-    def __init__(self, *args, areas=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(a.pk, a.name) for a in areas]
+    area = PickerField(label=_("负责区域"), picker="setup-areas", params={"grids": "0"})
 
 
 class HandlerForm(InputPolicyForm):
@@ -51,32 +48,31 @@ class HandlerForm(InputPolicyForm):
 
 
 class RuleForm(InputPolicyForm):
-    area = forms.TypedChoiceField(label=_("区域"), coerce=int)
+    area = PickerField(label=_("区域"), picker="setup-areas")
     category = forms.TypedChoiceField(label=_("类别"), coerce=int, required=False, empty_value=None)
-    unit = forms.TypedChoiceField(label=_("承办单位"), coerce=int)
+    unit = PickerField(label=_("承办单位"), picker="routable-units")
 
-    def __init__(self, *args, areas=(), units=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(a.pk, area_label(a)) for a in areas]
         choices = category_choices()
         self.fields["category"].choices = [("", _("全部类别")), *choices[1:]]
-        self.fields["unit"].choices = [(u.pk, f"{u.name}（{u.area.name}）") for u in units]
 
 
 class PreviewForm(InputPolicyForm):
-    area = forms.TypedChoiceField(label=_("发生地"), coerce=int)
+    area = PickerField(label=_("发生地"), picker="setup-areas")
     category = forms.TypedChoiceField(label=_("类别"), coerce=int)
 
-    def __init__(self, *args, areas=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [(a.pk, area_label(a)) for a in areas]
         self.fields["category"].choices = category_choices()
 
 
-def area_label(area) -> str:
-    """Indented by level so a long list of a street's communities and grids reads as a tree."""
-    depth = {"district": 0, "street": 1, "community": 2, "grid": 3}.get(area.level, 0)
-    return "\u3000" * depth + area.name
+def without_pickers(form: forms.BaseForm) -> forms.BaseForm:
+    """The form as the JSON API parses it: the same text, types and limits, without
+    the picker fields, since the API takes ids and the services check them."""
+    for name in [n for n, f in form.fields.items() if isinstance(f, PickerField)]:
+        del form.fields[name]
+    return form
 
 
 def category_facts(cleaned: dict):

@@ -17,30 +17,18 @@ from jiceng.appeals import selectors, services, setup_forms
 from jiceng.appeals.models import HandlingUnit
 from jiceng.appeals.routing import route
 from jiceng.core.access import can_manage_area
-from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.models import Area
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 
-AREA_CAP = 3000
-
 
 def _roots(request) -> list[Area]:
+    """The areas the viewer manages; the areas and units the forms choose among are
+    pickers under them (`appeals.pickers`)."""
     roots = selectors.managed_roots(request.user)
     if not roots:
         raise Http404
     return roots
-
-
-def _areas(roots: list[Area], *, grids: bool = True) -> list[Area]:
-    """Areas under the managed roots where rules and units can sit. A city-wide manager
-    gets districts and streets only: a select of every grid in Shanghai helps nobody."""
-    levels = [Area.Level.DISTRICT, Area.Level.STREET, Area.Level.COMMUNITY]
-    if any(root.level == Area.Level.CITY for root in roots):
-        levels = [Area.Level.DISTRICT, Area.Level.STREET]
-    elif grids:
-        levels.append(Area.Level.GRID)
-    return selectors.setup_areas(roots, levels, AREA_CAP)
 
 
 def _can_edit_categories(user) -> bool:
@@ -55,14 +43,11 @@ def _can_edit_categories(user) -> bool:
 def rules(request):
     """The rules of the viewer's territory, a form to set one, and a check of where a
     case of a given category and place would go."""
-    roots = _roots(request)
-    areas = _areas(roots)
-    units = list(selectors.routable_units(viewer=request.user))
-    form = setup_forms.RuleForm(request.POST or None, areas=areas, units=units, prefix="rule")
+    _roots(request)
+    user = request.user
+    form = setup_forms.RuleForm(request.POST or None, prefix="rule", viewer=user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        area = next((a for a in areas if a.pk == data["area"]), None)
-        unit = next((u for u in units if u.pk == data["unit"]), None)
         category = (
             selectors.category_named(pk=data["category"], active=False)
             if data["category"]
@@ -70,23 +55,19 @@ def rules(request):
         )
 
         def set_rule():
-            if area is None:
-                raise NotFound(field="area")
-            if unit is None:
-                raise NotFound(field="unit")
             return services.routing_rule_set(
-                actor=request.user, area=area, unit=unit, category=category
+                actor=user, area=data["area"], unit=data["unit"], category=category
             )
 
         if call_on_form(form, set_rule, propagate=()) is not None:
             messages.success(request, _("已保存派单规则"))
             return redirect("appeals:setup_rules")
     preview_form = setup_forms.PreviewForm(
-        request.GET if "preview-area" in request.GET else None, areas=areas, prefix="preview"
+        request.GET if "preview-area" in request.GET else None, prefix="preview", viewer=user
     )
     preview = None
     if preview_form.is_bound and preview_form.is_valid():
-        area = next((a for a in areas if a.pk == preview_form.cleaned_data["area"]), None)
+        area = preview_form.cleaned_data["area"]
         category = selectors.category_named(pk=preview_form.cleaned_data["category"])
         if area is not None and category is not None:
             preview = {"area": area, "category": category, "rule": route(category, area)}
@@ -116,18 +97,14 @@ def rule_delete(request, pk: int):
 
 @login_required
 def units(request):
-    roots = _roots(request)
-    areas = _areas(roots, grids=False)
-    form = setup_forms.UnitForm(request.POST or None, areas=areas, prefix="unit")
+    _roots(request)
+    form = setup_forms.UnitForm(request.POST or None, prefix="unit", viewer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        area = next((a for a in areas if a.pk == data["area"]), None)
 
         def create_unit():
-            if area is None:
-                raise NotFound(field="area")
             return services.handling_unit_create(
-                actor=request.user, name=data["name"], kind=data["kind"], area=area
+                actor=request.user, name=data["name"], kind=data["kind"], area=data["area"]
             )
 
         if call_on_form(form, create_unit, propagate=()) is not None:

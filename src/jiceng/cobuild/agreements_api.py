@@ -97,9 +97,9 @@ def agreement_create(request, payload: AgreementIn):
     _kind(request)
     community = get_area_for_view(request.user, payload.community)
     unit = get_unit_for_view(request.user, payload.unit)
-    data = {**payload.dict(exclude={"commitments"}), "community": community.pk, "unit": unit.pk}
+    data = payload.dict(exclude={"commitments", "community", "unit"})
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    cleaned = _parsed(forms.AgreementForm(data, communities=[community], units=[unit]))
+    cleaned = _parsed(forms.without_pickers(forms.AgreementForm(data)))
     specs = [_spec(i, row) for i, row in enumerate(payload.commitments)]
     agreement = services.agreement_create(
         actor=request.user,

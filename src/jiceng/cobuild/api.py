@@ -315,8 +315,8 @@ def resource_offer(request, payload: ResourceOfferIn):
     )
     area = get_area_for_view(request.user, payload.area) if payload.area else None
     provider = f"org:{org.pk}" if org else (f"report:{report.pk}" if report else "")
-    data = {**payload.dict(), "provider": provider, "area": area.pk if area else ""}
-    form = forms.ResourceForm(data, providers=[(provider, provider)], areas=[area] if area else [])
+    data = {**payload.dict(), "provider": provider}
+    form = forms.without_pickers(forms.ResourceForm(data, providers=[(provider, provider)]))
     cleaned = _parsed(form)
     if area is None and org is not None:
         area = org.area

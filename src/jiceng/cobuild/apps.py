@@ -89,3 +89,7 @@ class CobuildConfig(AppConfig):
         from jiceng.cobuild import ledgers
 
         ledgers.register()
+
+        from jiceng.cobuild import pickers
+
+        pickers.register_pickers()

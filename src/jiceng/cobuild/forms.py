@@ -25,6 +25,7 @@ from jiceng.cobuild.models import (
 )
 from jiceng.core.idempotency import MAX_KEY_LENGTH
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField, get_picker, offered
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -37,6 +38,31 @@ def _blank(label=None) -> list:
 
 def _textarea(rows: int, max_length: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "maxlength": max_length})
+
+
+def _preselect_only_one(form: forms.BaseForm, name: str) -> None:
+    """An unbound form whose picker offers the viewer a single candidate starts with it
+    chosen (two rows read)."""
+    field = form.fields[name]
+    if form.is_bound or field.user is None:
+        return
+    found = offered(get_picker(field.picker_name), field.user, params=field.params, limit=1)
+    if len(found) == 1:
+        form.initial.setdefault(name, found[0].pk)
+
+
+def without_pickers(form: forms.BaseForm) -> forms.BaseForm:
+    """The form as the JSON API parses it: the same text, types and limits, without
+    the picker fields, since the API takes ids and the services check them."""
+    for name in [n for n, f in form.fields.items() if isinstance(f, PickerField)]:
+        del form.fields[name]
+    return form
+
+
+# The picker fields' parameters (core.area_pickers): where needs, agreements, resources
+# and service centres sit.
+COMMUNITIES = {"levels": "community"}
+STREETS_AND_COMMUNITIES = {"levels": "community,street"}
 
 
 class IdempotentForm(InputPolicyForm):
@@ -91,15 +117,13 @@ class ResidentNeedForm(NeedFieldsForm):
 
 
 class StaffNeedForm(NeedFieldsForm):
-    community = forms.TypedChoiceField(label=_("社区"), coerce=int)
+    community = PickerField(label=_("社区"), picker="manageable-areas", params=COMMUNITIES)
 
     field_order = ["title", "category", "community", "place", "beneficiaries"]
 
-    def __init__(self, *args, communities, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [*_blank(), *((c.pk, c.name) for c in communities)]
-        if len(communities) == 1 and not self.is_bound:
-            self.initial.setdefault("community", communities[0].pk)
+        _preselect_only_one(self, "community")
 
 
 class AppealToNeedForm(InputPolicyForm):
@@ -124,8 +148,13 @@ class ResourceForm(InputPolicyForm):
     title = forms.CharField(label=_("资源名称"), max_length=100)
     kind = forms.ChoiceField(label=_("资源类型"), choices=[*_blank(), *Resource.Kind.choices])
     category = forms.ChoiceField(label=_("服务类别"), choices=[*_blank(), *Category.choices])
-    area = forms.TypedChoiceField(
-        label=_("所在区域（不选则为提供方所在地）"), coerce=int, required=False, empty_value=None
+    # Streets and communities only: a grid-level place is the provider's own (the default).
+    area = PickerField(
+        label=_("所在区域（不选则为提供方所在地）"),
+        required=False,
+        picker="manageable-areas",
+        params=STREETS_AND_COMMUNITIES,
+        empty_label=_("与提供方相同"),
     )
     capacity = forms.IntegerField(
         label=_("可同时服务需求数"), min_value=1, max_value=1000, initial=1
@@ -136,10 +165,9 @@ class ResourceForm(InputPolicyForm):
         label=_("资源描述（选填）"), max_length=2000, required=False, widget=_textarea(4, 2000)
     )
 
-    def __init__(self, *args, providers, areas, **kwargs):
+    def __init__(self, *args, providers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].choices = [*_blank(), *providers]
-        self.fields["area"].choices = [*_blank(_("与提供方相同")), *((a.pk, a.name) for a in areas)]
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.setdefault("available_from", today)
@@ -223,18 +251,16 @@ class ProposalChangeForm(InputPolicyForm):
 
 class AgreementForm(InputPolicyForm):
     title = forms.CharField(label=_("协议名称"), max_length=120)
-    community = forms.TypedChoiceField(label=_("社区"), coerce=int)
-    unit = forms.TypedChoiceField(label=_("共建单位"), coerce=int)
+    community = PickerField(label=_("社区"), picker="manageable-areas", params=COMMUNITIES)
+    unit = PickerField(label=_("共建单位"), picker="cobuild-units")
     signed_on = forms.DateField(label=_("签订日期"), widget=DATE)
     valid_from = forms.DateField(
         label=_("生效日期（不填则同签订日期）"), widget=DATE, required=False
     )
     valid_until = forms.DateField(label=_("到期日期（选填）"), widget=DATE, required=False)
 
-    def __init__(self, *args, communities, units, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].choices = [*_blank(), *((c.pk, c.name) for c in communities)]
-        self.fields["unit"].choices = [*_blank(), *((u.pk, u.name) for u in units)]
         if not self.is_bound:
             self.initial.setdefault("signed_on", timezone.localdate())
 
@@ -292,22 +318,17 @@ class EndForm(InputPolicyForm):
 
 
 class MeetingForm(InputPolicyForm):
-    committee = forms.TypedChoiceField(label=_("大党委"), coerce=int)
+    committee = PickerField(label=_("大党委"), picker="joint-committees")
     title = forms.CharField(label=_("会议名称"), max_length=120)
     held_on = forms.DateField(label=_("会议日期"), widget=DATE)
     place = forms.CharField(label=_("会议地点（选填）"), max_length=120, required=False)
     agenda = forms.CharField(label=_("议程"), max_length=4000, widget=_textarea(5, 4000))
 
-    def __init__(self, *args, committees, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["committee"].choices = [
-            *_blank(),
-            *((c.pk, f"{c.name}（{c.area.name}）") for c in committees),
-        ]
         if not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())
-            if len(committees) == 1:
-                self.initial.setdefault("committee", committees[0].pk)
+        _preselect_only_one(self, "committee")
 
 
 class AttendanceForm(InputPolicyForm):
@@ -353,23 +374,18 @@ class TaskDoneForm(InputPolicyForm):
 class VenueForm(InputPolicyForm):
     kind = forms.ChoiceField(label=_("类型"), choices=[*_blank(), *Venue.Kind.choices])
     name = forms.CharField(label=_("阵地名称"), max_length=120)
-    area = forms.TypedChoiceField(
+    area = PickerField(
         label=_("所在街道或社区（党群服务中心必选）"),
-        coerce=int,
         required=False,
-        empty_value=None,
+        picker="manageable-areas",
+        params=STREETS_AND_COMMUNITIES,
     )
-    unit = forms.TypedChoiceField(
-        label=_("开放单位（单位开放阵地必选）"), coerce=int, required=False, empty_value=None
+    unit = PickerField(
+        label=_("开放单位（单位开放阵地必选）"), required=False, picker="venue-units"
     )
     floor_area = forms.DecimalField(label=_("建筑面积（平方米）"), max_digits=9, decimal_places=2)
     address = forms.CharField(label=_("地址（选填）"), max_length=200, required=False)
     opening_hours = forms.CharField(label=_("开放时间（选填）"), max_length=100, required=False)
-
-    def __init__(self, *args, areas, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [*_blank(), *((a.pk, a.name) for a in areas)]
-        self.fields["unit"].choices = [*_blank(), *((u.pk, u.name) for u in units)]
 
 
 class VenueEditForm(InputPolicyForm):

@@ -65,8 +65,8 @@ def meeting_create(request, payload: JointMeetingIn):
     """Call a joint meeting of a big committee, with its agenda."""
     _kind(request)
     committee = get_committee_for_view(request.user, payload.committee)
-    cleaned = _parsed(forms.MeetingForm(payload.dict(), committees=[committee]))
-    cleaned.pop("committee")
+    data = payload.dict(exclude={"committee"})
+    cleaned = _parsed(forms.without_pickers(forms.MeetingForm(data)))
     meeting = services.meeting_create(actor=request.user, committee=committee, **cleaned)
     return Status(201, meeting)
 

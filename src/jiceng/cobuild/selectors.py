@@ -367,14 +367,6 @@ def venue_usage(
 # ---- choices and lookups for the pages ------------------------------------------------------
 
 
-def managed_areas(*, viewer, levels, limit: int = 500) -> list[Area]:
-    """Areas at `levels` the viewer manages, for a form's choices."""
-    from jiceng.core.access import can_manage_area
-
-    areas = scope_for(viewer).filter(Area.objects.filter(level__in=levels)).order_by("path")
-    return [a for a in areas[:limit] if can_manage_area(viewer, a)]
-
-
 def matching_areas(*, viewer, limit: int = 300) -> list[Area]:
     """Streets and districts where the viewer may run matching."""
     from jiceng.cobuild.access import can_run_matching
@@ -385,15 +377,14 @@ def matching_areas(*, viewer, limit: int = 300) -> list[Area]:
     return [a for a in areas.order_by("path")[:limit] if can_run_matching(viewer, a)]
 
 
-def managed_committees(*, viewer, limit: int = 500) -> list[BigCommittee]:
-    from jiceng.cobuild.access import can_manage_meeting
-
-    committees = (
+def committees_in_sight(*, viewer) -> QuerySet[BigCommittee]:
+    """Big committees the viewer sees, in the tree's order; the meeting form's picker
+    ("joint-committees") offers those the viewer may call a meeting of."""
+    return (
         scope_for(viewer)
         .filter(BigCommittee.objects.select_related("area", "org"))
-        .order_by("area__path")[:limit]
+        .order_by("area__path", "id")
     )
-    return [c for c in committees if can_manage_meeting(viewer, c)]
 
 
 def committee_members(committee: BigCommittee) -> list:

@@ -159,8 +159,8 @@ def venue_create(
     _kind(request)
     area = get_area_for_view(request.user, payload.area) if payload.area else None
     unit = get_unit_for_view(request.user, payload.unit) if payload.unit else None
-    data = {**payload.dict(), "area": area.pk if area else "", "unit": unit.pk if unit else ""}
-    form = forms.VenueForm(data, areas=[area] if area else [], units=[unit] if unit else [])
+    data = payload.dict(exclude={"area", "unit"})
+    form = forms.without_pickers(forms.VenueForm(data))
     cleaned = _parsed(form)
     venue, created = services.venue_submit(
         actor=request.user,

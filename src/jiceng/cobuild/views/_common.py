@@ -1,5 +1,6 @@
-"""What the co-building pages share: the kind check, the choices a viewer may pick from,
-ids posted back, and the detail pages' older way of posting.
+"""What the co-building pages share: the kind check, ids posted back, and the detail
+pages' older way of posting. The areas, units and committees a form chooses among are
+pickers (`core.pickers`, `cobuild.pickers`).
 
 A detail page's forms each post to their own action view (one URL per action). The
 detail page's own URL still takes the posts it took before, naming the form in a hidden
@@ -12,10 +13,7 @@ from jiceng.cobuild import selectors, services
 from jiceng.cobuild.models import Need, Resource
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound
-from jiceng.core.models import Area
 from jiceng.core.scope import KIND_COBUILD, scope_for
-
-CHOICES_MAX = 2000
 
 
 def require_kind(user) -> None:
@@ -36,14 +34,6 @@ def posted_form(request) -> str | None:
 def bound(request, action: str | None, name: str):
     """The POST for the form called `name` when it is the one posted, else None."""
     return request.POST if action == name else None
-
-
-def managed_areas(user, levels) -> list[Area]:
-    return selectors.managed_areas(viewer=user, levels=levels, limit=CHOICES_MAX)
-
-
-def managed_communities(user) -> list[Area]:
-    return managed_areas(user, [Area.Level.COMMUNITY])
 
 
 def posted_id(request, name: str) -> int:

@@ -11,16 +11,9 @@ from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.models import AgreementReview, Commitment
-from jiceng.cobuild.views._common import (
-    CHOICES_MAX,
-    bound,
-    managed_communities,
-    pick,
-    posted_form,
-    posted_id,
-    require_kind,
-)
+from jiceng.cobuild.views._common import bound, pick, posted_form, posted_id, require_kind
 from jiceng.core.errors import ApplicationError
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import SCOPE_ERRORS, call_on_form, refusal_on_form
 
 
@@ -29,21 +22,14 @@ def agreement_new(request):
     """The community signs a co-building agreement with a resident unit, with each
     side's commitments; all of it is checked before anything is written."""
     require_kind(request.user)
-    communities = managed_communities(request.user)
-    if not communities:
-        raise Http404
-    from jiceng.orgs.selectors import unit_list
-
-    units = list(unit_list(viewer=request.user)[:CHOICES_MAX])
     is_post = request.method == "POST"
-    form = forms.AgreementForm(
-        request.POST if is_post else None, communities=communities, units=units
-    )
+    form = forms.AgreementForm(request.POST if is_post else None, viewer=request.user)
+    if not has_choices(form, "community"):
+        raise Http404
     rows = forms.CommitmentFormSet(request.POST if is_post else None, prefix="c")
     if is_post and form.is_valid() and rows.is_valid():
         data = form.cleaned_data
-        community = pick(communities, data["community"])
-        unit = pick(units, data["unit"])
+        community, unit = data["community"], data["unit"]
         kept = [r for r in rows.forms if not r.is_blank()]
         specs = [
             services.CommitmentSpec(

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.models import MeetingTask
 from jiceng.cobuild.views._common import (
-    CHOICES_MAX,
     area_param,
     bound,
     pick,
@@ -22,8 +21,8 @@ from jiceng.cobuild.views._common import (
     require_kind,
 )
 from jiceng.core.errors import PermissionDenied
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import call_on_form
-from jiceng.orgs.models import BigCommittee
 
 
 @login_required
@@ -38,20 +37,15 @@ def meetings(request):
     return render(request, "cobuild/meetings.html", context)
 
 
-def _managed_committees(user) -> list[BigCommittee]:
-    return selectors.managed_committees(viewer=user, limit=CHOICES_MAX)
-
-
 @login_required
 def meeting_new(request):
     require_kind(request.user)
-    committees = _managed_committees(request.user)
-    if not committees:
+    form = forms.MeetingForm(request.POST or None, viewer=request.user)
+    if not has_choices(form, "committee"):
         raise Http404
-    form = forms.MeetingForm(request.POST or None, committees=committees)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        committee = pick(committees, data.pop("committee"))
+        data = dict(form.cleaned_data)
+        committee = data.pop("committee")
         meeting = call_on_form(
             form,
             lambda: services.meeting_create(actor=request.user, committee=committee, **data),

@@ -22,8 +22,6 @@ from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.models import Need
 from jiceng.cobuild.views._common import (
     bound,
-    managed_communities,
-    pick,
     posted_form,
     require_kind,
     resource_choices,
@@ -32,6 +30,7 @@ from jiceng.core import crypto
 from jiceng.core.access import can_manage_area
 from jiceng.core.errors import PermissionDenied
 from jiceng.core.masking import mask_phone
+from jiceng.core.pickers import has_choices
 from jiceng.core.ratelimit import client_id, hit
 from jiceng.core.view_helpers import call_on_form
 
@@ -130,13 +129,12 @@ def places(request, level: str):
 def need_new(request):
     """Community staff record a need they collected (a visit, a residents' meeting)."""
     require_kind(request.user)
-    communities = managed_communities(request.user)
-    if not communities:
+    form = forms.StaffNeedForm(request.POST or None, viewer=request.user)
+    if not has_choices(form, "community"):
         raise Http404
-    form = forms.StaffNeedForm(request.POST or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        community = pick(communities, data["community"])
+        community = data["community"]
         need = call_on_form(
             form,
             lambda: services.need_create(

@@ -9,16 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
-from jiceng.cobuild.views._common import (
-    bound,
-    managed_areas,
-    pick,
-    posted_form,
-    provider_name,
-    require_kind,
-)
+from jiceng.cobuild.views._common import bound, posted_form, provider_name, require_kind
 from jiceng.core.access import can_manage_area
-from jiceng.core.models import Area
 from jiceng.core.view_helpers import call_on_form
 from jiceng.members.models import DualReport
 from jiceng.orgs.access import can_manage_org
@@ -58,13 +50,11 @@ def resource_new(request):
     providers, choices = _providers(request.user)
     if not choices:
         raise Http404
-    # Streets and communities only: a grid-level place is the provider's own (the default).
-    areas = managed_areas(request.user, [Area.Level.STREET, Area.Level.COMMUNITY])
-    form = forms.ResourceForm(request.POST or None, providers=choices, areas=areas)
+    form = forms.ResourceForm(request.POST or None, providers=choices, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         provider = providers[data["provider"]]
-        area = pick(areas, data["area"]) if data["area"] else None
+        area = data["area"]
         if area is None and isinstance(provider, PartyOrg):
             area = provider.area
         facts = services.ResourceFacts(

@@ -12,18 +12,9 @@ from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.models import Venue
-from jiceng.cobuild.views._common import (
-    CHOICES_MAX,
-    area_param,
-    bound,
-    managed_areas,
-    pick,
-    posted_form,
-    require_kind,
-)
-from jiceng.core.access import can_manage_area
+from jiceng.cobuild.views._common import area_param, bound, pick, posted_form, require_kind
 from jiceng.core.errors import PermissionDenied
-from jiceng.core.models import Area
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import SCOPE_ERRORS, call_on_form, refusals_as_messages
 
 
@@ -45,21 +36,12 @@ def venue_new(request):
     """A party–mass service centre (street or community staff) or a venue a unit opens
     to residents (the unit's org, or the territory staff)."""
     require_kind(request.user)
-    from jiceng.orgs.selectors import unit_list
-
-    areas = managed_areas(request.user, [Area.Level.STREET, Area.Level.COMMUNITY])
-    units = [
-        u
-        for u in unit_list(viewer=request.user)[:CHOICES_MAX]
-        if can_manage_area(request.user, u.area) or access.can_act_for_unit(request.user, u)
-    ]
-    if not areas and not units:
+    form = forms.VenueForm(request.POST or None, viewer=request.user)
+    if not has_choices(form, "area") and not has_choices(form, "unit"):
         raise Http404
-    form = forms.VenueForm(request.POST or None, areas=areas, units=units)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        area = pick(areas, data["area"]) if data["area"] else None
-        unit = pick(units, data["unit"]) if data["unit"] else None
+        area, unit = data["area"], data["unit"]
         # The same write as the API's (venue_submit); the page sends no idempotency key.
         venue = call_on_form(
             form,
