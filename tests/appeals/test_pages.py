@@ -128,6 +128,29 @@ def test_grid_worker_files_in_a_few_taps(client, world):
     assert appeal.created_by == worker
 
 
+def test_intake_refuses_a_place_out_of_sight_on_the_field(client, world):
+    """The place is picked among the communities and grids in sight (a picker): one in
+    another district is refused beside the field and nothing is filed; the grid
+    worker's own grid is chosen in advance."""
+    worker = world.t.users["xh_g1_worker"]
+    client.force_login(worker)
+    form = client.get(reverse("appeals:intake"))
+    assert form.context["form"].initial["area"] == world.t.areas["xh_g1"].pk
+    response = client.post(
+        reverse("appeals:intake"),
+        {
+            "channel": "grid",
+            "category": Category.objects.get(code="road-damage").pk,
+            "area": world.t.areas["hp_g1"].pk,
+            "description": "井盖松动",
+            "idempotency_key": "grid-2",
+        },
+    )
+    assert response.status_code == 200
+    assert "请从列表中选择" in str(response.context["form"].errors["area"])
+    assert not Appeal.objects.exists()
+
+
 def test_list_query_count_does_not_grow(client, world, django_assert_max_num_queries):
     client.force_login(world.t.users["xh_admin"])
     for i in range(3):

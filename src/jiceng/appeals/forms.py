@@ -10,6 +10,7 @@ from jiceng.appeals.models import Appeal, Category, HandlingUnit, Mediation
 from jiceng.core.idempotency import MAX_KEY_LENGTH
 from jiceng.core.inputs import InputPolicyForm, max_length_of
 from jiceng.core.models import Area
+from jiceng.core.pickers import PickerField
 
 # Ten names of up to 50 characters, one a line.
 MEDIATION_PARTIES_MAX = 10 * 51
@@ -57,7 +58,9 @@ class PublicIntakeForm(InputPolicyForm):
 
 
 class StaffIntakeForm(PublicIntakeForm):
-    area = forms.IntegerField(label=_("发生地"))
+    """Built with `viewer=`: the place is one of the communities and grids in sight."""
+
+    area = PickerField(label=_("发生地"), picker="filing-places")
     channel = forms.ChoiceField(
         label=_("来源"),
         choices=[(Appeal.Channel.HOTLINE, _("热线")), (Appeal.Channel.GRID, _("网格巡查"))],

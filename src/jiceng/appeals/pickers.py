@@ -6,6 +6,8 @@
   streets and communities, and grids too unless the form says `grids=0`.
 - "routable-units": the active handling units a rule in the viewer's territory may send
   to (`selectors.routable_units`).
+- "filing-places": where staff file a case (登记诉求): the communities and grids in
+  sight (`selectors.filing_places`); a grid reads with its community's name.
 """
 
 from django.db.models import Q, QuerySet
@@ -50,7 +52,27 @@ def unit_label(unit) -> str:
     return f"{unit.name}（{unit.area.name}）"
 
 
+def _filing_places(user, params: dict) -> QuerySet[Area]:
+    from jiceng.appeals import selectors
+
+    return selectors.filing_places(viewer=user)
+
+
+def place_label(area: Area) -> str:
+    if area.level == Area.Level.GRID and area.parent_id:
+        return f"{area.parent.name} · {area.name}"
+    return area.name
+
+
 def register_pickers() -> None:
+    register(
+        Picker(
+            name="filing-places",
+            candidates=_filing_places,
+            search=_search_areas,
+            label=place_label,
+        )
+    )
     register(
         Picker(
             name="setup-areas",

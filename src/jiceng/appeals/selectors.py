@@ -429,13 +429,14 @@ def placement_choices(*, viewer, appeals: Sequence[Appeal], limit: int = 500) ->
     }
 
 
-def filing_places(*, viewer, limit: int = 2000) -> QuerySet[Area]:
-    """Where a staff member may file: communities and grids in their scope."""
+def filing_places(*, viewer) -> QuerySet[Area]:
+    """Where a staff member may file: communities and grids in their scope (the intake
+    form's picker, `appeals.pickers`)."""
     return (
         scope_for(viewer)
         .filter(Area.objects.filter(level__in=[Area.Level.COMMUNITY, Area.Level.GRID]))
         .select_related("parent")
-        .order_by("path")[:limit]
+        .order_by("path")
     )
 
 

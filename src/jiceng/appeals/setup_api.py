@@ -13,6 +13,7 @@ from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure, limited_text, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.core.pickers import without_pickers
 
 router = Router(tags=["appeals setup 办理设置"])
 
@@ -128,7 +129,7 @@ def rule_set(request, payload: RuleIn):
     if unit is None:
         raise invalid(MSG_UNIT_TERRITORY, Code.UNIT_REQUIRED, "unit")
     data = {"category": payload.category or ""}
-    cleaned = _parsed(setup_forms.without_pickers(setup_forms.RuleForm(data)))
+    cleaned = _parsed(without_pickers(setup_forms.RuleForm(data)))
     category = (
         selectors.category_named(pk=cleaned["category"], active=False)
         if cleaned["category"]
@@ -159,7 +160,7 @@ def unit_list(request):
 def unit_create(request, payload: HandlingUnitIn):
     area = get_area_for_view(request.user, payload.area)
     data = {"name": payload.name, "kind": payload.kind}
-    cleaned = _parsed(setup_forms.without_pickers(setup_forms.UnitForm(data)))
+    cleaned = _parsed(without_pickers(setup_forms.UnitForm(data)))
     unit = services.handling_unit_create(
         actor=request.user, name=cleaned["name"], kind=cleaned["kind"], area=area
     )

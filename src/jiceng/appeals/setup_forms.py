@@ -67,14 +67,6 @@ class PreviewForm(InputPolicyForm):
         self.fields["category"].choices = category_choices()
 
 
-def without_pickers(form: forms.BaseForm) -> forms.BaseForm:
-    """The form as the JSON API parses it: the same text, types and limits, without
-    the picker fields, since the API takes ids and the services check them."""
-    for name in [n for n, f in form.fields.items() if isinstance(f, PickerField)]:
-        del form.fields[name]
-    return form
-
-
 def category_facts(cleaned: dict):
     """The facts a category form gives, for the category services (page and API)."""
     from jiceng.appeals.services import CategoryFacts

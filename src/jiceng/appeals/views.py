@@ -27,10 +27,10 @@ from jiceng.appeals.locating import IntakePlace, intake_place, place_target
 from jiceng.appeals.models import Appeal
 from jiceng.appeals.states import allowed_actions
 from jiceng.core import crypto
-from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
+from jiceng.core.pickers import get_picker, has_choices, offered
 from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
 from jiceng.core.uploads import content_type_of
@@ -239,32 +239,23 @@ def track_reopen(request, code: str):
 # ---- staff ---------------------------------------------------------------------------------
 
 
-def _intake_areas(user):
-    """Where a staff member may file: communities and grids in their scope."""
-    return selectors.filing_places(viewer=user)
-
-
 @login_required
 def intake(request):
     """Hotline operators and grid workers on patrol: a few taps, then the next case."""
-    areas = list(_intake_areas(request.user))
-    if not areas:
-        raise Http404
     roles = scope_for(request.user).roles
     default_channel = Appeal.Channel.GRID if Role.GRID_WORKER in roles else Appeal.Channel.HOTLINE
     if request.method == "POST":
-        form = forms.StaffIntakeForm(request.POST, request.FILES)
+        form = forms.StaffIntakeForm(request.POST, request.FILES, viewer=request.user)
+        if not has_choices(form, "area"):
+            raise Http404
         if form.is_valid():
-            area = next((a for a in areas if a.pk == form.cleaned_data["area"]), None)
+            area = form.cleaned_data["area"]
 
             def file_case() -> Appeal:
-                if area is None:
-                    raise NotFound(field="area")
                 return _intake(
                     request, form, area, channel=form.cleaned_data["channel"], actor=request.user
                 )
 
-            # An area outside the list is a mistake on the form, not a 404 page.
             appeal = call_on_form(form, file_case, propagate=())
             if appeal is not None:
                 messages.success(
@@ -272,11 +263,14 @@ def intake(request):
                 )
                 return redirect("appeals:detail", pk=appeal.pk)
     else:
-        initial = {"channel": default_channel}
-        if len(areas) == 1 or Role.GRID_WORKER in roles:
-            initial["area"] = areas[-1].pk if len(areas) == 1 else areas[0].pk
-        form = forms.StaffIntakeForm(initial=initial)
-    return render(request, "appeals/intake.html", {"form": form, "areas": areas})
+        form = forms.StaffIntakeForm(initial={"channel": default_channel}, viewer=request.user)
+        # A grid worker files in his (first) grid; one place to file is chosen already.
+        first = offered(get_picker("filing-places"), request.user, params={}, limit=1)
+        if not first:
+            raise Http404
+        if len(first) == 1 or Role.GRID_WORKER in roles:
+            form.initial["area"] = first[0].pk
+    return render(request, "appeals/intake.html", {"form": form})
 
 
 @login_required

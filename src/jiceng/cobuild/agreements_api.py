@@ -14,6 +14,7 @@ from jiceng.cobuild.models import Agreement, Commitment
 from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.inputs import form_failure, limited_text, model_decimal, model_text
+from jiceng.core.pickers import without_pickers
 from jiceng.orgs.access import get_unit_for_view
 
 router = Router(tags=["cobuild 区域化党建"])
@@ -99,7 +100,7 @@ def agreement_create(request, payload: AgreementIn):
     unit = get_unit_for_view(request.user, payload.unit)
     data = payload.dict(exclude={"commitments", "community", "unit"})
     data = {k: ("" if v is None else v) for k, v in data.items()}
-    cleaned = _parsed(forms.without_pickers(forms.AgreementForm(data)))
+    cleaned = _parsed(without_pickers(forms.AgreementForm(data)))
     specs = [_spec(i, row) for i, row in enumerate(payload.commitments)]
     agreement = services.agreement_create(
         actor=request.user,

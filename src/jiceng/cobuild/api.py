@@ -15,6 +15,7 @@ from jiceng.core.errors import NotFound
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.inputs import form_failure, limited_text, model_decimal, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.core.pickers import without_pickers
 from jiceng.core.scope import KIND_COBUILD, scope_for
 from jiceng.members.access import get_dual_report_for_view
 from jiceng.orgs.access import get_org_for_view
@@ -316,7 +317,7 @@ def resource_offer(request, payload: ResourceOfferIn):
     area = get_area_for_view(request.user, payload.area) if payload.area else None
     provider = f"org:{org.pk}" if org else (f"report:{report.pk}" if report else "")
     data = {**payload.dict(), "provider": provider}
-    form = forms.without_pickers(forms.ResourceForm(data, providers=[(provider, provider)]))
+    form = without_pickers(forms.ResourceForm(data, providers=[(provider, provider)]))
     cleaned = _parsed(form)
     if area is None and org is not None:
         area = org.area

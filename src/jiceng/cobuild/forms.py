@@ -51,14 +51,6 @@ def _preselect_only_one(form: forms.BaseForm, name: str) -> None:
         form.initial.setdefault(name, found[0].pk)
 
 
-def without_pickers(form: forms.BaseForm) -> forms.BaseForm:
-    """The form as the JSON API parses it: the same text, types and limits, without
-    the picker fields, since the API takes ids and the services check them."""
-    for name in [n for n, f in form.fields.items() if isinstance(f, PickerField)]:
-        del form.fields[name]
-    return form
-
-
 # The picker fields' parameters (core.area_pickers): where needs, agreements, resources
 # and service centres sit.
 COMMUNITIES = {"levels": "community"}

@@ -11,6 +11,7 @@ from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.api import _kind, _parsed
 from jiceng.cobuild.models import JointMeeting, MeetingTask
 from jiceng.core.inputs import limited_text, model_text
+from jiceng.core.pickers import without_pickers
 from jiceng.orgs.access import get_committee_for_view
 
 router = Router(tags=["cobuild 区域化党建"])
@@ -66,7 +67,7 @@ def meeting_create(request, payload: JointMeetingIn):
     _kind(request)
     committee = get_committee_for_view(request.user, payload.committee)
     data = payload.dict(exclude={"committee"})
-    cleaned = _parsed(forms.without_pickers(forms.MeetingForm(data)))
+    cleaned = _parsed(without_pickers(forms.MeetingForm(data)))
     meeting = services.meeting_create(actor=request.user, committee=committee, **cleaned)
     return Status(201, meeting)
 

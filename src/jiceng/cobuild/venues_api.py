@@ -20,6 +20,7 @@ from jiceng.core.errors import ValidationFailed
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.inputs import model_decimal, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
+from jiceng.core.pickers import without_pickers
 from jiceng.orgs.access import get_unit_for_view
 
 router = Router(tags=["cobuild 区域化党建"])
@@ -160,7 +161,7 @@ def venue_create(
     area = get_area_for_view(request.user, payload.area) if payload.area else None
     unit = get_unit_for_view(request.user, payload.unit) if payload.unit else None
     data = payload.dict(exclude={"area", "unit"})
-    form = forms.without_pickers(forms.VenueForm(data))
+    form = without_pickers(forms.VenueForm(data))
     cleaned = _parsed(form)
     venue, created = services.venue_submit(
         actor=request.user,
