@@ -53,6 +53,8 @@ class _FormParser(HTMLParser):
             return
         if self.form is None:
             return
+        if tag in ("input", "textarea", "select", "button") and "form" in a:
+            return  # it belongs to the form it names (none for form=""), as in a browser
         name = a.get("name")
         if name and a.get("id") and tag in ("input", "textarea", "select"):
             self.form.ids[name] = a["id"]

@@ -52,6 +52,7 @@ NOT_FORM_PAGES = {
     "linkage:received_attachment": "serves a dispatch's photo or PDF (no page, no form)",
     "jobs:job": "a background job's state, its owner's alone (links only, no form)",
     "jobs:result": "serves a background job's result file",
+    "pick": "a picker's search answers a select's options (a fragment, no form)",
 }
 
 # What submitting a background job writes whatever the file holds (core.jobs): the job,
@@ -360,12 +361,21 @@ def _unnumbered(name: str) -> str:
 _walked: set = set()
 
 
-def _linked_pages(page, seen: set) -> list[str]:
+def _linked_pages(page, seen: set, page_url: str = "") -> list[str]:
     """Links of a page to a page with a query string not opened before (a form page
     that first asks which org, a list filtered to one place): one per URL name and
-    set of query keys."""
+    set of query keys. A GET form that asks only to choose (selects, no text typed) is
+    such a link too, submitted as it stands (a form page whose first step picks the
+    org)."""
+    from urllib.parse import urlencode
+
     found = []
-    for link in page.links:
+    chosen = [
+        f"{form.action or urlsplit(page_url).path}?{urlencode(form.data)}"
+        for form in page.forms
+        if form.method == "get" and form.data and not form.texts and not form.files
+    ]
+    for link in [*page.links, *chosen]:
         parts = urlsplit(link)
         if not parts.query or parts.netloc or parts.path.endswith(".xlsx"):
             continue
@@ -394,7 +404,7 @@ def _walk_forms(client, who: str, pages: list[str]) -> tuple[list[str], int]:
         html = response.content.decode()
         page = parse_page(html)
         if page_url in pages:
-            more = [link for link in _linked_pages(page, seen) if link not in linked]
+            more = [link for link in _linked_pages(page, seen, page_url) if link not in linked]
             linked.update(more)
             queue += more
         for form in page.forms:
