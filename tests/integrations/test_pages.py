@@ -159,3 +159,52 @@ def test_control_characters_refused_naming_the_field(client, world):
     assert answer.status_code == 200
     assert "控制字符" in answer.content.decode()
     assert not Subscription.objects.exists()
+
+
+@pytest.mark.parametrize("place", ["hp", "hp_s1", "xh_c1", "abc"])
+def test_a_place_out_of_the_districts_managed_is_refused_on_the_field(client, world, place):
+    """The area is picked (core.pickers, `integration-areas`) among the districts the
+    viewer manages and their streets: another district, a community, or no id at all
+    is refused beside the field, and nothing is made."""
+    client.force_login(world.t.users["xh_admin"])
+    posted = world.t.areas[place].pk if place in world.t.areas else place
+    token = client.post(
+        "/integrations/",
+        {"name": "x", "area": posted, "permissions": ["read"], "rate_per_minute": 60},
+    )
+    subscription = client.post(
+        "/integrations/subscriptions/",
+        {
+            "name": "x",
+            "url": "https://example.org/hook",
+            "events": ["case.received"],
+            "area": posted,
+        },
+    )
+    for answer in (token, subscription):
+        assert answer.status_code == 200
+        assert "请从列表中选择" in str(answer.context["form"].errors["area"])
+    assert not SystemToken.objects.exists() and not Subscription.objects.exists()
+
+
+def test_the_area_offered_is_the_managed_districts_and_their_streets(client, world):
+    from jiceng.core.models import Area
+    from jiceng.core.pickers import get_picker, offered
+
+    admin = world.t.users["xh_admin"]
+    found = offered(get_picker("integration-areas"), admin, params={})
+    xh = world.t.areas["xh"]
+    expected = Area.objects.filter(path__startswith=xh.path, level__in=("district", "street"))
+    assert {a.pk for a in found} == {a.pk for a in expected}
+    client.force_login(admin)
+    answer = client.post(
+        "/integrations/",
+        {
+            "name": "街道系统",
+            "area": world.t.areas["xh_s2"].pk,
+            "permissions": ["read"],
+            "rate_per_minute": 60,
+        },
+    )
+    assert answer.status_code == 200 and "jct_" in answer.content.decode()
+    assert SystemToken.objects.get().area == world.t.areas["xh_s2"]

@@ -182,10 +182,10 @@ class Ledger:
 
 _LEDGERS: dict[str, Ledger] = {}
 # The orgs app's lookup of an org by id for a viewer (scoped, NotFound otherwise) and its
-# list of the orgs a viewer may choose, so the ledgers page can take an org without
-# importing the orgs app.
+# queryset of the orgs a viewer may choose (its picker's candidates), so the ledgers page
+# can take an org without importing the orgs app.
 _ORG_LOOKUP: list[Callable[[Any, Any], Model]] = []
-_ORG_CHOICES: list[Callable[[Any, int], list]] = []
+_ORG_CHOICES: list[Callable[[Any], QuerySet]] = []
 _APP_TITLES: dict[str, Any] = {}
 
 
@@ -207,14 +207,17 @@ def app_title(app: str) -> str:
 
 
 def register_org_source(
-    lookup: Callable[[Any, Any], Model], choices: Callable[[Any, int], list]
+    lookup: Callable[[Any, Any], Model], choices: Callable[[Any], QuerySet]
 ) -> None:
     _ORG_LOOKUP[:] = [lookup]
     _ORG_CHOICES[:] = [choices]
 
 
-def org_choices(viewer, limit: int) -> list:
-    return _ORG_CHOICES[0](viewer, limit) if _ORG_CHOICES else []
+def org_choices(viewer) -> QuerySet:
+    """The orgs the viewer may pull a ledger for, in the order a select shows them."""
+    if not _ORG_CHOICES:  # pragma: no cover - the orgs app registers it in ready()
+        raise LookupError("no org choices registered")
+    return _ORG_CHOICES[0](viewer)
 
 
 def org_for_viewer(viewer, org_id) -> Model:

@@ -31,3 +31,7 @@ class IntegrationsConfig(AppConfig):
         register_reference(Reference(label=_("工单编号"), lookup="hotline_order__number"))
         # Each committed appeal event becomes deliveries for the subscribed systems.
         appeal_events.register_listener(outbox.on_appeal_events)
+
+        from jiceng.integrations import pickers
+
+        pickers.register_pickers()

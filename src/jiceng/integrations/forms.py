@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField
 from jiceng.integrations.models import Subscription, SystemToken
 
 PERMISSIONS = [
@@ -16,15 +17,18 @@ PERMISSIONS = [
 ]
 
 
-def _area_choices(areas) -> list[tuple[int, str]]:
-    return [(a.pk, ("　" if a.level == "street" else "") + a.name) for a in areas]
+def _area() -> PickerField:
+    """A district the viewer manages or one of its streets (`integration-areas`)."""
+    return PickerField(label=_("辖区"), picker="integration-areas")
 
 
 class TokenForm(InputPolicyForm):
+    """Built with `viewer=` (whose districts the area is chosen from)."""
+
     name = forms.CharField(
         label=_("系统名称"), max_length=SystemToken._meta.get_field("name").max_length
     )
-    area = forms.TypedChoiceField(label=_("辖区"), coerce=int)
+    area = _area()
     permissions = forms.MultipleChoiceField(
         label=_("权限"), choices=PERMISSIONS, widget=forms.CheckboxSelectMultiple
     )
@@ -38,9 +42,8 @@ class TokenForm(InputPolicyForm):
         label=_("每分钟限次"), min_value=1, max_value=6000, initial=120
     )
 
-    def __init__(self, *args, areas, units, **kwargs):
+    def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = _area_choices(areas)
         self.fields["unit"].choices = [("", "—")] + [
             (u.pk, f"{u.name}（{u.area.name}）") for u in units
         ]
@@ -55,6 +58,8 @@ class TokenForm(InputPolicyForm):
 
 
 class SubscriptionForm(InputPolicyForm):
+    """Built with `viewer=` (whose districts the area is chosen from)."""
+
     name = forms.CharField(
         label=_("名称"), max_length=Subscription._meta.get_field("name").max_length
     )
@@ -66,15 +71,14 @@ class SubscriptionForm(InputPolicyForm):
     events = forms.MultipleChoiceField(
         label=_("事件"), choices=Subscription.Event.choices, widget=forms.CheckboxSelectMultiple
     )
-    area = forms.TypedChoiceField(label=_("辖区"), coerce=int)
+    area = _area()
     unit = forms.TypedChoiceField(label=_("承办单位（可不选）"), coerce=int, required=False)
     include_personal = forms.BooleanField(
         label=_("推送联系人姓名和电话（仅限该承办单位的办理系统）"), required=False
     )
 
-    def __init__(self, *args, areas, units, **kwargs):
+    def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = _area_choices(areas)
         self.fields["unit"].choices = [("", "—")] + [
             (u.pk, f"{u.name}（{u.area.name}）") for u in units
         ]

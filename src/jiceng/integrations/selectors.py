@@ -52,18 +52,6 @@ def managed_districts(*, viewer) -> list[Area]:
     return list(districts.filter(condition))
 
 
-def territory_choices(*, districts: list[Area]) -> list[Area]:
-    """The districts and their streets, the places a token or subscription is bound to."""
-    condition = Q(pk__in=[])
-    for district in districts:
-        condition |= Q(path__startswith=district.path)
-    return list(
-        Area.objects.filter(condition, level__in=(Area.Level.DISTRICT, Area.Level.STREET))
-        .order_by("path")
-        .only("id", "name", "level", "path")
-    )
-
-
 def unit_choices(*, viewer, districts: list[Area]) -> list[HandlingUnit]:
     condition = Q(pk__in=[])
     for district in districts:
@@ -74,9 +62,3 @@ def unit_choices(*, viewer, districts: list[Area]) -> list[HandlingUnit]:
         .select_related("area")
         .order_by("area__path", "name")[:500]
     )
-
-
-def area_by_id(*, viewer, area_id) -> Area:
-    from jiceng.core.access import get_area_for_view
-
-    return get_area_for_view(viewer, area_id)

@@ -23,11 +23,9 @@ def _districts(request) -> list:
     return districts
 
 
-def _choices(request):
+def _units(request):
     districts = _districts(request)
-    areas = selectors.territory_choices(districts=districts)
-    units = selectors.unit_choices(viewer=request.user, districts=districts)
-    return areas, units
+    return selectors.unit_choices(viewer=request.user, districts=districts)
 
 
 def _picked(items, pk):
@@ -40,21 +38,17 @@ def _create_page(request, form_class, create, template: str, listing):
     """A page that lists what the district has and makes one more: the form, and on
     success the secret shown in this answer only (it is never stored, so never shown
     again) beside a fresh form."""
-    areas, units = _choices(request)
-    form = form_class(request.POST or None, areas=areas, units=units)
+    units = _units(request)
+    form = form_class(request.POST or None, units=units, viewer=request.user)
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         created = call_on_form(
             form,
-            lambda: create(
-                data,
-                selectors.area_by_id(viewer=request.user, area_id=data["area"]),
-                _picked(units, data.get("unit")),
-            ),
+            lambda: create(data, data["area"], _picked(units, data.get("unit"))),
         )
         if created is not None:
-            form = form_class(areas=areas, units=units)
+            form = form_class(units=units, viewer=request.user)
     return render(request, template, {"form": form, "created": created, **listing()})
 
 

@@ -16,3 +16,7 @@ class LedgersConfig(AppConfig):
         from jiceng.ledgers import jobs
 
         jobs.register()
+
+        from jiceng.ledgers import pickers
+
+        pickers.register_pickers()

@@ -8,6 +8,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core.access import get_area_for_view
@@ -30,7 +31,6 @@ from jiceng.ledgers.errors import MSG_SUBJECT, MSG_SUBJECT_KIND, LedgerErrorCode
 # A workbook holds what a year of a district gives; past this the header says the table
 # was cut, and a smaller territory or period gives the rest.
 MAX_ROWS = 200_000
-CHOICES_MAX = 600
 
 
 def ledger_list(*, viewer) -> list[Ledger]:
@@ -120,23 +120,22 @@ def ledger_table(
     return Table(ledger, subject, rows[:limit], truncated, when)
 
 
-def area_choices(*, viewer, limit: int = CHOICES_MAX) -> list[Area]:
+def subject_areas(*, viewer) -> QuerySet[Area]:
     """The areas a viewer may pull a ledger for: each of their territories and two
-    levels below it (a district's streets and communities), by path."""
+    levels below it (a district's streets and communities), by path (the page's picker,
+    `ledger-areas`, offers the first of them and a search)."""
     scope = scope_for(viewer)
     if scope.everything:
         roots = list(Area.objects.filter(parent__isnull=True))
     else:
         roots = list(Area.objects.filter(path__in=scope.area_roots()))
-    if not roots:
-        return []
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     for root in roots:
         condition |= Q(path__startswith=root.path, depth__lte=root.depth + 2)
-    return list(scope.filter(Area.objects.filter(condition)).order_by("path")[:limit])
+    areas = Area.objects.select_related("parent").filter(condition)
+    return scope.filter(areas).order_by("path")
 
 
-def org_options(*, viewer, limit: int = CHOICES_MAX) -> list:
-    return org_choices(viewer, limit)
+def subject_orgs(*, viewer) -> QuerySet:
+    """The orgs a viewer may pull a ledger for (the orgs app's source, by path)."""
+    return org_choices(viewer)

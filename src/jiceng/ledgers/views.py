@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.ledgers import SUBJECT_AREA
-from jiceng.ledgers import selectors, services
+from jiceng.ledgers import forms, selectors, services
 from jiceng.ledgers.cells import as_text, header_lines
 from jiceng.ledgers.workbook import XLSX, filename
 
@@ -30,9 +30,9 @@ def _params(request) -> dict[str, str]:
         if request.GET.get(name, "").strip()
     }
     if not params.get("area") and not params.get("org"):
-        areas = selectors.area_choices(viewer=request.user, limit=1)
-        if areas:
-            params["area"] = str(areas[0].pk)
+        first = selectors.subject_areas(viewer=request.user).first()
+        if first is not None:
+            params["area"] = str(first.pk)
     return params
 
 
@@ -79,8 +79,10 @@ def index(request):
         "query": query,
         "subject": subject,
         "error": error,
-        "areas": selectors.area_choices(viewer=request.user),
-        "orgs": selectors.org_options(viewer=request.user),
+        "form": forms.SubjectForm(
+            initial={"area": params.get("area", ""), "org": params.get("org", "")},
+            viewer=request.user,
+        ),
         "period": params.get("period") or str(timezone.localdate().year),
     }
     return render(request, "ledgers/index.html", context)

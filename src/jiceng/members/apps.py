@@ -101,3 +101,7 @@ class MembersConfig(AppConfig):
         from jiceng.members import jobs
 
         jobs.register()
+
+        from jiceng.members import pickers
+
+        pickers.register_pickers()

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.inputs import InputPolicyForm
+from jiceng.core.pickers import PickerField
 from jiceng.members.models import (
     DualReport,
     Member,
@@ -17,7 +18,9 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class MemberForm(InputPolicyForm):
-    org = forms.TypedChoiceField(label=_("所在党组织"), coerce=int)
+    """Built with `viewer=`: the org is one the viewer may change (`member-orgs`)."""
+
+    org = PickerField(label=_("所在党组织"), picker="member-orgs")
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=24)
     ethnicity = forms.CharField(label=_("民族"), max_length=10, initial="汉族")
@@ -36,9 +39,20 @@ class MemberForm(InputPolicyForm):
     work_unit_name = forms.CharField(label=_("工作单位"), max_length=150, required=False)
     post = forms.CharField(label=_("职务"), max_length=60, required=False)
 
-    def __init__(self, *args, orgs=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org"].choices = [(o.pk, o.name) for o in orgs]
+
+class ImportForm(InputPolicyForm):
+    """A roster to import into an org the viewer may change; built with `viewer=`. The
+    file itself is checked by `core.uploads.accept_workbook`, the rows by the job."""
+
+    org = PickerField(label=_("导入到党组织"), picker="member-orgs")
+    file = forms.FileField(
+        label=_("名册文件（.xlsx）"),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
+        ),
+    )
 
 
 class AccountForm(InputPolicyForm):

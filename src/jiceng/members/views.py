@@ -17,14 +17,14 @@ from django.views.decorators.http import require_POST
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.errors import ApplicationError, NotFound, ValidationFailed
 from jiceng.core.inputs import check_text, form_failure
+from jiceng.core.pickers import has_choices
 from jiceng.core.scope import KIND_MEMBER, scope_for
 from jiceng.core.search_tokens import search_token_create, search_token_text
 from jiceng.core.view_helpers import call_on_form, refusals_as_messages
 from jiceng.members import access, forms, selectors, services
 from jiceng.members.errors import MemberErrorCode
 from jiceng.members.models import Member, MobileInflow, MobileOutflow, Transfer
-from jiceng.orgs.access import can_manage_org, get_org_for_view
-from jiceng.orgs.models import PartyOrg
+from jiceng.orgs.access import get_org_for_view
 from jiceng.orgs.selectors import org_list
 
 
@@ -105,21 +105,15 @@ def _member_search(request):
     return redirect(f"{reverse('members:list')}?{urlencode(params)}")
 
 
-def _manageable_orgs(user):
-    orgs = org_list(viewer=user).exclude(kind=PartyOrg.Kind.GROUP)[:500]
-    return [o for o in orgs if can_manage_org(user, o)]
-
-
 @login_required
 def member_new(request):
     _require_member_kind(request.user)
-    orgs = _manageable_orgs(request.user)
-    if not orgs:
+    form = forms.MemberForm(request.POST or None, viewer=request.user)
+    if not has_choices(form, "org"):
         raise Http404
-    form = forms.MemberForm(request.POST or None, orgs=orgs)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        org = next(o for o in orgs if o.pk == data["org"])
+        org = data["org"]
         facts = services.MemberFacts(
             name=data["name"],
             id_number=data["id_number"],
@@ -463,28 +457,24 @@ def member_import(request):
     from jiceng.core.uploads import accept_workbook
 
     _require_member_kind(request.user)
-    orgs = _manageable_orgs(request.user)
-    if not orgs:
+    form = forms.ImportForm(request.POST or None, request.FILES or None, viewer=request.user)
+    if not has_choices(form, "org"):
         raise Http404
     error = ""
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        org = next((o for o in orgs if str(o.pk) == request.POST.get("org")), None)
-        if upload is None or org is None:
-            error = _("请选择党组织和文件")
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.member_import_submit(
+                actor=request.user,
+                org=form.cleaned_data["org"],
+                data=accept_workbook(upload),
+                filename=upload.name or "",
+            )
+        except ApplicationError as failure:
+            error = str(failure.message)
         else:
-            try:
-                job = services.member_import_submit(
-                    actor=request.user,
-                    org=org,
-                    data=accept_workbook(upload),
-                    filename=upload.name or "",
-                )
-            except ApplicationError as failure:
-                error = str(failure.message)
-            else:
-                return redirect("jobs:job", job_id=job.pk)
-    return render(request, "members/import.html", {"orgs": orgs, "error": error})
+            return redirect("jobs:job", job_id=job.pk)
+    return render(request, "members/import.html", {"form": form, "error": error})
 
 
 @login_required

@@ -76,3 +76,7 @@ class OrglifeConfig(AppConfig):
         from jiceng.orglife import ledgers
 
         ledgers.register()
+
+        from jiceng.orglife import pickers
+
+        pickers.register_pickers()

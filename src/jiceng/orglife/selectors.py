@@ -402,18 +402,18 @@ def public_view(topic: Topic) -> dict:
 # ---- what the pages' forms offer, and single objects the pages and API look up ----------------
 
 
-def manageable_areas(*, viewer, levels: tuple[str, ...], limit: int = 300) -> list[Area]:
-    """Areas of the given levels the viewer sees and manages (a form's choices)."""
-    from jiceng.core.access import can_manage_area
-
-    areas = scope_for(viewer).filter(Area.objects.filter(level__in=levels).select_related("parent"))
-    return [a for a in areas.order_by("path")[:limit] if can_manage_area(viewer, a)]
-
-
 def open_orgs(
     *, viewer, under: Area | None = None, area_levels: tuple[str, ...] = (), limit: int = 300
 ) -> QuerySet[PartyOrg]:
     """Party orgs not closed that the viewer sees, by affiliation path."""
+    return open_org_candidates(viewer=viewer, under=under, area_levels=area_levels)[:limit]
+
+
+def open_org_candidates(
+    *, viewer, under: Area | None = None, area_levels: tuple[str, ...] = ()
+) -> QuerySet[PartyOrg]:
+    """`open_orgs` uncut: a picker's candidates (orglife.pickers), which it shows the
+    first of and searches."""
     qs = scope_for(viewer).filter(
         PartyOrg.objects.select_related("area").filter(closed_on__isnull=True)
     )
@@ -421,7 +421,7 @@ def open_orgs(
         qs = qs.filter(area__path__startswith=under.path)
     if area_levels:
         qs = qs.filter(area__level__in=area_levels)
-    return qs.order_by("path")[:limit]
+    return qs.order_by("path")
 
 
 def open_members(*, viewer, limit: int = 500) -> QuerySet[Member]:

@@ -2,7 +2,7 @@
 (两个覆盖), grids and their people, lane chiefs, buildings, big committees. Each reads the
 app's scoped selectors in a fixed number of queries."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.ledgers import Subject, columns, percent, register_ledgers, register_org_source
@@ -226,8 +226,8 @@ def _org_for_ledger(viewer, org_id) -> PartyOrg:
     return get_org_for_view(viewer, org_id)
 
 
-def _orgs_for_choice(viewer, limit: int) -> list[PartyOrg]:
-    return list(org_list(viewer=viewer).select_related(None).only("id", "name", "path")[:limit])
+def _orgs_for_choice(viewer) -> QuerySet[PartyOrg]:
+    return org_list(viewer=viewer).select_related(None).only("id", "name", "path")
 
 
 def register() -> None:

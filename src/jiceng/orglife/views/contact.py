@@ -11,44 +11,46 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.cobuild.models import Category as NeedCategory
-from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
-from jiceng.core.models import Area
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import refusals_as_messages
-from jiceng.orglife import actions, schemas, selectors, services
+from jiceng.orglife import actions, forms, schemas, selectors, services
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
-from jiceng.orgs.access import get_org_for_view
 
 
 @login_required
 def contact_points(request):
     require_kind(request.user)
+    return _contact_points(request, forms.ContactPointForm(viewer=request.user))
+
+
+def _contact_points(request, form, status: int = 200):
+    """The list with the form to make one more (`form` bound when it was refused)."""
     area = area_param(request)
-    official_areas = selectors.manageable_areas(
-        viewer=request.user, levels=(Area.Level.DISTRICT, Area.Level.STREET), limit=100
-    )
     context = {
         "area": area,
         "points": selectors.contact_point_list(viewer=request.user, area=area)[:200],
-        "official_areas": official_areas,
-        "orgs": selectors.open_orgs(viewer=request.user) if official_areas else [],
+        "form": form if has_choices(form, "official_area") else None,
         "today": timezone.localdate(),
     }
-    return render(request, "orglife/contact_points.html", context)
+    return render(request, "orglife/contact_points.html", context, status=status)
 
 
 @login_required
 def contact_point_new(request):
     require_kind(request.user)
     if request.method == "POST":
+        form = forms.ContactPointForm(request.POST, viewer=request.user)
+        if not form.is_valid():
+            return _contact_points(request, form, status=422)
         with refusals_as_messages(request):
             payload = schemas.parse(schemas.ContactPointIn, form_data(request))
             point = services.contact_point_create(
                 actor=request.user,
                 official_name=payload.official_name,
                 official_title=payload.official_title,
-                official_area=get_area_for_view(request.user, payload.official_area),
-                org=get_org_for_view(request.user, payload.org),
+                official_area=form.cleaned_data["official_area"],
+                org=form.cleaned_data["org"],
                 started_on=payload.started_on,
             )
             messages.success(request, _("已建立联系点"))
@@ -99,12 +101,15 @@ def contact_point_detail(request, pk: int):
 @login_required
 def households(request):
     require_kind(request.user)
+    return _households(request, forms.HouseholdLinkForm(viewer=request.user))
+
+
+def _households(request, form, status: int = 200):
+    """The links and visits with the form to link one more (`form` bound when refused)."""
     area = area_param(request)
     visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
-    grids = selectors.manageable_areas(
-        viewer=request.user, levels=(Area.Level.GRID, Area.Level.BUILDING)
-    )
-    members = selectors.open_members(viewer=request.user) if grids else []
+    form = form if has_choices(form, "grid") else None
+    members = selectors.open_members(viewer=request.user) if form else []
     appeal_categories = selectors.appeal_categories()
     context = {
         "area": area,
@@ -141,24 +146,27 @@ def households(request):
             )
             for v in visits
         ],
-        "grids": grids,
+        "form": form,
         "members": members,
         "today": timezone.localdate(),
     }
-    return render(request, "orglife/households.html", context)
+    return render(request, "orglife/households.html", context, status=status)
 
 
 @login_required
 def household_link_new(request):
     require_kind(request.user)
     if request.method == "POST":
+        form = forms.HouseholdLinkForm(request.POST, viewer=request.user)
+        if not form.is_valid():
+            return _households(request, form, status=422)
         with refusals_as_messages(request):
             payload = schemas.parse(schemas.HouseholdLinkIn, form_data(request))
             with transaction.atomic():
                 services.household_link_create(
                     actor=request.user,
                     member=actions._member(request.user, payload.member),
-                    grid=get_area_for_view(request.user, payload.grid),
+                    grid=form.cleaned_data["grid"],
                     household=payload.household,
                     started_on=payload.started_on,
                 )

@@ -9,48 +9,63 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from jiceng.core.access import get_area_for_view
 from jiceng.core.errors import NotFound
 from jiceng.core.models import Area
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import refusals_as_messages
-from jiceng.orglife import actions, schemas, selectors, services
+from jiceng.orglife import actions, forms, schemas, selectors, services
 from jiceng.orglife.models import Step, Topic
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
-from jiceng.orgs.access import get_org_for_view
 
 
-def _communities(user):
-    return selectors.manageable_areas(viewer=user, levels=(Area.Level.COMMUNITY,))
+def _issue_form(request, data=None):
+    return forms.IssueForm(data, viewer=request.user, auto_id="issue_%s")
+
+
+def _topic_form(request, data=None):
+    return forms.TopicForm(data, viewer=request.user, auto_id="topic_%s")
 
 
 @login_required
 def topic_list(request):
     require_kind(request.user)
+    return _topic_list(request)
+
+
+def _topic_list(request, *, issue_form=None, topic_form=None, status: int = 200):
+    """The topics and unassigned issues, with the forms to register an issue and set up
+    a topic (one of them bound when it was refused); the forms only where the viewer
+    manages a community."""
     area = area_param(request)
-    communities = _communities(request.user)
+    if issue_form is None:
+        issue_form = _issue_form(request)
+    if topic_form is None:
+        topic_form = _topic_form(request)
     context = {
         "area": area,
         "topics": selectors.topic_list(viewer=request.user, area=area)[:200],
         "issues": selectors.issue_list(viewer=request.user, area=area, unassigned=True)[:200],
-        "communities": communities,
-        "orgs": selectors.open_orgs(
-            viewer=request.user, area_levels=("community", "grid", "building")
-        )
-        if communities
-        else [],
+        "may_propose": has_choices(issue_form, "community"),
+        "issue_form": issue_form,
+        "topic_form": topic_form,
     }
-    return render(request, "orglife/topics.html", context)
+    return render(request, "orglife/topics.html", context, status=status)
 
 
 @login_required
 def issue_new(request):
     require_kind(request.user)
     if request.method == "POST":
+        form = _issue_form(request, request.POST)
+        if not form.is_valid():
+            return _topic_list(request, issue_form=form, status=422)
         with refusals_as_messages(request):
             payload = schemas.parse(schemas.IssueIn, form_data(request))
-            community = get_area_for_view(request.user, payload.community)
             services.issue_create(
-                actor=request.user, community=community, text=payload.text, source=payload.source
+                actor=request.user,
+                community=form.cleaned_data["community"],
+                text=payload.text,
+                source=payload.source,
             )
             messages.success(request, _("已登记议事问题"))
     return redirect("orglife:topics")
@@ -78,12 +93,14 @@ def topic_new(request):
     require_kind(request.user)
     if request.method != "POST":
         return redirect("orglife:topics")
+    form = _topic_form(request, request.POST)
+    if not form.is_valid():
+        return _topic_list(request, topic_form=form, status=422)
     data = form_data(request, lists=("issues",))
     with refusals_as_messages(request):
         payload = schemas.parse(schemas.TopicIn, data)
         with transaction.atomic():
-            community = get_area_for_view(request.user, payload.community)
-            org = get_org_for_view(request.user, payload.org)
+            community, org = form.cleaned_data["community"], form.cleaned_data["org"]
             issues = [selectors.issue_get(viewer=request.user, issue_id=i) for i in payload.issues]
             topic = services.topic_create(
                 actor=request.user,

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 
 from jiceng.core.errors import ApplicationError, NotFound
 from jiceng.core.models import Area
+from jiceng.core.pickers import has_choices
 from jiceng.core.selectors import area_children
 from jiceng.members.services import APPRAISAL_GRADES
-from jiceng.orglife import access, actions, downloads, exports, selectors, services
+from jiceng.orglife import access, actions, downloads, exports, forms, selectors, services
 from jiceng.orglife.compliance import year_range
 from jiceng.orglife.models import Attendance, Meeting, MeetingKind
 from jiceng.orglife.views._common import action_inputs, area_param, form_data, require_kind
@@ -57,10 +58,6 @@ def meeting_list(request):
         "tasks": selectors.task_list(viewer=request.user, area=area, status="open")[:50],
     }
     return render(request, "orglife/meetings.html", context)
-
-
-def _manageable_orgs(user):
-    return [o for o in selectors.open_orgs(viewer=user) if access.can_record_meeting(user, o)]
 
 
 def _meeting_form(request, *, org, meeting=None):
@@ -137,13 +134,20 @@ def _meeting_form(request, *, org, meeting=None):
 
 @login_required
 def meeting_new(request):
+    """First which org (a GET form with the org's picker, `meeting-orgs`), then the
+    meeting with the org's register. An org that is not one the viewer may record for
+    is refused on the picker's field."""
     require_kind(request.user)
-    if not request.GET.get("org"):
-        return render(request, "orglife/pick_org.html", {"orgs": _manageable_orgs(request.user)})
-    org = _org(request, request.GET["org"])
-    if not access.can_record_meeting(request.user, org):
-        raise Http404
-    return _meeting_form(request, org=org)
+    chosen = "org" in request.GET
+    pick = forms.MeetingOrgForm(request.GET if chosen else None, viewer=request.user)
+    if not chosen or not pick.is_valid():
+        return render(
+            request,
+            "orglife/pick_org.html",
+            {"form": pick, "any": has_choices(pick, "org")},
+            status=422 if chosen else 200,
+        )
+    return _meeting_form(request, org=pick.cleaned_data["org"])
 
 
 def _meeting(request, pk) -> Meeting:
