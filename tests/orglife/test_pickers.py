@@ -103,6 +103,25 @@ def test_household_link_in_a_candidate_grid_and_one_out_of_scope(client, life, t
     assert HouseholdLink.objects.get().grid == grid
 
 
+def test_household_link_member_is_picked_among_members_in_sight(client, life, territory):
+    """The party member is a picker too (`household-members`): members of open orgs in
+    sight, by id; one out of sight is refused on the field and nothing is linked."""
+    from jiceng.members.models import Member
+
+    user = territory.users["xh_c1_secretary"]
+    offered_ids = {m.pk for m in offered(get_picker("household-members"), user, params={})}
+    visible = scope_for(user).filter(Member.objects.filter(org__closed_on__isnull=True))
+    assert offered_ids == {m.pk for m in visible}
+    territory.client_for(client, "xh_c1_secretary")
+    stranger = Member.objects.exclude(pk__in=offered_ids).first()
+    assert stranger is not None
+    data = {"household": "3号楼201室", "started_on": str(day(2))}
+    data["grid"] = territory.areas["xh_g1"].pk
+    response = client.post(reverse("orglife:household_link_new"), {**data, "member": stranger.pk})
+    _refused(response, "member")
+    assert not HouseholdLink.objects.exists()
+
+
 def test_issue_in_a_candidate_community_and_one_out_of_scope(client, territory):
     territory.client_for(client, "xh_c1_secretary")
     url = reverse("orglife:issue_new")

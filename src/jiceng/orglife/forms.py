@@ -23,6 +23,7 @@ class ContactPointForm(InputPolicyForm):
 
 
 class HouseholdLinkForm(InputPolicyForm):
+    member = PickerField(label=_("党员"), picker="household-members")
     grid = PickerField(
         label=_("网格"),
         picker="manageable-areas",

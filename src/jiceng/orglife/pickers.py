@@ -3,7 +3,9 @@
 - `orglife-orgs`: open orgs the viewer sees (a contact point's or a topic's org, which
   the services check further), with `levels` ("community,grid,building") naming the
   levels of area the org may sit at;
-- `meeting-orgs`: open orgs whose meetings the viewer may record.
+- `meeting-orgs`: open orgs whose meetings the viewer may record;
+- `household-members`: members of open orgs the viewer sees (a household link's party
+  member), found by name.
 
 The areas are `manageable-areas` (core.area_pickers)."""
 
@@ -11,7 +13,7 @@ from django.db.models import QuerySet
 
 from jiceng.core.models import Area
 from jiceng.core.pickers import Picker, register
-from jiceng.orglife.selectors import open_org_candidates
+from jiceng.orglife.selectors import open_members, open_org_candidates
 from jiceng.orgs.models import PartyOrg
 
 LEVELS = {value for value, _label in Area.Level.choices}
@@ -36,7 +38,19 @@ def _may_record(user, org: PartyOrg) -> bool:
     return can_record_meeting(user, org)
 
 
+def member_label(member) -> str:
+    return f"{member.name}（{member.org.name}）"
+
+
 def register_pickers() -> None:
+    register(
+        Picker(
+            name="household-members",
+            candidates=lambda user, params: open_members(viewer=user),
+            search=lambda members, q: members.filter(name__icontains=q),
+            label=member_label,
+        )
+    )
     register(
         Picker(name="orglife-orgs", candidates=_orgs, search=_search, label=str, params=("levels",))
     )

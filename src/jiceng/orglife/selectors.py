@@ -424,13 +424,16 @@ def open_org_candidates(
     return qs.order_by("path")
 
 
-def open_members(*, viewer, limit: int = 500) -> QuerySet[Member]:
-    """Members of open orgs the viewer sees: names only, for a household link's form."""
+def open_members(*, viewer) -> QuerySet[Member]:
+    """Members of open orgs the viewer sees, with their org's name: a household link's
+    member (the `household-members` picker). By id: an order by name sorted every
+    member of the city (2 million rows, 780 ms) to show the first 500."""
     return (
         scope_for(viewer)
         .filter(Member.objects.filter(org__closed_on__isnull=True))
-        .only("id", "name")
-        .order_by("name", "id")[:limit]
+        .select_related("org")
+        .only("id", "name", "org__name")
+        .order_by("id")
     )
 
 

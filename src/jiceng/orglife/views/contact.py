@@ -109,7 +109,6 @@ def _households(request, form, status: int = 200):
     area = area_param(request)
     visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
     form = form if has_choices(form, "grid") else None
-    members = selectors.open_members(viewer=request.user) if form else []
     appeal_categories = selectors.appeal_categories()
     context = {
         "area": area,
@@ -147,7 +146,6 @@ def _households(request, form, status: int = 200):
             for v in visits
         ],
         "form": form,
-        "members": members,
         "today": timezone.localdate(),
     }
     return render(request, "orglife/households.html", context, status=status)
@@ -165,7 +163,7 @@ def household_link_new(request):
             with transaction.atomic():
                 services.household_link_create(
                     actor=request.user,
-                    member=actions._member(request.user, payload.member),
+                    member=form.cleaned_data["member"],
                     grid=form.cleaned_data["grid"],
                     household=payload.household,
                     started_on=payload.started_on,
