@@ -8,6 +8,7 @@ which check access again and write the audit row.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -72,7 +73,10 @@ def rules(request):
         if area is not None and category is not None:
             preview = {"area": area, "category": category, "rule": route(category, area)}
     context = {
-        "rules": selectors.routing_rules(viewer=request.user)[:1000],
+        # A city holds thousands of rules: a page of them, each with its delete button.
+        "rules": Paginator(selectors.routing_rules(viewer=request.user), 100).get_page(
+            request.GET.get("page")
+        ),
         "form": form,
         "preview_form": preview_form,
         "preview": preview,
