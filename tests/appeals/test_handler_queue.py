@@ -57,3 +57,30 @@ def test_queue_shows_the_earliest_due_and_links_to_the_rest(client, world):
     assert due[-1].tracking_code in listed and other.tracking_code not in listed
     # Anything else in `unit` is no filter, never an error.
     assert client.get("/appeals/?unit=abc").status_code == 200
+
+
+def test_queues_of_all_units_in_one_query_equal_each_unit_queue(world, django_assert_num_queries):
+    """`handler_queues` reads every unit's first cases at once: the same cases, in the
+    same order, as each unit's own queue."""
+    from jiceng.core.scope import scope_for
+    from jiceng.core.services import area_create
+
+    for n in range(5):
+        world.t.areas[f"g{n}"] = area_create(
+            actor=None,
+            parent=world.t.areas["xh_c3"],
+            code=f"310104004001{n + 200:03d}",
+            name=f"第{n}网格",
+            level="grid",
+        )
+        world.intake(area_key=f"g{n}", code="illegal-building", text=f"楼顶违建{n}")
+        world.intake(area_key=f"g{n}", code="sanitation", text=f"垃圾{n}")
+    viewer = world.t.users["xh_admin"]
+    units = [world.department, world.street_unit, world.community_unit, world.hp_department]
+    scope_for(viewer)  # the viewer's roles, read once per request
+    with django_assert_num_queries(1):
+        queues = selectors.handler_queues(viewer=viewer, units=units, first=3)
+    for unit in units:
+        expected = list(selectors.handler_queue(viewer=viewer, unit=unit)[:3])
+        assert queues[unit.pk] == expected
+    assert len(queues[world.department.pk]) == 3

@@ -425,10 +425,10 @@ def queue(request):
     units = selectors.handler_units(request.user, limit=50)
     # Deadline first, so the top of each unit's queue is what needs doing; the rest is
     # one link away (the case list of that unit), not rendered by the hundred here.
-    rows = []
-    for unit in units:
-        cases = list(selectors.handler_queue(viewer=request.user, unit=unit)[: QUEUE_SHOWN + 1])
-        rows.append((unit, cases[:QUEUE_SHOWN], len(cases) > QUEUE_SHOWN))
+    queues = selectors.handler_queues(viewer=request.user, units=units, first=QUEUE_SHOWN + 1)
+    rows = [
+        (unit, queues[unit.pk][:QUEUE_SHOWN], len(queues[unit.pk]) > QUEUE_SHOWN) for unit in units
+    ]
     targets = selectors.open_summons_targets(units=units)
     return render(request, "appeals/queue.html", {"rows": rows, "targets": targets})
 
