@@ -19,6 +19,8 @@ def test_register_a_member_and_reveal_with_audit(live_server, e2e_territory, des
     page = desk_page
     login(page, live_server.url, e2e_territory.users["xh_c1_secretary"].username, PASSWORD)
     page.goto(f"{live_server.url}/members/new/")
+    # The org is chosen, never assumed (a picker with an empty first option).
+    page.get_by_label("所在党组织").select_option(label="复兴西路社区第一党支部")
     page.get_by_label("姓名").fill("王 芳")
     page.get_by_label("身份证号").fill(number)
     page.get_by_label("入党日期").fill("2012-07-01")

@@ -60,7 +60,9 @@ def test_secretary_records_a_meeting_with_attendance_on_a_phone(
     page = phone_390
     login(page, live_server.url, t.users["xh_c1_secretary"].username, PASSWORD)
     page.goto(f"{live_server.url}/orglife/meetings/new/")
-    page.get_by_role("link", name="复兴西路社区第一党支部").click()
+    # The first step picks the org (a picker), then 下一步 opens the meeting form.
+    page.locator("#id_org").select_option(label="复兴西路社区第一党支部")
+    page.get_by_role("button", name="下一步").click()
     page.wait_for_load_state("networkidle")
     page.get_by_label("会议类型").select_option(label="支部党员大会")
     page.get_by_label("日期").fill(datetime.date.today().replace(day=1).isoformat())

@@ -323,12 +323,13 @@ def _any(terms: list[Q]) -> Q:
 
 def _joins(term: Q) -> frozenset[str]:
     """The relations a condition reaches through ("area", "own_org"...)."""
-    names = set()
+    names: set[str] = set()
     for child in term.children:
         if isinstance(child, Q):
             names |= _joins(child)
-        else:
-            names.add(child[0].split("__")[0] if "__" in child[0] else "")
+        elif isinstance(child, tuple):  # (lookup, value)
+            lookup = str(child[0])
+            names.add(lookup.split("__")[0] if "__" in lookup else "")
     return frozenset(names)
 
 
