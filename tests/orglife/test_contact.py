@@ -2,6 +2,7 @@
 appeals workflow; whatever a visit raised goes on in one step carrying the text."""
 
 import pytest
+from django.urls import reverse
 
 from jiceng.appeals.models import Appeal
 from jiceng.cobuild.models import Need
@@ -248,3 +249,31 @@ def test_ending_through_the_page_and_the_api(client, point, link, territory):
     listed = client.get("/api/orglife/household-links?ended=true").json()["items"]
     assert [row["id"] for row in listed] == [link.pk]
     assert client.get("/api/orglife/household-links").json()["items"] == []
+
+
+def test_the_households_page_shows_links_and_visits_fifty_at_a_time(client, life, territory):
+    """A street holds thousands of links, each with its forms: the page pages them, each
+    list by its own parameter, the area kept in the links."""
+    secretary = territory.users["xh_c1_secretary"]
+    made = [
+        services.household_link_create(
+            actor=secretary,
+            member=life.members["wang"],
+            grid=territory.areas["xh_g1"],
+            household=f"复兴西路 {n:02d} 号",
+            started_on=day(1),
+        )
+        for n in range(1, 56)
+    ]
+    for one in made[:52]:
+        _visit(one, raised=f"走访 {one.household}")
+    territory.client_for(client, "xh_c1_secretary")
+    area = territory.areas["xh_c1"].pk
+    first = client.get(reverse("orglife:households"), {"area": area}).content.decode()
+    assert "复兴西路 01 号" in first and "复兴西路 51 号" not in first.split("<h2>走访记录")[0]
+    assert "第 1 / 2 页，共 55 条" in first and "第 1 / 2 页，共 52 条" in first
+    assert f"?area={area}&amp;page=2" in first and f"?area={area}&amp;visit_page=2" in first
+    second = client.get(reverse("orglife:households"), {"area": area, "page": 2}).content.decode()
+    links = second.split("<h2>走访记录")[0]
+    assert "复兴西路 51 号" in links and "复兴西路 01 号" not in links
+    assert reverse("orglife:visit_new", args=[made[-1].pk]) in second

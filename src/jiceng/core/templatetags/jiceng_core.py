@@ -24,3 +24,12 @@ def label(context, field, plain):
     return format_html(
         '<label for="{}">{}</label>', field.id_for_label, words(context, field.label, plain)
     )
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context, param, number):
+    """`?…` for page `number` under the query parameter `param`, the request's other
+    parameters kept (a page with two lists pages each by its own parameter)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return "?" + query.urlencode()

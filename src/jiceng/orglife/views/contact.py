@@ -4,6 +4,7 @@ visits, each raised matter forwarded in one step."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -107,7 +108,14 @@ def households(request):
 def _households(request, form, status: int = 200):
     """The links and visits with the form to link one more (`form` bound when refused)."""
     area = area_param(request)
-    visits = list(selectors.visit_list(viewer=request.user, area=area)[:200])
+    # A street or district holds thousands of links, each with its action forms: the
+    # page shows 50 links and 50 visits at a time (the export has them all).
+    links = Paginator(selectors.household_link_list(viewer=request.user, area=area), 50)
+    link_page = links.get_page(request.GET.get("page"))
+    visit_page = Paginator(selectors.visit_list(viewer=request.user, area=area), 50).get_page(
+        request.GET.get("visit_page")
+    )
+    visits = list(visit_page)
     form = form if has_choices(form, "grid") else None
     appeal_categories = selectors.appeal_categories()
     context = {
@@ -120,8 +128,10 @@ def _households(request, form, status: int = 200):
                     for a in actions.offered(request.user, "household-links", link)
                 ],
             )
-            for link in selectors.household_link_list(viewer=request.user, area=area)[:300]
+            for link in link_page
         ],
+        "link_page": link_page,
+        "visit_page": visit_page,
         "ended_links": selectors.household_link_list(viewer=request.user, area=area, ended=True)[
             :100
         ],
