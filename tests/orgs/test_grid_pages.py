@@ -192,3 +192,35 @@ def test_committee_pages_scope(client, territory):
         ).status_code
         == 403
     )
+
+
+def test_people_and_units_are_chosen_by_search_among_the_viewers_own(client, territory, people):
+    """The person for a grid duty and a part-time member's unit are pickers: typing finds
+    them among the viewer's candidates only, and a posted id outside them is refused on
+    its field with nothing written."""
+    client.force_login(territory.users["xh_c1_secretary"])
+    found = client.get(reverse("pick", args=["post-people"]), {"q": "li_n"}).content.decode()
+    assert f'<option value="{people[1].pk}">li_na（li_na）' in found
+    assert f'value="{people[0].pk}"' not in found
+    page = client.get(reverse("orgs:grid_detail", args=[territory.areas["xh_g1"].pk]))
+    # Two candidates: both in the select, no search needed.
+    assert all(f'<option value="{p.pk}">' in page.content.decode() for p in people)
+
+    committee = services.big_committee_create(
+        actor=None, area=territory.areas["xh_s1"], org=territory.orgs["xh_s1_wc"]
+    )
+    client.force_login(territory.users["xh_s1_staff"])
+    url = reverse("pick", args=["committee-units"])
+    area = {"area": committee.area_id}
+    own = client.get(url, {**area, "q": territory.units["xh_own"].uscc}).content.decode()
+    assert f'value="{territory.units["xh_own"].pk}"' in own
+    # Another street's unit is never offered, whatever area the query names.
+    elsewhere = territory.units["hp_plain"]
+    for params in (area, {"area": elsewhere.area_id}):
+        offered = client.get(url, {**params, "q": elsewhere.name}).content.decode()
+        assert f'value="{elsewhere.pk}"' not in offered
+    detail = reverse("orgs:committee_detail", args=[committee.pk])
+    data = {"name": "钱芳", "source": "unit", "unit": elsewhere.pk, "started_on": "2026-10-01"}
+    refused = client.post(detail, data)
+    assert refused.status_code == 422 and "unit" in _errors(refused)
+    assert not PartTimeMember.objects.filter(committee=committee).exists()

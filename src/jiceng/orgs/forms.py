@@ -22,10 +22,6 @@ def _blank(label=None) -> list:
     return [("", label or _("请选择"))]
 
 
-def _choices(items, label=str) -> list[tuple[str, str]]:
-    return [(str(item.pk), label(item)) for item in items]
-
-
 def _area_label(area) -> str:
     return f"{area.name}（{area.get_level_display()}）"
 
@@ -138,7 +134,7 @@ class UnitCoverageForm(InputPolicyForm):
 class GridPostForm(InputPolicyForm):
     """Appoint a grid leader, a grid worker or a lane chief (街巷长)."""
 
-    user = forms.ChoiceField(label=_("人员（账号）"))
+    user = PickerField(label=_("人员（账号）"), picker="post-people")
     duty = forms.ChoiceField(label=_("职责"), choices=[*_blank(), *GridPost.Duty.choices])
     lane = forms.CharField(
         label=_("街巷路段（街巷长填写）"),
@@ -147,13 +143,6 @@ class GridPostForm(InputPolicyForm):
         help_text=_("例如：武康路（湖南路—兴国路）"),
     )
     started_on = forms.DateField(label=_("任职日期"), widget=DATE, initial=timezone.localdate)
-
-    def __init__(self, *args, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].choices = [
-            *_blank(),
-            *_choices(people, lambda u: f"{u.full_name or u.username}（{u.username}）"),
-        ]
 
 
 class EndForm(InputPolicyForm):
@@ -171,13 +160,19 @@ class BigCommitteeForm(InputPolicyForm):
 class PartTimeMemberForm(InputPolicyForm):
     name = forms.CharField(label=_("姓名"), max_length=50)
     source = forms.ChoiceField(label=_("来源"), choices=[*_blank(), *PartTimeMember.Source.choices])
-    unit = forms.ChoiceField(label=_("所在单位（来自驻区单位时必选）"), required=False)
+    unit = PickerField(
+        label=_("所在单位（来自驻区单位时必选）"),
+        picker="committee-units",
+        required=False,
+        empty_label=_("无"),
+    )
     position = forms.CharField(label=_("单位职务（选填）"), max_length=60, required=False)
     started_on = forms.DateField(label=_("任职日期"), widget=DATE, initial=timezone.localdate)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [*_blank(_("无")), *_choices(units)]
+        # The units under the committee's street or community.
+        self.fields["unit"].params = {"area": committee.area_id}
 
 
 class UploadForm(InputPolicyForm):

@@ -293,14 +293,14 @@ def manageable_orgs(
     return [o for o in orgs[:limit] if can_manage_org(viewer, o)]
 
 
-def post_candidates(*, viewer, limit: int = CHOICES_MAX) -> list:
+def post_candidates(*, viewer) -> QuerySet:
     """Accounts the viewer may give a grid duty: those holding a role in the territory
     the viewer manages (accounts are created on the accounts page first)."""
     from jiceng.accounts.models import User
     from jiceng.accounts.selectors import assignment_list
 
     holders = assignment_list(viewer=viewer).values("user_id")
-    return list(User.objects.filter(pk__in=holders, is_active=True).order_by("username")[:limit])
+    return User.objects.filter(pk__in=holders, is_active=True).order_by("username", "id")
 
 
 def grid_list(*, viewer, area: Area | None = None) -> QuerySet[Area]:

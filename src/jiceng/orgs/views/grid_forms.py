@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from jiceng.core.access import can_manage_area, get_area_for_view
 from jiceng.core.models import Area
 from jiceng.core.pickers import has_choices
-from jiceng.core.scope import KIND_PEOPLE, KIND_UNIT
+from jiceng.core.scope import KIND_PEOPLE
 from jiceng.core.selectors import area_roots
 from jiceng.orgs import forms, services
 from jiceng.orgs.access import (
@@ -30,10 +30,8 @@ from jiceng.orgs.selectors import (
     grid_list,
     grid_post_history,
     part_time_member_history,
-    post_candidates,
-    unit_list,
 )
-from jiceng.orgs.views.common import call, end_errors, pick, require_kind
+from jiceng.orgs.views.common import call, end_errors, require_kind
 
 # ---- grids ---------------------------------------------------------------------------------
 
@@ -59,7 +57,7 @@ def grid_list_view(request):
 def _grid_context(request, grid: Area, form=None) -> dict:
     manage = can_manage_area(request.user, grid)
     if manage and form is None:
-        form = forms.GridPostForm(people=post_candidates(viewer=request.user))
+        form = forms.GridPostForm(viewer=request.user)
     return {
         "grid": grid,
         "posts": grid_post_history(viewer=request.user, grid=grid),
@@ -77,11 +75,10 @@ def grid_detail(request, pk: int):
         raise Http404
     form = None
     if request.method == "POST":
-        people = post_candidates(viewer=request.user)
-        form = forms.GridPostForm(request.POST, people=people)
+        form = forms.GridPostForm(request.POST, viewer=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            person = pick(people, data["user"])
+            person = data["user"]
             post = call(
                 form,
                 lambda: services.grid_post_assign(
@@ -154,7 +151,7 @@ def committee_list(request):
 def _committee_context(request, committee, form=None) -> dict:
     manage = can_manage_area(request.user, committee.area)
     if manage and form is None:
-        form = forms.PartTimeMemberForm(units=_committee_units(request.user, committee))
+        form = forms.PartTimeMemberForm(committee=committee, viewer=request.user)
     return {
         "committee": committee,
         "members": part_time_member_history(viewer=request.user, committee=committee),
@@ -163,25 +160,16 @@ def _committee_context(request, committee, form=None) -> dict:
     }
 
 
-def _committee_units(user, committee) -> list:
-    from jiceng.core.scope import scope_for
-
-    if not scope_for(user).can_see_kind(KIND_UNIT):
-        return []
-    return list(unit_list(viewer=user, area=committee.area)[:2000])
-
-
 @login_required
 def committee_detail(request, pk: int):
     committee = get_committee_for_view(request.user, pk)
     form = None
     if request.method == "POST":
         committee = get_committee_for_manage(request.user, pk)
-        units = _committee_units(request.user, committee)
-        form = forms.PartTimeMemberForm(request.POST, units=units)
+        form = forms.PartTimeMemberForm(request.POST, committee=committee, viewer=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            unit = pick(units, data["unit"])
+            unit = data["unit"]
             member = call(
                 form,
                 lambda: services.part_time_member_add(
