@@ -51,11 +51,13 @@ USERNAMES = [account.username for account in DEMO_ACCOUNTS]
 # read once (their ids), and the cases and summonses sent to them only where there are any.
 # The units to organize: the new and uncovered ones counted, those that must form an org
 # from the coverage rollup of the areas the viewer manages (one read of those areas).
+# Organizational life's orgs due and behind: whether the year's tree is complete, then
+# its children's rows and the area's own orgs' rows.
 HOME_QUERIES = {
-    "demo_city": 57,
-    "demo_district": 60,
-    "demo_street": 67,
-    "demo_community": 58,
+    "demo_city": 58,
+    "demo_district": 61,
+    "demo_street": 68,
+    "demo_community": 59,
     "demo_grid": 18,
     "demo_unit": 21,
     "demo_member": 8,

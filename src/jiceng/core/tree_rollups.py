@@ -19,7 +19,10 @@ A rollup keyed by something that sits in an area (the members' rows, by org) kee
 tree with `add` and `fill` itself, mapping each holder to its area (and a tree row may
 carry more key columns than the area: the members' dimension and key). When a holder
 moves to another area, its service calls `holder_moved`, and the rollups registered for
-that kind of holder shift its sums (`on_holder_moved`).
+that kind of holder shift its sums (`on_holder_moved`). When holders are created or
+changed in what a rollup computes from them (an org founded or closed), their service
+calls `holder_changed`, and the rollups registered for it recompute their rows
+(`on_holder_changed`: the yearly compliance rows of orglife).
 """
 
 from collections.abc import Callable, Iterable, Mapping
@@ -40,6 +43,9 @@ class Tree:
     keys: tuple[str, ...] = ()  # the tree's key columns after the area
     # How a base row reaches its area ("area": keyed by the area; "org__area": by org).
     base_area: str = "area"
+    # Each key column's PostgreSQL type for the upsert (core.rollups.add_many): text
+    # unless given (a year is "::smallint", a day "::date").
+    casts: tuple[str, ...] | None = None
 
 
 # {(area id, *keys): {counter: n}}
@@ -47,6 +53,7 @@ Totals = Mapping[tuple, Mapping[str, int]]
 
 _TREES: dict[type[Model], Tree] = {}
 _HOLDER_MOVES: dict[str, list[Callable[[int, int, int], None]]] = {}
+_HOLDER_CHANGES: dict[str, list[Callable[[list[int]], None]]] = {}
 
 
 def register(tree: Tree) -> None:
@@ -67,6 +74,20 @@ def holder_moved(holder: str, holder_id: int, old_area_id: int, new_area_id: int
     if old_area_id != new_area_id:
         for shift in _HOLDER_MOVES.get(holder, ()):
             shift(holder_id, old_area_id, new_area_id)
+
+
+def on_holder_changed(holder: str, refresh: Callable[[list[int]], None]) -> None:
+    """`refresh(holder ids)` runs when holders of that kind were created or changed in a
+    way a rollup keyed by them may count (an org founded, closed), in the change's
+    transaction: a rollup whose rows are computed from the holder recomputes them."""
+    _HOLDER_CHANGES.setdefault(holder, []).append(refresh)
+
+
+def holder_changed(holder: str, holder_ids: Iterable[int]) -> None:
+    ids = sorted(set(holder_ids))
+    if ids:
+        for refresh in _HOLDER_CHANGES.get(holder, ()):
+            refresh(ids)
 
 
 def _prefixes(path: str) -> list[str]:
@@ -122,7 +143,7 @@ def add(tree: Tree, totals: Totals, chains=None) -> None:
         chains = _chains(key[0] for key in totals)
     rows = _expand(tree.counters, totals, chains)
     if rows:
-        casts = ("::bigint", *("::text" for _ in tree.keys))
+        casts = ("::bigint", *(tree.casts or tuple("::text" for _ in tree.keys)))
         rollups.add_many(tree.tree, ("area_id", *tree.keys), tree.counters, rows, casts=casts)
 
 

@@ -61,6 +61,14 @@ class OrglifeConfig(AppConfig):
             owner_path="link__member__account",
         )
 
+        from jiceng.core import tree_rollups
+        from jiceng.orglife import rollup
+
+        # The yearly rows counted per subtree, kept through org moves, foundings, closings.
+        tree_rollups.register(rollup.TREE)
+        tree_rollups.on_holder_moved("org", rollup.org_moved)
+        tree_rollups.on_holder_changed("org", rollup.orgs_changed)
+
         from jiceng.orglife import indicators
 
         indicators.register()

@@ -3,6 +3,8 @@ the required frequencies as data, decisions become tasks; residents' deliberatio
 (四议两公开) with its ordered steps and public disclosures; leaders' contact points and
 members' household links and visits."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -104,6 +106,57 @@ class ComplianceYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.year}"
+
+
+class ComplianceTreeStat(models.Model):
+    """The ComplianceYear rows counted over each area's whole subtree (core.tree_rollups),
+    kept in the same transaction as the rows (orglife.rollup): per year, requirements and
+    first gap, how many orgs due in the year, so that a city's or a district's orgs due
+    and behind by child read a few rows per child instead of every org's row. An org
+    with no gap counts under NO_GAP. Only rows whose org existed in the year (by the
+    row's own copies of its dates) count. The root has no row."""
+
+    NO_GAP = datetime.date.max
+
+    area = models.ForeignKey("core.Area", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    requirements_key = models.CharField(max_length=40)
+    # Which kinds the requirements apply to is read with the current requirements.
+    org_kind = models.CharField(max_length=24)
+    first_gap = models.DateField()
+    orgs = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("组织生活年度统计（含下级）")
+        verbose_name_plural = _("组织生活年度统计（含下级）")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "requirements_key", "org_kind", "first_gap"],
+                name="orglife_compliance_tree_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area_id} {self.year} {self.first_gap}: {self.orgs}"
+
+
+class ComplianceState(models.Model):
+    """A year whose rows were all rebuilt (`rollup.rebuild`) with the requirements of
+    `requirements_key`: from then on the services keep every org's row of the year (a
+    meeting, an org founded or closed, a move), so its tree may be read instead of the
+    orgs. Without the row (a new year before the nightly rebuild, a change of the
+    requirements) the figures are computed from the orgs and their rows."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    requirements_key = models.CharField(max_length=40)
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("组织生活年度统计状态")
+        verbose_name_plural = _("组织生活年度统计状态")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.built_at:%Y-%m-%d %H:%M}"
 
 
 class Meeting(models.Model):

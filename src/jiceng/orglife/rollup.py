@@ -8,19 +8,35 @@ rebuilds every row; `manage.py orglife-compliance --rebuild` recomputes the rows
 the meetings (after an import, or a change made to orgs outside these services). A row
 whose org kind, founding or closing date or requirements no longer match is ignored by
 the readers (selectors.compliance_*), which then compute that org from its meetings, so
-a stale row is slow, never wrong."""
+a stale row is slow, never wrong.
+
+The rows are also counted over each area's subtree (ComplianceTreeStat, core.tree_rollups)
+by year, requirements, org kind and first gap, in the same transaction: `refresh` and
+`rebuild` apply what each row counted before and after, an org's move shifts its rows'
+counts (`org_moved`), an org founded or closed gets its rows of the rebuilt years
+recomputed (`orgs_changed`, through core.tree_rollups.holder_changed). A year rebuilt
+whole is marked (ComplianceState): from then on its tree is complete, and the counts of
+a subtree the viewer sees whole are read from it (selectors.compliance_counts)."""
 
 import datetime
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
+from jiceng.core import tree_rollups
 from jiceng.orglife import compliance
-from jiceng.orglife.models import ComplianceYear, Meeting, MeetingRequirement
+from jiceng.orglife.models import (
+    ComplianceState,
+    ComplianceTreeStat,
+    ComplianceYear,
+    Meeting,
+    MeetingRequirement,
+)
 from jiceng.orgs.models import PartyOrg
 
 # Past the end of any year asked: every period is judged by the meetings stored.
@@ -86,16 +102,85 @@ def meeting_facts(org_ids: Iterable[int], year: int) -> dict[int, list[complianc
     return facts
 
 
+# ---- the tree: rows counted per subtree ---------------------------------------------------
+
+TREE = tree_rollups.Tree(
+    ComplianceYear,
+    ComplianceTreeStat,
+    ("orgs",),
+    keys=("year", "requirements_key", "org_kind", "first_gap"),
+    base_area="org__area",
+    casts=("::smallint", "::text", "::text", "::date"),
+)
+Deltas = Counter[tuple]  # {(area id, year, key, org kind, first gap): orgs}
+
+
+def tally(deltas: Deltas, row: ComplianceYear | None, area_id: int, sign: int = 1) -> None:
+    """What a row counts for in its org's area: one org of its kind and first gap, when
+    the org existed in the row's year (by the row's copies of its dates)."""
+    if row is None:
+        return
+    start, end = compliance.year_range(row.year)
+    if row.established_on is not None and row.established_on > end:
+        return
+    if row.closed_on is not None and row.closed_on < start:
+        return
+    gap = row.first_gap or ComplianceTreeStat.NO_GAP
+    deltas[(area_id, row.year, row.requirements_key, row.org_kind, gap)] += sign
+
+
+def _add(deltas: Deltas) -> None:
+    tree_rollups.add(TREE, {key: {"orgs": n} for key, n in deltas.items() if n})
+
+
+def org_moved(org_id: int, old_area_id: int, new_area_id: int) -> None:
+    """An org's rows, counted at its old area and ancestors, move to the new ones (the
+    org services call this through core.tree_rollups.holder_moved)."""
+    deltas: Deltas = Counter()
+    for row in ComplianceYear.objects.filter(org_id=org_id):
+        tally(deltas, row, old_area_id, -1)
+        tally(deltas, row, new_area_id)
+    _add(deltas)
+
+
+def orgs_changed(org_ids: list[int]) -> None:
+    """Orgs founded or closed: their rows of each year kept whole are recomputed (a new
+    org gets its rows, a closed one loses those of the years it no longer lives in)."""
+    for year in ComplianceState.objects.order_by("year").values_list("year", flat=True):
+        rebuild(year=year, orgs=org_ids)
+
+
+def rebuild_tree() -> int:
+    """The tree recomputed from the rows as they stand (what the services keep equal to
+    it along the way). Returns tree rows written."""
+    deltas: Deltas = Counter()
+    for row in ComplianceYear.objects.select_related("org").only(*_TALLIED, "org__area_id"):
+        tally(deltas, row, row.org.area_id)
+    totals = {key: {"orgs": n} for key, n in deltas.items() if n}
+    return tree_rollups.fill(ComplianceTreeStat, TREE.keys, TREE.counters, totals)
+
+
+def complete(year: int, key: str) -> bool:
+    """Whether the year's tree counts every org, computed with these requirements."""
+    return ComplianceState.objects.filter(year=year, requirements_key=key).exists()
+
+
 def refresh(org: PartyOrg, years: Iterable[int]) -> None:
     """Recompute `org`'s rows for `years` from its meetings, in the caller's transaction
-    (a meeting recorded, corrected or moved to another year)."""
+    (a meeting recorded, corrected or moved to another year), and their counts."""
     requirements = list(MeetingRequirement.objects.all())
     key = requirements_key(requirements)
-    for year in sorted(set(years)):
+    years = sorted(set(years))
+    before = {row.year: row for row in ComplianceYear.objects.filter(org=org, year__in=years)}
+    deltas: Deltas = Counter()
+    for year in years:
         facts = meeting_facts([org.pk], year)[org.pk]
         row = compute_row(org, year, requirements, facts, key)
         fields = {f: getattr(row, f) for f in _ROW_FIELDS}
         ComplianceYear.objects.update_or_create(org=org, year=year, defaults=fields)
+        tally(deltas, before.get(year), org.area_id, -1)
+        tally(deltas, row, org.area_id)
+    _add(deltas)
 
 
 _ROW_FIELDS = (
@@ -116,9 +201,8 @@ BATCH = 2000
 @transaction.atomic
 def rebuild(*, year: int | None = None, orgs: Iterable[int] | None = None) -> int:
     """Recompute the rows (of one year, or of every year with a meeting and the current
-    one; of the given org ids, or of every org) from the meetings. Returns rows written."""
-    from django.utils import timezone
-
+    one; of the given org ids, or of every org) from the meetings, and their counts in
+    the tree; a year rebuilt for every org is marked complete. Returns rows written."""
     requirements = list(MeetingRequirement.objects.all())
     key = requirements_key(requirements)
     if year is not None:
@@ -130,19 +214,37 @@ def rebuild(*, year: int | None = None, orgs: Iterable[int] | None = None) -> in
     for each in years:
         candidates = PartyOrg.objects.filter(orgs_in_year(each, requirements))
         existing = ComplianceYear.objects.filter(year=each)
+        deltas: Deltas = Counter()
         if orgs is not None:
             ids = list(orgs)
             candidates = candidates.filter(pk__in=ids)
             existing = existing.filter(org_id__in=ids)
+            for row in existing.select_related("org").only(*_TALLIED, "org__area_id"):
+                tally(deltas, row, row.org.area_id, -1)
+        else:
+            # Every row of the year is rewritten: so are its counts.
+            ComplianceTreeStat.objects.filter(year=each).delete()
         existing.delete()
-        batch = list(candidates.only("id", "kind", "established_on", "closed_on").order_by("id"))
+        fields = ("id", "kind", "established_on", "closed_on", "area_id")
+        batch = list(candidates.only(*fields).order_by("id"))
         for begin in range(0, len(batch), BATCH):
             chunk = batch[begin : begin + BATCH]
             facts = meeting_facts([o.pk for o in chunk], each)
             rows = [compute_row(o, each, requirements, facts[o.pk], key) for o in chunk]
             ComplianceYear.objects.bulk_create(rows, batch_size=BATCH)
+            for org, row in zip(chunk, rows, strict=True):
+                tally(deltas, row, org.area_id)
             written += len(rows)
+        _add(deltas)
+        if orgs is None:
+            ComplianceState.objects.update_or_create(
+                year=each, defaults={"requirements_key": key, "built_at": timezone.now()}
+            )
     return written
+
+
+# What `tally` reads of a row.
+_TALLIED = ("year", "requirements_key", "org_kind", "established_on", "closed_on", "first_gap")
 
 
 # ---- reading a row as of a day ----------------------------------------------------------------

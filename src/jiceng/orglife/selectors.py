@@ -5,7 +5,7 @@ from."""
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from jiceng.members.models import Member, Membership
 from jiceng.orglife import compliance, rollup
 from jiceng.orglife.models import (
     Attendance,
+    ComplianceTreeStat,
     ComplianceYear,
     ContactPoint,
     ContactProblem,
@@ -222,8 +223,12 @@ def compliance_counts(
     from jiceng.dashboard.selectors import group_by_child
 
     when = today or timezone.localdate()
-    required, key, orgs, rows = _compliance_sources(viewer, area, year)
     length = child_code_length(area)
+    required = requirements()
+    key = rollup.requirements_key(required)
+    if rollup.complete(year, key) and scope_for(viewer).covers_subtree(PartyOrg, area.path):
+        return _counts_from_tree(area, year, required, key, when, length)
+    required, key, orgs, rows = _compliance_sources(viewer, area, year)
     counts = ComplianceCounts()
     for code, n in group_by_child(orgs, "area__path", area, length).items():
         counts.orgs += n
@@ -247,6 +252,39 @@ def compliance_counts(
             code = row.org.area.path[len(area.path) : len(area.path) + length]
             counts.behind += 1
             counts.children.setdefault(code, [0, 0])[1] += 1
+    return counts
+
+
+def _counts_from_tree(area: Area, year: int, required, key: str, when, length: int):
+    """The counts of a subtree the viewer sees whole, in a year whose tree is complete:
+    the children's tree rows (a few per child: kinds × first gaps) and the rows of the
+    orgs sitting at the area itself, in two grouped queries."""
+    kinds = rollup.applicable_kinds(required)
+    children = (
+        ComplianceTreeStat.objects.filter(
+            area__parent_id=area.pk, year=year, requirements_key=key, org_kind__in=kinds
+        )
+        .annotate(child_code=Substr("area__path", len(area.path) + 1, length))
+        .values("child_code")
+        .annotate(n=Sum("orgs"), behind=Sum("orgs", filter=Q(first_gap__lt=when)))
+        .order_by()
+    )
+    own = (
+        ComplianceYear.objects.filter(year=year, requirements_key=key, org__area_id=area.pk)
+        .filter(rollup.orgs_in_year(year, required, kind="org_kind"))
+        .aggregate(n=Count("id"), behind=Count("id", filter=Q(first_gap__lt=when)))
+    )
+    counts = ComplianceCounts()
+    for code, n, behind in [
+        *((g["child_code"], g["n"], g["behind"] or 0) for g in children),
+        ("", own["n"], own["behind"]),
+    ]:
+        if n:
+            counts.orgs += n
+            counts.behind += behind
+            child = counts.children.setdefault(code, [0, 0])
+            child[0] += n
+            child[1] += behind
     return counts
 
 

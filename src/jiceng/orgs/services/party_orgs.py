@@ -127,6 +127,7 @@ def org_create(
     org.path = f"{parent.path if parent else ''}{org.pk}/"
     org.save(update_fields=["path"])
     rollup.change(None, rollup.org_contribution(org))
+    tree_rollups.holder_changed("org", [org.pk])
     audit_record(
         actor=actor, action=AuditEntry.Action.CREATE, target=org, changes=snapshot(org, ORG_FIELDS)
     )
@@ -195,6 +196,7 @@ def org_close(
     org.closed_reason = reason.strip()
     org.save(update_fields=["closed_on", "closed_reason"])
     rollup.change(counted, rollup.org_contribution(org))
+    tree_rollups.holder_changed("org", [org.pk])
     reached = list(
         Unit.objects.select_for_update().filter(Q(covering_org=org) | Q(own_org=org)).order_by("pk")
     )
@@ -359,6 +361,7 @@ def org_bulk_create(
                 by_key[row.key] = obj
             PartyOrg.objects.bulk_update(objs, ["path"], batch_size=batch_size)
             rollup.add_contributions(rollup.org_contribution(obj) for obj in objs)
+            tree_rollups.holder_changed("org", [obj.pk for obj in objs])
         created = len(by_key) - len(existing or {})
         if created:
             audit_record(
