@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from jiceng.cobuild import services
 from jiceng.cobuild.models import Booking, Room, Venue
-from jiceng.core.models import AuditEntry
+from jiceng.core.models import Area, AuditEntry
 from tests.cobuild.conftest import local
 
 
@@ -211,3 +211,25 @@ def test_venue_page_queries_do_not_grow(client, territory, venue, django_assert_
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_district_sees_centres_counted_by_street_and_drills_down(client, territory):
+    """Above a street the communities are counted per child (达标 / 未达标), each child a
+    link to its own counts, down to a street's communities with their shortfall."""
+    client.force_login(territory.users["xh_c1_secretary"])
+    client.post(reverse("cobuild:venue_new"), register(territory, floor_area="1200"))
+    client.force_login(territory.users["xh_admin"])
+    html = client.get(reverse("cobuild:venues")).content.decode()
+    street = territory.areas["xh_s1"]
+    communities = Area.objects.filter(level="community", path__startswith=street.path).count()
+    row = html.split(f'href="?area={street.pk}">{street.name}</a>')[1].split("</tr>")[0]
+    cells = [c.split(">")[-1] for c in row.split("</td>")[1:4]]
+    table = html.split("<h2>阵地</h2>")[0]
+    assert cells[:2] == [str(communities), "1"] and "复兴西路社区居委会" not in table
+    drilled = client.get(reverse("cobuild:venues"), {"area": street.pk}).content.decode()
+    assert "复兴西路社区居委会" in drilled and "达标" in drilled
+    assert f'href="?area={territory.areas["xh"].pk}"' in drilled  # back up to the district
+    # The city admin starts from the districts.
+    client.force_login(territory.users["city_admin"])
+    city = client.get(reverse("cobuild:venues")).content.decode()
+    assert f'href="?area={territory.areas["xh"].pk}">徐汇区</a>' in city

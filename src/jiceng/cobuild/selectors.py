@@ -310,6 +310,62 @@ def service_centre_floor_area(*, viewer, area: Area | None = None) -> list[Floor
 
 
 @dataclass(frozen=True)
+class FloorAreaByChild:
+    """A district's or a street's communities, and how many of them meet the rule."""
+
+    area: Area
+    communities: int
+    meeting: int
+
+    @property
+    def short(self) -> int:
+        return self.communities - self.meeting
+
+
+# Above a street a list of its communities runs to thousands (6,500 in the city): the
+# page counts them per child instead, and lists them once drilled down to a street.
+BY_CHILD_LEVELS = (Area.Level.CITY, Area.Level.DISTRICT)
+
+
+def service_centre_floor_area_by_child(*, viewer, area: Area) -> list[FloorAreaByChild]:
+    """Per visible child of a city or a district: its visible communities and how many
+    of them have service centres of at least the required floor area. Three queries:
+    the children, the communities' paths and the centres' areas."""
+    scope = scope_for(viewer)
+    depth = len([code for code in area.path.split("/") if code])
+    communities = scope.filter(
+        Area.objects.filter(level=Area.Level.COMMUNITY, path__startswith=area.path)
+    ).values_list("path", flat=True)
+    venues = scope.filter(
+        Venue.objects.filter(
+            kind=Venue.Kind.SERVICE_CENTRE,
+            closed_on__isnull=True,
+            area__path__startswith=area.path,
+        )
+    )
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for path, floor_area in venues.values_list("area__path", "floor_area"):
+        codes = [code for code in path.split("/") if code]
+        if len(codes) >= 4:  # a street's own centre counts for no single community
+            totals[codes[3]] += floor_area
+    required = service_centre_min_floor_area()
+    counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # child code → [n, meeting]
+    for path in communities:
+        codes = [code for code in path.split("/") if code]
+        child = counted[codes[depth]]
+        child[0] += 1
+        child[1] += totals.get(codes[3], Decimal("0")) >= required
+    children = scope.filter(Area.objects.filter(parent=area)).order_by("path")
+    return [
+        FloorAreaByChild(
+            area=child, communities=counted[child.code][0], meeting=counted[child.code][1]
+        )
+        for child in children
+        if child.code in counted
+    ]
+
+
+@dataclass(frozen=True)
 class VenueUsage:
     venue_id: int
     venue_name: str

@@ -15,6 +15,7 @@ from jiceng.cobuild.models import Venue
 from jiceng.cobuild.views._common import area_param, bound, pick, posted_form, require_kind
 from jiceng.core.errors import PermissionDenied
 from jiceng.core.pickers import has_choices
+from jiceng.core.selectors import area_roots
 from jiceng.core.view_helpers import SCOPE_ERRORS, call_on_form, refusals_as_messages
 
 
@@ -22,9 +23,25 @@ from jiceng.core.view_helpers import SCOPE_ERRORS, call_on_form, refusals_as_mes
 def venues(request):
     require_kind(request.user)
     area = area_param(request)
+    if area is None:
+        roots = area_roots(viewer=request.user)
+        shown = roots[0] if len(roots) == 1 else None
+    else:
+        shown = area
+    by_child = shown is not None and shown.level in selectors.BY_CHILD_LEVELS
     context = {
         "area": area,
-        "checks": selectors.service_centre_floor_area(viewer=request.user, area=area)[:500],
+        "shown": shown,
+        "by_child": (
+            selectors.service_centre_floor_area_by_child(viewer=request.user, area=shown)
+            if by_child
+            else None
+        ),
+        "checks": (
+            []
+            if by_child
+            else selectors.service_centre_floor_area(viewer=request.user, area=area)[:500]
+        ),
         "venues": selectors.venue_list(viewer=request.user, area=area)[:200],
         "required": selectors.service_centre_min_floor_area(),
     }
