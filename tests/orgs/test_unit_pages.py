@@ -178,3 +178,38 @@ def test_unit_pages_answer_404_out_of_scope_and_403_in_sight(client, territory, 
     # The unit's own org secretary sees the unit but the registry is the territory's.
     client.force_login(territory.users["xh_unit_secretary"])
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "viewer, params",
+    [
+        ("city_admin", {}),
+        ("city_admin", {"coverage": "uncovered"}),
+        ("xh_admin", {"coverage": "own"}),
+        ("xh_admin", {"area": "xh_s1"}),
+        ("xh_s1_staff", {}),
+        ("xh_admin", {"kind": "company"}),
+        ("xh_admin", {"q": "咖啡"}),
+    ],
+)
+def test_the_register_total_is_the_count_of_its_rows(client, territory, viewer, params):
+    """Where the coverage rollup counts the same units, the page's total is read from it
+    (no count over the units); otherwise counted. Either way it is the number of rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiceng.orgs import rollup
+    from jiceng.orgs.selectors import unit_list
+
+    rollup.rebuild()
+    user = territory.users[viewer]
+    area = territory.areas[params["area"]] if "area" in params else None
+    query = {**params, **({"area": area.pk} if area else {})}
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("orgs:unit_list"), query)
+    filters = {name: params.get(name) for name in ("coverage", "kind", "q")}
+    rows = unit_list(viewer=user, area=area, **filters)
+    assert page.context["page"].paginator.count == rows.count()
+    counted = any("COUNT(*)" in q["sql"] and '"orgs_unit"' in q["sql"] for q in captured)
+    assert counted == ("kind" in params or "q" in params)

@@ -135,7 +135,16 @@ class Unit(models.Model):
         verbose_name = _("驻区单位")
         verbose_name_plural = _("驻区单位")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["area", "closed_on"], name="orgs_unit_area_open")]
+        indexes = [
+            models.Index(fields=["area", "closed_on"], name="orgs_unit_area_open"),
+            # The register lists open units by name, 50 at a time: read in order from
+            # here instead of sorting a district's or the city's 64,000 for each page.
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(closed_on__isnull=True),
+                name="orgs_unit_open_by_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

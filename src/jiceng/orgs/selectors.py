@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core.models import Area
+from jiceng.core.pagination import Counted
 from jiceng.core.scope import KIND_UNIT, scope_for
 from jiceng.orgs import rollup
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember, PartyOrg, Unit
@@ -236,6 +237,33 @@ def org_count_by_child(*, viewer, area: Area, length: int) -> dict[str, int]:
         totals = rollup.totals_by_child(area, length)
         return {code: t["orgs"] for code, t in totals.items() if t["orgs"]}
     return _count_by_child(org_list(viewer=viewer, area=area), area, length)
+
+
+def unit_register(
+    *,
+    viewer,
+    area: Area | None,
+    coverage: str | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+):
+    """`unit_list` for the register's page, its total read from the coverage rollup
+    where that counts the same units (no kind or search, no filter or one the rollup
+    counts, an area or the viewer's one territory seen whole): counting the city's
+    64,000 units for the page count took 35 ms. Otherwise the queryset."""
+    units = unit_list(viewer=viewer, area=area, coverage=coverage, kind=kind, q=q)
+    if kind or q or coverage not in UNIT_COUNTERS:
+        return units
+    if area is None:
+        from jiceng.core.selectors import area_roots
+
+        roots = area_roots(viewer=viewer)
+        area = roots[0] if len(roots) == 1 else None
+    if not rollup_serves(viewer, Unit, area):
+        return units
+    assert area is not None
+    where, counter = area, UNIT_COUNTERS[coverage]
+    return Counted(units, lambda: rollup.totals_under(where)[counter])
 
 
 def unit_count(*, viewer, area: Area, coverage: str | None = None) -> int:

@@ -31,7 +31,7 @@ from jiceng.orgs.selectors import (
     org_covered_units,
     org_own_unit,
     org_roots,
-    unit_list,
+    unit_register,
 )
 
 COVERAGE_LABELS = {
@@ -84,7 +84,7 @@ def unit_list_view(request):
     coverage = request.GET.get("coverage") or None
     if coverage not in (None, *COVERAGE_FILTERS):
         coverage = None
-    units = unit_list(
+    units = unit_register(
         viewer=request.user,
         area=area,
         coverage=coverage,
