@@ -290,3 +290,29 @@ def test_the_page_drills_down_from_district_to_org(year_of_meetings, client):
     listed = client.get(f"/api/orglife/compliance/areas/{street.pk}?year={YEAR}&behind=true")
     assert branch.pk in {row["org_id"] for row in listed.json()}
     assert all(row["behind"] for row in listed.json())
+
+
+def test_the_workbench_dues_read_from_the_rows_equal_those_computed(year_of_meetings):
+    """A street's or community's meeting dues come from the orgs' fresh yearly rows; with
+    the rows gone every org is computed from its meetings: the same orgs behind and the
+    same (kind, period end) owed, on every day."""
+    from jiceng.orglife.workbench import meeting_dues
+
+    t = year_of_meetings
+    rollup.rebuild(year=YEAR)
+
+    def dues(viewer, today):
+        found = meeting_dues(viewer=viewer, today=today)
+        owing = {key: [o.pk for o in orgs] for key, orgs in found.owing.items()}
+        return [o.pk for o in found.behind], owing
+
+    for username in ("xh_s1_staff", "xh_c1_secretary"):
+        viewer = t.users[username]
+        days = [*DAYS[:6], datetime.date(YEAR, 6, 20), datetime.date(YEAR, 9, 25)]
+        from_rows = [dues(viewer, today) for today in days]
+        assert any(behind for behind, _owing in from_rows)
+        assert any(owing for _behind, owing in from_rows)
+        kept = list(ComplianceYear.objects.all().values())
+        ComplianceYear.objects.all().delete()
+        assert [dues(viewer, today) for today in days] == from_rows, username
+        ComplianceYear.objects.bulk_create([ComplianceYear(**row) for row in kept])

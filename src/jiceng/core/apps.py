@@ -18,4 +18,8 @@ class CoreConfig(AppConfig):
         audit.set_checkpoint_writer(lambda: audit_evidence.checkpoint_write(actor=None))
 
         scope.register(Area, kind=scope.KIND_AREA, area_path="")
+        from jiceng.core import area_counts, tree_rollups
+
+        # Areas by level per subtree, moved with an area (tree_rollups.area_moved).
+        tree_rollups.register(area_counts.TREE)
         scope.register(StandardAddress, kind=scope.KIND_AREA, area_path="building")

@@ -80,6 +80,27 @@ def area_path(parent: Area | None, code: str) -> str:
     return (parent.path if parent else "") + code + PATH_SEPARATOR
 
 
+class AreaTreeStat(models.Model):
+    """The areas of each area's subtree, the area itself included, counted by level
+    (core.area_counts, a tree of core.tree_rollups), kept by the area services in their
+    transaction, so that a district's or the city's "so many streets, communities, grids
+    and buildings" reads a row instead of counting 124,000 areas. The root has no row."""
+
+    area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="+", primary_key=True)
+    district = models.IntegerField(default=0)
+    street = models.IntegerField(default=0)
+    community = models.IntegerField(default=0)
+    grid = models.IntegerField(default=0)
+    building = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("区域层级统计（含下级）")
+        verbose_name_plural = _("区域层级统计（含下级）")
+
+    def __str__(self) -> str:
+        return f"{self.area_id}"
+
+
 class AuditEntry(models.Model):
     """One append-only line of the audit log, chained to the previous by a keyed hash.
 

@@ -10,7 +10,7 @@ from django.db.models import CharField, F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import tree_rollups
+from jiceng.core import area_counts, tree_rollups
 from jiceng.core.access import require_manage_area
 from jiceng.core.audit import audit_record
 from jiceng.core.errors import Conflict, CoreErrorCode, ValidationFailed
@@ -87,6 +87,7 @@ def area_create(*, actor: Actor, parent: Area | None, code: str, name: str, leve
         path=area_path(parent, spec.code),
         depth=(parent.depth + 1) if parent else 0,
     )
+    area_counts.added([area])
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -181,8 +182,10 @@ def area_bulk_create(
                 return
             Area.objects.bulk_create(buffer, batch_size=batch_size)
             # Reload by code so that later rows can hang under the ones just written.
-            for row in Area.objects.filter(code__in=[a.code for a in buffer]):
+            written = list(Area.objects.filter(code__in=[a.code for a in buffer]))
+            for row in written:
                 parent_by_code[row.code] = row
+            area_counts.added(written)
             created += len(buffer)
             buffer.clear()
 

@@ -4,8 +4,8 @@ have not been held enough yet, meeting decisions due, contact-point problems ope
 household visits whose raised problem went nowhere yet.
 
 The compliance rules are orglife.compliance's; this module only reads which of the
-viewer's orgs owe what, in three queries whatever the number of orgs (the
-requirements, the orgs, and the year's meetings)."""
+viewer's orgs owe what, in a few queries whatever the number of orgs (the requirements,
+the orgs, their yearly rows, and the meetings of those without a fresh row)."""
 
 import datetime
 from collections import defaultdict
@@ -29,8 +29,8 @@ from jiceng.dashboard.workbench import (
     register_source,
     urgency_of,
 )
-from jiceng.orglife import compliance, selectors
-from jiceng.orglife.models import ContactProblem, MeetingKind, MeetingTask
+from jiceng.orglife import compliance, rollup, selectors
+from jiceng.orglife.models import ComplianceYear, ContactProblem, MeetingKind, MeetingTask
 from jiceng.orgs.models import PartyOrg
 
 # A required meeting still owed in the current period shows from this many days before
@@ -50,7 +50,12 @@ class MeetingDues:
 
 
 def meeting_dues(*, viewer, today: datetime.date) -> MeetingDues:
+    """Read off the orgs' yearly rows (orglife.rollup) where they are fresh: behind when
+    the first gap ended before today, owing each gap whose period ends within the
+    horizon. An org without a fresh row is computed from its meetings, to the same
+    answer (`compliance.compute` as of today)."""
     required = selectors.requirements()
+    key = rollup.requirements_key(required)
     kinds = {k.strip() for r in required for k in r.org_kinds.split(",")}
     start, end = compliance.year_range(today.year)
     orgs = list(
@@ -60,25 +65,32 @@ def meeting_dues(*, viewer, today: datetime.date) -> MeetingDues:
         .only("id", "name", "kind", "path", "established_on", "closed_on")
         .order_by("path")
     )
-    facts: dict[int, list[compliance.MeetingFact]] = defaultdict(list)
-    rows = (
-        selectors.meeting_list(viewer=viewer)
-        .filter(held_on__range=(start, end))
-        .values_list("org_id", "kind", "held_on", "register_count", "attended_count")
-        .order_by()
-    )
-    for org_id, kind, held_on, register_count, attended_count in rows:
-        facts[org_id].append(
-            compliance.MeetingFact(kind, held_on, register_count or 0, attended_count or 0)
+    rows = {
+        row.org_id: row
+        for row in ComplianceYear.objects.filter(
+            year=today.year, org_id__in=[org.pk for org in orgs]
         )
+        .filter(rollup.fresh(key))
+        .only("org_id", "first_gap", "gap_ends")
+    }
+    facts = _meeting_facts(viewer, [org.pk for org in orgs if org.pk not in rows], start, end)
     dues = MeetingDues()
     horizon = today + datetime.timedelta(days=MEETING_DUE_DAYS)
+    times = {r.kind: r.times for r in required}
     for org in orgs:
+        row = rows.get(org.pk)
+        if row is not None:
+            if row.first_gap is not None and row.first_gap < today:
+                dues.behind.append(org)
+            for period_end, kind, _label in row.gap_ends:
+                ends = datetime.date.fromisoformat(period_end)
+                if today <= ends <= horizon:
+                    dues.owing.setdefault((kind, ends), []).append(org)
+            continue
         own = facts.get(org.pk, [])
         result = compliance.compute(org, required, own, start=start, end=end, today=today)
         if result.behind:
             dues.behind.append(org)
-        times = {r.kind: r.times for r in required}
         for line in result.kinds:
             for period in line.in_progress:
                 if period.end > horizon:
@@ -91,6 +103,24 @@ def meeting_dues(*, viewer, today: datetime.date) -> MeetingDues:
                 if held < times[line.kind]:
                     dues.owing.setdefault((line.kind, period.end), []).append(org)
     return dues
+
+
+def _meeting_facts(viewer, org_ids: list[int], start, end):
+    """The year's meetings of the orgs without a fresh row (none read when all have)."""
+    facts: dict[int, list[compliance.MeetingFact]] = defaultdict(list)
+    if not org_ids:
+        return facts
+    rows = (
+        selectors.meeting_list(viewer=viewer)
+        .filter(org_id__in=org_ids, held_on__range=(start, end))
+        .values_list("org_id", "kind", "held_on", "register_count", "attended_count")
+        .order_by()
+    )
+    for org_id, kind, held_on, register_count, attended_count in rows:
+        facts[org_id].append(
+            compliance.MeetingFact(kind, held_on, register_count or 0, attended_count or 0)
+        )
+    return facts
 
 
 def _org_url(viewer, scope: Scope, orgs: list[PartyOrg]) -> str:
