@@ -223,6 +223,52 @@ def rebuild(*, month: datetime.date | None = None) -> int:
     return len(stats)
 
 
+def recount(*, streets: set[int], communities: set[int]) -> None:
+    """Count the monthly rows of these communities and the category rows of these
+    streets again from their cases (after an area moved their cases elsewhere)."""
+    cases = Appeal.objects.filter(community__isnull=False, routing_pending=False)
+    AppealMonthStat.objects.filter(community_id__in=communities).delete()
+    AppealCategoryMonthStat.objects.filter(street_id__in=streets).delete()
+    grouped = (
+        cases.filter(community_id__in=communities)
+        .annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
+        .values("community_id", "street_id", "month_start")
+        .annotate(**{name: Count("id", filter=CONDITIONS[name]) for name in COUNTERS})
+        .order_by()
+    )
+    AppealMonthStat.objects.bulk_create(
+        [
+            AppealMonthStat(
+                community_id=g["community_id"],
+                street_id=g["street_id"],
+                month=_as_date(g["month_start"]),
+                **{name: g[name] for name in COUNTERS},
+            )
+            for g in grouped
+        ],
+        batch_size=2000,
+    )
+    by_category = (
+        cases.filter(street_id__in=streets)
+        .annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
+        .values("street_id", "month_start", "category_id")
+        .annotate(received=Count("id"))
+        .order_by()
+    )
+    AppealCategoryMonthStat.objects.bulk_create(
+        [
+            AppealCategoryMonthStat(
+                street_id=g["street_id"],
+                month=_as_date(g["month_start"]),
+                category_id=g["category_id"],
+                received=g["received"],
+            )
+            for g in by_category
+        ],
+        batch_size=2000,
+    )
+
+
 def _as_date(value) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.astimezone(LOCAL).date() if value.tzinfo else value.date()

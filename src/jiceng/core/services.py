@@ -2,7 +2,7 @@
 leaves an audit entry."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -117,6 +117,16 @@ def area_rename(*, actor: Actor, area: Area, name: str) -> Area:
     return area
 
 
+# What other apps keep that follows from an area's ancestors (a case's street and
+# community): each listener gets the area just moved, re-pathed, in the move's
+# transaction (apps register in ready(), as with the other registries).
+_AREA_MOVED: list[Callable[[Area], None]] = []
+
+
+def on_area_moved(listener: Callable[[Area], None]) -> None:
+    _AREA_MOVED.append(listener)
+
+
 @transaction.atomic
 def area_move(*, actor: Actor, area: Area, new_parent: Area) -> Area:
     """Move a subtree under another parent of the same level; every path below follows.
@@ -147,6 +157,8 @@ def area_move(*, actor: Actor, area: Area, new_parent: Area) -> Area:
     tree_rollups.area_moved(
         area_id=area.pk, old_parent_id=old_parent_id, new_parent_id=new_parent.pk
     )
+    for listener in _AREA_MOVED:
+        listener(area)
     audit_record(
         actor=actor,
         action=AuditEntry.Action.MOVE,
