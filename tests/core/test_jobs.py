@@ -183,3 +183,38 @@ def test_under_make_run_a_job_is_done_when_its_submission_returns(
     client.force_login(owner)
     result = client.get(f"/api/jobs/{done.pk}/result")
     assert json.loads(b"".join(result.streaming_content))["sum"] == 9
+
+
+def test_a_job_whose_worker_stopped_shows_failed_and_the_reaper_records_it(
+    client, territory, settings, sum_kind
+):
+    """A worker killed mid-job leaves it running with no heartbeat: after
+    JOB_STALE_SECONDS its owner sees it failed with a Chinese message saying to submit
+    again, and `jiceng jobs-reap` writes that state with an audit row. A job still
+    beating stays running."""
+    import datetime
+
+    from django.utils import timezone
+
+    owner = territory.users["xh_c1_secretary"]
+    settings.JOB_STALE_SECONDS = 600
+    stopped, alive = _submit(owner, [1]), _submit(owner, [2])
+    long_ago = timezone.now() - datetime.timedelta(seconds=601)
+    Job.objects.filter(pk=stopped.pk).update(
+        state=Job.State.RUNNING, started_at=long_ago, heartbeat_at=long_ago
+    )
+    Job.objects.filter(pk=alive.pk).update(state=Job.State.RUNNING, started_at=long_ago)
+    Progress(alive.pk).write()  # a heartbeat now
+    client.force_login(owner)
+    status = client.get(f"/api/jobs/{stopped.pk}").json()
+    assert status["state"] == "failed" and status["error_code"] == "job_interrupted"
+    assert "重新提交" in status["error"]
+    assert Job.objects.get(pk=stopped.pk).state == Job.State.RUNNING  # shown, not written
+    assert client.get(f"/api/jobs/{alive.pk}").json()["state"] == "running"
+    call_command("jobs-reap", verbosity=0)
+    reaped = Job.objects.get(pk=stopped.pk)
+    assert (reaped.state, reaped.error_code) == (Job.State.FAILED, "job_interrupted")
+    assert Job.objects.get(pk=alive.pk).state == Job.State.RUNNING
+    entry = AuditEntry.objects.get(action="update", target_id=str(stopped.pk))
+    assert entry.actor is None and entry.changes["state"] == {"old": "running", "new": "failed"}
+    assert jobs.jobs_reap() == 0  # nothing left to reap

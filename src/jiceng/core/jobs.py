@@ -13,6 +13,7 @@ content type and file name the kind gave it, never ones a client chose.
 """
 
 import contextlib
+import datetime
 import json
 import logging
 import re
@@ -42,6 +43,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROGRESS_SECONDS = 1.0
 MSG_JOB_FAILED = _("任务运行出错，请稍后重新提交；仍不成功请联系系统管理员")
 MSG_RESULT_GONE = _("结果文件已过保存期限被清理，请重新提交")
+MSG_JOB_INTERRUPTED = _("任务中断（处理进程已退出），请重新提交")
+# A running job that has not written progress for this long lost its worker (killed,
+# restarted): every kind writes progress at least once per batch, far more often.
+STALE_SECONDS_DEFAULT = 30 * 60
 
 
 @dataclass
@@ -131,7 +136,9 @@ class Progress:
             self._written_at = now
 
     def write(self) -> None:
-        Job.objects.filter(pk=self.job_id).update(done=self.done, total=self.total)
+        Job.objects.filter(pk=self.job_id).update(
+            done=self.done, total=self.total, heartbeat_at=timezone.now()
+        )
 
 
 def job_submit(
@@ -190,7 +197,8 @@ def job_run(job_id: str, params: dict[str, Any]) -> str:
     job = Job.objects.select_related("owner").filter(pk=job_id).first()
     if job is None or job.state != Job.State.QUEUED:
         return "skipped"  # run once: a task delivered twice does not redo a finished job
-    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=timezone.now())
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(state=Job.State.RUNNING, started_at=now, heartbeat_at=now)
     progress = Progress(job.pk)
     source = input_path(job.pk)
     data = source.read_bytes() if source.exists() else None
@@ -244,3 +252,48 @@ def _finish(
             result_type=result.content_type,
         )
     Job.objects.filter(pk=job.pk).update(**values)
+
+
+# ---- jobs whose worker stopped ------------------------------------------------------------
+
+
+def stale_before(now=None):
+    """Running jobs whose last heartbeat is older than this lost their worker."""
+    seconds = getattr(settings, "JOB_STALE_SECONDS", STALE_SECONDS_DEFAULT)
+    return (now or timezone.now()) - datetime.timedelta(seconds=seconds)
+
+
+def interrupted(job: Job, now=None) -> bool:
+    beat = job.heartbeat_at or job.started_at
+    return job.state == Job.State.RUNNING and beat is not None and beat < stale_before(now)
+
+
+def jobs_reap(*, now=None) -> int:
+    """Mark failed the running jobs whose worker stopped (`jiceng jobs-reap`, from cron),
+    each with an audit row, so that they no longer show as running. Their owners saw
+    them failed already (selectors.job_get reads the heartbeat). Returns how many."""
+    from django.db.models import Q
+
+    cutoff = stale_before(now)
+    stale = Job.objects.filter(state=Job.State.RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, started_at__lt=cutoff)
+    )
+    reaped = 0
+    for job in stale.order_by("created_at"):
+        with transaction.atomic():
+            changed = Job.objects.filter(pk=job.pk, state=Job.State.RUNNING).update(
+                state=Job.State.FAILED,
+                finished_at=now or timezone.now(),
+                error_code="job_interrupted",
+                error=str(MSG_JOB_INTERRUPTED),
+            )
+            if changed:
+                audit_record(
+                    actor=None,
+                    action=AuditEntry.Action.UPDATE,
+                    target=job,
+                    target_label=job_kind_title(job.kind),
+                    changes={"job": job.kind, "state": {"old": "running", "new": "failed"}},
+                )
+                reaped += changed
+    return reaped

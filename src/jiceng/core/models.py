@@ -276,6 +276,9 @@ class Job(models.Model):
     error = models.CharField(_("失败原因"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("提交时间"), db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written when the work starts and with each progress write: a running job whose
+    # worker died stops beating (core.jobs.interrupted).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

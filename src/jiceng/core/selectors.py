@@ -98,7 +98,8 @@ def job_get(*, viewer, job_id, kind: str | None = None):
     """A job, for the person who submitted it only: anyone else, a malformed id or
     another kind than asked (the member export's own routes) is not found. A job whose
     task the worker could not even start (its TaskResult failed before the job's own
-    bookkeeping ran) is shown failed, without writing."""
+    bookkeeping ran), or whose worker stopped while running it, is shown failed,
+    without writing."""
     import uuid
 
     from jiceng.core.models import Job
@@ -117,6 +118,12 @@ def job_get(*, viewer, job_id, kind: str | None = None):
         from jiceng.core.jobs import MSG_JOB_FAILED
 
         job.state, job.error_code, job.error = Job.State.FAILED, "job_failed", str(MSG_JOB_FAILED)
+    from jiceng.core.jobs import MSG_JOB_INTERRUPTED, interrupted
+
+    if interrupted(job):
+        # Its worker stopped (`jobs-reap` writes this): shown failed, without writing.
+        job.state, job.error_code = Job.State.FAILED, "job_interrupted"
+        job.error = str(MSG_JOB_INTERRUPTED)
     return job
 
 
