@@ -331,17 +331,27 @@ def post_candidates(*, viewer) -> QuerySet:
     return User.objects.filter(pk__in=holders, is_active=True).order_by("username", "id")
 
 
-def grid_list(*, viewer, area: Area | None = None) -> QuerySet[Area]:
-    """Visible grids (under `area`), each with its open posts counted by duty."""
+def grids_under(*, viewer, area: Area | None = None) -> QuerySet[Area]:
+    """Visible grids (under `area`), in path order."""
     grids = scope_for(viewer).filter(Area.objects.filter(level=Area.Level.GRID))
     if area is not None:
         grids = grids.filter(path__startswith=area.path)
+    return grids.order_by("path")
+
+
+def with_post_counts(grids: QuerySet[Area]) -> QuerySet[Area]:
+    """Each grid with its open posts counted by duty (leaders, workers, lane_chiefs)."""
     open_posts = Q(grid_posts__ended_on__isnull=True)
     return grids.annotate(
         leaders=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="leader")),
         workers=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="worker")),
         lane_chiefs=Count("grid_posts", filter=open_posts & Q(grid_posts__duty="lane_chief")),
-    ).order_by("path")
+    )
+
+
+def grid_list(*, viewer, area: Area | None = None) -> QuerySet[Area]:
+    """Visible grids (under `area`), each with its open posts counted by duty."""
+    return with_post_counts(grids_under(viewer=viewer, area=area))
 
 
 def grid_post_history(*, viewer, grid: Area) -> QuerySet[GridPost]:

@@ -27,9 +27,10 @@ from jiceng.orgs.access import (
 )
 from jiceng.orgs.selectors import (
     big_committee_list,
-    grid_list,
     grid_post_history,
+    grids_under,
     part_time_member_history,
+    with_post_counts,
 )
 from jiceng.orgs.views.common import call, end_errors, require_kind
 
@@ -48,8 +49,14 @@ def grid_list_view(request):
         if not roots:
             raise Http404
         area = roots[0]
-    page = Paginator(grid_list(viewer=request.user, area=area), 100).get_page(
+    # The page's grids first (read in path order and counted without the posts), then
+    # the posts of those 100 counted: counting a city's 29,000 grids' posts to show 100
+    # took 110 ms.
+    page = Paginator(grids_under(viewer=request.user, area=area), 100).get_page(
         request.GET.get("page")
+    )
+    page.object_list = list(
+        with_post_counts(Area.objects.filter(pk__in=[g.pk for g in page])).order_by("path")
     )
     return render(request, "orgs/grid_list.html", {"area": area, "page": page})
 
