@@ -370,3 +370,14 @@ def build_territory() -> Territory:
 @pytest.fixture
 def territory(db) -> Territory:
     return build_territory()
+
+
+def pick_search(client, name: str, q: str = "", **params):
+    """A picker's search as its field asks it (core.picker_views): the text typed is
+    POSTed, the picker's fixed parameters ride in the URL."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = reverse("pick", args=[name]) + ("?" + urlencode(params) if params else "")
+    return client.post(url, {"q": q})

@@ -20,6 +20,7 @@ from tests.cobuild.test_page_meetings import call
 from tests.cobuild.test_page_needs import staff_post
 from tests.cobuild.test_page_resources import offer
 from tests.cobuild.test_page_venues import register
+from tests.conftest import pick_search
 
 ROLES = [
     "superuser",
@@ -73,14 +74,14 @@ def test_candidates_are_those_the_forms_listed(territory, committees, key):
 
 def test_units_are_found_by_name_or_credit_code(client, territory):
     client.force_login(territory.users["xh_admin"])
-    url = reverse("pick", args=["cobuild-units"])
     code = territory.units["xh_joint2"].uscc
-    by_code = client.get(url, {"q": code.lower()}).content.decode()
+    by_code = pick_search(client, "cobuild-units", code.lower()).content.decode()
     assert "上海复兴文化传播有限公司" in by_code and "上海武康咖啡有限公司" not in by_code
-    by_name = client.get(url, {"q": "武康咖啡"}).content.decode()
+    by_name = pick_search(client, "cobuild-units", "武康咖啡").content.decode()
     assert "上海武康咖啡有限公司" in by_name
     # Never a unit out of the viewer's sight.
-    assert "上海南京东路餐饮有限公司" not in client.get(url, {"q": "南京东路"}).content.decode()
+    outside = pick_search(client, "cobuild-units", "南京东路").content.decode()
+    assert "上海南京东路餐饮有限公司" not in outside
 
 
 def _refused(response, field: str) -> None:

@@ -12,6 +12,7 @@ from jiceng.core.models import Area
 from jiceng.core.pickers import SHOWN, get_picker, offered
 from jiceng.core.services import area_create
 from jiceng.orgs.models import PartyOrg
+from tests.conftest import pick_search
 
 ORG_LEVELS = "community,district,grid,street"
 
@@ -53,14 +54,14 @@ def test_small_lists_have_no_search(client, territory):
 
 def test_search_finds_a_candidate_beyond_the_first(client, territory, many_grids):
     client.force_login(territory.users["xh_admin"])
-    url = reverse("pick", args=["manageable-areas"])
-    response = client.get(url, {"levels": ORG_LEVELS, "q": "网格064", "empty": "不变"})
+    response = pick_search(client, "manageable-areas", "网格064", levels=ORG_LEVELS, empty="不变")
     html = response.content.decode()
     assert response.status_code == 200
     assert f'<option value="{many_grids[-1].pk}">测试网格064' in html
     assert '<option value="">不变</option>' in html
     # The search is over the viewer's candidates only: another district's areas never.
-    other = client.get(url, {"levels": ORG_LEVELS, "q": "南京东路"}).content.decode()
+    other = pick_search(client, "manageable-areas", "南京东路", levels=ORG_LEVELS)
+    other = other.content.decode()
     assert "南京东路" not in other and "没有找到" in other
 
 
@@ -129,14 +130,16 @@ def test_offered_stops_after_the_first_and_says_there_are_more(territory, many_g
 
 def test_unknown_levels_fall_back_to_all_and_unknown_pickers_are_404(client, territory):
     client.force_login(territory.users["xh_c1_secretary"])
+    assert pick_search(client, "manageable-areas", "第二", levels="nonsense").status_code == 200
+    assert pick_search(client, "no-such-picker").status_code == 404
+    # A NUL byte never reaches the database (the input policy); a long text is cut.
+    assert pick_search(client, "manageable-areas", "a\x00b").status_code == 400
+    assert pick_search(client, "manageable-areas", "网" * 5000).status_code == 200
+    # The text typed (a name) is never put in a URL: the search answers POST only.
     url = reverse("pick", args=["manageable-areas"])
-    assert client.get(url, {"levels": "nonsense", "q": "第二"}).status_code == 200
-    assert client.get(reverse("pick", args=["no-such-picker"])).status_code == 404
-    # A NUL byte never reaches the database (QueryStringMiddleware); a long text is cut.
-    assert client.get(url, {"q": "a\x00b"}).status_code == 400
-    assert client.get(url, {"q": "网" * 5000}).status_code == 200
+    assert client.get(url, {"q": "第二"}).status_code == 405
 
 
 def test_anonymous_is_sent_to_log_in(client, territory):
-    response = client.get(reverse("pick", args=["manageable-areas"]))
+    response = pick_search(client, "manageable-areas", "第二")
     assert response.status_code == 302 and "login" in response["Location"]

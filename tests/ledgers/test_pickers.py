@@ -10,6 +10,7 @@ from jiceng.core.models import Area, AuditEntry
 from jiceng.core.pickers import get_picker, offered
 from jiceng.core.scope import scope_for
 from jiceng.orgs.selectors import org_list
+from tests.conftest import pick_search
 
 
 @pytest.mark.parametrize("key", ["xh_admin", "xh_s1_staff", "xh_c1_secretary"])
@@ -31,9 +32,9 @@ def test_the_page_shows_the_chosen_subject_and_a_search_finds_the_rest(client, r
     org = territory.orgs["xh_c1_b1"]
     page = client.get(reverse("ledgers:index"), {"org": org.pk}).content.decode()
     assert f'<option value="{org.pk}" selected>{org.name}</option>' in page
-    found = client.get(reverse("pick", args=["ledger-areas"]), {"q": "复兴西路"}).content.decode()
+    found = pick_search(client, "ledger-areas", "复兴西路").content.decode()
     assert f'<option value="{territory.areas["xh_c1"].pk}">' in found
-    other = client.get(reverse("pick", args=["ledger-areas"]), {"q": "南京东路"}).content.decode()
+    other = pick_search(client, "ledger-areas", "南京东路").content.decode()
     assert "南京东路" not in other
 
 

@@ -10,6 +10,7 @@ from jiceng.orgs import services
 from jiceng.orgs.models import BigCommittee, GridPost, PartTimeMember
 from jiceng.orgs.services import committees as committee_msgs
 from jiceng.orgs.services import grids as grid_msgs
+from tests.conftest import pick_search
 
 
 def _errors(response) -> dict[str, list[str]]:
@@ -199,7 +200,7 @@ def test_people_and_units_are_chosen_by_search_among_the_viewers_own(client, ter
     them among the viewer's candidates only, and a posted id outside them is refused on
     its field with nothing written."""
     client.force_login(territory.users["xh_c1_secretary"])
-    found = client.get(reverse("pick", args=["post-people"]), {"q": "li_n"}).content.decode()
+    found = pick_search(client, "post-people", "li_n").content.decode()
     assert f'<option value="{people[1].pk}">li_na（li_na）' in found
     assert f'value="{people[0].pk}"' not in found
     page = client.get(reverse("orgs:grid_detail", args=[territory.areas["xh_g1"].pk]))
@@ -210,14 +211,15 @@ def test_people_and_units_are_chosen_by_search_among_the_viewers_own(client, ter
         actor=None, area=territory.areas["xh_s1"], org=territory.orgs["xh_s1_wc"]
     )
     client.force_login(territory.users["xh_s1_staff"])
-    url = reverse("pick", args=["committee-units"])
     area = {"area": committee.area_id}
-    own = client.get(url, {**area, "q": territory.units["xh_own"].uscc}).content.decode()
+    own = pick_search(client, "committee-units", territory.units["xh_own"].uscc, **area)
+    own = own.content.decode()
     assert f'value="{territory.units["xh_own"].pk}"' in own
     # Another street's unit is never offered, whatever area the query names.
     elsewhere = territory.units["hp_plain"]
     for params in (area, {"area": elsewhere.area_id}):
-        offered = client.get(url, {**params, "q": elsewhere.name}).content.decode()
+        offered = pick_search(client, "committee-units", elsewhere.name, **params)
+        offered = offered.content.decode()
         assert f'value="{elsewhere.pk}"' not in offered
     detail = reverse("orgs:committee_detail", args=[committee.pk])
     data = {"name": "钱芳", "source": "unit", "unit": elsewhere.pk, "started_on": "2026-10-01"}
