@@ -161,3 +161,23 @@ def test_list_query_count_does_not_grow(client, world, django_assert_max_num_que
         world.intake(text=f"另一批第{i}件{i * 7}")
     with django_assert_max_num_queries(12):
         client.get(reverse("appeals:list"))
+
+
+def test_a_long_list_counts_up_to_the_cap_and_says_so(client, world, monkeypatch):
+    """A district's or the city's list is counted up to CappedPaginator.CAP only: the
+    page says "CAP+" and still pages on; below the cap it gives the pages exactly."""
+    from jiceng.core.pagination import CappedPaginator
+
+    client.force_login(world.t.users["xh_admin"])
+    for i in range(7):
+        world.intake(text=f"第{i}件事情{'甲乙丙丁戊己庚'[i]}{i * 13}")
+    monkeypatch.setattr(CappedPaginator, "CAP", 3)
+    monkeypatch.setattr("jiceng.appeals.views.LIST_PAGE", 2)
+    first = client.get(reverse("appeals:list")).content.decode()
+    assert "第 1 页，共 3+ 件" in first and "page=2" in first
+    # The pages up to the cap are reachable; past it, filters narrow the list.
+    second = client.get(reverse("appeals:list"), {"page": 9}).content.decode()
+    assert "第 2 页，共 3+ 件" in second and "page=3" not in second
+    monkeypatch.setattr(CappedPaginator, "CAP", 100)
+    exact = client.get(reverse("appeals:list")).content.decode()
+    assert "1 / 4" in exact and "+ 件" not in exact

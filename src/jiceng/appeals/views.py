@@ -30,6 +30,7 @@ from jiceng.core import crypto
 from jiceng.core.inputs import form_failure
 from jiceng.core.masking import mask_phone, redact_personal
 from jiceng.core.models import Area
+from jiceng.core.pagination import CappedPaginator
 from jiceng.core.pickers import get_picker, has_choices, offered
 from jiceng.core.roles import Role
 from jiceng.core.scope import scope_for
@@ -273,6 +274,9 @@ def intake(request):
     return render(request, "appeals/intake.html", {"form": form})
 
 
+LIST_PAGE = 50  # cases per page of the list
+
+
 @login_required
 def appeal_list(request):
     params = request.GET
@@ -292,7 +296,7 @@ def appeal_list(request):
     unit = params.get("unit", "")
     if unit.isdecimal() and len(unit) < 12:  # a handling unit's queue (待办 → 全部)
         appeals = appeals.filter(unit_id=int(unit))
-    page = Paginator(appeals, 50).get_page(params.get("page"))
+    page = CappedPaginator(appeals, LIST_PAGE).get_page(params.get("page"))
     context = {
         "page": page,
         "area": area,

@@ -7,7 +7,9 @@ NINJA_PAGINATION_CLASS points here for a bare `@paginate`)."""
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 from ninja import Field, Schema
 from ninja.conf import settings as ninja_settings
 from ninja.pagination import LimitOffsetPagination as NinjaLimitOffsetPagination
@@ -63,3 +65,21 @@ class Counted:
 
     def __getitem__(self, index):
         return self.queryset[index]
+
+
+class CappedPaginator(Paginator):
+    """A page's paginator that counts at most CAP rows: a district's or the city's list
+    of 200,000 cases counted in full for "page 1 of 4,526" took 140 ms on every page,
+    for a figure nobody pages through (filters and exports do that). Beyond the cap
+    the page says "10,000+" (`capped`); the pages up to it are all reachable."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        # Unordered: the count needs no sort, and stops at the cap.
+        return self.object_list.order_by()[: self.CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.CAP
