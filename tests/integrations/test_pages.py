@@ -65,7 +65,7 @@ def test_update_without_unit_is_refused_on_the_form(client, world):
             "rate_per_minute": 60,
         },
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     assert "办理诉求的权限须指定承办单位" in answer.content.decode()
     assert not SystemToken.objects.exists()
 
@@ -156,7 +156,7 @@ def test_control_characters_refused_naming_the_field(client, world):
             "area": world.t.areas["xh"].pk,
         },
     )
-    assert answer.status_code == 200
+    assert answer.status_code == 422
     assert "控制字符" in answer.content.decode()
     assert not Subscription.objects.exists()
 
@@ -182,7 +182,7 @@ def test_a_place_out_of_the_districts_managed_is_refused_on_the_field(client, wo
         },
     )
     for answer in (token, subscription):
-        assert answer.status_code == 200
+        assert answer.status_code == 422
         assert "请从列表中选择" in str(answer.context["form"].errors["area"])
     assert not SystemToken.objects.exists() and not Subscription.objects.exists()
 

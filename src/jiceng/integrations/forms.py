@@ -22,8 +22,15 @@ def _area() -> PickerField:
     return PickerField(label=_("辖区"), picker="integration-areas")
 
 
+def _unit(label) -> PickerField:
+    """A handling unit in the districts the viewer manages (`integration-units`),
+    searched by name: a city has hundreds, too many for one select. The service checks
+    it lies in the area chosen."""
+    return PickerField(label=label, picker="integration-units", required=False, empty_label="—")
+
+
 class TokenForm(InputPolicyForm):
-    """Built with `viewer=` (whose districts the area is chosen from)."""
+    """Built with `viewer=` (whose districts the area and the unit are chosen from)."""
 
     name = forms.CharField(
         label=_("系统名称"), max_length=SystemToken._meta.get_field("name").max_length
@@ -32,7 +39,7 @@ class TokenForm(InputPolicyForm):
     permissions = forms.MultipleChoiceField(
         label=_("权限"), choices=PERMISSIONS, widget=forms.CheckboxSelectMultiple
     )
-    unit = forms.TypedChoiceField(label=_("承办单位（办理权限须选）"), coerce=int, required=False)
+    unit = _unit(_("承办单位（办理权限须选）"))
     expires_on = forms.DateField(
         label=_("到期日期（可不填）"),
         required=False,
@@ -41,12 +48,6 @@ class TokenForm(InputPolicyForm):
     rate_per_minute = forms.IntegerField(
         label=_("每分钟限次"), min_value=1, max_value=6000, initial=120
     )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + [
-            (u.pk, f"{u.name}（{u.area.name}）") for u in units
-        ]
 
     @staticmethod
     def expires_at_of(data: dict) -> datetime.datetime | None:
@@ -58,7 +59,7 @@ class TokenForm(InputPolicyForm):
 
 
 class SubscriptionForm(InputPolicyForm):
-    """Built with `viewer=` (whose districts the area is chosen from)."""
+    """Built with `viewer=` (whose districts the area and the unit are chosen from)."""
 
     name = forms.CharField(
         label=_("名称"), max_length=Subscription._meta.get_field("name").max_length
@@ -72,16 +73,10 @@ class SubscriptionForm(InputPolicyForm):
         label=_("事件"), choices=Subscription.Event.choices, widget=forms.CheckboxSelectMultiple
     )
     area = _area()
-    unit = forms.TypedChoiceField(label=_("承办单位（可不选）"), coerce=int, required=False)
+    unit = _unit(_("承办单位（可不选）"))
     include_personal = forms.BooleanField(
         label=_("推送联系人姓名和电话（仅限该承办单位的办理系统）"), required=False
     )
-
-    def __init__(self, *args, units, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—")] + [
-            (u.pk, f"{u.name}（{u.area.name}）") for u in units
-        ]
 
 
 class HotlineImportForm(InputPolicyForm):

@@ -52,13 +52,15 @@ def managed_districts(*, viewer) -> list[Area]:
     return list(districts.filter(condition))
 
 
-def unit_choices(*, viewer, districts: list[Area]) -> list[HandlingUnit]:
+def unit_choices(*, viewer, districts: list[Area]) -> QuerySet[HandlingUnit]:
+    """The active handling units in `districts` that the viewer sees, in the tree's
+    order: what a token or subscription may name (the `integration-units` picker)."""
     condition = Q(pk__in=[])
     for district in districts:
         condition |= Q(area__path__startswith=district.path)
-    return list(
+    return (
         scope_for(viewer)
         .filter(HandlingUnit.objects.filter(condition, is_active=True))
         .select_related("area")
-        .order_by("area__path", "name")[:500]
+        .order_by("area__path", "name")
     )

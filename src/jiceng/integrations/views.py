@@ -23,11 +23,6 @@ def _districts(request) -> list:
     return districts
 
 
-def _units(request):
-    districts = _districts(request)
-    return selectors.unit_choices(viewer=request.user, districts=districts)
-
-
 def _picked(items, pk):
     if pk in (None, ""):
         return None
@@ -37,19 +32,19 @@ def _picked(items, pk):
 def _create_page(request, form_class, create, template: str, listing):
     """A page that lists what the district has and makes one more: the form, and on
     success the secret shown in this answer only (it is never stored, so never shown
-    again) beside a fresh form."""
-    units = _units(request)
-    form = form_class(request.POST or None, units=units, viewer=request.user)
+    again) beside a fresh form. The area and the unit are pickers (`core.pickers`):
+    what is posted is one of the viewer's candidates, or refused on its field (422)."""
+    _districts(request)
+    form = form_class(request.POST or None, viewer=request.user)
     created = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        created = call_on_form(
-            form,
-            lambda: create(data, data["area"], _picked(units, data.get("unit"))),
-        )
+        created = call_on_form(form, lambda: create(data, data["area"], data["unit"]))
         if created is not None:
-            form = form_class(units=units, viewer=request.user)
-    return render(request, template, {"form": form, "created": created, **listing()})
+            form = form_class(viewer=request.user)
+    status = 422 if form.is_bound and form.errors else 200
+    context = {"form": form, "created": created, **listing()}
+    return render(request, template, context, status=status)
 
 
 @login_required
