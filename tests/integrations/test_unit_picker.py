@@ -13,6 +13,7 @@ from jiceng.appeals import services as appeal_services
 from jiceng.core.pickers import SHOWN, get_picker, offered
 from jiceng.integrations import selectors
 from jiceng.integrations.models import Subscription, SystemToken
+from tests.conftest import pick_search
 
 pytestmark = pytest.mark.django_db
 PICK = reverse("pick", args=["integration-units"])
@@ -41,7 +42,7 @@ def _subscription(world, unit, area_key="xh") -> dict:
 def test_the_picker_offers_the_districts_units_to_its_administrator(client, world):
     admin = world.t.users["xh_admin"]
     client.force_login(admin)
-    html = client.get(PICK, {"q": ""}).content.decode()
+    html = pick_search(client, "integration-units").content.decode()
     for unit, area in [
         (world.community_unit, "复兴西路居委会（" + world.t.areas["xh_c1"].name),
         (world.street_unit, "湖南路街道办事处（" + world.t.areas["xh_s1"].name),
@@ -57,16 +58,16 @@ def test_the_picker_offers_the_districts_units_to_its_administrator(client, worl
 
 def test_another_districts_admin_is_offered_none_of_them(client, world):
     client.force_login(world.t.users["hp_admin"])
-    html = client.get(PICK, {"q": ""}).content.decode()
+    html = pick_search(client, "integration-units").content.decode()
     assert "黄浦区城管执法局" in html
     assert "徐汇" not in html and "复兴西路" not in html and "湖南路" not in html
-    searched = client.get(PICK, {"q": "湖南路"}).content.decode()
+    searched = pick_search(client, "integration-units", "湖南路").content.decode()
     assert "湖南路" not in searched and "没有找到" in searched
 
 
 def test_one_who_manages_no_district_is_offered_nothing(client, world):
     client.force_login(world.t.users["xh_s1_staff"])
-    html = client.get(PICK, {"q": ""}).content.decode()
+    html = pick_search(client, "integration-units").content.decode()
     assert "没有找到" in html and "居委会" not in html and "城管" not in html
 
 
@@ -114,7 +115,7 @@ def test_a_unit_found_by_search_beyond_the_first_is_accepted(client, world):
     page = client.get("/integrations/").content.decode()
     assert 'type="search"' in page and PICK in page
     assert f'value="{far.pk}"' not in page  # beyond the first SHOWN in the tree's order
-    found = client.get(PICK, {"q": "部门064", "empty": "—"}).content.decode()
+    found = pick_search(client, "integration-units", "部门064", empty="—").content.decode()
     assert f'<option value="{far.pk}">测试部门064（{xh.name}）</option>' in found
     answer = client.post("/integrations/", _token(world, far.pk))
     assert answer.status_code == 200 and "jct_" in answer.content.decode()
