@@ -30,12 +30,12 @@ class AppealsConfig(AppConfig):
             models.RoutingRule, kind=kind, area_path="area", worked_by=own_work.rules_worked_by
         )
 
-        from jiceng.appeals import open_rollup, places
+        from jiceng.appeals import area_moves, open_rollup
         from jiceng.core import services as core_services
         from jiceng.core import tree_rollups
 
         # A community moved to another street takes its cases' street along.
-        core_services.on_area_moved(places.area_moved)
+        core_services.on_area_moved(area_moves.area_moved)
 
         tree_rollups.register(
             tree_rollups.Tree(

@@ -349,6 +349,13 @@ def with_post_counts(grids: QuerySet[Area]) -> QuerySet[Area]:
     )
 
 
+def grid_page_with_post_counts(grids) -> list[Area]:
+    """Grids already read (a page of `grids_under`), again with their open posts counted:
+    counting only the page's grids' posts, not those of every grid under the area."""
+    ids = [grid.pk for grid in grids]
+    return list(with_post_counts(Area.objects.filter(pk__in=ids)).order_by("path"))
+
+
 def grid_list(*, viewer, area: Area | None = None) -> QuerySet[Area]:
     """Visible grids (under `area`), each with its open posts counted by duty."""
     return with_post_counts(grids_under(viewer=viewer, area=area))

@@ -27,10 +27,10 @@ from jiceng.orgs.access import (
 )
 from jiceng.orgs.selectors import (
     big_committee_list,
+    grid_page_with_post_counts,
     grid_post_history,
     grids_under,
     part_time_member_history,
-    with_post_counts,
 )
 from jiceng.orgs.views.common import call, end_errors, require_kind
 
@@ -55,9 +55,7 @@ def grid_list_view(request):
     page = Paginator(grids_under(viewer=request.user, area=area), 100).get_page(
         request.GET.get("page")
     )
-    page.object_list = list(
-        with_post_counts(Area.objects.filter(pk__in=[g.pk for g in page])).order_by("path")
-    )
+    page.object_list = grid_page_with_post_counts(page)
     return render(request, "orgs/grid_list.html", {"area": area, "page": page})
 
 
