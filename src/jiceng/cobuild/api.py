@@ -315,10 +315,8 @@ def resource_offer(request, payload: ResourceOfferIn):
         get_dual_report_for_view(request.user, payload.dual_report) if payload.dual_report else None
     )
     area = get_area_for_view(request.user, payload.area) if payload.area else None
-    provider = f"org:{org.pk}" if org else (f"report:{report.pk}" if report else "")
-    data = {**payload.dict(), "provider": provider}
-    form = without_pickers(forms.ResourceForm(data, providers=[(provider, provider)]))
-    cleaned = _parsed(form)
+    # Neither or both providers: the service refuses it, on "offered_by_org".
+    cleaned = _parsed(without_pickers(forms.ResourceForm(payload.dict())))
     if area is None and org is not None:
         area = org.area
     facts = services.ResourceFacts(

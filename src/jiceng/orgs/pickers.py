@@ -1,7 +1,8 @@
 """The party orgs a form may choose, as a picker (`core.pickers`): open orgs the viewer
 sees and may change (as territory staff where the org is, or as a unit org's secretary
 above it); with `joint=1`, only those that may cover other units (a joint branch, or an
-org formed other than singly)."""
+org formed other than singly); with `groups=0`, without party groups (党小组): a
+resource is offered by a unit's org, not by a group within it."""
 
 from django.db.models import Q, QuerySet
 
@@ -16,6 +17,8 @@ def _candidates(user, params: dict) -> QuerySet[PartyOrg]:
     orgs = org_list(viewer=user)
     if params.get("joint") == "1":
         orgs = orgs.filter(JOINT)
+    if params.get("groups") == "0":
+        orgs = orgs.exclude(kind=PartyOrg.Kind.GROUP)
     return orgs
 
 
@@ -37,6 +40,6 @@ def register_pickers() -> None:
             search=_search,
             label=str,
             allowed=_allowed,
-            params=("joint",),
+            params=("joint", "groups"),
         )
     )
