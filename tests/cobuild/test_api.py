@@ -195,8 +195,10 @@ def test_offer_edit_and_withdraw_a_resource(client, world):
     client.force_login(t.users["xh_unit_secretary"])
     bad = _post(client, "/api/cobuild/resources", {**body, "kind": "nope"})
     assert bad.status_code == 400 and bad.json()["field"] == "kind"
+    # Neither provider, or both: the service refuses it, on its field.
     neither = _post(client, "/api/cobuild/resources", {**body, "org": None})
-    assert neither.status_code == 400 and neither.json()["field"] == "provider"
+    assert neither.status_code == 400 and neither.json()["field"] == "org"
+    assert neither.json()["code"] == "cobuild_one_provider_required"
     made = _post(client, "/api/cobuild/resources", body)
     assert made.status_code == 201, made.content
     resource = Resource.objects.get()

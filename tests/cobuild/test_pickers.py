@@ -3,22 +3,25 @@
 same scope and the same rights), and a posted id outside it is refused on its field
 with nothing written."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from jiceng.cobuild import access
+from jiceng.cobuild import access, selectors
 from jiceng.cobuild.models import Agreement, JointMeeting, Need, Resource, Venue
 from jiceng.core.access import can_manage_area
 from jiceng.core.models import Area
 from jiceng.core.pickers import MSG_NOT_OFFERED, get_picker, offered
 from jiceng.core.scope import scope_for
 from jiceng.orgs import services as org_services
-from jiceng.orgs.models import BigCommittee
-from jiceng.orgs.selectors import unit_list
+from jiceng.orgs.access import can_manage_org
+from jiceng.orgs.models import BigCommittee, PartyOrg
+from jiceng.orgs.selectors import org_list, unit_list
 from tests.cobuild.test_page_agreements import ROWS, sign
 from tests.cobuild.test_page_meetings import call
 from tests.cobuild.test_page_needs import staff_post
-from tests.cobuild.test_page_resources import offer
+from tests.cobuild.test_page_resources import member_report, offer
 from tests.cobuild.test_page_venues import register
 from tests.conftest import pick_search
 
@@ -72,6 +75,32 @@ def test_candidates_are_those_the_forms_listed(territory, committees, key):
         assert _all("joint-committees", user) == {committees[0].pk}
 
 
+@pytest.mark.parametrize("key", ROLES)
+def test_resource_providers_are_those_the_form_listed(territory, key):
+    """The resource form's old "provider" select, without its cut at 500: the orgs the
+    viewer manages but their party groups, and the open member reports they record."""
+    member_report(territory)
+    member_report(territory, name="李娜", community="hp_c1", birth=datetime.date(1990, 3, 8))
+    user = territory.users[key]
+    orgs = org_list(viewer=user).exclude(kind=PartyOrg.Kind.GROUP)
+    assert _all("manageable-orgs", user, {"groups": "0"}) == {
+        o.pk for o in orgs if can_manage_org(user, o)
+    }
+    assert _all("provider-reports", user) == {
+        r.pk
+        for r in selectors.open_member_reports(viewer=user)
+        if can_manage_area(user, r.community) or can_manage_org(user, r.member.org)
+    }
+    if key == "xh_unit_secretary":
+        assert _all("manageable-orgs", user, {"groups": "0"}) == {territory.orgs["xh_unit_org"].pk}
+    if key == "xh_c1_secretary":
+        # 李娜 reported to another district, but her org is in their community.
+        assert len(_all("provider-reports", user)) == 2
+    if key == "xh_member":
+        assert not _all("manageable-orgs", user, {"groups": "0"})
+        assert not _all("provider-reports", user)
+
+
 def test_units_are_found_by_name_or_credit_code(client, territory):
     client.force_login(territory.users["xh_admin"])
     code = territory.units["xh_joint2"].uscc
@@ -84,8 +113,9 @@ def test_units_are_found_by_name_or_credit_code(client, territory):
     assert "上海南京东路餐饮有限公司" not in outside
 
 
-def _refused(response, field: str) -> None:
-    assert response.status_code == 200
+def _refused(response, field: str, status: int = 200) -> None:
+    """Refused on the field; the resource page answers a refusal with 422."""
+    assert response.status_code == status
     assert str(MSG_NOT_OFFERED) in str(response.context["form"].errors[field])
 
 
@@ -116,13 +146,13 @@ def test_resource_form_takes_a_street_and_refuses_another_district(client, terri
     # The unit org's secretary manages no area: only "the provider's own place".
     assert not _all("manageable-areas", territory.users["xh_unit_secretary"])
     client.force_login(territory.users["xh_s1_staff"])
-    provider = f"org:{territory.orgs['xh_s1_wc'].pk}"
-    data = offer(territory, provider=provider, area=territory.areas["xh_s1"].pk)
+    provider = territory.orgs["xh_s1_wc"].pk
+    data = offer(territory, org=provider, area=territory.areas["xh_s1"].pk)
     assert client.post(reverse("cobuild:resource_new"), data).status_code == 302
     assert Resource.objects.get().area == territory.areas["xh_s1"]
     for area in ("hp_s1", "xh_g1"):  # another district; a grid is not offered
-        data = offer(territory, provider=provider, area=territory.areas[area].pk, title="别处")
-        _refused(client.post(reverse("cobuild:resource_new"), data), "area")
+        data = offer(territory, org=provider, area=territory.areas[area].pk, title="别处")
+        _refused(client.post(reverse("cobuild:resource_new"), data), "area", 422)
     assert Resource.objects.count() == 1
 
 

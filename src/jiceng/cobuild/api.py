@@ -9,9 +9,10 @@ from ninja import Header, Router, Schema, Status
 
 from jiceng.appeals.access import get_appeal_for_view
 from jiceng.cobuild import access, forms, schemas, selectors, services
+from jiceng.cobuild.errors import CobuildErrorCode
 from jiceng.cobuild.models import Need, Project, Resource
 from jiceng.core.access import get_area_for_view
-from jiceng.core.errors import NotFound
+from jiceng.core.errors import NotFound, ValidationFailed
 from jiceng.core.idempotency import IdempotencyKeyHeader
 from jiceng.core.inputs import form_failure, limited_text, model_decimal, model_text
 from jiceng.core.pagination import LimitOffsetPagination, paginate
@@ -315,10 +316,14 @@ def resource_offer(request, payload: ResourceOfferIn):
         get_dual_report_for_view(request.user, payload.dual_report) if payload.dual_report else None
     )
     area = get_area_for_view(request.user, payload.area) if payload.area else None
-    provider = f"org:{org.pk}" if org else (f"report:{report.pk}" if report else "")
-    data = {**payload.dict(), "provider": provider}
-    form = without_pickers(forms.ResourceForm(data, providers=[(provider, provider)]))
-    cleaned = _parsed(form)
+    if (org is None) == (report is None):
+        # The service refuses it too, on its own column; here on the payload's field.
+        raise ValidationFailed(
+            services.resources.MSG_PROVIDER,
+            field="org",
+            code=CobuildErrorCode.ONE_PROVIDER_REQUIRED,
+        )
+    cleaned = _parsed(without_pickers(forms.ResourceForm(payload.dict())))
     if area is None and org is not None:
         area = org.area
     facts = services.ResourceFacts(

@@ -135,8 +135,23 @@ class NeedCloseForm(InputPolicyForm):
 # ---- resources ------------------------------------------------------------------------------
 
 
+MSG_NO_PROVIDER = _("请选择提供方党组织或报到的在职党员")
+MSG_TWO_PROVIDERS = _("提供方只能选一个")
+
+
 class ResourceForm(InputPolicyForm):
-    provider = forms.ChoiceField(label=_("提供方"))
+    """The provider is chosen in one of two pickers, an org or a member's dual report:
+    at city scale one select of both was slow to build and cut at 500."""
+
+    org = PickerField(
+        label=_("提供方党组织"),
+        required=False,
+        picker="manageable-orgs",
+        params={"groups": "0"},
+    )
+    dual_report = PickerField(
+        label=_("或：报到的在职党员"), required=False, picker="provider-reports"
+    )
     title = forms.CharField(label=_("资源名称"), max_length=100)
     kind = forms.ChoiceField(label=_("资源类型"), choices=[*_blank(), *Resource.Kind.choices])
     category = forms.ChoiceField(label=_("服务类别"), choices=[*_blank(), *Category.choices])
@@ -157,15 +172,43 @@ class ResourceForm(InputPolicyForm):
         label=_("资源描述（选填）"), max_length=2000, required=False, widget=_textarea(4, 2000)
     )
 
-    def __init__(self, *args, providers, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [*_blank(), *providers]
         if not self.is_bound:
             today = timezone.localdate()
             self.initial.setdefault("available_from", today)
             self.initial.setdefault("available_until", today + datetime.timedelta(days=365))
-            if len(providers) == 1:
-                self.initial.setdefault("provider", providers[0][0])
+            self._preselect_the_only_provider()
+
+    def _preselect_the_only_provider(self) -> None:
+        """A viewer with a single provider, one org and no report (a unit org's
+        secretary) or the reverse, starts with it chosen, as when both were one select:
+        up to two candidates read of each picker, the reports not when the orgs are two."""
+        found: dict[str, list] = {}
+        for name in ("org", "dual_report"):
+            field = self.fields[name]
+            if field.user is None:  # built without a viewer
+                return
+            picker = get_picker(field.picker_name)
+            found[name] = offered(picker, field.user, params=field.params, limit=1)
+            if sum(len(items) for items in found.values()) > 1:
+                return
+        for name, items in found.items():
+            if items:
+                self.initial.setdefault(name, items[0].pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The API parses without the pickers (core.pickers.without_pickers): it takes ids,
+        # and the service checks that exactly one provider is given.
+        if "org" not in self.fields or self.has_error("org") or self.has_error("dual_report"):
+            return cleaned
+        org, report = cleaned.get("org"), cleaned.get("dual_report")
+        if org is None and report is None:
+            self.add_error("org", MSG_NO_PROVIDER)
+        elif org is not None and report is not None:
+            self.add_error("dual_report", MSG_TWO_PROVIDERS)
+        return cleaned
 
 
 class ResourceEditForm(InputPolicyForm):

@@ -5,13 +5,18 @@
 - "venue-units": the open units whose venue the viewer may register: the territory
   staff where the unit is, or the org that speaks for it (`access.can_act_for_unit`).
 - "joint-committees": the big committees (大党委) whose joint meetings the viewer calls.
+- "provider-reports": in-service members' open dual reports whose resources the viewer
+  records: the community they reported to, or the member's org (the service's check).
 
-Areas are core's "manageable-areas" (`levels=street,community` or `community`).
+Areas are core's "manageable-areas" (`levels=street,community` or `community`); a
+resource's providing org is orgs' "manageable-orgs" (`groups=0`).
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from jiceng.core.pickers import Picker, register
+from jiceng.members.models import DualReport
 from jiceng.orgs.models import BigCommittee, Unit
 
 
@@ -53,6 +58,31 @@ def _committee_allowed(user, committee: BigCommittee) -> bool:
     return can_manage_meeting(user, committee)
 
 
+def _reports(user, params: dict) -> QuerySet[DualReport]:
+    from jiceng.cobuild.selectors import open_member_reports
+
+    return open_member_reports(viewer=user)
+
+
+def _search_reports(reports: QuerySet[DualReport], q: str) -> QuerySet[DualReport]:
+    """By the member's name, or the community they reported to."""
+    return reports.filter(Q(member__name__icontains=q) | Q(community__name__icontains=q))
+
+
+def report_label(report: DualReport) -> str:
+    return _("在职党员 %(name)s（报到%(community)s）") % {
+        "name": report.member.name,
+        "community": report.community.name,
+    }
+
+
+def _report_allowed(user, report: DualReport) -> bool:
+    from jiceng.core.access import can_manage_area
+    from jiceng.orgs.access import can_manage_org
+
+    return can_manage_area(user, report.community) or can_manage_org(user, report.member.org)
+
+
 def register_pickers() -> None:
     register(Picker(name="cobuild-units", candidates=_units, search=_search_units))
     register(
@@ -70,5 +100,14 @@ def register_pickers() -> None:
             search=_search_committees,
             label=committee_label,
             allowed=_committee_allowed,
+        )
+    )
+    register(
+        Picker(
+            name="provider-reports",
+            candidates=_reports,
+            search=_search_reports,
+            label=report_label,
+            allowed=_report_allowed,
         )
     )

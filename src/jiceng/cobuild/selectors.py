@@ -484,15 +484,16 @@ def need_for_appeal(appeal) -> Need | None:
     return Need.objects.filter(appeal=appeal).first()
 
 
-def open_member_reports(*, viewer, limit: int = 500):
-    """Open in-service members' dual reports the viewer sees (who may offer a resource)."""
+def open_member_reports(*, viewer):
+    """Open in-service members' dual reports the viewer sees (who may offer a resource),
+    by community and name; not cut, as the resource form's picker reads it a few at a time."""
     from jiceng.members.models import DualReport
 
     return scope_for(viewer).filter(
         DualReport.objects.filter(kind=DualReport.Kind.MEMBER, ended_on__isnull=True)
         .select_related("community", "member", "member__org", "member__org__area")
         .order_by("community__path", "member__name", "id")
-    )[:limit]
+    )
 
 
 def project_stage_counts(

@@ -2,7 +2,9 @@
 
 - "manageable-orgs": open orgs the viewer sees and may change (as territory staff where
   the org is, or as a unit org's secretary above it); with `joint=1`, only those that
-  may cover other units (a joint branch, or an org formed other than singly).
+  may cover other units (a joint branch, or an org formed other than singly); with
+  `groups=0`, without party groups (党小组: a resource is offered by a unit's org, not
+  by a group within it).
 - "post-people": the accounts a grid duty may be given (`selectors.post_candidates`).
 - "committee-units": the open units under a big committee's area (`area=<id>`), where a
   part-time member may come from.
@@ -22,6 +24,8 @@ def _candidates(user, params: dict) -> QuerySet[PartyOrg]:
     orgs = org_list(viewer=user)
     if params.get("joint") == "1":
         orgs = orgs.filter(JOINT)
+    if params.get("groups") == "0":
+        orgs = orgs.exclude(kind=PartyOrg.Kind.GROUP)
     return orgs
 
 
@@ -72,7 +76,7 @@ def register_pickers() -> None:
             search=_search,
             label=str,
             allowed=_allowed,
-            params=("joint",),
+            params=("joint", "groups"),
         )
     )
     register(

@@ -10,36 +10,8 @@ from django.views.decorators.http import require_POST
 
 from jiceng.cobuild import access, forms, selectors, services
 from jiceng.cobuild.views._common import bound, posted_form, provider_name, require_kind
-from jiceng.core.access import can_manage_area
+from jiceng.core.pickers import has_choices
 from jiceng.core.view_helpers import call_on_form
-from jiceng.members.models import DualReport
-from jiceng.orgs.access import can_manage_org
-from jiceng.orgs.models import PartyOrg
-
-
-def _providers(user) -> tuple[dict[str, object], list[tuple[str, str]]]:
-    """Orgs the viewer speaks for, and in-service members' open dual reports the viewer
-    manages (their org or the community they reported to): "org:<id>" / "report:<id>"."""
-    from jiceng.orgs.selectors import org_list
-
-    by_key: dict[str, object] = {}
-    choices: list[tuple[str, str]] = []
-    orgs = org_list(viewer=user).exclude(kind=PartyOrg.Kind.GROUP)[:500]
-    for org in orgs:
-        if can_manage_org(user, org):
-            by_key[f"org:{org.pk}"] = org
-            choices.append((f"org:{org.pk}", org.name))
-    reports = selectors.open_member_reports(viewer=user)
-    for report in reports:
-        if can_manage_area(user, report.community) or can_manage_org(user, report.member.org):
-            key = f"report:{report.pk}"
-            by_key[key] = report
-            label = _("在职党员 %(name)s（报到%(community)s）") % {
-                "name": report.member.name,
-                "community": report.community.name,
-            }
-            choices.append((key, label))
-    return by_key, choices
 
 
 @login_required
@@ -47,16 +19,15 @@ def resource_new(request):
     """A unit's party org, or an in-service member through their dual report, offers a
     venue, skilled volunteers, funds, a service or materials."""
     require_kind(request.user)
-    providers, choices = _providers(request.user)
-    if not choices:
+    form = forms.ResourceForm(request.POST or None, viewer=request.user)
+    # Who speaks for no org and records no member's offer has nothing to do here.
+    if not (has_choices(form, "org") or has_choices(form, "dual_report")):
         raise Http404
-    form = forms.ResourceForm(request.POST or None, providers=choices, viewer=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        provider = providers[data["provider"]]
-        area = data["area"]
-        if area is None and isinstance(provider, PartyOrg):
-            area = provider.area
+        org, report = data["org"], data["dual_report"]
+        # No area chosen: an org's own place (a member's is the community, the service's).
+        area = data["area"] or (org.area if org is not None else None)
         facts = services.ResourceFacts(
             title=data["title"],
             kind=data["kind"],
@@ -70,12 +41,9 @@ def resource_new(request):
         resource = call_on_form(
             form,
             lambda: services.resource_offer(
-                actor=request.user,
-                facts=facts,
-                org=provider if isinstance(provider, PartyOrg) else None,
-                dual_report=provider if isinstance(provider, DualReport) else None,
+                actor=request.user, facts=facts, org=org, dual_report=report
             ),
-            aliases={"offered_by_org": "provider", "dual_report": "provider"},
+            aliases={"offered_by_org": "org", "dual_report": "dual_report"},
         )
         if resource is not None:
             messages.success(request, _("资源已登记，进入资源清单参与供需匹配"))
@@ -92,6 +60,8 @@ def resource_new(request):
             ),
             "submit": _("登记资源"),
         },
+        # A refusal answers 422 (as the orgs pages' forms do): seen without reading the page.
+        status=422 if form.is_bound and form.errors else 200,
     )
 
 
