@@ -78,7 +78,8 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:
         # Unordered: the count needs no sort, and stops at the cap.
-        return self.object_list.order_by()[: self.CAP + 1].count()
+        rows: QuerySet = self.object_list  # type: ignore[assignment]  # a queryset here
+        return rows.order_by()[: self.CAP + 1].count()
 
     @property
     def capped(self) -> bool:
