@@ -11,7 +11,9 @@ process and VACUUM ANALYZE. The database is kept for later runs.
 
 Each demo account (demo_city … demo_auditor) is logged in with the Django test client
 (the whole request in this process: middleware, session, scope, queries, template; no
-network, no static files; the TOTP requirement is switched off). Its pages are:
+network, no static files; the TOTP requirement is switched off), after the process has
+settled as a server's does (`jiceng.startup.settle`: views imported, the loaded objects
+frozen out of the garbage collector's way). Its pages are:
 
 - fixed ones: home `/`, the workbench API, its root area's page, charts page and big
   screen, the members' statistics page and the coverage page, and the API lists
@@ -183,6 +185,10 @@ def measure(args, result: dict, save) -> None:
     django.setup()
     from django.db import connection
     from django.test import Client
+
+    from jiceng.startup import settle
+
+    settle()  # as the server process does after loading (jiceng/wsgi.py)
 
     from jiceng.accounts.models import User
     from jiceng.members import rollup as members_rollup

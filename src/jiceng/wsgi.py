@@ -4,3 +4,7 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
 application = get_wsgi_application()
+
+from jiceng.startup import settle  # noqa: E402  (after Django is set up)
+
+settle()
