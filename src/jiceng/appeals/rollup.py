@@ -187,10 +187,17 @@ def rebuild(*, month: datetime.date | None = None) -> int:
         category_rows = category_rows.filter(month=month)
     rows.delete()
     category_rows.delete()
+    _category_rows_from(cases)
+    return _month_rows_from(cases)
+
+
+def _month_rows_from(cases) -> int:
+    """Write the monthly rows counted from `cases` (their old rows deleted). Returns how many."""
     grouped = (
         cases.annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
         .values("community_id", "street_id", "month_start")
         .annotate(**{name: Count("id", filter=CONDITIONS[name]) for name in COUNTERS})
+        .order_by()
     )
     stats = [
         AppealMonthStat(
@@ -202,6 +209,11 @@ def rebuild(*, month: datetime.date | None = None) -> int:
         for g in grouped
     ]
     AppealMonthStat.objects.bulk_create(stats, batch_size=2000)
+    return len(stats)
+
+
+def _category_rows_from(cases) -> None:
+    """Write the category rows counted from `cases` (their old rows deleted)."""
     by_category = (
         cases.annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
         .values("street_id", "month_start", "category_id")
@@ -220,7 +232,6 @@ def rebuild(*, month: datetime.date | None = None) -> int:
         ],
         batch_size=2000,
     )
-    return len(stats)
 
 
 def recount(*, streets: set[int], communities: set[int]) -> None:
@@ -229,44 +240,8 @@ def recount(*, streets: set[int], communities: set[int]) -> None:
     cases = Appeal.objects.filter(community__isnull=False, routing_pending=False)
     AppealMonthStat.objects.filter(community_id__in=communities).delete()
     AppealCategoryMonthStat.objects.filter(street_id__in=streets).delete()
-    grouped = (
-        cases.filter(community_id__in=communities)
-        .annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
-        .values("community_id", "street_id", "month_start")
-        .annotate(**{name: Count("id", filter=CONDITIONS[name]) for name in COUNTERS})
-        .order_by()
-    )
-    AppealMonthStat.objects.bulk_create(
-        [
-            AppealMonthStat(
-                community_id=g["community_id"],
-                street_id=g["street_id"],
-                month=_as_date(g["month_start"]),
-                **{name: g[name] for name in COUNTERS},
-            )
-            for g in grouped
-        ],
-        batch_size=2000,
-    )
-    by_category = (
-        cases.filter(street_id__in=streets)
-        .annotate(month_start=TruncMonth("received_at", tzinfo=LOCAL))
-        .values("street_id", "month_start", "category_id")
-        .annotate(received=Count("id"))
-        .order_by()
-    )
-    AppealCategoryMonthStat.objects.bulk_create(
-        [
-            AppealCategoryMonthStat(
-                street_id=g["street_id"],
-                month=_as_date(g["month_start"]),
-                category_id=g["category_id"],
-                received=g["received"],
-            )
-            for g in by_category
-        ],
-        batch_size=2000,
-    )
+    _month_rows_from(cases.filter(community_id__in=communities))
+    _category_rows_from(cases.filter(street_id__in=streets))
 
 
 def _as_date(value) -> datetime.date:

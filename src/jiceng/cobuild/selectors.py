@@ -286,6 +286,17 @@ class FloorAreaCheck:
         return max(self.required - self.floor_area, Decimal("0"))
 
 
+def _centre_totals(venues) -> dict[str, Decimal]:
+    """{community code: floor area} of the service centres, each summed into the
+    community its area lies in."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for path, floor_area in venues.values_list("area__path", "floor_area"):
+        codes = [code for code in path.split("/") if code]
+        if len(codes) >= 4:  # a street's own centre counts for no single community
+            totals[codes[3]] += floor_area
+    return totals
+
+
 def service_centre_floor_area(*, viewer, area: Area | None = None) -> list[FloorAreaCheck]:
     """Each visible community under `area` with the floor area of its open party–mass
     service centres against the rule. Two queries whatever the number of communities."""
@@ -297,11 +308,7 @@ def service_centre_floor_area(*, viewer, area: Area | None = None) -> list[Floor
     if area is not None:
         communities = communities.filter(path__startswith=area.path)
         venues = venues.filter(area__path__startswith=area.path)
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for path, floor_area in venues.values_list("area__path", "floor_area"):
-        codes = [code for code in path.split("/") if code]
-        if len(codes) >= 4:  # a street's own centre counts for no single community
-            totals[codes[3]] += floor_area
+    totals = _centre_totals(venues)
     required = service_centre_min_floor_area()
     return [
         FloorAreaCheck(community=c, floor_area=totals.get(c.code, Decimal("0")), required=required)
@@ -343,11 +350,7 @@ def service_centre_floor_area_by_child(*, viewer, area: Area) -> list[FloorAreaB
             area__path__startswith=area.path,
         )
     )
-    totals: dict[str, Decimal] = defaultdict(Decimal)
-    for path, floor_area in venues.values_list("area__path", "floor_area"):
-        codes = [code for code in path.split("/") if code]
-        if len(codes) >= 4:  # a street's own centre counts for no single community
-            totals[codes[3]] += floor_area
+    totals = _centre_totals(venues)
     required = service_centre_min_floor_area()
     counted: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # child code → [n, meeting]
     for path in communities:
