@@ -16,7 +16,10 @@ by year, requirements, org kind and first gap, in the same transaction: `refresh
 counts (`org_moved`), an org founded or closed gets its rows of the rebuilt years
 recomputed (`orgs_changed`, through core.tree_rollups.holder_changed). A year rebuilt
 whole is marked (ComplianceState): from then on its tree is complete, and the counts of
-a subtree the viewer sees whole are read from it (selectors.compliance_counts)."""
+a subtree the viewer sees whole are read from it (selectors.compliance_counts). Those
+counts trust the services, as every rollup's figures do: an org changed outside them
+(an import, the database) needs the rebuild before the counts are right again; the
+lists of orgs keep checking each row."""
 
 import datetime
 import hashlib
