@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from jiceng.assessment.models import Problem, Rectification
 from jiceng.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -128,11 +129,14 @@ def test_a_talk_and_its_follow_up(t):
             follow_up_on=TODAY - datetime.timedelta(days=1),
         )  # fmt: skip
     assert early.value.code == Code.FOLLOW_UP_BEFORE_TALK
+    # Tomorrow as the service reckons it (Shanghai), not as of the module's import: a
+    # suite that runs past midnight would otherwise hold a talk "tomorrow" that is today.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     with pytest.raises(ValidationFailed) as future:
         services.talk_record(
-            actor=t.users["xh_s1_staff"], org=org, held_on=TODAY + datetime.timedelta(days=1),
+            actor=t.users["xh_s1_staff"], org=org, held_on=tomorrow,
             talker="王书记", talked_to="李书记", reason="满意率偏低", commitments="",
-            follow_up_on=TODAY + datetime.timedelta(days=30),
+            follow_up_on=tomorrow + datetime.timedelta(days=30),
         )  # fmt: skip
     assert future.value.field == "held_on"
     talk = services.talk_record(
